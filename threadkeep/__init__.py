@@ -1,0 +1,69 @@
+"""threadkeep: keep tweets that would otherwise be lost.
+
+Parse the copies that survive (Thread Reader unrolls and listings, embedded tweets, oEmbed
+answers, text copies) into typed models::
+
+    import threadkeep
+    thread = threadkeep.parse(open("page.html", "rb").read(), url="https://threadreaderapp.com/thread/1.html")
+    thread.tweets[0].text, thread.author.handle, thread.complete
+"""
+
+from __future__ import annotations
+
+from threadkeep.errors import (
+    ArchiveError,
+    CorruptStore,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    LockTimeout,
+    MalformedPage,
+    ParseError,
+    ResponseTooLarge,
+    ThreadkeepError,
+    UnsupportedPage,
+)
+from threadkeep.models import (
+    Article,
+    Author,
+    Link,
+    Listing,
+    Media,
+    Result,
+    Sighting,
+    Thread,
+    ThreadPreview,
+    Tweet,
+    snowflake_time,
+)
+from threadkeep.parse import detect, parse
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArchiveError",
+    "Article",
+    "Author",
+    "CorruptStore",
+    "FetchError",
+    "FetchTimeout",
+    "HTTPStatusError",
+    "Link",
+    "Listing",
+    "LockTimeout",
+    "MalformedPage",
+    "Media",
+    "ParseError",
+    "ResponseTooLarge",
+    "Result",
+    "Sighting",
+    "Thread",
+    "ThreadPreview",
+    "ThreadkeepError",
+    "Tweet",
+    "UnsupportedPage",
+    "__version__",
+    "detect",
+    "parse",
+    "snowflake_time",
+]

@@ -1,0 +1,5 @@
+"""``python -m threadkeep``: the same as the ``threadkeep`` command."""
+
+from threadkeep.cli import main
+
+main()

@@ -1,0 +1,220 @@
+"""The ``threadkeep`` command line: a thin layer over the library.
+
+Machine output goes to stdout, progress and diagnostics to stderr. Exit status: 0 when every
+input succeeded, 1 when some failed (each named on stderr with its reason), 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+import click
+from tqdm import tqdm
+
+from threadkeep import __version__
+from threadkeep.errors import ThreadkeepError
+from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
+from threadkeep.parse import parse
+from threadkeep.render import to_markdown
+
+__all__ = ["main"]
+
+_INPUT_SUFFIXES = (".html", ".htm", ".txt", ".json")
+_PROGRESS_THRESHOLD = 3
+
+Result = Thread | Listing | Article | Tweet
+Format = Literal["json", "jsonl", "md"]
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One input: ``label`` names it in messages, ``relative`` places its output file."""
+
+    label: str
+    path: Path | None  # None for standard input
+    relative: Path
+
+
+def _inputs(paths: Sequence[str]) -> Iterator[_Input]:
+    for raw in paths:
+        if raw == "-":
+            yield _Input(label="<stdin>", path=None, relative=Path("stdin"))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _INPUT_SUFFIXES
+            )
+            for file in found:
+                yield _Input(label=str(file), path=file, relative=file.relative_to(path))
+        else:
+            yield _Input(label=raw, path=path, relative=Path(path.name))
+
+
+def _serialise(result: Result, fmt: Format) -> str:
+    if fmt == "md":
+        return to_markdown(result)
+    if fmt == "jsonl":
+        return result.model_dump_json() + "\n"
+    return result.model_dump_json(indent=2) + "\n"
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temporary file and a rename: never half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _read(item: _Input, stdin: IO[bytes]) -> bytes:
+    if item.path is None:
+        return stdin.read()
+    try:
+        return item.path.read_bytes()
+    except FileNotFoundError as exc:
+        raise click.FileError(item.label, "no such file") from exc
+    except OSError as exc:
+        raise click.FileError(item.label, exc.strerror or str(exc)) from exc
+
+
+def _output_is_folder(output: str, count: int) -> bool:
+    path = Path(output)
+    return path.is_dir() or output.endswith(("/", os.sep)) or (count > 1 and not path.suffix)
+
+
+def _joined(results: list[str], fmt: Format) -> str:
+    if fmt == "json" and len(results) > 1:
+        documents = [json.loads(text) for text in results]
+        return json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
+    separator = "\n---\n\n" if fmt == "md" else ""
+    return separator.join(results)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="threadkeep")
+def cli() -> None:
+    """Keep tweets that would otherwise be lost: parse saved copies into JSON.
+
+    Example:
+
+        threadkeep convert saved-page.html
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    help="Write here instead of stdout: a file, or a folder (one file per input).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "md"]),
+    default="json",
+    show_default=True,
+    help="JSON document, one JSON line per input, or readable Markdown.",
+)
+@click.option("--url", help="Where the page came from (resolves links; one input only).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: when stderr is a terminal).",
+)
+def convert(
+    paths: tuple[str, ...],
+    output: str | None,
+    fmt: Format,
+    url: str | None,
+    progress: bool | None,
+) -> None:
+    """Convert saved pages (Thread Reader threads and listings, text copies) to JSON or Markdown.
+
+    PATH is a file, a folder (every .html, .htm, .txt and .json below it) or - for standard
+    input. A bad input is named on stderr with its reason; the others are still converted and
+    the exit status is 1.
+
+    Example:
+
+        threadkeep convert page.html > thread.json
+
+        threadkeep convert saved-pages/ -o out/
+
+        threadkeep convert page.html --format md
+    """
+    items = list(_inputs(paths))
+    if not items:
+        raise click.UsageError("no .html, .htm, .txt or .json files found in the given paths")
+    if url and len(items) > 1:
+        raise click.UsageError("--url applies to one input only")
+    to_folder = output is not None and _output_is_folder(output, len(items))
+    show = progress if progress is not None else sys.stderr.isatty()
+    stdin = click.get_binary_stream("stdin")
+    rendered: list[str] = []
+    failures = 0
+    bar = tqdm(
+        items,
+        desc="converting",
+        unit="page",
+        file=sys.stderr,
+        disable=not show or len(items) <= _PROGRESS_THRESHOLD,
+    )
+    for item in bar:
+        try:
+            data = _read(item, stdin)
+            result = parse(data, url=url, source=item.label)
+        except (ThreadkeepError, click.FileError) as exc:
+            failures += 1
+            message = exc.format_message() if isinstance(exc, click.FileError) else str(exc)
+            tqdm.write(f"threadkeep: {message}", file=sys.stderr)
+            continue
+        text = _serialise(result, fmt)
+        if to_folder and output is not None:
+            suffix = ".md" if fmt == "md" else ".json"
+            _write_atomic(Path(output) / item.relative.with_suffix(suffix), text)
+        else:
+            rendered.append(text)
+    if not to_folder and rendered:
+        joined = _joined(rendered, fmt)
+        if output is None:
+            click.echo(joined, nl=False)
+        else:
+            _write_atomic(Path(output), joined)
+    if failures:
+        click.echo(f"threadkeep: {failures} of {len(items)} inputs failed", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of threadkeep's JSON output (every result kind).
+
+    Example:
+
+        threadkeep schema > threadkeep.schema.json
+    """
+    document = result_adapter.json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "threadkeep result"
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``threadkeep`` console script."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="threadkeep")

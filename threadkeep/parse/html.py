@@ -1,0 +1,168 @@
+"""Bytes to text and trees: encoding detection, one lxml tree per page, shared text helpers.
+
+Encoding rules, in order (each one is a kind of page seen in the wild):
+
+1. a byte-order mark decides (UTF-8, UTF-16, UTF-32);
+2. bytes that are valid UTF-8 are UTF-8, whatever the page declares: saved fragments often
+   carry no declaration, and pages re-saved by browsers keep a stale ``<meta charset>``;
+3. otherwise bs4's ``UnicodeDammit`` decides from the declared charset, then by sniffing, and
+   falls back to windows-1252, which can decode any byte.
+
+lxml then parses the bytes with that encoding named explicitly, so its own guess (which trusts
+the ``<meta>``) never applies.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from bs4.dammit import UnicodeDammit
+from lxml import etree
+
+from threadkeep.errors import MalformedPage
+
+__all__ = [
+    "Page",
+    "clean_text",
+    "text_entities",
+    "decode",
+    "element_text",
+    "has_class",
+    "load",
+]
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def detect_encoding(data: bytes) -> str:
+    """Name the encoding of ``data`` (see the module docstring for the rules)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    dammit = UnicodeDammit(data, is_html=True)
+    encoding = dammit.original_encoding
+    if not encoding or dammit.unicode_markup is None:
+        return "windows-1252"
+    return str(encoding)
+
+
+def decode(data: bytes) -> str:
+    """Decode ``data`` to text with :func:`detect_encoding`; never raises on odd bytes."""
+    return data.decode(detect_encoding(data), errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One parsed HTML input: its lxml tree and the encoding it was decoded with."""
+
+    root: lxml.html.HtmlElement
+    encoding: str
+
+
+def load(data: bytes, *, source: str | None = None) -> Page:
+    """Parse HTML bytes into one lxml tree, decoding them by :func:`detect_encoding`.
+
+    Raises :class:`MalformedPage` when there is no document at all (empty or only NULs).
+    """
+    encoding = detect_encoding(data)
+    if encoding == "utf-8-sig":
+        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
+    if encoding.startswith("utf-16") or encoding.startswith("utf-32"):
+        # libxml2's UTF-16 support is uneven; hand it text it cannot misread.
+        data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
+    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True, no_network=True)
+    try:
+        root = lxml.html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise MalformedPage(f"no HTML document could be read ({exc})", source=source) from exc
+    return Page(root=root, encoding=encoding)
+
+
+_SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+
+
+def clean_text(value: str) -> str:
+    """Collapse runs of whitespace (newlines included) to one space and strip the ends."""
+    return _SPACE_RE.sub(" ", value).strip()
+
+
+def has_class(element: etree._Element, name: str) -> bool:
+    """True when ``name`` is one of the element's classes."""
+    classes = element.get("class")
+    return bool(classes) and name in classes.split()
+
+
+def element_text(element: etree._Element, *, skip: frozenset[str] = frozenset()) -> str:
+    """Readable text of an element: ``<br>`` and block ends become line breaks.
+
+    Whitespace inside text runs collapses to one space (template indentation is not text);
+    elements whose class is in ``skip`` are left out, with their tails kept.
+    """
+    parts: list[str] = []
+    _collect(element, parts, skip)
+    text = "".join(parts)
+    lines = [_SPACE_RE.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n").strip()
+
+
+_BLOCKS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+
+
+def _collect(element: etree._Element, parts: list[str], skip: frozenset[str]) -> None:
+    if element.text:
+        parts.append(_SPACE_RE.sub(" ", element.text))
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            pass
+        elif tag == "br":
+            parts.append("\n")
+        elif tag in ("script", "style", "template", "noscript") or (
+            skip and any(c in skip for c in (child.get("class") or "").split())
+        ):
+            pass
+        else:
+            block = tag in _BLOCKS
+            if block and parts and not parts[-1].endswith("\n"):
+                parts.append("\n")
+            _collect(child, parts, skip)
+            if block:
+                parts.append("\n")
+        if child.tail:
+            parts.append(_SPACE_RE.sub(" ", child.tail))
+
+
+def unescape(value: str) -> str:
+    """Decode HTML entities left in an attribute or a text copy (``&#039;`` → ``'``)."""
+    return html.unescape(value) if "&" in value else value
+
+
+# Twitter's own rules, simplified: a hashtag needs one non-digit; neither may follow a word
+# character (so "a#b" and "me@example.com" are neither).
+_HASHTAG_RE = re.compile(r"(?<![\w&#/])[#＃](\w*[^\W\d]\w*)")
+_MENTION_RE = re.compile(r"(?<![\w@/.])[@＠](\w{1,15})\b")
+
+
+def text_entities(text: str | None) -> tuple[list[str], list[str]]:
+    """Hashtags and mentions written in ``text`` (without "#"/"@"), first occurrence order."""
+    if not text:
+        return [], []
+    tags = list(dict.fromkeys(_HASHTAG_RE.findall(text)))
+    mentions = list(dict.fromkeys(_MENTION_RE.findall(text)))
+    return tags, mentions

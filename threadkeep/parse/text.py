@@ -1,0 +1,205 @@
+"""Plain-text copies of Thread Reader pages (what "save as text" and readers' extractors give).
+
+The markup is gone; line breaks survive. Thread Reader renders each tweet as a block and a
+paragraph break inside a tweet as a blank line, so in a text copy **a single line break
+starts a new tweet and a blank line continues the current one**. Two exceptions seen in real
+copies: a list ("- item") continues the tweet that introduced it, and a run of tweets glued on
+one line ("… 1/3… next tweet 2/3…") is split at its numbering. Picture placeholders
+("Image" at a line's end) become photo media with no url.
+
+Seeds ``003`` (a listing) and ``004`` (a thread) in ``../shared/seeds`` are real copies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from threadkeep.errors import UnsupportedPage
+from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
+from threadkeep.parse.html import text_entities
+from threadkeep.parse.numbering import number_thread
+from threadkeep.urls import threadreader_id
+
+__all__ = ["is_text_listing", "is_text_thread", "parse_text"]
+
+_READ_N_RE = re.compile(r"^Read\s+(\d[\d,]*)\s+tweets?\b\s*(?P<rest>.*)$", re.I)
+_TOTAL_RE = re.compile(r"^Most\s+recents?\s*\((\d[\d,]*)\)\s*$", re.I)
+_TITLE_RE = re.compile(r"^Discover and read the best of Twitter Threads(?:\s+about\s+(?P<topic>\S+))?", re.I)
+_THREAD_END_RE = re.compile(r"^\s*•\s*•\s*•\s*$")
+_THREAD_FOOTER = (
+    "Missing some Tweet in this thread?",
+    "Keep Current with",
+    "This Thread may be Removed Anytime!",
+    "Try unrolling a thread yourself!",
+    "Did Thread Reader help you today?",
+)
+_LISTING_FOOTER = ("Related hashtags", "Did Thread Reader help you today?", "Support us!")
+_KEEP_CURRENT_RE = re.compile(r"^Keep Current with (?P<name>.+?)\s*$")
+_PROFILE_RE = re.compile(r"^(?P<name>.+?) Profile picture\s*$")
+_HEADER_HANDLE_RE = re.compile(r"^(?:Thread by )?@(?P<handle>\w{1,15})\b")
+_HEADER_COUNT_RE = re.compile(r"(\d[\d,]*)\s+tweets?\b(?:\W+(\d+)\s+min read)?", re.I)
+_HEADER_CHROME_RE = re.compile(
+    r"^(?:•.*tweets?.*|\d[\d,]*\s+tweets?,?(?:\s+\d+\s+min read)?\W*|Read on (?:X|Twitter)"
+    r"|Subscribe|Thread by @\w+.*|@\w{1,15}|.+ Profile picture)$",
+    re.I,
+)
+_BULLET_RE = re.compile(r"^\s*[-•*–]\s")
+_IMAGE_TAIL_RE = re.compile(r"(?:^|\s+)((?:Image\s*)+)$")
+_GLUED_RE = re.compile(r"\b\d{1,3}/\d{1,3}…\s+(?=\S)")
+
+
+def is_text_listing(lines: list[str]) -> bool:
+    """True when the text has the "Read N tweets" lines of a listing."""
+    return any(_READ_N_RE.match(line.strip()) for line in lines)
+
+
+def is_text_thread(lines: list[str]) -> bool:
+    """True when the text has the end marker or footer of a Thread Reader thread."""
+    return any(
+        _THREAD_END_RE.match(line) or line.strip().startswith(_THREAD_FOOTER[:2]) for line in lines
+    )
+
+
+def parse_text(text: str, *, url: str | None = None) -> Thread | Listing:
+    """Parse a text copy of a Thread Reader thread or listing page."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if is_text_listing(lines):
+        return _parse_listing(lines, url=url)
+    if is_text_thread(lines):
+        return _parse_thread(lines, url=url)
+    raise UnsupportedPage("plain text with no Thread Reader thread or listing in it")
+
+
+def _strip_images(text: str) -> tuple[str, list[Media]]:
+    match = _IMAGE_TAIL_RE.search(text)
+    if not match:
+        return text, []
+    count = len(match.group(1).split())
+    return text[: match.start()].rstrip(), [Media(kind="photo") for _ in range(count)]
+
+
+def _split_glued(line: str) -> list[str]:
+    cuts = [m.end() for m in _GLUED_RE.finditer(line)]
+    if not cuts:
+        return [line]
+    pieces = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+    return [p for p in pieces if p]
+
+
+def _group_tweets(lines: Iterable[str]) -> list[str]:
+    """Group lines into tweet texts (see the module docstring for the rules)."""
+    tweets: list[str] = []
+    paragraph_break = False
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            paragraph_break = bool(tweets)
+            continue
+        if tweets and paragraph_break:
+            tweets[-1] += "\n\n" + line
+        elif tweets and _BULLET_RE.match(line) and (
+            tweets[-1].endswith(":") or _BULLET_RE.match(tweets[-1].rsplit("\n", 1)[-1])
+        ):
+            tweets[-1] += "\n" + line
+        else:
+            tweets.extend(_split_glued(line))
+        paragraph_break = False
+    return tweets
+
+
+def _build_tweets(texts: list[str], author: Author | None, declared: int | None) -> tuple[
+    tuple[Tweet, ...], tuple[int, ...], bool | None
+]:
+    cleaned = [_strip_images(t) for t in texts]
+    numbering = number_thread([t for t, _ in cleaned], declared_count=declared)
+    tweets = tuple(
+        Tweet(
+            author=author,
+            text=text,
+            hashtags=tuple(text_entities(text)[0]),
+            mentions=tuple(text_entities(text)[1]),
+            media=tuple(media),
+            position=numbering.positions[index],
+            marker=m.text if (m := numbering.markers[index]) else None,
+        )
+        for index, (text, media) in enumerate(cleaned)
+    )
+    return tweets, numbering.gaps, numbering.complete
+
+
+def _parse_listing(lines: list[str], *, url: str | None) -> Listing:
+    title = topic = None
+    total = None
+    previews: list[ThreadPreview] = []
+    pending: list[str] = []
+    started = False
+    for raw in lines:
+        line = raw.strip()
+        if not started and (match := _TITLE_RE.match(line)):
+            title, topic = line, match["topic"]
+            continue
+        if not started and (match := _TOTAL_RE.match(line)):
+            total = int(match.group(1).replace(",", ""))
+            continue
+        if (match := _READ_N_RE.match(line)) is not None:
+            declared = int(match.group(1).replace(",", ""))
+            texts = _group_tweets(pending)
+            tweets, _, _ = _build_tweets(texts, None, None)
+            previews.append(ThreadPreview(tweets=tweets, declared_count=declared))
+            rest = match["rest"].lstrip("…. ").strip()
+            pending = [rest] if rest else []
+            started = True
+            continue
+        if started and line.startswith(_LISTING_FOOTER):
+            pending = []
+            break
+        if line or pending:
+            pending.append(line)
+    if topic is None and url and "/hashtag/" in url:
+        topic = "#" + url.rsplit("/hashtag/", 1)[1].split("?")[0].split(".")[0]
+    return Listing(title=title, topic=topic, url=url, threads=tuple(previews), declared_total=total)
+
+
+def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
+    body: list[str] = []
+    footer: list[str] = []
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if _THREAD_END_RE.match(line) or stripped.startswith(_THREAD_FOOTER):
+            footer = lines[index:]
+            break
+        body.append(line)
+    name = handle = None
+    declared = minutes = None
+    for line in footer:
+        if match := _KEEP_CURRENT_RE.match(line.strip()):
+            name = match["name"]
+            break
+    # Header chrome before the first tweet: "Thread by @x", "@x", "Name Profile picture",
+    # "• 11 tweets • 5 min read •", "Read on X".
+    while body and (not body[0].strip() or _HEADER_CHROME_RE.match(body[0].strip())):
+        line = body.pop(0).strip()
+        if match := _HEADER_HANDLE_RE.match(line):
+            handle = handle or match["handle"]
+        if match := _PROFILE_RE.match(line):
+            name = name or match["name"]
+        if (match := _HEADER_COUNT_RE.search(line)) and "tweet" in line.lower():
+            declared = int(match.group(1).replace(",", ""))
+            minutes = int(match.group(2)) if match.group(2) else None
+    author = Author(
+        handle=handle, name=name, url=f"https://twitter.com/{handle}" if handle else None
+    )
+    tweets, gaps, complete = _build_tweets(_group_tweets(body), author, declared)
+    if not tweets:
+        raise UnsupportedPage("text copy of a Thread Reader page with no tweets before its footer")
+    return Thread(
+        id=threadreader_id(url),
+        url=url,
+        author=author,
+        tweets=tweets,
+        declared_count=declared,
+        read_minutes=minutes,
+        complete=complete,
+        gaps=gaps,
+    )

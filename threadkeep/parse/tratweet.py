@@ -1,0 +1,218 @@
+"""One Thread Reader tweet element (``div.content-tweet``) → the parts of a :class:`Tweet`.
+
+Shared by thread pages, listing cards and pages derived from Thread Reader. Entity markup is
+documented in ``../shared/samples/MARKUP.md`` (a.5); every variant there is handled here:
+mentions (``entity-mention``, ``entity-mention-first``), hashtags, links (``entity-url``,
+hidden in 2023 markup beside a preview card), images (lazy ``data-src``, ``span`` or ``div``,
+with or without ``<a>``), videos and gifs (``<source>``, the last one being the best), link
+preview cards, and quoted tweets (a blockquote link, the 2018 "External Tweet loading…" shell,
+or a rendered iframe with ``data-tweet-id``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
+
+from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
+from threadkeep.parse.html import clean_text, element_text, text_entities
+from threadkeep.urls import absolute_url, status_parts, status_url
+
+__all__ = ["TweetParts", "read_tweet"]
+
+# Classes whose content is not tweet text: the permalink icon, embeds and media (read
+# separately below), preview cards, and Thread Reader's "reveal" buttons.
+_NOT_TEXT = frozenset(
+    {
+        "tw-permalink",
+        "entity-embed",
+        "entity-image",
+        "entity-video",
+        "entity-video-gif",
+        "entity-url-preview",
+        "entity-reveal-action",
+    }
+)
+_PLACEHOLDER_IMAGES = ("/images/1px.png", "data:", "/images/loading.gif")
+
+
+@dataclass(slots=True)
+class TweetParts:
+    """What one tweet element yields before it becomes a :class:`Tweet`."""
+
+    text: str
+    links: list[Link] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    quoted: Tweet | None = None
+
+    def to_tweet(
+        self,
+        *,
+        tweet_id: str | None,
+        author: Author | None,
+        position: int | None = None,
+        marker: str | None = None,
+    ) -> Tweet:
+        """Build the :class:`Tweet`, its url and time derived from the id when there is one."""
+        handle = author.handle if author else None
+        tags, mentions = text_entities(self.text)
+        return Tweet(
+            id=tweet_id,
+            url=status_url(handle, tweet_id),
+            author=author,
+            text=self.text,
+            created_at=snowflake_time(tweet_id),
+            links=tuple(self.links),
+            media=tuple(self.media),
+            hashtags=tuple(dict.fromkeys([*self.hashtags, *tags])),
+            mentions=tuple(dict.fromkeys([*self.mentions, *mentions])),
+            quoted=self.quoted,
+            position=position,
+            marker=marker,
+        )
+
+
+def _classes(element: etree._Element) -> list[str]:
+    value = element.get("class")
+    return value.split() if value else []
+
+
+def _image_url(img: etree._Element, base: str | None) -> str | None:
+    for attribute in ("data-src", "src"):
+        value = img.get(attribute)
+        if value and not any(marker in value for marker in _PLACEHOLDER_IMAGES):
+            return absolute_url(value, base)
+    return None
+
+
+def _read_image(holder: etree._Element, base: str | None) -> Media | None:
+    url = None
+    alt = None
+    for img in holder.iter("img"):
+        url = _image_url(img, base)
+        alt = img.get("alt") or None
+        if url:
+            break
+    if url is None:
+        anchor = next(holder.iter("a"), None)
+        url = absolute_url(anchor.get("href"), base) if anchor is not None else None
+    if url is None:
+        return None
+    return Media(kind="photo", url=url, alt=alt if alt not in (None, "Image") else None)
+
+
+def _read_video(holder: etree._Element, base: str | None, *, gif: bool) -> Media | None:
+    sources = [absolute_url(s.get("src"), base) for s in holder.iter("source")]
+    sources = [s for s in sources if s]
+    video = next(holder.iter("video"), None)
+    if not sources and video is not None:
+        sources = [s for s in [absolute_url(video.get("src"), base)] if s]
+    poster = absolute_url(video.get("poster"), base) if video is not None else None
+    if not sources and not poster:
+        return None
+    url = sources[-1] if sources else None  # the last <source> is the highest resolution
+    is_gif = gif or bool(url and "/tweet_video/" in url)
+    return Media(kind="gif" if is_gif else "video", url=url, preview=poster)
+
+
+def _read_card(holder: etree._Element, base: str | None) -> Media | None:
+    target = None
+    title = None
+    image = None
+    for anchor in holder.iter("a"):
+        target = target or absolute_url(anchor.get("href"), base)
+        strong = next(anchor.iter("strong"), None)
+        if strong is not None and title is None:
+            title = clean_text("".join(strong.itertext())) or None
+    for img in holder.iter("img"):
+        image = _image_url(img, base)
+        if image:
+            break
+    if target is None:
+        return None
+    return Media(kind="card", url=target, alt=title, preview=image)
+
+
+def _read_quote(holder: etree._Element, base: str | None) -> Tweet | Link | None:
+    """A quoted tweet inside ``span.entity-embed``; a YouTube or other embed gives a Link."""
+    for frame in holder.iter("iframe"):
+        tweet_id = frame.get("data-tweet-id")
+        src = frame.get("src") or ""
+        if not tweet_id and "platform.twitter.com" in src:
+            tweet_id = (parse_qs(urlsplit(src).query).get("id") or [None])[0]
+        if tweet_id and tweet_id.isdigit():
+            return Tweet(id=tweet_id, url=status_url(None, tweet_id))
+        url = absolute_url(src, base)
+        if url:
+            return Link(url=url)
+    for anchor in holder.iter("a"):
+        href = absolute_url(anchor.get("href"), base)
+        parts = status_parts(href)
+        if parts:
+            handle, tweet_id = parts
+            author = Author(handle=handle, url=f"https://twitter.com/{handle}") if handle else None
+            return Tweet(id=tweet_id, url=status_url(handle, tweet_id), author=author)
+    return None
+
+
+def read_tweet(element: etree._Element, *, base: str | None) -> TweetParts:
+    """Read text and entities of one Thread Reader tweet element.
+
+    The text keeps paragraph breaks (``<br>``), drops the permalink glyph, media and embeds,
+    and keeps link, mention and hashtag text as displayed. Numbering spans (``span.nop``)
+    stay in the text: they are what the author wrote.
+    """
+    parts = TweetParts(text=element_text(element, skip=_NOT_TEXT))
+    for node in element.iterdescendants("a", "span", "div", "video", "img"):
+        classes = _classes(node)
+        if not classes and node.tag != "video":
+            continue
+        if _inside_handled(node, element):
+            continue
+        if "entity-mention" in classes:
+            parts.mentions.append(clean_text(node.text_content()).lstrip("@"))
+        elif "entity-hashtag" in classes:
+            parts.hashtags.append(clean_text(node.text_content()).lstrip("#"))
+        elif "entity-url" in classes:
+            url = absolute_url(node.get("href"), base)
+            if url:
+                display = clean_text(node.text_content()) or None
+                parts.links.append(Link(url=url, display=display))
+        elif "entity-image" in classes:
+            if media := _read_image(node, base):
+                parts.media.append(media)
+        elif "entity-video" in classes or "entity-video-gif" in classes or node.tag == "video":
+            holder = node
+            if media := _read_video(holder, base, gif="entity-video-gif" in classes):
+                parts.media.append(media)
+        elif "entity-url-preview" in classes:
+            if media := _read_card(node, base):
+                parts.media.append(media)
+        elif "entity-embed" in classes:
+            quote = _read_quote(node, base)
+            if isinstance(quote, Tweet) and parts.quoted is None:
+                parts.quoted = quote
+            elif isinstance(quote, Tweet) and quote.url:
+                parts.links.append(Link(url=quote.url))
+            elif isinstance(quote, Link):
+                parts.links.append(quote)
+    return parts
+
+
+_HANDLED = frozenset(
+    {"entity-image", "entity-video", "entity-video-gif", "entity-url-preview", "entity-embed"}
+)
+
+
+def _inside_handled(node: etree._Element, top: etree._Element) -> bool:
+    """True when an ancestor below ``top`` is a media or embed holder already read whole."""
+    parent = node.getparent()
+    while parent is not None and parent is not top:
+        if any(c in _HANDLED for c in _classes(parent)):
+            return True
+        parent = parent.getparent()
+    return False

@@ -1,0 +1,139 @@
+"""Readable views of parsed results: the "unrolled" Markdown of a thread, listing or article."""
+
+from __future__ import annotations
+
+import re
+
+from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
+
+__all__ = ["to_markdown"]
+
+
+def _who(author: Author | None) -> str:
+    if author is None:
+        return "unknown author"
+    if author.name and author.handle:
+        return f"{author.name} (@{author.handle})"
+    if author.handle:
+        return f"@{author.handle}"
+    return author.name or "unknown author"
+
+
+_BLOCK_START = re.compile(r"^(\s*)(?:([#>*+=|-])|(\d+)([.)])(?=\s|$))")
+
+
+def _escape_line(line: str) -> str:
+    # "#NKpeace …" would be a heading, "1. …" a list, "> …" a quote: show them as written.
+    return _BLOCK_START.sub(
+        lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", line
+    )
+
+
+def _paragraphs(text: str, *, inline: bool) -> str:
+    """Tweet text as Markdown: blank lines stay paragraphs, single breaks stay breaks.
+
+    Lines Markdown would read as a heading, list or quote are escaped; the first line is left
+    alone when ``inline`` (it follows a label on the same line, so it cannot start a block).
+    """
+    lines = text.split("\n")
+    escaped = [line if inline and i == 0 else _escape_line(line) for i, line in enumerate(lines)]
+    return "  \n".join(escaped).replace("  \n  \n", "\n\n")
+
+
+def _quote_block(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
+    lines: list[str] = []
+    head = []
+    if tweet.position is not None:
+        head.append(f"**{tweet.position}.**")
+    if show_author:
+        head.append(_who(tweet.author))
+    if tweet.url:
+        head.append(f"[link]({tweet.url})")
+    if tweet.text:
+        head.append(_paragraphs(tweet.text, inline=bool(head)))
+    elif tweet.text is None:
+        head.append("*(no text in this copy)*")
+    lines.append(" ".join(head))
+    for media in tweet.media:
+        label = media.alt or media.kind
+        if media.url is None:
+            lines.append(f"*[{media.kind}]*")
+        elif media.kind == "photo":
+            lines.append(f"![{label}]({media.url})")
+        else:
+            lines.append(f"[{media.kind}: {label}]({media.url})")
+    for link in tweet.links:
+        lines.append(f"<{link.url}>")
+    if tweet.quoted is not None:
+        quoted = tweet.quoted
+        body = quoted.text or "(quoted tweet; text not in this copy)"
+        where = f" — {quoted.url}" if quoted.url else ""
+        lines.append(_quote_block(f"Quoting {_who(quoted.author)}{where}\n{body}"))
+    return "\n\n".join(lines)
+
+
+def _thread(thread: Thread) -> str:
+    facts = []
+    if thread.created_at:
+        facts.append(thread.created_at.date().isoformat())
+    count = f"{len(thread.tweets)} tweets"
+    if thread.declared_count is not None and thread.declared_count != len(thread.tweets):
+        count += f" of {thread.declared_count} declared"
+    facts.append(count)
+    if thread.read_minutes:
+        facts.append(f"{thread.read_minutes} min read")
+    if thread.complete is False:
+        missing = ", ".join(map(str, thread.gaps)) if thread.gaps else "some"
+        facts.append(f"incomplete (missing: {missing})")
+    parts = [f"# Thread by {_who(thread.author)}", " · ".join(facts)]
+    if thread.url:
+        parts.append(f"Source: <{thread.url}>")
+    parts.extend(_tweet(tweet) for tweet in thread.tweets)
+    return "\n\n".join(parts) + "\n"
+
+
+def _preview(preview: ThreadPreview) -> str:
+    title = f"### {_who(preview.author)}"
+    if preview.declared_count is not None:
+        title += f" — {preview.declared_count} tweets"
+    parts = [title]
+    parts.extend(_tweet(tweet) for tweet in preview.tweets)
+    if preview.url:
+        parts.append(f"Read the thread: <{preview.url}>")
+    return "\n\n".join(parts)
+
+
+def _listing(listing: Listing) -> str:
+    parts = [f"# {listing.title or 'Thread listing'}"]
+    if listing.declared_total is not None:
+        parts.append(f"{len(listing.threads)} threads shown of {listing.declared_total} declared")
+    section: str | None = None
+    for preview in listing.threads:
+        if preview.section and preview.section != section:
+            section = preview.section
+            parts.append(f"## {section}")
+        parts.append(_preview(preview))
+    return "\n\n".join(parts) + "\n"
+
+
+def _article(article: Article) -> str:
+    parts = [f"# {article.title or 'Article'}"]
+    if article.url:
+        parts.append(f"Source: <{article.url}>")
+    parts.extend(_tweet(tweet, show_author=True) for tweet in article.tweets)
+    return "\n\n".join(parts) + "\n"
+
+
+def to_markdown(result: Thread | Listing | Article | Tweet) -> str:
+    """Render a parsed result as readable Markdown (a thread reads top to bottom)."""
+    if isinstance(result, Thread):
+        return _thread(result)
+    if isinstance(result, Listing):
+        return _listing(result)
+    if isinstance(result, Article):
+        return _article(result)
+    return _tweet(result, show_author=True) + "\n"

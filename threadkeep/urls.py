@@ -1,0 +1,80 @@
+"""Pure helpers for the urls tweet copies carry: status links, Thread Reader links, absolutising.
+
+Parsers and the fetcher share these; none of them touches the network.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+__all__ = [
+    "absolute_url",
+    "status_parts",
+    "status_url",
+    "threadreader_id",
+]
+
+# twitter.com, x.com, mobile./www. hosts, the old "#!/" paths and "/statuses/" (pre-2015).
+_STATUS_RE = re.compile(
+    r"^(?:https?:)?//(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com/(?:#!/)?"
+    r"(?:(?P<handle>@?\w{1,50})|i(?:/web)?)/status(?:es)?/(?P<id>\d{1,20})",
+    re.IGNORECASE,
+)
+_THREADREADER_RE = re.compile(r"/thread/(?P<id>\d{1,20})(?:\.html)?(?:[?#/]|$)")
+
+
+def status_parts(url: str | None) -> tuple[str | None, str] | None:
+    """Return ``(handle, id)`` of a tweet status url, or None when ``url`` is not one.
+
+    >>> status_parts("https://x.com/QuinnyPig/status/1215720347384705024?s=20")
+    ('QuinnyPig', '1215720347384705024')
+    """
+    if not url:
+        return None
+    match = _STATUS_RE.match(url.strip())
+    if not match:
+        return None
+    handle = match["handle"]
+    if handle:
+        handle = handle.lstrip("@")
+        if handle.lower() in {"i", "intent", "share", "search", "hashtag"}:
+            handle = None
+    return handle, match["id"]
+
+
+def status_url(handle: str | None, tweet_id: str | None) -> str | None:
+    """Canonical url of a tweet: ``https://twitter.com/<handle>/status/<id>`` (or ``/i/``)."""
+    if not tweet_id:
+        return None
+    return f"https://twitter.com/{handle or 'i'}/status/{tweet_id}"
+
+
+def threadreader_id(url: str | None) -> str | None:
+    """The root tweet id in a Thread Reader url (``/thread/<id>.html``), or None."""
+    if not url:
+        return None
+    match = _THREADREADER_RE.search(url)
+    return match["id"] if match else None
+
+
+def absolute_url(href: str | None, base: str | None) -> str | None:
+    """Resolve ``href`` against ``base`` and lower-case the scheme and host.
+
+    Pages write "Https://github.com/…" and "//twitter.com/…"; both come out canonical. Values
+    that are not http(s) links (``javascript:``, ``mailto:``, ``data:``) give None.
+    """
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    joined = urljoin(base or "https://threadreaderapp.com/", href)
+    try:
+        parts = urlsplit(joined)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return None
+    return urlunsplit((scheme, parts.netloc.lower(), parts.path, parts.query, parts.fragment))
