@@ -17,7 +17,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="rewrite fixtures/*/<case>.json from today's parse (review the diff before committing)",
+        help="rewrite fixtures/*/<case>.json from today's parse (review the diff, then commit)",
     )
 
 

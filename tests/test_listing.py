@@ -9,7 +9,32 @@ import pytest
 import threadkeep
 from tests.conftest import fixture_bytes
 
-SEED_003_COUNTS = [5, 11, 10, 24, 9, 11, 14, 7, 11, 3, 42, 3, 8, 3, 3, 4, 4, 11, 14, 10, 3, 12, 20, 8]
+SEED_003_COUNTS = [
+    5,
+    11,
+    10,
+    24,
+    9,
+    11,
+    14,
+    7,
+    11,
+    3,
+    42,
+    3,
+    8,
+    3,
+    3,
+    4,
+    4,
+    11,
+    14,
+    10,
+    3,
+    12,
+    20,
+    8,
+]
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,9 @@ def test_tweet_texts_ids_and_times(quinnypig: threadkeep.Thread) -> None:
     )
     assert first.url == "https://twitter.com/QuinnyPig/status/1215710451343904768"
     assert second.id == "1215710523129384960"
-    assert second.text == "This thread inspired by @mattstratton. I BET YOU'LL TAKE NOTES THIS TIME!"
+    assert (
+        second.text == "This thread inspired by @mattstratton. I BET YOU'LL TAKE NOTES THIS TIME!"
+    )
     assert second.mentions == ("mattstratton",)
     assert last.id == "1215907771293429760"
     assert last.text == (
@@ -90,10 +92,13 @@ def test_paragraph_breaks_and_quoted_tweets(quinnypig: threadkeep.Thread) -> Non
 
 def test_links_are_expanded_from_href(quinnypig: threadkeep.Thread) -> None:
     links = [link for t in quinnypig.tweets for link in t.links]
-    assert threadkeep.Link(
-        url="https://doitlive.readthedocs.io/en/stable/",
-        display="doitlive.readthedocs.io/en/stable/",
-    ) in links
+    assert (
+        threadkeep.Link(
+            url="https://doitlive.readthedocs.io/en/stable/",
+            display="doitlive.readthedocs.io/en/stable/",
+        )
+        in links
+    )
 
 
 def test_modern_2026_page() -> None:

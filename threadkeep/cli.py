@@ -165,7 +165,7 @@ def convert(
         raise click.UsageError("--url applies to one input only")
     to_folder = output is not None and _output_is_folder(output, len(items))
     show = progress if progress is not None else sys.stderr.isatty()
-    stdin = click.get_binary_stream("stdin")
+    stdin = sys.stdin.buffer
     rendered: list[str] = []
     failures = 0
     bar = tqdm(

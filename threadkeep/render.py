@@ -24,9 +24,7 @@ _BLOCK_START = re.compile(r"^(\s*)(?:([#>*+=|-])|(\d+)([.)])(?=\s|$))")
 
 def _escape_line(line: str) -> str:
     # "#NKpeace …" would be a heading, "1. …" a list, "> …" a quote: show them as written.
-    return _BLOCK_START.sub(
-        lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", line
-    )
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", line)
 
 
 def _paragraphs(text: str, *, inline: bool) -> str:

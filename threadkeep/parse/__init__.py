@@ -74,7 +74,7 @@ def parse(
     what was seen) and :class:`MalformedPage` for input that cannot be read at all.
 
     >>> import threadkeep
-    >>> page = b'<div id="tweet_1" class="content-tweet" data-screenname="a" data-tweet="20">hi</div>'
+    >>> page = b'<div id="tweet_1" class="content-tweet" data-tweet="20">hi</div>'
     >>> threadkeep.parse(page).tweets[0].text
     'hi'
     """
@@ -112,4 +112,3 @@ def _parse(raw: bytes, *, url: str | None) -> tuple[Thread | Listing | Article |
         reason = threadreader.unavailable_reason(root)
         raise UnsupportedPage(reason or "Thread Reader page with no thread and no thread cards")
     raise UnsupportedPage("HTML page with no tweets and no Thread Reader markup")
-

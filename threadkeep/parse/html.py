@@ -22,17 +22,18 @@ from dataclasses import dataclass
 import lxml.html
 from bs4.dammit import UnicodeDammit
 from lxml import etree
+from lxml.html import HtmlElement
 
 from threadkeep.errors import MalformedPage
 
 __all__ = [
     "Page",
     "clean_text",
-    "text_entities",
     "decode",
     "element_text",
     "has_class",
     "load",
+    "text_entities",
 ]
 
 _BOMS = (
@@ -102,13 +103,13 @@ def clean_text(value: str) -> str:
     return _SPACE_RE.sub(" ", value).strip()
 
 
-def has_class(element: etree._Element, name: str) -> bool:
+def has_class(element: HtmlElement, name: str) -> bool:
     """True when ``name`` is one of the element's classes."""
     classes = element.get("class")
-    return bool(classes) and name in classes.split()
+    return classes is not None and name in classes.split()
 
 
-def element_text(element: etree._Element, *, skip: frozenset[str] = frozenset()) -> str:
+def element_text(element: HtmlElement, *, skip: frozenset[str] = frozenset()) -> str:
     """Readable text of an element: ``<br>`` and block ends become line breaks.
 
     Whitespace inside text runs collapses to one space (template indentation is not text);
@@ -124,7 +125,7 @@ def element_text(element: etree._Element, *, skip: frozenset[str] = frozenset())
 _BLOCKS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
 
 
-def _collect(element: etree._Element, parts: list[str], skip: frozenset[str]) -> None:
+def _collect(element: HtmlElement, parts: list[str], skip: frozenset[str]) -> None:
     if element.text:
         parts.append(_SPACE_RE.sub(" ", element.text))
     for child in element:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 __all__ = ["Marker", "Numbering", "find_marker", "number_thread"]
 
@@ -116,7 +117,7 @@ def number_thread(texts: Sequence[str | None], *, declared_count: int | None = N
             marker = None
         markers.append(marker)
     numbers = [m.number for m in markers if m is not None and m.number is not None]
-    rising = bool(numbers) and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    rising = bool(numbers) and all(a < b for a, b in pairwise(numbers))
     positions: list[int] = []
     previous = 0
     for marker in markers:

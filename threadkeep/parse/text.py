@@ -25,7 +25,9 @@ __all__ = ["is_text_listing", "is_text_thread", "parse_text"]
 
 _READ_N_RE = re.compile(r"^Read\s+(\d[\d,]*)\s+tweets?\b\s*(?P<rest>.*)$", re.I)
 _TOTAL_RE = re.compile(r"^Most\s+recents?\s*\((\d[\d,]*)\)\s*$", re.I)
-_TITLE_RE = re.compile(r"^Discover and read the best of Twitter Threads(?:\s+about\s+(?P<topic>\S+))?", re.I)
+_TITLE_RE = re.compile(
+    r"^Discover and read the best of Twitter Threads(?:\s+about\s+(?P<topic>\S+))?", re.I
+)
 _THREAD_END_RE = re.compile(r"^\s*•\s*•\s*•\s*$")
 _THREAD_FOOTER = (
     "Missing some Tweet in this thread?",
@@ -98,8 +100,10 @@ def _group_tweets(lines: Iterable[str]) -> list[str]:
             continue
         if tweets and paragraph_break:
             tweets[-1] += "\n\n" + line
-        elif tweets and _BULLET_RE.match(line) and (
-            tweets[-1].endswith(":") or _BULLET_RE.match(tweets[-1].rsplit("\n", 1)[-1])
+        elif (
+            tweets
+            and _BULLET_RE.match(line)
+            and (tweets[-1].endswith(":") or _BULLET_RE.match(tweets[-1].rsplit("\n", 1)[-1]))
         ):
             tweets[-1] += "\n" + line
         else:
@@ -108,9 +112,9 @@ def _group_tweets(lines: Iterable[str]) -> list[str]:
     return tweets
 
 
-def _build_tweets(texts: list[str], author: Author | None, declared: int | None) -> tuple[
-    tuple[Tweet, ...], tuple[int, ...], bool | None
-]:
+def _build_tweets(
+    texts: list[str], author: Author | None, declared: int | None
+) -> tuple[tuple[Tweet, ...], tuple[int, ...], bool | None]:
     cleaned = [_strip_images(t) for t in texts]
     numbering = number_thread([t for t, _ in cleaned], declared_count=declared)
     tweets = tuple(

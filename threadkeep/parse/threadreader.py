@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from threadkeep.errors import UnsupportedPage
 from threadkeep.models import Author, Listing, Thread, ThreadPreview, Tweet
@@ -45,13 +46,11 @@ _CARDS_AND_SECTIONS = etree.XPath(
     " | //div[contains(@class, 'separator')][not(.//span[contains(@class, 'subtitle')])]"
 )
 _HEADER_NAME = etree.XPath(
-    "//*[contains(@class, 'username') or contains(@class, 'twitter_name')]"
-    f"[{_NOT_IN_CARD}]//a"
+    f"//*[contains(@class, 'username') or contains(@class, 'twitter_name')][{_NOT_IN_CARD}]//a"
 )
 _HEADER_HANDLE = etree.XPath(f"//*[contains(@class, 'screenName')][{_NOT_IN_CARD}]//a")
 _HEADER_AVATAR = etree.XPath(
-    "//*[contains(@class, 'avatar') or contains(@class, 'prof-image')]"
-    f"[{_NOT_IN_CARD}]//img"
+    f"//*[contains(@class, 'avatar') or contains(@class, 'prof-image')][{_NOT_IN_CARD}]//img"
 )
 _HEADER_TIME = etree.XPath(f"//*[contains(@class, 'time')][@data-time][{_NOT_IN_CARD}]")
 _HEADER_INFO = etree.XPath(f"//*[contains(@class, 'thread-info')][{_NOT_IN_CARD}]")
@@ -88,7 +87,7 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
-def _first_text(elements: list[etree._Element]) -> str | None:
+def _first_text(elements: list[HtmlElement]) -> str | None:
     for element in elements:
         text = clean_text(element.text_content())
         if text:
@@ -96,10 +95,10 @@ def _first_text(elements: list[etree._Element]) -> str | None:
     return None
 
 
-def thread_tweet_elements(root: lxml.html.HtmlElement) -> list[etree._Element]:
+def thread_tweet_elements(root: lxml.html.HtmlElement) -> list[HtmlElement]:
     """The tweet elements of a Thread Reader thread page, in thread order."""
     for xpath in _TWEET_XPATHS:
-        found: list[etree._Element] = xpath(root)
+        found: list[HtmlElement] = xpath(root)
         if found:
             return found
     return []
@@ -134,7 +133,7 @@ def _header_author(root: lxml.html.HtmlElement, handle: str | None) -> Author:
     return Author(handle=handle, name=name, url=url, avatar=avatar)
 
 
-def _segments(root: lxml.html.HtmlElement) -> list[etree._Element]:
+def _segments(root: lxml.html.HtmlElement) -> list[HtmlElement]:
     """Split a page derived from Thread Reader into one element per tweet.
 
     Such pages (blog posts made from an unroll) keep each tweet's ``sup.tw-permalink`` and
@@ -142,7 +141,7 @@ def _segments(root: lxml.html.HtmlElement) -> list[etree._Element]:
     """
     permalinks = _PERMALINKS(root)
     container = permalinks[0].getparent()
-    segments: list[etree._Element] = []
+    segments: list[HtmlElement] = []
     current = lxml.html.Element("div")
     closed = False
 
@@ -157,7 +156,9 @@ def _segments(root: lxml.html.HtmlElement) -> list[etree._Element]:
     for child in container:
         if child.tag == "hr":
             flush()
-        elif closed and not (child.tag == "div" and child.xpath(".//*[contains(@class, 'entity-url-preview')]")):
+        elif closed and not (
+            child.tag == "div" and child.xpath(".//*[contains(@class, 'entity-url-preview')]")
+        ):
             flush()
             current.append(_copy(child))
         else:
@@ -170,7 +171,7 @@ def _segments(root: lxml.html.HtmlElement) -> list[etree._Element]:
     return segments
 
 
-def _copy(element: etree._Element) -> etree._Element:
+def _copy(element: HtmlElement) -> HtmlElement:
     clone = lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
     return clone
 
@@ -197,8 +198,10 @@ def parse_thread(root: lxml.html.HtmlElement, *, url: str | None = None) -> Thre
         handle = root_status[0]
     author = _header_author(root, handle)
     thread_id = (
-        ids[0] if ids and ids[0] else None
-    ) or threadreader_id(page_url) or (root_status[1] if root_status else None)
+        (ids[0] if ids and ids[0] else None)
+        or threadreader_id(page_url)
+        or (root_status[1] if root_status else None)
+    )
     if thread_id is None and derived:
         thread_id = _first_threadreader_id(root)
     if ids and ids[0] is None and thread_id:
@@ -268,25 +271,42 @@ def _declared_size(root: lxml.html.HtmlElement) -> tuple[int | None, int | None]
 
 # Phrases a Thread Reader page shows instead of a thread, lower-cased, with the reason given.
 _UNAVAILABLE = (
-    (("thread not found", "could not be found", "couldn't find this thread", "page not found"),
-     "Thread Reader says the thread was not found"),
-    (("being unrolled", "being processed", "unroll is in progress", "come back in a few"),
-     "Thread Reader is still unrolling this thread; try again later"),
-    (("has been removed", "has been deleted", "no longer available", "was removed",
-      "account is suspended", "has been suspended"),
-     "Thread Reader says the thread was removed"),
-    (("rate limit", "too many requests", "slow down"),
-     "Thread Reader refused the request (rate limited); try again later"),
+    (
+        ("thread not found", "could not be found", "couldn't find this thread", "page not found"),
+        "Thread Reader says the thread was not found",
+    ),
+    (
+        ("being unrolled", "being processed", "unroll is in progress", "come back in a few"),
+        "Thread Reader is still unrolling this thread; try again later",
+    ),
+    (
+        (
+            "has been removed",
+            "has been deleted",
+            "no longer available",
+            "was removed",
+            "account is suspended",
+            "has been suspended",
+        ),
+        "Thread Reader says the thread was removed",
+    ),
+    (
+        ("rate limit", "too many requests", "slow down"),
+        "Thread Reader refused the request (rate limited); try again later",
+    ),
 )
 
 
 def unavailable_reason(root: lxml.html.HtmlElement) -> str | None:
     """Why a Thread Reader page shows no thread ("not found", "being unrolled", …), or None."""
     texts = [clean_text(e.text_content()) for e in _HEADINGS(root)]
-    texts += [clean_text(e.text_content()) for e in root.xpath(
-        "//title | //*[contains(@class, 'alert') or contains(@class, 'box-error')"
-        " or contains(@class, 'box-message')]"
-    )]
+    texts += [
+        clean_text(e.text_content())
+        for e in root.xpath(
+            "//title | //*[contains(@class, 'alert') or contains(@class, 'box-error')"
+            " or contains(@class, 'box-message')]"
+        )
+    ]
     haystack = " | ".join(texts).lower()
     for phrases, reason in _UNAVAILABLE:
         if any(phrase in haystack for phrase in phrases):
@@ -339,7 +359,7 @@ def parse_listing(root: lxml.html.HtmlElement, *, url: str | None = None) -> Lis
     )
 
 
-def _parse_card(card: etree._Element, *, base: str, section: str | None) -> ThreadPreview:
+def _parse_card(card: HtmlElement, *, base: str, section: str | None) -> ThreadPreview:
     name = _first_text(card.xpath(".//*[contains(@class, 'username')]"))
     shown = _first_text(card.xpath(".//*[contains(@class, 'screenName')]"))
     handle = shown[1:] if shown and shown.startswith("@") else None
@@ -348,7 +368,10 @@ def _parse_card(card: etree._Element, *, base: str, section: str | None) -> Thre
             handle = str(href).rstrip("/").rsplit("/", 1)[-1] or None
             break
     avatar = next(
-        (absolute_url(str(src), base) for src in card.xpath(".//*[contains(@class, 'avatar')]//img/@src")),
+        (
+            absolute_url(str(src), base)
+            for src in card.xpath(".//*[contains(@class, 'avatar')]//img/@src")
+        ),
         None,
     )
     author = Author(
@@ -364,7 +387,9 @@ def _parse_card(card: etree._Element, *, base: str, section: str | None) -> Thre
         if match := _READ_N_RE.search(clean_text(anchor.text_content())):
             declared = _number(match.group(1))
     thread_id = threadreader_id(thread_url)
-    elements = card.xpath(".//*[contains(@class, 'card-tweets')]//div[contains(@class, 'content-tweet')]")
+    elements = card.xpath(
+        ".//*[contains(@class, 'card-tweets')]//div[contains(@class, 'content-tweet')]"
+    )
     if not elements:
         elements = card.xpath(".//div[contains(@class, 'content-tweet')]")
     parts = [read_tweet(element, base=base) for element in elements]
