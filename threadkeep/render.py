@@ -49,12 +49,12 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         head.append(f"**{tweet.position}.**")
     if show_author:
         head.append(_who(tweet.author))
-    if tweet.url:
-        head.append(f"[link]({tweet.url})")
     if tweet.text:
         head.append(_paragraphs(tweet.text, inline=bool(head)))
     elif tweet.text is None:
         head.append("*(no text in this copy)*")
+    if tweet.url:
+        head.append(f"[↗]({tweet.url})")
     lines.append(" ".join(head))
     for media in tweet.media:
         label = media.alt or media.kind

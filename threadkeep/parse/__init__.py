@@ -15,7 +15,7 @@ from threadkeep.errors import MalformedPage, ParseError, UnsupportedPage
 from threadkeep.models import Article, Listing, Sighting, Thread, Tweet
 from threadkeep.parse import text as text_copies
 from threadkeep.parse import threadreader
-from threadkeep.parse.html import decode, load
+from threadkeep.parse.html import decode, load, unwiden
 
 __all__ = ["Detected", "detect", "parse"]
 
@@ -36,7 +36,7 @@ def _form(data: bytes) -> Literal["html", "json", "text", "empty", "binary"]:
         return "empty"
     if stripped[:1] in (b"{", b"["):
         return "json"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head:
         return "binary"
     if _HTML_RE.search(head):
         return "html"
@@ -49,6 +49,7 @@ def detect(data: bytes, *, url: str | None = None) -> Detected:
     >>> detect(b"<div id='tweet_1' class='content-tweet' data-tweet='1'>hi</div>")
     'threadreader'
     """
+    data = unwiden(data)
     form = _form(data)
     if form != "html":
         return "json" if form == "json" else "text"
@@ -94,6 +95,7 @@ _Kind = Literal["threadreader", "listing", "embed", "oembed", "syndication", "te
 
 
 def _parse(raw: bytes, *, url: str | None) -> tuple[Thread | Listing | Article | Tweet, _Kind]:
+    raw = unwiden(raw)
     form = _form(raw)
     if form == "empty":
         raise MalformedPage("empty input: no bytes other than whitespace")

@@ -30,10 +30,12 @@ __all__ = [
     "Page",
     "clean_text",
     "decode",
+    "detect_encoding",
     "element_text",
     "has_class",
     "load",
     "text_entities",
+    "unwiden",
 ]
 
 _BOMS = (
@@ -68,6 +70,18 @@ def decode(data: bytes) -> str:
     return data.decode(detect_encoding(data), errors="replace")
 
 
+def unwiden(data: bytes) -> bytes:
+    """Re-encode UTF-16/32 input (known by its byte-order mark) as UTF-8.
+
+    Byte-level sniffing and libxml2 both handle UTF-8 best; wide encodings are rare in saved
+    pages but do occur (Windows "Unicode" text exports).
+    """
+    for bom, name in _BOMS:
+        if name != "utf-8-sig" and data.startswith(bom):
+            return data.decode(name, errors="replace").encode("utf-8")
+    return data
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One parsed HTML input: its lxml tree and the encoding it was decoded with."""
@@ -81,12 +95,10 @@ def load(data: bytes, *, source: str | None = None) -> Page:
 
     Raises :class:`MalformedPage` when there is no document at all (empty or only NULs).
     """
+    data = unwiden(data)
     encoding = detect_encoding(data)
     if encoding == "utf-8-sig":
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
-    if encoding.startswith("utf-16") or encoding.startswith("utf-32"):
-        # libxml2's UTF-16 support is uneven; hand it text it cannot misread.
-        data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
     parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(data, parser=parser)

@@ -1,0 +1,81 @@
+"""Any bytes decode right: declared charset, BOM, no declaration, or a wrong declaration."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+import threadkeep
+
+TEXT = "Café in Zürich – “naïve” façade, 5 € & Q&A"
+JAPANESE = "スレッドを保存する。日本語のツイート"
+
+
+def page(text: str, meta: str = "") -> str:
+    return (
+        f"<html><head>{meta}<title>Thread by @someone</title></head><body>"
+        '<div id="tweet_1" class="content-tweet allow-preview" data-screenname="someone" '
+        f'data-tweet="1300000000000000000">{text.replace("&", "&amp;")}'
+        '<sup class="tw-permalink"><i class="fas fa-link"></i></sup></div></body></html>'
+    )
+
+
+def first_text(data: bytes) -> str | None:
+    thread = threadkeep.parse(data)
+    assert isinstance(thread, threadkeep.Thread)
+    return thread.tweets[0].text
+
+
+@pytest.mark.parametrize(
+    ("label", "data", "expected"),
+    [
+        ("utf-8, no declaration", page(TEXT).encode("utf-8"), TEXT),
+        (
+            "windows-1252 declared in meta charset",
+            page(TEXT, '<meta charset="windows-1252">').encode("cp1252"),
+            TEXT,
+        ),
+        (
+            "windows-1252 declared in http-equiv",
+            page(
+                TEXT, '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+            ).encode("cp1252"),
+            TEXT,
+        ),
+        (
+            "utf-8 bytes, page wrongly declares iso-8859-1",
+            page(TEXT, '<meta charset="iso-8859-1">').encode("utf-8"),
+            TEXT,
+        ),
+        (
+            "windows-1252 bytes, page wrongly declares utf-8",
+            page(TEXT, '<meta charset="utf-8">').encode("cp1252"),
+            TEXT,
+        ),
+        ("windows-1252, no declaration", page(TEXT).encode("cp1252"), TEXT),
+        ("utf-8 with BOM", codecs.BOM_UTF8 + page(TEXT).encode("utf-8"), TEXT),
+        ("utf-16 with BOM", page(TEXT).encode("utf-16"), TEXT),
+        (
+            "shift_jis declared",
+            page(JAPANESE, '<meta charset="shift_jis">').encode("shift_jis"),
+            JAPANESE,
+        ),
+    ],
+)
+def test_bytes_decode_right(label: str, data: bytes, expected: str) -> None:
+    assert first_text(data) == expected, label
+
+
+def test_text_copy_in_windows_1252() -> None:
+    copy = f"{TEXT}\n• • •\nKeep Current with Someone\n".encode("cp1252")
+    thread = threadkeep.parse(copy)
+    assert isinstance(thread, threadkeep.Thread)
+    assert thread.tweets[0].text == TEXT
+
+
+def test_str_input_is_accepted() -> None:
+    assert first_text(page(TEXT).encode()) == TEXT
+    thread = threadkeep.parse(page(TEXT))
+    assert isinstance(thread, threadkeep.Thread)
+    assert thread.tweets[0].text == TEXT
