@@ -111,7 +111,7 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
 
 def test_only_failures_write_nothing(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
-    code, out, err = run("convert", str(BROKEN), "-o", str(target))
+    code, _, err = run("convert", str(BROKEN), "-o", str(target))
     assert code == 1
     assert not target.exists()
     assert "Traceback" not in err
