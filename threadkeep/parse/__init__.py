@@ -13,8 +13,8 @@ from typing import Literal
 
 from threadkeep.errors import MalformedPage, ParseError, UnsupportedPage
 from threadkeep.models import Article, Listing, Sighting, Thread, Tweet
+from threadkeep.parse import listing, threadreader, trapage
 from threadkeep.parse import text as text_copies
-from threadkeep.parse import threadreader
 from threadkeep.parse.html import decode, load, unwiden
 
 __all__ = ["Detected", "detect", "parse"]
@@ -56,9 +56,9 @@ def detect(data: bytes, *, url: str | None = None) -> Detected:
     root = load(data).root
     if threadreader.is_thread(root):
         return "threadreader"
-    if threadreader.is_listing(root):
+    if listing.is_listing(root):
         return "listing"
-    if threadreader.is_threadreader(root) and threadreader.unavailable_reason(root):
+    if trapage.is_threadreader(root) and trapage.unavailable_reason(root):
         return "threadreader-unavailable"
     return "html"
 
@@ -106,11 +106,12 @@ def _parse(raw: bytes, *, url: str | None) -> tuple[Thread | Listing | Article |
     if form == "text":
         return text_copies.parse_text(decode(raw), url=url), "text"
     root = load(raw).root
-    if threadreader.is_thread(root):
-        return threadreader.parse_thread(root, url=url), "threadreader"
-    if threadreader.is_listing(root):
-        return threadreader.parse_listing(root, url=url), "listing"
-    if threadreader.is_threadreader(root):
-        reason = threadreader.unavailable_reason(root)
+    elements = threadreader.thread_tweet_elements(root)
+    if elements or threadreader.is_thread(root):
+        return threadreader.parse_thread(root, url=url, elements=elements), "threadreader"
+    if listing.is_listing(root):
+        return listing.parse_listing(root, url=url), "listing"
+    if trapage.is_threadreader(root):
+        reason = trapage.unavailable_reason(root)
         raise UnsupportedPage(reason or "Thread Reader page with no thread and no thread cards")
     raise UnsupportedPage("HTML page with no tweets and no Thread Reader markup")

@@ -28,6 +28,7 @@ class Marker:
     weak: bool = False
 
 
+_WINDOW = 48
 _N = r"(?P<n>\d{1,3})"
 _T = r"(?P<t>\d{1,3})"
 _ARROWS = r"(?:⬇️|⬇|👇[\U0001F3FB-\U0001F3FF]?|🧵|➡️|↓|▶️)"
@@ -72,22 +73,24 @@ def find_marker(text: str | None) -> Marker | None:
     if not text:
         return None
     body = text.strip()
+    # Numbering sits at either end: look only there, so long tweets cost no more than short.
+    head, tail = body[:_WINDOW], body[-_WINDOW:]
     for pattern in _LEADING:
-        match = pattern.match(body)
+        match = pattern.match(head)
         if match and (marker := _numbered(match, match.group(0).strip())):
             return marker
-    if keycap := _KEYCAP_LEADING.match(body):
+    if keycap := _KEYCAP_LEADING.match(head):
         digits = keycap.group(0)
         return Marker(text=digits, number=_KEYCAPS.get(digits, 10))
     for pattern in _TRAILING:
-        match = pattern.search(body)
+        match = pattern.search(tail)
         if match and (marker := _numbered(match, match.group(0).strip().rstrip(".…"))):
             return marker
-    if arrows := _ARROW_TRAILING.search(body):
+    if arrows := _ARROW_TRAILING.search(tail):
         return Marker(text=arrows.group(0).strip())
-    if lead := _THREAD_ONLY.match(body):
+    if lead := _THREAD_ONLY.match(head):
         return Marker(text=lead.group(0).strip())
-    if weak := _WEAK_LEADING.match(body):
+    if weak := _WEAK_LEADING.match(head):
         return Marker(text=weak.group(0), number=int(weak["n"]), weak=True)
     return None
 

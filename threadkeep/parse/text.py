@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from threadkeep.errors import UnsupportedPage
 from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
 from threadkeep.parse.html import text_entities
+from threadkeep.parse.listing import hashtag_topic
 from threadkeep.parse.numbering import number_thread
 from threadkeep.urls import threadreader_id
 
@@ -160,8 +161,7 @@ def _parse_listing(lines: list[str], *, url: str | None) -> Listing:
             break
         if line or pending:
             pending.append(line)
-    if topic is None and url and "/hashtag/" in url:
-        topic = "#" + url.rsplit("/hashtag/", 1)[1].split("?")[0].split(".")[0]
+    topic = topic or hashtag_topic(url)
     return Listing(title=title, topic=topic, url=url, threads=tuple(previews), declared_total=total)
 
 

@@ -1,0 +1,137 @@
+"""Page-level facts shared by Thread Reader thread and listing parsers.
+
+Meta tags, titles, timestamps, whether a page is from Thread Reader at all, and the pages it
+shows instead of a thread ("not found", "being unrolled", "removed", rate limits).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from threadkeep.parse.html import clean_text
+
+__all__ = [
+    "CARD",
+    "first_text",
+    "in_card",
+    "is_threadreader",
+    "meta",
+    "number",
+    "page_title",
+    "timestamp",
+    "unavailable_reason",
+]
+
+CARD = "contains(concat(' ', normalize-space(@class), ' '), ' thread-card ')"
+_METAS = etree.XPath("//meta[@content]")
+_TITLE = etree.XPath("/html/head/title | /html/body/title")
+_HEADINGS = etree.XPath(
+    "/descendant::*[self::h1 or self::h2 or self::h3 or self::h4"
+    " or contains(@class, 'subtitle') or contains(@class, 'alert')"
+    " or contains(@class, 'box-error') or contains(@class, 'box-message')]"
+)
+_TRA_LINK = etree.XPath("(/descendant::a[contains(@href, 'threadreaderapp.com')])[1]")
+
+
+def number(text: str) -> int:
+    """An integer written with thousands separators ("12,399")."""
+    return int(re.sub(r"[,.\s]", "", text))
+
+
+def meta(root: HtmlElement, *names: str) -> str | None:
+    """The first non-empty ``<meta property|name=…>`` content among ``names``."""
+    found: dict[str, str] = {}
+    for element in _METAS(root):
+        key = element.get("property") or element.get("name")
+        if key and key not in found:
+            found[key] = element.get("content") or ""
+    for name in names:
+        value = clean_text(found.get(name, ""))
+        if value:
+            return value
+    return None
+
+
+def page_title(root: HtmlElement) -> str | None:
+    """The ``<title>`` text, whitespace-normalised."""
+    return first_text(_TITLE(root))
+
+
+def timestamp(value: str | None) -> datetime | None:
+    """A Unix timestamp attribute (``data-time``) as an aware datetime, or None."""
+    if not value or not value.strip().isdigit():
+        return None
+    seconds = int(value.strip())
+    if not 0 < seconds < 32_503_680_000:  # before the year 3000
+        return None
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def first_text(elements: list[HtmlElement]) -> str | None:
+    """Text of the first element that has any."""
+    for element in elements:
+        text = clean_text(element.text_content())
+        if text:
+            return text
+    return None
+
+
+def in_card(element: HtmlElement) -> bool:
+    """True inside a ``div.thread-card`` (a related-thread or listing card)."""
+    parent = element.getparent()
+    while parent is not None:
+        classes = parent.get("class")
+        if classes and "thread-card" in classes.split():
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def headings(root: HtmlElement) -> list[str]:
+    """Texts of headings, section subtitles and alert boxes, in page order."""
+    return [text for e in _HEADINGS(root) if (text := clean_text(e.text_content()))]
+
+
+def is_threadreader(root: HtmlElement) -> bool:
+    """True when the page says it is from Thread Reader App."""
+    site = (meta(root, "og:site_name") or "").lower()
+    title = (page_title(root) or "").lower()
+    return "thread reader" in site or "thread reader" in title or bool(_TRA_LINK(root))
+
+
+# Phrases a Thread Reader page shows instead of a thread (lower-cased), with the reason given.
+_UNAVAILABLE = (
+    (
+        ("thread not found", "could not be found", "couldn't find this thread", "page not found"),
+        "Thread Reader says the thread was not found",
+    ),
+    (
+        ("being unrolled", "being processed", "unroll is in progress", "come back in a few"),
+        "Thread Reader is still unrolling this thread; try again later",
+    ),
+    (
+        ("has been removed", "has been deleted", "no longer available", "was removed"),
+        "Thread Reader says the thread was removed",
+    ),
+    (
+        ("account is suspended", "has been suspended"),
+        "Thread Reader says the author's account is suspended",
+    ),
+    (
+        ("rate limit", "too many requests", "slow down"),
+        "Thread Reader refused the request (rate limited); try again later",
+    ),
+)
+
+
+def unavailable_reason(root: HtmlElement) -> str | None:
+    """Why a Thread Reader page shows no thread ("not found", "being unrolled", …), or None."""
+    haystack = " | ".join([page_title(root) or "", *headings(root)]).lower()
+    for phrases, reason in _UNAVAILABLE:
+        if any(phrase in haystack for phrase in phrases):
+            return reason
+    return None
