@@ -129,36 +129,39 @@ def element_text(element: HtmlElement, *, skip: frozenset[str] = frozenset()) ->
     """
     parts: list[str] = []
     _collect(element, parts, skip)
-    text = "".join(parts)
-    lines = [_SPACE_RE.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(lines).strip("\n").strip()
+    # Line breaks are collected as a sentinel, so that one pass can fold the markup's own
+    # whitespace (newlines included) without touching them.
+    text = _SPACE_RE.sub(" ", "".join(parts))
+    if _BREAK not in text:
+        return text.strip()
+    return "\n".join(line.strip() for line in text.split(_BREAK)).strip("\n")
 
 
+_BREAK = "\x00"  # never in parsed text: XML forbids NUL
 _BLOCKS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+_INVISIBLE = frozenset({"script", "style", "template", "noscript"})
 
 
 def _collect(element: HtmlElement, parts: list[str], skip: frozenset[str]) -> None:
     if element.text:
-        parts.append(_SPACE_RE.sub(" ", element.text))
+        parts.append(element.text)
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str):  # comments, processing instructions
+        if tag == "br":
+            parts.append(_BREAK)
+        elif not isinstance(tag, str) or tag in _INVISIBLE:
+            pass  # comments, processing instructions, scripts
+        elif skip and (classes := child.get("class")) and not skip.isdisjoint(classes.split()):
             pass
-        elif tag == "br":
-            parts.append("\n")
-        elif tag in ("script", "style", "template", "noscript") or (
-            skip and any(c in skip for c in (child.get("class") or "").split())
-        ):
-            pass
-        else:
-            block = tag in _BLOCKS
-            if block and parts and not parts[-1].endswith("\n"):
-                parts.append("\n")
+        elif tag in _BLOCKS:
+            if parts and not parts[-1].endswith(_BREAK):
+                parts.append(_BREAK)
             _collect(child, parts, skip)
-            if block:
-                parts.append("\n")
+            parts.append(_BREAK)
+        else:
+            _collect(child, parts, skip)
         if child.tail:
-            parts.append(_SPACE_RE.sub(" ", child.tail))
+            parts.append(child.tail)
 
 
 def unescape(value: str) -> str:
@@ -176,6 +179,6 @@ def text_entities(text: str | None) -> tuple[list[str], list[str]]:
     """Hashtags and mentions written in ``text`` (without "#"/"@"), first occurrence order."""
     if not text:
         return [], []
-    tags = list(dict.fromkeys(_HASHTAG_RE.findall(text)))
-    mentions = list(dict.fromkeys(_MENTION_RE.findall(text)))
-    return tags, mentions
+    tags = _HASHTAG_RE.findall(text) if "#" in text or "＃" in text else []
+    mentions = _MENTION_RE.findall(text) if "@" in text or "＠" in text else []
+    return list(dict.fromkeys(tags)), list(dict.fromkeys(mentions))

@@ -51,6 +51,8 @@ _TRAILING = (
     re.compile(rf"[(\[]?{_N}\s+of\s+{_T}[)\]]?[.…]*$"),
 )
 _ARROW_TRAILING = re.compile(rf"(?:\s*{_ARROWS})+\s*$")
+# Every pattern above needs one of these; most tweets have none near their ends.
+_CANDIDATE = re.compile(r"[0-9⬇👇🧵➡↓▶🔟]|thread", re.I)
 _THREAD_ONLY = re.compile(rf"^(?:🧵|thread\b\s*[:.]?|{_ARROWS})", re.I)
 
 
@@ -75,6 +77,8 @@ def find_marker(text: str | None) -> Marker | None:
     body = text.strip()
     # Numbering sits at either end: look only there, so long tweets cost no more than short.
     head, tail = body[:_WINDOW], body[-_WINDOW:]
+    if not _CANDIDATE.search(head) and not _CANDIDATE.search(tail):
+        return None
     for pattern in _LEADING:
         match = pattern.match(head)
         if match and (marker := _numbered(match, match.group(0).strip())):
