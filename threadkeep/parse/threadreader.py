@@ -61,8 +61,9 @@ class _Lookup:
         return found[0] if found else None
 
 
-_NAME = _Lookup(_NAME_CLASSES, tail="//a")
-_HANDLE = _Lookup("contains(@class, 'screenName')", tail="//a")
+# The header's spans hold the name and "@handle" in an <a> (2020, 2026) or as bare text (2019).
+_NAME = _Lookup(_NAME_CLASSES)
+_HANDLE = _Lookup("contains(@class, 'screenName')")
 _AVATAR = _Lookup(_AVATAR_CLASSES, tail="//img")
 _TIME = _Lookup("@data-time and contains(@class, 'time')")
 _SIZE = _Lookup(_SIZE_CLASSES)
@@ -115,9 +116,7 @@ def _author(root: HtmlElement, anchor: HtmlElement | None, handle: str | None) -
     )
 
 
-def _declared_size(
-    root: HtmlElement, anchor: HtmlElement | None
-) -> tuple[int | None, int | None]:
+def _declared_size(root: HtmlElement, anchor: HtmlElement | None) -> tuple[int | None, int | None]:
     """The thread's declared tweet count and reading time ("102 tweets, 21 min read")."""
     texts = [clean_text(e.text_content()) for e in _SIZE.find(root, anchor)]
     if (around := _SIZE.enclosing(anchor)) is not None:
