@@ -10,6 +10,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 __all__ = [
     "absolute_url",
+    "archive_timestamp",
+    "unarchive",
     "status_parts",
     "status_url",
     "threadreader_id",
@@ -24,6 +26,37 @@ _STATUS_RE = re.compile(
 _THREADREADER_RE = re.compile(r"/thread/(?P<id>\d{1,20})(?:\.html)?(?:[?#/]|$)")
 
 
+# Web-archive copies rewrite every link to "/web/<timestamp><flags>/<original url>".
+_ARCHIVED_RE = re.compile(
+    r"^(?:https?:)?(?://[^/]*(?:archive\.org|archive\.[a-z]+)[^/]*)?/web/(?P<stamp>\d{1,14})"
+    r"(?:[a-z]{2}_)?/(?P<original>.+)$",
+    re.IGNORECASE,
+)
+
+
+def unarchive(url: str) -> str:
+    """The original url behind a web-archive link, or ``url`` unchanged.
+
+    >>> unarchive("https://web.archive.org/web/20200110190213/https://twitter.com/a/status/1")
+    'https://twitter.com/a/status/1'
+    """
+    match = _ARCHIVED_RE.match(url)
+    if not match:
+        return url
+    original = match["original"]
+    if original.startswith(("http:/", "https:/")) and not original.startswith(
+        ("http://", "https://")
+    ):
+        original = original.replace(":/", "://", 1)  # archives sometimes fold "//"
+    return original
+
+
+def archive_timestamp(url: str) -> str | None:
+    """The 14-digit capture timestamp in a web-archive link, or None."""
+    match = _ARCHIVED_RE.match(url)
+    return match["stamp"] if match else None
+
+
 def status_parts(url: str | None) -> tuple[str | None, str] | None:
     """Return ``(handle, id)`` of a tweet status url, or None when ``url`` is not one.
 
@@ -32,7 +65,7 @@ def status_parts(url: str | None) -> tuple[str | None, str] | None:
     """
     if not url:
         return None
-    match = _STATUS_RE.match(url.strip())
+    match = _STATUS_RE.match(unarchive(url.strip()))
     if not match:
         return None
     handle = match["handle"]
@@ -61,15 +94,16 @@ def threadreader_id(url: str | None) -> str | None:
 def absolute_url(href: str | None, base: str | None) -> str | None:
     """Resolve ``href`` against ``base`` and lower-case the scheme and host.
 
-    Pages write "Https://github.com/…" and "//twitter.com/…"; both come out canonical. Values
-    that are not http(s) links (``javascript:``, ``mailto:``, ``data:``) give None.
+    Pages write "Https://github.com/…" and "//twitter.com/…"; both come out canonical, and a
+    web-archive link gives the original url. Values that are not http(s) links
+    (``javascript:``, ``mailto:``, ``data:``) give None.
     """
     if not href:
         return None
     href = href.strip()
     if not href or href.startswith("#"):
         return None
-    joined = urljoin(base or "https://threadreaderapp.com/", href)
+    joined = unarchive(urljoin(base or "https://threadreaderapp.com/", href))
     try:
         parts = urlsplit(joined)
     except ValueError:

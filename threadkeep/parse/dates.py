@@ -1,0 +1,90 @@
+"""Dates as tweet copies show them, in the languages embeds are rendered in.
+
+Embeds print the tweet's date in the widget's language (``data-lang``): "March 6, 2018",
+"6 March 2018" (en-gb), "6. März 2018", "7 août 2014", "7 de agosto de 2014",
+"6 marzo 2018", "6 maart 2018", "2018年3月6日", "2018년 3월 6일". A date with no time of day
+becomes midnight UTC; ``date_text`` keeps what the page showed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+__all__ = ["parse_date"]
+
+# Month names and common abbreviations, accent-folded and lower-cased, by language.
+_MONTHS: dict[str, int] = {}
+_NAMES = {
+    "en": "january february march april may june july august september october november december",
+    "de": "januar februar marz april mai juni juli august september oktober november dezember",
+    "fr": "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "pt": "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+    "dicembre",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "ca": "gener febrer marc abril maig juny juliol agost setembre octubre novembre desembre",
+    "sv": "januari februari mars april maj juni juli augusti september oktober november december",
+    "da": "januar februar marts april maj juni juli august september oktober november december",
+    "pl": "stycznia lutego marca kwietnia maja czerwca lipca sierpnia wrzesnia pazdziernika "
+    "listopada grudnia",
+    "tr": "ocak subat mart nisan mayis haziran temmuz agustos eylul ekim kasim aralik",
+    "id": "januari februari maret april mei juni juli agustus september oktober november desember",
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+}
+for _names in _NAMES.values():
+    for _number, _name in enumerate(_names.split(), start=1):
+        _MONTHS.setdefault(_name, _number)
+        if len(_name) > 3:
+            _MONTHS.setdefault(_name[:3], _number)
+        if len(_name) > 4:
+            _MONTHS.setdefault(_name[:4], _number)
+_MONTHS.update({"sept": 9, "setiembre": 9, "mrz": 3, "maerz": 3})
+
+_WORD = r"([^\W\d_]{3,12})\.?"
+_PATTERNS = (
+    # March 6, 2018 / Mar 6, 2018
+    (re.compile(rf"^{_WORD}\s+(\d{{1,2}}),?\s+(\d{{4}})$"), ("month", "day", "year")),
+    # 6 March 2018 / 6. März 2018 / 7 de agosto de 2014 / 6 marzo, 2018
+    (
+        re.compile(rf"^(\d{{1,2}})\.?\s+(?:de\s+)?{_WORD},?\s+(?:de\s+)?(\d{{4}})$"),
+        ("day", "month", "year"),
+    ),
+    # 2018年3月6日 / 2018년 3월 6일 / 2018-03-06 / 2018/3/6
+    (
+        re.compile(r"^(\d{4})\s*[年년\-/.]\s*(\d{1,2})\s*[月월\-/.]\s*(\d{1,2})\s*[日일]?$"),
+        ("year", "month", "day"),
+    ),
+)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """Parse a date as embeds and text copies show it; None when it is not one.
+
+    >>> parse_date("6. März 2018").date().isoformat()
+    '2018-03-06'
+    """
+    if not text:
+        return None
+    cleaned = re.sub(r"\s+", " ", text).strip().rstrip(".").lower()
+    for pattern, order in _PATTERNS:
+        match = pattern.match(cleaned)
+        if not match:
+            continue
+        values = dict(zip(order, match.groups(), strict=True))
+        month_text = values["month"]
+        month = int(month_text) if month_text.isdigit() else _MONTHS.get(_fold(month_text))
+        if month is None:
+            return None
+        try:
+            return datetime(int(values["year"]), month, int(values["day"]), tzinfo=timezone.utc)
+        except ValueError:
+            return None
+    return None
