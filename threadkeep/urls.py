@@ -11,10 +11,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 __all__ = [
     "absolute_url",
     "archive_timestamp",
-    "unarchive",
     "status_parts",
     "status_url",
     "threadreader_id",
+    "unarchive",
 ]
 
 # twitter.com, x.com, mobile./www. hosts, the old "#!/" paths and "/statuses/" (pre-2015).
@@ -103,6 +103,11 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
+    if href.startswith(("https://", "http://")) and "/web/" not in href and href.isascii():
+        host_end = href.find("/", 8)
+        host = href[: host_end if host_end != -1 else len(href)]
+        if host == host.lower():
+            return href  # already absolute and canonical: the common case, kept cheap
     joined = unarchive(urljoin(base or "https://threadreaderapp.com/", href))
     try:
         parts = urlsplit(joined)

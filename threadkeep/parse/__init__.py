@@ -107,7 +107,7 @@ def _parse(raw: bytes, *, url: str | None) -> tuple[Thread | Listing | Article |
         return text_copies.parse_text(decode(raw), url=url), "text"
     root = load(raw).root
     elements = threadreader.thread_tweet_elements(root)
-    if elements or threadreader.is_thread(root):
+    if elements or threadreader.has_permalinks(root):
         return threadreader.parse_thread(root, url=url, elements=elements), "threadreader"
     if listing.is_listing(root):
         return listing.parse_listing(root, url=url), "listing"

@@ -20,8 +20,10 @@ _NAMES = {
     "en": "january february march april may june july august september october november december",
     "de": "januar februar marz april mai juni juli august september oktober november dezember",
     "fr": "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "pt": "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "pt": "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro "
+    "dezembro",
     "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
     "dicembre",
     "nl": "januari februari maart april mei juni juli augustus september oktober november december",

@@ -19,10 +19,9 @@ import html
 import re
 from dataclasses import dataclass
 
-import lxml.html
 from bs4.dammit import UnicodeDammit
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 from threadkeep.errors import MalformedPage
 
@@ -34,6 +33,7 @@ __all__ = [
     "element_text",
     "has_class",
     "load",
+    "node_text",
     "text_entities",
     "unwiden",
 ]
@@ -86,7 +86,7 @@ def unwiden(data: bytes) -> bytes:
 class Page:
     """One parsed HTML input: its lxml tree and the encoding it was decoded with."""
 
-    root: lxml.html.HtmlElement
+    root: Element
     encoding: str
 
 
@@ -99,11 +99,15 @@ def load(data: bytes, *, source: str | None = None) -> Page:
     encoding = detect_encoding(data)
     if encoding == "utf-8-sig":
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
-    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True, no_network=True)
+    # A plain etree parser, not lxml.html's: its elements need no Python class lookup, which
+    # makes every element the parsers touch about 2.5 times cheaper.
+    parser = etree.HTMLParser(encoding=encoding, remove_comments=True, no_network=True)
     try:
-        root = lxml.html.document_fromstring(data, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(data, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise MalformedPage(f"no HTML document could be read ({exc})", source=source) from exc
+    if root is None:
+        raise MalformedPage("no HTML document could be read (no elements)", source=source)
     return Page(root=root, encoding=encoding)
 
 
@@ -115,13 +119,18 @@ def clean_text(value: str) -> str:
     return _SPACE_RE.sub(" ", value).strip()
 
 
-def has_class(element: HtmlElement, name: str) -> bool:
+def node_text(element: Element) -> str:
+    """All text inside ``element`` (its tail excluded), like lxml.html's ``text_content``."""
+    return "".join(element.itertext())
+
+
+def has_class(element: Element, name: str) -> bool:
     """True when ``name`` is one of the element's classes."""
     classes = element.get("class")
     return classes is not None and name in classes.split()
 
 
-def element_text(element: HtmlElement, *, skip: frozenset[str] = frozenset()) -> str:
+def element_text(element: Element, *, skip: frozenset[str] = frozenset()) -> str:
     """Readable text of an element: ``<br>`` and block ends become line breaks.
 
     Whitespace inside text runs collapses to one space (template indentation is not text);
@@ -142,7 +151,7 @@ _BLOCKS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5
 _INVISIBLE = frozenset({"script", "style", "template", "noscript"})
 
 
-def _collect(element: HtmlElement, parts: list[str], skip: frozenset[str]) -> None:
+def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
     if element.text:
         parts.append(element.text)
     for child in element:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 from threadkeep.models import Author, Listing, ThreadPreview, Tweet
-from threadkeep.parse.html import clean_text, has_class
+from threadkeep.parse.html import clean_text, has_class, node_text
 from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.trapage import CARD, first_text, headings, meta, number, page_title, timestamp
+from threadkeep.parse.trapage import CARD, headings, meta, number, page_title, timestamp
 from threadkeep.parse.tratweet import read_tweet
 from threadkeep.urls import absolute_url, threadreader_id
 
@@ -24,25 +24,17 @@ __all__ = ["is_listing", "parse_listing"]
 
 _CARDS = etree.XPath(f"/descendant::div[{CARD}]")
 _CARDS_AND_SECTIONS = etree.XPath(
-    f"/descendant::*[self::div[{CARD}] or self::span[contains(@class, 'subtitle')]]"
+    f"/descendant::div[{CARD}] | /descendant::span[contains(@class, 'subtitle')]"
 )
 _HASHTAG_BUTTONS = etree.XPath(
     "/descendant::a[contains(@class, 'button-tag')][contains(@href, '/hashtag/')]"
 )
-_CARD_NAME = etree.XPath(".//*[contains(@class, 'username')]")
-_CARD_HANDLE = etree.XPath(".//*[contains(@class, 'screenName')]")
-_CARD_USER_LINK = etree.XPath(".//a[contains(@href, '/user/')]/@href")
-_CARD_AVATAR = etree.XPath(".//*[contains(@class, 'avatar')]//img/@src")
-_CARD_THREAD_LINKS = etree.XPath(".//a[contains(@href, '/thread/')]")
-_CARD_TWEETS = etree.XPath(".//div[contains(concat(' ', @class, ' '), ' content-tweet ')]")
-_CARD_TIME = etree.XPath(".//*[@data-time]/@data-time")
-
 _READ_N_RE = re.compile(r"Read\s+(\d[\d,]*)\s+tweets?", re.I)
 _TOTAL_RE = re.compile(r"Most\s+recents?\s*\((\d[\d,]*)\)", re.I)
 _TOPIC_RE = re.compile(r"Threads?\s+(?:about|on)\s+(#?\S+)", re.I)
 
 
-def is_listing(root: HtmlElement) -> bool:
+def is_listing(root: Element) -> bool:
     """True for a page of thread cards (home, hashtag, topic, author pages)."""
     return bool(_CARDS(root))
 
@@ -55,7 +47,7 @@ def hashtag_topic(url: str | None) -> str | None:
     return f"#{tag}" if tag else None
 
 
-def parse_listing(root: HtmlElement, *, url: str | None = None) -> Listing:
+def parse_listing(root: Element, *, url: str | None = None) -> Listing:
     """Parse a Thread Reader listing page into a :class:`Listing`."""
     base = url or "https://threadreaderapp.com/"
     previews: list[ThreadPreview] = []
@@ -64,13 +56,13 @@ def parse_listing(root: HtmlElement, *, url: str | None = None) -> Listing:
         if has_class(node, "thread-card"):
             previews.append(_parse_card(node, base=base, section=section))
         else:
-            section = clean_text(node.text_content()).rstrip(":") or None
+            section = clean_text(node_text(node)).rstrip(":") or None
     texts = headings(root)
     title = next((h for h in texts if "threads" in h.lower()), None) or page_title(root)
     total = next((number(m.group(1)) for h in texts if (m := _TOTAL_RE.search(h))), None)
     topic_match = _TOPIC_RE.search(title or "")
     page_url = url or meta(root, "og:url")
-    hashtags = (clean_text(a.text_content()) for a in _HASHTAG_BUTTONS(root))
+    hashtags = (clean_text(node_text(a)) for a in _HASHTAG_BUTTONS(root))
     return Listing(
         title=title,
         topic=topic_match.group(1) if topic_match else hashtag_topic(page_url),
@@ -81,31 +73,58 @@ def parse_listing(root: HtmlElement, *, url: str | None = None) -> Listing:
     )
 
 
-def _card_author(card: HtmlElement, base: str) -> Author:
-    shown = first_text(_CARD_HANDLE(card))
-    handle = shown[1:] if shown and shown.startswith("@") else None
-    if handle is None:
-        links = _CARD_USER_LINK(card)
-        handle = str(links[0]).rstrip("/").rsplit("/", 1)[-1] or None if links else None
-    avatars = _CARD_AVATAR(card)
-    return Author(
-        handle=handle,
-        name=first_text(_CARD_NAME(card)),
-        url=f"https://twitter.com/{handle}" if handle else None,
-        avatar=absolute_url(str(avatars[0]), base) if avatars else None,
-    )
+class _Card:
+    """What one pass over a card's elements finds (cheaper than an XPath per field)."""
+
+    def __init__(self, card: Element, base: str) -> None:
+        self.name: str | None = None
+        self.handle: str | None = None
+        self.avatar: str | None = None
+        self.time: str | None = None
+        self.thread_url: str | None = None
+        self.declared: int | None = None
+        self.tweets: list[Element] = []
+        for element in card.iterdescendants():
+            classes = (element.get("class") or "").split()
+            if "content-tweet" in classes:
+                self.tweets.append(element)
+            elif self.name is None and "username" in classes:
+                self.name = clean_text(node_text(element)) or None
+            elif self.handle is None and "screenName" in classes:
+                shown = clean_text(node_text(element))
+                self.handle = shown[1:] if shown.startswith("@") else None
+            elif element.tag == "img" and self.avatar is None and not self.tweets:
+                self.avatar = absolute_url(element.get("data-src") or element.get("src"), base)
+            elif element.tag == "a":
+                self._link(element, base)
+            if self.time is None and (stamp := element.get("data-time")):
+                self.time = stamp
+
+    def _link(self, anchor: Element, base: str) -> None:
+        href = anchor.get("href") or ""
+        if "/thread/" in href:
+            self.thread_url = self.thread_url or absolute_url(href, base)
+            if match := _READ_N_RE.search(clean_text(node_text(anchor))):
+                self.declared = number(match.group(1))
+        elif "/user/" in href and self.handle is None:
+            self.handle = href.rstrip("/").rsplit("/", 1)[-1] or None
+
+    def author(self) -> Author:
+        handle = self.handle
+        return Author(
+            handle=handle,
+            name=self.name,
+            url=f"https://twitter.com/{handle}" if handle else None,
+            avatar=self.avatar,
+        )
 
 
-def _parse_card(card: HtmlElement, *, base: str, section: str | None) -> ThreadPreview:
-    author = _card_author(card, base)
-    thread_url = None
-    declared = None
-    for anchor in _CARD_THREAD_LINKS(card):
-        thread_url = thread_url or absolute_url(anchor.get("href"), base)
-        if match := _READ_N_RE.search(clean_text(anchor.text_content())):
-            declared = number(match.group(1))
+def _parse_card(card: Element, *, base: str, section: str | None) -> ThreadPreview:
+    found = _Card(card, base)
+    author = found.author()
+    thread_url, declared = found.thread_url, found.declared
     thread_id = threadreader_id(thread_url)
-    parts = [read_tweet(element, base=base) for element in _CARD_TWEETS(card)]
+    parts = [read_tweet(element, base=base) for element in found.tweets]
     numbering = number_thread([p.text for p in parts])
     tweets: list[Tweet] = []
     for index, part in enumerate(parts):
@@ -121,13 +140,12 @@ def _parse_card(card: HtmlElement, *, base: str, section: str | None) -> ThreadP
                 marker=marker.text if marker else None,
             )
         )
-    times = _CARD_TIME(card)
     return ThreadPreview(
         url=thread_url,
         thread_id=thread_id,
         author=author,
         tweets=tuple(tweets),
         declared_count=declared,
-        created_at=timestamp(str(times[0])) if times else None,
+        created_at=timestamp(found.time),
         section=section,
     )

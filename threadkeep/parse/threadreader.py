@@ -14,18 +14,17 @@ from __future__ import annotations
 import copy
 import re
 
-import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 from threadkeep.models import Author, Thread
-from threadkeep.parse.html import clean_text, has_class
+from threadkeep.parse.html import clean_text, has_class, node_text
 from threadkeep.parse.numbering import number_thread
 from threadkeep.parse.trapage import first_text, in_card, meta, number, page_title, timestamp
 from threadkeep.parse.tratweet import read_tweet
 from threadkeep.urls import absolute_url, status_parts, threadreader_id
 
-__all__ = ["is_thread", "parse_thread", "thread_tweet_elements"]
+__all__ = ["has_permalinks", "is_thread", "parse_thread", "thread_tweet_elements"]
 
 _BY_TWEET_N = etree.XPath("/descendant::div[starts-with(@id, 'tweet_')]")
 _BY_DATA_TWEET = etree.XPath("/descendant::div[@data-tweet]")
@@ -46,18 +45,18 @@ class _Lookup:
         self._around = etree.XPath(f"ancestor::*[{predicate}][1]")
         self._anywhere = etree.XPath(f"/descendant::*[{predicate}]{tail}")
 
-    def find(self, root: HtmlElement, anchor: HtmlElement | None) -> list[HtmlElement]:
+    def find(self, root: Element, anchor: Element | None) -> list[Element]:
         if anchor is not None:
-            found: list[HtmlElement] = self._near(anchor)
+            found: list[Element] = self._near(anchor)
             if found:
                 return found
         return [e for e in self._anywhere(root) if not in_card(e)]
 
-    def enclosing(self, anchor: HtmlElement | None) -> HtmlElement | None:
+    def enclosing(self, anchor: Element | None) -> Element | None:
         """The nearest ancestor matching (trimmed pages leave the header open around tweets)."""
         if anchor is None:
             return None
-        found: list[HtmlElement] = self._around(anchor)
+        found: list[Element] = self._around(anchor)
         return found[0] if found else None
 
 
@@ -73,7 +72,7 @@ _READ_RE = re.compile(r"(\d+)\s*min(?:ute)?s?\s+read", re.I)
 _TITLE_HANDLE_RE = re.compile(r"^Thread by @(\w{1,50})\b")
 
 
-def thread_tweet_elements(root: HtmlElement) -> list[HtmlElement]:
+def thread_tweet_elements(root: Element) -> list[Element]:
     """The tweet elements of a Thread Reader thread page, in thread order."""
     found = [
         e
@@ -86,16 +85,21 @@ def thread_tweet_elements(root: HtmlElement) -> list[HtmlElement]:
     return found
 
 
-def is_thread(root: HtmlElement) -> bool:
+def is_thread(root: Element) -> bool:
     """True for a thread page, or a page derived from one (permalink-separated tweets)."""
-    return bool(thread_tweet_elements(root)) or bool(_permalinks(root))
+    return bool(thread_tweet_elements(root)) or has_permalinks(root)
 
 
-def _permalinks(root: HtmlElement) -> list[HtmlElement]:
+def _permalinks(root: Element) -> list[Element]:
     return [e for e in _PERMALINKS(root) if not in_card(e)]
 
 
-def _author(root: HtmlElement, anchor: HtmlElement | None, handle: str | None) -> Author:
+def has_permalinks(root: Element) -> bool:
+    """True for a page derived from an unroll: tweets marked only by their permalink glyphs."""
+    return bool(_permalinks(root))
+
+
+def _author(root: Element, anchor: Element | None, handle: str | None) -> Author:
     if handle is None:
         shown = first_text(_HANDLE.find(root, anchor))
         if shown and shown.startswith("@"):
@@ -116,9 +120,9 @@ def _author(root: HtmlElement, anchor: HtmlElement | None, handle: str | None) -
     )
 
 
-def _declared_size(root: HtmlElement, anchor: HtmlElement | None) -> tuple[int | None, int | None]:
+def _declared_size(root: Element, anchor: Element | None) -> tuple[int | None, int | None]:
     """The thread's declared tweet count and reading time ("102 tweets, 21 min read")."""
-    texts = [clean_text(e.text_content()) for e in _SIZE.find(root, anchor)]
+    texts = [clean_text(node_text(e)) for e in _SIZE.find(root, anchor)]
     if (around := _SIZE.enclosing(anchor)) is not None:
         texts.append(clean_text(" ".join(around.xpath("text()"))))  # not the tweets inside
     for text in texts:
@@ -128,22 +132,22 @@ def _declared_size(root: HtmlElement, anchor: HtmlElement | None) -> tuple[int |
     return None, None
 
 
-def _segments(root: HtmlElement) -> list[HtmlElement]:
+def _segments(root: Element) -> list[Element]:
     """Split a page derived from Thread Reader into one element per tweet.
 
     Such pages (blog posts made from an unroll) keep each tweet's ``sup.tw-permalink`` and
     separate tweets by ``<hr>``; a link-preview card after a permalink belongs to its tweet.
     """
     container = _permalinks(root)[0].getparent()
-    segments: list[HtmlElement] = []
-    current = lxml.html.Element("div")
+    segments: list[Element] = []
+    current = etree.Element("div")
     closed = False
 
     def flush() -> None:
         nonlocal current, closed
-        if clean_text(current.text_content()) or len(current):
+        if clean_text(node_text(current)) or len(current):
             segments.append(current)
-        current, closed = lxml.html.Element("div"), False
+        current, closed = etree.Element("div"), False
 
     if container is None:
         return segments
@@ -164,19 +168,19 @@ def _segments(root: HtmlElement) -> list[HtmlElement]:
     return segments
 
 
-def _copy(element: HtmlElement) -> HtmlElement:
+def _copy(element: Element) -> Element:
     # A detached copy, tail included: appending the original would move it out of the page.
     return copy.deepcopy(element)
 
 
-def _first_status(root: HtmlElement) -> tuple[str | None, str] | None:
+def _first_status(root: Element) -> tuple[str | None, str] | None:
     for href in root.xpath("//a/@href"):
         if parts := status_parts(str(href)):
             return parts
     return None
 
 
-def _embedded_thread_id(root: HtmlElement) -> str | None:
+def _embedded_thread_id(root: Element) -> str | None:
     # Rendered quotes carry the unroll's url in their iframe: "origin=https%3A%2F%2F
     # threadreaderapp.com%2Fthread%2F<id>.html".
     for src in root.xpath("//iframe/@src | //a/@href"):
@@ -187,10 +191,10 @@ def _embedded_thread_id(root: HtmlElement) -> str | None:
 
 
 def parse_thread(
-    root: HtmlElement,
+    root: Element,
     *,
     url: str | None = None,
-    elements: list[HtmlElement] | None = None,
+    elements: list[Element] | None = None,
 ) -> Thread:
     """Parse a Thread Reader thread page (or a page derived from one) into a :class:`Thread`.
 
@@ -234,7 +238,7 @@ def parse_thread(
         for index, (part, tweet_id) in enumerate(zip(parts, ids, strict=True))
     )
     created = timestamp(time_link.get("data-time")) if time_link is not None else None
-    date_text = clean_text(time_link.text_content()) if time_link is not None else ""
+    date_text = clean_text(node_text(time_link)) if time_link is not None else ""
     return Thread(
         id=thread_id or None,
         url=page_url,
@@ -250,6 +254,6 @@ def parse_thread(
     )
 
 
-def _canonical(root: HtmlElement) -> str | None:
+def _canonical(root: Element) -> str | None:
     values = root.xpath("/html/head/link[@rel = 'canonical']/@href")
     return str(values[0]) if values else None

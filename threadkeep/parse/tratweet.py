@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parse.html import clean_text, element_text, text_entities
+from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
 from threadkeep.urls import absolute_url, status_parts, status_url
 
 __all__ = ["TweetParts", "read_tweet"]
@@ -76,12 +76,12 @@ class TweetParts:
         )
 
 
-def _classes(element: HtmlElement) -> list[str]:
+def _classes(element: Element) -> list[str]:
     value = element.get("class")
     return value.split() if value else []
 
 
-def _image_url(img: HtmlElement, base: str | None) -> str | None:
+def _image_url(img: Element, base: str | None) -> str | None:
     for attribute in ("data-src", "src"):
         value = img.get(attribute)
         if value and not any(marker in value for marker in _PLACEHOLDER_IMAGES):
@@ -89,7 +89,7 @@ def _image_url(img: HtmlElement, base: str | None) -> str | None:
     return None
 
 
-def _read_image(holder: HtmlElement, base: str | None) -> Media | None:
+def _read_image(holder: Element, base: str | None) -> Media | None:
     url = None
     alt = None
     for img in holder.iter("img"):
@@ -105,7 +105,7 @@ def _read_image(holder: HtmlElement, base: str | None) -> Media | None:
     return Media(kind="photo", url=url, alt=alt if alt not in (None, "Image") else None)
 
 
-def _read_video(holder: HtmlElement, base: str | None, *, gif: bool) -> Media | None:
+def _read_video(holder: Element, base: str | None, *, gif: bool) -> Media | None:
     sources = [absolute_url(s.get("src"), base) for s in holder.iter("source")]
     sources = [s for s in sources if s]
     video = next(holder.iter("video"), None)
@@ -119,7 +119,7 @@ def _read_video(holder: HtmlElement, base: str | None, *, gif: bool) -> Media | 
     return Media(kind="gif" if is_gif else "video", url=url, preview=poster)
 
 
-def _read_card(holder: HtmlElement, base: str | None) -> Media | None:
+def _read_card(holder: Element, base: str | None) -> Media | None:
     target = None
     title = None
     image = None
@@ -137,7 +137,7 @@ def _read_card(holder: HtmlElement, base: str | None) -> Media | None:
     return Media(kind="card", url=target, alt=title, preview=image)
 
 
-def _read_quote(holder: HtmlElement, base: str | None) -> Tweet | Link | None:
+def _read_quote(holder: Element, base: str | None) -> Tweet | Link | None:
     """A quoted tweet inside ``span.entity-embed``; a YouTube or other embed gives a Link."""
     for frame in holder.iter("iframe"):
         tweet_id = frame.get("data-tweet-id")
@@ -159,7 +159,7 @@ def _read_quote(holder: HtmlElement, base: str | None) -> Tweet | Link | None:
     return None
 
 
-def read_tweet(element: HtmlElement, *, base: str | None) -> TweetParts:
+def read_tweet(element: Element, *, base: str | None) -> TweetParts:
     """Read text and entities of one Thread Reader tweet element.
 
     The text keeps paragraph breaks (``<br>``), drops the permalink glyph, media and embeds,
@@ -174,13 +174,13 @@ def read_tweet(element: HtmlElement, *, base: str | None) -> TweetParts:
         if _inside_handled(node, element):
             continue
         if "entity-mention" in classes:
-            parts.mentions.append(clean_text(node.text_content()).lstrip("@"))
+            parts.mentions.append(clean_text(node_text(node)).lstrip("@"))
         elif "entity-hashtag" in classes:
-            parts.hashtags.append(clean_text(node.text_content()).lstrip("#"))
+            parts.hashtags.append(clean_text(node_text(node)).lstrip("#"))
         elif "entity-url" in classes:
             url = absolute_url(node.get("href"), base)
             if url:
-                display = clean_text(node.text_content()) or None
+                display = clean_text(node_text(node)) or None
                 parts.links.append(Link(url=url, display=display))
         elif "entity-image" in classes:
             if media := _read_image(node, base):
@@ -208,7 +208,7 @@ _HANDLED = frozenset(
 )
 
 
-def _inside_handled(node: HtmlElement, top: HtmlElement) -> bool:
+def _inside_handled(node: Element, top: Element) -> bool:
     """True when an ancestor below ``top`` is a media or embed holder already read whole."""
     parent = node.getparent()
     while parent is not None and parent is not top:
