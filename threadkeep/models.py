@@ -85,12 +85,25 @@ class Media(_Model):
     preview: str | None = None
 
 
+class Sighting(_Model):
+    """Where and when a copy was seen: the source kind, its url, capture time, sha256 of bytes."""
+
+    kind: Literal["threadreader", "listing", "embed", "oembed", "syndication", "text"]
+    url: str | None = None
+    captured_at: AwareDatetime | None = None
+    sha256: str | None = None
+
+
 class Tweet(_Model):
     """One tweet as a copy showed it.
 
     ``text`` is None when the copy carries no text (an embed reduced to its link, a quoted
     tweet known only by its url). ``position`` is the 1-based place in its thread; ``marker``
-    the numbering the author wrote ("3/24", "(1 of 11)", "⬇️").
+    the numbering the author wrote ("3/24", "(1 of 11)", "⬇️"). ``quoted`` and ``in_reply_to``
+    are the tweets it quotes and answers, as far as the copy shows them. ``unavailable`` is
+    the reason a source gave for not showing the tweet (a syndication "tombstone"), else None.
+    ``edited`` and ``edit_ids`` (every version's id, oldest first) come from sources that know.
+    ``source`` is set on a standalone tweet (an oEmbed or syndication answer).
     """
 
     kind: Literal["tweet"] = "tweet"
@@ -106,17 +119,13 @@ class Tweet(_Model):
     hashtags: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
     quoted: Tweet | None = None
+    in_reply_to: Tweet | None = None
     position: int | None = None
     marker: str | None = None
-
-
-class Sighting(_Model):
-    """Where and when a copy was seen: the source kind, its url, capture time, sha256 of bytes."""
-
-    kind: Literal["threadreader", "listing", "embed", "oembed", "syndication", "text"]
-    url: str | None = None
-    captured_at: AwareDatetime | None = None
-    sha256: str | None = None
+    unavailable: str | None = None
+    edited: bool | None = None
+    edit_ids: tuple[str, ...] = ()
+    source: Sighting | None = None
 
 
 class Thread(_Model):

@@ -1,0 +1,249 @@
+"""JSON answers about single tweets: oEmbed (publish.twitter.com) and syndication (tweet-result).
+
+* oEmbed: ``{"url", "author_name", "author_url", "html", …}``; ``html`` is the embed
+  blockquote, read by :func:`threadkeep.parse.embeds.tweet_from_blockquote`.
+* Syndication ``tweet-result`` (cdn.syndication.twimg.com, the react-tweet data): ``__typename``
+  "Tweet" with ``id_str``, ``text``, ``user``, ``entities``, ``mediaDetails``, ``photos``,
+  ``video``, ``quoted_tweet``, ``parent``, ``edit_control``, ``isEdited``, optionally wrapped
+  in ``{"data": …}``. "TweetTombstone" answers give a tweet marked ``unavailable`` with the
+  reason the service gave, not an error.
+
+Ids are read as strings (``id_str``); a numeric ``id`` is only used when it is already a
+string, because JSON numbers past 2**53 have lost digits by the time anyone reads them.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+from threadkeep.errors import MalformedPage, UnsupportedPage
+from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
+from threadkeep.parse.embeds import tweet_from_blockquote
+from threadkeep.parse.html import load
+from threadkeep.urls import status_parts, status_url
+
+__all__ = ["is_oembed", "is_syndication", "parse_oembed", "parse_syndication"]
+
+_MEDIA_KINDS = {"photo": "photo", "video": "video", "animated_gif": "gif"}
+
+
+def is_oembed(document: object) -> bool:
+    """True for a publish.twitter.com oEmbed answer."""
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("html"), str)
+        and (
+            "author_name" in document or "twitter" in str(document.get("provider_name", "")).lower()
+        )
+    )
+
+
+def _unwrap(document: object) -> dict[str, Any] | None:
+    if isinstance(document, dict) and isinstance(document.get("data"), dict):
+        document = document["data"]
+    return document if isinstance(document, dict) else None
+
+
+def is_syndication(document: object) -> bool:
+    """True for a syndication ``tweet-result`` answer (a tweet or a tombstone)."""
+    inner = _unwrap(document)
+    return inner is not None and (
+        inner.get("__typename") in ("Tweet", "TweetTombstone", "TweetWithVisibilityResults")
+        or ("id_str" in inner and "text" in inner)
+    )
+
+
+def parse_oembed(document: dict[str, Any]) -> Tweet:
+    """A :class:`Tweet` from an oEmbed answer."""
+    markup = document["html"]
+    if "<blockquote" not in markup:
+        raise UnsupportedPage("oEmbed answer whose html holds no tweet blockquote")
+    url = document.get("url") if isinstance(document.get("url"), str) else None
+    root = load(markup.encode("utf-8")).root
+    blockquotes = root.findall(".//blockquote")
+    tweet = tweet_from_blockquote(blockquotes[0], base=url) if blockquotes else None
+    parts = status_parts(url)
+    if tweet is None:
+        tweet = Tweet()
+    handle = (tweet.author.handle if tweet.author else None) or (parts[0] if parts else None)
+    tweet_id = tweet.id or (parts[1] if parts else None)
+    name = document.get("author_name") if isinstance(document.get("author_name"), str) else None
+    author_url = document.get("author_url") if isinstance(document.get("author_url"), str) else None
+    author = Author(
+        handle=handle,
+        name=name or (tweet.author.name if tweet.author else None),
+        url=author_url or (f"https://twitter.com/{handle}" if handle else None),
+    )
+    return tweet.model_copy(
+        update={
+            "id": tweet_id,
+            "url": status_url(handle, tweet_id),
+            "author": author,
+            "created_at": tweet.created_at or snowflake_time(tweet_id),
+        }
+    )
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _bitrate(variant: dict[str, Any]) -> int:
+    value = variant.get("bitrate")
+    return value if isinstance(value, int) else 0
+
+
+def _list(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _time(value: object) -> datetime | None:
+    text = _string(value)
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:  # the v1.1 API's "Wed Oct 10 20:19:24 +0000 2018"
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        return None
+
+
+def _media(tweet: dict[str, Any]) -> list[Media]:
+    found: list[Media] = []
+    for item in _list(tweet.get("mediaDetails")):
+        kind = _MEDIA_KINDS.get(str(item.get("type")), "photo")
+        url = _string(item.get("media_url_https"))
+        preview = None
+        variants = _list(_dict(item.get("video_info")).get("variants"))
+        mp4 = [
+            v for v in variants if v.get("content_type") == "video/mp4" and _string(v.get("url"))
+        ]
+        if kind != "photo" and mp4:
+            best = max(mp4, key=_bitrate)
+            url, preview = _string(best.get("url")), url
+        alt = _string(item.get("ext_alt_text"))
+        found.append(Media(kind=kind, url=url, alt=alt, preview=preview))  # type: ignore[arg-type]
+    if not found:
+        for photo in _list(tweet.get("photos")):
+            found.append(Media(kind="photo", url=_string(photo.get("url"))))
+        video = tweet.get("video")
+        if isinstance(video, dict):
+            sources = [_string(v.get("src")) for v in _list(video.get("variants"))]
+            sources = [s for s in sources if s and ".mp4" in s] or [s for s in sources if s]
+            found.append(
+                Media(
+                    kind="video",
+                    url=sources[-1] if sources else None,
+                    preview=_string(video.get("poster")),
+                )
+            )
+    return found
+
+
+def _card(tweet: dict[str, Any]) -> Media | None:
+    card = tweet.get("card")
+    if not isinstance(card, dict):
+        return None
+    values = _dict(card.get("binding_values"))
+
+    def value(key: str) -> str | None:
+        entry = values.get(key)
+        return _string(entry.get("string_value")) if isinstance(entry, dict) else None
+
+    url = value("card_url") or _string(card.get("url"))
+    if url is None:
+        return None
+    return Media(kind="card", url=url, alt=value("title"), preview=None)
+
+
+def _edit_ids(tweet: dict[str, Any]) -> tuple[str, ...]:
+    control = tweet.get("edit_control")
+    if not isinstance(control, dict):
+        return ()
+    initial = control.get("edit_control_initial")
+    ids = control.get("edit_tweet_ids")
+    if ids is None and isinstance(initial, dict):
+        ids = initial.get("edit_tweet_ids")
+    return tuple(i for i in ids if isinstance(i, str)) if isinstance(ids, list) else ()
+
+
+def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
+    if tweet.get("__typename") == "TweetTombstone":
+        text = _dict(tweet.get("tombstone")).get("text")
+        reason = _dict(text).get("text") if isinstance(text, dict) else text
+        return Tweet(unavailable=_string(reason) or "unavailable (tombstone)")
+    if tweet.get("__typename") == "TweetWithVisibilityResults" and isinstance(
+        tweet.get("tweet"), dict
+    ):
+        tweet = tweet["tweet"]
+    tweet_id = _string(tweet.get("id_str")) or _string(tweet.get("id"))
+    user = _dict(tweet.get("user"))
+    handle = _string(user.get("screen_name"))
+    entities = _dict(tweet.get("entities"))
+    text = _string(tweet.get("full_text")) or _string(tweet.get("text"))
+    links = [
+        Link(
+            url=_string(u.get("expanded_url")) or str(u.get("url")),
+            display=_string(u.get("display_url")),
+            short_url=_string(u.get("url")),
+        )
+        for u in _list(entities.get("urls"))
+        if _string(u.get("url")) or _string(u.get("expanded_url"))
+    ]
+    media = _media(tweet)
+    if card := _card(tweet):
+        media.append(card)
+    quoted = in_reply_to = None
+    if depth < 3:  # a quote of a quote of a quote is as deep as answers go
+        if isinstance(tweet.get("quoted_tweet"), dict):
+            quoted = _syndicated(tweet["quoted_tweet"], depth + 1)
+        if isinstance(tweet.get("parent"), dict):
+            in_reply_to = _syndicated(tweet["parent"], depth + 1)
+    edited = tweet.get("isEdited")
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=Author(
+            handle=handle,
+            name=_string(user.get("name")),
+            url=f"https://twitter.com/{handle}" if handle else None,
+            avatar=_string(user.get("profile_image_url_https")),
+        )
+        if user
+        else None,
+        text=html.unescape(text) if text else None,
+        created_at=_time(tweet.get("created_at")) or snowflake_time(tweet_id),
+        date_text=_string(tweet.get("created_at")),
+        lang=_string(tweet.get("lang")),
+        links=tuple(links),
+        media=tuple(media),
+        hashtags=tuple(
+            str(h.get("text")) for h in _list(entities.get("hashtags")) if h.get("text")
+        ),
+        mentions=tuple(
+            str(m.get("screen_name"))
+            for m in _list(entities.get("user_mentions"))
+            if m.get("screen_name")
+        ),
+        edited=edited if isinstance(edited, bool) else None,
+        edit_ids=_edit_ids(tweet),
+        quoted=quoted,
+        in_reply_to=in_reply_to,
+    )
+
+
+def parse_syndication(document: object) -> Tweet:
+    """A :class:`Tweet` from a syndication ``tweet-result`` answer (tombstones included)."""
+    inner = _unwrap(document)
+    if inner is None:
+        raise MalformedPage("syndication answer is not a JSON object")
+    return _syndicated(inner)

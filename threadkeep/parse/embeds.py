@@ -1,0 +1,294 @@
+"""Tweets embedded in articles and blog posts: every variant of the embed markup seen in the wild.
+
+``../shared/samples/MARKUP.md`` (section c) lists the variants. Handled here:
+
+* ``blockquote.twitter-tweet`` / ``blockquote.twitter-video`` as publish.twitter.com writes
+  them (2012–2024): the text in one or more ``<p>`` (``lang``/``dir`` in either order, or no
+  ``<p>`` at all), then "— Name (@handle)" and a link to the status whose text is the date.
+  The dash may be ``&mdash;``, a literal "—", a hyphen, or the mojibake "â€”"; WordPress
+  moves the attribution into a ``<p>`` of its own; dates may be broken over lines.
+* Rendered embeds (``iframe[data-tweet-id]``, widget iframes whose ``src`` has ``id=``,
+  ``twitter-widget``), AMP ``amp-twitter[data-tweetid]``: the id only.
+* CMS wrappers (``figure.wp-block-embed-twitter``, ``div.embed-twitter``) holding a blockquote
+  or only the bare status url, and paragraphs reduced to a bare status link by a script.
+
+A tweet that appears twice (a rendered iframe beside its blockquote, an AMP placeholder) is
+reported once, with what each copy knew merged. A blockquote inside another is the outer
+tweet's quoted tweet, not an embed of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.etree import _Element as Element
+
+from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
+from threadkeep.parse.dates import parse_date
+from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
+from threadkeep.urls import absolute_url, status_parts, status_url
+
+__all__ = ["find_embeds", "has_embeds", "tweet_from_blockquote"]
+
+_TWEET_CLASSES = "contains(@class, 'twitter-tweet') or contains(@class, 'twitter-video')"
+_WRAPPERS = (
+    "contains(@class, 'wp-block-embed-twitter') or contains(@class, 'embed-twitter')"
+    " or contains(@class, 'is-provider-twitter')"
+)
+# One pass, page order. Name tests in the steps keep libxml2 fast (see trapage._HEADINGS).
+_CANDIDATES = etree.XPath(
+    f"/descendant::blockquote[{_TWEET_CLASSES}]"
+    " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"
+    " | /descendant::amp-twitter | /descendant::twitter-widget"
+    f" | /descendant::figure[{_WRAPPERS}] | /descendant::div[{_WRAPPERS}]"
+    " | /descendant::p[a[contains(@href, '/status')]] | /descendant::p[contains(., '/status')]"
+)
+_ANY_EMBED = etree.XPath(
+    f"(/descendant::blockquote[{_TWEET_CLASSES}] | /descendant::amp-twitter"
+    " | /descendant::iframe[@data-tweet-id] | /descendant::twitter-widget)[1]"
+)
+_ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
+
+_DASH = r"(?:—|–|&mdash;|â€”|â€“|-{1,2})"
+# The handle regex is anchored on the *last* "(@handle)": display names may contain "(".
+_ATTRIBUTION_RE = re.compile(
+    rf"{_DASH}\s*(?P<name>.*?)\s*\(\s*@(?P<handle>\w{{1,20}})\s*\)(?!.*\(\s*@\w+\s*\))",
+    re.S,
+)
+_STARTS_WITH_DASH_RE = re.compile(rf"^\s*{_DASH}")
+_BARE_STATUS_RE = re.compile(r"^\s*(https?://\S+/status(?:es)?/\d+\S*)\s*$")
+
+
+def has_embeds(root: Element) -> bool:
+    """True when the page holds at least one tweet embed (quick check)."""
+    return bool(_ANY_EMBED(root))
+
+
+def _excluded(element: Element) -> bool:
+    """Inside a web archive's toolbar, or a script template: not the page's content."""
+    parent = element.getparent()
+    while parent is not None:
+        if parent.get("id") in _ARCHIVE_CHROME or parent.tag in ("script", "template"):
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _inside_tweet_blockquote(element: Element) -> Element | None:
+    parent = element.getparent()
+    while parent is not None:
+        if parent.tag == "blockquote" and _is_tweet_class(parent):
+            return parent
+        parent = parent.getparent()
+    return None
+
+
+def _is_tweet_class(element: Element) -> bool:
+    classes = (element.get("class") or "").split()
+    return "twitter-tweet" in classes or "twitter-video" in classes
+
+
+def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
+    """Every tweet embedded in the page, in page order, each once."""
+    order: list[str] = []  # keys in first-seen order
+    found: dict[str, Tweet] = {}
+    for element in _CANDIDATES(root):
+        if _excluded(element):
+            continue
+        if element.tag != "blockquote" and _inside_tweet_blockquote(element) is not None:
+            continue  # links and frames inside an embed belong to it
+        tweet = _read_candidate(element, base)
+        if tweet is None:
+            continue
+        key = tweet.id or f"text:{tweet.text}"
+        if key in found:
+            found[key] = _merge(found[key], tweet)
+        else:
+            order.append(key)
+            found[key] = tweet
+    return [found[key] for key in order]
+
+
+def _read_candidate(element: Element, base: str | None) -> Tweet | None:
+    tag = element.tag
+    if tag == "blockquote":
+        outer = _inside_tweet_blockquote(element)
+        return None if outer is not None else tweet_from_blockquote(element, base=base)
+    if tag in ("iframe", "amp-twitter", "twitter-widget"):
+        return _from_id_holder(element)
+    if tag in ("figure", "div"):
+        if element.find(".//blockquote") is not None or element.find(".//iframe") is not None:
+            return None  # the blockquote or frame inside is read on its own
+        return _from_bare_link(element, base)
+    return _from_bare_link(element, base) if tag == "p" else None
+
+
+def _from_id_holder(element: Element) -> Tweet | None:
+    tweet_id = element.get("data-tweet-id") or element.get("data-tweetid") or element.get("data-id")
+    if not tweet_id:
+        src = element.get("src") or ""
+        match = re.search(r"[?&]id=(\d{1,20})", src)
+        tweet_id = match.group(1) if match else None
+    if not tweet_id or not tweet_id.isdigit():
+        return None
+    return Tweet(id=tweet_id, url=status_url(None, tweet_id), created_at=snowflake_time(tweet_id))
+
+
+def _from_bare_link(element: Element, base: str | None) -> Tweet | None:
+    """A block whose whole text is one status url (WordPress auto-embeds, stripped scripts)."""
+    text = clean_text(node_text(element))
+    match = _BARE_STATUS_RE.match(text)
+    anchors = element.findall(".//a")
+    url = None
+    if match:
+        url = absolute_url(match.group(1), base)
+    elif len(anchors) == 1 and clean_text(node_text(anchors[0])) == text and text:
+        href = absolute_url(anchors[0].get("href"), base)
+        if href and _looks_like_url(text):
+            url = href
+    parts = status_parts(url)
+    if parts is None:
+        return None
+    handle, tweet_id = parts
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=Author(handle=handle, url=f"https://twitter.com/{handle}") if handle else None,
+        created_at=snowflake_time(tweet_id),
+    )
+
+
+def _looks_like_url(text: str) -> bool:
+    return text.startswith(("http://", "https://", "twitter.com/", "x.com/", "www."))
+
+
+def _merge(first: Tweet, later: Tweet) -> Tweet:
+    """Combine two copies of one tweet: fields the first lacks are taken from the later one."""
+    update = {
+        name: getattr(later, name)
+        for name in type(first).model_fields
+        if getattr(first, name) in (None, (), "") and getattr(later, name) not in (None, (), "")
+    }
+    return first.model_copy(update=update) if update else first
+
+
+def _status_link(blockquote: Element, base: str | None) -> tuple[Element, str | None, str] | None:
+    """The last link to a status: its element, handle and id (the date link)."""
+    last = None
+    for anchor in blockquote.iter("a"):
+        parts = status_parts(absolute_url(anchor.get("href"), base))
+        if parts is not None:
+            last = (anchor, parts[0], parts[1])
+    return last
+
+
+def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | None:
+    """Read one ``blockquote.twitter-tweet`` (or ``twitter-video``) into a :class:`Tweet`."""
+    status = _status_link(blockquote, base)
+    paragraphs = [p for p in blockquote.iter("p") if _inside_tweet_blockquote(p) is blockquote]
+    body = [p for p in paragraphs if not _is_attribution(p)]
+    attribution_text = _attribution_text(blockquote, body)
+    match = _ATTRIBUTION_RE.search(attribution_text)
+    if status is None and match is None and not body:
+        return None
+    handle = match["handle"] if match else None
+    name = clean_text(match["name"]) if match else None
+    tweet_id = None
+    date_text = None
+    if status is not None:
+        anchor, url_handle, tweet_id = status
+        handle = handle or url_handle
+        date_text = clean_text(node_text(anchor)) or None
+    if body:
+        text: str | None = "\n\n".join(t for p in body if (t := element_text(p)))
+    else:
+        text = _text_without_paragraphs(blockquote, attribution_text) or None
+    links, media, hashtags, mentions = _entities(body or [blockquote], base, blockquote)
+    tags, written = text_entities(text)
+    nested = [
+        b for b in blockquote.iter("blockquote") if b is not blockquote and _is_tweet_class(b)
+    ]
+    quoted = tweet_from_blockquote(nested[0], base=base) if nested else None
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=Author(
+            handle=handle,
+            name=name or None,
+            url=f"https://twitter.com/{handle}" if handle else None,
+        )
+        if handle or name
+        else None,
+        text=text or None,
+        created_at=snowflake_time(tweet_id) or parse_date(date_text),
+        date_text=date_text,
+        lang=(body[0].get("lang") if body else None) or None,
+        links=tuple(links),
+        media=tuple(media),
+        hashtags=tuple(dict.fromkeys([*hashtags, *tags])),
+        mentions=tuple(dict.fromkeys([*mentions, *written])),
+        quoted=quoted,
+    )
+
+
+def _is_attribution(paragraph: Element) -> bool:
+    text = clean_text(node_text(paragraph))
+    return bool(_STARTS_WITH_DASH_RE.match(text)) and "(@" in text.replace("( @", "(@")
+
+
+def _attribution_text(blockquote: Element, body: list[Element]) -> str:
+    """The blockquote's text outside its text paragraphs: "— Name (@handle) Date"."""
+    pieces = [blockquote.text or ""]
+    for child in blockquote:
+        if child in body:
+            pieces.append(child.tail or "")
+        elif isinstance(child.tag, str) and child.tag != "blockquote":
+            pieces.append(node_text(child))
+            pieces.append(child.tail or "")
+        else:
+            pieces.append(child.tail or "")
+    return clean_text(" ".join(pieces))
+
+
+def _text_without_paragraphs(blockquote: Element, attribution: str) -> str:
+    """Text of an embed with no ``<p>``: everything before the attribution's dash."""
+    text = element_text(blockquote)
+    match = _ATTRIBUTION_RE.search(text)
+    if match:
+        text = text[: match.start()]
+    return text.strip()
+
+
+def _entities(
+    holders: list[Element], base: str | None, blockquote: Element
+) -> tuple[list[Link], list[Media], list[str], list[str]]:
+    links: list[Link] = []
+    media: list[Media] = []
+    hashtags: list[str] = []
+    mentions: list[str] = []
+    video = "twitter-video" in (blockquote.get("class") or "")
+    for holder in holders:
+        for anchor in holder.iter("a"):
+            href = absolute_url(anchor.get("href"), base)
+            shown = clean_text(node_text(anchor))
+            if not href or (status_parts(href) and holder is blockquote):
+                continue
+            if "/hashtag/" in href or shown.startswith("#"):
+                hashtags.append(shown.lstrip("#＃"))
+            elif shown.startswith("@"):
+                mentions.append(shown.lstrip("@"))
+            elif shown.startswith("pic.twitter.com/") or shown.startswith("pic.x.com/"):
+                media.append(Media(kind="video" if video else "photo", url=f"https://{shown}"))
+            else:
+                short = href if "//t.co/" in href else None
+                expanded = href if short is None else _expanded(shown)
+                links.append(Link(url=expanded or href, display=shown or None, short_url=short))
+    return links, media, hashtags, mentions
+
+
+def _expanded(shown: str) -> str | None:
+    """The full url a t.co link shows, when its text is a whole url (not "example.com/a…")."""
+    if shown.startswith(("http://", "https://")) and not shown.endswith("…"):
+        return None if "//t.co/" in shown else shown
+    return None
