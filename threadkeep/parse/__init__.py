@@ -103,7 +103,11 @@ def _classify(raw: bytes) -> tuple[Detected, Any]:
         return _classify_text(decode(raw))
     root = load(raw).root
     elements = threadreader.thread_tweet_elements(root)
-    if elements or threadreader.has_permalinks(root):
+    if (elements or threadreader.has_permalinks(root)) and (
+        # A blog post quoting Thread Reader's markup (say, in a code sample) beside a real
+        # embed is an article; Thread Reader's own pages embed only inside their tweets.
+        trapage.is_threadreader(root) or not embeds.has_standalone_embeds(root)
+    ):
         return "threadreader", (root, elements)
     if listing.is_listing(root):
         return "listing", root

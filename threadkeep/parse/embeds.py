@@ -29,7 +29,7 @@ from threadkeep.parse.dates import parse_date
 from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
 from threadkeep.urls import absolute_url, status_parts, status_url
 
-__all__ = ["find_embeds", "has_embeds", "tweet_from_blockquote"]
+__all__ = ["find_embeds", "has_embeds", "has_standalone_embeds", "tweet_from_blockquote"]
 
 _TWEET_CLASSES = "contains(@class, 'twitter-tweet') or contains(@class, 'twitter-video')"
 _WRAPPERS = (
@@ -63,6 +63,22 @@ _BARE_STATUS_RE = re.compile(r"^\s*(https?://\S+/status(?:es)?/\d+\S*)\s*$")
 def has_embeds(root: Element) -> bool:
     """True when the page holds at least one tweet embed (quick check)."""
     return bool(_ANY_EMBED(root))
+
+
+def has_standalone_embeds(root: Element) -> bool:
+    """True when an embed stands on its own, not inside a Thread Reader tweet."""
+    for element in _CANDIDATES(root):
+        if element.tag in ("p", "figure", "div"):
+            continue
+        parent = element.getparent()
+        while parent is not None:
+            classes = (parent.get("class") or "").split()
+            if "entity-embed" in classes or "content-tweet" in classes:
+                break
+            parent = parent.getparent()
+        else:
+            return True
+    return False
 
 
 def _excluded(element: Element) -> bool:
