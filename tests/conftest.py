@@ -9,8 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 # Folders of fixture pairs (<case>.<ext> beside <case>.json, the golden parse).
-GOLDEN_FOLDERS = ("threadreader", "listing", "text", "constructed")
-INPUT_SUFFIXES = (".html", ".htm", ".txt")
+GOLDEN_FOLDERS = ("threadreader", "listing", "text", "constructed", "articles", "embeds", "answers")
+INPUT_SUFFIXES = (".html", ".htm", ".txt", ".input.json")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,9 +33,14 @@ def golden_cases() -> list[Path]:
         directory = FIXTURES / folder
         if directory.is_dir():
             cases.extend(
-                sorted(p for p in directory.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
+                sorted(p for p in directory.iterdir() if p.name.lower().endswith(INPUT_SUFFIXES))
             )
     return cases
+
+
+def golden_path(page: Path) -> Path:
+    """``case.html`` → ``case.json``; ``case.input.json`` → ``case.json``."""
+    return page.with_name(page.name.removesuffix(".input.json").rsplit(".", 1)[0] + ".json")
 
 
 def fixture_bytes(relative: str) -> bytes:

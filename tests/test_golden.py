@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import threadkeep
-from tests.conftest import FIXTURES, golden_cases
+from tests.conftest import FIXTURES, golden_cases, golden_path
 
 CASES = golden_cases()
 
@@ -21,7 +21,7 @@ CASES = golden_cases()
 def test_page_matches_golden(page: Path, update_golden: bool) -> None:
     result = threadkeep.parse(page.read_bytes(), source=page.name)
     produced = json.loads(result.model_dump_json())
-    golden = page.with_suffix(".json")
+    golden = golden_path(page)
     if update_golden:
         golden.write_text(json.dumps(produced, indent=2, ensure_ascii=False) + "\n", "utf-8")
     assert golden.exists(), f"no golden for {page.name}: run pytest --update-golden and review it"

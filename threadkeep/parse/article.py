@@ -7,6 +7,7 @@ other pages with no tweets are not something threadkeep can parse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from lxml import etree
@@ -73,6 +74,17 @@ def group_threads(tweets: Sequence[Tweet]) -> tuple[Thread, ...]:
     return tuple(threads)
 
 
+_FRONT_MATTER_RE = re.compile(r"\A\s*---\s*\n(?:.*\n)*?title:\s*(?P<title>.+?)\s*\n", re.M)
+
+
+def _front_matter_title(root: Element) -> str | None:
+    """The ``title:`` of a Markdown/Jekyll source's front matter (saved blog sources)."""
+    body = root.find("body")
+    start = "".join((body if body is not None else root).itertext())[:4000]
+    match = _FRONT_MATTER_RE.match(start)
+    return match["title"].strip("'\"") if match else None
+
+
 def parse_article(root: Element, *, url: str | None = None) -> Article:
     """Parse a page that embeds tweets (or declares itself an article) into an :class:`Article`."""
     page_url = url or meta(root, "og:url")
@@ -80,5 +92,10 @@ def parse_article(root: Element, *, url: str | None = None) -> Article:
         canonical = _CANONICAL(root)
         page_url = str(canonical[0]) if canonical else None
     tweets = find_embeds(root, base=page_url)
-    title = meta(root, "og:title", "twitter:title") or page_title(root) or first_text(_H1(root))
+    title = (
+        meta(root, "og:title", "twitter:title")
+        or page_title(root)
+        or _front_matter_title(root)
+        or first_text(_H1(root))
+    )
     return Article(url=page_url, title=title, tweets=tuple(tweets), threads=group_threads(tweets))
