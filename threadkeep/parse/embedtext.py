@@ -36,6 +36,7 @@ _ATTRIBUTION_RE = re.compile(
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
 _TWEET_LIMIT = 280
+_TITLE_LIMIT = 150
 
 
 def _last_paragraph(text: str) -> str:
@@ -90,9 +91,10 @@ def find_text_embeds(text: str) -> list[Tweet]:
 
 
 def _title(text: str) -> str | None:
+    """The first line, when it is short enough to be a headline (not a paragraph)."""
     for line in text.split("\n"):
         if line.strip():
-            return line.strip()
+            return line.strip() if len(line.strip()) <= _TITLE_LIMIT else None
     return None
 
 
