@@ -216,6 +216,10 @@ def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | N
         anchor, url_handle, tweet_id = status
         handle = handle or url_handle
         date_text = clean_text(node_text(anchor)) or None
+    elif (date_anchor := _last_attribution_link(blockquote, body)) is not None:
+        # The status link was lost (a CMS rewrote it, an archive truncated it): the last
+        # link after the text is still the date.
+        date_text = clean_text(node_text(date_anchor)) or None
     if body:
         text: str | None = "\n\n".join(t for p in body if (t := element_text(p)))
     else:
@@ -246,6 +250,17 @@ def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | N
         mentions=tuple(dict.fromkeys([*mentions, *written])),
         quoted=quoted,
     )
+
+
+def _last_attribution_link(blockquote: Element, body: list[Element]) -> Element | None:
+    last = None
+    for anchor in blockquote.iter("a"):
+        parent = anchor.getparent()
+        while parent is not None and parent is not blockquote and parent not in body:
+            parent = parent.getparent()
+        if parent is blockquote:
+            last = anchor
+    return last
 
 
 def _is_attribution(paragraph: Element) -> bool:

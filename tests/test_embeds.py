@@ -1,0 +1,277 @@
+"""Embedded tweets in articles: every markup variant, deduplication, quoted tweets, dates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+import threadkeep
+from tests.conftest import fixture_bytes
+
+
+def article(body: str, head: str = "<title>An article</title>") -> threadkeep.Article:
+    page = f"<!DOCTYPE html><html><head>{head}</head><body><article>{body}</article></body></html>"
+    result = threadkeep.parse(page.encode("utf-8"))
+    assert isinstance(result, threadkeep.Article)
+    return result
+
+
+def only(result: threadkeep.Article) -> threadkeep.Tweet:
+    assert len(result.tweets) == 1
+    return result.tweets[0]
+
+
+CANONICAL = (
+    '<blockquote class="twitter-tweet" data-lang="en"><p lang="en" dir="ltr">Saving '
+    '<a href="https://twitter.com/hashtag/archives?src=hash&amp;ref_src=twsrc%5Etfw">#archives</a>'
+    ' with <a href="https://twitter.com/someone?ref_src=twsrc%5Etfw">@someone</a> '
+    '<a href="https://t.co/AbCdEf">https://t.co/AbCdEf</a> '
+    '<a href="https://t.co/XyZ">pic.twitter.com/XyZ</a></p>&mdash; Jane Doe (@jane_doe) '
+    '<a href="https://twitter.com/jane_doe/status/1300000000000000000?ref_src=twsrc%5Etfw">'
+    "August 30, 2020</a></blockquote>"
+)
+
+
+def test_canonical_embed() -> None:
+    tweet = only(article(CANONICAL))
+    assert tweet.id == "1300000000000000000"
+    assert tweet.url == "https://twitter.com/jane_doe/status/1300000000000000000"
+    assert tweet.author == threadkeep.Author(
+        handle="jane_doe", name="Jane Doe", url="https://twitter.com/jane_doe"
+    )
+    assert tweet.text == "Saving #archives with @someone https://t.co/AbCdEf pic.twitter.com/XyZ"
+    assert tweet.hashtags == ("archives",)
+    assert tweet.mentions == ("someone",)
+    assert [link.short_url for link in tweet.links] == ["https://t.co/AbCdEf"]
+    assert [(m.kind, m.url) for m in tweet.media] == [("photo", "https://pic.twitter.com/XyZ")]
+    assert tweet.lang == "en"
+    assert tweet.date_text == "August 30, 2020"
+    assert tweet.created_at == threadkeep.snowflake_time("1300000000000000000")
+
+
+@pytest.mark.parametrize(
+    ("label", "markup"),
+    [
+        (
+            "literal dash, extra spaces",
+            '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Hello there</p>'
+            '— Jane   Doe   (@jane_doe) <a href="https://twitter.com/jane_doe/status/1300000000000000000">'
+            "August 30, 2020</a></blockquote>",
+        ),
+        (
+            "mojibake dash",
+            '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Hello there</p>'
+            'â€” Jane Doe (@jane_doe) <a href="https://twitter.com/jane_doe/status/1300000000000000000"'
+            ' rel="nofollow">August 30, 2020</a></blockquote>',
+        ),
+        (
+            "attribution in its own <p> (WordPress), dir before lang",
+            '<blockquote class="twitter-tweet" width="550">\n  <p dir="ltr" lang="en">\n    Hello there'
+            "\n  </p>\n  <p>\n    &mdash; Jane Doe (@jane_doe) "
+            '<a href="https://twitter.com/jane_doe/status/1300000000000000000">August\n30, 2020</a>'
+            "\n  </p>\n</blockquote>",
+        ),
+        (
+            "x.com host, mobile host",
+            '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Hello there</p>&mdash; Jane Doe '
+            '(@jane_doe) <a href="https://mobile.x.com/jane_doe/status/1300000000000000000?ref_src=x">'
+            "August 30, 2020</a></blockquote>",
+        ),
+    ],
+)
+def test_attribution_variants(label: str, markup: str) -> None:
+    tweet = only(article(markup))
+    assert tweet.text == "Hello there", label
+    assert tweet.author is not None
+    assert (tweet.author.handle, tweet.author.name) == ("jane_doe", "Jane Doe"), label
+    assert tweet.id == "1300000000000000000", label
+    assert tweet.date_text == "August 30, 2020", label
+
+
+def test_pre_2015_embed_without_p_and_statuses_link() -> None:
+    tweet = only(
+        article(
+            '<blockquote class="twitter-tweet" lang="en">There is too much configuration. '
+            "&mdash; Rob Pike (@rob_pike) "
+            '<a href="https://twitter.com/rob_pike/statuses/360557625756229632">July 26, 2013</a>'
+            "</blockquote>"
+        )
+    )
+    assert tweet.text == "There is too much configuration."
+    assert tweet.id == "360557625756229632"
+    assert tweet.author is not None and tweet.author.handle == "rob_pike"
+
+
+def test_several_paragraphs_and_line_breaks() -> None:
+    tweet = only(
+        article(
+            '<blockquote class="twitter-tweet"><p lang="de" dir="ltr">Erste Zeile<br>zweite Zeile</p>'
+            "<p>Zweiter Absatz</p>&mdash; Name (@handle) "
+            '<a href="https://twitter.com/handle/status/1300000000000000000">30. August 2020</a>'
+            "</blockquote>"
+        )
+    )
+    assert tweet.text == "Erste Zeile\nzweite Zeile\n\nZweiter Absatz"
+    assert tweet.lang == "de"
+
+
+@pytest.mark.parametrize(
+    ("shown", "day"),
+    [
+        ("6. März 2018", datetime(2018, 3, 6, tzinfo=timezone.utc)),
+        ("7 août 2014", datetime(2014, 8, 7, tzinfo=timezone.utc)),
+        ("7 de agosto de 2014", datetime(2014, 8, 7, tzinfo=timezone.utc)),
+        ("23 January 2017", datetime(2017, 1, 23, tzinfo=timezone.utc)),
+        ("December\n15, 2020", datetime(2020, 12, 15, tzinfo=timezone.utc)),
+        ("2018年3月6日", datetime(2018, 3, 6, tzinfo=timezone.utc)),
+    ],
+)
+def test_dates_are_read_in_the_widget_language_when_the_id_is_lost(
+    shown: str, day: datetime
+) -> None:
+    # A CMS rewrote the status link, so only the date text tells when the tweet was made.
+    tweet = only(
+        article(
+            f'<blockquote class="twitter-tweet"><p>Bonjour</p>&mdash; Nom (@nom) '
+            f'<a href="/redirect?to=tweet">{shown}</a></blockquote>'
+        )
+    )
+    assert tweet.id is None
+    assert tweet.date_text == " ".join(shown.split())
+    assert tweet.created_at == day
+    assert tweet.author is not None and tweet.author.handle == "nom"
+
+
+def test_rendered_amp_wordpress_and_bare_links() -> None:
+    result = article(
+        '<div class="twitter-tweet twitter-tweet-rendered"><iframe id="twitter-widget-0" '
+        'src="https://platform.twitter.com/embed/Tweet.html?id=1100000000000000001" '
+        'data-tweet-id="1100000000000000001"></iframe></div>'
+        '<amp-twitter width="375" height="472" data-tweetid="1100000000000000002"></amp-twitter>'
+        '<figure class="wp-block-embed is-type-rich is-provider-twitter wp-block-embed-twitter">'
+        '<div class="wp-block-embed__wrapper">\nhttps://twitter.com/someone/status/1100000000000000003\n'
+        "</div></figure>"
+        '<p><a href="https://twitter.com/other/status/1100000000000000004">'
+        "https://twitter.com/other/status/1100000000000000004</a></p>"
+        '<p>As <a href="https://twitter.com/third/status/1100000000000000005">she said</a>, no.</p>'
+    )
+    assert [t.id for t in result.tweets] == [
+        "1100000000000000001",
+        "1100000000000000002",
+        "1100000000000000003",
+        "1100000000000000004",
+    ]  # the prose link "she said" is not an embed
+    assert result.tweets[2].author is not None
+    assert result.tweets[2].author.handle == "someone"
+    assert all(t.text is None for t in result.tweets)
+    assert all(t.created_at is not None for t in result.tweets)
+
+
+def test_same_tweet_three_ways_appears_once_with_its_text() -> None:
+    result = article(
+        '<div class="twitter-tweet twitter-tweet-rendered"><iframe '
+        'data-tweet-id="1300000000000000000"></iframe></div>'
+        + CANONICAL
+        + '<amp-twitter data-tweetid="1300000000000000000"></amp-twitter>'
+    )
+    tweet = only(result)
+    assert tweet.text is not None and tweet.text.startswith("Saving #archives")
+    assert tweet.author is not None and tweet.author.name == "Jane Doe"
+
+
+def test_nested_blockquote_is_the_quoted_tweet() -> None:
+    tweet = only(
+        article(
+            '<blockquote class="twitter-tweet"><p>Look at this</p>'
+            '<blockquote class="twitter-tweet"><p>Original words</p>&mdash; Orig (@orig) '
+            '<a href="https://twitter.com/orig/status/1200000000000000000">Dec 1, 2019</a></blockquote>'
+            '&mdash; Quoter (@quoter) <a href="https://twitter.com/quoter/status/1300000000000000000">'
+            "Aug 30, 2020</a></blockquote>"
+        )
+    )
+    assert tweet.id == "1300000000000000000"
+    assert tweet.text == "Look at this"
+    assert tweet.quoted is not None
+    assert (tweet.quoted.id, tweet.quoted.text) == ("1200000000000000000", "Original words")
+
+
+def test_twitter_video_embed() -> None:
+    tweet = only(
+        article(
+            '<blockquote class="twitter-video" data-lang="en"><p lang="en" dir="ltr">Watch '
+            '<a href="https://t.co/V1d">pic.twitter.com/V1d</a></p>&mdash; Vid (@vid) '
+            '<a href="https://twitter.com/vid/status/1300000000000000000">August 30, 2020</a>'
+            "</blockquote>"
+        )
+    )
+    assert [m.kind for m in tweet.media] == ["video"]
+
+
+def test_empty_shell_gives_id_only() -> None:
+    tweet = only(
+        article(
+            '<blockquote class="twitter-tweet" data-lang="en">'
+            '<a href="https://twitter.com/someone/status/27541546787"></a></blockquote>'
+        )
+    )
+    assert tweet.id == "27541546787"
+    assert tweet.text is None
+    assert tweet.created_at is None  # a pre-Snowflake id carries no time
+
+
+def test_runs_of_one_author_are_threads() -> None:
+    def embed(handle: str, tweet_id: int) -> str:
+        return (
+            f'<blockquote class="twitter-tweet"><p>Tweet {tweet_id}</p>&mdash; N (@{handle}) '
+            f'<a href="https://twitter.com/{handle}/status/{tweet_id}">Aug 30, 2020</a></blockquote>'
+        )
+
+    result = article(
+        embed("a", 1300000000000000001)
+        + "<p>Prose between.</p>"
+        + embed("a", 1300000000000000002)
+        + embed("b", 1300000000000000003)
+        + embed("a", 1300000000000000004)
+        + embed("a", 1300000000000000005)
+        + embed("a", 1300000000000000006)
+    )
+    assert [[t.id for t in thread.tweets] for thread in result.threads] == [
+        ["1300000000000000001", "1300000000000000002"],
+        ["1300000000000000004", "1300000000000000005", "1300000000000000006"],
+    ]
+    assert [t.position for t in result.threads[1].tweets] == [1, 2, 3]
+
+
+def test_article_with_no_tweets_is_valid_and_empty() -> None:
+    result = article("<h1>Headline</h1><p>Nothing embedded here.</p>")
+    assert result.tweets == ()
+    assert result.title == "An article"
+
+
+def test_real_article_slice_keeps_prose_links_out() -> None:
+    result = threadkeep.parse(fixture_bytes("articles/theverge_2019_facetime_slice.html"))
+    assert isinstance(result, threadkeep.Article)
+    tweet = only(result)
+    assert tweet.id == "1146359923158089728"
+    assert tweet.author is not None
+    assert (tweet.author.handle, tweet.author.name) == ("schukin", "Dave Schukin")
+    assert tweet.text is not None
+    assert "adjusts the eyes accordingly.\n\nNotice the warping" in tweet.text
+    assert tweet.date_text == "July 3, 2019"
+
+
+def test_blog_post_quoting_thread_reader_markup_is_an_article() -> None:
+    result = threadkeep.parse(fixture_bytes("articles/polettix_2020_scrape_post_md.html"))
+    assert isinstance(result, threadkeep.Article)
+    assert result.title == "Scrape a Thread of Tweets"
+    assert only(result).id == "1215710451343904768"
+
+
+def test_wordpress_attribution_paragraph_real() -> None:
+    result = threadkeep.parse(fixture_bytes("articles/kwmt_2013_wordpress_ja_md.html"))
+    assert isinstance(result, threadkeep.Article)
+    tweet = only(result)
+    assert tweet.text == "@yasi_kawamoto All strings contain the empty string."
+    assert tweet.author is not None and tweet.author.name == "Rob Pike"
+    assert tweet.date_text == "October 9, 2013"
