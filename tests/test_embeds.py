@@ -275,3 +275,35 @@ def test_wordpress_attribution_paragraph_real() -> None:
     assert tweet.text == "@yasi_kawamoto All strings contain the empty string."
     assert tweet.author is not None and tweet.author.name == "Rob Pike"
     assert tweet.date_text == "October 9, 2013"
+
+
+def test_web_archive_copy_parses_like_the_original() -> None:
+    result = threadkeep.parse(fixture_bytes("articles/constructed_webarchive_verge_2019.html"))
+    assert isinstance(result, threadkeep.Article)
+    original = (
+        "https://www.theverge.com/2019/7/3/20680681/"
+        "ios-13-beta-3-facetime-attention-correction-eye-contact"
+    )
+    assert result.url == original
+    assert result.source is not None
+    assert result.source.url == original
+    assert result.source.captured_at == datetime(2019, 7, 4, 8, 30, 12, tzinfo=timezone.utc)
+    tweet = only(result)  # the toolbar's link to the tweet is not an embed
+    assert tweet.url == "https://twitter.com/schukin/status/1146359923158089728"
+    assert tweet.media[0].url == "https://pic.twitter.com/U7PMa4oNGN"
+    assert "web.archive.org" not in result.model_dump_json()
+
+
+def test_archive_url_given_by_the_caller_is_restored() -> None:
+    archived = "https://web.archive.org/web/20200110190213/https://news.example/story.html"
+    result = threadkeep.parse(
+        (
+            "<html><head><title>Story</title></head><body><article>"
+            + CANONICAL
+            + "</article></body></html>"
+        ).encode(),
+        url=archived,
+    )
+    assert result.url == "https://news.example/story.html"
+    assert result.source is not None
+    assert result.source.captured_at == datetime(2020, 1, 10, 19, 2, 13, tzinfo=timezone.utc)

@@ -71,7 +71,12 @@ _HTML_RE = re.compile(
     rb"|table|iframe|script|style|figure|amp-twitter)[\s>/]",
     re.IGNORECASE,
 )
-_WAYBACK_RE = re.compile(rb"/web/(\d{14})(?:[a-z]{2}_)?/https?:", re.IGNORECASE)
+# The capture time, most reliable first: the archive's own script names the page's timestamp;
+# otherwise the first rewritten link carries it.
+_WAYBACK_STAMPS = (
+    re.compile(rb'__wm\.wombat\("[^"]*",\s*"(\d{14})"'),
+    re.compile(rb"/web/(\d{14})(?:[a-z]{2}_)?/https?:", re.IGNORECASE),
+)
 _WAYBACK_MARKERS = (b"wm-ipp", b"__wm.", b"FILE ARCHIVED ON", b"archive.org/_static")
 _SNIFF = 65536
 
@@ -174,7 +179,7 @@ def _build(kind: Detected, payload: Any, url: str | None) -> Result:
     if kind == "oembed":
         return answers.parse_oembed(payload)
     if kind == "syndication":
-        return answers.parse_syndication(payload)
+        return answers.parse_syndication(payload, url=url)
     if kind == "threadkeep":
         try:
             return result_adapter.validate_python(payload)
@@ -194,10 +199,11 @@ def _archive_capture(raw: bytes, url: str | None) -> datetime | None:
     stamp = archive_timestamp(url) if url else None
     if stamp is None:
         head = raw[: _SNIFF * 4]
-        if any(marker in head for marker in _WAYBACK_MARKERS) and (
-            match := _WAYBACK_RE.search(head)
-        ):
-            stamp = match.group(1).decode("ascii")
+        if any(marker in head for marker in _WAYBACK_MARKERS):
+            for pattern in _WAYBACK_STAMPS:
+                if match := pattern.search(head):
+                    stamp = match.group(1).decode("ascii")
+                    break
     if stamp is None or len(stamp) != 14:
         return None
     try:

@@ -15,6 +15,7 @@ string, because JSON numbers past 2**53 have lost digits by the time anyone read
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ from threadkeep.parse.embeds import tweet_from_blockquote
 from threadkeep.parse.html import load
 from threadkeep.urls import status_parts, status_url
 
-__all__ = ["is_oembed", "is_syndication", "parse_oembed", "parse_syndication"]
+__all__ = ["is_oembed", "is_syndication", "parse_oembed", "parse_syndication", "requested_id"]
 
 _MEDIA_KINDS = {"photo": "photo", "video": "video", "animated_gif": "gif"}
 
@@ -241,9 +242,27 @@ def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
     )
 
 
-def parse_syndication(document: object) -> Tweet:
-    """A :class:`Tweet` from a syndication ``tweet-result`` answer (tombstones included)."""
+def parse_syndication(document: object, *, url: str | None = None) -> Tweet:
+    """A :class:`Tweet` from a syndication ``tweet-result`` answer (tombstones included).
+
+    A tombstone does not repeat the id it answers for; the request ``url``
+    (``…/tweet-result?id=<id>``, or the tweet's own url) supplies it.
+    """
     inner = _unwrap(document)
     if inner is None:
         raise MalformedPage("syndication answer is not a JSON object")
-    return _syndicated(inner)
+    tweet = _syndicated(inner)
+    if tweet.id is None and (asked := requested_id(url)):
+        update = {"id": asked, "url": status_url(None, asked), "created_at": snowflake_time(asked)}
+        tweet = tweet.model_copy(update=update)
+    return tweet
+
+
+def requested_id(url: str | None) -> str | None:
+    """The tweet id a request url asks about: ``?id=<id>`` or a status url."""
+    if not url:
+        return None
+    if match := re.search(r"[?&]id=(\d{1,20})(?:&|$)", url):
+        return match.group(1)
+    parts = status_parts(url)
+    return parts[1] if parts else None
