@@ -40,6 +40,8 @@ def unarchive(url: str) -> str:
     >>> unarchive("https://web.archive.org/web/20200110190213/https://twitter.com/a/status/1")
     'https://twitter.com/a/status/1'
     """
+    if "/web/" not in url:
+        return url
     match = _ARCHIVED_RE.match(url)
     if not match:
         return url

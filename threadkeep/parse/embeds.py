@@ -189,19 +189,30 @@ def _merge(first: Tweet, later: Tweet) -> Tweet:
     return first.model_copy(update=update) if update else first
 
 
-def _status_link(blockquote: Element, base: str | None) -> tuple[Element, str | None, str] | None:
-    """The last link to a status: its element, handle and id (the date link)."""
-    last = None
+_Anchor = tuple[Element, "str | None", "tuple[str | None, str] | None"]
+
+
+def _anchors(blockquote: Element, base: str | None) -> list[_Anchor]:
+    """Every link in the embed with its absolute url and status parts, resolved once."""
+    found: list[_Anchor] = []
     for anchor in blockquote.iter("a"):
-        parts = status_parts(absolute_url(anchor.get("href"), base))
+        href = absolute_url(anchor.get("href"), base)
+        found.append((anchor, href, status_parts(href)))
+    return found
+
+
+def _status_link(anchors: list[_Anchor]) -> tuple[Element, str | None, str] | None:
+    """The last link to a status: its element, handle and id (the date link)."""
+    for anchor, _, parts in reversed(anchors):
         if parts is not None:
-            last = (anchor, parts[0], parts[1])
-    return last
+            return anchor, parts[0], parts[1]
+    return None
 
 
 def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | None:
     """Read one ``blockquote.twitter-tweet`` (or ``twitter-video``) into a :class:`Tweet`."""
-    status = _status_link(blockquote, base)
+    anchors = _anchors(blockquote, base)
+    status = _status_link(anchors)
     paragraphs = [p for p in blockquote.iter("p") if _inside_tweet_blockquote(p) is blockquote]
     body = [p for p in paragraphs if not _is_attribution(p)]
     attribution_text = _attribution_text(blockquote, body)
@@ -224,7 +235,7 @@ def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | N
         text: str | None = "\n\n".join(t for p in body if (t := element_text(p)))
     else:
         text = _text_without_paragraphs(blockquote, attribution_text) or None
-    links, media, hashtags, mentions = _entities(body or [blockquote], base, blockquote)
+    links, media, hashtags, mentions = _entities(anchors, body, blockquote)
     tags, written = text_entities(text)
     nested = [
         b for b in blockquote.iter("blockquote") if b is not blockquote and _is_tweet_class(b)
@@ -292,30 +303,40 @@ def _text_without_paragraphs(blockquote: Element, attribution: str) -> str:
 
 
 def _entities(
-    holders: list[Element], base: str | None, blockquote: Element
+    anchors: list[_Anchor], body: list[Element], blockquote: Element
 ) -> tuple[list[Link], list[Media], list[str], list[str]]:
+    """Links, media, hashtags and mentions among the links of the tweet's text paragraphs."""
     links: list[Link] = []
     media: list[Media] = []
     hashtags: list[str] = []
     mentions: list[str] = []
     video = "twitter-video" in (blockquote.get("class") or "")
-    for holder in holders:
-        for anchor in holder.iter("a"):
-            href = absolute_url(anchor.get("href"), base)
-            shown = clean_text(node_text(anchor))
-            if not href or (status_parts(href) and holder is blockquote):
-                continue
-            if "/hashtag/" in href or shown.startswith("#"):
-                hashtags.append(shown.lstrip("#＃"))
-            elif shown.startswith("@"):
-                mentions.append(shown.lstrip("@"))
-            elif shown.startswith("pic.twitter.com/") or shown.startswith("pic.x.com/"):
-                media.append(Media(kind="video" if video else "photo", url=f"https://{shown}"))
-            else:
-                short = href if "//t.co/" in href else None
-                expanded = href if short is None else _expanded(shown)
-                links.append(Link(url=expanded or href, display=shown or None, short_url=short))
+    for anchor, href, parts in anchors:
+        if href is None or (body and not _within(anchor, body, blockquote)):
+            continue
+        if not body and parts is not None:
+            continue  # the date link of an embed with no <p>
+        shown = clean_text(node_text(anchor))
+        if "/hashtag/" in href or shown.startswith("#"):
+            hashtags.append(shown.lstrip("#＃"))
+        elif shown.startswith("@"):
+            mentions.append(shown.lstrip("@"))
+        elif shown.startswith(("pic.twitter.com/", "pic.x.com/")):
+            media.append(Media(kind="video" if video else "photo", url=f"https://{shown}"))
+        else:
+            short = href if "//t.co/" in href else None
+            expanded = href if short is None else _expanded(shown)
+            links.append(Link(url=expanded or href, display=shown or None, short_url=short))
     return links, media, hashtags, mentions
+
+
+def _within(anchor: Element, body: list[Element], blockquote: Element) -> bool:
+    parent = anchor.getparent()
+    while parent is not None and parent is not blockquote:
+        if parent in body:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _expanded(shown: str) -> str | None:
