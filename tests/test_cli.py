@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import threadkeep
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, golden_cases
 from threadkeep.cli import cli
 
 THREAD = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
@@ -158,3 +158,12 @@ def test_console_script_and_module_entry_points() -> None:
     )
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr
+
+
+@pytest.mark.parametrize("page", golden_cases(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_every_fixture_converts_to_json_that_validates(
+    page: Path, schema: dict[str, object]
+) -> None:
+    code, out, err = run("convert", str(page))
+    assert code == 0, err
+    jsonschema.validate(json.loads(out), schema)
