@@ -1,0 +1,135 @@
+"""What the archive keeps, as typed records (stored as JSON; format documented in docs/format.md).
+
+* :class:`CaptureEntry`: one line of the append-only capture log, failed captures included.
+* :class:`TweetRecord`: one tweet merged across every copy that showed it: its versions (each
+  distinct text, oldest first), every sighting, and whether it has since disappeared.
+* :class:`DocumentRecord`: one thread, listing, article or standalone tweet as captured over
+  time: its snapshots and the order of its tweets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from threadkeep.models import Author, Tweet
+
+__all__ = [
+    "AddResult",
+    "CaptureEntry",
+    "DocumentRecord",
+    "SightingRecord",
+    "SnapshotRef",
+    "TweetRecord",
+    "Version",
+]
+
+FORMAT = 1
+"""The on-disk format number; a store of a newer format is refused, not misread."""
+
+Outcome = Literal["new", "changed", "unchanged", "failed"]
+DocumentKind = Literal["thread", "listing", "article", "tweet"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CaptureEntry(_Record):
+    """One capture attempt: when, from where, which bytes, what came of it."""
+
+    time: AwareDatetime
+    url: str | None
+    sha256: str | None
+    status: int | None = None
+    parser_version: str
+    outcome: Outcome
+    document: str | None = None
+    kind: str | None = None
+    snapshot: str | None = None
+    error: str | None = None
+
+
+class SightingRecord(_Record):
+    """Where a tweet was seen: the source kind, url and raw capture, first and last time."""
+
+    kind: str
+    url: str | None
+    sha256: str | None
+    document: str | None
+    first_seen: AwareDatetime
+    last_seen: AwareDatetime
+    times: int = 1
+
+
+class Version(_Record):
+    """One distinct text of a tweet, with when it was first and last seen."""
+
+    text: str | None
+    first_seen: AwareDatetime
+    last_seen: AwareDatetime
+
+
+class TweetRecord(_Record):
+    """A tweet merged across every copy; ``latest`` is its most recent full content."""
+
+    key: str
+    id: str | None
+    author: Author | None = None
+    latest: Tweet
+    versions: list[Version]
+    sightings: list[SightingRecord]
+    first_seen: AwareDatetime
+    last_seen: AwareDatetime
+    removed: bool = False
+    removed_at: AwareDatetime | None = None
+    documents: dict[str, int | None] = {}
+
+    @property
+    def edited(self) -> bool:
+        """True when more than one distinct text was seen."""
+        return len({v.text for v in self.versions if v.text is not None}) > 1
+
+
+class SnapshotRef(_Record):
+    """A stored snapshot of a document's parsed content."""
+
+    path: str
+    content_sha256: str
+    captured_at: AwareDatetime
+    raw_sha256: str | None
+
+
+class DocumentRecord(_Record):
+    """A thread, listing, article or tweet, as captured over time."""
+
+    key: str
+    kind: DocumentKind
+    id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    author: Author | None = None
+    tweets: list[str] = []
+    snapshots: list[SnapshotRef] = []
+    first_captured: AwareDatetime
+    last_captured: AwareDatetime
+    captures: int = 0
+
+
+class AddResult(BaseModel):
+    """What one :meth:`Archive.add` did: the outcome, and which tweets are new, changed, gone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    document: str | None
+    kind: str | None
+    snapshot_written: bool
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    reappeared: tuple[str, ...] = ()
+    captured_at: datetime
+    sha256: str

@@ -1,0 +1,421 @@
+"""The archive: a deduplicating store of captures in which nothing once captured is lost.
+
+Layout of a store (format 1, documented in ``docs/format.md``)::
+
+    threadkeep-store.json            {"format": 1, "generation": 1, "created_at": …}
+    captures.jsonl                   the append-only capture log, failed captures included
+    raw/<ab>/<sha256>.gz             every captured body, once, gzip-compressed
+    gen-<n>/snapshots/<doc>/<k>-<hash>.json   immutable parsed snapshots of each document
+    gen-<n>/documents/<doc>.json     each thread / listing / article / tweet over time
+    gen-<n>/tweets/<xy>/<key>.json   each tweet merged across every copy
+
+Raw bodies and the log are the source of truth; everything under ``gen-<n>/`` is derived from
+them, and :meth:`Archive.reparse` rebuilds it into a new generation (the old one stays).
+
+Every change happens under the store lock, in an order that keeps the store valid after a
+crash at any instant: raw body, snapshot, tweet records, document record, and the log line
+last. Each file is written atomically.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from threadkeep import __version__
+from threadkeep.archive import merge
+from threadkeep.archive.records import (
+    FORMAT,
+    AddResult,
+    CaptureEntry,
+    DocumentRecord,
+    SnapshotRef,
+    TweetRecord,
+)
+from threadkeep.archive.storage import LocalStorage, Storage, safe_path
+from threadkeep.errors import ArchiveError, CorruptStore, ParseError
+from threadkeep.models import Article, Listing, Thread, Tweet
+from threadkeep.parse import parse
+
+__all__ = ["DEFAULT_STORE", "Archive"]
+
+DEFAULT_STORE = "threadkeep-archive"
+STORE_FILE = "threadkeep-store.json"
+LOG = "captures.jsonl"
+
+Result = Thread | Listing | Article | Tweet
+M = TypeVar("M", bound=BaseModel)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _dump(model: BaseModel) -> bytes:
+    return model.model_dump_json(indent=1).encode("utf-8")
+
+
+class Archive:
+    """A store of captures. Use it as a context manager or keep it open; it holds no resources.
+
+    >>> with Archive("archive") as archive:                        # doctest: +SKIP
+    ...     result = archive.add(page_bytes, url=url)
+    ...     thread = archive.thread("1215710451343904768")
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = DEFAULT_STORE,
+        *,
+        storage: Storage | None = None,
+        lock_timeout: float = 60.0,
+    ) -> None:
+        self.storage: Storage = storage if storage is not None else LocalStorage(path)
+        self.location = str(path)
+        self.lock_timeout = lock_timeout
+        self.generation = self._open()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    # -- the store file --------------------------------------------------------------------
+
+    def _open(self) -> int:
+        if not self.storage.exists(STORE_FILE):
+            with self.storage.lock(self.lock_timeout):
+                if not self.storage.exists(STORE_FILE):
+                    self._write_store_file(1)
+        try:
+            info = json.loads(self.storage.read(STORE_FILE))
+            version, generation = int(info["format"]), int(info.get("generation", 1))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorruptStore(
+                f"{self.location}: {STORE_FILE} is unreadable ({exc})", path=STORE_FILE
+            ) from exc
+        if version > FORMAT:
+            raise CorruptStore(
+                f"{self.location} is a format {version} store; this threadkeep "
+                f"({__version__}) reads format {FORMAT} and older: upgrade threadkeep",
+                path=STORE_FILE,
+            )
+        return generation
+
+    def _write_store_file(self, generation: int) -> None:
+        info = {"format": FORMAT, "generation": generation, "written_by": __version__}
+        self.storage.write_atomic(STORE_FILE, json.dumps(info, indent=1).encode("utf-8"))
+
+    # -- paths -----------------------------------------------------------------------------
+
+    def _gen(self, generation: int | None = None) -> str:
+        return f"gen-{generation or self.generation}"
+
+    @staticmethod
+    def raw_path(sha256: str) -> str:
+        return safe_path("raw", sha256[:2], f"{sha256}.gz")
+
+    def tweet_path(self, key: str, generation: int | None = None) -> str:
+        return safe_path(self._gen(generation), "tweets", key[-2:], f"{key}.json")
+
+    def document_path(self, key: str, generation: int | None = None) -> str:
+        return safe_path(self._gen(generation), "documents", f"{key}.json")
+
+    def snapshot_path(
+        self, key: str, number: int, content: str, generation: int | None = None
+    ) -> str:
+        return safe_path(
+            self._gen(generation), "snapshots", key, f"{number:06d}-{content[:16]}.json"
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _load(self, path: str, model: type[M]) -> M | None:
+        try:
+            data = self.storage.read(path)
+        except FileNotFoundError:
+            return None
+        try:
+            return model.model_validate_json(data)
+        except ValidationError as exc:
+            raise CorruptStore(
+                f"{path} does not hold a valid {model.__name__} ({exc.errors()[0]['msg']})",
+                path=path,
+            ) from exc
+
+    def tweet(self, key: str) -> TweetRecord | None:
+        """The merged record of a tweet (by id, or content key), or None."""
+        return self._load(self.tweet_path(key), TweetRecord) if _key_ok(key) else None
+
+    def document(self, key: str) -> DocumentRecord | None:
+        """A document record (``thread-<id>``, ``article-…``, …), or None."""
+        return self._load(self.document_path(key), DocumentRecord) if _key_ok(key) else None
+
+    def raw(self, sha256: str) -> bytes:
+        """A captured body, decompressed."""
+        return gzip.decompress(self.storage.read(self.raw_path(sha256)))
+
+    def captures(self) -> Iterator[CaptureEntry]:
+        """Every line of the capture log, oldest first (a torn last line is skipped)."""
+        try:
+            data = self.storage.read(LOG)
+        except FileNotFoundError:
+            return
+        for number, line in enumerate(data.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield CaptureEntry.model_validate_json(line)
+            except ValidationError as exc:
+                if number == data.count(b"\n") + 1:  # no newline after it: torn by a crash
+                    return
+                raise CorruptStore(
+                    f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})", path=LOG
+                ) from exc
+
+    def records(self) -> Iterator[TweetRecord]:
+        """Every tweet record in the store."""
+        for path in self.storage.list(safe_path(self._gen(), "tweets")):
+            record = self._load(path, TweetRecord)
+            if record is not None:
+                yield record
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        data: bytes,
+        *,
+        url: str | None = None,
+        captured_at: datetime | None = None,
+        status: int | None = None,
+    ) -> AddResult:
+        """Capture ``data`` (a page, answer or text copy that came from ``url``).
+
+        The raw bytes are always kept, even when they cannot be parsed (a later parser may
+        read them): then the capture is logged as failed and the :class:`ParseError` raised.
+        """
+        at = captured_at or _now()
+        sha = hashlib.sha256(data).hexdigest()
+        try:
+            result: Result | None = parse(data, url=url, source=url)
+            error = None
+        except ParseError as exc:
+            result, error = None, exc
+        with self.storage.lock(self.lock_timeout):
+            if not self.storage.exists(self.raw_path(sha)):
+                self.storage.write_atomic(self.raw_path(sha), gzip.compress(data, mtime=0))
+            if result is None:
+                assert error is not None
+                self._log(
+                    CaptureEntry(
+                        time=at,
+                        url=url,
+                        sha256=sha,
+                        status=status,
+                        parser_version=__version__,
+                        outcome="failed",
+                        error=error.reason,
+                    )
+                )
+                raise error
+            added = self._apply(result, sha=sha, at=at, generation=self.generation)
+            self._log(
+                CaptureEntry(
+                    time=at,
+                    url=url,
+                    sha256=sha,
+                    status=status,
+                    parser_version=__version__,
+                    outcome=added.outcome,
+                    document=added.document,
+                    kind=added.kind,
+                    snapshot=added.snapshot_path,
+                )
+            )
+        return added.result
+
+    def record_failure(
+        self,
+        *,
+        url: str,
+        error: str,
+        status: int | None = None,
+        captured_at: datetime | None = None,
+    ) -> None:
+        """Log a capture that brought no body (a fetch that failed), so the log shows it."""
+        entry = CaptureEntry(
+            time=captured_at or _now(),
+            url=url,
+            sha256=None,
+            status=status,
+            parser_version=__version__,
+            outcome="failed",
+            error=error,
+        )
+        with self.storage.lock(self.lock_timeout):
+            self._log(entry)
+
+    def _log(self, entry: CaptureEntry) -> None:
+        self.storage.append_line(LOG, entry.model_dump_json().encode("utf-8") + b"\n")
+
+    def _apply(self, result: Result, *, sha: str, at: datetime, generation: int) -> _Applied:
+        """Merge one parsed capture into generation ``generation`` of the derived records."""
+        return _Applier(self, result, sha=sha, at=at, generation=generation).run()
+
+
+def _key_ok(key: str) -> bool:
+    try:
+        safe_path(key)
+    except ArchiveError:
+        return False
+    return True
+
+
+class _Applied:
+    def __init__(self, result: AddResult, snapshot_path: str | None) -> None:
+        self.result = result
+        self.snapshot_path = snapshot_path
+        self.outcome = result.outcome
+        self.document = result.document
+        self.kind = result.kind
+
+
+class _Applier:
+    """One capture merged into the records (the steps of :meth:`Archive.add`, in crash-safe order)."""
+
+    def __init__(
+        self, archive: Archive, result: Result, *, sha: str, at: datetime, generation: int
+    ) -> None:
+        self.archive = archive
+        self.storage = archive.storage
+        self.result = result
+        self.sha = sha
+        self.at = at
+        self.generation = generation
+        self.key, self.kind = merge.document_key(result)
+        source = result.source
+        assert source is not None
+        self.sighting = source.model_copy(update={"captured_at": at, "sha256": sha})
+
+    def run(self) -> _Applied:
+        archive = self.archive
+        document = archive._load(archive.document_path(self.key, self.generation), DocumentRecord)
+        content = merge.content_hash(self.result)
+        if (
+            document is not None
+            and document.snapshots
+            and document.snapshots[-1].content_sha256 == content
+        ):
+            document.last_captured = max(document.last_captured, self.at)
+            document.captures += 1
+            self.storage.write_atomic(
+                archive.document_path(self.key, self.generation), _dump(document)
+            )
+            return self._done("unchanged", document, snapshot=None, written=False)
+        number = len(document.snapshots) + 1 if document else 1
+        snapshot = archive.snapshot_path(self.key, number, content, self.generation)
+        stored = self.result.model_copy(update={"source": self.sighting})
+        self.storage.write_atomic(snapshot, stored.model_dump_json(indent=1).encode("utf-8"))
+        statuses = self._merge_tweets(document)
+        document = self._document(document, snapshot, content)
+        self.storage.write_atomic(archive.document_path(self.key, self.generation), _dump(document))
+        outcome = "new" if number == 1 else "changed"
+        return self._done(outcome, document, snapshot=snapshot, written=True, statuses=statuses)
+
+    def _merge_tweets(self, document: DocumentRecord | None) -> dict[str, list[str]]:
+        statuses: dict[str, list[str]] = {"new": [], "changed": [], "removed": [], "reappeared": []}
+        own, referred = merge.members(self.result)
+        present = merge.shows_presence(self.result, self.sighting)
+        for member, is_own in [(m, True) for m in own] + [(m, False) for m in referred]:
+            record, status = merge.merge_tweet(
+                self._record(member.key),
+                member,
+                document=self.key,
+                sighting=self.sighting,
+                at=self.at,
+                present=present and is_own,
+            )
+            self._save(record)
+            if is_own and status in statuses:
+                statuses[status].append(member.key)
+        current = {m.key for m in own}
+        previous = document.tweets if document is not None else []
+        gone = set(merge.missing(previous, current, self.result, self.sighting))
+        self.positions: dict[str, int | None] = {}
+        for key in previous:
+            absent = None if key in current else self._record(key)
+            if absent is None:
+                continue
+            self.positions[key] = absent.documents.get(self.key)  # where it was, for the order
+            if key in gone and not absent.removed:
+                absent.removed, absent.removed_at = True, self.at
+                self._save(absent)
+                statuses["removed"].append(key)
+        self.own = own
+        return statuses
+
+    def _record(self, key: str) -> TweetRecord | None:
+        return self.archive._load(self.archive.tweet_path(key, self.generation), TweetRecord)
+
+    def _save(self, record: TweetRecord) -> None:
+        path = self.archive.tweet_path(record.key, self.generation)
+        self.storage.write_atomic(path, _dump(record))
+
+    def _document(
+        self, document: DocumentRecord | None, snapshot: str, content: str
+    ) -> DocumentRecord:
+        result = self.result
+        ref = SnapshotRef(
+            path=snapshot, content_sha256=content, captured_at=self.at, raw_sha256=self.sha
+        )
+        previous = document.tweets if document else []
+        order = merge.order_tweets(previous, self.own, self.positions)
+        author = getattr(result, "author", None)
+        title = getattr(result, "title", None)
+        if document is None:
+            document = DocumentRecord(
+                key=self.key, kind=self.kind, first_captured=self.at, last_captured=self.at
+            )
+        document.id = document.id or getattr(result, "id", None)
+        document.url = result.url or document.url
+        document.title = title or document.title
+        document.author = author or document.author
+        document.tweets = order
+        document.snapshots.append(ref)
+        document.first_captured = min(document.first_captured, self.at)
+        document.last_captured = max(document.last_captured, self.at)
+        document.captures += 1
+        return document
+
+    def _done(
+        self,
+        outcome: str,
+        document: DocumentRecord,
+        *,
+        snapshot: str | None,
+        written: bool,
+        statuses: dict[str, list[str]] | None = None,
+    ) -> _Applied:
+        found = statuses or {}
+        result = AddResult(
+            outcome=outcome,  # type: ignore[arg-type]
+            document=document.key,
+            kind=document.kind,
+            snapshot_written=written,
+            new=tuple(found.get("new", ())),
+            changed=tuple(found.get("changed", ())),
+            removed=tuple(found.get("removed", ())),
+            reappeared=tuple(found.get("reappeared", ())),
+            captured_at=self.at,
+            sha256=self.sha,
+        )
+        return _Applied(result, snapshot)
