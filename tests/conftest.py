@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 # Folders of fixture pairs (<case>.<ext> beside <case>.json, the golden parse).
 GOLDEN_FOLDERS = ("threadreader", "listing", "text", "constructed", "articles", "embeds", "answers")
-INPUT_SUFFIXES = (".html", ".htm", ".txt", ".input.json")
+INPUT_SUFFIXES = (".html", ".htm", ".txt", ".md", ".input.json")
+NOT_INPUTS = ("README.md", "SOURCES.md")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,7 +34,11 @@ def golden_cases() -> list[Path]:
         directory = FIXTURES / folder
         if directory.is_dir():
             cases.extend(
-                sorted(p for p in directory.iterdir() if p.name.lower().endswith(INPUT_SUFFIXES))
+                sorted(
+                    p
+                    for p in directory.iterdir()
+                    if p.name.lower().endswith(INPUT_SUFFIXES) and p.name not in NOT_INPUTS
+                )
             )
     return cases
 

@@ -32,15 +32,18 @@ def test_real_oembed_answer() -> None:
     assert tweet.source.url == "https://twitter.com/patrickbrosset/status/681507091064946688"
 
 
-def test_syndication_answer_with_card_link_and_mention() -> None:
-    tweet = tweet_from("constructed_syndication_rhaksw_1703436713362870723.input.json")
+def test_real_syndication_answer() -> None:
+    tweet = tweet_from("syndication_1703436713362870723.input.json")
     assert tweet.id == "1703436713362870723"
-    assert tweet.author is not None and tweet.author.handle == "rhaksw"
-    assert tweet.text is not None and "encryption & privacy" in tweet.text  # &amp; decoded
+    assert tweet.author is not None
+    assert (tweet.author.handle, tweet.author.name) == ("rhaksw", "Robert Hawkins")
+    assert tweet.text is not None
+    assert tweet.text.startswith("Senator @RonWyden is doing an AMA on r/technology on Monday.")
+    assert "\n\n\"Reddit lets moderators shadow remove users' comments." in tweet.text
     assert tweet.created_at == datetime(2023, 9, 17, 15, 52, 15, tzinfo=timezone.utc)
     assert tweet.links == (
         threadkeep.Link(
-            url="https://www.reddit.com/r/technology/comments/16l2gq4/",
+            url="https://reddit.com/r/technology/comments/16jlhj7/we_are_senator_ron_wyden_fight_for_the_future/",
             display="reddit.com/r/technology/c…",
             short_url="https://t.co/JLoLiR5BcW",
         ),
@@ -49,6 +52,17 @@ def test_syndication_answer_with_card_link_and_mention() -> None:
     assert [m.kind for m in tweet.media] == ["card"]
     assert tweet.edited is False
     assert tweet.source is not None and tweet.source.kind == "syndication"
+
+
+def test_real_oembed_answers_of_three_eras() -> None:
+    old = tweet_from("oembed_452481183213813760.input.json")
+    assert (old.id, old.date_text) == ("452481183213813760", "April 5, 2014")
+    assert old.author is not None and old.author.name == "Justin Daugherty"
+    assert old.hashtags == ("BBN",)
+    recent = tweet_from("oembed_1762553251893764560.input.json")
+    assert recent.author is not None and recent.author.handle == "HOT97"
+    assert recent.text is not None and "#Beyoncé" in recent.text  # surrogate pairs decoded
+    assert "Beyoncé" in recent.hashtags
 
 
 def test_syndication_edited_tweet_with_video_quote_and_parent() -> None:

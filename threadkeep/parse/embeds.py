@@ -40,7 +40,8 @@ _WRAPPERS = (
 _CANDIDATES = etree.XPath(
     f"/descendant::blockquote[{_TWEET_CLASSES}]"
     " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"
-    " | /descendant::amp-twitter | /descendant::twitter-widget"
+    " | /descendant::amp-twitter | /descendant::twitter-widget | /descendant::twitterwidget"
+    " | /descendant::div[@data-tweet-id]"
     f" | /descendant::figure[{_WRAPPERS}] | /descendant::div[{_WRAPPERS}]"
     " | /descendant::p[a[contains(@href, '/status')]] | /descendant::p[contains(., '/status')]"
 )
@@ -131,8 +132,10 @@ def _read_candidate(element: Element, base: str | None) -> Tweet | None:
     if tag == "blockquote":
         outer = _inside_tweet_blockquote(element)
         return None if outer is not None else tweet_from_blockquote(element, base=base)
-    if tag in ("iframe", "amp-twitter", "twitter-widget"):
-        return _from_id_holder(element)
+    if tag in ("iframe", "amp-twitter", "twitter-widget", "twitterwidget") or (
+        tag == "div" and element.get("data-tweet-id")
+    ):
+        return _from_id_holder(element, base)
     if tag in ("figure", "div"):
         if element.find(".//blockquote") is not None or element.find(".//iframe") is not None:
             return None  # the blockquote or frame inside is read on its own
@@ -140,7 +143,17 @@ def _read_candidate(element: Element, base: str | None) -> Tweet | None:
     return _from_bare_link(element, base) if tag == "p" else None
 
 
-def _from_id_holder(element: Element) -> Tweet | None:
+# Widgets rendered before 2017 kept the tweet in the page's own DOM (not a shadow root):
+# microformat classes name its parts.
+_RENDERED_TEXT = etree.XPath(
+    ".//*[contains(@class, 'e-entry-title') or contains(@class, 'Tweet-text')]"
+)
+_RENDERED_NAME = etree.XPath(".//*[contains(@class, 'TweetAuthor-name')]")
+_RENDERED_HANDLE = etree.XPath(".//*[contains(@class, 'TweetAuthor-screenName')]")
+_RENDERED_TIME = etree.XPath(".//time")
+
+
+def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
     tweet_id = element.get("data-tweet-id") or element.get("data-tweetid") or element.get("data-id")
     if not tweet_id:
         src = element.get("src") or ""
@@ -148,7 +161,25 @@ def _from_id_holder(element: Element) -> Tweet | None:
         tweet_id = match.group(1) if match else None
     if not tweet_id or not tweet_id.isdigit():
         return None
-    return Tweet(id=tweet_id, url=status_url(None, tweet_id), created_at=snowflake_time(tweet_id))
+    texts = _RENDERED_TEXT(element)
+    handle_text = clean_text(node_text(h[0])) if (h := _RENDERED_HANDLE(element)) else ""
+    handle = handle_text.lstrip("@") or None
+    name = clean_text(node_text(n[0])) if (n := _RENDERED_NAME(element)) else None
+    times = _RENDERED_TIME(element)
+    text = element_text(texts[0]) if texts else None
+    tags, mentions = text_entities(text)
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=Author(handle=handle, name=name or None, url=f"https://twitter.com/{handle}")
+        if handle
+        else None,
+        text=text or None,
+        created_at=snowflake_time(tweet_id),
+        date_text=clean_text(node_text(times[0])) or None if times else None,
+        hashtags=tuple(tags),
+        mentions=tuple(mentions),
+    )
 
 
 def _from_bare_link(element: Element, base: str | None) -> Tweet | None:

@@ -1,0 +1,190 @@
+"""What the fetcher asks for: tweet and thread ids from any url form, and the endpoint urls.
+
+Pure functions; nothing here touches the network.
+
+* :func:`tweet_id` reads a status id from any tweet url (twitter.com, x.com, mobile and www
+  hosts, ``/photo/1`` and ``?s=20`` tails, fxtwitter/vxtwitter/fixupx/fixvx mirrors, nitter
+  instances, web-archive copies) or a bare id.
+* :func:`thread_id` also reads Thread Reader urls (``/thread/<id>.html`` in any form).
+* :func:`syndication_token` computes the ``token`` the syndication endpoint expects.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from urllib.parse import urlencode, urlsplit
+
+from threadkeep.urls import unarchive
+
+__all__ = [
+    "oembed_url",
+    "syndication_token",
+    "syndication_url",
+    "thread_id",
+    "threadreader_url",
+    "tweet_id",
+]
+
+_BARE_ID = re.compile(r"\d{1,20}")
+# "/<user>/status/<id>" on any host: twitter.com and x.com, their fx/vx mirrors and every
+# nitter instance share this path, so the host is not checked. "/i/web/status/<id>" is the
+# form share sheets use; "/statuses/" is the pre-2015 spelling.
+_STATUS_PATH = re.compile(r"/(?:@?\w{1,50}|i/web)/status(?:es)?/(?P<id>\d{1,20})(?:/|$)")
+_THREAD_PATH = re.compile(r"/thread/(?P<id>\d{1,20})(?:\.html?)?/?$")
+
+
+def _split(value: str) -> tuple[str, str, str]:
+    """``(host, path, fragment)`` of a url, read leniently (no scheme, archive wrappers)."""
+    text = unarchive(value.strip())
+    if "://" not in text:
+        text = "https://" + text.removeprefix("//")  # "twitter.com/a/status/1" as typed
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "", "", ""
+    if parts.scheme.lower() not in ("http", "https"):
+        return "", "", ""
+    return (parts.hostname or "").lower(), parts.path, parts.fragment
+
+
+def _status_id(value: str) -> str | None:
+    host, path, fragment = _split(value)
+    if not host:
+        return None
+    if fragment.startswith("!/"):  # the 2010-era "twitter.com/#!/user/status/1"
+        path = fragment[1:]
+    match = _STATUS_PATH.match(path)
+    return match["id"] if match else None
+
+
+def tweet_id(value: str | int) -> str:
+    """The status id in a tweet url, or a bare id checked and returned as a string.
+
+    Raises :class:`ValueError` naming ``value`` when it is neither.
+
+    >>> tweet_id("https://x.com/QuinnyPig/status/1215710451343904768/photo/1?s=20")
+    '1215710451343904768'
+    >>> tweet_id("https://nitter.net/QuinnyPig/status/1215710451343904768#m")
+    '1215710451343904768'
+    """
+    text = str(value).strip()
+    if _BARE_ID.fullmatch(text):
+        return text
+    found = _status_id(text)
+    if found is None:
+        raise ValueError(f"not a tweet url or tweet id: {value!r}")
+    return found
+
+
+def thread_id(value: str | int) -> str:
+    """The root tweet id of a thread: from a Thread Reader url, a tweet url or a bare id.
+
+    Raises :class:`ValueError` naming ``value`` when it is none of these.
+
+    >>> thread_id("http://threadreaderapp.com/thread/1215710451343904768.html?refreshed=yes")
+    '1215710451343904768'
+    """
+    text = str(value).strip()
+    host, path, _ = _split(text)
+    if host == "threadreaderapp.com" or host.endswith(".threadreaderapp.com"):
+        if match := _THREAD_PATH.match(path):
+            return match["id"]
+    try:
+        return tweet_id(text)
+    except ValueError:
+        raise ValueError(f"not a Thread Reader url, tweet url or tweet id: {value!r}") from None
+
+
+def threadreader_url(base: str, thread: str) -> str:
+    """``{base}/thread/<id>.html``, the page Thread Reader serves an unrolled thread on."""
+    return f"{base.rstrip('/')}/thread/{thread}.html"
+
+
+def _with_query(base: str, params: dict[str, str]) -> str:
+    return base + ("&" if "?" in base else "?") + urlencode(params)
+
+
+def oembed_url(base: str, status: str) -> str:
+    """The oEmbed request for one tweet (no script tag, "do not track" set)."""
+    target = f"https://twitter.com/i/status/{status}"
+    return _with_query(base, {"url": target, "omit_script": "true", "dnt": "true"})
+
+
+def syndication_url(base: str, status: str) -> str:
+    """The syndication ``tweet-result`` request for one tweet, with its token."""
+    return _with_query(base, {"id": status, "token": syndication_token(status)})
+
+
+def syndication_token(status: str) -> str:
+    """The ``token`` parameter the syndication endpoint checks, as react-tweet computes it.
+
+    react-tweet (vercel/react-tweet, ``packages/react-tweet/src/api/fetch-tweet.ts``) writes
+    ``((Number(id) / 1e15) * Math.PI).toString(6 ** 2).replace(/(0+|\\.)/g, '')``. The float
+    arithmetic is IEEE 754 in both languages; the base-36 rendering follows V8's
+    ``DoubleToRadixCString`` (see :func:`_js_radix`), which prints only as many fractional
+    digits as the double holds, so the result matches Node and Chrome digit for digit.
+
+    >>> syndication_token("1215710451343904768")
+    '2y39m27tp3u'
+    """
+    value = (float(int(status)) / 1e15) * math.pi
+    return re.sub(r"0+|\.", "", _js_radix(value, 36))
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _js_radix(value: float, radix: int) -> str:
+    """``Number.prototype.toString(radix)`` for a finite, non-negative double (V8's algorithm).
+
+    A port of ``DoubleToRadixCString`` in v8/src/numbers/conversions.cc: fractional digits
+    are produced until the remaining fraction is below half the gap to the next double
+    (``delta``), then rounded half to even, carrying into earlier digits when needed.
+    """
+    integer = math.floor(value)
+    fraction = value - integer
+    delta = max(0.5 * (math.nextafter(value, math.inf) - value), math.nextafter(0.0, 1.0))
+    digits: list[int] = []
+    if fraction >= delta:
+        while True:
+            fraction *= radix
+            delta *= radix
+            digit = int(fraction)
+            digits.append(digit)
+            fraction -= digit
+            if (fraction > 0.5 or (fraction == 0.5 and digit & 1)) and fraction + delta > 1:
+                integer += _round_up(digits, radix)
+                break
+            if fraction < delta:
+                break
+    head = _js_integer(float(integer), radix)
+    return head + ("." + "".join(_DIGITS[d] for d in digits) if digits else "")
+
+
+def _round_up(digits: list[int], radix: int) -> int:
+    """Add one unit in the last place of ``digits`` (dropping digits that overflow).
+
+    Returns 1 when the carry runs past the first digit into the integer part, else 0.
+    """
+    while digits:
+        last = digits.pop() + 1
+        if last < radix:
+            digits.append(last)
+            return 0
+    return 1
+
+
+def _js_integer(integer: float, radix: int) -> str:
+    # Digits below the double's precision are printed as zeros, as V8 does.
+    zeros = ""
+    while integer / radix >= 2.0**53:
+        integer /= radix
+        zeros += "0"
+    out = ""
+    while True:
+        remainder = math.fmod(integer, radix)
+        out = _DIGITS[int(remainder)] + out
+        integer = (integer - remainder) / radix
+        if integer <= 0:
+            return out + zeros
