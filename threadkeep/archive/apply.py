@@ -97,16 +97,12 @@ class Applier:
                 statuses[status].append(member.key)
         current = {m.key for m in own}
         previous = document.tweets if document is not None else []
-        gone = set(merge.missing(previous, current, self.result, self.sighting))
-        self.positions: dict[str, int | None] = {}
-        for key in previous:
-            absent = None if key in current else self._record(key)
-            if absent is None:
-                continue
-            self.positions[key] = absent.documents.get(self.key)  # where it was, for the order
-            if key in gone and not absent.removed:
-                absent.removed, absent.removed_at = True, self.at
-                self._save(absent)
+        gone = merge.missing(previous, current, self.result, self.sighting)
+        for key in gone:
+            missing = self._record(key)
+            if missing is not None and not missing.removed:
+                missing.removed, missing.removed_at = True, self.at
+                self._save(missing)
                 statuses["removed"].append(key)
         self.own = own
         return statuses
@@ -126,7 +122,7 @@ class Applier:
             path=snapshot, content_sha256=content, captured_at=self.at, raw_sha256=self.sha
         )
         previous = document.tweets if document else []
-        order = merge.order_tweets(previous, self.own, self.positions)
+        order = merge.order_tweets(previous, self.own)
         author = getattr(result, "author", None)
         title = getattr(result, "title", None)
         if document is None:

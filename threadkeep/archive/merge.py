@@ -234,13 +234,25 @@ def _add_version(record: TweetRecord, text: str, at: datetime) -> str:
     return "changed" if current is not None else "same"
 
 
-def order_tweets(
-    previous: list[str], current: list[Member], positions: dict[str, int | None]
-) -> list[str]:
-    """Every tweet the document ever showed: today's in order, missing ones where they were."""
-    present = {m.key for m in current}
-    order = {m.key: (m.position or 0, 0, index) for index, m in enumerate(current)}
+def order_tweets(previous: list[str], current: list[Member]) -> list[str]:
+    """Every tweet the document ever showed: today's in order, missing ones where they were.
+
+    A tweet no longer shown goes right after the tweet that preceded it before, so a removed
+    tweet stays between its old neighbours even though the page has renumbered the rest.
+    """
+    order = [m.key for m in sorted(current, key=lambda m: m.position or 0)]
+    placed = set(order)
+    leading = 0
     for index, key in enumerate(previous):
-        if key not in present:
-            order[key] = (positions.get(key) or 0, 1, index)
-    return sorted(order, key=order.__getitem__)
+        if key in placed:
+            continue
+        before = next(
+            (previous[j] for j in range(index - 1, -1, -1) if previous[j] in placed), None
+        )
+        if before is None:
+            order.insert(leading, key)
+            leading += 1
+        else:
+            order.insert(order.index(before) + 1, key)
+        placed.add(key)
+    return order

@@ -30,7 +30,9 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from threadkeep import __version__
+from threadkeep.archive import maintenance, views
 from threadkeep.archive.apply import Applied, Applier
+from threadkeep.archive.maintenance import ReparseReport, VerifyReport
 from threadkeep.archive.records import (
     FORMAT,
     AddResult,
@@ -39,6 +41,7 @@ from threadkeep.archive.records import (
     TweetRecord,
 )
 from threadkeep.archive.storage import LocalStorage, Storage, safe_path
+from threadkeep.archive.views import ArchivedThread, History
 from threadkeep.errors import ArchiveError, CorruptStore, ParseError
 from threadkeep.models import Article, Listing, Thread, Tweet
 from threadkeep.parse import parse
@@ -175,6 +178,48 @@ class Archive:
                 raise CorruptStore(
                     f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})", path=LOG
                 ) from exc
+
+    def find(self, identifier: str) -> DocumentRecord | None:
+        """The document ``identifier`` names: a thread id, a tweet id, or a document key.
+
+        A tweet id gives the thread it belongs to (or else the first document that showed it).
+        """
+        identifier = identifier.strip()
+        if identifier.isdigit():
+            document = self.document(f"thread-{identifier}")
+            if document is not None:
+                return document
+            record = self.tweet(identifier)
+            if record is None:
+                return None
+            keys = sorted(record.documents, key=lambda k: (not k.startswith("thread-"), k))
+            for key in keys:
+                if (found := self.document(key)) is not None:
+                    return found
+            return None
+        return self.document(identifier)
+
+    def thread(self, identifier: str) -> ArchivedThread | None:
+        """The merged document (``show``): every tweet ever seen, removed ones marked."""
+        document = self.find(identifier)
+        return views.merged(self, document) if document is not None else None
+
+    def history(self, identifier: str) -> History | None:
+        """A document's captures and the changes between its snapshots."""
+        document = self.find(identifier)
+        return views.history(self, document) if document is not None else None
+
+    def verify(self) -> VerifyReport:
+        """Recompute every hash and re-read every record (see :mod:`.maintenance`)."""
+        return maintenance.verify(self)
+
+    def reparse(self) -> ReparseReport:
+        """Rebuild derived records from every raw capture with today's parsers."""
+        return maintenance.reparse(self)
+
+    def captured_urls(self) -> set[str]:
+        """Urls with at least one successful capture (for resuming a batch)."""
+        return {c.url for c in self.captures() if c.url and c.outcome != "failed"}
 
     def records(self) -> Iterator[TweetRecord]:
         """Every tweet record in the store."""
