@@ -167,3 +167,30 @@ def test_every_fixture_converts_to_json_that_validates(
     code, out, err = run("convert", str(page))
     assert code == 0, err
     jsonschema.validate(json.loads(out), schema)
+
+
+def test_outputs_never_overwrite_each_other(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "page.html").write_bytes(THREAD.read_bytes())
+    (tmp_path / "b" / "page.html").write_bytes(LISTING.read_bytes())
+    (tmp_path / "a" / "page.txt").write_bytes(
+        (FIXTURES / "text" / "seed004_thread_dial_m.txt").read_bytes()
+    )
+    out = tmp_path / "out"
+    code, _, err = run(
+        "convert",
+        str(tmp_path / "a" / "page.html"),
+        str(tmp_path / "b" / "page.html"),
+        str(tmp_path / "a" / "page.txt"),
+        "-o",
+        str(out),
+    )
+    assert code == 0, err
+    kinds = {p.name: json.loads(p.read_text("utf-8"))["kind"] for p in out.iterdir()}
+    assert kinds == {
+        "page.html.json": "thread",
+        "page.html-2.json": "listing",
+        "page.txt.json": "thread",
+    }
+    assert oct((out / "page.txt.json").stat().st_mode & 0o777) == "0o644"

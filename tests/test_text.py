@@ -85,3 +85,11 @@ def test_missing_numbered_tweet_is_a_gap() -> None:
     assert thread.gaps == (3,)
     assert thread.complete is False
     assert thread.author is not None and thread.author.name == "Someone"
+
+
+def test_picture_placeholder_on_its_own_line_joins_the_tweet_above() -> None:
+    copy = "A photo of the river:\nImage\nSecond tweet.\n• • •\nKeep Current with Someone\n"
+    thread = threadkeep.parse(copy.encode())
+    assert isinstance(thread, threadkeep.Thread)
+    assert [t.text for t in thread.tweets] == ["A photo of the river:", "Second tweet."]
+    assert [m.kind for m in thread.tweets[0].media] == ["photo"]

@@ -71,6 +71,7 @@ def _write_atomic(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, 0o644)  # mkstemp makes 0600; an output file is for everyone to read
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -90,6 +91,27 @@ def _read(item: _Input, stdin: IO[bytes]) -> bytes:
         raise click.FileError(item.label, "no such file") from exc
     except OSError as exc:
         raise click.FileError(item.label, exc.strerror or str(exc)) from exc
+
+
+def _targets(items: list[_Input], suffix: str) -> dict[str, Path]:
+    """Each input's output file in a folder: ``page.html`` → ``page.json``.
+
+    Two inputs that would land on one file (``a/page.html`` and ``b/page.html`` given as
+    files, or ``x.html`` beside ``x.txt``) keep their own suffix (``x.html.json``), and a
+    number if that still collides, so that no output overwrites another.
+    """
+    targets: dict[str, Path] = {}
+    taken: dict[Path, int] = {}
+    plain = [item.relative.with_suffix(suffix) for item in items]
+    for item, target in zip(items, plain, strict=True):
+        if plain.count(target) > 1:
+            target = item.relative.with_name(item.relative.name + suffix)
+        while target in taken:
+            taken[target] += 1
+            target = target.with_name(f"{target.stem}-{taken[target]}{suffix}")
+        taken[target] = 1
+        targets[item.label] = target
+    return targets
 
 
 def _output_is_folder(output: str, count: int) -> bool:
@@ -164,6 +186,7 @@ def convert(
     if url and len(items) > 1:
         raise click.UsageError("--url applies to one input only")
     to_folder = output is not None and _output_is_folder(output, len(items))
+    targets = _targets(items, ".md" if fmt == "md" else ".json") if to_folder else {}
     show = progress if progress is not None else sys.stderr.isatty()
     stdin = sys.stdin.buffer
     rendered: list[str] = []
@@ -186,8 +209,7 @@ def convert(
             continue
         text = _serialise(result, fmt)
         if to_folder and output is not None:
-            suffix = ".md" if fmt == "md" else ".json"
-            _write_atomic(Path(output) / item.relative.with_suffix(suffix), text)
+            _write_atomic(Path(output) / targets[item.label], text)
         else:
             rendered.append(text)
     if not to_folder and rendered:

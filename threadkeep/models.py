@@ -39,7 +39,7 @@ def snowflake_time(tweet_id: str | None) -> datetime | None:
     """Return the creation time encoded in a Snowflake tweet id, or None.
 
     >>> snowflake_time("1215710451343904768").isoformat()
-    '2020-01-10T19:02:13.434000+00:00'
+    '2020-01-10T19:02:13.065000+00:00'
     """
     if not tweet_id or not tweet_id.isdigit() or len(tweet_id) > 20:
         return None

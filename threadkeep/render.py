@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from threadkeep.archive.views import ArchivedThread, ArchivedTweet
 from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
 
-__all__ = ["to_markdown"]
+__all__ = ["archived_to_markdown", "archived_to_text", "to_markdown"]
 
 
 def _who(author: Author | None) -> str:
@@ -135,3 +136,61 @@ def to_markdown(result: Thread | Listing | Article | Tweet) -> str:
     if isinstance(result, Article):
         return _article(result)
     return _tweet(result, show_author=True) + "\n"
+
+
+def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
+    marks = []
+    if tweet.removed:
+        when = tweet.removed_at.date().isoformat() if tweet.removed_at else "?"
+        marks.append(f"REMOVED (first missed {when}, last seen {tweet.last_seen.date()})")
+    texts = [v.text for v in tweet.versions if v.text is not None]
+    if len(set(texts)) > 1:
+        marks.append(f"EDITED ({len(texts)} versions)")
+    if tweet.unavailable:
+        marks.append(f"UNAVAILABLE: {tweet.unavailable}")
+    label = f"{tweet.position}." if tweet.position is not None else "-"
+    text = tweet.text or "(no text in the copies seen)"
+    if markdown:
+        body = _paragraphs(text, inline=True)
+        if tweet.removed:
+            body = f"~~{body}~~" if "\n" not in body else body
+        line = f"**{label}** {body}"
+        if marks:
+            line += "\n\n" + " · ".join(f"**{m}**" for m in marks)
+        for version in tweet.versions[:-1] if len(set(texts)) > 1 else ():
+            line += "\n\n" + _quote_block(f"earlier ({version.first_seen.date()}): {version.text}")
+        return line
+    head = f"[{', '.join(marks)}] " if marks else ""
+    lines = [f"{label} {head}{text}"]
+    for version in tweet.versions[:-1] if len(set(texts)) > 1 else ():
+        lines.append(f"    earlier ({version.first_seen.date()}): {version.text}")
+    return "\n".join(lines)
+
+
+def archived_to_markdown(document: ArchivedThread) -> str:
+    """The merged document as Markdown: removed tweets struck through, edits shown."""
+    removed = sum(t.removed for t in document.tweets)
+    parts = [
+        f"# {document.title or document.kind.title()} — {_who(document.author)}",
+        f"{len(document.tweets)} tweets ever seen, {removed} removed · {document.captures} "
+        f"captures from {document.first_captured.date()} to {document.last_captured.date()}",
+    ]
+    if document.url:
+        parts.append(f"Source: <{document.url}>")
+    parts.extend(_archived_line(t, markdown=True) for t in document.tweets)
+    return "\n\n".join(parts) + "\n"
+
+
+def archived_to_text(document: ArchivedThread) -> str:
+    """The merged document as plain text, one tweet a paragraph, marks in brackets."""
+    removed = sum(t.removed for t in document.tweets)
+    head = [
+        f"{document.title or document.kind} by {_who(document.author)}",
+        f"{len(document.tweets)} tweets ever seen, {removed} removed, {document.captures} captures",
+    ]
+    return (
+        "\n".join(head)
+        + "\n\n"
+        + "\n\n".join(_archived_line(t, markdown=False) for t in document.tweets)
+        + "\n"
+    )

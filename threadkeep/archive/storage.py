@@ -94,6 +94,7 @@ class LocalStorage:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
         try:
+            os.fchmod(handle, 0o644)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()

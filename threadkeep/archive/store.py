@@ -74,10 +74,13 @@ class Archive:
         *,
         storage: Storage | None = None,
         lock_timeout: float = 60.0,
+        create: bool = True,
     ) -> None:
         self.storage: Storage = storage if storage is not None else LocalStorage(path)
         self.location = str(path)
         self.lock_timeout = lock_timeout
+        if not create and not self.storage.exists(STORE_FILE):
+            raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
         self.generation = self._open()
 
     def __enter__(self) -> Archive:

@@ -49,6 +49,7 @@ _HEADER_CHROME_RE = re.compile(
 )
 _BULLET_RE = re.compile(r"^\s*[-•*–]\s")
 _IMAGE_TAIL_RE = re.compile(r"(?:^|\s+)((?:Image\s*)+)$")
+_IMAGE_ONLY_RE = re.compile(r"^(?:Image\s*)+$")
 _GLUED_RE = re.compile(r"\b\d{1,3}/\d{1,3}…\s+(?=\S)")
 
 
@@ -99,7 +100,9 @@ def _group_tweets(lines: Iterable[str]) -> list[str]:
         if not line:
             paragraph_break = bool(tweets)
             continue
-        if tweets and paragraph_break:
+        if tweets and _IMAGE_ONLY_RE.match(line):
+            tweets[-1] += " " + line  # a picture placeholder on its own line belongs above
+        elif tweets and paragraph_break:
             tweets[-1] += "\n\n" + line
         elif (
             tweets

@@ -145,7 +145,9 @@ def _read_quote(holder: Element, base: str | None) -> Tweet | Link | None:
         if not tweet_id and "platform.twitter.com" in src:
             tweet_id = next(iter(parse_qs(urlsplit(src).query).get("id", [])), None)
         if tweet_id and tweet_id.isdigit():
-            return Tweet(id=tweet_id, url=status_url(None, tweet_id))
+            return Tweet(
+                id=tweet_id, url=status_url(None, tweet_id), created_at=snowflake_time(tweet_id)
+            )
         url = absolute_url(src, base)
         if url:
             return Link(url=url)
@@ -155,7 +157,12 @@ def _read_quote(holder: Element, base: str | None) -> Tweet | Link | None:
         if parts:
             handle, tweet_id = parts
             author = Author(handle=handle, url=f"https://twitter.com/{handle}") if handle else None
-            return Tweet(id=tweet_id, url=status_url(handle, tweet_id), author=author)
+            return Tweet(
+                id=tweet_id,
+                url=status_url(handle, tweet_id),
+                author=author,
+                created_at=snowflake_time(tweet_id),
+            )
     return None
 
 
