@@ -22,7 +22,7 @@ import lxml.html
 import threadkeep
 
 EMBED = (
-    '<p>Paragraph {i} of the story, quoting the next tweet.</p>\n'
+    "<p>Paragraph {i} of the story, quoting the next tweet.</p>\n"
     '<blockquote class="twitter-tweet" data-lang="en"><p lang="en" dir="ltr">Tweet number {i} '
     'about <a href="https://twitter.com/hashtag/archives?src=hash">#archives</a> with '
     '<a href="https://twitter.com/someone">@someone</a> <a href="https://t.co/l{i}">'
