@@ -1,4 +1,4 @@
-"""What the fetcher asks for: tweet and thread ids from any url form, and the endpoint urls.
+"""What the fetcher asks for and reads: ids from any url form, endpoint urls, header values.
 
 Pure functions; nothing here touches the network.
 
@@ -7,24 +7,35 @@ Pure functions; nothing here touches the network.
   instances, web-archive copies) or a bare id.
 * :func:`thread_id` also reads Thread Reader urls (``/thread/<id>.html`` in any form).
 * :func:`syndication_token` computes the ``token`` the syndication endpoint expects.
+* :func:`user_agent`, :func:`retry_after`, :func:`media_type`, :func:`host_key` are the
+  header values and url facts the fetcher's politeness and retry rules work from.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
 from threadkeep.urls import unarchive
 
 __all__ = [
+    "host_key",
+    "is_http",
+    "media_type",
     "oembed_url",
+    "retry_after",
     "syndication_token",
     "syndication_url",
     "thread_id",
     "threadreader_url",
     "tweet_id",
+    "user_agent",
 ]
+
+PROJECT_URL = "https://github.com/threadkeep/threadkeep"
 
 _BARE_ID = re.compile(r"\d{1,20}")
 # "/<user>/status/<id>" on any host: twitter.com and x.com, their fx/vx mirrors and every
@@ -87,9 +98,9 @@ def thread_id(value: str | int) -> str:
     """
     text = str(value).strip()
     host, path, _ = _split(text)
-    if host == "threadreaderapp.com" or host.endswith(".threadreaderapp.com"):
-        if match := _THREAD_PATH.match(path):
-            return match["id"]
+    on_threadreader = host == "threadreaderapp.com" or host.endswith(".threadreaderapp.com")
+    if on_threadreader and (match := _THREAD_PATH.match(path)):
+        return match["id"]
     try:
         return tweet_id(text)
     except ValueError:
@@ -130,6 +141,67 @@ def syndication_token(status: str) -> str:
     """
     value = (float(int(status)) / 1e15) * math.pi
     return re.sub(r"0+|\.", "", _js_radix(value, 36))
+
+
+def is_http(url: str) -> bool:
+    """True for an http or https url: the only schemes threadkeep fetches or follows."""
+    return url.partition(":")[0].lower() in ("http", "https") and ":" in url
+
+
+def host_key(url: str) -> str:
+    """``host[:port]`` of ``url``, lower-case: the unit politeness intervals apply to."""
+    return (urlsplit(url).netloc.rpartition("@")[2]).lower()
+
+
+def user_agent(version: str, contact: str | None = None) -> str:
+    """``threadkeep/<version> (+<project url>[; <contact>])``, so sites know whom to ask."""
+    if contact is not None and (not contact.strip() or any(c in contact for c in "\r\n()")):
+        raise ValueError(f"contact must be one line without parentheses, got {contact!r}")
+    extra = f"; {contact.strip()}" if contact else ""
+    return f"threadkeep/{version} (+{PROJECT_URL}{extra})"
+
+
+_DELAY_SECONDS = re.compile(r"\d{1,10}(?:\.\d{1,6})?")
+
+
+def retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` value asks for (delay-seconds or an HTTP date), or None.
+
+    Fractions of a second are accepted although RFC 9110 writes whole seconds; a date in the
+    past gives 0.
+
+    >>> retry_after("120")
+    120.0
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if _DELAY_SECONDS.fullmatch(value):
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def media_type(header: str | None) -> tuple[str | None, str | None]:
+    """``(media type, charset)`` of a Content-Type value, both lower-case or None.
+
+    >>> media_type('text/html; charset="ISO-8859-1"')
+    ('text/html', 'iso-8859-1')
+    """
+    if not header:
+        return None, None
+    kind, *params = header.split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip(" \"'"):
+            charset = value.strip(" \"'").lower()
+    return kind.strip().lower() or None, charset
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
