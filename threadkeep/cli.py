@@ -18,7 +18,7 @@ from typing import IO, Literal
 import click
 from tqdm import tqdm
 
-from threadkeep import __version__
+from threadkeep import __version__, cli_archive
 from threadkeep.errors import ThreadkeepError
 from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
 from threadkeep.parse import parse
@@ -235,6 +235,9 @@ def schema() -> None:
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "threadkeep result"
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+cli_archive.register(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -75,7 +75,7 @@ class LocalStorage:
     """The embedded default: a folder on the local disk."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root)
+        self.root = Path(root).resolve()
 
     def _full(self, path: str) -> Path:
         full = (self.root / path).resolve()

@@ -1,0 +1,340 @@
+"""The archive commands of the command line: archive, show, history, verify, export, reparse.
+
+They are registered on the ``threadkeep`` group by :mod:`threadkeep.cli`. Library errors
+become one-line messages (:class:`click.ClickException`), never tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import click
+from tqdm import tqdm
+
+from threadkeep.archive import DEFAULT_STORE, AddResult, Archive
+from threadkeep.archive.views import archived_tweet
+from threadkeep.errors import ArchiveError, FetchError, ParseError, ThreadkeepError
+from threadkeep.fetch import Client
+from threadkeep.fetchurls import is_http, thread_id, threadreader_url
+from threadkeep.render import archived_to_markdown, archived_to_text
+
+__all__ = ["register"]
+
+store_option = click.option(
+    "--store",
+    default=DEFAULT_STORE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The archive folder.",
+)
+
+
+def _open(store: str, *, create: bool = False) -> Archive:
+    try:
+        return Archive(store, create=create)
+    except ThreadkeepError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _sources(sources: tuple[str, ...], from_file: str | None) -> list[str]:
+    found = list(sources)
+    if from_file:
+        text = Path(from_file).read_text("utf-8") if from_file != "-" else sys.stdin.read()
+        found += [s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#")]
+    return found
+
+
+def _status_url(source: str, threadreader_base: str) -> str:
+    """A tweet url is archived through its Thread Reader unroll; other urls as given."""
+    host = source.split("/")[2].lower() if source.count("/") >= 2 else ""
+    if host.endswith(("twitter.com", "x.com")) and "/status" in source:
+        return threadreader_url(threadreader_base, thread_id(source))
+    return source
+
+
+def _summary(source: str, result: AddResult) -> str:
+    parts = [f"{result.outcome} {result.document}"]
+    counts = [
+        f"{len(values)} {name}"
+        for name, values in (
+            ("new", result.new),
+            ("edited", result.changed),
+            ("removed", result.removed),
+            ("back", result.reappeared),
+        )
+        if values
+    ]
+    if counts:
+        parts.append("(" + ", ".join(counts) + ")")
+    return f"{source}: " + " ".join(parts)
+
+
+class _Batch:
+    """One ``archive`` run: fetches and files in order, failures kept for the end."""
+
+    def __init__(self, archive: Archive, client: Client, *, threadreader_base: str) -> None:
+        self.archive = archive
+        self.client = client
+        self.threadreader_base = threadreader_base
+        self.failures: list[str] = []
+
+    def one(self, source: str) -> AddResult | None:
+        try:
+            if is_http(source):
+                url = _status_url(source, self.threadreader_base)
+                capture = self.client.fetch(url)
+                return self.archive.add(
+                    capture.content,
+                    url=capture.final_url,
+                    captured_at=capture.fetched_at,
+                    status=capture.status,
+                )
+            return self.archive.add(Path(source).read_bytes())
+        except FetchError as exc:
+            self.archive.record_failure(
+                url=source, error=str(exc), status=getattr(exc, "status", None)
+            )
+            self.failures.append(f"{source}: {exc}")
+        except ParseError as exc:
+            self.failures.append(f"{source}: {exc.reason} (the raw capture is kept)")
+        except (OSError, ValueError) as exc:
+            self.failures.append(f"{source}: {exc}")
+        return None
+
+
+@click.command("archive")
+@click.argument("sources", nargs=-1)
+@store_option
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read sources from this file, one a line (- for stdin).",
+)
+@click.option("--refresh", is_flag=True, help="Capture urls again even if already captured.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per source on stdout.")
+@click.option(
+    "--threadreader-base",
+    default="https://threadreaderapp.com",
+    show_default=True,
+    help="Thread Reader's address (a mirror, or a test server).",
+)
+@click.option(
+    "--min-interval",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Seconds between requests to one host.",
+)
+@click.option("--contact", help="An email or url added to the User-Agent, so sites can reach you.")
+def archive_cmd(
+    sources: tuple[str, ...],
+    store: str,
+    from_file: str | None,
+    refresh: bool,
+    progress: bool | None,
+    as_json: bool,
+    threadreader_base: str,
+    min_interval: float,
+    contact: str | None,
+) -> None:
+    """Capture pages into the archive: urls are fetched, saved files read.
+
+    SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
+    unroll, an article) or a saved file. With --from, sources are read from a file, one a
+    line; urls already captured are skipped unless --refresh, so an interrupted run resumes.
+    Failures are listed at the end and make the exit status 1.
+
+    Example:
+
+        threadkeep archive https://threadreaderapp.com/thread/1215710451343904768.html
+
+        threadkeep archive saved/*.html --store ./archive
+
+        threadkeep archive --from urls.txt --store ./archive
+    """
+    todo = _sources(sources, from_file)
+    if not todo:
+        raise click.UsageError("give at least one SOURCE, or --from FILE")
+    archive = _open(store, create=True)
+    done = set() if refresh else archive.captured_urls()
+    skipped = [s for s in todo if is_http(s) and s in done]
+    todo = [s for s in todo if s not in skipped]
+    for source in skipped:
+        click.echo(f"{source}: skipped (already captured; --refresh to capture again)", err=True)
+    show = progress if progress is not None else sys.stderr.isatty()
+    with Client(
+        threadreader_base=threadreader_base, min_interval=min_interval, contact=contact
+    ) as client:
+        batch = _Batch(archive, client, threadreader_base=threadreader_base)
+        for source in tqdm(
+            todo, desc="archiving", unit="source", file=sys.stderr, disable=not show
+        ):
+            result = batch.one(source)
+            if result is None:
+                continue
+            line = (
+                json.dumps({"source": source, **result.model_dump(mode="json")})
+                if as_json
+                else _summary(source, result)
+            )
+            tqdm.write(line, file=sys.stdout)
+    if batch.failures:
+        click.echo(f"threadkeep: {len(batch.failures)} of {len(todo)} sources failed:", err=True)
+        for failure in batch.failures:
+            click.echo(f"  {failure}", err=True)
+        sys.exit(1)
+
+
+@click.command("show")
+@click.argument("identifier", metavar="ID")
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json", "text"]), default="md", show_default=True
+)
+def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) -> None:
+    """Print a thread as archived: every tweet ever seen, removed and edited ones marked.
+
+    ID is a thread id, the id of any tweet in it, or a document key from `history`.
+
+    Example:
+
+        threadkeep show 1215710451343904768 --format md
+    """
+    archive = _open(store)
+    try:
+        document = archive.thread(identifier)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if document is None:
+        raise click.ClickException(f"no thread or tweet {identifier!r} in the archive at {store}")
+    if fmt == "json":
+        click.echo(document.model_dump_json(indent=2))
+    elif fmt == "text":
+        click.echo(archived_to_text(document), nl=False)
+    else:
+        click.echo(archived_to_markdown(document), nl=False)
+
+
+@click.command("history")
+@click.argument("identifier", metavar="ID")
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> None:
+    """List a thread's captures and snapshots, with what changed between snapshots.
+
+    Example:
+
+        threadkeep history 1215710451343904768
+    """
+    archive = _open(store)
+    found = archive.history(identifier)
+    if found is None:
+        raise click.ClickException(f"no thread or tweet {identifier!r} in the archive at {store}")
+    if fmt == "json":
+        click.echo(found.model_dump_json(indent=2))
+        return
+    click.echo(
+        f"{found.document}: {len(found.captures)} captures, {len(found.snapshots)} snapshots"
+    )
+    for capture in found.captures:
+        click.echo(
+            f"  capture {capture.time.isoformat()} {capture.outcome:<9} {capture.url or '(file)'}"
+        )
+    for number, snapshot in enumerate(found.snapshots, start=1):
+        changes = [
+            f"+{len(snapshot.added)} added" if snapshot.added else "",
+            f"-{len(snapshot.removed)} removed" if snapshot.removed else "",
+            f"~{len(snapshot.changed)} edited" if snapshot.changed else "",
+        ]
+        said = ", ".join(c for c in changes if c) or (
+            "first" if number == 1 else "other fields changed"
+        )
+        click.echo(
+            f"  snapshot {number} {snapshot.captured_at.isoformat()} {snapshot.tweets} tweets: {said}"
+        )
+        for label, keys in (
+            ("added", snapshot.added),
+            ("removed", snapshot.removed),
+            ("edited", snapshot.changed),
+        ):
+            for key in keys:
+                click.echo(f"      {label} {key}")
+
+
+@click.command("verify")
+@store_option
+def verify_cmd(store: str) -> None:
+    """Recompute every hash in the archive and report any damage, file by file.
+
+    Example:
+
+        threadkeep verify --store ./archive
+    """
+    report = _open(store).verify()
+    click.echo(
+        f"{store}: {report.captures} captures, {report.raw_files} raw files, {report.snapshots} "
+        f"snapshots, {report.documents} documents, {report.tweets} tweets checked"
+    )
+    for problem in report.problems:
+        owners = f" (captures: {'; '.join(problem.captures)})" if problem.captures else ""
+        click.echo(f"DAMAGED {problem.path}: {problem.problem}{owners}", err=True)
+    if not report.ok:
+        sys.exit(1)
+    click.echo("ok: every file matches its hash")
+
+
+def _exported(archive: Archive) -> Iterator[str]:
+    for record in archive.records():
+        yield archived_tweet(record).model_dump_json()
+
+
+@click.command("export")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+def export_cmd(store: str, fmt: str) -> None:
+    """Print every tweet record in the archive, one JSON document a line.
+
+    Example:
+
+        threadkeep export --store ./archive > tweets.jsonl
+    """
+    for line in _exported(_open(store)):
+        click.echo(line)
+
+
+@click.command("reparse")
+@store_option
+def reparse_cmd(store: str) -> None:
+    """Rebuild every derived record from the raw captures with today's parsers.
+
+    Raw captures and the capture log are untouched; the previous derived files stay on disk.
+
+    Example:
+
+        threadkeep reparse --store ./archive
+    """
+    report = _open(store).reparse()
+    click.echo(
+        f"{store}: replayed {report.replayed} captures into generation {report.generation}, "
+        f"{report.documents} documents"
+    )
+    for failure in report.failed:
+        click.echo(f"  still unparseable: {failure}", err=True)
+
+
+def register(group: click.Group) -> None:
+    """Add the archive commands to the ``threadkeep`` command group."""
+    for command in (archive_cmd, show_cmd, history_cmd, verify_cmd, export_cmd, reparse_cmd):
+        group.add_command(command)
