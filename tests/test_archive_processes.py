@@ -1,0 +1,115 @@
+"""Real crashes and real concurrency: SIGKILLed writers and four processes at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from threadkeep.archive import Archive
+from tests.conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timedelta, timezone
+    from threadkeep.archive import Archive
+
+    store, page, first, count = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3]), int(sys.argv[4])
+    archive = Archive(store)
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    for n in range(first, first + count):
+        # Each capture changes one tweet, so each writes a snapshot and records.
+        data = page.replace(b"Second point", b"Second point, take %d" % n)
+        result = archive.add(data, url="https://threadreaderapp.com/thread/2031282835290730497.html",
+                             captured_at=start + timedelta(minutes=n))
+        print(result.sha256, flush=True)
+    """
+)
+
+
+def spawn(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-c", *args], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+
+
+def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    page = FIXTURES / "constructed" / "tra_numbering_styles.html"
+    chance = random.Random(20261122)
+    done: list[str] = []
+    for round_number in range(5):  # 5 rounds of up to 40 writes: 200 writes in all
+        child = spawn(WRITER, str(store), str(page), str(round_number * 40), "40")
+        time.sleep(chance.uniform(0.3, 1.2))
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate(timeout=30)
+        done += out.split()
+        archive = Archive(store)
+        report = archive.verify()
+        assert report.ok, report.problems
+        logged = {entry.sha256 for entry in archive.captures()}
+        assert set(done) <= logged  # every capture the writer finished is in the log
+        for sha in done:
+            assert archive.raw(sha)  # and its body is kept, readable
+    assert len(done) >= 5, f"the writer finished only {len(done)} captures: machine too slow?"
+    merged = Archive(store).thread("2031282835290730497")
+    assert merged is not None and len(merged.tweets) == 6
+
+
+CONCURRENT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from threadkeep.archive import Archive
+
+    archive = Archive(sys.argv[1], lock_timeout=60)
+    for source in sys.argv[2:]:
+        archive.add(Path(source).read_bytes(), url="file://" + source)
+    """
+)
+
+
+def test_four_processes_at_once_lose_no_capture(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    sources = [
+        FIXTURES / "threadreader" / "quinnypig_2020_full.html",
+        FIXTURES / "constructed" / "tra_2020_quoted_media.html",
+        FIXTURES / "constructed" / "tra_numbering_gap.html",
+        FIXTURES / "embeds" / "basicthinking_de_2018_erfolgreiche-tweets.html",
+        FIXTURES / "answers" / "oembed_452481183213813760.input.json",
+    ]
+    Archive(store)  # created once, so the four race on content, not on creation
+    children = [spawn(CONCURRENT, str(store), *map(str, sources)) for _ in range(4)]
+    for child in children:
+        child.communicate(timeout=120)
+        assert child.returncode == 0
+    archive = Archive(store)
+    assert archive.verify().ok
+    entries = list(archive.captures())
+    assert len(entries) == 20
+    by_document: dict[str | None, list[str]] = {}
+    for entry in entries:
+        by_document.setdefault(entry.document, []).append(entry.outcome)
+    assert len(by_document) == 5
+    for outcomes in by_document.values():
+        assert sorted(outcomes) == ["new", "unchanged", "unchanged", "unchanged"]
+    for key in by_document:
+        document = archive.document(str(key))
+        assert document is not None and document.captures == 4
+    thread = archive.thread("1215710451343904768")
+    assert thread is not None and len(thread.tweets) == 102
+    assert all(t.sightings for t in thread.tweets)
+    lines = (store / "captures.jsonl").read_text().splitlines()
+    assert all(json.loads(line) for line in lines)
