@@ -52,7 +52,9 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     done: list[str] = []
     for round_number in range(5):  # 5 rounds of up to 40 writes: 200 writes in all
         child = spawn(WRITER, str(store), str(page), str(round_number * 40), "40")
-        time.sleep(chance.uniform(0.3, 1.2))
+        assert child.stdout is not None
+        done.append(child.stdout.readline().strip())  # writing has begun: now kill it mid-way
+        time.sleep(chance.uniform(0.0, 0.4))
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate(timeout=30)
         done += out.split()
@@ -63,7 +65,6 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         assert set(done) <= logged  # every capture the writer finished is in the log
         for sha in done:
             assert archive.raw(sha)  # and its body is kept, readable
-    assert len(done) >= 5, f"the writer finished only {len(done)} captures: machine too slow?"
     merged = Archive(store).thread("2031282835290730497")
     assert merged is not None and len(merged.tweets) == 6
 
