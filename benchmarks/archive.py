@@ -1,0 +1,110 @@
+"""Benchmark: the archive's write rate, its size on disk, and ``show`` on a large store.
+
+Measured, with synthetic Thread Reader thread pages made from the real 2020 page's markup
+(``fixtures/threadreader/quinnypig_2020_full.html``): each page holds ``--per-thread`` tweets
+with distinct ids and texts.
+
+1. **captures/s, new threads**: ``Archive.add`` of pages never seen (each writes a raw body,
+   a snapshot, one record per tweet, the document record and a log line, every file synced);
+2. **captures/s, unchanged re-captures**: the same pages again (a log line and a document
+   record only);
+3. **bytes per tweet**: the store's size on disk divided by the tweets in it;
+4. **show time**: ``Archive.thread(id)`` on the first, a middle and the last thread, as the
+   store grows to ``--tweets`` tweets (target: independent of store size, under 50 ms).
+
+Run from the repository root::
+
+    python benchmarks/archive.py                  # 100,000 tweets (a few minutes)
+    python benchmarks/archive.py --tweets 10000   # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from threadkeep.archive import Archive
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = (ROOT / "fixtures" / "threadreader" / "quinnypig_2020_full.html").read_bytes()
+
+
+def synthetic_page(thread: int, per_thread: int) -> tuple[bytes, str]:
+    """A thread page with ``per_thread`` tweets, ids unique to ``thread``."""
+    root = 1300000000000000000 + thread * 10_000
+    head = PAGE[: PAGE.index(b'<div class="row t-tweet">')]
+    last = PAGE.index(b"</div>\n</div>\n</div>", PAGE.index(b'id="tweet_102"'))
+    tail = PAGE[last + len(b"</div>\n</div>\n</div>") :]
+    rows = []
+    for n in range(1, per_thread + 1):
+        rows.append(
+            f'<div class="row t-tweet"><div class="col-12"><div id="tweet_{n}" '
+            f'data-screenname="bench" data-tweet="{root + n - 1}" class="content-tweet '
+            f'allow-preview" dir="auto">Tweet {n} of thread {thread}: some text about '
+            f'archiving, with a <a class="entity-hashtag" href="/hashtag/t{n}">#t{n}</a>.'
+            '<sup class="tw-permalink"><i class="fas fa-link"></i></sup></div></div></div>\n'
+        )
+    head = head.replace(b"1215710451343904768", str(root).encode())
+    head = re.sub(rb"102 tweets", f"{per_thread} tweets".encode(), head)
+    return head + "".join(rows).encode() + tail, str(root)
+
+
+def size_on_disk(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def timed_show(archive: Archive, ids: list[str], repeat: int = 5) -> float:
+    samples = []
+    for thread_id in ids:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            merged = archive.thread(thread_id)
+            samples.append(time.perf_counter() - start)
+            assert merged is not None
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tweets", type=int, default=100_000)
+    parser.add_argument("--per-thread", type=int, default=100)
+    parser.add_argument("--store", help="Folder for the store (default: a temporary one).")
+    options = parser.parse_args()
+    threads = max(1, options.tweets // options.per_thread)
+    folder = Path(options.store or tempfile.mkdtemp(prefix="threadkeep-bench-"))
+    archive = Archive(folder)
+    pages = [synthetic_page(t, options.per_thread) for t in range(min(threads, 20))]
+    print(f"store {folder}; {threads} threads of {options.per_thread} tweets; cpu {os.cpu_count()}")
+    print(f"{'tweets':>8} {'new cap/s':>10} {'same cap/s':>11} {'B/tweet':>8} {'show ms':>8}")
+    ids: list[str] = []
+    written = 0
+    checkpoints = sorted({threads // 100 or 1, threads // 10 or 1, threads})
+    new_time = 0.0
+    for thread in range(threads):
+        data, root = pages[thread] if thread < len(pages) else synthetic_page(thread, options.per_thread)
+        start = time.perf_counter()
+        archive.add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
+        new_time += time.perf_counter() - start
+        ids.append(root)
+        written += 1
+        if written in checkpoints:
+            again = pages[: min(10, len(pages))]
+            start = time.perf_counter()
+            for data, root in again:
+                archive.add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
+            same_rate = len(again) / (time.perf_counter() - start)
+            tweets = written * options.per_thread
+            show = timed_show(archive, [ids[0], ids[len(ids) // 2], ids[-1]])
+            print(
+                f"{tweets:>8} {written / new_time:>10.1f} {same_rate:>11.1f} "
+                f"{size_on_disk(folder) / tweets:>8.0f} {show:>8.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
