@@ -82,16 +82,16 @@ def main() -> None:
     print(f"store {folder}; {threads} threads of {options.per_thread} tweets; cpu {os.cpu_count()}")
     print(f"{'tweets':>8} {'new cap/s':>10} {'same cap/s':>11} {'B/tweet':>8} {'show ms':>8}")
     ids: list[str] = []
-    written = 0
     checkpoints = sorted({threads // 100 or 1, threads // 10 or 1, threads})
     new_time = 0.0
-    for thread in range(threads):
-        data, root = pages[thread] if thread < len(pages) else synthetic_page(thread, options.per_thread)
+    for written, thread in enumerate(range(threads), start=1):
+        data, root = (
+            pages[thread] if thread < len(pages) else synthetic_page(thread, options.per_thread)
+        )
         start = time.perf_counter()
         archive.add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
         new_time += time.perf_counter() - start
         ids.append(root)
-        written += 1
         if written in checkpoints:
             again = pages[: min(10, len(pages))]
             start = time.perf_counter()

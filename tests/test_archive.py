@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import threadkeep
+from tests.conftest import fixture_bytes
 from threadkeep.archive import Archive
 from threadkeep.archive import store as store_module
-from tests.conftest import fixture_bytes
 
 URL = "https://threadreaderapp.com/thread/1215710451343904768.html"
 ROOT_TWEET = "1215710451343904768"
@@ -72,7 +72,9 @@ def test_removed_tweet_is_kept_and_marked(tmp_path: Path, page: bytes) -> None:
     assert fifth.removed is True
     assert fifth.removed_at == later
     assert fifth.last_seen == T0
-    assert fifth.text is not None and fifth.text.startswith('If you call yourself "a public speaker,"')
+    assert fifth.text is not None and fifth.text.startswith(
+        'If you call yourself "a public speaker,"'
+    )
     original = threadkeep.parse(page)
     assert isinstance(original, threadkeep.Thread)
     # It keeps its place between its old neighbours, though the page renumbered the rest.
@@ -109,7 +111,9 @@ def test_edited_tweet_has_two_versions(tmp_path: Path, page: bytes) -> None:
 def test_a_cut_off_download_marks_nothing_removed(tmp_path: Path, page: bytes) -> None:
     archive = Archive(tmp_path)
     archive.add(page, url=URL, captured_at=T0)
-    result = archive.add(page[: page.index(b'id="tweet_60"')], url=URL, captured_at=T0 + timedelta(1))
+    result = archive.add(
+        page[: page.index(b'id="tweet_60"')], url=URL, captured_at=T0 + timedelta(1)
+    )
     assert result.removed == ()
     merged = archive.thread(ROOT_TWEET)
     assert merged is not None
@@ -212,7 +216,9 @@ def test_verify_reports_damage_with_its_capture(tmp_path: Path, page: bytes) -> 
     raw = next((tmp_path / "raw").rglob("*.gz"))
     raw.write_bytes(b"not gzip at all")
     snapshot = snapshots(tmp_path)[0]
-    snapshot.write_text(snapshot.read_text().replace("Okay. For every retweet", "Okay. For each retweet"))
+    snapshot.write_text(
+        snapshot.read_text().replace("Okay. For every retweet", "Okay. For each retweet")
+    )
     report = archive.verify()
     assert not report.ok
     problems = {p.path: p for p in report.problems}

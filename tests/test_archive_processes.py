@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from threadkeep.archive import Archive
 from tests.conftest import FIXTURES, ROOT
+from threadkeep.archive import Archive
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 

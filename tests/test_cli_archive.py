@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from threadkeep.cli import cli
 from tests.conftest import FIXTURES
+from threadkeep.cli import cli
 
 THREAD = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
 ROOT_TWEET = "1215710451343904768"
@@ -121,7 +121,10 @@ def test_batch_from_file_resumes_and_refreshes(tmp_path: Path, httpserver: HTTPS
     )
     httpserver.expect_request("/gone.html").respond_with_data("gone", status=404)
     urls = tmp_path / "urls.txt"
-    good, bad = httpserver.url_for("/thread/1215710451343904768.html"), httpserver.url_for("/gone.html")
+    good, bad = (
+        httpserver.url_for("/thread/1215710451343904768.html"),
+        httpserver.url_for("/gone.html"),
+    )
     urls.write_text(f"# my list\n{good}\n\n{bad}\n")
     store = str(tmp_path / "archive")
     common = ("--store", store, "--min-interval", "0", "--from", str(urls))
@@ -134,7 +137,9 @@ def test_batch_from_file_resumes_and_refreshes(tmp_path: Path, httpserver: HTTPS
     assert len([r for r in httpserver.log if r[0].path.startswith("/thread/")]) == 1
     code, out, err = run("archive", *common, "--refresh")
     assert f"{good}: unchanged thread-{ROOT_TWEET}" in out
-    failed = [json.loads(line) for line in (Path(store) / "captures.jsonl").read_text().splitlines()]
+    failed = [
+        json.loads(line) for line in (Path(store) / "captures.jsonl").read_text().splitlines()
+    ]
     assert [e["outcome"] for e in failed].count("failed") >= 2  # the 404s are logged too
 
 

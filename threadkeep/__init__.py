@@ -10,6 +10,9 @@ answers, text copies) into typed models::
 
 from __future__ import annotations
 
+from threadkeep._version import __version__
+from threadkeep.archive import Archive
+from threadkeep.capture import Capture
 from threadkeep.errors import (
     ArchiveError,
     CorruptStore,
@@ -23,6 +26,8 @@ from threadkeep.errors import (
     ThreadkeepError,
     UnsupportedPage,
 )
+from threadkeep.fetch import AsyncClient, Client
+from threadkeep.fetchurls import syndication_token, thread_id, tweet_id
 from threadkeep.models import (
     Article,
     Author,
@@ -38,12 +43,14 @@ from threadkeep.models import (
 )
 from threadkeep.parse import detect, parse
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "Archive",
     "ArchiveError",
     "Article",
+    "AsyncClient",
     "Author",
+    "Capture",
+    "Client",
     "CorruptStore",
     "FetchError",
     "FetchTimeout",
@@ -66,4 +73,7 @@ __all__ = [
     "detect",
     "parse",
     "snowflake_time",
+    "syndication_token",
+    "thread_id",
+    "tweet_id",
 ]

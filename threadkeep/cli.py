@@ -18,7 +18,8 @@ from typing import IO, Literal
 import click
 from tqdm import tqdm
 
-from threadkeep import __version__, cli_archive
+from threadkeep import cli_archive
+from threadkeep._version import __version__
 from threadkeep.errors import ThreadkeepError
 from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
 from threadkeep.parse import parse

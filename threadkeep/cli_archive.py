@@ -261,9 +261,8 @@ def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> No
         said = ", ".join(c for c in changes if c) or (
             "first" if number == 1 else "other fields changed"
         )
-        click.echo(
-            f"  snapshot {number} {snapshot.captured_at.isoformat()} {snapshot.tweets} tweets: {said}"
-        )
+        when = snapshot.captured_at.isoformat()
+        click.echo(f"  snapshot {number} {when} {snapshot.tweets} tweets: {said}")
         for label, keys in (
             ("added", snapshot.added),
             ("removed", snapshot.removed),

@@ -127,22 +127,6 @@ def syndication_url(base: str, status: str) -> str:
     return _with_query(base, {"id": status, "token": syndication_token(status)})
 
 
-def syndication_token(status: str) -> str:
-    """The ``token`` parameter the syndication endpoint checks, as react-tweet computes it.
-
-    react-tweet (vercel/react-tweet, ``packages/react-tweet/src/api/fetch-tweet.ts``) writes
-    ``((Number(id) / 1e15) * Math.PI).toString(6 ** 2).replace(/(0+|\\.)/g, '')``. The float
-    arithmetic is IEEE 754 in both languages; the base-36 rendering follows V8's
-    ``DoubleToRadixCString`` (see :func:`_js_radix`), which prints only as many fractional
-    digits as the double holds, so the result matches Node and Chrome digit for digit.
-
-    >>> syndication_token("1215710451343904768")
-    '2y39m27tp3u'
-    """
-    value = (float(int(status)) / 1e15) * math.pi
-    return re.sub(r"0+|\.", "", _js_radix(value, 36))
-
-
 def is_http(url: str) -> bool:
     """True for an http or https url: the only schemes threadkeep fetches or follows."""
     return url.partition(":")[0].lower() in ("http", "https") and ":" in url
@@ -202,6 +186,22 @@ def media_type(header: str | None) -> tuple[str | None, str | None]:
         if name.strip().lower() == "charset" and value.strip(" \"'"):
             charset = value.strip(" \"'").lower()
     return kind.strip().lower() or None, charset
+
+
+def syndication_token(status: str) -> str:
+    """The ``token`` parameter the syndication endpoint checks, as react-tweet computes it.
+
+    react-tweet (vercel/react-tweet, ``packages/react-tweet/src/api/fetch-tweet.ts``) writes
+    ``((Number(id) / 1e15) * Math.PI).toString(6 ** 2).replace(/(0+|\\.)/g, '')``. The float
+    arithmetic is IEEE 754 in both languages; the base-36 rendering follows V8's
+    ``DoubleToRadixCString`` (see :func:`_js_radix`), which prints only as many fractional
+    digits as the double holds, so the result matches Node and Chrome digit for digit.
+
+    >>> syndication_token("1215710451343904768")
+    '2y39m27tp3u'
+    """
+    value = (float(int(status)) / 1e15) * math.pi
+    return re.sub(r"0+|\.", "", _js_radix(value, 36))
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -29,7 +29,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from threadkeep import __version__
+from threadkeep._version import __version__
 from threadkeep.archive import maintenance, views
 from threadkeep.archive.apply import Applied, Applier
 from threadkeep.archive.maintenance import ReparseReport, VerifyReport

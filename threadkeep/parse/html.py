@@ -5,8 +5,9 @@ Encoding rules, in order (each one is a kind of page seen in the wild):
 1. a byte-order mark decides (UTF-8, UTF-16, UTF-32);
 2. bytes that are valid UTF-8 are UTF-8, whatever the page declares: saved fragments often
    carry no declaration, and pages re-saved by browsers keep a stale ``<meta charset>``;
-3. otherwise bs4's ``UnicodeDammit`` decides from the declared charset, then by sniffing, and
-   falls back to windows-1252, which can decode any byte.
+3. otherwise bs4's ``UnicodeDammit`` decides: the declared charset first, then windows-1252
+   (what undeclared Western pages almost always are), then its statistical detectors, if
+   any are installed.
 
 lxml then parses the bytes with that encoding named explicitly, so its own guess (which trusts
 the ``<meta>``) never applies.
@@ -58,7 +59,11 @@ def detect_encoding(data: bytes) -> str:
         pass
     else:
         return "utf-8"
-    dammit = UnicodeDammit(data, is_html=True)
+    # windows-1252 is tried right after the page's own declaration and before any statistical
+    # detector bs4 may find installed (charset_normalizer, chardet): their guesses on short
+    # Western text vary (windows-1250 for plain French), and a parse must not depend on what
+    # else happens to be installed. Bytes cp1252 cannot decode still reach the detector.
+    dammit = UnicodeDammit(data, is_html=True, user_encodings=["windows-1252"])
     encoding = dammit.original_encoding
     if not encoding or dammit.unicode_markup is None:
         return "windows-1252"
