@@ -6,11 +6,12 @@ become one-line messages (:class:`click.ClickException`), never tracebacks.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, ParamSpec
 
 import click
 from tqdm import tqdm
@@ -31,6 +32,22 @@ store_option = click.option(
     type=click.Path(file_okay=False),
     help="The archive folder.",
 )
+
+
+P = ParamSpec("P")
+
+
+def _friendly(command: Callable[P, None]) -> Callable[P, None]:
+    """Library errors become one-line messages and exit status 1, never tracebacks."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except ThreadkeepError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return run
 
 
 def _open(store: str, *, create: bool = False) -> Archive:
@@ -136,6 +153,7 @@ class _Batch:
     help="Seconds between requests to one host.",
 )
 @click.option("--contact", help="An email or url added to the User-Agent, so sites can reach you.")
+@_friendly
 def archive_cmd(
     sources: tuple[str, ...],
     store: str,
@@ -201,6 +219,7 @@ def archive_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["md", "json", "text"]), default="md", show_default=True
 )
+@_friendly
 def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) -> None:
     """Print a thread as archived: every tweet ever seen, removed and edited ones marked.
 
@@ -231,6 +250,7 @@ def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) ->
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@_friendly
 def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> None:
     """List a thread's captures and snapshots, with what changed between snapshots.
 
@@ -274,6 +294,7 @@ def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> No
 
 @click.command("verify")
 @store_option
+@_friendly
 def verify_cmd(store: str) -> None:
     """Recompute every hash in the archive and report any damage, file by file.
 
@@ -302,6 +323,7 @@ def _exported(archive: Archive) -> Iterator[str]:
 @click.command("export")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@_friendly
 def export_cmd(store: str, fmt: str) -> None:
     """Print every tweet record in the archive, one JSON document a line.
 
@@ -315,6 +337,7 @@ def export_cmd(store: str, fmt: str) -> None:
 
 @click.command("reparse")
 @store_option
+@_friendly
 def reparse_cmd(store: str) -> None:
     """Rebuild every derived record from the raw captures with today's parsers.
 

@@ -96,7 +96,6 @@ class _Base(Generic[H]):
         max_redirects: int = 10,
         contact: str | None = None,
     ) -> None:
-
         if min(timeout, deadline, max_bytes, concurrency) <= 0:
             raise ValueError("timeout, deadline, max_bytes and concurrency must be positive")
         if min(retries, backoff, max_wait, min_interval, max_redirects) < 0:

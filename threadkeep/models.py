@@ -25,6 +25,7 @@ __all__ = [
     "Thread",
     "ThreadPreview",
     "Tweet",
+    "fill_missing",
     "result_adapter",
     "snowflake_time",
 ]
@@ -41,7 +42,8 @@ def snowflake_time(tweet_id: str | None) -> datetime | None:
     >>> snowflake_time("1215710451343904768").isoformat()
     '2020-01-10T19:02:13.065000+00:00'
     """
-    if not tweet_id or not tweet_id.isdigit() or len(tweet_id) > 20:
+    # ASCII digits only: str.isdigit accepts "²", which int() then refuses.
+    if not tweet_id or len(tweet_id) > 20 or not tweet_id.isascii() or not tweet_id.isdigit():
         return None
     value = int(tweet_id)
     if value < _FIRST_SNOWFLAKE_ID or value >= 1 << 63:
@@ -126,6 +128,21 @@ class Tweet(_Model):
     edited: bool | None = None
     edit_ids: tuple[str, ...] = ()
     source: Sighting | None = None
+
+
+def fill_missing(primary: Tweet, fallback: Tweet) -> Tweet:
+    """``primary`` with every field it lacks (None or empty) taken from ``fallback``.
+
+    Two copies of one tweet rarely know the same things: an embed knows the date text, a
+    Thread Reader page the media. Merging them keeps the first's values and loses nothing.
+    """
+    update = {
+        name: getattr(fallback, name)
+        for name in type(primary).model_fields
+        if getattr(primary, name) in (None, (), "")
+        and getattr(fallback, name) not in (None, (), "")
+    }
+    return primary.model_copy(update=update) if update else primary
 
 
 class Thread(_Model):

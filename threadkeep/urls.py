@@ -14,24 +14,45 @@ __all__ = [
     "status_parts",
     "status_url",
     "threadreader_id",
+    "tweet_id",
     "unarchive",
 ]
 
 # twitter.com, x.com, mobile./www. hosts, the old "#!/" paths and "/statuses/" (pre-2015).
 _STATUS_RE = re.compile(
     r"^(?:https?:)?//(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com/(?:#!/)?"
-    r"(?:(?P<handle>@?\w{1,50})|i(?:/web)?)/status(?:es)?/(?P<id>\d{1,20})",
+    r"(?:(?P<handle>@?\w{1,50})|i(?:/web)?)/status(?:es)?/(?P<id>[0-9]{1,20})",
     re.IGNORECASE,
 )
-_THREADREADER_RE = re.compile(r"/thread/(?P<id>\d{1,20})(?:\.html)?(?:[?#/]|$)")
+_THREADREADER_RE = re.compile(r"/thread/(?P<id>[0-9]{1,20})(?:\.html)?(?:[?#/]|$)")
+_TWEET_ID_RE = re.compile(r"[0-9]{1,20}")  # ASCII only: "²" and "١" are digits to str.isdigit
 
 
-# Web-archive copies rewrite every link to "/web/<timestamp><flags>/<original url>".
+# Web-archive copies rewrite every link to "/web/<timestamp><flags>/<original url>". The host
+# is checked apart: a pattern that looked for "archive." inside "[^/]*" backtracked over long
+# hosts in quadratic time.
 _ARCHIVED_RE = re.compile(
-    r"^(?:https?:)?(?://[^/]*(?:archive\.org|archive\.[a-z]+)[^/]*)?/web/(?P<stamp>\d{1,14})"
+    r"^(?:https?:)?(?://(?P<host>[^/]*))?/web/(?P<stamp>[0-9]{1,14})"
     r"(?:[a-z]{2}_)?/(?P<original>.+)$",
     re.IGNORECASE,
 )
+_ARCHIVE_HOST_RE = re.compile(r"archive\.[a-z]", re.IGNORECASE)
+
+
+def tweet_id(value: str | None) -> str | None:
+    """``value`` when it is a tweet id (1 to 20 ASCII digits), else None.
+
+    >>> tweet_id("1215710451343904768"), tweet_id("../../etc/passwd"), tweet_id("9" * 5000)
+    ('1215710451343904768', None, None)
+    """
+    return value if value and _TWEET_ID_RE.fullmatch(value) else None
+
+
+def _archived(url: str) -> re.Match[str] | None:
+    match = _ARCHIVED_RE.match(url)
+    if match is None or (match["host"] is not None and not _ARCHIVE_HOST_RE.search(match["host"])):
+        return None
+    return match
 
 
 def unarchive(url: str) -> str:
@@ -42,7 +63,7 @@ def unarchive(url: str) -> str:
     """
     if "/web/" not in url:
         return url
-    match = _ARCHIVED_RE.match(url)
+    match = _archived(url)
     if not match:
         return url
     original = match["original"]
@@ -55,7 +76,7 @@ def unarchive(url: str) -> str:
 
 def archive_timestamp(url: str) -> str | None:
     """The 14-digit capture timestamp in a web-archive link, or None."""
-    match = _ARCHIVED_RE.match(url)
+    match = _archived(url) if "/web/" in url else None
     return match["stamp"] if match else None
 
 
@@ -110,8 +131,8 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
         host = href[: host_end if host_end != -1 else len(href)]
         if host == host.lower():
             return href  # already absolute and canonical: the common case, kept cheap
-    joined = unarchive(urljoin(base or "https://threadreaderapp.com/", href))
-    try:
+    try:  # both raise ValueError on a malformed host ("http://[::1")
+        joined = unarchive(urljoin(base or "https://threadreaderapp.com/", href))
         parts = urlsplit(joined)
     except ValueError:
         return None

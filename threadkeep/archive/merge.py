@@ -21,7 +21,7 @@ import json
 from datetime import datetime
 
 from threadkeep.archive.records import DocumentKind, SightingRecord, TweetRecord, Version
-from threadkeep.models import Article, Listing, Sighting, Thread, Tweet
+from threadkeep.models import Article, Listing, Sighting, Thread, Tweet, fill_missing
 
 __all__ = [
     "Member",
@@ -137,16 +137,6 @@ def missing(
     return gone
 
 
-def _merged_latest(old: Tweet, new: Tweet) -> Tweet:
-    """The newest copy's content, with what only older copies knew kept (media, names …)."""
-    update = {
-        name: getattr(old, name)
-        for name in type(new).model_fields
-        if getattr(new, name) in (None, (), "") and getattr(old, name) not in (None, (), "")
-    }
-    return new.model_copy(update=update) if update else new
-
-
 def _clean(tweet: Tweet) -> Tweet:
     return tweet.model_copy(update={"position": None, "source": None})
 
@@ -189,7 +179,7 @@ def merge_tweet(
     _add_sighting(record, seen)
     if tweet.text is not None:
         status = _add_version(record, tweet.text, at)
-    record.latest = _merged_latest(record.latest, tweet)
+    record.latest = fill_missing(tweet, record.latest)  # newest first, older fill gaps
     record.author = record.latest.author
     record.id = record.id or _valid_id(tweet.id)
     record.first_seen = min(record.first_seen, at)

@@ -19,6 +19,7 @@ last. Each file is written atomically.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -253,31 +254,19 @@ class Archive:
             error = None
         except ParseError as exc:
             result, error = None, exc
+        entry = functools.partial(
+            CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
+        )
         with self.storage.lock(self.lock_timeout):
             if not self.storage.exists(self.raw_path(sha)):
                 self.storage.write_atomic(self.raw_path(sha), gzip.compress(data, mtime=0))
             if result is None:
                 assert error is not None
-                self._log(
-                    CaptureEntry(
-                        time=at,
-                        url=url,
-                        sha256=sha,
-                        status=status,
-                        parser_version=__version__,
-                        outcome="failed",
-                        error=error.reason,
-                    )
-                )
+                self._log(entry(outcome="failed", error=error.reason))
                 raise error
             added = self._apply(result, sha=sha, at=at, generation=self.generation)
             self._log(
-                CaptureEntry(
-                    time=at,
-                    url=url,
-                    sha256=sha,
-                    status=status,
-                    parser_version=__version__,
+                entry(
                     outcome=added.outcome,
                     document=added.document,
                     kind=added.kind,

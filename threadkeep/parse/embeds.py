@@ -24,7 +24,7 @@ import re
 from lxml import etree
 from lxml.etree import _Element as Element
 
-from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
+from threadkeep.models import Author, Link, Media, Tweet, fill_missing, snowflake_time
 from threadkeep.parse.dates import parse_date
 from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
 from threadkeep.urls import absolute_url, status_parts, status_url
@@ -120,7 +120,7 @@ def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
             continue
         key = tweet.id or f"text:{tweet.text}"
         if key in found:
-            found[key] = _merge(found[key], tweet)
+            found[key] = fill_missing(found[key], tweet)
         else:
             order.append(key)
             found[key] = tweet
@@ -208,16 +208,6 @@ def _from_bare_link(element: Element, base: str | None) -> Tweet | None:
 
 def _looks_like_url(text: str) -> bool:
     return text.startswith(("http://", "https://", "twitter.com/", "x.com/", "www."))
-
-
-def _merge(first: Tweet, later: Tweet) -> Tweet:
-    """Combine two copies of one tweet: fields the first lacks are taken from the later one."""
-    update = {
-        name: getattr(later, name)
-        for name in type(first).model_fields
-        if getattr(first, name) in (None, (), "") and getattr(later, name) not in (None, (), "")
-    }
-    return first.model_copy(update=update) if update else first
 
 
 _Anchor = tuple[Element, "str | None", "tuple[str | None, str] | None"]
