@@ -20,6 +20,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite fixtures/*/<case>.json from today's parse (review the diff, then commit)",
     )
+    parser.addoption(
+        "--slow", action="store_true", help="also run the exhaustive tests marked slow"
+    )
 
 
 @pytest.fixture
@@ -50,3 +53,18 @@ def golden_path(page: Path) -> Path:
 
 def fixture_bytes(relative: str) -> bytes:
     return (FIXTURES / relative).read_bytes()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: exhaustive and slower (about a minute); run with `pytest --slow`"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="exhaustive; run with `pytest --slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

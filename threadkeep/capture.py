@@ -51,6 +51,28 @@ class Capture:
     ``headers`` has lower-case names; ``content_type`` is the media type without parameters,
     ``encoding`` the charset the server declared (None when it declared none); ``attempts``
     counts the tries it took; ``sha256`` is the hex digest of ``content``.
+
+    :meth:`threadkeep.Client.fetch` returns one; archive it with
+    ``archive.add(capture.content, url=capture.final_url, captured_at=capture.fetched_at)``.
+
+    Examples:
+        >>> from datetime import datetime, timezone
+        >>> import threadkeep
+        >>> capture = threadkeep.Capture(
+        ...     url="http://example.org/a",
+        ...     final_url="https://example.org/a",
+        ...     status=200,
+        ...     headers={"content-type": "text/html; charset=utf-8"},
+        ...     content="<p>café</p>".encode(),
+        ...     fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        ...     content_type="text/html",
+        ...     encoding="utf-8",
+        ... )
+        >>> capture.text(), capture.sha256[:12]
+        ('<p>café</p>', '748ae391a170')
+        >>> sighting = capture.sighting("embed")
+        >>> sighting.url, sighting.captured_at.isoformat()
+        ('https://example.org/a', '2026-01-01T00:00:00+00:00')
     """
 
     url: str

@@ -21,9 +21,10 @@ from tqdm import tqdm
 from threadkeep import cli_archive
 from threadkeep._version import __version__
 from threadkeep.errors import ThreadkeepError
+from threadkeep.limits import MAX_INPUT_BYTES, read_limited, too_large
 from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
 from threadkeep.parse import parse
-from threadkeep.render import to_markdown
+from threadkeep.render import printable, to_markdown
 
 __all__ = ["main"]
 
@@ -61,7 +62,7 @@ def _inputs(paths: Sequence[str]) -> Iterator[_Input]:
 
 def _serialise(result: Result, fmt: Format) -> str:
     if fmt == "md":
-        return to_markdown(result)
+        return printable(to_markdown(result))
     if fmt == "jsonl":
         return result.model_dump_json() + "\n"
     return result.model_dump_json(indent=2) + "\n"
@@ -84,14 +85,40 @@ def _write_atomic(target: Path, text: str) -> None:
 
 
 def _read(item: _Input, stdin: IO[bytes]) -> bytes:
+    """The input's bytes, never more than MAX_INPUT_BYTES of them (MalformedPage past it)."""
     if item.path is None:
-        return stdin.read()
+        return read_limited(stdin, source=item.label)
     try:
-        return item.path.read_bytes()
+        size = item.path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise too_large(size, source=item.label)
+        with item.path.open("rb") as stream:  # a pipe or device may hold more than stat says
+            return read_limited(stream, source=item.label)
     except FileNotFoundError as exc:
         raise click.FileError(item.label, "no such file") from exc
     except OSError as exc:
         raise click.FileError(item.label, exc.strerror or str(exc)) from exc
+
+
+def _os_reason(exc: OSError) -> str:
+    return f"could not write ({exc.strerror or exc})"
+
+
+def _failure(item: _Input, target: Path | None, exc: Exception) -> str:
+    """One line naming the input (or the output) that failed, and why; never a traceback."""
+    if isinstance(exc, click.FileError):
+        return exc.format_message()
+    if isinstance(exc, ThreadkeepError):
+        return str(exc)
+    if isinstance(exc, OSError) and target is not None:
+        return f"{target}: {_os_reason(exc)}"
+    # The last line of defence: parse() raises only ThreadkeepError for any input, so this is
+    # a bug in threadkeep. Name the input so that it can be reported, in one line.
+    detail = (str(exc).splitlines() or [""])[0][:200]
+    return (
+        f"{item.label}: internal error ({type(exc).__name__}: {detail}); this is a bug in "
+        "threadkeep: please report it with this input"
+    )
 
 
 def _targets(items: list[_Input], suffix: str) -> dict[str, Path]:
@@ -131,11 +158,17 @@ def _joined(results: list[str], fmt: Format) -> str:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="threadkeep")
 def cli() -> None:
-    """Keep tweets that would otherwise be lost: parse saved copies into JSON.
+    """Keep tweets that would otherwise be lost: parse, archive and compare saved copies.
+
+    threadkeep does not log in to X and does not bypass access controls: it reads copies you
+    have, and fetches only public pages you name.
 
     Example:
 
-        threadkeep convert saved-page.html
+    \b
+        threadkeep convert saved-page.html --format md
+        threadkeep archive saved-page.html
+        threadkeep show 1215710451343904768
     """
 
 
@@ -200,25 +233,27 @@ def convert(
         disable=not show or len(items) <= _PROGRESS_THRESHOLD,
     )
     for item in bar:
+        target = Path(output) / targets[item.label] if to_folder and output else None
         try:
             data = _read(item, stdin)
             result = parse(data, url=url, source=item.label)
-        except (ThreadkeepError, click.FileError) as exc:
+            text = _serialise(result, fmt)
+            if target is not None:
+                _write_atomic(target, text)
+            else:
+                rendered.append(text)
+        except Exception as exc:  # each failure named on one line, see _failure
             failures += 1
-            message = exc.format_message() if isinstance(exc, click.FileError) else str(exc)
-            tqdm.write(f"threadkeep: {message}", file=sys.stderr)
-            continue
-        text = _serialise(result, fmt)
-        if to_folder and output is not None:
-            _write_atomic(Path(output) / targets[item.label], text)
-        else:
-            rendered.append(text)
+            tqdm.write(f"threadkeep: {_failure(item, target, exc)}", file=sys.stderr)
     if not to_folder and rendered:
         joined = _joined(rendered, fmt)
         if output is None:
             click.echo(joined, nl=False)
         else:
-            _write_atomic(Path(output), joined)
+            try:
+                _write_atomic(Path(output), joined)
+            except OSError as exc:
+                raise click.ClickException(f"{output}: {_os_reason(exc)}") from exc
     if failures:
         click.echo(f"threadkeep: {failures} of {len(items)} inputs failed", err=True)
         sys.exit(1)

@@ -21,7 +21,7 @@ from threadkeep.archive.views import archived_tweet
 from threadkeep.errors import ArchiveError, FetchError, ParseError, ThreadkeepError
 from threadkeep.fetch import Client
 from threadkeep.fetchurls import is_http, thread_id, threadreader_url
-from threadkeep.render import archived_to_markdown, archived_to_text
+from threadkeep.render import archived_to_markdown, archived_to_text, printable
 
 __all__ = ["register"]
 
@@ -174,10 +174,9 @@ def archive_cmd(
 
     Example:
 
+    \b
         threadkeep archive https://threadreaderapp.com/thread/1215710451343904768.html
-
         threadkeep archive saved/*.html --store ./archive
-
         threadkeep archive --from urls.txt --store ./archive
     """
     todo = _sources(sources, from_file)
@@ -239,9 +238,9 @@ def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) ->
     if fmt == "json":
         click.echo(document.model_dump_json(indent=2))
     elif fmt == "text":
-        click.echo(archived_to_text(document), nl=False)
+        click.echo(printable(archived_to_text(document)), nl=False)
     else:
-        click.echo(archived_to_markdown(document), nl=False)
+        click.echo(printable(archived_to_markdown(document)), nl=False)
 
 
 @click.command("history")
@@ -294,14 +293,28 @@ def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> No
 
 @click.command("verify")
 @store_option
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild damaged derived files from the raw captures and the log (never rewritten).",
+)
 @_friendly
-def verify_cmd(store: str) -> None:
+def verify_cmd(store: str, repair: bool) -> None:
     """Recompute every hash in the archive and report any damage, file by file.
+
+    With --repair, derived files (snapshots, records) are rebuilt from the raw captures and
+    the capture log into a new generation; raw captures and the log are never rewritten.
+    What could not be repaired is listed, and makes the exit status 1.
 
     Example:
 
         threadkeep verify --store ./archive
+
+        threadkeep verify --repair --store ./archive
     """
+    if repair:
+        _repair(store)
+        return
     report = _open(store).verify()
     click.echo(
         f"{store}: {report.captures} captures, {report.raw_files} raw files, {report.snapshots} "
@@ -310,9 +323,28 @@ def verify_cmd(store: str) -> None:
     for problem in report.problems:
         owners = f" (captures: {'; '.join(problem.captures)})" if problem.captures else ""
         click.echo(f"DAMAGED {problem.path}: {problem.problem}{owners}", err=True)
+    for note in report.ahead:
+        click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
     if not report.ok:
         sys.exit(1)
     click.echo("ok: every file matches its hash")
+
+
+def _repair(store: str) -> None:
+    report = _open(store).repair()
+    if report.generation is None:
+        click.echo(f"{store}: ok: every file matches its hash; nothing to repair")
+        return
+    click.echo(f"{store}: derived files rebuilt into generation {report.generation}")
+    for problem in report.repaired:
+        click.echo(f"REPAIRED {problem.path}: {problem.problem}")
+    for capture in report.from_snapshots:
+        click.echo(f"REBUILT FROM SNAPSHOT {capture} (its raw capture is damaged)")
+    for problem in report.unrepaired:
+        owners = f" (captures: {'; '.join(problem.captures)})" if problem.captures else ""
+        click.echo(f"NOT REPAIRED {problem.path}: {problem.problem}{owners}", err=True)
+    if not report.ok:
+        sys.exit(1)
 
 
 def _exported(archive: Archive) -> Iterator[str]:

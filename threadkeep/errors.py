@@ -22,6 +22,8 @@ The hierarchy::
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "ArchiveError",
     "CorruptStore",
@@ -37,8 +39,26 @@ __all__ = [
 ]
 
 
+_UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def _one_line(text: str, *, limit: int = 300) -> str:
+    """``text`` on one line (controls and line breaks become a space), at most ``limit`` long."""
+    text = _UNPRINTABLE_RE.sub(" ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ThreadkeepError(Exception):
-    """Base class of every error threadkeep raises on purpose."""
+    """Base class of every error threadkeep raises on purpose.
+
+    Examples:
+        >>> import threadkeep
+        >>> try:
+        ...     threadkeep.parse(b"")
+        ... except threadkeep.ThreadkeepError as exc:  # parse, fetch and archive errors alike
+        ...     print(type(exc).__name__, exc)
+        MalformedPage <input>: empty input: no bytes other than whitespace
+    """
 
 
 class ParseError(ThreadkeepError):
@@ -46,15 +66,32 @@ class ParseError(ThreadkeepError):
 
     ``source`` names the input (a url, a path or ``"<bytes>"``) so that the message a user
     sees says which of many inputs failed; ``reason`` is the one-line cause.
+
+    Examples:
+        >>> import threadkeep
+        >>> try:
+        ...     threadkeep.parse(b"just some words", source="notes.txt")
+        ... except threadkeep.ParseError as exc:
+        ...     print(exc.source, "|", exc.reason)
+        notes.txt | plain text with no tweets, no Thread Reader thread or listing in it
     """
 
     def __init__(self, reason: str, *, source: str | None = None) -> None:
-        self.reason = reason
+        # One line, with nothing a terminal would obey: reasons may quote the input (a JSON
+        # key in a schema error), and names may come from it.
+        self.reason = _one_line(reason)
         self.source = source
-        super().__init__(f"{source}: {reason}" if source else reason)
+        shown = _one_line(source, limit=200) if source else None
+        super().__init__(f"{shown}: {self.reason}" if shown else self.reason)
 
     def with_source(self, source: str) -> ParseError:
-        """Return a copy of this error that names ``source`` (keeps the class)."""
+        """Return a copy of this error that names ``source`` (keeps the class).
+
+        Examples:
+            >>> from threadkeep import UnsupportedPage
+            >>> print(UnsupportedPage("no tweets").with_source("page.html"))
+            page.html: no tweets
+        """
         if self.source:
             return self
         clone = type(self)(self.reason, source=source)
@@ -63,15 +100,46 @@ class ParseError(ThreadkeepError):
 
 
 class UnsupportedPage(ParseError):
-    """Nothing threadkeep can parse was recognised, or the page says the thread is unavailable."""
+    """Nothing threadkeep can parse was recognised, or the page says the thread is unavailable.
+
+    Examples:
+        >>> import threadkeep
+        >>> page = open("fixtures/broken/tra_not_found.html", "rb").read()
+        >>> try:
+        ...     threadkeep.parse(page, source="tra_not_found.html")
+        ... except threadkeep.UnsupportedPage as exc:
+        ...     print(exc)
+        tra_not_found.html: Thread Reader says the thread was not found
+    """
 
 
 class MalformedPage(ParseError):
-    """The input looks like a supported kind but is broken (truncated, empty, undecodable)."""
+    """The input looks like a supported kind but is broken (truncated, empty, undecodable).
+
+    Examples:
+        >>> import threadkeep
+        >>> try:
+        ...     threadkeep.parse(b'{"html": ')
+        ... except threadkeep.MalformedPage as exc:
+        ...     print(exc.reason[:12])
+        invalid JSON
+    """
 
 
 class FetchError(ThreadkeepError):
-    """A page could not be fetched."""
+    """A page could not be fetched.
+
+    ``url`` is the url asked for and ``attempts`` the tries made (0 when nothing was sent).
+
+    Examples:
+        >>> import threadkeep
+        >>> with threadkeep.Client() as client:
+        ...     try:
+        ...         client.fetch("file:///etc/passwd")
+        ...     except threadkeep.FetchError as exc:
+        ...         print(exc.url, exc.attempts)
+        file:///etc/passwd 0
+    """
 
     def __init__(
         self, message: str, *, url: str | None = None, attempts: int | None = None
@@ -82,7 +150,15 @@ class FetchError(ThreadkeepError):
 
 
 class HTTPStatusError(FetchError):
-    """The server answered with an error status."""
+    """The server answered with an error status (``status``), after any retries.
+
+    Examples:
+        >>> import threadkeep
+        >>> exc = threadkeep.HTTPStatusError("https://example.org/gone: HTTP 404 Not Found",
+        ...                                  url="https://example.org/gone", status=404)
+        >>> isinstance(exc, threadkeep.FetchError), exc.status
+        (True, 404)
+    """
 
     def __init__(
         self, message: str, *, url: str | None = None, status: int, attempts: int | None = None
@@ -92,15 +168,37 @@ class HTTPStatusError(FetchError):
 
 
 class FetchTimeout(FetchError):
-    """The server did not answer in time."""
+    """The server did not answer in time (``timeout``), after every retry.
+
+    Examples:
+        >>> import threadkeep
+        >>> issubclass(threadkeep.FetchTimeout, threadkeep.FetchError)
+        True
+    """
 
 
 class ResponseTooLarge(FetchError):
-    """The response body went past the configured size cap."""
+    """The response body went past the configured size cap (``max_bytes``).
+
+    Examples:
+        >>> import threadkeep
+        >>> issubclass(threadkeep.ResponseTooLarge, threadkeep.FetchError)
+        True
+    """
 
 
 class ArchiveError(ThreadkeepError):
-    """The archive store could not be read or written."""
+    """The archive store could not be read or written; ``path`` names the file when known.
+
+    Examples:
+        >>> import tempfile
+        >>> import threadkeep
+        >>> try:
+        ...     threadkeep.Archive(tempfile.mkdtemp(), create=False)
+        ... except threadkeep.ArchiveError as exc:
+        ...     print(str(exc)[:27])
+        no threadkeep archive at /t
+    """
 
     def __init__(self, message: str, *, path: str | None = None) -> None:
         self.path = path
@@ -108,8 +206,27 @@ class ArchiveError(ThreadkeepError):
 
 
 class CorruptStore(ArchiveError):
-    """A stored file does not match its hash, or the store's format is not understood."""
+    """A stored file does not match its hash, or the store's format is not understood.
+
+    Examples:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import threadkeep
+        >>> store = Path(tempfile.mkdtemp())
+        >>> _ = (store / "threadkeep-store.json").write_text('{"format": 99}')
+        >>> try:
+        ...     threadkeep.Archive(store)
+        ... except threadkeep.CorruptStore as exc:
+        ...     print(str(exc).split("; ")[1])
+        this threadkeep (0.1.0) reads format 1 and older: upgrade threadkeep
+    """
 
 
 class LockTimeout(ArchiveError):
-    """Another process held the store lock for longer than the timeout."""
+    """Another process held the store lock for longer than the timeout (``lock_timeout``).
+
+    Examples:
+        >>> import threadkeep
+        >>> issubclass(threadkeep.LockTimeout, threadkeep.ArchiveError)
+        True
+    """

@@ -177,7 +177,9 @@ class Client(_Base[httpx.Client]):
     """Fetch pages, threads and tweets politely, with retries (see docs/fetching.md).
 
     A ``http`` client passed in (proxies, auth, transports) is used as given and left open;
-    one made here is closed by :meth:`close` or on leaving the ``with`` block::
+    one made here is closed by :meth:`close` or on leaving the ``with`` block.
+
+    Example::
 
         with threadkeep.Client(contact="me@example.org") as client:
             thread = client.fetch_thread("https://x.com/QuinnyPig/status/1215710451343904768")
@@ -278,7 +280,9 @@ class AsyncClient(_Base[httpx.AsyncClient]):
     """The asyncio twin of :class:`Client`, plus :meth:`fetch_many` for batches.
 
     ``concurrency`` bounds the requests in flight; each host still gets one request at a
-    time, ``min_interval`` apart. Use one AsyncClient within one event loop::
+    time, ``min_interval`` apart. Use one AsyncClient within one event loop.
+
+    Example::
 
         async with threadkeep.AsyncClient(concurrency=8) as client:
             async for result in client.fetch_many(urls, progress=print):

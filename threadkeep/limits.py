@@ -9,23 +9,32 @@ and well under 1 GB of memory.
 
 from __future__ import annotations
 
+from typing import IO
+
+from threadkeep.errors import MalformedPage
+
 __all__ = [
     "MAX_DEPTH",
+    "MAX_ENTITIES",
     "MAX_ID_DIGITS",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_OBJECTS",
     "MAX_JSON_VALUES",
     "MAX_LINES",
     "MAX_QUOTE_DEPTH",
     "MAX_TAGS",
     "MAX_TWEETS",
+    "check_tweets",
+    "read_limited",
 ]
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Largest input :func:`threadkeep.parse` accepts (64 MiB), after UTF-16/32 is re-encoded."""
 
-MAX_TAGS = 1_000_000
-"""Most start tags in one HTML input (a full Thread Reader page has about 3 000)."""
+MAX_TAGS = 500_000
+"""Most start tags in one HTML input (a full Thread Reader page has about 3 000, a long news
+article 5 000 to 20 000)."""
 
 MAX_DEPTH = 256
 """Deepest element nesting in an HTML input: libxml2's own limit for HTML. libxml2 stops
@@ -37,11 +46,18 @@ MAX_LINES = 1_000_000
 MAX_JSON_VALUES = 2_000_000
 """Most values (counted by their separating commas) in a JSON input."""
 
+MAX_JSON_OBJECTS = 500_000
+"""Most objects (counted by their opening braces) in a JSON input: each may become a model."""
+
 MAX_JSON_DEPTH = 64
 """Deepest nesting of objects and arrays in a JSON input (real answers nest about 8 deep)."""
 
 MAX_TWEETS = 100_000
 """Most tweets (or listed threads) one input may yield."""
+
+MAX_ENTITIES = 1_000
+"""Most hashtags, and mentions, read from one tweet's text (a 280-character tweet holds at most
+140); further ones stay in the text but are not listed."""
 
 MAX_ID_DIGITS = 20
 """Longest tweet id: ids are unsigned 64-bit numbers, at most 20 decimal digits. Anything else
@@ -50,3 +66,32 @@ in an id attribute or field is not an id, and is read as no id."""
 MAX_QUOTE_DEPTH = 3
 """How deep quoted tweets and replies are read inside one another (a quote of a quote of a
 quote); deeper ones are left out. Tweets themselves show one level."""
+
+
+def check_tweets(count: int) -> None:
+    """Refuse an input that yields more than :data:`MAX_TWEETS` tweets (or listed threads)."""
+    if count > MAX_TWEETS:
+        raise MalformedPage(
+            f"more than {MAX_TWEETS:,} tweets in one input (threadkeep.limits.MAX_TWEETS)"
+        )
+
+
+def too_large(size: int | None, *, source: str | None = None) -> MalformedPage:
+    """The error for an input over :data:`MAX_INPUT_BYTES` (``size`` when it is known)."""
+    what = f"input of {size:,} bytes" if size is not None else "input"
+    return MalformedPage(
+        f"{what} over the {MAX_INPUT_BYTES // 2**20} MiB limit (threadkeep.limits.MAX_INPUT_BYTES)",
+        source=source,
+    )
+
+
+def read_limited(stream: IO[bytes], *, source: str) -> bytes:
+    """Read a whole input from ``stream``, but never more than :data:`MAX_INPUT_BYTES`.
+
+    A pipe or device with more to give (``/dev/zero``) is refused, not read until memory
+    runs out.
+    """
+    data = stream.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise too_large(None, source=source)
+    return data

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
     "Article",
@@ -39,8 +39,15 @@ _FIRST_SNOWFLAKE_ID = 30_000_000_000
 def snowflake_time(tweet_id: str | None) -> datetime | None:
     """Return the creation time encoded in a Snowflake tweet id, or None.
 
-    >>> snowflake_time("1215710451343904768").isoformat()
-    '2020-01-10T19:02:13.065000+00:00'
+    None for a missing or non-numeric id, for ids issued before Snowflake (late 2010) and for
+    ids of 2**63 or more.
+
+    Examples:
+        >>> import threadkeep
+        >>> threadkeep.snowflake_time("1215710451343904768").isoformat()
+        '2020-01-10T19:02:13.065000+00:00'
+        >>> threadkeep.snowflake_time("20") is None  # a 2006 id: no time in it
+        True
     """
     # ASCII digits only: str.isdigit accepts "²", which int() then refuses.
     if not tweet_id or len(tweet_id) > 20 or not tweet_id.isascii() or not tweet_id.isdigit():
@@ -52,12 +59,31 @@ def snowflake_time(tweet_id: str | None) -> datetime | None:
     return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
 
 
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError as exc:  # year 1 at +05:00 is before year 1 in UTC
+        raise ValueError("time out of range once converted to UTC") from exc
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+"""A time with a zone, kept in UTC: JSON keeps offsets to the minute only (a "+05:00:30" time
+would change in a round trip), and one zone keeps times comparable."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Author(_Model):
-    """Who wrote a tweet or thread. ``handle`` has no leading "@"."""
+    """Who wrote a tweet or thread. ``handle`` has no leading "@".
+
+    Examples:
+        >>> import threadkeep
+        >>> thread = threadkeep.parse("Thread by @example_user\\n1/2 One.\\n2/2 Two.\\n• • •\\n")
+        >>> thread.author.handle, thread.author.url
+        ('example_user', 'https://twitter.com/example_user')
+    """
 
     handle: str | None = None
     name: str | None = None
@@ -66,7 +92,14 @@ class Author(_Model):
 
 
 class Link(_Model):
-    """A link in a tweet: ``url`` expanded when known, ``display`` as shown, ``short_url`` t.co."""
+    """A link in a tweet: ``url`` expanded when known, ``display`` as shown, ``short_url`` t.co.
+
+    Examples:
+        >>> import threadkeep
+        >>> link = threadkeep.Link(url="https://example.org/a/long/path", display="example.org/a/…")
+        >>> link.model_dump_json(exclude_none=True)
+        '{"url":"https://example.org/a/long/path","display":"example.org/a/…"}'
+    """
 
     url: str
     display: str | None = None
@@ -79,6 +112,12 @@ class Media(_Model):
     ``url`` is the media file (the target page for a card); ``preview`` a poster frame or the
     card's image; ``alt`` the alt text (a card's title). ``url`` is None for a placeholder that
     only says a picture was there (text copies write "Image").
+
+    Examples:
+        >>> import threadkeep
+        >>> photo = threadkeep.Media(kind="photo", url="https://pbs.twimg.com/A.jpg", alt="a cat")
+        >>> photo.kind, photo.alt, photo.preview
+        ('photo', 'a cat', None)
     """
 
     kind: Literal["photo", "video", "gif", "card"]
@@ -88,11 +127,24 @@ class Media(_Model):
 
 
 class Sighting(_Model):
-    """Where and when a copy was seen: the source kind, its url, capture time, sha256 of bytes."""
+    """Where and when a copy was seen: the source kind, its url, capture time, sha256 of bytes.
+
+    :func:`threadkeep.parse` sets it on every top-level result; a fetch or an archive capture
+    adds the capture time.
+
+    Examples:
+        >>> import threadkeep
+        >>> page = b"<div id='tweet_1' class='content-tweet' data-tweet='20'>hi</div>"
+        >>> source = threadkeep.parse(page, url="https://threadreaderapp.com/thread/20.html").source
+        >>> source.kind, source.url, source.captured_at
+        ('threadreader', 'https://threadreaderapp.com/thread/20.html', None)
+        >>> source.sha256[:16]
+        '8bb5bb37b5c36dac'
+    """
 
     kind: Literal["threadreader", "listing", "embed", "oembed", "syndication", "text"]
     url: str | None = None
-    captured_at: AwareDatetime | None = None
+    captured_at: UtcDatetime | None = None
     sha256: str | None = None
 
 
@@ -106,6 +158,15 @@ class Tweet(_Model):
     the reason a source gave for not showing the tweet (a syndication "tombstone"), else None.
     ``edited`` and ``edit_ids`` (every version's id, oldest first) come from sources that know.
     ``source`` is set on a standalone tweet (an oEmbed or syndication answer).
+
+    Examples:
+        >>> import threadkeep
+        >>> page = b"<div id='tweet_1' class='content-tweet' data-tweet='1215710451343904768'>"
+        >>> tweet = threadkeep.parse(page + b"1/ Okay. #tips for @someone</div>").tweets[0]
+        >>> tweet.id, tweet.text, tweet.marker, tweet.hashtags, tweet.mentions
+        ('1215710451343904768', '1/ Okay. #tips for @someone', '1/', ('tips',), ('someone',))
+        >>> tweet.created_at.isoformat()  # from the Snowflake id
+        '2020-01-10T19:02:13.065000+00:00'
     """
 
     kind: Literal["tweet"] = "tweet"
@@ -113,7 +174,7 @@ class Tweet(_Model):
     url: str | None = None
     author: Author | None = None
     text: str | None = None
-    created_at: AwareDatetime | None = None
+    created_at: UtcDatetime | None = None
     date_text: str | None = None
     lang: str | None = None
     links: tuple[Link, ...] = ()
@@ -151,6 +212,14 @@ class Thread(_Model):
     ``declared_count`` is what the page says the thread has ("102 tweets"); ``complete`` is
     True when every declared or numbered tweet is present, False when some are known to be
     missing (their positions in ``gaps``), None when that cannot be known.
+
+    Examples:
+        >>> import threadkeep
+        >>> thread = threadkeep.parse("Thread by @a\\n1/4 One.\\n2/4 Two.\\n4/4 Four.\\n• • •\\n")
+        >>> [tweet.marker for tweet in thread.tweets], [tweet.position for tweet in thread.tweets]
+        (['1/4', '2/4', '4/4'], [1, 2, 4])
+        >>> thread.complete, thread.gaps
+        (False, (3,))
     """
 
     kind: Literal["thread"] = "thread"
@@ -158,7 +227,7 @@ class Thread(_Model):
     url: str | None = None
     author: Author | None = None
     title: str | None = None
-    created_at: AwareDatetime | None = None
+    created_at: UtcDatetime | None = None
     date_text: str | None = None
     tweets: tuple[Tweet, ...] = ()
     declared_count: int | None = None
@@ -169,19 +238,35 @@ class Thread(_Model):
 
 
 class ThreadPreview(_Model):
-    """A thread as a listing page shows it: its opening tweets and declared size."""
+    """A thread as a listing page shows it: its opening tweets and declared size.
+
+    Examples:
+        >>> import threadkeep
+        >>> copy = "Keep every copy. 1/5\\nRead 5 tweets\\nWhy archive? 🧵\\nRead 12 tweets\\n"
+        >>> card = threadkeep.parse(copy).threads[0]
+        >>> card.declared_count, [tweet.text for tweet in card.tweets]
+        (5, ['Keep every copy. 1/5'])
+    """
 
     url: str | None = None
     thread_id: str | None = None
     author: Author | None = None
     tweets: tuple[Tweet, ...] = ()
     declared_count: int | None = None
-    created_at: AwareDatetime | None = None
+    created_at: UtcDatetime | None = None
     section: str | None = None
 
 
 class Listing(_Model):
-    """A page listing threads (Thread Reader home, hashtag, topic or author pages)."""
+    """A page listing threads (Thread Reader home, hashtag, topic or author pages).
+
+    Examples:
+        >>> import threadkeep
+        >>> copy = "Keep every copy. 1/5\\nRead 5 tweets\\nWhy archive? 🧵\\nRead 12 tweets\\n"
+        >>> listing = threadkeep.parse(copy)
+        >>> listing.kind, [card.declared_count for card in listing.threads]
+        ('listing', [5, 12])
+    """
 
     kind: Literal["listing"] = "listing"
     title: str | None = None
@@ -194,7 +279,19 @@ class Listing(_Model):
 
 
 class Article(_Model):
-    """A page embedding tweets: every tweet in page order, and runs by one author as threads."""
+    """A page embedding tweets: every tweet in page order, and runs by one author as threads.
+
+    Examples:
+        >>> import threadkeep
+        >>> page = (
+        ...     b'<blockquote class="twitter-tweet"><p>just setting up my twttr</p>&mdash; '
+        ...     b'jack (@jack) <a href="https://twitter.com/jack/status/20">March 21, 2006</a>'
+        ...     b"</blockquote>"
+        ... )
+        >>> tweet = threadkeep.parse(page).tweets[0]
+        >>> tweet.id, tweet.author.handle, tweet.text, tweet.date_text
+        ('20', 'jack', 'just setting up my twttr', 'March 21, 2006')
+    """
 
     kind: Literal["article"] = "article"
     url: str | None = None
@@ -205,7 +302,17 @@ class Article(_Model):
 
 
 Result = Annotated[Thread | Listing | Article | Tweet, Field(discriminator="kind")]
-"""What :func:`threadkeep.parse` returns, discriminated by ``kind``."""
+"""What :func:`threadkeep.parse` returns, discriminated by ``kind``.
+
+``threadkeep.Result`` is for type hints (``def keep(result: threadkeep.Result) -> None``);
+match on ``result.kind`` (or ``isinstance``) to tell the four apart, and read JSON back with
+:data:`result_adapter`.
+"""
 
 result_adapter: TypeAdapter[Thread | Listing | Article | Tweet] = TypeAdapter(Result)
-"""Validates JSON of any result kind: ``result_adapter.validate_json(data)``."""
+"""Validates JSON of any result kind: ``result_adapter.validate_json(data)``.
+
+``result_adapter.validate_json('{"kind": "listing"}')`` gives a :class:`Listing`; the
+``kind`` field picks the class, and JSON that does not fit raises
+``pydantic.ValidationError``.
+"""

@@ -7,7 +7,7 @@ import re
 from threadkeep.archive.views import ArchivedThread, ArchivedTweet
 from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
 
-__all__ = ["archived_to_markdown", "archived_to_text", "to_markdown"]
+__all__ = ["archived_to_markdown", "archived_to_text", "printable", "to_markdown"]
 
 
 def _who(author: Author | None) -> str:
@@ -149,6 +149,8 @@ def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
     if tweet.unavailable:
         marks.append(f"UNAVAILABLE: {tweet.unavailable}")
     label = f"{tweet.position}." if tweet.position is not None else "-"
+    if tweet.removed and tweet.position is not None:
+        label = f"(was {tweet.position}.)"  # the page has since renumbered the others
     text = tweet.text or "(no text in the copies seen)"
     if markdown:
         body = _paragraphs(text, inline=True)
@@ -194,3 +196,20 @@ def archived_to_text(document: ArchivedThread) -> str:
         + "\n\n".join(_archived_line(t, markdown=False) for t in document.tweets)
         + "\n"
     )
+
+
+# C0 controls but tab and newline, DEL, and C1 controls: a page may hide escape sequences in
+# its text ("\x1b]0;…\x07" retitles a terminal; others have done worse).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` safe to print on a terminal: control characters become U+FFFD.
+
+    JSON output escapes them itself; Markdown and text output, which carry tweet text as
+    the page gave it, go through this before they are printed.
+
+    >>> printable("red \x1b[31malert\x07 ok\n")
+    'red �[31malert� ok\n'
+    """
+    return _CONTROL_RE.sub("\ufffd", text)

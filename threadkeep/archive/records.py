@@ -38,7 +38,21 @@ class _Record(BaseModel):
 
 
 class CaptureEntry(_Record):
-    """One capture attempt: when, from where, which bytes, what came of it."""
+    """One capture attempt: when, from where, which bytes, what came of it.
+
+    One line of ``captures.jsonl``; ``outcome`` is ``new``, ``changed``, ``unchanged`` or
+    ``failed`` (then ``error`` says why).
+
+    Examples:
+        >>> import tempfile
+        >>> import threadkeep
+        >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+        >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+        >>> _ = archive.add(page, url="https://threadreaderapp.com/thread/1215710451343904768.html")
+        >>> entry = next(archive.captures())
+        >>> entry.outcome, entry.kind, entry.url
+        ('new', 'thread', 'https://threadreaderapp.com/thread/1215710451343904768.html')
+    """
 
     time: AwareDatetime
     url: str | None
@@ -73,7 +87,25 @@ class Version(_Record):
 
 
 class TweetRecord(_Record):
-    """A tweet merged across every copy; ``latest`` is its most recent full content."""
+    """A tweet merged across every copy; ``latest`` is its most recent full content.
+
+    ``versions`` holds every distinct text, oldest first; ``sightings`` every copy that showed
+    it; ``removed`` says a later capture of its thread no longer showed it (since
+    ``removed_at``); ``documents`` maps each document that showed it to its position there.
+
+    Examples:
+        >>> import tempfile
+        >>> import threadkeep
+        >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+        >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+        >>> _ = archive.add(page)
+        >>> _ = archive.add(open("examples/data/quinnypig_2020_later.html", "rb").read())
+        >>> record = archive.tweet("1215711185045090305")
+        >>> record.removed, record.documents, [sighting.kind for sighting in record.sightings]
+        (True, {'thread-1215710451343904768': 5}, ['threadreader'])
+        >>> record.latest.text[:36]
+        'If you call yourself "a public speak'
+    """
 
     key: str
     id: str | None
@@ -103,7 +135,21 @@ class SnapshotRef(_Record):
 
 
 class DocumentRecord(_Record):
-    """A thread, listing, article or tweet, as captured over time."""
+    """A thread, listing, article or tweet, as captured over time.
+
+    ``tweets`` lists the key of every tweet the document ever showed, in order (a tweet no
+    longer shown keeps its place); ``snapshots`` the parsed copies, one per change.
+
+    Examples:
+        >>> import tempfile
+        >>> import threadkeep
+        >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+        >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+        >>> _ = archive.add(page)
+        >>> document = archive.document("thread-1215710451343904768")
+        >>> document.key, document.kind, document.author.handle, len(document.tweets)
+        ('thread-1215710451343904768', 'thread', 'QuinnyPig', 102)
+    """
 
     key: str
     kind: DocumentKind
@@ -119,7 +165,20 @@ class DocumentRecord(_Record):
 
 
 class AddResult(BaseModel):
-    """What one :meth:`Archive.add` did: the outcome, and which tweets are new, changed, gone."""
+    """What one :meth:`Archive.add` did: the outcome, and which tweets are new, changed, gone.
+
+    ``new``, ``changed`` (a new text), ``removed`` and ``reappeared`` hold tweet keys (ids).
+
+    Examples:
+        >>> import tempfile
+        >>> import threadkeep
+        >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+        >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+        >>> _ = archive.add(page)
+        >>> result = archive.add(open("examples/data/quinnypig_2020_later.html", "rb").read())
+        >>> result.outcome, result.snapshot_written, result.removed, result.changed
+        ('changed', True, ('1215711185045090305',), ())
+    """
 
     model_config = ConfigDict(frozen=True)
 

@@ -40,7 +40,20 @@ def safe_path(*parts: str) -> str:
 
 
 class Storage(Protocol):
-    """What the archive needs from where it keeps its files."""
+    """What the archive needs from where it keeps its files.
+
+    Paths are relative and ``/``-separated. Implement these seven methods over another backend
+    (object storage through fsspec, say) and pass it as ``Archive(path, storage=...)``;
+    :class:`LocalStorage` is the reference implementation.
+
+    Examples:
+        >>> import tempfile
+        >>> from threadkeep.archive import LocalStorage, Storage
+        >>> storage: Storage = LocalStorage(tempfile.mkdtemp())
+        >>> storage.write_atomic("notes/a.txt", b"kept")
+        >>> storage.read("notes/a.txt"), list(storage.list("notes"))
+        (b'kept', ['notes/a.txt'])
+    """
 
     def read(self, path: str) -> bytes:
         """The file's bytes; :class:`FileNotFoundError` when it does not exist."""
@@ -72,7 +85,20 @@ class Storage(Protocol):
 
 
 class LocalStorage:
-    """The embedded default: a folder on the local disk."""
+    """The embedded default: a folder on the local disk.
+
+    Writes go through a temporary file, ``fsync`` and a rename; the lock is a ``filelock``
+    file in the folder. A path that would leave the folder raises :class:`ArchiveError`.
+
+    Examples:
+        >>> import tempfile
+        >>> import threadkeep
+        >>> from threadkeep.archive import LocalStorage
+        >>> folder = tempfile.mkdtemp()
+        >>> archive = threadkeep.Archive(folder, storage=LocalStorage(folder))
+        >>> archive.storage.exists("threadkeep-store.json")
+        True
+    """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
@@ -187,6 +213,6 @@ def _fsync_folder(folder: Path) -> None:
 def _storage_error(exc: OSError, target: Path) -> ArchiveError:
     if exc.errno == errno.ENOSPC:
         return ArchiveError(
-            f"disk full while writing {target}; the store is unchanged", path=str(target)
+            f"disk full while writing {target} (that file is unchanged)", path=str(target)
         )
     return ArchiveError(f"could not write {target}: {exc.strerror or exc}", path=str(target))

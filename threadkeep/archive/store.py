@@ -2,7 +2,7 @@
 
 Layout of a store (format 1, documented in ``docs/format.md``)::
 
-    threadkeep-store.json            {"format": 1, "generation": 1, "created_at": …}
+    threadkeep-store.json            {"format": 1, "generation": 1, "written_by": "0.1.0"}
     captures.jsonl                   the append-only capture log, failed captures included
     raw/<ab>/<sha256>.gz             every captured body, once, gzip-compressed
     gen-<n>/snapshots/<doc>/<k>-<hash>.json   immutable parsed snapshots of each document
@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 from threadkeep._version import __version__
 from threadkeep.archive import maintenance, views
 from threadkeep.archive.apply import Applied, Applier
-from threadkeep.archive.maintenance import ReparseReport, VerifyReport
+from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
 from threadkeep.archive.records import (
     FORMAT,
     AddResult,
@@ -43,13 +43,14 @@ from threadkeep.archive.records import (
 )
 from threadkeep.archive.storage import LocalStorage, Storage, safe_path
 from threadkeep.archive.views import ArchivedThread, History
-from threadkeep.errors import ArchiveError, CorruptStore, ParseError
+from threadkeep.errors import ArchiveError, CorruptStore, ParseError, UnsupportedPage
 from threadkeep.models import Article, Listing, Thread, Tweet
 from threadkeep.parse import parse
 
 __all__ = ["DEFAULT_STORE", "Archive"]
 
 DEFAULT_STORE = "threadkeep-archive"
+"""Where an archive lives when no path is given: ``./threadkeep-archive``."""
 STORE_FILE = "threadkeep-store.json"
 LOG = "captures.jsonl"
 
@@ -62,11 +63,27 @@ def _now() -> datetime:
 
 
 class Archive:
-    """A store of captures. Use it as a context manager or keep it open; it holds no resources.
+    """A store of captures in which nothing once captured is lost (see docs/format.md).
 
-    >>> with Archive("archive") as archive:                        # doctest: +SKIP
-    ...     result = archive.add(page_bytes, url=url)
-    ...     thread = archive.thread("1215710451343904768")
+    ``Archive(path)`` opens the store in the folder ``path``, creating it unless
+    ``create=False``. It holds no open resources: keep it as long as you like, or use it as a
+    context manager. Every write takes the store's lock (``lock_timeout`` seconds at most), so
+    several processes can share one store. ``storage`` replaces the local folder with another
+    :class:`~threadkeep.archive.Storage`.
+
+    Examples:
+        >>> import tempfile
+        >>> import threadkeep
+        >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+        >>> first = archive.add(open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read())
+        >>> first.outcome, first.document, len(first.new)
+        ('new', 'thread-1215710451343904768', 102)
+        >>> later = archive.add(open("examples/data/quinnypig_2020_later.html", "rb").read())
+        >>> later.outcome, later.removed
+        ('changed', ('1215711185045090305',))
+        >>> thread = archive.thread("1215710451343904768")
+        >>> [tweet.text[:32] for tweet in thread.tweets if tweet.removed]
+        ['If you call yourself "a public s']
     """
 
     def __init__(
@@ -154,11 +171,35 @@ class Archive:
             ) from exc
 
     def tweet(self, key: str) -> TweetRecord | None:
-        """The merged record of a tweet (by id, or content key), or None."""
+        """The merged record of a tweet (by id, or content key), or None.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> record = archive.tweet("1215710451343904768")
+            >>> record.author.handle, record.removed, [v.text[:24] for v in record.versions]
+            ('QuinnyPig', False, ['Okay. For every retweet '])
+            >>> archive.tweet("1") is None
+            True
+        """
         return self._load(self.tweet_path(key), TweetRecord) if _key_ok(key) else None
 
     def document(self, key: str) -> DocumentRecord | None:
-        """A document record (``thread-<id>``, ``article-…``, …), or None."""
+        """A document record (``thread-<id>``, ``article-…``, …), or None.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> document = archive.document("thread-1215710451343904768")
+            >>> document.kind, document.captures, len(document.snapshots), len(document.tweets)
+            ('thread', 1, 1, 102)
+        """
         return self._load(self.document_path(key), DocumentRecord) if _key_ok(key) else None
 
     def raw(self, sha256: str) -> bytes:
@@ -166,7 +207,18 @@ class Archive:
         return gzip.decompress(self.storage.read(self.raw_path(sha256)))
 
     def captures(self) -> Iterator[CaptureEntry]:
-        """Every line of the capture log, oldest first (a torn last line is skipped)."""
+        """Every line of the capture log, oldest first (a torn last line is skipped).
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> _ = archive.add(page)  # the same bytes again: logged, no new snapshot
+            >>> [(entry.outcome, entry.document) for entry in archive.captures()]
+            [('new', 'thread-1215710451343904768'), ('unchanged', 'thread-1215710451343904768')]
+        """
         try:
             data = self.storage.read(LOG)
         except FileNotFoundError:
@@ -187,6 +239,15 @@ class Archive:
         """The document ``identifier`` names: a thread id, a tweet id, or a document key.
 
         A tweet id gives the thread it belongs to (or else the first document that showed it).
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> archive.find("1215711185045090305").key  # the fifth tweet's id
+            'thread-1215710451343904768'
         """
         identifier = identifier.strip()
         if identifier.isdigit():
@@ -204,29 +265,114 @@ class Archive:
         return self.document(identifier)
 
     def thread(self, identifier: str) -> ArchivedThread | None:
-        """The merged document (``show``): every tweet ever seen, removed ones marked."""
+        """The merged document (``show``): every tweet ever seen, removed ones marked.
+
+        ``identifier`` is a thread id, the id of any tweet in it, or a document key. Each
+        tweet carries ``removed``, ``first_seen``, ``last_seen``, ``sightings`` and
+        ``versions`` (every distinct text, oldest first). None when nothing matches.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> _ = archive.add(open("examples/data/quinnypig_2020_later.html", "rb").read())
+            >>> thread = archive.thread("1215710451343904768")
+            >>> thread.captures, len(thread.tweets), sum(tweet.removed for tweet in thread.tweets)
+            (2, 102, 1)
+        """
         document = self.find(identifier)
         return views.merged(self, document) if document is not None else None
 
     def history(self, identifier: str) -> History | None:
-        """A document's captures and the changes between its snapshots."""
+        """A document's captures and the changes between its snapshots (``history``).
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> _ = archive.add(open("examples/data/quinnypig_2020_later.html", "rb").read())
+            >>> history = archive.history("1215710451343904768")
+            >>> [(change.tweets, change.removed) for change in history.snapshots]
+            [(102, ()), (101, ('1215711185045090305',))]
+        """
         document = self.find(identifier)
         return views.history(self, document) if document is not None else None
 
     def verify(self) -> VerifyReport:
-        """Recompute every hash and re-read every record (see :mod:`.maintenance`)."""
+        """Recompute every hash and re-read every record (``verify``).
+
+        The report lists each problem with its path and the captures it belongs to.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> report = archive.verify()
+            >>> report.ok, report.captures, report.snapshots, report.problems
+            (True, 1, 1, ())
+        """
         return maintenance.verify(self)
 
     def reparse(self) -> ReparseReport:
-        """Rebuild derived records from every raw capture with today's parsers."""
+        """Rebuild derived records from every raw capture with today's parsers (``reparse``).
+
+        The rebuilt records go into a new generation; the store switches to it in one atomic
+        write, and the previous generation stays on disk.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> report = archive.reparse()
+            >>> report.generation, report.replayed, report.failed
+            (2, 1, ())
+        """
         return maintenance.reparse(self)
+
+    def repair(self) -> RepairReport:
+        """Rebuild damaged derived files from the raw captures and the log (``verify --repair``).
+
+        Raw captures and the log are never rewritten; a capture whose raw body is damaged is
+        rebuilt from its stored snapshot when that is intact. The report says what was
+        repaired and what could not be.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> report = archive.repair()  # nothing is damaged: nothing to rebuild
+            >>> report.ok, report.generation, report.unrepaired
+            (True, None, ())
+        """
+        return maintenance.repair(self)
 
     def captured_urls(self) -> set[str]:
         """Urls with at least one successful capture (for resuming a batch)."""
         return {c.url for c in self.captures() if c.url and c.outcome != "failed"}
 
     def records(self) -> Iterator[TweetRecord]:
-        """Every tweet record in the store."""
+        """Every tweet record in the store (what ``export`` prints), in no particular order.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> records = list(archive.records())
+            >>> len(records)  # the thread's 102 tweets and the 2 tweets it quotes
+            104
+        """
         for path in self.storage.list(safe_path(self._gen(), "tweets")):
             record = self._load(path, TweetRecord)
             if record is not None:
@@ -246,6 +392,18 @@ class Archive:
 
         The raw bytes are always kept, even when they cannot be parsed (a later parser may
         read them): then the capture is logged as failed and the :class:`ParseError` raised.
+        ``captured_at`` defaults to now; ``status`` is the HTTP status, for the log.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> result = archive.add(page, url="https://threadreaderapp.com/thread/1215710451343904768.html")
+            >>> result.outcome, result.kind, result.snapshot_written, len(result.new)
+            ('new', 'thread', True, 102)
+            >>> archive.add(page).outcome  # the same content again
+            'unchanged'
         """
         at = captured_at or _now()
         sha = hashlib.sha256(data).hexdigest()
@@ -254,25 +412,31 @@ class Archive:
             error = None
         except ParseError as exc:
             result, error = None, exc
+        if result is not None and result.source is None:  # threadkeep JSON without one
+            reason = "threadkeep JSON with no source (no sighting): nothing says where it is from"
+            result, error = None, UnsupportedPage(reason, source=url)
         entry = functools.partial(
             CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
         )
         with self.storage.lock(self.lock_timeout):
-            if not self.storage.exists(self.raw_path(sha)):
-                self.storage.write_atomic(self.raw_path(sha), gzip.compress(data, mtime=0))
-            if result is None:
-                assert error is not None
-                self._log(entry(outcome="failed", error=error.reason))
-                raise error
-            added = self._apply(result, sha=sha, at=at, generation=self.generation)
-            self._log(
-                entry(
-                    outcome=added.outcome,
-                    document=added.document,
-                    kind=added.kind,
-                    snapshot=added.snapshot_path,
+            try:
+                if not self.storage.exists(self.raw_path(sha)):
+                    self.storage.write_atomic(self.raw_path(sha), gzip.compress(data, mtime=0))
+                if result is None:
+                    assert error is not None
+                    self._log(entry(outcome="failed", error=error.reason))
+                    raise error
+                added = self._apply(result, sha=sha, at=at, generation=self.generation)
+                self._log(
+                    entry(
+                        outcome=added.outcome,
+                        document=added.document,
+                        kind=added.kind,
+                        snapshot=added.snapshot_path,
+                    )
                 )
-            )
+            except ArchiveError as exc:
+                raise _not_recorded(exc, url) from exc
         return added.result
 
     def record_failure(
@@ -302,6 +466,20 @@ class Archive:
     def _apply(self, result: Result, *, sha: str, at: datetime, generation: int) -> Applied:
         """Merge one parsed capture into generation ``generation`` of the derived records."""
         return Applier(self, result, sha=sha, at=at, generation=generation).run()
+
+
+def _not_recorded(exc: ArchiveError, url: str | None) -> ArchiveError:
+    """A write failed (disk full, say) part way through a capture: say what that means.
+
+    Every file is replaced atomically and the log line comes last, so the store is as valid
+    as before; the capture is not in the log. Derived files it already updated are rebuilt
+    from the log by ``threadkeep verify --repair``.
+    """
+    return type(exc)(
+        f"{exc}; the capture{f' of {url}' if url else ''} was not recorded and the store is "
+        "still valid (`threadkeep verify` checks it); free space, then capture again",
+        path=exc.path,
+    )
 
 
 def _key_ok(key: str) -> bool:

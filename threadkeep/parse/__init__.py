@@ -27,12 +27,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any, Literal
 
 import pydantic
 
 from threadkeep.errors import MalformedPage, ParseError, UnsupportedPage
+from threadkeep.limits import (
+    MAX_INPUT_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_JSON_OBJECTS,
+    MAX_JSON_VALUES,
+    MAX_LINES,
+    check_tweets,
+    too_large,
+)
 from threadkeep.models import Article, Listing, Sighting, Thread, Tweet, result_adapter
 from threadkeep.parse import answers, article, embeds, embedtext, listing, threadreader, trapage
 from threadkeep.parse import text as text_copies
@@ -127,10 +137,7 @@ def _classify(raw: bytes) -> tuple[Detected, Any]:
 
 
 def _classify_json(raw: bytes) -> tuple[Detected, Any]:
-    try:
-        document = json.loads(decode(raw))
-    except (ValueError, RecursionError) as exc:
-        raise MalformedPage(f"invalid JSON ({exc})") from exc
+    document = load_json(raw)
     if answers.is_oembed(document):
         return "oembed", document
     if answers.is_syndication(document):
@@ -145,8 +152,74 @@ def _classify_json(raw: bytes) -> tuple[Detected, Any]:
     raise UnsupportedPage("JSON that is neither an oEmbed nor a syndication tweet answer")
 
 
+def _json_int(digits: str) -> int | float:
+    # Python refuses to convert integers of over 4 300 digits (a ValueError naming
+    # sys.set_int_max_str_digits), and takes quadratic time below that; no field threadkeep
+    # reads is a number that long (ids are strings), so one is read as a float instead.
+    return int(digits) if len(digits) <= 100 else float(digits)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def load_json(raw: bytes) -> Any:
+    """Read JSON within the limits; lone surrogates (``"\\ud800"``) become U+FFFD.
+
+    A lone surrogate is valid JSON but not valid text: it could not be written out again.
+    """
+    too_deep = MalformedPage(
+        f"JSON nested deeper than {MAX_JSON_DEPTH} levels (threadkeep.limits.MAX_JSON_DEPTH)"
+    )
+    if raw.count(b",") >= MAX_JSON_VALUES:
+        raise MalformedPage(
+            f"JSON with more than {MAX_JSON_VALUES:,} values (threadkeep.limits.MAX_JSON_VALUES)"
+        )
+    if raw.count(b"{") > MAX_JSON_OBJECTS:
+        raise MalformedPage(
+            f"JSON with more than {MAX_JSON_OBJECTS:,} objects (threadkeep.limits.MAX_JSON_OBJECTS)"
+        )
+    try:
+        document = json.loads(decode(raw), parse_int=_json_int)
+    except RecursionError:
+        raise too_deep from None
+    except ValueError as exc:
+        raise MalformedPage(f"invalid JSON ({exc})") from exc
+    if not _clean_json(document):
+        raise too_deep
+    return document
+
+
+def _clean_json(document: Any) -> bool:
+    """Replace lone surrogates in place; False when the document nests too deep."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        container, depth = stack.pop()
+        if not isinstance(container, (list, dict)):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return False
+        if isinstance(container, dict):
+            for key in [k for k in container if _SURROGATE_RE.search(k)]:
+                container[_SURROGATE_RE.sub("\ufffd", key)] = container.pop(key)
+        keys: Iterable[Any] = (
+            range(len(container)) if isinstance(container, list) else list(container)
+        )
+        for key in keys:
+            value = container[key]
+            if isinstance(value, str) and _SURROGATE_RE.search(value):
+                container[key] = _SURROGATE_RE.sub("\ufffd", value)
+            elif isinstance(value, (list, dict)):
+                stack.append((value, depth + 1))
+    return True
+
+
 def _classify_text(text: str) -> tuple[Detected, Any]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\n") >= MAX_LINES:
+        raise MalformedPage(
+            f"text with more than {MAX_LINES:,} lines (threadkeep.limits.MAX_LINES)"
+        )
+    lines = text.split("\n")
     if text_copies.is_text_listing(lines):
         return "text-listing", text
     if text_copies.is_text_thread(lines):
@@ -161,11 +234,27 @@ def detect(data: bytes | str) -> Detected:
 
     Raises the same :class:`ParseError` as :func:`parse` for input it cannot handle.
 
-    >>> detect(b"<div id='tweet_1' class='content-tweet' data-tweet='1'>hi</div>")
-    'threadreader'
+    Examples:
+        >>> import threadkeep
+        >>> threadkeep.detect(b"<div id='tweet_1' class='content-tweet' data-tweet='1'>hi</div>")
+        'threadreader'
+        >>> threadkeep.detect(open("fixtures/text/seed003_listing_nkpeace.txt", "rb").read())
+        'text-listing'
     """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    return _classify(unwiden(raw))[0]
+    return _classify(_bytes(data))[0]
+
+
+def _bytes(data: bytes | str) -> bytes:
+    """The input as bytes within MAX_INPUT_BYTES (UTF-16/32 re-encoded as UTF-8 first)."""
+    if len(data) > MAX_INPUT_BYTES:  # a str's UTF-8 is at least as long
+        raise too_large(len(data) if isinstance(data, bytes) else None)
+    if isinstance(data, str):
+        # Lone surrogates cannot be encoded: they become "?", not a UnicodeEncodeError.
+        data = data.encode("utf-8", errors="replace")
+    raw = unwiden(data)
+    if len(raw) > MAX_INPUT_BYTES:
+        raise too_large(len(raw))
+    return raw
 
 
 def _build(kind: Detected, payload: Any, url: str | None) -> Result:
@@ -181,6 +270,7 @@ def _build(kind: Detected, payload: Any, url: str | None) -> Result:
     if kind == "syndication":
         return answers.parse_syndication(payload, url=url)
     if kind == "threadkeep":
+        check_tweets(_listed(payload))  # before a model is built for each
         try:
             return result_adapter.validate_python(payload)
         except pydantic.ValidationError as exc:
@@ -192,6 +282,30 @@ def _build(kind: Detected, payload: Any, url: str | None) -> Result:
     if kind == "text-article":
         return embedtext.parse_text_article(payload, url=url)
     return text_copies.parse_text(payload, url=url)
+
+
+def _check_size(result: Result) -> None:
+    """Parsers stop at MAX_TWEETS as they go; threadkeep's own JSON is checked here."""
+    if isinstance(result, Listing):
+        check_tweets(len(result.threads) + sum(len(p.tweets) for p in result.threads))
+    elif isinstance(result, (Thread, Article)):
+        check_tweets(len(result.tweets))
+
+
+def _listed(document: Any) -> int:
+    """How many tweets and threads threadkeep JSON lists, at any depth."""
+    count = 0
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("tweets", "threads") and isinstance(item, list):
+                    count += len(item)
+                stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
 
 
 def _archive_capture(raw: bytes, url: str | None) -> datetime | None:
@@ -221,24 +335,30 @@ def parse(data: bytes | str, *, url: str | None = None, source: str | None = Non
     Raises :class:`UnsupportedPage` when nothing parseable is recognised (the message says
     what was seen) and :class:`MalformedPage` for input that cannot be read at all.
 
-    >>> import threadkeep
-    >>> page = b'<div id="tweet_1" class="content-tweet" data-tweet="20">hi</div>'
-    >>> threadkeep.parse(page).tweets[0].text
-    'hi'
+    Examples:
+        >>> import threadkeep
+        >>> page = b'<div id="tweet_1" class="content-tweet" data-tweet="20">hi</div>'
+        >>> threadkeep.parse(page).tweets[0].text
+        'hi'
+        >>> data = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+        >>> thread = threadkeep.parse(data, url="https://threadreaderapp.com/thread/1215710451343904768.html")
+        >>> thread.kind, thread.author.handle, len(thread.tweets), thread.complete
+        ('thread', 'QuinnyPig', 102, True)
     """
-    raw = unwiden(data.encode("utf-8") if isinstance(data, str) else data)
     name = source or url or "<input>"
     try:
+        raw = _bytes(data)
         kind, payload = _classify(raw)
         captured = (
             _archive_capture(raw, url) if kind in ("threadreader", "listing", "article") else None
         )
         page_url = unarchive(url) if url else None
         result = _build(kind, payload, page_url)
+        _check_size(result)
     except ParseError as exc:
         raise exc.with_source(name) from exc.__cause__
     if kind == "threadkeep":
-        return result
+        return http_only(result)
     result_url = result.url if result.url is None else unarchive(result.url)
     sighting = Sighting(
         kind=_SIGHTING_KIND[kind],
@@ -246,4 +366,40 @@ def parse(data: bytes | str, *, url: str | None = None, source: str | None = Non
         captured_at=captured,
         sha256=hashlib.sha256(raw).hexdigest(),
     )
-    return result.model_copy(update={"source": sighting, "url": result_url})
+    return http_only(result.model_copy(update={"source": sighting, "url": result_url}))
+
+
+_URL_FIELDS = frozenset({"url", "short_url", "avatar", "preview"})
+# A url field whose value is not an http(s) url, in a model's compact JSON.
+_NOT_HTTP_RE = re.compile(r'"(?:url|short_url|avatar|preview)":"(?![hH][tT][tT][pP][sS]?://)')
+
+
+def http_only(result: Result) -> Result:
+    """``result`` with every url that is not http(s) removed (a link holding one, dropped).
+
+    A page, an answer or threadkeep JSON read back may carry ``javascript:``, ``data:`` or
+    ``file:`` urls in any url field (``og:url``, ``author_url``, ``expanded_url``…); none
+    reaches a result. Most results have none, which one scan of their JSON shows.
+    """
+    if not _NOT_HTTP_RE.search(result.model_dump_json()):
+        return result
+    return type(result).model_validate(_without_other_schemes(result.model_dump()))
+
+
+def _without_other_schemes(value: Any) -> Any:
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            if key in _URL_FIELDS and isinstance(item, str) and not _is_http(item):
+                item = None
+            elif key == "links" and isinstance(item, (list, tuple)):
+                item = [link for link in item if _is_http(link.get("url") or "")]
+            cleaned[key] = _without_other_schemes(item)
+        return cleaned
+    if isinstance(value, (list, tuple)):
+        return [_without_other_schemes(item) for item in value]
+    return value
+
+
+def _is_http(url: str) -> bool:
+    return url[:8].lower().startswith(("http://", "https://"))

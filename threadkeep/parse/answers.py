@@ -9,21 +9,25 @@
   reason the service gave, not an error.
 
 Ids are read as strings (``id_str``); a numeric ``id`` is only used when it is already a
-string, because JSON numbers past 2**53 have lost digits by the time anyone reads them.
+string, because JSON numbers past 2**53 have lost digits by the time anyone reads them. A
+field of the wrong type (``"id_str": 5``, ``"user": []``) is read as absent, and an id that is
+not 1 to 20 ASCII digits is no id.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from threadkeep.errors import MalformedPage, UnsupportedPage
+from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
 from threadkeep.parse.embeds import tweet_from_blockquote
 from threadkeep.parse.html import load
 from threadkeep.urls import status_parts, status_url
+from threadkeep.urls import tweet_id as valid_id
 
 __all__ = ["is_oembed", "is_syndication", "parse_oembed", "parse_syndication", "requested_id"]
 
@@ -105,16 +109,22 @@ def _list(value: object) -> list[dict[str, Any]]:
 
 
 def _time(value: object) -> datetime | None:
+    """An ISO 8601 or v1.1 API time, in UTC; None when it is not one or has no zone."""
     text = _string(value)
-    if text is None:
+    if text is None or len(text) > 64:
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        pass
-    try:  # the v1.1 API's "Wed Oct 10 20:19:24 +0000 2018"
-        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
-    except ValueError:
+        try:  # the v1.1 API's "Wed Oct 10 20:19:24 +0000 2018"
+            parsed = datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        return None  # a time with no zone is no instant
+    try:  # in UTC: an offset with seconds ("+05:00:30") would not survive JSON
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # "0001-01-01T00:00:00+05:00" is before year 1 in UTC
         return None
 
 
@@ -174,7 +184,9 @@ def _edit_ids(tweet: dict[str, Any]) -> tuple[str, ...]:
     ids = control.get("edit_tweet_ids")
     if ids is None and isinstance(initial, dict):
         ids = initial.get("edit_tweet_ids")
-    return tuple(i for i in ids if isinstance(i, str)) if isinstance(ids, list) else ()
+    return (
+        tuple(i for i in ids if isinstance(i, str) and valid_id(i)) if isinstance(ids, list) else ()
+    )
 
 
 def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
@@ -186,7 +198,7 @@ def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
         tweet.get("tweet"), dict
     ):
         tweet = tweet["tweet"]
-    tweet_id = _string(tweet.get("id_str")) or _string(tweet.get("id"))
+    tweet_id = valid_id(_string(tweet.get("id_str")) or _string(tweet.get("id")))
     user = _dict(tweet.get("user"))
     handle = _string(user.get("screen_name"))
     entities = _dict(tweet.get("entities"))
@@ -204,7 +216,7 @@ def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
     if card := _card(tweet):
         media.append(card)
     quoted = in_reply_to = None
-    if depth < 3:  # a quote of a quote of a quote is as deep as answers go
+    if depth < MAX_QUOTE_DEPTH:
         if isinstance(tweet.get("quoted_tweet"), dict):
             quoted = _syndicated(tweet["quoted_tweet"], depth + 1)
         if isinstance(tweet.get("parent"), dict):
@@ -227,13 +239,9 @@ def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
         lang=_string(tweet.get("lang")),
         links=tuple(links),
         media=tuple(media),
-        hashtags=tuple(
-            str(h.get("text")) for h in _list(entities.get("hashtags")) if h.get("text")
-        ),
+        hashtags=tuple(t for h in _list(entities.get("hashtags")) if (t := _string(h.get("text")))),
         mentions=tuple(
-            str(m.get("screen_name"))
-            for m in _list(entities.get("user_mentions"))
-            if m.get("screen_name")
+            m for u in _list(entities.get("user_mentions")) if (m := _string(u.get("screen_name")))
         ),
         edited=edited if isinstance(edited, bool) else None,
         edit_ids=_edit_ids(tweet),
@@ -262,7 +270,7 @@ def requested_id(url: str | None) -> str | None:
     """The tweet id a request url asks about: ``?id=<id>`` or a status url."""
     if not url:
         return None
-    if match := re.search(r"[?&]id=(\d{1,20})(?:&|$)", url):
+    if match := re.search(r"[?&]id=([0-9]{1,20})(?:&|$)", url):
         return match.group(1)
     parts = status_parts(url)
     return parts[1] if parts else None

@@ -73,7 +73,7 @@ def parse_date(text: str | None) -> datetime | None:
     >>> parse_date("6. März 2018").date().isoformat()
     '2018-03-06'
     """
-    if not text:
+    if not text or len(text) > 64:  # no date is longer; a long text is no date
         return None
     cleaned = re.sub(r"\s+", " ", text).strip().rstrip(".").lower()
     for pattern, order in _PATTERNS:

@@ -24,10 +24,12 @@ import re
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from threadkeep.limits import MAX_QUOTE_DEPTH, check_tweets
 from threadkeep.models import Author, Link, Media, Tweet, fill_missing, snowflake_time
 from threadkeep.parse.dates import parse_date
-from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
+from threadkeep.parse.html import Ancestors, clean_text, element_text, node_text, text_entities
 from threadkeep.urls import absolute_url, status_parts, status_url
+from threadkeep.urls import tweet_id as valid_id
 
 __all__ = ["find_embeds", "has_embeds", "has_standalone_embeds", "tweet_from_blockquote"]
 
@@ -52,13 +54,33 @@ _ANY_EMBED = etree.XPath(
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
 
 _DASH = r"(?:—|–|&mdash;|â€”|â€“|-{1,2})"
-# The handle regex is anchored on the *last* "(@handle)": display names may contain "(".
-_ATTRIBUTION_RE = re.compile(
-    rf"{_DASH}\s*(?P<name>.*?)\s*\(\s*@(?P<handle>\w{{1,20}})\s*\)(?!.*\(\s*@\w+\s*\))",
-    re.S,
-)
+_DASH_RE = re.compile(_DASH)
+_HANDLE_RE = re.compile(r"\(\s*@(\w+)\s*\)")
 _STARTS_WITH_DASH_RE = re.compile(rf"^\s*{_DASH}")
-_BARE_STATUS_RE = re.compile(r"^\s*(https?://\S+/status(?:es)?/\d+\S*)\s*$")
+_BARE_STATUS_RE = re.compile(r"^(https?://\S+/status(?:es)?/\d+\S*)$")
+
+
+class _Attribution:
+    """ "— Name (@handle)" in an embed's text: where it starts, the name and the handle."""
+
+    __slots__ = ("handle", "name", "start")
+
+    def __init__(self, start: int, name: str, handle: str) -> None:
+        self.start, self.name, self.handle = start, name, handle
+
+
+def _attribution(text: str) -> _Attribution | None:
+    """The attribution: the *last* "(@handle)" (display names may contain "(") and the first
+    dash before it. Two linear scans: one regex for both backtracked in quadratic time."""
+    last = None
+    for last in _HANDLE_RE.finditer(text):  # noqa: B007 (the last one is wanted)
+        pass
+    if last is None or len(last[1]) > 20:
+        return None
+    dash = _DASH_RE.search(text, 0, last.start())
+    if dash is None:
+        return None
+    return _Attribution(dash.start(), text[dash.end() : last.start()].strip(), last[1])
 
 
 def has_embeds(root: Element) -> bool:
@@ -66,39 +88,23 @@ def has_embeds(root: Element) -> bool:
     return bool(_ANY_EMBED(root))
 
 
+def _in_thread_reader_tweet(element: Element) -> bool:
+    classes = (element.get("class") or "").split()
+    return "entity-embed" in classes or "content-tweet" in classes
+
+
 def has_standalone_embeds(root: Element) -> bool:
     """True when an embed stands on its own, not inside a Thread Reader tweet."""
-    for element in _CANDIDATES(root):
-        if element.tag in ("p", "figure", "div"):
-            continue
-        parent = element.getparent()
-        while parent is not None:
-            classes = (parent.get("class") or "").split()
-            if "entity-embed" in classes or "content-tweet" in classes:
-                break
-            parent = parent.getparent()
-        else:
-            return True
-    return False
+    tweets = Ancestors(_in_thread_reader_tweet)
+    return any(
+        element.tag not in ("p", "figure", "div") and tweets.nearest(element) is None
+        for element in _CANDIDATES(root)
+    )
 
 
-def _excluded(element: Element) -> bool:
-    """Inside a web archive's toolbar, or a script template: not the page's content."""
-    parent = element.getparent()
-    while parent is not None:
-        if parent.get("id") in _ARCHIVE_CHROME or parent.tag in ("script", "template"):
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _inside_tweet_blockquote(element: Element) -> Element | None:
-    parent = element.getparent()
-    while parent is not None:
-        if parent.tag == "blockquote" and _is_tweet_class(parent):
-            return parent
-        parent = parent.getparent()
-    return None
+def _is_chrome(element: Element) -> bool:
+    """A web archive's toolbar, or a script template: not the page's content."""
+    return element.get("id") in _ARCHIVE_CHROME or element.tag in ("script", "template")
 
 
 def _is_tweet_class(element: Element) -> bool:
@@ -106,18 +112,40 @@ def _is_tweet_class(element: Element) -> bool:
     return "twitter-tweet" in classes or "twitter-video" in classes
 
 
+def _is_tweet_blockquote(element: Element) -> bool:
+    return element.tag == "blockquote" and _is_tweet_class(element)
+
+
+def _is_block(element: Element) -> bool:
+    """A paragraph or CMS wrapper that may hold a bare status link."""
+    return element.tag in ("p", "figure") or (
+        element.tag == "div" and not element.get("data-tweet-id")
+    )
+
+
 def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
     """Every tweet embedded in the page, in page order, each once."""
     order: list[str] = []  # keys in first-seen order
     found: dict[str, Tweet] = {}
-    for element in _CANDIDATES(root):
-        if _excluded(element):
+    candidates = _CANDIDATES(root)
+    chrome = Ancestors(_is_chrome)
+    quotes = Ancestors(_is_tweet_blockquote)
+    # A block holding another is skipped: the innermost is read, once (nested blocks read
+    # whole at every level took time quadratic in the nesting).
+    blocks = {e for e in candidates if _is_block(e)}
+    around = Ancestors(blocks.__contains__)
+    holders = {around.nearest(e) for e in blocks}
+    read = 0  # copies read, before merging: a page of one embed a million times stops too
+    for element in candidates:
+        if chrome.nearest(element) is not None or element in holders:
             continue
-        if element.tag != "blockquote" and _inside_tweet_blockquote(element) is not None:
-            continue  # links and frames inside an embed belong to it
-        tweet = _read_candidate(element, base)
+        if quotes.nearest(element) is not None:
+            continue  # links, frames and quotes inside an embed belong to it
+        tweet = _read_candidate(element, base, quotes)
         if tweet is None:
             continue
+        read += 1
+        check_tweets(read)
         key = tweet.id or f"text:{tweet.text}"
         if key in found:
             found[key] = fill_missing(found[key], tweet)
@@ -127,11 +155,10 @@ def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
     return [found[key] for key in order]
 
 
-def _read_candidate(element: Element, base: str | None) -> Tweet | None:
+def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tweet | None:
     tag = element.tag
     if tag == "blockquote":
-        outer = _inside_tweet_blockquote(element)
-        return None if outer is not None else tweet_from_blockquote(element, base=base)
+        return tweet_from_blockquote(element, base=base, quotes=quotes)
     if tag in ("iframe", "amp-twitter", "twitter-widget", "twitterwidget") or (
         tag == "div" and element.get("data-tweet-id")
     ):
@@ -157,9 +184,9 @@ def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
     tweet_id = element.get("data-tweet-id") or element.get("data-tweetid") or element.get("data-id")
     if not tweet_id:
         src = element.get("src") or ""
-        match = re.search(r"[?&]id=(\d{1,20})", src)
+        match = re.search(r"[?&]id=([0-9]{1,20})", src)
         tweet_id = match.group(1) if match else None
-    if not tweet_id or not tweet_id.isdigit():
+    if not valid_id(tweet_id):
         return None
     texts = _RENDERED_TEXT(element)
     handle_text = clean_text(node_text(h[0])) if (h := _RENDERED_HANDLE(element)) else ""
@@ -185,7 +212,8 @@ def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
 def _from_bare_link(element: Element, base: str | None) -> Tweet | None:
     """A block whose whole text is one status url (WordPress auto-embeds, stripped scripts)."""
     text = clean_text(node_text(element))
-    match = _BARE_STATUS_RE.match(text)
+    # One token or nothing: on text with spaces the pattern backtracked in quadratic time.
+    match = _BARE_STATUS_RE.match(text) if " " not in text else None
     anchors = element.findall(".//a")
     url = None
     if match:
@@ -230,25 +258,39 @@ def _status_link(anchors: list[_Anchor]) -> tuple[Element, str | None, str] | No
     return None
 
 
-def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | None:
-    """Read one ``blockquote.twitter-tweet`` (or ``twitter-video``) into a :class:`Tweet`."""
+def tweet_from_blockquote(
+    blockquote: Element,
+    *,
+    base: str | None,
+    depth: int = 0,
+    quotes: Ancestors | None = None,
+) -> Tweet | None:
+    """Read one ``blockquote.twitter-tweet`` (or ``twitter-video``) into a :class:`Tweet`.
+
+    ``depth`` counts the embeds around this one: quotes are read MAX_QUOTE_DEPTH deep.
+    ``quotes`` remembers which embed holds which element, across calls on one page.
+    """
+    quotes = quotes or Ancestors(_is_tweet_blockquote)
     anchors = _anchors(blockquote, base)
     status = _status_link(anchors)
-    paragraphs = [p for p in blockquote.iter("p") if _inside_tweet_blockquote(p) is blockquote]
+    paragraphs = [p for p in blockquote.iter("p") if quotes.nearest(p) is blockquote]
     body = [p for p in paragraphs if not _is_attribution(p)]
-    attribution_text = _attribution_text(blockquote, body)
-    match = _ATTRIBUTION_RE.search(attribution_text)
+    body_set = set(body)
+    # Which text paragraph (or the blockquote itself) holds each link.
+    holders = Ancestors(lambda e: e is blockquote or e in body_set)
+    attribution_text = _attribution_text(blockquote, body_set)
+    match = _attribution(attribution_text)
     if status is None and match is None and not body:
         return None
-    handle = match["handle"] if match else None
-    name = clean_text(match["name"]) if match else None
+    handle = match.handle if match else None
+    name = clean_text(match.name) if match else None
     tweet_id = None
     date_text = None
     if status is not None:
         anchor, url_handle, tweet_id = status
         handle = handle or url_handle
         date_text = clean_text(node_text(anchor)) or None
-    elif (date_anchor := _last_attribution_link(blockquote, body)) is not None:
+    elif (date_anchor := _last_attribution_link(blockquote, holders)) is not None:
         # The status link was lost (a CMS rewrote it, an archive truncated it): the last
         # link after the text is still the date.
         date_text = clean_text(node_text(date_anchor)) or None
@@ -256,12 +298,15 @@ def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | N
         text: str | None = "\n\n".join(t for p in body if (t := element_text(p)))
     else:
         text = _text_without_paragraphs(blockquote, attribution_text) or None
-    links, media, hashtags, mentions = _entities(anchors, body, blockquote)
+    links, media, hashtags, mentions = _entities(anchors, bool(body), blockquote, holders)
     tags, written = text_entities(text)
-    nested = [
-        b for b in blockquote.iter("blockquote") if b is not blockquote and _is_tweet_class(b)
-    ]
-    quoted = tweet_from_blockquote(nested[0], base=base) if nested else None
+    quoted = None
+    if depth < MAX_QUOTE_DEPTH:
+        nested = (
+            b for b in blockquote.iter("blockquote") if b is not blockquote and _is_tweet_class(b)
+        )
+        if (inner := next(nested, None)) is not None:
+            quoted = tweet_from_blockquote(inner, base=base, depth=depth + 1, quotes=quotes)
     return Tweet(
         id=tweet_id,
         url=status_url(handle, tweet_id),
@@ -284,13 +329,10 @@ def tweet_from_blockquote(blockquote: Element, *, base: str | None) -> Tweet | N
     )
 
 
-def _last_attribution_link(blockquote: Element, body: list[Element]) -> Element | None:
+def _last_attribution_link(blockquote: Element, holders: Ancestors) -> Element | None:
     last = None
     for anchor in blockquote.iter("a"):
-        parent = anchor.getparent()
-        while parent is not None and parent is not blockquote and parent not in body:
-            parent = parent.getparent()
-        if parent is blockquote:
+        if holders.nearest(anchor) is blockquote:
             last = anchor
     return last
 
@@ -300,7 +342,7 @@ def _is_attribution(paragraph: Element) -> bool:
     return bool(_STARTS_WITH_DASH_RE.match(text)) and "(@" in text.replace("( @", "(@")
 
 
-def _attribution_text(blockquote: Element, body: list[Element]) -> str:
+def _attribution_text(blockquote: Element, body: set[Element]) -> str:
     """The blockquote's text outside its text paragraphs: "— Name (@handle) Date"."""
     pieces = [blockquote.text or ""]
     for child in blockquote:
@@ -317,14 +359,14 @@ def _attribution_text(blockquote: Element, body: list[Element]) -> str:
 def _text_without_paragraphs(blockquote: Element, attribution: str) -> str:
     """Text of an embed with no ``<p>``: everything before the attribution's dash."""
     text = element_text(blockquote)
-    match = _ATTRIBUTION_RE.search(text)
+    match = _attribution(text)
     if match:
-        text = text[: match.start()]
+        text = text[: match.start]
     return text.strip()
 
 
 def _entities(
-    anchors: list[_Anchor], body: list[Element], blockquote: Element
+    anchors: list[_Anchor], body: bool, blockquote: Element, holders: Ancestors
 ) -> tuple[list[Link], list[Media], list[str], list[str]]:
     """Links, media, hashtags and mentions among the links of the tweet's text paragraphs."""
     links: list[Link] = []
@@ -333,7 +375,7 @@ def _entities(
     mentions: list[str] = []
     video = "twitter-video" in (blockquote.get("class") or "")
     for anchor, href, parts in anchors:
-        if href is None or (body and not _within(anchor, body, blockquote)):
+        if href is None or (body and holders.nearest(anchor) is blockquote):
             continue
         if not body and parts is not None:
             continue  # the date link of an embed with no <p>
@@ -349,15 +391,6 @@ def _entities(
             expanded = href if short is None else _expanded(shown)
             links.append(Link(url=expanded or href, display=shown or None, short_url=short))
     return links, media, hashtags, mentions
-
-
-def _within(anchor: Element, body: list[Element], blockquote: Element) -> bool:
-    parent = anchor.getparent()
-    while parent is not None and parent is not blockquote:
-        if parent in body:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _expanded(shown: str) -> str | None:

@@ -13,8 +13,12 @@ tweet without an attribution line is not a tweet (seeds ``000`` and ``002``).
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Author, Tweet
 from threadkeep.parse.article import group_threads
 from threadkeep.parse.dates import parse_date
@@ -28,13 +32,58 @@ _DATE = (
     r"|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}"  # 7 de agosto de 2014
     r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?)"
 )
-_ATTRIBUTION_RE = re.compile(
-    r"^[ \t>]*(?:—|–|â€”|-{1,2})[ \t]*(?P<name>[^\n]*?)[ \t]*\(@(?P<handle>[A-Za-z0-9_\\]{1,20})\)"
+# An attribution line is "— Name (@handle)", then a date (plain, or a Markdown link), then
+# whatever follows on the line. Matched in three steps: as one pattern, the name's lazy
+# group between runs of spaces backtracked in quadratic time on a long line.
+_LEAD_RE = re.compile(r"^[ \t>]*(?:—|–|â€”|-{1,2})[ \t]*", re.M)
+_HANDLE_RE = re.compile(r"\(@(?P<handle>[A-Za-z0-9_\\]{1,20})\)")
+_TAIL_RE = re.compile(
     rf"[ \t]*(?:\[(?P<mddate>{_DATE})\]\((?P<mdurl>[^)\s]+)\)|(?P<date>{_DATE}))?"
     r"(?P<rest>[^\n]*)$",
     re.M,
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
+_WORD_RE = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    start: int
+    end: int
+    name: str
+    handle: str
+    date: str | None
+    md_date: str | None
+    md_url: str | None
+    rest: str
+
+
+def _attributions(text: str) -> Iterator[_Attribution]:
+    """Every attribution line in ``text``, in order."""
+    position = 0
+    while lead := _LEAD_RE.search(text, position):
+        line_end = text.find("\n", lead.end())
+        line_end = len(text) if line_end == -1 else line_end
+        handle = _HANDLE_RE.search(text, lead.end(), line_end)
+        if handle is None:
+            position = max(line_end, lead.end())
+            continue
+        tail = _TAIL_RE.match(text, handle.end())
+        if tail is None:  # cannot happen: every part of it may be empty
+            return
+        yield _Attribution(
+            start=lead.start(),
+            end=tail.end(),
+            name=text[lead.end() : handle.start()].rstrip(" \t"),
+            handle=handle["handle"],
+            date=tail["date"],
+            md_date=tail["mddate"],
+            md_url=tail["mdurl"],
+            rest=tail["rest"],
+        )
+        position = max(tail.end(), lead.end() + 1)
+
+
 _TWEET_LIMIT = 280
 _TITLE_LIMIT = 150
 
@@ -54,8 +103,8 @@ def find_text_embeds(text: str) -> list[Tweet]:
     tweets: list[Tweet] = []
     previous_end = 0
     carried = ""  # text after the previous attribution's date, on its line
-    for match in _ATTRIBUTION_RE.finditer(text):
-        before = text[previous_end : match.start()]
+    for match in _attributions(text):
+        before = text[previous_end : match.start]
         if carried:
             body = carried + before
             if len(body.strip()) > _TWEET_LIMIT:  # prose follows the carried tweet
@@ -63,10 +112,10 @@ def find_text_embeds(text: str) -> list[Tweet]:
         else:
             body = _last_paragraph(before)
         tweet_text = _clean(body) or None
-        handle = match["handle"].replace("\\", "")
-        date_text = match["mddate"] or match["date"]
+        handle = match.handle.replace("\\", "")
+        date_text = match.md_date or match.date
         date_text = " ".join(date_text.split()) if date_text else None
-        parts = status_parts(match["mdurl"]) if match["mdurl"] else None
+        parts = status_parts(match.md_url) if match.md_url else None
         tweet_id = parts[1] if parts else None
         tags, mentions = text_entities(tweet_text)
         tweets.append(
@@ -75,7 +124,7 @@ def find_text_embeds(text: str) -> list[Tweet]:
                 url=status_url(handle, tweet_id),
                 author=Author(
                     handle=handle,
-                    name=match["name"].strip() or None,
+                    name=match.name.strip() or None,
                     url=f"https://twitter.com/{handle}",
                 ),
                 text=tweet_text,
@@ -85,23 +134,37 @@ def find_text_embeds(text: str) -> list[Tweet]:
                 mentions=tuple(mentions),
             )
         )
-        carried = match["rest"].strip()
-        previous_end = match.end()
+        carried = match.rest.strip()
+        previous_end = match.end
+        check_tweets(len(tweets))
     return tweets
 
 
 def _title(text: str) -> str | None:
     """The first line, when it is short enough to be a headline (not a paragraph)."""
-    for line in text.split("\n"):
-        if line.strip():
-            return line.strip() if len(line.strip()) <= _TITLE_LIMIT else None
-    return None
+    line = _WORD_RE.search(text)
+    if line is None:
+        return None
+    end = text.find("\n", line.start())
+    first = text[line.start() : end if end != -1 else len(text)].strip()
+    return first if len(first) <= _TITLE_LIMIT else None
 
 
 def looks_like_article(text: str) -> bool:
-    """Prose long enough to be an article: three paragraphs and a hundred words or more."""
-    paragraphs = [p for p in _PARAGRAPH_BREAK_RE.split(text) if p.strip()]
-    return len(paragraphs) >= 3 and len(text.split()) >= 100
+    """Prose long enough to be an article: three paragraphs and a hundred words or more.
+
+    Counted up to what is needed, without splitting the whole text into words.
+    """
+    paragraphs = 0
+    start = 0
+    for cut in _PARAGRAPH_BREAK_RE.finditer(text):
+        paragraphs += bool(text[start : cut.start()].strip())
+        start = cut.end()
+        if paragraphs >= 3:
+            break
+    else:
+        paragraphs += bool(text[start:].strip())
+    return paragraphs >= 3 and sum(1 for _ in itertools.islice(_WORD_RE.finditer(text), 100)) >= 100
 
 
 def parse_text_article(text: str, *, url: str | None = None) -> Article:

@@ -13,10 +13,11 @@ import re
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Listing, ThreadPreview, Tweet
 from threadkeep.parse.html import clean_text, has_class, node_text
 from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.trapage import CARD, headings, meta, number, page_title, timestamp
+from threadkeep.parse.trapage import CARD, cards, headings, meta, number, page_title, timestamp
 from threadkeep.parse.tratweet import read_tweet
 from threadkeep.urls import absolute_url, threadreader_id
 
@@ -52,9 +53,15 @@ def parse_listing(root: Element, *, url: str | None = None) -> Listing:
     base = url or "https://threadreaderapp.com/"
     previews: list[ThreadPreview] = []
     section: str | None = None
+    count = 0
+    around = cards()
     for node in _CARDS_AND_SECTIONS(root):
         if has_class(node, "thread-card"):
+            if around.nearest(node) is not None:
+                continue  # read whole with the card around it
             previews.append(_parse_card(node, base=base, section=section))
+            count += 1 + len(previews[-1].tweets)
+            check_tweets(count)
         else:
             section = clean_text(node_text(node)).rstrip(":") or None
     texts = headings(root)
@@ -87,7 +94,8 @@ class _Card:
         for element in card.iterdescendants():
             classes = (element.get("class") or "").split()
             if "content-tweet" in classes:
-                self.tweets.append(element)
+                if not self.tweets or not _inside(element, self.tweets[-1]):
+                    self.tweets.append(element)  # a tweet inside a tweet is read with it
             elif self.name is None and "username" in classes:
                 self.name = clean_text(node_text(element)) or None
             elif self.handle is None and "screenName" in classes:
@@ -119,8 +127,13 @@ class _Card:
         )
 
 
+def _inside(element: Element, outer: Element) -> bool:
+    return any(parent is outer for parent in element.iterancestors())
+
+
 def _parse_card(card: Element, *, base: str, section: str | None) -> ThreadPreview:
     found = _Card(card, base)
+    check_tweets(len(found.tweets))
     author = found.author()
     thread_url, declared = found.thread_url, found.declared
     thread_id = threadreader_id(thread_url)

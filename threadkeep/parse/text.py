@@ -12,14 +12,17 @@ Seeds ``003`` (a listing) and ``004`` (a thread) in ``../shared/seeds`` are real
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
 from threadkeep.errors import UnsupportedPage
+from threadkeep.limits import MAX_TWEETS, check_tweets
 from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
 from threadkeep.parse.html import text_entities
 from threadkeep.parse.listing import hashtag_topic
 from threadkeep.parse.numbering import number_thread
+from threadkeep.parse.trapage import number
 from threadkeep.urls import threadreader_id
 
 __all__ = ["is_text_listing", "is_text_thread", "parse_text"]
@@ -38,17 +41,19 @@ _THREAD_FOOTER = (
     "Did Thread Reader help you today?",
 )
 _LISTING_FOOTER = ("Related hashtags", "Did Thread Reader help you today?", "Support us!")
-_KEEP_CURRENT_RE = re.compile(r"^Keep Current with (?P<name>.+?)\s*$")
-_PROFILE_RE = re.compile(r"^(?P<name>.+?) Profile picture\s*$")
+# Matched against stripped lines, so that no pattern needs a lazy group before "\s*$": that
+# backtracked in quadratic time over a long run of spaces.
+_KEEP_CURRENT_RE = re.compile(r"^Keep Current with (?P<name>.+)$")
+_PROFILE_RE = re.compile(r"^(?P<name>.+) Profile picture$")
 _HEADER_HANDLE_RE = re.compile(r"^(?:Thread by )?@(?P<handle>\w{1,15})\b")
-_HEADER_COUNT_RE = re.compile(r"(\d[\d,]*)\s+tweets?\b(?:\W+(\d+)\s+min read)?", re.I)
+# The lookbehind starts a number at its first digit only (else: quadratic over digit runs).
+_HEADER_COUNT_RE = re.compile(r"(?<![\d,])(\d[\d,]*)\s+tweets?\b(?:\W+(\d{1,6})\s+min read)?", re.I)
 _HEADER_CHROME_RE = re.compile(
     r"^(?:•.*tweets?.*|\d[\d,]*\s+tweets?,?(?:\s+\d+\s+min read)?\W*|Read on (?:X|Twitter)"
     r"|Subscribe|Thread by @\w+.*|@\w{1,15}|.+ Profile picture)$",
     re.I,
 )
 _BULLET_RE = re.compile(r"^\s*[-•*–]\s")
-_IMAGE_TAIL_RE = re.compile(r"(?:^|\s+)((?:Image\s*)+)$")
 _IMAGE_ONLY_RE = re.compile(r"^(?:Image\s*)+$")
 _GLUED_RE = re.compile(r"\b\d{1,3}/\d{1,3}…\s+(?=\S)")
 
@@ -76,15 +81,30 @@ def parse_text(text: str, *, url: str | None = None) -> Thread | Listing:
 
 
 def _strip_images(text: str) -> tuple[str, list[Media]]:
-    match = _IMAGE_TAIL_RE.search(text)
-    if not match:
+    """Cut the "Image" placeholders off a tweet's end: one photo each.
+
+    A scan back from the end, by index: a regex search for the run backtracked from every
+    "Image" in quadratic time, and slicing in the loop would copy the text each time.
+    """
+    end = len(text)
+    start = None  # where the run begins (at the text's start or after whitespace)
+    count = 0
+    while True:
+        while end and text[end - 1].isspace():
+            end -= 1
+        if not text.endswith("Image", 0, end):
+            break
+        end -= 5
+        if end == 0 or text[end - 1].isspace():
+            start, count = end, count + 1
+    if start is None:
         return text, []
-    count = len(match.group(1).split())
-    return text[: match.start()].rstrip(), [Media(kind="photo") for _ in range(count)]
+    return text[:start].rstrip(), [Media(kind="photo") for _ in range(count)]
 
 
 def _split_glued(line: str) -> list[str]:
-    cuts = [m.end() for m in _GLUED_RE.finditer(line)]
+    # One more cut than a page may have tweets is enough to refuse it (check_tweets).
+    cuts = [m.end() for m in itertools.islice(_GLUED_RE.finditer(line), MAX_TWEETS + 1)]
     if not cuts:
         return [line]
     pieces = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
@@ -92,8 +112,13 @@ def _split_glued(line: str) -> list[str]:
 
 
 def _group_tweets(lines: Iterable[str]) -> list[str]:
-    """Group lines into tweet texts (see the module docstring for the rules)."""
-    tweets: list[str] = []
+    """Group lines into tweet texts (see the module docstring for the rules).
+
+    Each tweet is built as a list of pieces joined at the end: adding to a string kept in a
+    list copies it every time, in quadratic time for a tweet of many lines.
+    """
+    tweets: list[list[str]] = []
+    last_line = ""  # the current tweet's last line
     paragraph_break = False
     for raw in lines:
         line = raw.strip()
@@ -101,24 +126,31 @@ def _group_tweets(lines: Iterable[str]) -> list[str]:
             paragraph_break = bool(tweets)
             continue
         if tweets and _IMAGE_ONLY_RE.match(line):
-            tweets[-1] += " " + line  # a picture placeholder on its own line belongs above
+            tweets[-1] += (" ", line)  # a picture placeholder on its own line belongs above
+            last_line += " " + line if len(last_line) < 64 else ""
         elif tweets and paragraph_break:
-            tweets[-1] += "\n\n" + line
+            tweets[-1] += ("\n\n", line)
+            last_line = line
         elif (
             tweets
             and _BULLET_RE.match(line)
-            and (tweets[-1].endswith(":") or _BULLET_RE.match(tweets[-1].rsplit("\n", 1)[-1]))
+            and (tweets[-1][-1].endswith(":") or _BULLET_RE.match(last_line))
         ):
-            tweets[-1] += "\n" + line
+            tweets[-1] += ("\n", line)
+            last_line = line
         else:
-            tweets.extend(_split_glued(line))
+            for piece in _split_glued(line):
+                tweets.append([piece])
+                check_tweets(len(tweets))
+            last_line = tweets[-1][-1] if tweets else ""
         paragraph_break = False
-    return tweets
+    return ["".join(pieces) for pieces in tweets]
 
 
 def _build_tweets(
     texts: list[str], author: Author | None, declared: int | None
 ) -> tuple[tuple[Tweet, ...], tuple[int, ...], bool | None]:
+    check_tweets(len(texts))
     cleaned = [_strip_images(t) for t in texts]
     numbering = number_thread([t for t, _ in cleaned], declared_count=declared)
     tweets = tuple(
@@ -142,19 +174,21 @@ def _parse_listing(lines: list[str], *, url: str | None) -> Listing:
     previews: list[ThreadPreview] = []
     pending: list[str] = []
     started = False
+    count = 0
     for raw in lines:
         line = raw.strip()
         if not started and (match := _TITLE_RE.match(line)):
             title, topic = line, match["topic"]
             continue
         if not started and (match := _TOTAL_RE.match(line)):
-            total = int(match.group(1).replace(",", ""))
+            total = number(match.group(1))
             continue
         if (match := _READ_N_RE.match(line)) is not None:
-            declared = int(match.group(1).replace(",", ""))
             texts = _group_tweets(pending)
+            count += 1 + len(texts)
+            check_tweets(count)
             tweets, _, _ = _build_tweets(texts, None, None)
-            previews.append(ThreadPreview(tweets=tweets, declared_count=declared))
+            previews.append(ThreadPreview(tweets=tweets, declared_count=number(match.group(1))))
             rest = match["rest"].lstrip("…. ").strip()
             pending = [rest] if rest else []
             started = True
@@ -185,19 +219,22 @@ def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
             break
     # Header chrome before the first tweet: "Thread by @x", "@x", "Name Profile picture",
     # "• 11 tweets • 5 min read •", "Read on X".
-    while body and (not body[0].strip() or _HEADER_CHROME_RE.match(body[0].strip())):
-        line = body.pop(0).strip()
+    first = 0
+    while first < len(body) and (
+        not (line := body[first].strip()) or _HEADER_CHROME_RE.match(line)
+    ):
+        first += 1
         if match := _HEADER_HANDLE_RE.match(line):
             handle = handle or match["handle"]
         if match := _PROFILE_RE.match(line):
             name = name or match["name"]
         if (match := _HEADER_COUNT_RE.search(line)) and "tweet" in line.lower():
-            declared = int(match.group(1).replace(",", ""))
+            declared = number(match.group(1))
             minutes = int(match.group(2)) if match.group(2) else None
     author = Author(
         handle=handle, name=name, url=f"https://twitter.com/{handle}" if handle else None
     )
-    tweets, gaps, complete = _build_tweets(_group_tweets(body), author, declared)
+    tweets, gaps, complete = _build_tweets(_group_tweets(body[first:]), author, declared)
     if not tweets:
         raise UnsupportedPage("text copy of a Thread Reader page with no tweets before its footer")
     return Thread(

@@ -17,20 +17,21 @@ import re
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Thread
-from threadkeep.parse.html import clean_text, has_class, node_text
+from threadkeep.parse.html import Ancestors, clean_text, has_class, node_text
 from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.trapage import first_text, in_card, meta, number, page_title, timestamp
+from threadkeep.parse.trapage import cards, first_text, meta, number, page_title, timestamp
 from threadkeep.parse.tratweet import read_tweet
 from threadkeep.urls import absolute_url, status_parts, threadreader_id
+from threadkeep.urls import tweet_id as valid_id
 
 __all__ = ["has_permalinks", "is_thread", "parse_thread", "thread_tweet_elements"]
 
 _BY_TWEET_N = etree.XPath("/descendant::div[starts-with(@id, 'tweet_')]")
 _BY_DATA_TWEET = etree.XPath("/descendant::div[@data-tweet]")
 _PERMALINKS = etree.XPath("/descendant::sup[contains(@class, 'tw-permalink')]")
-_TWEET_N_RE = re.compile(r"^tweet_\d+$")
-_ID_RE = re.compile(r"^\d{1,20}$")
+_TWEET_N_RE = re.compile(r"^tweet_[0-9]+$")
 
 _NAME_CLASSES = "contains(@class, 'username') or contains(@class, 'twitter_name')"
 _AVATAR_CLASSES = "contains(@class, 'avatar') or contains(@class, 'prof-image')"
@@ -50,7 +51,8 @@ class _Lookup:
             found: list[Element] = self._near(anchor)
             if found:
                 return found
-        return [e for e in self._anywhere(root) if not in_card(e)]
+        outside = cards()
+        return [e for e in self._anywhere(root) if outside.nearest(e) is None]
 
     def enclosing(self, anchor: Element | None) -> Element | None:
         """The nearest ancestor matching (trimmed pages leave the header open around tweets)."""
@@ -67,8 +69,10 @@ _AVATAR = _Lookup(_AVATAR_CLASSES, tail="//img")
 _TIME = _Lookup("@data-time and contains(@class, 'time')")
 _SIZE = _Lookup(_SIZE_CLASSES)
 
-_COUNT_RE = re.compile(r"(\d[\d,.]*)\s*tweets?\b", re.I)
-_READ_RE = re.compile(r"(\d+)\s*min(?:ute)?s?\s+read", re.I)
+# The lookbehinds start a number only at its first digit: without them, a search over a long
+# run of digits retried from every digit, in quadratic time.
+_COUNT_RE = re.compile(r"(?<![\d,.])(\d[\d,.]*)\s*tweets?\b", re.I)
+_READ_RE = re.compile(r"(?<!\d)(\d{1,6})\s*min(?:ute)?s?\s+read", re.I)
 _TITLE_HANDLE_RE = re.compile(r"^Thread by @(\w{1,50})\b")
 
 
@@ -81,8 +85,24 @@ def thread_tweet_elements(root: Element) -> list[Element]:
         and (has_class(e, "content-tweet") or e.get("data-tweet"))
     ]
     if not found:
-        found = [e for e in _BY_DATA_TWEET(root) if not in_card(e)]
-    return found
+        outside = cards()
+        found = [e for e in _BY_DATA_TWEET(root) if outside.nearest(e) is None]
+    return outermost(found)
+
+
+def outermost(elements: list[Element]) -> list[Element]:
+    """``elements`` without those inside another of them (each read whole with its outer).
+
+    Real pages never nest tweets; a hostile one that nests thousands would make every tweet
+    read every tweet inside it, in quadratic time.
+    """
+    if len(elements) < 2:
+        return elements
+    chosen = set(elements)
+    around = Ancestors(chosen.__contains__)
+    kept = [e for e in elements if around.nearest(e) is None]
+    check_tweets(len(kept))
+    return kept
 
 
 def is_thread(root: Element) -> bool:
@@ -91,7 +111,8 @@ def is_thread(root: Element) -> bool:
 
 
 def _permalinks(root: Element) -> list[Element]:
-    return [e for e in _PERMALINKS(root) if not in_card(e)]
+    outside = cards()
+    return [e for e in _PERMALINKS(root) if outside.nearest(e) is None]
 
 
 def has_permalinks(root: Element) -> bool:
@@ -126,9 +147,9 @@ def _declared_size(root: Element, anchor: Element | None) -> tuple[int | None, i
     if (around := _SIZE.enclosing(anchor)) is not None:
         texts.append(clean_text(" ".join(around.xpath("text()"))))  # not the tweets inside
     for text in texts:
-        if count := _COUNT_RE.search(text):
+        if (count := _COUNT_RE.search(text)) and (declared := number(count.group(1))) is not None:
             read = _READ_RE.search(text)
-            return number(count.group(1)), int(read.group(1)) if read else None
+            return declared, int(read.group(1)) if read else None
     return None, None
 
 
@@ -147,11 +168,12 @@ def _segments(root: Element) -> list[Element]:
         nonlocal current, closed
         if clean_text(node_text(current)) or len(current):
             segments.append(current)
+            check_tweets(len(segments))
         current, closed = etree.Element("div"), False
 
     if container is None:
         return segments
-    current.text = container.text
+    current.text = _xml_safe(container.text or "") or None
     for child in container:
         card = child.tag == "div" and child.xpath(".//*[contains(@class, 'entity-url-preview')]")
         if child.tag == "hr":
@@ -163,9 +185,18 @@ def _segments(root: Element) -> list[Element]:
             closed = closed or has_class(child, "tw-permalink")
             continue
         if child.tail and child.tail.strip():
-            current.text = (current.text or "") + child.tail
+            current.text = (current.text or "") + _xml_safe(child.tail)
     flush()
     return segments
+
+
+# libxml2's HTML parser keeps control characters that lxml refuses in text it is given.
+_XML_UNSAFE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """``text`` with what lxml refuses to set as text (NUL, controls) turned into U+FFFD."""
+    return _XML_UNSAFE_RE.sub("\ufffd", text)
 
 
 def _copy(element: Element) -> Element:
@@ -207,8 +238,7 @@ def parse_thread(
     anchor = elements[0] if elements else None
     if derived:
         elements = _segments(root)
-    ids = [e.get("data-tweet") for e in elements]
-    ids = [i if i and _ID_RE.match(i) else None for i in ids]
+    ids = [valid_id(e.get("data-tweet")) for e in elements]
     handle = next((h for e in elements if (h := e.get("data-screenname"))), None)
     page_url = url or meta(root, "og:url") or _canonical(root)
     times = _TIME.find(root, anchor)

@@ -12,12 +12,14 @@ from datetime import datetime, timezone
 from lxml import etree
 from lxml.etree import _Element as Element
 
-from threadkeep.parse.html import clean_text, node_text
+from threadkeep.parse.html import Ancestors, clean_text, node_text
 
 __all__ = [
     "CARD",
+    "cards",
     "first_text",
     "in_card",
+    "is_card",
     "is_threadreader",
     "meta",
     "number",
@@ -37,12 +39,17 @@ _HEADINGS = etree.XPath(
     " | /descendant::div[contains(@class, 'alert') or contains(@class, 'box-error')"
     " or contains(@class, 'box-message')]"
 )
+_SECONDS_RE = re.compile(r"[0-9]+")
 _TRA_LINK = etree.XPath("(/descendant::a[contains(@href, 'threadreaderapp.com')])[1]")
 
 
-def number(text: str) -> int:
-    """An integer written with thousands separators ("12,399")."""
-    return int(re.sub(r"[,.\s]", "", text))
+def number(text: str) -> int | None:
+    """An integer written with thousands separators ("12,399"); None past 9 digits.
+
+    No page declares a billion tweets, and Python refuses to convert over 4 300 digits.
+    """
+    digits = re.sub(r"[,.\s]", "", text)
+    return int(digits) if 0 < len(digits) <= 9 and digits.isdecimal() else None
 
 
 def meta(root: Element, *names: str) -> str | None:
@@ -66,9 +73,10 @@ def page_title(root: Element) -> str | None:
 
 def timestamp(value: str | None) -> datetime | None:
     """A Unix timestamp attribute (``data-time``) as an aware datetime, or None."""
-    if not value or not value.strip().isdigit():
+    value = value.strip() if value else None
+    if not value or len(value) > 12 or not _SECONDS_RE.fullmatch(value):
         return None
-    seconds = int(value.strip())
+    seconds = int(value)
     if not 0 < seconds < 32_503_680_000:  # before the year 3000
         return None
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
@@ -83,15 +91,20 @@ def first_text(elements: list[Element]) -> str | None:
     return None
 
 
+def is_card(element: Element) -> bool:
+    """True for a ``div.thread-card`` (a related-thread or listing card)."""
+    classes = element.get("class")
+    return classes is not None and "thread-card" in classes.split()
+
+
 def in_card(element: Element) -> bool:
-    """True inside a ``div.thread-card`` (a related-thread or listing card)."""
-    parent = element.getparent()
-    while parent is not None:
-        classes = parent.get("class")
-        if classes and "thread-card" in classes.split():
-            return True
-        parent = parent.getparent()
-    return False
+    """True inside a ``div.thread-card``. For many elements, use :func:`cards`."""
+    return Ancestors(is_card).nearest(element) is not None
+
+
+def cards() -> Ancestors:
+    """Which card (if any) holds an element, remembered across one tree."""
+    return Ancestors(is_card)
 
 
 def headings(root: Element) -> list[str]:

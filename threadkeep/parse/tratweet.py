@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 from lxml.etree import _Element as Element
 
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
+from threadkeep.parse.html import Ancestors, clean_text, element_text, node_text, text_entities
 from threadkeep.urls import absolute_url, status_parts, status_url
+from threadkeep.urls import tweet_id as valid_id
 
 __all__ = ["TweetParts", "read_tweet"]
 
@@ -137,14 +138,22 @@ def _read_card(holder: Element, base: str | None) -> Media | None:
     return Media(kind="card", url=target, alt=title, preview=image)
 
 
+def _query_id(src: str) -> str | None:
+    try:
+        query = urlsplit(src).query
+    except ValueError:  # a malformed host ("https://[platform.twitter.com")
+        return None
+    return next(iter(parse_qs(query).get("id", [])), None)
+
+
 def _read_quote(holder: Element, base: str | None) -> Tweet | Link | None:
     """A quoted tweet inside ``span.entity-embed``; a YouTube or other embed gives a Link."""
     for frame in holder.iter("iframe"):
         tweet_id = frame.get("data-tweet-id")
         src = frame.get("src") or ""
         if not tweet_id and "platform.twitter.com" in src:
-            tweet_id = next(iter(parse_qs(urlsplit(src).query).get("id", [])), None)
-        if tweet_id and tweet_id.isdigit():
+            tweet_id = _query_id(src)
+        if valid_id(tweet_id):
             return Tweet(
                 id=tweet_id, url=status_url(None, tweet_id), created_at=snowflake_time(tweet_id)
             )
@@ -174,11 +183,13 @@ def read_tweet(element: Element, *, base: str | None) -> TweetParts:
     stay in the text: they are what the author wrote.
     """
     parts = TweetParts(text=element_text(element, skip=_NOT_TEXT))
+    # A holder already read whole (media, embeds), or the tweet itself, is the boundary.
+    holders = Ancestors(lambda e: e is element or not _HANDLED.isdisjoint(_classes(e)))
     for node in element.iterdescendants("a", "span", "div", "video", "img"):
         classes = _classes(node)
         if not classes and node.tag != "video":
             continue
-        if _inside_handled(node, element):
+        if holders.nearest(node) is not element:
             continue
         if "entity-mention" in classes:
             parts.mentions.append(clean_text(node_text(node)).lstrip("@"))
@@ -213,13 +224,3 @@ def read_tweet(element: Element, *, base: str | None) -> TweetParts:
 _HANDLED = frozenset(
     {"entity-image", "entity-video", "entity-video-gif", "entity-url-preview", "entity-embed"}
 )
-
-
-def _inside_handled(node: Element, top: Element) -> bool:
-    """True when an ancestor below ``top`` is a media or embed holder already read whole."""
-    parent = node.getparent()
-    while parent is not None and parent is not top:
-        if any(c in _HANDLED for c in _classes(parent)):
-            return True
-        parent = parent.getparent()
-    return False

@@ -1,0 +1,367 @@
+"""Pathological inputs (fixtures/hostile/) give their documented outcome, in budget.
+
+Each case runs in a fresh process (``python -m tests.hostile CASE``) so that its time and peak
+memory are its own: every one must finish within 20 s and 1 GB, give the outcome
+``fixtures/hostile/expected.json`` documents (a model with those facts, or that error), and
+never make ``threadkeep convert`` print a traceback. Large cases are built from small recipes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
+
+import threadkeep
+from tests.conftest import ROOT
+from tests.hostile import EXPECTED, HOSTILE, build
+from threadkeep import limits
+from threadkeep.archive import Archive
+from threadkeep.cli import cli
+from threadkeep.parse import html as html_module
+
+BUDGET_SECONDS = 20
+BUDGET_MB = 1024
+
+
+# The child runs with no charset detector (bs4 uses chardet or charset-normalizer when either
+# is installed): the guess for bytes that are not UTF-8 then depends on nothing installed.
+CHILD = (
+    "import sys\n"
+    "for name in ('chardet', 'cchardet', 'charset_normalizer'):\n"
+    "    sys.modules[name] = None\n"
+    "from tests.hostile import main\n"
+    "main(sys.argv[1])\n"
+)
+
+
+def run_case(name: str) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, name],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, dict[str, Any]]:
+    """Every case run once, two processes at a time (each measures only itself)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(sorted(EXPECTED), pool.map(run_case, sorted(EXPECTED)), strict=True))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_input_gives_its_documented_outcome(
+    name: str, reports: dict[str, dict[str, Any]]
+) -> None:
+    expected = EXPECTED[name]
+    report = reports[name]
+    found = report["outcome"]
+    if "error" in expected:
+        assert found.get("error") == expected["error"], found
+        assert found["message"] == f"{name}: {expected['message']}"
+    else:
+        assert "error" not in found, found
+        for key, value in expected.items():
+            if key == "why":
+                continue
+            if key == "texts":
+                assert found["texts"][: len(value)] == [v[:80] for v in value]
+            elif isinstance(value, list):  # the first few, in order
+                assert found[key][: len(value)] == value, (key, found[key])
+            else:
+                assert found[key] == value, (key, found[key])
+    assert report["seconds"] < BUDGET_SECONDS, report["seconds"]
+    assert report["peak_mb"] < BUDGET_MB, report["peak_mb"]
+    cli = report["cli"]
+    assert not cli["crashed"], cli
+    assert "Traceback" not in cli["stderr"]
+    if "error" in expected:
+        assert cli["exit"] == 1
+        first = cli["stderr"].splitlines()[0]
+        assert first.startswith("threadkeep: ") and first.endswith(expected["message"])
+        assert name in first
+    else:
+        assert (cli["exit"], cli["stderr"]) == (0, "")
+
+
+def test_every_hostile_fixture_has_an_expectation() -> None:
+    files = {p.name for p in HOSTILE.iterdir() if p.name != "expected.json"}
+    assert files == set(EXPECTED)
+
+
+def test_committed_hostile_fixtures_are_small() -> None:
+    for path in HOSTILE.iterdir():
+        assert path.stat().st_size < 64 * 1024, f"{path.name}: generate it from a recipe instead"
+
+
+# -- the limits: just inside works, just past is a clear error -------------------------------
+
+
+def deep_page(levels: int) -> bytes:
+    """A tweet ``levels`` elements down, counting html and body."""
+    tweet = '<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">deep</div>'
+    return b"<html><body>" + b"<div>" * (levels - 3) + tweet.encode() + b"</div>" * (levels - 3)
+
+
+def test_nesting_up_to_max_depth_is_read_and_deeper_is_refused() -> None:
+    thread = threadkeep.parse(deep_page(limits.MAX_DEPTH))
+    assert isinstance(thread, threadkeep.Thread)
+    assert [t.text for t in thread.tweets] == ["deep"]
+    with pytest.raises(threadkeep.MalformedPage, match="MAX_DEPTH"):
+        threadkeep.parse(deep_page(limits.MAX_DEPTH + 1))
+
+
+def test_deep_page_with_a_text_run_past_libxml2s_cap_is_still_refused() -> None:
+    # The second, uncapped parse has libxml2's huge limit (2048 levels): ours still holds.
+    page = deep_page(limits.MAX_DEPTH + 10).replace(b"deep", b"x" * 11_000_000)
+    with pytest.raises(threadkeep.MalformedPage, match="MAX_DEPTH"):
+        threadkeep.parse(page)
+
+
+def test_input_at_the_size_limit_is_read() -> None:
+    data = b"a" * limits.MAX_INPUT_BYTES
+    with pytest.raises(threadkeep.UnsupportedPage, match="plain text"):
+        threadkeep.parse(data)
+    with pytest.raises(threadkeep.MalformedPage, match="MAX_INPUT_BYTES"):
+        threadkeep.parse(data + b"a")
+    with pytest.raises(threadkeep.MalformedPage, match="MAX_INPUT_BYTES"):
+        threadkeep.parse("é" * (limits.MAX_INPUT_BYTES // 2 + 1))  # a str: counted as UTF-8
+
+
+def test_more_tweets_than_max_tweets_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TWEETS", 5)
+    tweets = "".join(
+        f'<div id="tweet_{n}" class="content-tweet" data-tweet="{n}">{n}</div>' for n in range(6)
+    )
+    with pytest.raises(threadkeep.MalformedPage, match="more than 5 tweets"):
+        threadkeep.parse(tweets)
+    text = "Thread by @x\n" + "".join(f"tweet {n}\n" for n in range(6)) + "• • •\n"
+    with pytest.raises(threadkeep.MalformedPage, match="more than 5 tweets"):
+        threadkeep.parse(text)
+
+
+def test_json_past_max_values_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importlib.import_module("threadkeep.parse"), "MAX_JSON_VALUES", 10)
+    with pytest.raises(threadkeep.MalformedPage, match="MAX_JSON_VALUES"):
+        threadkeep.parse(b"[" + b",".join([b"1"] * 11) + b"]")
+
+
+def test_an_encoding_python_knows_and_libxml2_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Charset sniffing may name an encoding only Python has (fuzz_unknown_encoding.html).
+    monkeypatch.setattr(html_module, "detect_encoding", lambda data: "hp_roman8")
+    page = b'<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">caf\xc5</div>'
+    thread = threadkeep.parse(page)
+    assert isinstance(thread, threadkeep.Thread)
+    assert thread.tweets[0].text == "caf" + bytes([0xC5]).decode("hp_roman8")
+
+
+def test_limits_are_documented() -> None:
+    security = (ROOT / "docs" / "security.md").read_text("utf-8")
+    for name in limits.__all__:
+        if name.startswith("MAX_"):
+            value = getattr(limits, name)
+            assert f"`{name}`" in security, name
+            shown = f"{value // 2**20} MiB" if name == "MAX_INPUT_BYTES" else f"{value:,}"
+            assert shown.replace(",", " ") in security or shown in security, (name, shown)
+
+
+# -- what a hostile page cannot make threadkeep do ------------------------------------------
+
+
+def test_parsing_never_touches_the_network(httpserver: HTTPServer) -> None:
+    dtd = httpserver.url_for("/evil.dtd")
+    page = f"""<!DOCTYPE html SYSTEM "{dtd}" [
+      <!ENTITY % remote SYSTEM "{httpserver.url_for("/remote.ent")}"> %remote;
+      <!ENTITY ext SYSTEM "{httpserver.url_for("/ext.txt")}">
+    ]>
+    <html xmlns:xi="http://www.w3.org/2001/XInclude"><head>
+      <link rel="stylesheet" href="{httpserver.url_for("/style.css")}">
+      <script src="{httpserver.url_for("/script.js")}"></script>
+      <meta http-equiv="refresh" content="0; url={httpserver.url_for("/refresh")}">
+      <base href="{httpserver.url_for("/base/")}">
+    </head><body>
+      <xi:include href="{httpserver.url_for("/include.xml")}"/>
+      <div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">&ext;
+        <span class="entity-image"><img src="{httpserver.url_for("/image.png")}"></span>
+        <span class="entity-embed"><iframe src="{httpserver.url_for("/frame")}"></iframe></span>
+      </div>
+      <blockquote class="twitter-tweet"><p>embedded</p>&mdash; A (@a)
+        <a href="{httpserver.url_for("/a/status/1")}">May 1, 2020</a></blockquote>
+    </body></html>""".encode()
+    result = threadkeep.parse(page, url=httpserver.url_for("/page"))
+    assert isinstance(result, (threadkeep.Thread, threadkeep.Article))
+    assert len(httpserver.log) == 0  # not one request: no DTD, entity, include, image or frame
+
+
+def test_a_page_cannot_write_outside_the_store(tmp_path: os.PathLike[str]) -> None:
+    store = os.path.join(tmp_path, "store")
+    archive = Archive(store)
+    for name in ("ids_paths.html", "json_5000_digit_id.json", "json_wrong_types.json"):
+        archive.add((HOSTILE / name).read_bytes(), url="https://threadreaderapp.com/thread/../../x")
+    assert sorted(os.listdir(tmp_path)) == ["store"]
+    for folder, _, files in os.walk(store):
+        for file in files:
+            path = os.path.realpath(os.path.join(folder, file))
+            assert path.startswith(os.path.realpath(store) + os.sep)
+            assert ".." not in os.path.relpath(path, store)
+    assert archive.verify().ok
+
+
+def test_only_http_and_https_links_are_kept() -> None:
+    links = [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "vbscript:msgbox(1)",
+        "ftp://example.org/x",
+        "//evil.example/x",  # protocol-relative: resolved to https
+        "https://[::1",  # a malformed host, but http(s): kept as written
+        "https://ok.example/a",
+    ]
+    body = "".join(f'<a class="entity-url" href="{href}">l</a>' for href in links)
+    page = f'<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">{body}</div>'
+    thread = threadkeep.parse(page)
+    assert isinstance(thread, threadkeep.Thread)
+    urls = [link.url for link in thread.tweets[0].links]
+    assert urls == ["https://evil.example/x", "https://[::1", "https://ok.example/a"]
+
+
+def test_recipes_build_what_they_describe() -> None:
+    recipe = json.loads((HOSTILE / "embeds_20000.recipe.json").read_text("utf-8"))
+    data = build(recipe)
+    assert data.count(b'class="twitter-tweet"') == 20000
+    assert b"/status/1305000000000019999" in data
+
+
+def test_control_characters_in_a_page_derived_from_an_unroll() -> None:
+    # fuzz_control_characters.html: text between <hr>s is copied into new elements, which
+    # lxml refuses when it holds control characters (was a ValueError).
+    page = (
+        b"<html><body><div><p>one</p><sup class='tw-permalink'></sup><hr>\x01two\x08"
+        b"<p>three</p><sup class='tw-permalink'></sup></div></body></html>"
+    )
+    thread = threadkeep.parse(page)
+    assert isinstance(thread, threadkeep.Thread)
+    assert [t.text for t in thread.tweets] == ["one", "\ufffdtwo\ufffd\nthree"]
+
+
+def test_no_url_in_a_result_has_another_scheme_than_http() -> None:
+    oembed = json.dumps(
+        {
+            "html": '<blockquote class="twitter-tweet"><p>hi <a href="javascript:x">l</a></p>'
+            '&mdash; A (@a) <a href="https://twitter.com/a/status/1300000000000000001">'
+            "May 1, 2020</a></blockquote>",
+            "author_name": "A",
+            "author_url": "javascript:alert(1)",
+            "url": "data:text/html,x",
+        }
+    )
+    tweet = threadkeep.parse(oembed)
+    assert isinstance(tweet, threadkeep.Tweet)
+    assert (tweet.author and tweet.author.url, tweet.links) == (None, ())
+    syndication = json.dumps(
+        {
+            "__typename": "Tweet",
+            "id_str": "1300000000000000001",
+            "text": "x",
+            "user": {"screen_name": "a", "profile_image_url_https": "file:///etc/passwd"},
+            "entities": {"urls": [{"url": "vbscript:x"}, {"url": "https://t.co/ok"}]},
+            "mediaDetails": [{"type": "photo", "media_url_https": "data:image/png;base64,AA"}],
+        }
+    )
+    tweet = threadkeep.parse(syndication)
+    assert isinstance(tweet, threadkeep.Tweet)
+    assert tweet.author is not None and tweet.author.avatar is None
+    assert [link.url for link in tweet.links] == ["https://t.co/ok"]
+    assert [m.url for m in tweet.media] == [None]
+    page = (
+        b'<html><head><meta property="og:url" content="javascript:alert(1)"></head><body>'
+        b'<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">x</div>'
+    )
+    thread = threadkeep.parse(page)
+    assert (thread.url, thread.source and thread.source.url) == (None, None)
+    mine = thread.model_copy(update={"url": "javascript:alert(1)"}).model_dump_json()
+    assert threadkeep.parse(mine).url is None  # threadkeep's own JSON read back, too
+
+
+def test_markdown_and_text_output_carry_no_terminal_escapes(tmp_path: os.PathLike[str]) -> None:
+    page = os.path.join(tmp_path, "page.html")
+    with open(page, "wb") as out:
+        out.write(
+            b'<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">'
+            b"red \x1b]0;owned\x07 \x1b[31malert\x9b</div>"
+        )
+    run = CliRunner().invoke(cli, ["convert", page, "--format", "md"])
+    assert run.exit_code == 0
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout and "\x9b" not in run.stdout
+    assert "red \ufffd]0;owned\ufffd" in run.stdout
+
+
+# -- linear time: the shapes that used to backtrack or rescan ------------------------------
+
+# (context, pattern): each was quadratic (or worse) before docs/security.md's fixes.
+QUADRATIC_ONCE = [
+    ('<blockquote class="twitter-tweet">{}</blockquote>', "— "),  # embed attribution
+    ('<blockquote class="twitter-tweet">{}</blockquote>', "(@a)"),  # its last-handle lookahead
+    ("{}\n\nsecond\n\nthird\n— A (@a) August 7, 2014\n", "— " + " " * 50 + "x"),  # text one
+    ("Thread by @abc\n{}\n• • •\n", "Image "),  # picture placeholders at a tweet's end
+    ("Thread by @abc\n{}x\n• • •\n", "\n\n"),  # a tweet of many paragraphs
+    ("Thread by @abc\n• {}x tweets\n• • •\n", "1"),  # a header count's digits
+    ("Keep Current with a{}b\n• • •\n", " "),  # the footer's name
+    ('<div class="thread-info">{}x tweets</div><div id="tweet_1" data-tweet="1">t</div>', "1"),
+    ('<a href="https://{}/web/2020/https://x.com/a">x</a>', "archive.a"),  # archive hosts
+    ("<div>" * 200 + "{}", '<div id="tweet_2" class="content-tweet" data-tweet="2">x'),
+    ("<div>" * 200 + "{}", '<sup class="tw-permalink"></sup>'),  # ancestor walks, deep down
+    ("<div>" * 200 + "{}", '<blockquote class="twitter-tweet"><p>t</p></blockquote>'),
+]
+
+
+def best_time(data: bytes) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        with contextlib.suppress(threadkeep.ThreadkeepError):
+            threadkeep.parse(data)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize(("context", "pattern"), QUADRATIC_ONCE)
+def test_parse_time_is_linear_in_the_input(context: str, pattern: str) -> None:
+    times = 4_000 // len(pattern) + 1
+    small = best_time(context.format(pattern * times).encode())
+    large = best_time(context.format(pattern * times * 8).encode())
+    # Linear work takes about 8 times as long at 8 times the size, quadratic work 64 times.
+    assert large < 0.05 or large < 20 * small, (small, large)
+
+
+def test_error_messages_are_one_line_whatever_the_input() -> None:
+    # fuzz_multiline_error.json: a schema error quoted a JSON key holding line breaks.
+    key = "evil\nkey\x1b[31m\u2028" + "x" * 1000
+    with pytest.raises(threadkeep.MalformedPage) as caught:
+        threadkeep.parse(json.dumps({"kind": "tweet", key: 1}), source="in\nput.json")
+    message = str(caught.value)
+    assert message.splitlines() == [message]
+    assert "\x1b" not in message and len(message) < 600
+    assert message.startswith(
+        "in put.json: threadkeep JSON that does not fit its schema at tweet.evil key [31m"
+    )
