@@ -1,19 +1,24 @@
-"""MkDocs hook: leave pages that are still being written out of the nav until they exist.
+"""MkDocs hooks for the threadkeep site.
 
-``mkdocs build --strict`` fails on a nav entry whose file is missing. The pages named in
-``PENDING`` are written by other hands; until one lands, its entry is dropped (and the build
-says so) instead of breaking the build. Every other nav entry must exist.
+* Pages still being written stay out of the nav until they exist: ``mkdocs build --strict``
+  fails on a nav entry whose file is missing. The pages named in ``PENDING`` are written by
+  other hands; until one lands, its entry is dropped (and the build says so) instead of
+  breaking the build. Every other nav entry must exist.
+* The docstrings use Sphinx roles (``:class:`Thread```), which the Markdown renderer shows
+  literally; the role is dropped from the rendered API pages and the code name kept.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("mkdocs.hooks.threadkeep")
 
 PENDING = frozenset({"security.md"})
+_ROLE = re.compile(r":(?:class|func|meth|mod|data|attr|exc|obj):(<code>)~?")
 
 
 def _keep(entry: Any, docs: Path) -> bool:
@@ -42,3 +47,8 @@ def on_config(config: Any) -> Any:
     if config["nav"]:
         config["nav"] = _filter(config["nav"], Path(config["docs_dir"]))
     return config
+
+
+def on_page_content(html: str, **_: Any) -> str:
+    """``:class:<code>~threadkeep.Thread</code>`` → ``<code>threadkeep.Thread</code>``."""
+    return _ROLE.sub(r"\1", html)
