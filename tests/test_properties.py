@@ -338,7 +338,10 @@ def test_tags_deleted(path: Path, data: st.DataObject) -> None:
 
 
 _ATTRIBUTE = r"""[^\s=/"'<>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?"""
-_OPEN_TAG_RE = re.compile(rf"<([a-zA-Z][\w:-]*)((?:\s*{_ATTRIBUTE})*)\s*(/?)>")
+# Attributes separated by whitespace, matched possessively: with ``\s*`` between them a long
+# name could be split into "attributes" in exponentially many ways before a tag that fails
+# to match (a name runs into ``/`` or a quote) was given up.
+_OPEN_TAG_RE = re.compile(rf"<([a-zA-Z][\w:-]*)((?:\s+{_ATTRIBUTE})*+)\s*(/?)>")
 _ATTRIBUTE_RE = re.compile(_ATTRIBUTE)
 
 
