@@ -36,6 +36,7 @@ SEEDS = {
         "embeds/*.md",
         "broken/*.html",
         "hostile/*.html",
+        "nitter/*.html",
     ],
     "text": ["text/*.txt", "broken/*.txt"],
     "json": ["answers/*.input.json", "answers/*[0-9].json", "hostile/*.json"],

@@ -9,7 +9,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 # Folders of fixture pairs (<case>.<ext> beside <case>.json, the golden parse).
-GOLDEN_FOLDERS = ("threadreader", "listing", "text", "constructed", "articles", "embeds", "answers")
+GOLDEN_FOLDERS = (
+    "threadreader",
+    "listing",
+    "text",
+    "constructed",
+    "articles",
+    "embeds",
+    "answers",
+    "nitter",
+)
 INPUT_SUFFIXES = (".html", ".htm", ".txt", ".md", ".input.json")
 NOT_INPUTS = ("README.md", "SOURCES.md")
 

@@ -14,7 +14,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 import httpx
 
@@ -26,7 +26,7 @@ from threadkeep.errors import (
     UnsupportedPage,
 )
 from threadkeep.fetchurls import is_http, media_type, retry_after
-from threadkeep.models import Article, Sighting, Thread, Tweet
+from threadkeep.models import Article, Sighting, SightingKind, Thread, Tweet
 from threadkeep.parse import parse
 from threadkeep.parse.html import decode
 
@@ -40,7 +40,6 @@ _STATUS_HINTS = {
     410: "the page was deleted",
     429: "wait and try again later, or raise min_interval",
 }
-SightingKind = Literal["threadreader", "listing", "embed", "oembed", "syndication", "text"]
 
 
 @dataclass(frozen=True)

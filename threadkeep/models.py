@@ -126,6 +126,12 @@ class Media(_Model):
     preview: str | None = None
 
 
+SightingKind = Literal[
+    "threadreader", "listing", "embed", "oembed", "syndication", "text", "nitter"
+]
+"""The kinds of copy a tweet can be seen in (``nitter``: a page of a Nitter instance)."""
+
+
 class Sighting(_Model):
     """Where and when a copy was seen: the source kind, its url, capture time, sha256 of bytes.
 
@@ -142,7 +148,7 @@ class Sighting(_Model):
         '8bb5bb37b5c36dac'
     """
 
-    kind: Literal["threadreader", "listing", "embed", "oembed", "syndication", "text"]
+    kind: SightingKind
     url: str | None = None
     captured_at: UtcDatetime | None = None
     sha256: str | None = None

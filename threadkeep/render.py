@@ -50,10 +50,14 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         head.append(f"**{tweet.position}.**")
     if show_author:
         head.append(_who(tweet.author))
+    if tweet.unavailable:
+        head.append(f"*(unavailable: {tweet.unavailable})*")
     if tweet.text:
         head.append(_paragraphs(tweet.text, inline=bool(head)))
-    elif tweet.text is None:
+    elif tweet.text is None and not tweet.unavailable:
         head.append("*(no text in this copy)*")
+    if tweet.in_reply_to is not None and tweet.in_reply_to.url:
+        head.append(f"(in reply to <{tweet.in_reply_to.url}>)")
     if tweet.url:
         head.append(f"[↗]({tweet.url})")
     lines.append(" ".join(head))
@@ -69,7 +73,11 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         lines.append(f"<{link.url}>")
     if tweet.quoted is not None:
         quoted = tweet.quoted
-        body = quoted.text or "(quoted tweet; text not in this copy)"
+        body = quoted.text or (
+            f"(quoted tweet unavailable: {quoted.unavailable})"
+            if quoted.unavailable
+            else "(quoted tweet; text not in this copy)"
+        )
         where = f" — {quoted.url}" if quoted.url else ""
         lines.append(_quote_block(f"Quoting {_who(quoted.author)}{where}\n{body}"))
     return "\n\n".join(lines)

@@ -15,6 +15,7 @@ threadkeep          threadkeep's own JSON output, read back                     
 text-thread         a text copy of a Thread Reader thread                       Thread
 text-listing        a text copy of a Thread Reader listing                      Listing
 text-article        a text copy of an article (embeds as attribution lines)     Article
+nitter              a Nitter page: a tweet's conversation, a timeline, a search Article
 ==================  ==========================================================  ===========
 
 Parsers are pure functions of the tree (or text) and the url; nothing here touches the
@@ -43,8 +44,25 @@ from threadkeep.limits import (
     check_tweets,
     too_large,
 )
-from threadkeep.models import Article, Listing, Sighting, Thread, Tweet, result_adapter
-from threadkeep.parse import answers, article, embeds, embedtext, listing, threadreader, trapage
+from threadkeep.models import (
+    Article,
+    Listing,
+    Sighting,
+    SightingKind,
+    Thread,
+    Tweet,
+    result_adapter,
+)
+from threadkeep.parse import (
+    answers,
+    article,
+    embeds,
+    embedtext,
+    listing,
+    nitter,
+    threadreader,
+    trapage,
+)
 from threadkeep.parse import text as text_copies
 from threadkeep.parse.html import decode, load, unwiden
 from threadkeep.urls import archive_timestamp, unarchive
@@ -62,10 +80,9 @@ Detected = Literal[
     "text-thread",
     "text-listing",
     "text-article",
+    "nitter",
 ]
-_SIGHTING_KIND: dict[
-    Detected, Literal["threadreader", "listing", "embed", "oembed", "syndication", "text"]
-] = {
+_SIGHTING_KIND: dict[Detected, SightingKind] = {
     "threadreader": "threadreader",
     "listing": "listing",
     "article": "embed",
@@ -74,6 +91,7 @@ _SIGHTING_KIND: dict[
     "text-thread": "text",
     "text-listing": "text",
     "text-article": "text",
+    "nitter": "nitter",
 }
 
 _HTML_RE = re.compile(
@@ -126,6 +144,8 @@ def _classify(raw: bytes) -> tuple[Detected, Any]:
         return "threadreader", (root, elements)
     if listing.is_listing(root):
         return "listing", root
+    if nitter.is_nitter(root):
+        return "nitter", root
     if embeds.has_embeds(root):
         return "article", root
     if trapage.is_threadreader(root):
@@ -265,6 +285,8 @@ def _build(kind: Detected, payload: Any, url: str | None) -> Result:
         return listing.parse_listing(payload, url=url)
     if kind == "article":
         return article.parse_article(payload, url=url)
+    if kind == "nitter":
+        return nitter.parse_nitter(payload, url=url)
     if kind == "oembed":
         return answers.parse_oembed(payload)
     if kind == "syndication":
@@ -349,9 +371,8 @@ def parse(data: bytes | str, *, url: str | None = None, source: str | None = Non
     try:
         raw = _bytes(data)
         kind, payload = _classify(raw)
-        captured = (
-            _archive_capture(raw, url) if kind in ("threadreader", "listing", "article") else None
-        )
+        pages = ("threadreader", "listing", "article", "nitter")
+        captured = _archive_capture(raw, url) if kind in pages else None
         page_url = unarchive(url) if url else None
         result = _build(kind, payload, page_url)
         _check_size(result)
