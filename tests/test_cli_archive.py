@@ -59,7 +59,7 @@ def test_archive_show_history_verify_export(tmp_path: Path) -> None:
     assert "**REMOVED" in out and "**EDITED (2 versions)**" in out
     assert "earlier (" in out and "Never, ever, read the comments" in out
     code, out, _ = run("show", ROOT_TWEET, "--store", store, "--format", "text")
-    assert "[REMOVED (first missed" in out
+    assert "[REMOVED (missing from the capture of" in out
 
     code, out, _ = run("history", ROOT_TWEET, "--store", store)
     assert code == 0
@@ -159,3 +159,39 @@ def test_tweet_url_is_archived_through_its_unroll(tmp_path: Path, httpserver: HT
     )
     assert code == 0, err
     assert "new thread-1215710451343904768 (102 new)" in out
+
+
+def test_archiving_only_missing_files_makes_no_store(tmp_path: Path) -> None:
+    store = tmp_path / "archive"
+    code, out, err = run("archive", str(tmp_path / "nosuch.html"), "--store", str(store))
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        "threadkeep: 1 of 1 sources failed:",
+        f"  {tmp_path / 'nosuch.html'}: no such file",
+    ]
+    assert not store.exists()
+
+
+def test_a_folder_is_archived_file_by_file(tmp_path: Path) -> None:
+    store = str(tmp_path / "archive")
+    code, out, err = run("archive", str(FIXTURES / "nitter"), "--store", store)
+    assert code == 0, err
+    archived = sorted(line.split(": ")[0] for line in out.splitlines())
+    assert archived == sorted(
+        str(p) for p in (FIXTURES / "nitter").iterdir() if p.suffix in (".html", ".json")
+    )
+    code, out, _ = run("show", "1258693641633247232", "--store", store, "--format", "text")
+    assert code == 0 and "Bin mit Auto im Kreis HS unterwegs." in out
+
+
+def test_commands_on_a_missing_store_say_where_to_look(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere")
+    for command in (["show", ROOT_TWEET], ["history", ROOT_TWEET], ["verify"], ["export"]):
+        code, _, err = run(*command, "--store", missing)
+        assert code == 1, command
+        assert err.strip() == (
+            f"threadkeep: no threadkeep archive at {missing}: run this where the archive "
+            "folder is, or give --store DIR (`threadkeep archive` makes one)"
+        ), command
+    assert not Path(missing).exists()

@@ -175,7 +175,7 @@ def test_docstring_examples_run(
 # -- worked examples in the guides -------------------------------------------------------------
 
 FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```\n", re.S | re.M)
-TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?)?")
+TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d| UTC)?)?")
 # Pages whose examples need something a test cannot give them (fetching.md: a loopback
 # server with dozens of canned answers) are left out; their examples are run by hand.
 CHECKED_PAGES = [

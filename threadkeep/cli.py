@@ -253,7 +253,7 @@ def convert(
             try:
                 _write_atomic(Path(output), joined)
             except OSError as exc:
-                raise click.ClickException(f"{output}: {_os_reason(exc)}") from exc
+                raise cli_archive.CommandFailed(f"{output}: {_os_reason(exc)}") from exc
     if failures:
         click.echo(f"threadkeep: {failures} of {len(items)} inputs failed", err=True)
         sys.exit(1)

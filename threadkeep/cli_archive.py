@@ -1,7 +1,7 @@
 """The archive commands of the command line: archive, show, history, verify, export, reparse.
 
 They are registered on the ``threadkeep`` group by :mod:`threadkeep.cli`. Library errors
-become one-line messages (:class:`click.ClickException`), never tracebacks.
+become one-line messages (:class:`CommandFailed`), never tracebacks.
 """
 
 from __future__ import annotations
@@ -23,7 +23,18 @@ from threadkeep.fetch import Client
 from threadkeep.fetchurls import is_http, thread_id, threadreader_url
 from threadkeep.render import archived_to_markdown, archived_to_text, printable
 
-__all__ = ["register"]
+__all__ = ["CommandFailed", "register"]
+
+
+class CommandFailed(click.ClickException):
+    """A command that could not do its work: ``threadkeep: <message>`` on stderr, exit 1.
+
+    (click's own prefix, "Error:", stays for usage errors, which exit 2.)
+    """
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"threadkeep: {self.format_message()}", err=True)
+
 
 store_option = click.option(
     "--store",
@@ -45,20 +56,50 @@ def _friendly(command: Callable[P, None]) -> Callable[P, None]:
         try:
             command(*args, **kwargs)
         except ThreadkeepError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise CommandFailed(str(exc)) from exc
 
     return run
 
 
 def _open(store: str, *, create: bool = False) -> Archive:
+    if not create and not Path(store).exists():
+        raise CommandFailed(
+            f"no threadkeep archive at {store}: run this where the archive folder is, or give "
+            "--store DIR (`threadkeep archive` makes one)"
+        )
     try:
         return Archive(store, create=create)
     except ThreadkeepError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandFailed(str(exc)) from exc
+
+
+def _os_problem(exc: OSError) -> str:
+    """``[Errno 2] No such file or directory: 'x'`` → ``no such file``."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder (give the files in it: folder/*.html)"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+# What a folder given to `archive` contributes: the files `convert` would read in it.
+_PAGE_SUFFIXES = (".html", ".htm", ".txt", ".json")
 
 
 def _sources(sources: tuple[str, ...], from_file: str | None) -> list[str]:
-    found = list(sources)
+    found: list[str] = []
+    for source in sources:
+        folder = Path(source)
+        if not is_http(source) and folder.is_dir():
+            found += sorted(
+                str(p)
+                for p in folder.rglob("*")
+                if p.is_file() and p.suffix.lower() in _PAGE_SUFFIXES
+            )
+        else:
+            found.append(source)
     if from_file:
         text = Path(from_file).read_text("utf-8") if from_file != "-" else sys.stdin.read()
         found += [s.strip() for s in text.splitlines() if s.strip() and not s.startswith("#")]
@@ -118,7 +159,9 @@ class _Batch:
             self.failures.append(f"{source}: {exc}")
         except ParseError as exc:
             self.failures.append(f"{source}: {exc.reason} (the raw capture is kept)")
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            self.failures.append(f"{source}: {_os_problem(exc)}")
+        except ValueError as exc:
             self.failures.append(f"{source}: {exc}")
         return None
 
@@ -168,7 +211,8 @@ def archive_cmd(
     """Capture pages into the archive: urls are fetched, saved files read.
 
     SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
-    unroll, an article) or a saved file. With --from, sources are read from a file, one a
+    unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt and .json
+    files, subfolders included). With --from, sources are read from a file, one a
     line; urls already captured are skipped unless --refresh, so an interrupted run resumes.
     Failures are listed at the end and make the exit status 1.
 
@@ -182,6 +226,12 @@ def archive_cmd(
     todo = _sources(sources, from_file)
     if not todo:
         raise click.UsageError("give at least one SOURCE, or --from FILE")
+    missing = [s for s in todo if not is_http(s) and not Path(s).exists()]
+    if missing and len(missing) == len(todo):  # nothing to capture: no store is made for it
+        click.echo(f"threadkeep: {len(missing)} of {len(todo)} sources failed:", err=True)
+        for source in missing:
+            click.echo(f"  {source}: no such file", err=True)
+        sys.exit(1)
     archive = _open(store, create=True)
     done = set() if refresh else archive.captured_urls()
     skipped = [s for s in todo if is_http(s) and s in done]
@@ -216,7 +266,12 @@ def archive_cmd(
 @click.argument("identifier", metavar="ID")
 @store_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "json", "text"]), default="md", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json", "text"]),
+    default="md",
+    show_default=True,
+    help="md: readable Markdown; text: plain lines (grep REMOVED); json: every field.",
 )
 @_friendly
 def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) -> None:
@@ -232,9 +287,9 @@ def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) ->
     try:
         document = archive.thread(identifier)
     except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandFailed(str(exc)) from exc
     if document is None:
-        raise click.ClickException(f"no thread or tweet {identifier!r} in the archive at {store}")
+        raise CommandFailed(f"no thread or tweet {identifier!r} in the archive at {store}")
     if fmt == "json":
         click.echo(document.model_dump_json(indent=2))
     elif fmt == "text":
@@ -247,7 +302,12 @@ def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) ->
 @click.argument("identifier", metavar="ID")
 @store_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line a capture and a snapshot; json: every field.",
 )
 @_friendly
 def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> None:
@@ -260,7 +320,7 @@ def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> No
     archive = _open(store)
     found = archive.history(identifier)
     if found is None:
-        raise click.ClickException(f"no thread or tweet {identifier!r} in the archive at {store}")
+        raise CommandFailed(f"no thread or tweet {identifier!r} in the archive at {store}")
     if fmt == "json":
         click.echo(found.model_dump_json(indent=2))
         return
@@ -354,7 +414,14 @@ def _exported(archive: Archive) -> Iterator[str]:
 
 @click.command("export")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one tweet record a line.",
+)
 @_friendly
 def export_cmd(store: str, fmt: str) -> None:
     """Print every tweet record in the archive, one JSON document a line.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from threadkeep.archive.views import ArchivedThread, ArchivedTweet
 from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
@@ -146,11 +147,17 @@ def to_markdown(result: Thread | Listing | Article | Tweet) -> str:
     return _tweet(result, show_author=True) + "\n"
 
 
+def _minute(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
     marks = []
     if tweet.removed:
-        when = tweet.removed_at.date().isoformat() if tweet.removed_at else "?"
-        marks.append(f"REMOVED (first missed {when}, last seen {tweet.last_seen.date()})")
+        gone = _minute(tweet.removed_at) if tweet.removed_at else "?"
+        marks.append(
+            f"REMOVED (missing from the capture of {gone}; last seen {_minute(tweet.last_seen)})"
+        )
     texts = [v.text for v in tweet.versions if v.text is not None]
     if len(set(texts)) > 1:
         marks.append(f"EDITED ({len(texts)} versions)")
@@ -158,15 +165,14 @@ def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
         marks.append(f"UNAVAILABLE: {tweet.unavailable}")
     label = f"{tweet.position}." if tweet.position is not None else "-"
     if tweet.removed and tweet.position is not None:
-        label = f"(was {tweet.position}.)"  # the page has since renumbered the others
+        # Its old place: the later copy numbers the tweets after it one less.
+        label = f"(was {tweet.position}.)"
     text = tweet.text or "(no text in the copies seen)"
     if markdown:
         body = _paragraphs(text, inline=True)
         if tweet.removed:
             body = f"~~{body}~~" if "\n" not in body else body
-        line = f"**{label}** {body}"
-        if marks:
-            line += "\n\n" + " · ".join(f"**{m}**" for m in marks)
+        line = " ".join([f"**{label}**", *(f"**{m}**" for m in marks), body])
         for version in tweet.versions[:-1] if len(set(texts)) > 1 else ():
             line += "\n\n" + _quote_block(f"earlier ({version.first_seen.date()}): {version.text}")
         return line
@@ -177,11 +183,26 @@ def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
     return "\n".join(lines)
 
 
+def _archived_heading(document: ArchivedThread) -> str:
+    """The heading of a merged document.
+
+    A thread's title is its first tweet (Thread Reader's "Thread by @x: …"), so a thread is
+    headed by its author; other documents by their title.
+    """
+    if document.kind == "thread" and document.author is not None:
+        return f"Thread by {_who(document.author)}"
+    if document.title:
+        by = f" — {_who(document.author)}" if document.author is not None else ""
+        return f"{document.title}{by}"
+    return f"{document.kind.title()} {document.id or document.document}"
+
+
 def archived_to_markdown(document: ArchivedThread) -> str:
     """The merged document as Markdown: removed tweets struck through, edits shown."""
     removed = sum(t.removed for t in document.tweets)
+    heading = _archived_heading(document)
     parts = [
-        f"# {document.title or document.kind.title()} — {_who(document.author)}",
+        f"# {heading}",
         f"{len(document.tweets)} tweets ever seen, {removed} removed · {document.captures} "
         f"captures from {document.first_captured.date()} to {document.last_captured.date()}",
     ]
@@ -194,8 +215,9 @@ def archived_to_markdown(document: ArchivedThread) -> str:
 def archived_to_text(document: ArchivedThread) -> str:
     """The merged document as plain text, one tweet a paragraph, marks in brackets."""
     removed = sum(t.removed for t in document.tweets)
+    heading = _archived_heading(document)
     head = [
-        f"{document.title or document.kind} by {_who(document.author)}",
+        heading,
         f"{len(document.tweets)} tweets ever seen, {removed} removed, {document.captures} captures",
     ]
     return (
