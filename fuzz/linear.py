@@ -30,6 +30,9 @@ CONTEXTS = {
     "text-thread": "Thread by @abc\n{}\n• • •\nKeep Current with Someone\n",
     "text-article": "{}\n\nsecond paragraph\n\nthird\n— A (@a) August 7, 2014\n",
     "text-listing": "Read 3 tweets\n{}\nRead 2 tweets\n",
+    "nitter": '<html><body><div class="timeline-item"><div class="tweet-body">'
+    '<span class="tweet-date"><a href="/a/status/1#m">1</a></span>'
+    '<div class="tweet-content">{}</div></div></div>',
     "json": '{{"__typename": "Tweet", "id_str": "1", "text": "{}"}}',
 }
 PATTERNS = {
@@ -67,6 +70,13 @@ PATTERNS = {
     "web-link": '<a href="/web/2020/https://x.com/a">x</a>',
     "image-holder": '<span class="entity-image"><img src="https://pbs.twimg.com/a.jpg"></span>',
     "frame": '<iframe data-tweet-id="1"></iframe>',
+    "nitter-item": '<div class="timeline-item"><div class="tweet-body">'
+    '<a class="tweet-link" href="/a/status/2#m"></a><div class="tweet-content">x</div></div></div>',
+    "nitter-nested": '<div class="timeline-item"><div class="tweet-body">'
+    '<div class="tweet-content">',
+    "nitter-quote": '<div class="quote"><a class="quote-link" href="/b/status/3#m"></a>',
+    "nitter-pic": '<a class="still-image" href="/pic/orig/media%2Fa.jpg"><img src="/pic/a"></a>',
+    "nitter-link": '<a href="/search?q=%23tag">#tag</a> <a href="/user">@user</a> ',
 }
 UNSAFE_IN_JSON = ('"', "\n", "\\")
 

@@ -318,6 +318,10 @@ def test_markdown_and_text_output_carry_no_terminal_escapes(tmp_path: os.PathLik
 
 # -- linear time: the shapes that used to backtrack or rescan ------------------------------
 
+NITTER_ITEM = (
+    '<div class="timeline-item"><div class="tweet-body"><span class="tweet-date">'
+    '<a href="/a/status/1#m">1</a></span><div class="tweet-content">x</div></div></div>'
+)
 # (context, pattern): each was quadratic (or worse) before docs/security.md's fixes.
 QUADRATIC_ONCE = [
     ('<blockquote class="twitter-tweet">{}</blockquote>', "— "),  # embed attribution
@@ -332,6 +336,13 @@ QUADRATIC_ONCE = [
     ("<div>" * 200 + "{}", '<div id="tweet_2" class="content-tweet" data-tweet="2">x'),
     ("<div>" * 200 + "{}", '<sup class="tw-permalink"></sup>'),  # ancestor walks, deep down
     ("<div>" * 200 + "{}", '<blockquote class="twitter-tweet"><p>t</p></blockquote>'),
+    # Nitter pages (never quadratic: held to it from the start): items deep down, items and
+    # quotes nested in one another, media nested in one tweet.
+    ("<div>" * 200 + "{}", NITTER_ITEM),
+    ("<div>" * 200 + '<div class="conversation"><div class="replies">{}', NITTER_ITEM),
+    ("{}", NITTER_ITEM.replace("</div></div></div>", "") + '<div class="quote">'),
+    (NITTER_ITEM.replace("x</div>", "{}</div>"), '<a class="still-image" href="/pic/m%2Fa">'),
+    (NITTER_ITEM.replace("x</div>", "{}</div>"), "<video>"),
 ]
 
 

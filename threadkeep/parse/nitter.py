@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -42,7 +43,7 @@ from threadkeep.limits import MAX_QUOTE_DEPTH, check_tweets
 from threadkeep.models import Article, Author, Link, Media, Thread, Tweet, snowflake_time
 from threadkeep.parse.article import group_threads
 from threadkeep.parse.dates import parse_date
-from threadkeep.parse.html import clean_text, has_class, node_text
+from threadkeep.parse.html import Ancestors, clean_text, has_class, node_text
 from threadkeep.parse.trapage import meta, page_title
 from threadkeep.urls import absolute_url, status_url, tweet_id, unarchive
 
@@ -89,13 +90,22 @@ def parse_nitter(root: Element, *, url: str | None = None) -> Article:
     main: Tweet | None = None
     previous: Tweet | None = None  # the tweet above in the same chain
     chain: Element | None = None
+    # Ancestor lookups remembered across the tree: a page nested 250 deep with a hundred
+    # thousand items costs a step per element, not 250 per item.
+    enclosing = Ancestors(_holds_items)
+    places = Ancestors(_is_place)
+    mains = Ancestors(lambda node: has_class(node, "main-thread"))
+    lines = Ancestors(lambda node: has_class(node, "thread-line"))
     for item in _ITEMS(root):
-        if _inside_quote(item):
+        # Items inside a quote or inside another item are not Nitter's (it nests neither);
+        # the outer item's reading leaves them out too.
+        if enclosing.nearest(item) is not None:
             continue
         tweet = _read_item(item, base)
         if tweet is None:
             continue
-        place, block = _place(item)
+        block = places.nearest(item)
+        place = _place_of(block)
         if place == "reply" and block is not chain:
             previous = main  # a reply block starts under the main tweet
         parent = previous if place is not None else None
@@ -111,7 +121,8 @@ def parse_nitter(root: Element, *, url: str | None = None) -> Article:
                 continue
             seen.add(tweet.id)
         tweets.append(tweet)
-        blocks.append(_thread_block(item))
+        block = mains.nearest(item)
+        blocks.append(block if block is not None else lines.nearest(item))
         check_tweets(len(tweets))
     title = meta(root, "og:title") or page_title(root)
     return Article(
@@ -119,22 +130,8 @@ def parse_nitter(root: Element, *, url: str | None = None) -> Article:
     )
 
 
-def _thread_block(item: Element) -> Element | None:
-    """The block a tweet's thread is drawn in: the status page's main thread (the tweets
-    above the main one, it, and the author's tweets after it), else the ``thread-line`` of a
-    timeline or reply block; None for a tweet shown on its own."""
-    line = None
-    parent = item.getparent()
-    while parent is not None:
-        classes = parent.get("class")
-        if classes:
-            names = classes.split()
-            if "main-thread" in names:
-                return parent
-            if line is None and "thread-line" in names:
-                line = parent
-        parent = parent.getparent()
-    return line
+def _holds_items(node: Element) -> bool:
+    return has_class(node, "quote") or has_class(node, "timeline-item")
 
 
 def _threads(tweets: list[Tweet], blocks: list[Element | None]) -> tuple[Thread, ...]:
@@ -156,34 +153,27 @@ _PLACES = {
     "after-tweet": "after",
     "reply": "reply",
 }
+# A timeline or a conversation ends the search for a place: an item in a timeline has none.
+_PLACE_CLASSES = frozenset({*_PLACES, "timeline", "conversation"})
 
 
-def _place(item: Element) -> tuple[str | None, Element | None]:
-    """Where an item sits in a status page's conversation, and the block holding it."""
-    parent = item.getparent()
-    while parent is not None:
-        classes = parent.get("class")
-        if classes:
-            for name in classes.split():
-                if name in _PLACES:
-                    return _PLACES[name], parent
-            if "timeline" in classes.split() or "conversation" in classes.split():
-                return None, None
-        parent = parent.getparent()
-    return None, None
+def _is_place(node: Element) -> bool:
+    classes = node.get("class")
+    return classes is not None and not _PLACE_CLASSES.isdisjoint(classes.split())
+
+
+def _place_of(block: Element | None) -> str | None:
+    """Where a block sits in a status page's conversation (None: in a timeline)."""
+    if block is None:
+        return None
+    for name in (block.get("class") or "").split():
+        if name in _PLACES:
+            return _PLACES[name]
+    return None
 
 
 def _stub(tweet: Tweet) -> Tweet:
     return Tweet(id=tweet.id, url=tweet.url, author=tweet.author)
-
-
-def _inside_quote(item: Element) -> bool:
-    parent = item.getparent()
-    while parent is not None:
-        if has_class(parent, "quote"):
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _body(item: Element) -> Element | None:
@@ -193,24 +183,35 @@ def _body(item: Element) -> Element | None:
     return None
 
 
-def _child_classes(element: Element) -> dict[str, Element]:
-    """The first descendant of each class, in one pass, not looking inside a quoted tweet.
+_NOT_OURS = frozenset({"quote", "timeline-item"})
 
-    (Later Nitter versions put the date in a ``.tweet-footer`` after the quote: the quote's
-    own date must not be taken for the tweet's.)
-    """
-    found: dict[str, Element] = {}
+
+def _walk(element: Element) -> Iterator[Element]:
+    """The elements below ``element`` in document order, not looking inside a quoted tweet
+    or a nested item (each is read on its own): every element is visited once in all."""
     stack = list(reversed(element))
     while stack:
         node = stack.pop()
         if not isinstance(node.tag, str):
             continue
+        yield node
         classes = node.get("class")
-        names = classes.split() if classes else ()
-        for name in names:
-            found.setdefault(name, node)
-        if "quote" not in names:
+        if not classes or _NOT_OURS.isdisjoint(classes.split()):
             stack.extend(reversed(node))
+
+
+def _child_classes(element: Element) -> dict[str, Element]:
+    """The first element of each class below ``element`` (see :func:`_walk`).
+
+    (Later Nitter versions put the date in a ``.tweet-footer`` after the quote: the quote's
+    own date must not be taken for the tweet's.)
+    """
+    found: dict[str, Element] = {}
+    for node in _walk(element):
+        classes = node.get("class")
+        if classes:
+            for name in classes.split():
+                found.setdefault(name, node)
     return found
 
 
@@ -231,8 +232,6 @@ def _read_tweet(body: Element, base: str, *, depth: int) -> Tweet | None:
     header = _first_of(parts, "tweet-header", "tweet-name-row")
     if header is None:
         header = body
-    if quote is not None and _contains(quote, header):
-        header = body
     handle, name, avatar = _author(header, base)
     tweet_url, date_text = _date(parts.get("tweet-date"), base)
     if tweet_url is None:
@@ -244,7 +243,7 @@ def _read_tweet(body: Element, base: str, *, depth: int) -> Tweet | None:
     content = _first_of(parts, "tweet-content", "quote-text")
     text = _content_text(content) if content is not None else None
     links, hashtags, mentions = _entities(content, base) if content is not None else ((), (), ())
-    media = _media(body, parts, base, quote)
+    media = _media(body, parts, base)
     quoted = None
     if quote is not None and depth < MAX_QUOTE_DEPTH:
         quoted = _read_quote(quote, base, depth=depth + 1)
@@ -307,19 +306,10 @@ def _read_quote(quote: Element, base: str, *, depth: int) -> Tweet | None:
     return _read_tweet(quote, base, depth=depth)
 
 
-def _contains(ancestor: Element, element: Element) -> bool:
-    node: Element | None = element
-    while node is not None:
-        if node is ancestor:
-            return True
-        node = node.getparent()
-    return False
-
-
 def _author(header: Element, base: str) -> tuple[str | None, str | None, str | None]:
     handle = name = avatar = None
-    for node in header.iter("a", "img"):
-        if _in_quote_below(node, header):
+    for node in _walk(header):
+        if node.tag not in ("a", "img"):
             continue
         if node.tag == "img":
             if avatar is None and has_class(node, "avatar"):
@@ -333,15 +323,6 @@ def _author(header: Element, base: str) -> tuple[str | None, str | None, str | N
         if name is not None and handle is not None:
             break
     return handle, name, avatar
-
-
-def _in_quote_below(node: Element, top: Element) -> bool:
-    parent = node.getparent()
-    while parent is not None and parent is not top:
-        if has_class(parent, "quote"):
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _date(holder: Element | None, base: str) -> tuple[str | None, str | None]:
@@ -474,22 +455,18 @@ def _twimg(rest: str, host: str) -> str | None:
     return absolute_url(f"https://{host}.twimg.com/{rest}", None)
 
 
-def _media(
-    body: Element, parts: dict[str, Element], base: str, quote: Element | None
-) -> tuple[Media, ...]:
+def _media(body: Element, parts: dict[str, Element], base: str) -> tuple[Media, ...]:
     found: list[Media] = []
-    for node in body.iter("a", "video"):
-        if quote is not None and _contains(quote, node):
-            continue
+    for node in _walk(body):
         if node.tag == "a" and has_class(node, "still-image"):
-            image = next(node.iter("img"), None)
+            image = node.find("img")
             url = proxied_media(node.get("href"), base) or (
                 proxied_media(image.get("src"), base) if image is not None else None
             )
             alt = clean_text(image.get("alt") or "") if image is not None else ""
             found.append(Media(kind="photo", url=url, alt=alt or None))
         elif node.tag == "video":
-            source = next(node.iter("source"), None)
+            source = node.find("source")
             src = node.get("src") or node.get("data-url")
             if src is None and source is not None:
                 src = source.get("src")
@@ -501,7 +478,7 @@ def _media(
                 )
             )
     card = parts.get("card")
-    if card is not None and (quote is None or not _contains(quote, card)):
+    if card is not None:
         target = next(
             (a for a in card.iter("a") if has_class(a, "card-container") or a.get("href")), None
         )
