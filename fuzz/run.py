@@ -7,8 +7,8 @@
 Needs atheris (``pip install atheris``). Each kind starts from its seed fixtures (copied into
 ``WORK/<kind>/seeds``), keeps what it learns in ``WORK/<kind>/corpus`` (so a second run goes on
 from there) and writes any crashing input as ``WORK/<kind>/crash-<sha1>`` (or ``timeout-``,
-``oom-``); the log is ``WORK/<kind>/log``. Every crash found belongs in ``fixtures/hostile/``
-as a regression case, with its outcome in ``fixtures/hostile/expected.json``.
+``oom-``); the log is ``WORK/<kind>/log``, each round appended. Every crash found belongs in
+``fixtures/hostile/`` as a regression case, with its outcome in ``fixtures/hostile/expected.json``.
 
 Exit status 0 when no kind found a crash, 1 otherwise.
 """
@@ -72,7 +72,7 @@ def run(kind: str, seconds: int, work: Path) -> tuple[str, int, list[Path]]:
         str(corpus),
         str(seeds),
     ]
-    with open(folder / "log", "w") as log:
+    with open(folder / "log", "a") as log:  # each round appends: earlier rounds stay readable
         subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False, cwd=ROOT)
     text = (folder / "log").read_text(errors="replace")
     done = re.findall(r"Done (\d+) runs in (\d+) second", text)
