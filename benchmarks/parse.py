@@ -57,7 +57,7 @@ import threadkeep
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-FOLDERS = ("threadreader", "listing", "constructed", "articles", "embeds", "text")
+FOLDERS = ("threadreader", "listing", "constructed", "articles", "embeds", "nitter", "text")
 SUFFIXES = (".html", ".txt")
 TARGET_FIXTURE = "threadreader/quinnypig_2020_full.html"
 TARGET_RATIO = 1.5
