@@ -307,3 +307,107 @@ def test_archive_url_given_by_the_caller_is_restored() -> None:
     assert result.url == "https://news.example/story.html"
     assert result.source is not None
     assert result.source.captured_at == datetime(2020, 1, 10, 19, 2, 13, tzinfo=timezone.utc)
+
+
+# -- pre-2017 widgets saved rendered, and Substack's own tweet component ----------------------
+
+RENDERED_2016 = (
+    '<div class="EmbeddedTweet js-clickToOpenTarget" id="twitter-widget-0" lang="en">'
+    '<div class="EmbeddedTweet-tweet"><blockquote class="Tweet h-entry js-tweetIdInfo subject '
+    'expanded" cite="https://twitter.com/kevinmarks/status/700752598123433985" '
+    'data-tweet-id="700752598123433985"><div class="Tweet-header u-cf">'
+    '<div class="TweetAuthor"><a class="TweetAuthor-link Identity u-linkBlend" '
+    'href="https://twitter.com/kevinmarks"><span class="TweetAuthor-name Identity-name" '
+    'title="Kevin Marks">Kevin Marks</span> <span class="TweetAuthor-screenName '
+    'Identity-screenName" title="@kevinmarks">@kevinmarks</span></a></div></div>'
+    '<div class="Tweet-body e-entry-content"><p class="Tweet-text e-entry-title" lang="en" '
+    'dir="ltr">I wish people would stop using u- as a prefix for utility classes in CSS.</p>'
+    '<div class="Tweet-metadata dateline"><a class="u-linkBlend u-url long-permalink" '
+    'href="https://twitter.com/kevinmarks/status/700752598123433985"><time class="dt-updated" '
+    'datetime="2016-02-19T18:43:33+0000">10:43 AM - 19 Feb 2016</time></a></div></div>'
+    "</blockquote></div></div>"
+)
+
+
+def test_widget_saved_rendered_without_its_wrapper() -> None:
+    # A 2016 page saved after the widget script ran, with no <twitterwidget> around it.
+    tweet = only(threadkeep.parse(RENDERED_2016.encode()))  # type: ignore[arg-type]
+    assert tweet.id == "700752598123433985"
+    assert tweet.author is not None
+    assert (tweet.author.handle, tweet.author.name) == ("kevinmarks", "Kevin Marks")
+    assert tweet.text == "I wish people would stop using u- as a prefix for utility classes in CSS."
+    assert tweet.date_text == "10:43 AM - 19 Feb 2016"
+
+
+SUBSTACK_ATTRS = (
+    "<p>Before</p>"
+    '<div class="twitter-embed" data-attrs="{&quot;url&quot;:&quot;https://twitter.com/'
+    "notdetails/status/961570492162494464&quot;,&quot;full_text&quot;:&quot;Hey, I'm "
+    "open-sourcing the framework I put together &lt;a class=\\&quot;tweet-url\\&quot; "
+    "href=\\&quot;https://docs.google.com/spreadsheets/d/1huE/edit\\&quot;&gt;docs.google.com/"
+    "spreadsheets/d…&lt;/a&gt; #jobs&quot;,&quot;username&quot;:&quot;notdetails&quot;,"
+    "&quot;name&quot;:&quot;Joel Califa&quot;,&quot;profile_image_url&quot;:&quot;https://"
+    "pbs.substack.com/profile_images/1/a_normal.jpg&quot;,&quot;date&quot;:&quot;Thu Feb 08 "
+    "12:00:45 +0000 2018&quot;,&quot;photos&quot;:[{&quot;img_url&quot;:&quot;https://"
+    "pbs.substack.com/media/DVa.jpg&quot;,&quot;link_url&quot;:&quot;https://t.co/x&quot;}],"
+    '&quot;quoted_tweet&quot;:{},&quot;video_url&quot;:null}" '
+    'data-component-name="Twitter2ToDOM"></div><p>After</p>'
+)
+SUBSTACK_RENDERED = (
+    '<p>The FTC is finally looking at the AI labs.</p><a href="https://x.com/andrewcurran_/'
+    'status/2105316112061599997" data-component-name="Twitter2ToDOM" class="pencraft '
+    'pc-display-contents pc-reset"><div class="pencraft tweet-fWkQfo twitter-embed"><div '
+    'class="pencraft pc-display-flex"><div class="container-TAtrWj"><picture><img src="https:'
+    "//substackcdn.com/image/fetch/w_40/https%3A%2F%2Fpbs.substack.com%2Fprofile_images%2F1%2F"
+    '_X3.jpg" alt="X avatar for @AndrewCurran_"></picture></div><div class="pencraft '
+    'flex-grow-hUPOlM"><span class="pencraft weight-semibold-LL37we">Andrew Curran</span>'
+    '<span class="pencraft color-secondary-B3TpYa">@AndrewCurran_</span></div></div>'
+    '<div class="pencraft pc-reset size-15-gjMpX1 reset-PDs18X text-aFN1BV">The FTC has '
+    'opened a probe into Anthropic and OpenAI. </div><div class="pencraft container-aGHQ9p">'
+    '<img src="https://pbs.substack.com/media/HTeV2MCa8AANqVb.jpg" loading="lazy"></div>'
+    '<div class="pencraft"><div class="pencraft size-13-yQMlsX"><span class="pencraft">3:17 PM'
+    ' · Sep 30, 2026</span><span class="pencraft"> · </span><span class="pencraft">14.3K Views'
+    "</span></div></div></div></a>"
+)
+
+
+def test_substack_component_with_its_data() -> None:
+    tweet = only(article(SUBSTACK_ATTRS))
+    assert tweet.id == "961570492162494464"
+    assert tweet.url == "https://twitter.com/notdetails/status/961570492162494464"
+    assert tweet.author == threadkeep.Author(
+        handle="notdetails",
+        name="Joel Califa",
+        url="https://twitter.com/notdetails",
+        avatar="https://pbs.substack.com/profile_images/1/a_normal.jpg",
+    )
+    assert tweet.text == (
+        "Hey, I'm open-sourcing the framework I put together docs.google.com/spreadsheets/d… #jobs"
+    )
+    assert tweet.links == (
+        threadkeep.Link(
+            url="https://docs.google.com/spreadsheets/d/1huE/edit",
+            display="docs.google.com/spreadsheets/d…",
+        ),
+    )
+    assert tweet.hashtags == ("jobs",)
+    assert tweet.date_text == "Thu Feb 08 12:00:45 +0000 2018"
+    assert tweet.created_at == threadkeep.snowflake_time("961570492162494464")
+    assert [(m.kind, m.url) for m in tweet.media] == [
+        ("photo", "https://pbs.substack.com/media/DVa.jpg")
+    ]
+
+
+def test_substack_component_rendered() -> None:
+    tweet = only(article(SUBSTACK_RENDERED))
+    assert tweet.id == "2105316112061599997"
+    assert tweet.author is not None
+    assert (tweet.author.handle, tweet.author.name) == ("AndrewCurran_", "Andrew Curran")
+    assert tweet.text == "The FTC has opened a probe into Anthropic and OpenAI."
+    assert tweet.date_text == "3:17 PM · Sep 30, 2026"
+    assert [m.url for m in tweet.media] == ["https://pbs.substack.com/media/HTeV2MCa8AANqVb.jpg"]
+
+
+def test_substack_page_is_detected_without_an_article_marker() -> None:
+    result = threadkeep.parse(SUBSTACK_RENDERED.encode())
+    assert isinstance(result, threadkeep.Article) and len(result.tweets) == 1

@@ -79,3 +79,37 @@ def test_str_input_is_accepted() -> None:
     thread = threadkeep.parse(page(TEXT))
     assert isinstance(thread, threadkeep.Thread)
     assert thread.tweets[0].text == TEXT
+
+
+RUSSIAN = "Ревью книги «Элегантные объекты» — спасибо!"
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "codec", "meta"),
+    [
+        ("windows-1251 in <meta charset>", RUSSIAN, "cp1251", '<meta charset="windows-1251">'),
+        (
+            "KOI8-R in http-equiv",
+            "Ревью книги: спасибо!",
+            "koi8_r",
+            '<meta http-equiv="Content-Type" content="text/html; charset=KOI8-R">',
+        ),
+        ("EUC-JP declared", JAPANESE, "euc_jp", '<meta charset="EUC-JP">'),
+        ("Shift_JIS declared", JAPANESE, "shift_jis", '<meta charset="Shift_JIS">'),
+        ("ISO-2022-JP declared", JAPANESE, "iso2022_jp", '<meta charset="ISO-2022-JP">'),
+        # Its escape sequences name it: the bytes are 7-bit, valid UTF-8 as they stand.
+        ("ISO-2022-JP undeclared", JAPANESE, "iso2022_jp", ""),
+        ("GB18030 declared", "保存这个帖子，以免被删除", "gb18030", '<meta charset="gb2312">'),
+        # Browsers read "iso-8859-1" as windows-1252: its curly quotes and euro sign stay.
+        ("iso-8859-1 meaning windows-1252", TEXT, "cp1252", '<meta charset="iso-8859-1">'),
+    ],
+)
+def test_declared_charset_is_honoured(label: str, text: str, codec: str, meta: str) -> None:
+    data = page(text, meta).encode(codec)
+    assert first_text(data) == text, label
+
+
+def test_a_stale_declaration_does_not_beat_utf8() -> None:
+    # A page re-saved as UTF-8 by a browser that kept the old <meta>.
+    data = page(RUSSIAN, '<meta charset="windows-1251">').encode("utf-8")
+    assert first_text(data) == RUSSIAN

@@ -28,6 +28,7 @@ from threadkeep.limits import MAX_QUOTE_DEPTH, check_tweets
 from threadkeep.models import Author, Link, Media, Tweet, fill_missing, snowflake_time
 from threadkeep.parse.dates import parse_date
 from threadkeep.parse.html import Ancestors, clean_text, element_text, node_text, text_entities
+from threadkeep.parse.substack import COMPONENT, is_substack_tweet, substack_tweet
 from threadkeep.urls import absolute_url, status_parts, status_url
 from threadkeep.urls import tweet_id as valid_id
 
@@ -43,13 +44,16 @@ _CANDIDATES = etree.XPath(
     f"/descendant::blockquote[{_TWEET_CLASSES}]"
     " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"
     " | /descendant::amp-twitter | /descendant::twitter-widget | /descendant::twitterwidget"
-    " | /descendant::div[@data-tweet-id]"
+    " | /descendant::div[@data-tweet-id] | /descendant::blockquote[@data-tweet-id]"
+    f" | /descendant::*[@data-component-name = '{COMPONENT}']"
     f" | /descendant::figure[{_WRAPPERS}] | /descendant::div[{_WRAPPERS}]"
     " | /descendant::p[a[contains(@href, '/status')]] | /descendant::p[contains(., '/status')]"
 )
 _ANY_EMBED = etree.XPath(
     f"(/descendant::blockquote[{_TWEET_CLASSES}] | /descendant::amp-twitter"
-    " | /descendant::iframe[@data-tweet-id] | /descendant::twitter-widget)[1]"
+    " | /descendant::iframe[@data-tweet-id] | /descendant::twitter-widget"
+    " | /descendant::blockquote[@data-tweet-id]"
+    f" | /descendant::*[@data-component-name = '{COMPONENT}'])[1]"
 )
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
 
@@ -157,6 +161,12 @@ def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
 
 def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tweet | None:
     tag = element.tag
+    if is_substack_tweet(element):
+        return substack_tweet(element, base)
+    if tag == "blockquote" and element.get("data-tweet-id") and not _is_tweet_blockquote(element):
+        # A widget rendered before 2017, saved with the page: `blockquote.Tweet` holding the
+        # tweet in microformat classes (`Tweet-text`, `TweetAuthor-screenName`, `time`).
+        return _from_id_holder(element, base)
     if tag == "blockquote":
         return tweet_from_blockquote(element, base=base, quotes=quotes)
     if tag in ("iframe", "amp-twitter", "twitter-widget", "twitterwidget") or (

@@ -3,11 +3,16 @@
 Encoding rules, in order (each one is a kind of page seen in the wild):
 
 1. a byte-order mark decides (UTF-8, UTF-16, UTF-32);
-2. bytes that are valid UTF-8 are UTF-8, whatever the page declares: saved fragments often
+2. a page declaring a 7-bit encoding (ISO-2022-JP, -KR, -CN) whose bytes hold its escape
+   sequences is in it, and so is a page holding ISO-2022-JP's own escapes (``ESC $ B``),
+   declared or not (such bytes are also valid ASCII, hence UTF-8);
+3. bytes that are valid UTF-8 are UTF-8, whatever the page declares: saved fragments often
    carry no declaration, and pages re-saved by browsers keep a stale ``<meta charset>``;
-3. otherwise bs4's ``UnicodeDammit`` decides: the declared charset first, then windows-1252
-   (what undeclared Western pages almost always are), then its statistical detectors, if
-   any are installed.
+4. otherwise the charset the page declares (``<meta charset>``, ``http-equiv``, an XML
+   declaration), when the bytes decode in it; "iso-8859-1" and "us-ascii" mean windows-1252,
+   as in browsers;
+5. otherwise bs4's ``UnicodeDammit`` decides: windows-1252 (what undeclared Western pages
+   almost always are), then its statistical detectors, if any are installed.
 
 lxml then parses the bytes with that encoding named explicitly, so its own guess (which trusts
 the ``<meta>``) never applies.
@@ -24,7 +29,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bs4.dammit import UnicodeDammit
+from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 from lxml.etree import _Element as Element
 
@@ -66,21 +71,59 @@ _BOMS = (
 )
 
 
+def _declared(data: bytes) -> str | None:
+    """The Python codec of the charset ``data`` declares, or None."""
+    name = EncodingDetector.find_declared_encoding(data, is_html=True)
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    if codec.startswith(("utf-16", "utf-32")):
+        return None  # only a byte-order mark can say so; a <meta> in 8-bit bytes is wrong
+    return _WHATWG.get(codec, codec)
+
+
+# Labels that browsers read as windows-1252 (the WHATWG Encoding Standard).
+_WHATWG = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
 def detect_encoding(data: bytes) -> str:
-    """Name the encoding of ``data`` (see the module docstring for the rules)."""
+    """Name the encoding of ``data`` (see the module docstring for the rules).
+
+    >>> detect_encoding("<meta charset=windows-1251><p>Привет</p>".encode("cp1251"))
+    'cp1251'
+    >>> detect_encoding("<p>Привет</p>".encode("utf-8"))
+    'utf-8'
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    declared = _declared(data)
+    if b"\x1b" in data:  # a 7-bit encoding's escape sequences
+        seven_bit = declared if declared is not None and declared.startswith("iso2022") else None
+        if seven_bit is None and (b"\x1b$B" in data or b"\x1b$@" in data):
+            seven_bit = "iso2022_jp"  # its escapes name it: no other encoding uses them
+        if seven_bit is not None and _decodes(data, seven_bit):
+            return seven_bit
+    if _decodes(data, "utf-8"):
         return "utf-8"
-    # windows-1252 is tried right after the page's own declaration and before any statistical
-    # detector bs4 may find installed (charset_normalizer, chardet): their guesses on short
-    # Western text vary (windows-1250 for plain French), and a parse must not depend on what
-    # else happens to be installed. Bytes cp1252 cannot decode still reach the detector.
+    if declared is not None and declared != "utf-8" and _decodes(data, declared):
+        return declared
+    # bs4 4.15 tries user_encodings before the declaration, which is why the declaration is
+    # read above. windows-1252 comes before any statistical detector bs4 may find installed
+    # (charset_normalizer, chardet): their guesses on short Western text vary (windows-1250
+    # for plain French), and a parse must not depend on what else happens to be installed.
+    # Bytes cp1252 cannot decode still reach the detector.
     dammit = UnicodeDammit(data, is_html=True, user_encodings=["windows-1252"])
     encoding = dammit.original_encoding
     if not encoding or dammit.unicode_markup is None:

@@ -1,0 +1,174 @@
+"""Substack's own tweet embeds (``data-component-name="Twitter2ToDOM"``).
+
+Substack newsletters do not use Twitter's widget: the editor stores the tweet itself, and the
+page shows it without any script from Twitter. Two forms are seen in saved posts:
+
+* until about 2024, an empty ``div.twitter-embed`` whose ``data-attrs`` JSON holds the whole
+  tweet: ``url``, ``full_text`` (HTML, links as ``a.tweet-url``), ``username``, ``name``,
+  ``profile_image_url``, ``date`` (ISO 8601, or Twitter's "Thu Feb 08 12:00:45 +0000 2018"),
+  ``photos`` (``img_url``, ``link_url``), ``video_url``, ``quoted_tweet``;
+* later, an ``a[href=<status url>]`` with the component name around the rendered tweet: the
+  name, the ``@handle``, the text in a ``div`` whose class starts with ``text-``, pictures,
+  and the time ("3:17 PM · Sep 30, 2026"); some copies still carry a ``data-attrs`` inside.
+
+Both give the same :class:`Tweet`; what ``data-attrs`` says wins over the rendered markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from lxml import etree
+from lxml.etree import _Element as Element
+
+from threadkeep.limits import MAX_QUOTE_DEPTH
+from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
+from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
+from threadkeep.urls import absolute_url, status_parts, status_url
+
+__all__ = ["COMPONENT", "is_substack_tweet", "substack_tweet"]
+
+COMPONENT = "Twitter2ToDOM"
+_ATTRS = etree.XPath(".//*[@data-attrs]")
+_RENDERED_TEXT = etree.XPath(".//div[starts-with(@class, 'text-') or contains(@class, ' text-')]")
+_HANDLE_RE = re.compile(r"^@(\w{1,15})$")
+_RENDERED_TIME_RE = re.compile(r"^\d{1,2}:\d\d\s*[AP]M\s*·\s*\w{3,9}\.? \d{1,2}, \d{4}$")
+_FRAGMENT_PARSER = etree.HTMLParser(no_network=True, recover=True)
+
+
+def is_substack_tweet(element: Element) -> bool:
+    """True for the element Substack's tweet component renders."""
+    return element.get("data-component-name") == COMPONENT
+
+
+def substack_tweet(element: Element, base: str | None) -> Tweet | None:
+    """The tweet a Substack component holds, or None when it names no tweet."""
+    attrs = _attrs(element)
+    return _tweet(attrs, element, base, depth=0)
+
+
+def _attrs(element: Element) -> dict[str, Any]:
+    holders = [element] if element.get("data-attrs") else _ATTRS(element)[:1]
+    for holder in holders:
+        try:
+            value = json.loads(holder.get("data-attrs") or "")
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
+def _text_field(attrs: dict[str, Any], key: str) -> str | None:
+    value = attrs.get(key)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _tweet(
+    attrs: dict[str, Any], element: Element | None, base: str | None, *, depth: int
+) -> Tweet | None:
+    url = _text_field(attrs, "url") or (element.get("href") if element is not None else None)
+    parts = status_parts(absolute_url(url, base))
+    if parts is None:
+        return None
+    linked_handle, tweet_id = parts
+    handle = _text_field(attrs, "username")
+    if handle is not None and not re.fullmatch(r"\w{1,15}", handle):
+        handle = None
+    name = _text_field(attrs, "name")
+    rendered = _rendered(element) if element is not None else {}
+    handle = handle or rendered.get("handle") or linked_handle
+    name = name or rendered.get("name")
+    text, links = _full_text(attrs.get("full_text"), base)
+    if text is None:
+        text = rendered.get("text")
+    date_text = _text_field(attrs, "date") or rendered.get("date")
+    tags, mentions = text_entities(text)
+    quoted = None
+    quote = attrs.get("quoted_tweet")
+    if isinstance(quote, dict) and quote and depth < MAX_QUOTE_DEPTH:
+        quoted = _tweet(quote, None, base, depth=depth + 1)
+    avatar = absolute_url(_text_field(attrs, "profile_image_url"), None)
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=Author(
+            handle=handle,
+            name=name,
+            url=f"https://twitter.com/{handle}" if handle else None,
+            avatar=avatar,
+        )
+        if handle or name
+        else None,
+        text=text,
+        created_at=snowflake_time(tweet_id),
+        date_text=date_text,
+        links=tuple(links),
+        media=_media(attrs, element),
+        hashtags=tuple(tags),
+        mentions=tuple(mentions),
+        quoted=quoted,
+    )
+
+
+def _full_text(value: Any, base: str | None) -> tuple[str | None, list[Link]]:
+    """``full_text`` is HTML: its text, and its links (``a.tweet-url``) as :class:`Link`."""
+    if not isinstance(value, str) or not value.strip():
+        return None, []
+    try:
+        root = etree.fromstring(f"<div>{value}</div>", _FRAGMENT_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return clean_text(value) or None, []
+    if root is None:
+        return None, []
+    holder = root.find(".//div")
+    if holder is None:
+        return None, []
+    links = []
+    for anchor in holder.iter("a"):
+        target = absolute_url(anchor.get("href"), base)
+        shown = clean_text(node_text(anchor))
+        if target and not shown.startswith(("#", "@")):
+            links.append(Link(url=target, display=shown or None))
+    return element_text(holder) or None, links
+
+
+def _rendered(element: Element) -> dict[str, str]:
+    """What the rendered form shows: name, handle, text and time."""
+    found: dict[str, str] = {}
+    for span in element.iter("span"):
+        shown = clean_text(node_text(span))
+        if not shown:
+            continue
+        if "handle" not in found and (match := _HANDLE_RE.match(shown)):
+            found["handle"] = match.group(1)
+        elif "date" not in found and _RENDERED_TIME_RE.match(shown):
+            found["date"] = shown
+        elif "name" not in found and "handle" not in found and not span.findall(".//span"):
+            found["name"] = shown
+    texts = _RENDERED_TEXT(element)
+    if texts:
+        text = element_text(texts[0])
+        if text:
+            found["text"] = text
+    return found
+
+
+def _media(attrs: dict[str, Any], element: Element | None) -> tuple[Media, ...]:
+    media: list[Media] = []
+    photos = attrs.get("photos")
+    for photo in photos if isinstance(photos, list) else ():
+        url = absolute_url(photo.get("img_url"), None) if isinstance(photo, dict) else None
+        if url:
+            media.append(Media(kind="photo", url=url))
+    video = absolute_url(_text_field(attrs, "video_url"), None)
+    if video:
+        media.append(Media(kind="video", url=video))
+    if not media and element is not None:
+        for img in element.iter("img"):
+            src = absolute_url(img.get("src"), None)
+            if src and ("/media/" in src) and "profile_images" not in src:
+                media.append(Media(kind="photo", url=src, alt=img.get("alt") or None))
+    return tuple(media)
