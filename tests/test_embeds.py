@@ -411,3 +411,36 @@ def test_substack_component_rendered() -> None:
 def test_substack_page_is_detected_without_an_article_marker() -> None:
     result = threadkeep.parse(SUBSTACK_RENDERED.encode())
     assert isinstance(result, threadkeep.Article) and len(result.tweets) == 1
+
+
+def test_a_hyphen_in_the_text_is_not_the_attribution_dash() -> None:
+    # A 2014 embed with no <p>: the tweet quotes someone with " - @housecor" before the
+    # attribution's em dash.
+    markup = (
+        '<blockquote class="twitter-tweet" lang="en">"Code is like humor. When you *have* to '
+        'explain it, it\'s bad" - <a href="https://twitter.com/housecor">@housecor</a>\n\n'
+        '— About Programming (@abt_programming) <a href="https://twitter.com/abt_programming/'
+        'statuses/448101448564629504">March 24, 2014</a></blockquote>'
+    )
+    tweet = only(article(markup))
+    assert tweet.author is not None and tweet.author.name == "About Programming"
+    assert tweet.text == (
+        '"Code is like humor. When you *have* to explain it, it\'s bad" - @housecor'
+    )
+    assert tweet.mentions == ("housecor",)
+
+
+def test_amp_placeholder_gives_the_whole_tweet() -> None:
+    markup = (
+        '<amp-twitter width="400" height="250" layout="responsive" '
+        'data-tweetid="1007758301788925953"><blockquote placeholder><p lang="en" dir="ltr">'
+        'I hate to say but <a href="https://twitter.com/Twitter?ref_src=twsrc%5Etfw">@Twitter'
+        '</a> sucks for knowledge.</p>&mdash; Smerity (@Smerity) <a href="https://twitter.com/'
+        'Smerity/status/1007758301788925953?ref_src=twsrc%5Etfw">June 15, 2018</a></blockquote>'
+        "</amp-twitter>"
+    )
+    tweet = only(article(markup))
+    assert tweet.id == "1007758301788925953"
+    assert tweet.author is not None and tweet.author.handle == "Smerity"
+    assert tweet.text == "I hate to say but @Twitter sucks for knowledge."
+    assert tweet.date_text == "June 15, 2018"

@@ -146,3 +146,20 @@ def test_page_derived_from_an_unroll() -> None:
     last = thread.tweets[-1].text or ""
     assert last.startswith("I will continue to talk about Snow")
     assert "Remember: Snow is still experimental ⚠️" in last
+
+
+def test_an_empty_block_after_a_permalink_is_no_tweet() -> None:
+    # A blog post made from a 2023 unroll: after one tweet's permalink an empty <div>, then
+    # the <hr> that ends the tweet (seen in a real post; it gave a tweet with no text).
+    page = (
+        b"<html><body><article>First tweet.\n"
+        b'<sup class="tw-permalink"><i class="fas fa-link"></i></sup>\n<hr>\n'
+        b"However,\n"
+        b'<sup class="tw-permalink"><i class="fas fa-link"></i></sup>\n<div>\n</div><hr>\n'
+        b"Third tweet.\n"
+        b'<sup class="tw-permalink"><i class="fas fa-link"></i></sup>\n<hr>\n'
+        b"</article></body></html>"
+    )
+    thread = threadkeep.parse(page)
+    assert isinstance(thread, threadkeep.Thread)
+    assert [t.text for t in thread.tweets] == ["First tweet.", "However,", "Third tweet."]

@@ -59,6 +59,7 @@ _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
 
 _DASH = r"(?:—|–|&mdash;|â€”|â€“|-{1,2})"
 _DASH_RE = re.compile(_DASH)
+_STRONG_DASH_RE = re.compile(r"(?:—|–|&mdash;|â€”|â€“)")
 _HANDLE_RE = re.compile(r"\(\s*@(\w+)\s*\)")
 _STARTS_WITH_DASH_RE = re.compile(rf"^\s*{_DASH}")
 _BARE_STATUS_RE = re.compile(r"^(https?://\S+/status(?:es)?/\d+\S*)$")
@@ -81,7 +82,14 @@ def _attribution(text: str) -> _Attribution | None:
         pass
     if last is None or len(last[1]) > 20:
         return None
-    dash = _DASH_RE.search(text, 0, last.start())
+    # The last em or en dash before the handle: the text may hold " - " of its own ("… it's
+    # bad" - @housecor), and names may hold hyphens ("Jean-Pierre"). Only with no such dash,
+    # the first hyphen run ("-- Name (@handle)").
+    dash = None
+    for dash in _STRONG_DASH_RE.finditer(text, 0, last.start()):  # noqa: B007 (the last)
+        pass
+    if dash is None:
+        dash = _DASH_RE.search(text, 0, last.start())
     if dash is None:
         return None
     return _Attribution(dash.start(), text[dash.end() : last.start()].strip(), last[1])
@@ -169,6 +177,17 @@ def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tw
         return _from_id_holder(element, base)
     if tag == "blockquote":
         return tweet_from_blockquote(element, base=base, quotes=quotes)
+    if tag == "amp-twitter":
+        # AMP pages keep the embed's blockquote inside as the placeholder shown until the
+        # widget loads: it has the text, author and date the attribute does not.
+        holder = _from_id_holder(element, base)
+        inner = element.find(".//blockquote")
+        shown = None
+        if inner is not None:
+            shown = tweet_from_blockquote(inner, base=base, quotes=quotes)
+        if shown is not None and (holder is None or shown.id in (None, holder.id)):
+            return fill_missing(shown, holder) if holder is not None else shown
+        return holder
     if tag in ("iframe", "amp-twitter", "twitter-widget", "twitterwidget") or (
         tag == "div" and element.get("data-tweet-id")
     ):

@@ -166,7 +166,7 @@ def _segments(root: Element) -> list[Element]:
 
     def flush() -> None:
         nonlocal current, closed
-        if clean_text(node_text(current)) or len(current):
+        if clean_text(node_text(current)) or not _blank(current):
             segments.append(current)
             check_tweets(len(segments))
         current, closed = etree.Element("div"), False
@@ -179,8 +179,8 @@ def _segments(root: Element) -> list[Element]:
         if child.tag == "hr":
             flush()
         else:
-            if closed and not card:
-                flush()
+            if closed and not card and not _blank(child):
+                flush()  # an empty element after a permalink stays with its tweet
             current.append(_copy(child))
             closed = closed or has_class(child, "tw-permalink")
             continue
@@ -188,6 +188,16 @@ def _segments(root: Element) -> list[Element]:
             current.text = (current.text or "") + _xml_safe(child.tail)
     flush()
     return segments
+
+
+_CONTENT_TAGS = frozenset({"img", "a", "iframe", "video", "source", "blockquote", "picture"})
+
+
+def _blank(element: Element) -> bool:
+    """True for an element with no text and nothing a tweet could show (``<div>\n</div>``)."""
+    if clean_text(node_text(element)):
+        return False
+    return not any(node.tag in _CONTENT_TAGS for node in element.iter())
 
 
 # libxml2's HTML parser keeps control characters that lxml refuses in text it is given.
