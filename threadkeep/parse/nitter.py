@@ -63,7 +63,6 @@ _STATUS_PATH_RE = re.compile(
 _HANDLE_PATH_RE = re.compile(r"^/@?(?P<handle>\w{1,50})/?$")
 _HASHTAG_QUERY_RE = re.compile(r"^/search\?(?:.*&)?q=(?:%23|#)(?P<tag>[^&]+)", re.IGNORECASE)
 _DEFAULT_BASE = "https://nitter.net/"
-_TWITTER_HOSTS = frozenset({"twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com"})
 
 
 def is_nitter(root: Element) -> bool:
