@@ -444,3 +444,73 @@ def test_amp_placeholder_gives_the_whole_tweet() -> None:
     assert tweet.author is not None and tweet.author.handle == "Smerity"
     assert tweet.text == "I hate to say but @Twitter sucks for knowledge."
     assert tweet.date_text == "June 15, 2018"
+
+
+def test_an_authors_tweets_months_apart_are_not_one_thread() -> None:
+    def embed(tweet_id: int, date: str) -> str:
+        return (
+            f'<blockquote class="twitter-tweet"><p>Tweet {tweet_id}</p>&mdash; N (@a) '
+            f'<a href="https://twitter.com/a/status/{tweet_id}">{date}</a></blockquote>'
+        )
+
+    # 1954792229806936385 is 2025-08-11; 1954800000000000000 is 31 minutes later;
+    # 2039325011564269822 is 2026-04-01 (a real post showed these three in a row).
+    result = article(
+        embed(1954792229806936385, "August 11, 2025")
+        + embed(1954800000000000000, "August 11, 2025")
+        + embed(2039325011564269822, "April 1, 2026")
+    )
+    assert [[t.id for t in thread.tweets] for thread in result.threads] == [
+        ["1954792229806936385", "1954800000000000000"]
+    ]
+
+
+def test_embed_cut_down_to_a_labelled_link() -> None:
+    # Real (rustdesk, 2026): the blockquote holds only a link whose text is a call to action.
+    tweet = only(
+        article(
+            '<blockquote class="twitter-video" data-media-max-width="560">'
+            '<a href="https://twitter.com/rustdesk/status/2087945266855026744">'
+            "X でデモ動画を見る</a></blockquote>"
+        )
+    )
+    assert tweet.id == "2087945266855026744"
+    assert tweet.author is not None and tweet.author.handle == "rustdesk"
+    assert tweet.text is None and tweet.date_text is None
+    assert [(m.kind, m.url) for m in tweet.media] == [("video", None)]
+
+
+def test_embed_cut_down_to_its_date_link_keeps_the_date() -> None:
+    tweet = only(
+        article(
+            '<blockquote class="twitter-tweet">'
+            '<a href="https://twitter.com/a/status/462998235913244672">May 4, 2014</a>'
+            "</blockquote>"
+        )
+    )
+    assert tweet.text is None
+    assert tweet.date_text == "May 4, 2014"
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        "\nhttps://twitter.com/dnystedt/status/2087701990302437703\n",
+        '<a href="https://twitter.com/dnystedt/status/2087701990302437703">'
+        "https://twitter.com/dnystedt/status/2087701990302437703</a>",
+    ],
+    ids=["bare-url", "anchor"],
+)
+def test_wordpress_embed_with_a_caption(inner: str) -> None:
+    # Gutenberg keeps the editor's caption (with its own link) beside the url's wrapper.
+    tweet = only(
+        article(
+            '<figure class="wp-block-embed is-type-rich is-provider-twitter '
+            'wp-block-embed-twitter"><div class="wp-block-embed__wrapper">'
+            f'{inner}</div><figcaption class="wp-element-caption"><em>What '
+            '<a href="https://example.org/">he</a> says about testing.</em></figcaption>'
+            "</figure>"
+        )
+    )
+    assert tweet.id == "2087701990302437703"
+    assert tweet.author is not None and tweet.author.handle == "dnystedt"

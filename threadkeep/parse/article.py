@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -34,11 +35,23 @@ def is_article(root: Element) -> bool:
     return bool(_ARTICLE_MARKERS(root))
 
 
+THREAD_GAP = timedelta(days=7)
+"""The longest pause between two tweets of one thread found in an article."""
+
+
+def _far_apart(first: Tweet, second: Tweet) -> bool:
+    if first.created_at is None or second.created_at is None:
+        return False
+    return abs(second.created_at - first.created_at) > THREAD_GAP
+
+
 def group_threads(tweets: Sequence[Tweet]) -> tuple[Thread, ...]:
     """Runs of two or more consecutive tweets by one author, each as a :class:`Thread`.
 
     Consecutive means nothing by another author between them: an article quoting eight tweets
-    of one head of state, with prose between, shows one thread of eight.
+    of one head of state, with prose between, shows one thread of eight. Two tweets whose
+    times are known and more than :data:`THREAD_GAP` apart are not one thread (a post showing
+    an author's tweets of August and of the next April).
     """
     runs: list[list[Tweet]] = []
     for tweet in tweets:
@@ -49,6 +62,7 @@ def group_threads(tweets: Sequence[Tweet]) -> tuple[Thread, ...]:
             and handle is not None
             and previous.author is not None
             and (previous.author.handle or "").lower() == handle
+            and not _far_apart(previous, tweet)
         )
         if same:
             runs[-1].append(tweet)

@@ -238,12 +238,24 @@ def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
     )
 
 
+def _caption_free_text(element: Element) -> tuple[str, list[Element]]:
+    """The text and links of ``element`` outside its ``<figcaption>``s (a WordPress embed
+    keeps the url in its wrapper and the editor's caption beside it)."""
+    pieces = [element.text or ""]
+    anchors = [element] if element.tag == "a" else []
+    for child in element:
+        if child.tag != "figcaption":
+            pieces.append(node_text(child) if isinstance(child.tag, str) else "")
+            anchors.extend(child.iter("a"))
+        pieces.append(child.tail or "")
+    return clean_text("".join(pieces)), anchors
+
+
 def _from_bare_link(element: Element, base: str | None) -> Tweet | None:
     """A block whose whole text is one status url (WordPress auto-embeds, stripped scripts)."""
-    text = clean_text(node_text(element))
+    text, anchors = _caption_free_text(element)
     # One token or nothing: on text with spaces the pattern backtracked in quadratic time.
     match = _BARE_STATUS_RE.match(text) if " " not in text else None
-    anchors = element.findall(".//a")
     url = None
     if match:
         url = absolute_url(match.group(1), base)
@@ -315,16 +327,26 @@ def tweet_from_blockquote(
     name = clean_text(match.name) if match else None
     tweet_id = None
     date_text = None
+    label_only = False
     if status is not None:
         anchor, url_handle, tweet_id = status
         handle = handle or url_handle
         date_text = clean_text(node_text(anchor)) or None
+        # An embed cut down to its link ("<a href=…/status/…>Watch on X</a>", or the bare
+        # url): the link's text is a label, not the tweet, and a date only if it reads as one.
+        label_only = (
+            not body and match is None and clean_text(node_text(blockquote)) == (date_text or "")
+        )
+        if label_only and date_text and parse_date(date_text) is None:
+            date_text = None
     elif (date_anchor := _last_attribution_link(blockquote, holders)) is not None:
         # The status link was lost (a CMS rewrote it, an archive truncated it): the last
         # link after the text is still the date.
         date_text = clean_text(node_text(date_anchor)) or None
     if body:
         text: str | None = "\n\n".join(t for p in body if (t := element_text(p)))
+    elif label_only:
+        text = None
     else:
         text = _text_without_paragraphs(blockquote, attribution_text) or None
     links, media, hashtags, mentions = _entities(anchors, bool(body), blockquote, holders)
@@ -419,6 +441,8 @@ def _entities(
             short = href if "//t.co/" in href else None
             expanded = href if short is None else _expanded(shown)
             links.append(Link(url=expanded or href, display=shown or None, short_url=short))
+    if video and not any(m.kind == "video" for m in media):
+        media.append(Media(kind="video"))  # the embed says a video is there, not where
     return links, media, hashtags, mentions
 
 
