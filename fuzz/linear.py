@@ -34,6 +34,8 @@ CONTEXTS = {
     '<span class="tweet-date"><a href="/a/status/1#m">1</a></span>'
     '<div class="tweet-content">{}</div></div></div>',
     "json": '{{"__typename": "Tweet", "id_str": "1", "text": "{}"}}',
+    "markdown": "---\nsource: https://threadreaderapp.com/thread/1.html\n---\n{}\n\n• • •\n",
+    "markdown-html": "[a](https://pbs.twimg.com/a)<br>\n{}\n\n• • •\n",
 }
 PATTERNS = {
     "spaces": " ",
@@ -76,6 +78,17 @@ PATTERNS = {
     '<div class="tweet-content">',
     "nitter-quote": '<div class="quote"><a class="quote-link" href="/b/status/3#m"></a>',
     "nitter-pic": '<a class="still-image" href="/pic/orig/media%2Fa.jpg"><img src="/pic/a"></a>',
+    "md-bracket": "[",
+    "md-open-link": "[a](",
+    "md-link": "[a](https://x.org/a) ",
+    "md-image": "![Image](https://pbs.twimg.com/a.jpg)",
+    "md-card": "[**a** b](https://x.org/) ",
+    "md-video": '<video><source src="https://video.twimg.com/a.mp4"></video>',
+    "md-open-video": "<video ",
+    "md-hard-break": "x  \n  \n",
+    "md-escape": "\\.",
+    "md-bold": "**",
+    "front-matter": "---\n",
     "nitter-link": '<a href="/search?q=%23tag">#tag</a> <a href="/user">@user</a> ',
 }
 UNSAFE_IN_JSON = ('"', "\n", "\\")

@@ -38,7 +38,7 @@ SEEDS = {
         "hostile/*.html",
         "nitter/*.html",
     ],
-    "text": ["text/*.txt", "broken/*.txt"],
+    "text": ["text/*.txt", "text/*.md", "broken/*.txt", "broken/*.md"],
     "json": ["answers/*.input.json", "answers/*[0-9].json", "hostile/*.json"],
 }
 # libFuzzer options: a slow input (over 10 s) or one using over 2 GB is a crash too.

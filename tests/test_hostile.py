@@ -322,6 +322,7 @@ NITTER_ITEM = (
     '<div class="timeline-item"><div class="tweet-body"><span class="tweet-date">'
     '<a href="/a/status/1#m">1</a></span><div class="tweet-content">x</div></div></div>'
 )
+MARKDOWN = "---\nsource: https://threadreaderapp.com/thread/1.html\n---\n{}\n\n• • •\n"
 # (context, pattern): each was quadratic (or worse) before docs/security.md's fixes.
 QUADRATIC_ONCE = [
     ('<blockquote class="twitter-tweet">{}</blockquote>', "— "),  # embed attribution
@@ -343,6 +344,15 @@ QUADRATIC_ONCE = [
     ("{}", NITTER_ITEM.replace("</div></div></div>", "") + '<div class="quote">'),
     (NITTER_ITEM.replace("x</div>", "{}</div>"), '<a class="still-image" href="/pic/m%2Fa">'),
     (NITTER_ITEM.replace("x</div>", "{}</div>"), "<video>"),
+    # Markdown clippings (held to it from the start): links, images and inline videos, open
+    # or closed, in a clipping sniffed as text and in one sniffed as HTML.
+    (MARKDOWN, "[a]("),
+    (MARKDOWN, "![Image](https://pbs.twimg.com/a.jpg)"),
+    (MARKDOWN, "<video "),
+    (MARKDOWN, '<video><source src="https://video.twimg.com/a.mp4"></video>'),
+    (MARKDOWN, "x  \n  \n"),
+    ("[a](https://pbs.twimg.com/a)<br>\n{}\n\n• • •\n", "[a]("),
+    ("---\n{}", "a: b\n"),
 ]
 
 

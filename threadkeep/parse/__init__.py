@@ -15,6 +15,7 @@ threadkeep          threadkeep's own JSON output, read back                     
 text-thread         a text copy of a Thread Reader thread                       Thread
 text-listing        a text copy of a Thread Reader listing                      Listing
 text-article        a text copy of an article (embeds as attribution lines)     Article
+markdown-thread     a Markdown copy (web clipping) of a Thread Reader thread    Thread
 nitter              a Nitter page: a tweet's conversation, a timeline, a search Article
 ==================  ==========================================================  ===========
 
@@ -59,6 +60,7 @@ from threadkeep.parse import (
     embeds,
     embedtext,
     listing,
+    markdown,
     nitter,
     threadreader,
     trapage,
@@ -80,6 +82,7 @@ Detected = Literal[
     "text-thread",
     "text-listing",
     "text-article",
+    "markdown-thread",
     "nitter",
 ]
 _SIGHTING_KIND: dict[Detected, SightingKind] = {
@@ -91,6 +94,7 @@ _SIGHTING_KIND: dict[Detected, SightingKind] = {
     "text-thread": "text",
     "text-listing": "text",
     "text-article": "text",
+    "markdown-thread": "text",
     "nitter": "nitter",
 }
 
@@ -148,6 +152,9 @@ def _classify(raw: bytes) -> tuple[Detected, Any]:
         return "nitter", root
     if embeds.has_embeds(root):
         return "article", root
+    # A Markdown clipping holding a little inline HTML (a <video>, a <br>) is sniffed as HTML.
+    if markdown.is_markdown_unroll(text := decode(raw)):
+        return "markdown-thread", text
     if trapage.is_threadreader(root):
         reason = trapage.unavailable_reason(root)
         raise UnsupportedPage(reason or "Thread Reader page with no thread and no thread cards")
@@ -239,6 +246,8 @@ def _classify_text(text: str) -> tuple[Detected, Any]:
         raise MalformedPage(
             f"text with more than {MAX_LINES:,} lines (threadkeep.limits.MAX_LINES)"
         )
+    if markdown.is_markdown_unroll(text):
+        return "markdown-thread", text
     lines = text.split("\n")
     if text_copies.is_text_listing(lines):
         return "text-listing", text
@@ -303,6 +312,8 @@ def _build(kind: Detected, payload: Any, url: str | None) -> Result:
             ) from None
     if kind == "text-article":
         return embedtext.parse_text_article(payload, url=url)
+    if kind == "markdown-thread":
+        return markdown.parse_markdown_unroll(payload, url=url)
     return text_copies.parse_text(payload, url=url)
 
 

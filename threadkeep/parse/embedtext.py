@@ -23,6 +23,7 @@ from threadkeep.models import Article, Author, Tweet
 from threadkeep.parse.article import group_threads
 from threadkeep.parse.dates import parse_date
 from threadkeep.parse.html import text_entities
+from threadkeep.parse.markdown import split_front_matter
 from threadkeep.urls import status_parts, status_url
 
 __all__ = ["find_text_embeds", "parse_text_article"]
@@ -141,7 +142,11 @@ def find_text_embeds(text: str) -> list[Tweet]:
 
 
 def _title(text: str) -> str | None:
-    """The first line, when it is short enough to be a headline (not a paragraph)."""
+    """The front matter's title (a Markdown post); else the first line, when it is short
+    enough to be a headline (not a paragraph)."""
+    front, text = split_front_matter(text)
+    if titles := front.get("title"):
+        return titles[0][:_TITLE_LIMIT]
     line = _WORD_RE.search(text)
     if line is None:
         return None

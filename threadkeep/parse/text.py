@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import MAX_TWEETS, check_tweets
@@ -25,7 +26,16 @@ from threadkeep.parse.numbering import number_thread
 from threadkeep.parse.trapage import number
 from threadkeep.urls import threadreader_id
 
-__all__ = ["is_text_listing", "is_text_thread", "parse_text"]
+__all__ = [
+    "Header",
+    "footer_name",
+    "footer_start",
+    "is_header_chrome",
+    "is_text_listing",
+    "is_text_thread",
+    "parse_text",
+    "read_header",
+]
 
 _READ_N_RE = re.compile(r"^Read\s+(\d[\d,]*)\s+tweets?\b\s*(?P<rest>.*)$", re.I)
 _TOTAL_RE = re.compile(r"^Most\s+recents?\s*\((\d[\d,]*)\)\s*$", re.I)
@@ -202,28 +212,27 @@ def _parse_listing(lines: list[str], *, url: str | None) -> Listing:
     return Listing(title=title, topic=topic, url=url, threads=tuple(previews), declared_total=total)
 
 
-def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
-    body: list[str] = []
-    footer: list[str] = []
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if _THREAD_END_RE.match(line) or stripped.startswith(_THREAD_FOOTER):
-            footer = lines[index:]
-            break
-        body.append(line)
-    name = handle = None
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What a thread page's header chrome says: the author and the declared size."""
+
+    handle: str | None = None
+    name: str | None = None
+    declared: int | None = None
+    minutes: int | None = None
+
+
+def is_header_chrome(line: str) -> bool:
+    """True for a stripped line of a thread page's header ("Thread by @x", "11 tweets", …)."""
+    return _HEADER_CHROME_RE.match(line) is not None
+
+
+def read_header(lines: Iterable[str]) -> Header:
+    """The author and declared size from a thread page's header lines."""
+    handle = name = None
     declared = minutes = None
-    for line in footer:
-        if match := _KEEP_CURRENT_RE.match(line.strip()):
-            name = match["name"]
-            break
-    # Header chrome before the first tweet: "Thread by @x", "@x", "Name Profile picture",
-    # "• 11 tweets • 5 min read •", "Read on X".
-    first = 0
-    while first < len(body) and (
-        not (line := body[first].strip()) or _HEADER_CHROME_RE.match(line)
-    ):
-        first += 1
+    for raw in lines:
+        line = raw.strip()
         if match := _HEADER_HANDLE_RE.match(line):
             handle = handle or match["handle"]
         if match := _PROFILE_RE.match(line):
@@ -231,10 +240,40 @@ def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
         if (match := _HEADER_COUNT_RE.search(line)) and "tweet" in line.lower():
             declared = number(match.group(1))
             minutes = int(match.group(2)) if match.group(2) else None
+    return Header(handle=handle, name=name, declared=declared, minutes=minutes)
+
+
+def footer_start(lines: Iterable[str]) -> int | None:
+    """The index of the line where a thread page's end marker or footer starts, if any."""
+    for index, line in enumerate(lines):
+        if _THREAD_END_RE.match(line) or line.strip().startswith(_THREAD_FOOTER):
+            return index
+    return None
+
+
+def footer_name(lines: Iterable[str]) -> str | None:
+    """The author's name from the footer's "Keep Current with Name"."""
+    for line in lines:
+        if match := _KEEP_CURRENT_RE.match(line.strip()):
+            return match["name"]
+    return None
+
+
+def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
+    end = footer_start(lines)
+    body, footer = (lines, []) if end is None else (lines[:end], lines[end:])
+    # Header chrome before the first tweet: "Thread by @x", "@x", "Name Profile picture",
+    # "• 11 tweets • 5 min read •", "Read on X".
+    first = 0
+    while first < len(body) and (not (line := body[first].strip()) or is_header_chrome(line)):
+        first += 1
+    header = read_header(body[:first])
+    name = footer_name(footer) or header.name
+    handle = header.handle
     author = Author(
         handle=handle, name=name, url=f"https://twitter.com/{handle}" if handle else None
     )
-    tweets, gaps, complete = _build_tweets(_group_tweets(body[first:]), author, declared)
+    tweets, gaps, complete = _build_tweets(_group_tweets(body[first:]), author, header.declared)
     if not tweets:
         raise UnsupportedPage("text copy of a Thread Reader page with no tweets before its footer")
     return Thread(
@@ -242,8 +281,8 @@ def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
         url=url,
         author=author,
         tweets=tweets,
-        declared_count=declared,
-        read_minutes=minutes,
+        declared_count=header.declared,
+        read_minutes=header.minutes,
         complete=complete,
         gaps=gaps,
     )
