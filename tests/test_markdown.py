@@ -89,7 +89,7 @@ a second paragraph with [@other](https://twitter.com/other)
 2/ [**bitcoin/bips** Bitcoin Improvement Proposals.](https://github.com/bitcoin/bips) \
 ![Image](https://pbs.twimg.com/media/A.jpg) ![](https://pbs.twimg.com/media/B.jpg)
 
-3/ A gif <video controls="" poster="https://pbs.twimg.com/tweet_video_thumb/G.jpg">\
+3/ A gif [](https://twitter.com/someone/status/1300000000000000002) <video controls="" poster="https://pbs.twimg.com/tweet_video_thumb/G.jpg">\
 <source src="https://video.twimg.com/tweet_video/G.mp4" type="video/mp4"></video>
 
 • • •
@@ -138,6 +138,14 @@ def test_clipping_without_front_matter() -> None:
             "https://pbs.twimg.com/tweet_video_thumb/G.jpg",
         )
     ]
+    # A permalink whose icon was lost gives the tweet its id, url and time.
+    assert (third.id, third.url) == (
+        "1300000000000000002",
+        "https://twitter.com/someone/status/1300000000000000002",
+    )
+    assert third.created_at is not None and third.created_at.year == 2020
+    assert third.text == "3/ A gif"
+    assert first.id is None and third.links == ()
     assert "Not a tweet" not in "".join(t.text or "" for t in thread.tweets)
 
 

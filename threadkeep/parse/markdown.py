@@ -11,7 +11,8 @@ backslash) followed by a line of spaces. That is the opposite of the plain-text 
 Read from each tweet: photos (``![Image](url)``), videos and GIFs (inline ``<video>`` with
 ``<source>`` elements: the last one, as on the page), link-preview cards (a link whose text
 starts with a bold title), links (``[display](url)``; Thread Reader's own links, its hashtag,
-user and keyword links, are plain text) and Markdown escapes (``1\\.`` is "1."). The copy ends
+user and keyword links, are plain text), the tweet's id (its permalink, a status link with no
+text) and Markdown escapes (``1\\.`` is "1."). The copy ends
 where the page's thread ends (``• • •`` or its footer); the "More from @author" section and
 other chrome after it are not tweets. The author comes from the front matter (``author:
 "[[@handle]]"``, ``title: "Thread by @handle …"``), the page header or the footer's
@@ -27,11 +28,11 @@ from urllib.parse import urlsplit
 
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import check_tweets
-from threadkeep.models import Author, Link, Media, Thread, Tweet
+from threadkeep.models import Author, Link, Media, Thread, Tweet, snowflake_time
 from threadkeep.parse.html import text_entities
 from threadkeep.parse.numbering import number_thread
 from threadkeep.parse.text import footer_name, footer_start, is_header_chrome, read_header
-from threadkeep.urls import threadreader_id
+from threadkeep.urls import status_parts, status_url, threadreader_id
 
 __all__ = ["is_markdown_unroll", "parse_markdown_unroll", "split_front_matter"]
 
@@ -145,6 +146,7 @@ class _Block:
     pieces: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
+    tweet_id: str | None = None
 
 
 def _host(url: str) -> str:
@@ -205,6 +207,9 @@ def _link(match: re.Match[str], block: _Block) -> str:
         return text  # Thread Reader's hashtag, user and keyword links: the text is the tweet's
     if host in _TWITTER_HOSTS and text.lstrip().startswith(("@", "#")):
         return text  # a mention or hashtag, read from the text
+    if not text.strip() and (parts := status_parts(url)) is not None:
+        block.tweet_id = block.tweet_id or parts[1]  # the permalink glyph, its icon gone
+        return ""
     if card := _CARD_TITLE_RE.match(text):
         block.media.append(Media(kind="card", url=url, alt=_unescape(card["title"]).strip()))
         return ""
@@ -328,6 +333,9 @@ def parse_markdown_unroll(text: str, *, url: str | None = None) -> Thread:
     numbering = number_thread(texts, declared_count=header.declared)
     tweets = tuple(
         Tweet(
+            id=block.tweet_id,
+            url=status_url(handle, block.tweet_id),
+            created_at=snowflake_time(block.tweet_id),
             author=author,
             text=texts[index],
             links=tuple(block.links),
