@@ -113,3 +113,45 @@ def test_a_stale_declaration_does_not_beat_utf8() -> None:
     # A page re-saved as UTF-8 by a browser that kept the old <meta>.
     data = page(RUSSIAN, '<meta charset="windows-1251">').encode("utf-8")
     assert first_text(data) == RUSSIAN
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (RUSSIAN, "cp1251"),
+        ("Ревью книги: спасибо за эту прекрасную книгу!", "koi8_r"),
+        ("Η κυβέρνηση ανακοίνωσε σήμερα νέα μέτρα για την οικονομία", "cp1253"),
+        ("أعلنت الحكومة اليوم عن إجراءات جديدة لدعم الاقتصاد الوطني", "cp1256"),
+        ("הממשלה הודיעה היום על צעדים חדשים לתמיכה בכלכלה", "cp1255"),
+        (JAPANESE, "euc_jp"),
+        (JAPANESE, "shift_jis"),
+        ("保存这个帖子，以免被删除，政府今天宣布了新措施", "gb18030"),
+        ("政府今天宣布了支持經濟和公民的新措施，涵蓋全國", "big5"),
+        ("정부는 오늘 경제와 시민을 지원하기 위한 새로운 조치를 발표했습니다", "euc_kr"),
+    ],
+    ids=lambda value: value if value.isascii() else "",
+)
+def test_undeclared_non_latin_text_is_recognised(text: str, codec: str) -> None:
+    # Saved fragments and clipboard copies carry no <meta>; windows-1252 would read them
+    # all (it decodes nearly every byte) as mojibake.
+    assert first_text(page(text).encode(codec)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TEXT,
+        "Straße, Größe, Übermaß: äöü ÄÖÜ ß " * 20,
+        "Ações, informações e eleições à noite, até já " * 20,
+        "Ça a été l'été où « la fête » a coûté cher — voilà " * 20,
+    ],
+    ids=["mixed", "german", "portuguese", "french"],
+)
+def test_undeclared_western_text_stays_windows_1252(text: str) -> None:
+    assert first_text(page(text).encode("cp1252")) == text.strip()
+
+
+def test_bytes_windows_1252_leaves_undefined_are_replaced_not_fatal() -> None:
+    # 0x81 is undefined in windows-1252: the rest of the page is still read whole.
+    data = page(TEXT).encode("cp1252").replace(b"Caf\xe9", b"Caf\xe9\x81")
+    assert first_text(data) == TEXT.replace("Café", "Café\ufffd")

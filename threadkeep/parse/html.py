@@ -11,8 +11,11 @@ Encoding rules, in order (each one is a kind of page seen in the wild):
 4. otherwise the charset the page declares (``<meta charset>``, ``http-equiv``, an XML
    declaration), when the bytes decode in it; "iso-8859-1" and "us-ascii" mean windows-1252,
    as in browsers;
-5. otherwise bs4's ``UnicodeDammit`` decides: windows-1252 (what undeclared Western pages
-   almost always are), then its statistical detectors, if any are installed.
+5. otherwise, when most non-ASCII bytes stand in runs of three or more (whole words of a
+   non-Latin script), charset-normalizer names the encoding (undeclared windows-1251,
+   KOI8-R, EUC-JP, Shift_JIS, GB18030 …);
+6. otherwise windows-1252 (what undeclared Western pages almost always are, and what
+   browsers assume), its five undefined bytes replaced by U+FFFD.
 
 lxml then parses the bytes with that encoding named explicitly, so its own guess (which trusts
 the ``<meta>``) never applies.
@@ -24,12 +27,12 @@ import codecs
 import functools
 import html
 import itertools
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bs4.dammit import EncodingDetector, UnicodeDammit
+import charset_normalizer
+from bs4.dammit import EncodingDetector
 from lxml import etree
 from lxml.etree import _Element as Element
 
@@ -50,17 +53,6 @@ __all__ = [
     "unwiden",
 ]
 
-
-class _Replaced(logging.Filter):
-    """Drop bs4's warning that it replaced undecodable bytes: threadkeep decodes with
-    replacement on purpose (see the module docstring), and the warning, on stderr and naming
-    no input, only confused command-line users."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Some characters could not be decoded")
-
-
-logging.getLogger("bs4.dammit").addFilter(_Replaced())
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -119,16 +111,60 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8"
     if declared is not None and declared != "utf-8" and _decodes(data, declared):
         return declared
-    # bs4 4.15 tries user_encodings before the declaration, which is why the declaration is
-    # read above. windows-1252 comes before any statistical detector bs4 may find installed
-    # (charset_normalizer, chardet): their guesses on short Western text vary (windows-1250
-    # for plain French), and a parse must not depend on what else happens to be installed.
-    # Bytes cp1252 cannot decode still reach the detector.
-    dammit = UnicodeDammit(data, is_html=True, user_encodings=["windows-1252"])
-    encoding = dammit.original_encoding
-    if not encoding or dammit.unicode_markup is None:
-        return "windows-1252"
-    return str(encoding)
+    if (guess := _non_western(data)) is not None:
+        return guess
+    # Otherwise windows-1252, as browsers read undeclared Western pages. No statistical
+    # detector decides here: their guesses on Western text vary (windows-1250 or cp775 for
+    # plain French or English), and a parse must not depend on what happens to be installed.
+    # The five bytes windows-1252 leaves undefined are replaced (load() and decode() do it).
+    return "windows-1252"
+
+
+# Bytes 0x80-0xFF in runs: Cyrillic, Greek, Arabic or CJK text in an 8-bit or double-byte
+# encoding is made of such runs (whole words), Western text almost never (its accented
+# letters sit between ASCII ones: "café", "Straße"; no real page checked had a run of 3).
+_HIGH_RUN_RE = re.compile(rb"[\x80-\xff]{3,}")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_SAMPLE = 1 << 20  # the first MiB decides
+# The encodings of non-Latin scripts a guess may name (Python codec names).
+_NON_LATIN = frozenset(
+    {
+        # Cyrillic, Greek, Hebrew, Arabic, Thai
+        *("cp1251", "koi8-r", "koi8-u", "iso8859-5", "cp866", "mac-cyrillic"),
+        *("cp1253", "iso8859-7", "cp1255", "iso8859-8", "cp1256", "iso8859-6"),
+        *("cp874", "tis-620"),
+        # Japanese, Chinese, Korean
+        *("shift_jis", "cp932", "shift_jis_2004", "euc_jp", "euc_jis_2004", "euc_jisx0213"),
+        *("gb2312", "gbk", "gb18030", "big5", "big5hkscs", "cp950", "euc_kr", "cp949", "johab"),
+    }
+)
+
+
+def _non_western(data: bytes) -> str | None:
+    """The encoding of undeclared non-Western 8-bit or double-byte text, else None.
+
+    windows-1252 decodes all but five byte values, so undeclared windows-1251, KOI8-R or EUC-JP
+    would come out as windows-1252 mojibake. When most non-ASCII bytes stand in runs, the text
+    is not Western and charset-normalizer names the encoding; it is asked nothing otherwise,
+    since on Western text its guesses vary (windows-1250, cp775 for plain French or English).
+    """
+    sample = data[:_SAMPLE]
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    if high < 8:
+        return None
+    in_runs = sum(len(run) for run in _HIGH_RUN_RE.findall(sample))
+    if in_runs * 2 < high:
+        return None
+    best = charset_normalizer.from_bytes(sample[: _SAMPLE // 4]).best()
+    if best is None:
+        return None
+    try:
+        codec = codecs.lookup(best.encoding).name
+    except LookupError:
+        return None
+    if codec not in _NON_LATIN or not _decodes(data, codec):
+        return None  # a Latin guess for runs of high bytes is noise (fuzzed or binary bytes)
+    return codec
 
 
 def decode(data: bytes) -> str:
@@ -204,9 +240,12 @@ def load(data: bytes, *, source: str | None = None) -> Page:
     encoding = detect_encoding(data)
     if encoding == "utf-8-sig":
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
-    if not _libxml2_knows(encoding):
+    if not _libxml2_knows(encoding) or (
+        encoding == "windows-1252" and not _decodes(data, encoding)
+    ):
         # Python decodes more encodings than libxml2 (say "hp_roman8", which charset
-        # sniffing may name): decode here, and hand libxml2 UTF-8.
+        # sniffing may name), and replaces windows-1252's undefined bytes where libxml2's
+        # converter would stop: decode here, and hand libxml2 UTF-8.
         data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
     root, limit = _parse(data, encoding, huge=False, source=source)
     if limit is not None and "depth" not in limit:
