@@ -72,11 +72,17 @@ def run(kind: str, seconds: int, work: Path) -> tuple[str, int, list[Path]]:
         str(corpus),
         str(seeds),
     ]
-    with open(folder / "log", "a") as log:  # each round appends: earlier rounds stay readable
+    log_path = folder / "log"
+    start = log_path.stat().st_size if log_path.exists() else 0
+    with open(log_path, "a") as log:  # each round appends: earlier rounds stay readable
         subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False, cwd=ROOT)
-    text = (folder / "log").read_text(errors="replace")
+    with open(log_path, "rb") as log:
+        log.seek(start)
+        text = log.read().decode(errors="replace")  # this round's part only
+    # "Done N runs" at a normal end; after a crash, the last status line's "#N".
     done = re.findall(r"Done (\d+) runs in (\d+) second", text)
-    runs = int(done[-1][0]) if done else 0
+    status = re.findall(r"^#(\d+)\s", text, re.M)
+    runs = int(done[-1][0]) if done else int(status[-1]) if status else 0
     crashes = sorted(
         p for p in folder.iterdir() if p.name.startswith(("crash-", "timeout-", "oom-"))
     )

@@ -235,7 +235,7 @@ def test_only_http_and_https_links_are_kept() -> None:
         "vbscript:msgbox(1)",
         "ftp://example.org/x",
         "//evil.example/x",  # protocol-relative: resolved to https
-        "https://[::1",  # a malformed host, but http(s): kept as written
+        "https://[::1",  # a malformed host: no url (urlsplit refuses it), dropped
         "https://ok.example/a",
     ]
     body = "".join(f'<a class="entity-url" href="{href}">l</a>' for href in links)
@@ -243,7 +243,7 @@ def test_only_http_and_https_links_are_kept() -> None:
     thread = threadkeep.parse(page)
     assert isinstance(thread, threadkeep.Thread)
     urls = [link.url for link in thread.tweets[0].links]
-    assert urls == ["https://evil.example/x", "https://[::1", "https://ok.example/a"]
+    assert urls == ["https://evil.example/x", "https://ok.example/a"]
 
 
 def test_recipes_build_what_they_describe() -> None:
@@ -387,3 +387,22 @@ def test_error_messages_are_one_line_whatever_the_input() -> None:
     assert message.startswith(
         "in put.json: threadkeep JSON that does not fit its schema at tweet.evil key [31m"
     )
+
+
+@pytest.mark.parametrize(
+    "href", ["https://[a/b", "https://t[]hreadreaderapp.com/user/x", "http://[::1/x"]
+)
+def test_malformed_bracketed_hosts_are_no_links(href: str) -> None:
+    # urlsplit raises ValueError on these; a link holding one is dropped, nothing crashes.
+    nitter = (
+        '<div class="timeline-item"><div class="tweet-body"><a class="tweet-link" '
+        f'href="/a/status/2#m"></a><div class="tweet-content">x <a href="{href}">l</a>'
+        "</div></div></div>"
+    )
+    article = threadkeep.parse(nitter.encode())
+    assert isinstance(article, threadkeep.Article)
+    assert article.tweets[0].links == ()
+    clipping = "1/ a tweet [l](" + href + ")\n\n• • •\n\n**Keep Current with [X](" + href + ")**\n"
+    thread = threadkeep.parse(clipping.replace("[l](", "[l](https://pbs.twimg.com/a) [m]("))
+    assert isinstance(thread, threadkeep.Thread)
+    assert thread.tweets[0].text == "1/ a tweet l m"

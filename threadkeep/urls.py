@@ -129,8 +129,10 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     if href.startswith(("https://", "http://")) and "/web/" not in href and href.isascii():
         host_end = href.find("/", 8)
         host = href[: host_end if host_end != -1 else len(href)]
-        if host == host.lower():
-            return href  # already absolute and canonical: the common case, kept cheap
+        if host == host.lower() and "[" not in host and "]" not in host:
+            # Already absolute and canonical: the common case, kept cheap. A bracketed
+            # (IPv6) host is checked below: "https://[a/b" is no url.
+            return href
     try:  # both raise ValueError on a malformed host ("http://[::1")
         joined = unarchive(urljoin(base or "https://threadreaderapp.com/", href))
         parts = urlsplit(joined)

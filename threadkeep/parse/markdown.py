@@ -156,6 +156,13 @@ def _host(url: str) -> str:
         return ""
 
 
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # a malformed host ("https://[/user/x")
+        return ""
+
+
 def _is_http(url: str) -> bool:
     return url[:8].lower().startswith(("http://", "https://"))
 
@@ -290,7 +297,7 @@ def _footer_handle(lines: list[str]) -> str | None:
         if "Keep Current with" not in line:
             continue
         for link in _LINK_RE.finditer(line):
-            path = urlsplit(unescape(link["url"])).path.strip("/").split("/")
+            path = _path(unescape(link["url"])).strip("/").split("/")
             if len(path) == 2 and path[0] == "user" and _HANDLE_ONLY_RE.match(path[1]):
                 return path[1]
     return None
