@@ -155,3 +155,33 @@ def test_bytes_windows_1252_leaves_undefined_are_replaced_not_fatal() -> None:
     # 0x81 is undefined in windows-1252: the rest of the page is still read whole.
     data = page(TEXT).encode("cp1252").replace(b"Caf\xe9", b"Caf\xe9\x81")
     assert first_text(data) == TEXT.replace("Café", "Café\ufffd")
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "meta"),
+    [
+        ("Western, undeclared", TEXT, ""),
+        ("Japanese, undeclared", JAPANESE, ""),
+        ("Russian, declared utf-8", RUSSIAN, '<meta charset="utf-8">'),
+        # A stale declaration does not win over UTF-8 cut short, as over whole UTF-8.
+        ("Russian, stale windows-1251 declaration", RUSSIAN, '<meta charset="windows-1251">'),
+    ],
+)
+def test_utf8_cut_inside_its_last_character_is_still_utf8(label: str, text: str, meta: str) -> None:
+    # A download stopped mid-character: the page before the cut must not turn to mojibake.
+    data = page(text, meta).encode("utf-8")
+    data = data[: data.rindex(b"</div>")] + "日".encode()[:2]
+    assert first_text(data) == text + "\ufffd", label
+
+
+def test_a_few_bad_bytes_in_a_utf8_page_are_replaced_alone() -> None:
+    # A windows-1252 "é" pasted into a UTF-8 page of many non-ASCII characters.
+    data = page(TEXT + " " + JAPANESE).encode("utf-8").replace(b"5 ", b"5 caf\xe9 ")
+    assert first_text(data) == (TEXT + " " + JAPANESE).replace("5 ", "5 caf\ufffd ")
+
+
+def test_a_text_copy_cut_inside_a_character() -> None:
+    copy = f"{RUSSIAN}\n• • •\nKeep Current with Someone\n".encode()[:-1] + "ё".encode()[:1]
+    thread = threadkeep.parse(copy)
+    assert isinstance(thread, threadkeep.Thread)
+    assert thread.tweets[0].text == RUSSIAN

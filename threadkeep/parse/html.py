@@ -7,7 +7,9 @@ Encoding rules, in order (each one is a kind of page seen in the wild):
    sequences is in it, and so is a page holding ISO-2022-JP's own escapes (``ESC $ B``),
    declared or not (such bytes are also valid ASCII, hence UTF-8);
 3. bytes that are valid UTF-8 are UTF-8, whatever the page declares: saved fragments often
-   carry no declaration, and pages re-saved by browsers keep a stale ``<meta charset>``;
+   carry no declaration, and pages re-saved by browsers keep a stale ``<meta charset>``; so
+   are damaged UTF-8 bytes (a download cut inside its last character, a few bad bytes among
+   many good characters), their bad bytes replaced;
 4. otherwise the charset the page declares (``<meta charset>``, ``http-equiv``, an XML
    declaration), when the bytes decode in it; "iso-8859-1" and "us-ascii" mean windows-1252,
    as in browsers;
@@ -107,7 +109,7 @@ def detect_encoding(data: bytes) -> str:
             seven_bit = "iso2022_jp"  # its escapes name it: no other encoding uses them
         if seven_bit is not None and _decodes(data, seven_bit):
             return seven_bit
-    if _decodes(data, "utf-8"):
+    if _decodes(data, "utf-8") or _damaged_utf8(data):
         return "utf-8"
     if declared is not None and declared != "utf-8" and _decodes(data, declared):
         return declared
@@ -118,6 +120,24 @@ def detect_encoding(data: bytes) -> str:
     # plain French or English), and a parse must not depend on what happens to be installed.
     # The five bytes windows-1252 leaves undefined are replaced (load() and decode() do it).
     return "windows-1252"
+
+
+def _damaged_utf8(data: bytes) -> bool:
+    """UTF-8 but for damage: a download cut inside its last character, or a few bad bytes
+    (a stray windows-1252 "é" pasted in) among many good non-ASCII characters.
+
+    Read as windows-1252 (or guessed), every good character of such a page would come out
+    as mojibake; read as UTF-8, only the bad bytes are lost (U+FFFD).
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
+            return True  # the first fault is the cut at the end
+    text = data[:_SAMPLE].decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    return good >= 4 * bad
 
 
 # Bytes 0x80-0xFF in runs: Cyrillic, Greek, Arabic or CJK text in an 8-bit or double-byte
@@ -240,12 +260,10 @@ def load(data: bytes, *, source: str | None = None) -> Page:
     encoding = detect_encoding(data)
     if encoding == "utf-8-sig":
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
-    if not _libxml2_knows(encoding) or (
-        encoding == "windows-1252" and not _decodes(data, encoding)
-    ):
+    if not _libxml2_knows(encoding) or not _decodes(data, encoding):
         # Python decodes more encodings than libxml2 (say "hp_roman8", which charset
-        # sniffing may name), and replaces windows-1252's undefined bytes where libxml2's
-        # converter would stop: decode here, and hand libxml2 UTF-8.
+        # sniffing may name), and replaces bad bytes (damaged UTF-8, windows-1252's five
+        # undefined ones) where libxml2's converter would stop: decode here, hand it UTF-8.
         data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
     root, limit = _parse(data, encoding, huge=False, source=source)
     if limit is not None and "depth" not in limit:
