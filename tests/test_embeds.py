@@ -220,13 +220,15 @@ def test_empty_shell_gives_id_only() -> None:
     assert tweet.created_at is None  # a pre-Snowflake id carries no time
 
 
-def test_runs_of_one_author_are_threads() -> None:
-    def embed(handle: str, tweet_id: int) -> str:
-        return (
-            f'<blockquote class="twitter-tweet"><p>Tweet {tweet_id}</p>&mdash; N (@{handle}) '
-            f'<a href="https://twitter.com/{handle}/status/{tweet_id}">Aug 30, 2020</a></blockquote>'
-        )
+def embed(handle: str, tweet_id: int, date: str = "Aug 30, 2020") -> str:
+    """A canonical embed of a tweet whose text is "Tweet <id>"."""
+    return (
+        f'<blockquote class="twitter-tweet"><p>Tweet {tweet_id}</p>&mdash; N (@{handle}) '
+        f'<a href="https://twitter.com/{handle}/status/{tweet_id}">{date}</a></blockquote>'
+    )
 
+
+def test_runs_of_one_author_are_threads() -> None:
     result = article(
         embed("a", 1300000000000000001)
         + "<p>Prose between.</p>"
@@ -447,18 +449,12 @@ def test_amp_placeholder_gives_the_whole_tweet() -> None:
 
 
 def test_an_authors_tweets_months_apart_are_not_one_thread() -> None:
-    def embed(tweet_id: int, date: str) -> str:
-        return (
-            f'<blockquote class="twitter-tweet"><p>Tweet {tweet_id}</p>&mdash; N (@a) '
-            f'<a href="https://twitter.com/a/status/{tweet_id}">{date}</a></blockquote>'
-        )
-
     # 1954792229806936385 is 2025-08-11; 1954800000000000000 is 31 minutes later;
     # 2039325011564269822 is 2026-04-01 (a real post showed these three in a row).
     result = article(
-        embed(1954792229806936385, "August 11, 2025")
-        + embed(1954800000000000000, "August 11, 2025")
-        + embed(2039325011564269822, "April 1, 2026")
+        embed("a", 1954792229806936385, "August 11, 2025")
+        + embed("a", 1954800000000000000, "August 11, 2025")
+        + embed("a", 2039325011564269822, "April 1, 2026")
     )
     assert [[t.id for t in thread.tweets] for thread in result.threads] == [
         ["1954792229806936385", "1954800000000000000"]

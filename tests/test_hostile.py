@@ -168,7 +168,7 @@ def test_json_past_max_values_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_an_encoding_python_knows_and_libxml2_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
     # Charset sniffing may name an encoding only Python has (fuzz_unknown_encoding.html).
-    monkeypatch.setattr(html_module, "detect_encoding", lambda data: "hp_roman8")
+    monkeypatch.setattr(html_module, "_detect", lambda data: ("hp_roman8", True))
     page = b'<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">caf\xc5</div>'
     thread = threadkeep.parse(page)
     assert isinstance(thread, threadkeep.Thread)

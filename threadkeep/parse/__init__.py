@@ -153,7 +153,7 @@ def _classify(raw: bytes) -> tuple[Detected, Any]:
     if embeds.has_embeds(root):
         return "article", root
     # A Markdown clipping holding a little inline HTML (a <video>, a <br>) is sniffed as HTML.
-    if markdown.is_markdown_unroll(text := decode(raw)):
+    if markdown.may_be_markdown(raw) and markdown.is_markdown_unroll(text := decode(raw)):
         return "markdown-thread", text
     if trapage.is_threadreader(root):
         reason = trapage.unavailable_reason(root)

@@ -242,7 +242,7 @@ def _caption_free_text(element: Element) -> tuple[str, list[Element]]:
     """The text and links of ``element`` outside its ``<figcaption>``s (a WordPress embed
     keeps the url in its wrapper and the editor's caption beside it)."""
     pieces = [element.text or ""]
-    anchors = [element] if element.tag == "a" else []
+    anchors: list[Element] = []
     for child in element:
         if child.tag != "figcaption":
             pieces.append(node_text(child) if isinstance(child.tag, str) else "")

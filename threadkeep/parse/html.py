@@ -99,45 +99,54 @@ def detect_encoding(data: bytes) -> str:
     >>> detect_encoding("<p>Привет</p>".encode("utf-8"))
     'utf-8'
     """
+    return _detect(data)[0]
+
+
+def _detect(data: bytes) -> tuple[str, bool]:
+    """The encoding of ``data``, and whether every byte decodes in it (each rule that tries a
+    decoding knows; :func:`load` then need not decode again to find out)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return name
+            return name, _decodes(data, name)
     declared = _declared(data)
     if b"\x1b" in data:  # a 7-bit encoding's escape sequences
         seven_bit = declared if declared is not None and declared.startswith("iso2022") else None
         if seven_bit is None and (b"\x1b$B" in data or b"\x1b$@" in data):
             seven_bit = "iso2022_jp"  # its escapes name it: no other encoding uses them
         if seven_bit is not None and _decodes(data, seven_bit):
-            return seven_bit
-    if _decodes(data, "utf-8") or _damaged_utf8(data):
-        return "utf-8"
+            return seven_bit, True
+    if (utf8 := _utf8(data)) is not None:
+        return "utf-8", utf8
     if declared is not None and declared != "utf-8" and _decodes(data, declared):
-        return declared
+        return declared, True
     if (guess := _non_western(data)) is not None:
-        return guess
+        return guess, True
     # Otherwise windows-1252, as browsers read undeclared Western pages. No statistical
     # detector decides here: their guesses on Western text vary (windows-1250 or cp775 for
     # plain French or English), and a parse must not depend on what happens to be installed.
     # The five bytes windows-1252 leaves undefined are replaced (load() and decode() do it).
-    return "windows-1252"
+    return "windows-1252", _decodes(data, "windows-1252")
 
 
-def _damaged_utf8(data: bytes) -> bool:
-    """UTF-8 but for damage: a download cut inside its last character, or a few bad bytes
-    (a stray windows-1252 "é" pasted in) among many good non-ASCII characters.
+def _utf8(data: bytes) -> bool | None:
+    """True for UTF-8; False for UTF-8 but for damage; None for bytes that are not UTF-8.
 
-    Read as windows-1252 (or guessed), every good character of such a page would come out
-    as mojibake; read as UTF-8, only the bad bytes are lost (U+FFFD).
+    Damage is a download cut inside its last character, or a few bad bytes (a stray
+    windows-1252 "é" pasted in) among many good non-ASCII characters. Read as windows-1252
+    (or guessed), every good character of such a page would come out as mojibake; read as
+    UTF-8, only the bad bytes are lost (U+FFFD).
     """
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
-            return True  # the first fault is the cut at the end
+            return False  # the first fault is the cut at the end
+    else:
+        return True
     text = data[:_SAMPLE].decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
-    return good >= 4 * bad
+    return False if good >= 4 * bad else None
 
 
 # Bytes 0x80-0xFF in runs: Cyrillic, Greek, Arabic or CJK text in an 8-bit or double-byte
@@ -257,10 +266,10 @@ def load(data: bytes, *, source: str | None = None) -> Page:
     """
     data = unwiden(data)
     _check_tags(data, source)
-    encoding = detect_encoding(data)
+    encoding, clean = _detect(data)
     if encoding == "utf-8-sig":
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
-    if not _libxml2_knows(encoding) or not _decodes(data, encoding):
+    if not clean or not _libxml2_knows(encoding):
         # Python decodes more encodings than libxml2 (say "hp_roman8", which charset
         # sniffing may name), and replaces bad bytes (damaged UTF-8, windows-1252's five
         # undefined ones) where libxml2's converter would stop: decode here, hand it UTF-8.

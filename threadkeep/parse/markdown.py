@@ -32,9 +32,14 @@ from threadkeep.models import Author, Link, Media, Thread, Tweet, snowflake_time
 from threadkeep.parse.html import text_entities
 from threadkeep.parse.numbering import number_thread
 from threadkeep.parse.text import footer_name, footer_start, is_header_chrome, read_header
-from threadkeep.urls import status_parts, status_url, threadreader_id
+from threadkeep.urls import absolute_url, status_parts, status_url, threadreader_id
 
-__all__ = ["is_markdown_unroll", "parse_markdown_unroll", "split_front_matter"]
+__all__ = [
+    "is_markdown_unroll",
+    "may_be_markdown",
+    "parse_markdown_unroll",
+    "split_front_matter",
+]
 
 _FRONT_MATTER_LINES = 200  # a front matter ends within this many lines, or there is none
 _KEY_RE = re.compile(r"^(?P<key>[A-Za-z_][\w-]{0,40})\s*:\s?(?P<value>.*)$")
@@ -48,9 +53,6 @@ _MD_TARGET_RE = re.compile(
 _INLINE_RE = re.compile(
     r"(?P<bang>!?)\[(?P<text>[^\[\]\n]{0,2000})\]\((?P<url>[^()\s]{1,2000})"
     r"(?:\s+\"[^\"\n]{0,300}\")?\)"
-)
-_LINK_RE = re.compile(
-    r"\[(?P<text>[^\[\]\n]{0,2000})\]\((?P<url>[^()\s]{1,2000})(?:\s+\"[^\"\n]{0,300}\")?\)"
 )
 _SRC_RE = re.compile(r"""\bsrc=["']([^"'<>]{1,2000})["']""", re.I)
 _POSTER_RE = re.compile(r"""\bposter=["']([^"'<>]{1,2000})["']""", re.I)
@@ -118,6 +120,12 @@ def _source(front: dict[str, list[str]]) -> str | None:
     return None
 
 
+def may_be_markdown(raw: bytes) -> bool:
+    """False for bytes that cannot be a Markdown copy (no front matter, no Markdown link):
+    most HTML pages, spared decoding them a second time for :func:`is_markdown_unroll`."""
+    return b"](" in raw or raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"---")
+
+
 def is_markdown_unroll(text: str) -> bool:
     """True for a Markdown copy of a Thread Reader thread page.
 
@@ -149,24 +157,6 @@ class _Block:
     tweet_id: str | None = None
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-def _path(url: str) -> str:
-    try:
-        return urlsplit(url).path
-    except ValueError:  # a malformed host ("https://[/user/x")
-        return ""
-
-
-def _is_http(url: str) -> bool:
-    return url[:8].lower().startswith(("http://", "https://"))
-
-
 def _videos(line: str, block: _Block) -> str:
     """Cut inline ``<video>`` elements out of ``line``; each becomes a video or GIF."""
     out: list[str] = []
@@ -177,7 +167,7 @@ def _videos(line: str, block: _Block) -> str:
         if end == -1:
             break
         element = line[begin:end]
-        sources = [unescape(s) for s in _SRC_RE.findall(element) if _is_http(unescape(s))]
+        sources = [u for s in _SRC_RE.findall(element) if (u := absolute_url(unescape(s), None))]
         playable = [s for s in sources if ".m3u8" not in s] or sources
         poster = _POSTER_RE.search(element)
         if playable or poster:
@@ -197,8 +187,8 @@ def _videos(line: str, block: _Block) -> str:
 
 
 def _image(match: re.Match[str], block: _Block) -> str:
-    url = unescape(match["url"])
-    if _is_http(url):
+    url = absolute_url(unescape(match["url"]), None)
+    if url is not None:
         alt = _unescape(match["text"]).strip()
         block.media.append(Media(kind="photo", url=url, alt=None if alt in ("", "Image") else alt))
     return ""
@@ -206,10 +196,10 @@ def _image(match: re.Match[str], block: _Block) -> str:
 
 def _link(match: re.Match[str], block: _Block) -> str:
     text = match["text"]
-    url = unescape(match["url"])
-    if not _is_http(url):
+    url = absolute_url(unescape(match["url"]), None)
+    if url is None:
         return text
-    host = _host(url)
+    host = urlsplit(url).hostname or ""  # absolute_url checked it: no ValueError here
     if host.endswith("threadreaderapp.com"):
         return text  # Thread Reader's hashtag, user and keyword links: the text is the tweet's
     if host in _TWITTER_HOSTS and text.lstrip().startswith(("@", "#")):
@@ -238,7 +228,7 @@ def _read_line(line: str, block: _Block) -> str:
         # a second pass reads a link around an image ("[![Image](a)](b)").
         line = _INLINE_RE.sub(lambda m: _inline(m, block), line)
         if "](" in line:
-            line = _LINK_RE.sub(lambda m: _link(m, block), line)
+            line = _INLINE_RE.sub(lambda m: _link(m, block), line)
     return _unescape(line).strip()
 
 
@@ -296,8 +286,10 @@ def _footer_handle(lines: list[str]) -> str | None:
     for line in lines:
         if "Keep Current with" not in line:
             continue
-        for link in _LINK_RE.finditer(line):
-            path = _path(unescape(link["url"])).strip("/").split("/")
+        for link in _INLINE_RE.finditer(line):
+            if (url := absolute_url(unescape(link["url"]), None)) is None:
+                continue
+            path = urlsplit(url).path.strip("/").split("/")
             if len(path) == 2 and path[0] == "user" and _HANDLE_ONLY_RE.match(path[1]):
                 return path[1]
     return None
