@@ -39,7 +39,7 @@ from threadkeep.models import (
     result_adapter,
 )
 from threadkeep.parse import http_only
-from threadkeep.parse.html import detect_encoding
+from threadkeep.encoding import detect_encoding
 
 Result = Thread | Listing | Article | Tweet
 SOURCE = "<property>"
