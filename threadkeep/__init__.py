@@ -6,13 +6,18 @@ answers, text copies) into typed models::
     import threadkeep
     thread = threadkeep.parse(open("page.html", "rb").read(), url="https://threadreaderapp.com/thread/1.html")
     thread.tweets[0].text, thread.author.handle, thread.complete
+
+Every public name is importable from here, and each is loaded on first use: ``import
+threadkeep`` costs only this file and the error classes, so a script that only parses never
+loads the fetcher (httpx) or the archive, and ``threadkeep --version`` answers at once.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from threadkeep._version import __version__
-from threadkeep.archive import Archive
-from threadkeep.capture import Capture
 from threadkeep.errors import (
     ArchiveError,
     CorruptStore,
@@ -26,22 +31,68 @@ from threadkeep.errors import (
     ThreadkeepError,
     UnsupportedPage,
 )
-from threadkeep.fetch import AsyncClient, Client
-from threadkeep.fetchurls import syndication_token, thread_id, tweet_id
-from threadkeep.models import (
-    Article,
-    Author,
-    Link,
-    Listing,
-    Media,
-    Result,
-    Sighting,
-    Thread,
-    ThreadPreview,
-    Tweet,
-    snowflake_time,
-)
-from threadkeep.parse import detect, parse
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
+    from threadkeep.archive import Archive
+    from threadkeep.fetch import AsyncClient, Capture, Client, syndication_token
+    from threadkeep.models import (
+        Article,
+        Author,
+        Link,
+        Listing,
+        Media,
+        Result,
+        Sighting,
+        Thread,
+        ThreadPreview,
+        Tweet,
+        snowflake_time,
+    )
+    from threadkeep.parsing import detect, parse
+    from threadkeep.urls import thread_id, tweet_id
+
+# Public name → the module that defines it, imported when the name is first asked for.
+_LAZY = {
+    "Archive": "threadkeep.archive",
+    "AsyncClient": "threadkeep.fetch",
+    "Capture": "threadkeep.fetch",
+    "Client": "threadkeep.fetch",
+    "syndication_token": "threadkeep.fetch",
+    **dict.fromkeys(
+        (
+            "Article",
+            "Author",
+            "Link",
+            "Listing",
+            "Media",
+            "Result",
+            "Sighting",
+            "Thread",
+            "ThreadPreview",
+            "Tweet",
+            "snowflake_time",
+        ),
+        "threadkeep.models",
+    ),
+    "detect": "threadkeep.parsing",
+    "parse": "threadkeep.parsing",
+    "thread_id": "threadkeep.urls",
+    "tweet_id": "threadkeep.urls",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'threadkeep' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
 
 __all__ = [
     "Archive",
