@@ -1,11 +1,14 @@
-"""One capture merged into the derived records: the steps of :meth:`Archive.add`, in order.
+"""One capture into the store: the steps of :meth:`Archive.add`, in crash-safe order.
 
-The order is what keeps a store valid after a crash at any instant: the snapshot first, then
-the tweet records, then the document record (the capture log line is written by the caller,
-last). Each file is replaced atomically, and re-applying a capture is harmless.
+:func:`capture` is the whole of ``add``: under the store lock, the raw body, then (through
+:func:`apply`) the snapshot, the tweet records and the document record, and the capture log
+line last. That order keeps a store valid after a crash at any instant; each file is
+replaced atomically, and re-applying a capture is harmless.
 
-:func:`apply` takes the records I/O layer and the generation to write into, so that ``add``,
-``reparse`` and ``repair`` all merge through it.
+:func:`apply` merges one parsed capture into a given generation of the derived records;
+``reparse`` and ``repair`` replay the log through it into a new generation. Both take the
+records I/O layer (:class:`~threadkeep.archive.files.StoreFiles`) and the generation as a
+value, never the :class:`~threadkeep.archive.Archive`.
 """
 
 from __future__ import annotations
