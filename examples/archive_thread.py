@@ -36,9 +36,7 @@ def capture(source: str, archive: threadkeep.Archive, args: argparse.Namespace) 
         contact=args.contact,
     ) as client:
         page = client.fetch(url)
-    return archive.add(
-        page.content, url=page.final_url, captured_at=page.fetched_at, status=page.status
-    )
+    return archive.add_capture(page)  # the bytes, the url after redirects, when, the status
 
 
 def text_of(archive: threadkeep.Archive, key: str, width: int = 70) -> str:

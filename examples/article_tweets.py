@@ -29,9 +29,7 @@ def add(archive: threadkeep.Archive, client: threadkeep.Client, source: str) -> 
     """Archive one page; return its document key if it is an article, else None."""
     if source.startswith(("http://", "https://")):
         page = client.fetch(source)
-        result = archive.add(
-            page.content, url=page.final_url, captured_at=page.fetched_at, status=page.status
-        )
+        result = archive.add_capture(page)
     else:
         result = archive.add(Path(source).read_bytes())
     if result.kind != "article":

@@ -66,9 +66,7 @@ class Watch:
         for tid in ids:
             try:
                 page = self.client.fetch(f"{self.base}/thread/{tid}.html")
-                result = self.archive.add(
-                    page.content, url=page.final_url, captured_at=page.fetched_at
-                )
+                result = self.archive.add_capture(page)
             except threadkeep.ThreadkeepError as exc:
                 self.failures += 1
                 print(f"  {tid}: FAILED {exc}")

@@ -12,7 +12,7 @@ import pytest
 import threadkeep
 from tests.conftest import fixture_bytes
 from threadkeep.archive import Archive
-from threadkeep.archive import store as store_module
+from threadkeep.archive import apply as apply_module
 
 URL = "https://threadreaderapp.com/thread/1215710451343904768.html"
 ROOT_TWEET = "1215710451343904768"
@@ -186,7 +186,7 @@ def test_reparse_recovers_what_an_older_parser_could_not_read(
         raise threadkeep.UnsupportedPage("this parser does not know Thread Reader yet")
 
     archive = Archive(tmp_path)
-    monkeypatch.setattr(store_module, "parse", old_parser)
+    monkeypatch.setattr(apply_module, "parse", old_parser)
     with pytest.raises(threadkeep.UnsupportedPage):
         archive.add(page, url=URL, captured_at=T0)
     assert archive.thread(ROOT_TWEET) is None

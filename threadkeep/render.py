@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from threadkeep.archive.views import ArchivedThread, ArchivedTweet
+from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
 from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
 
 __all__ = ["archived_to_markdown", "archived_to_text", "printable", "to_markdown"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from threadkeep.archive.fetched import CaptureLike
 from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
 from threadkeep.archive.storage import LocalStorage, Storage
 from threadkeep.archive.store import DEFAULT_STORE, Archive
@@ -11,6 +12,7 @@ __all__ = [
     "AddResult",
     "Archive",
     "CaptureEntry",
+    "CaptureLike",
     "DocumentRecord",
     "LocalStorage",
     "Storage",

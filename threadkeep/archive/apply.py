@@ -1,34 +1,84 @@
-"""One capture merged into the derived records: the steps of :meth:`Archive.add`, in order.
+"""One capture into the store: the steps of :meth:`Archive.add`, in crash-safe order.
 
-The order is what keeps a store valid after a crash at any instant: the snapshot first, then
-the tweet records, then the document record (the capture log line is written by the caller,
-last). Each file is replaced atomically, and re-applying a capture is harmless.
+:func:`capture` is the whole of ``add``: under the store lock, the raw body, then (through
+:func:`apply`) the snapshot, the tweet records and the document record, and the capture log
+line last. That order keeps a store valid after a crash at any instant; each file is
+replaced atomically, and re-applying a capture is harmless.
+
+:func:`apply` merges one parsed capture into a given generation of the derived records;
+``reparse`` and ``repair`` replay the log through it into a new generation. Both take the
+records I/O layer (:class:`~threadkeep.archive.files.StoreFiles`) and the generation as a
+value, never the :class:`~threadkeep.archive.Archive`.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from threadkeep._version import __version__
 from threadkeep.archive import merge
-from threadkeep.archive.records import AddResult, DocumentRecord, SnapshotRef, TweetRecord
-from threadkeep.models import Article, Listing, Thread, Tweet
+from threadkeep.archive.files import Result, StoreFiles
+from threadkeep.archive.log import CaptureLog
+from threadkeep.archive.records import (
+    AddResult,
+    CaptureEntry,
+    DocumentRecord,
+    SnapshotRef,
+    TweetRecord,
+)
+from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
+from threadkeep.parse import parse
 
-if TYPE_CHECKING:
-    from threadkeep.archive.store import Archive
-
-__all__ = ["Applied", "Applier"]
-
-Result = Thread | Listing | Article | Tweet
+__all__ = ["Applied", "Applier", "apply", "capture"]
 
 
-def _dump(model: BaseModel) -> bytes:
-    return model.model_dump_json(indent=1).encode("utf-8")
+def capture(
+    files: StoreFiles,
+    log: CaptureLog,
+    data: bytes,
+    *,
+    url: str | None,
+    at: datetime,
+    status: int | None,
+    generation: int,
+) -> AddResult:
+    """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it."""
+    sha = hashlib.sha256(data).hexdigest()
+    result, error = _parsed(data, url)
+    entry = functools.partial(
+        CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
+    )
+    with files.lock():
+        try:
+            files.keep_raw(sha, data)  # always, even when it does not parse
+            if result is None:
+                assert error is not None
+                log.append(entry(outcome="failed", error=error.reason))
+                raise error
+            added = apply(files, result, sha=sha, at=at, generation=generation)
+            log.append(
+                entry(
+                    outcome=added.outcome,
+                    document=added.document,
+                    kind=added.kind,
+                    snapshot=added.snapshot_path,
+                )
+            )
+        except ArchiveError as exc:
+            raise _not_recorded(exc, url) from exc
+    return added.result
+
+
+def apply(files: StoreFiles, result: Result, *, sha: str, at: datetime, generation: int) -> Applied:
+    """Merge one parsed capture into generation ``generation`` of the derived records."""
+    return Applier(files, result, sha=sha, at=at, generation=generation).run()
 
 
 class Applied:
+    """What applying one capture did: the :class:`AddResult` and the snapshot it wrote."""
+
     def __init__(self, result: AddResult, snapshot_path: str | None) -> None:
         self.result = result
         self.snapshot_path = snapshot_path
@@ -41,10 +91,9 @@ class Applier:
     """One capture merged into the records, in crash-safe order (see :meth:`Archive.add`)."""
 
     def __init__(
-        self, archive: Archive, result: Result, *, sha: str, at: datetime, generation: int
+        self, files: StoreFiles, result: Result, *, sha: str, at: datetime, generation: int
     ) -> None:
-        self.archive = archive
-        self.storage = archive.storage
+        self.files = files
         self.result = result
         self.sha = sha
         self.at = at
@@ -55,8 +104,8 @@ class Applier:
         self.sighting = source.model_copy(update={"captured_at": at, "sha256": sha})
 
     def run(self) -> Applied:
-        archive = self.archive
-        document = archive._load(archive.document_path(self.key, self.generation), DocumentRecord)
+        files = self.files
+        document = files.document(self.key, self.generation)
         content = merge.content_hash(self.result)
         if (
             document is not None
@@ -65,17 +114,14 @@ class Applier:
         ):
             document.last_captured = max(document.last_captured, self.at)
             document.captures += 1
-            self.storage.write_atomic(
-                archive.document_path(self.key, self.generation), _dump(document)
-            )
+            files.save_document(document, self.generation)
             return self._done("unchanged", document, snapshot=None, written=False)
         number = len(document.snapshots) + 1 if document else 1
-        snapshot = archive.snapshot_path(self.key, number, content, self.generation)
         stored = self.result.model_copy(update={"source": self.sighting})
-        self.storage.write_atomic(snapshot, stored.model_dump_json(indent=1).encode("utf-8"))
+        snapshot = files.write_snapshot(self.key, number, content, stored, self.generation)
         statuses = self._merge_tweets(document)
         document = self._document(document, snapshot, content)
-        self.storage.write_atomic(archive.document_path(self.key, self.generation), _dump(document))
+        files.save_document(document, self.generation)
         outcome = "new" if number == 1 else "changed"
         return self._done(outcome, document, snapshot=snapshot, written=True, statuses=statuses)
 
@@ -108,11 +154,10 @@ class Applier:
         return statuses
 
     def _record(self, key: str) -> TweetRecord | None:
-        return self.archive._load(self.archive.tweet_path(key, self.generation), TweetRecord)
+        return self.files.tweet(key, self.generation)
 
     def _save(self, record: TweetRecord) -> None:
-        path = self.archive.tweet_path(record.key, self.generation)
-        self.storage.write_atomic(path, _dump(record))
+        self.files.save_tweet(record, self.generation)
 
     def _document(
         self, document: DocumentRecord | None, snapshot: str, content: str
@@ -163,3 +208,29 @@ class Applier:
             sha256=self.sha,
         )
         return Applied(result, snapshot)
+
+
+def _parsed(data: bytes, url: str | None) -> tuple[Result | None, ParseError | None]:
+    """The capture parsed, or the reason it cannot be (its raw bytes are kept either way)."""
+    try:
+        result: Result = parse(data, url=url, source=url)
+    except ParseError as exc:
+        return None, exc
+    if result.source is None:  # threadkeep JSON without one
+        reason = "threadkeep JSON with no source (no sighting): nothing says where it is from"
+        return None, UnsupportedPage(reason, source=url)
+    return result, None
+
+
+def _not_recorded(exc: ArchiveError, url: str | None) -> ArchiveError:
+    """A write failed (disk full, say) part way through a capture: say what that means.
+
+    Every file is replaced atomically and the log line comes last, so the store is as valid
+    as before; the capture is not in the log. Derived files it already updated are rebuilt
+    from the log by ``threadkeep verify --repair``.
+    """
+    return type(exc)(
+        f"{exc}; the capture{f' of {url}' if url else ''} was not recorded and the store is "
+        "still valid (`threadkeep verify` checks it); free space, then capture again",
+        path=exc.path,
+    )

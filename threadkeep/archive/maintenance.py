@@ -15,23 +15,18 @@ damaged, or no longer parses, is rebuilt from its intact snapshot instead.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import zlib
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from threadkeep.archive import merge
+from threadkeep.archive import layout, merge
+from threadkeep.archive.apply import apply
+from threadkeep.archive.files import DamagedFile, Result, StoreFiles
+from threadkeep.archive.log import CaptureLog, DamagedLine
 from threadkeep.archive.records import CaptureEntry, DocumentRecord, TweetRecord
-from threadkeep.archive.storage import safe_path
 from threadkeep.errors import ArchiveError, ParseError
-from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
 from threadkeep.parse import parse
-
-if TYPE_CHECKING:
-    from threadkeep.archive.store import Archive
 
 __all__ = [
     "Problem",
@@ -42,8 +37,6 @@ __all__ = [
     "reparse",
     "verify",
 ]
-
-Result = Thread | Listing | Article | Tweet
 
 
 class Problem(BaseModel):
@@ -81,19 +74,23 @@ def _describe(entry: CaptureEntry) -> str:
     return f"{entry.time.isoformat()} {entry.url or '(no url)'}"
 
 
-def verify(archive: Archive) -> VerifyReport:
-    """Recompute every hash and re-read every record; report damage precisely."""
+def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
+    """Recompute every hash and re-read every record of ``generation``; report damage."""
     problems: list[Problem] = []
-    entries = _readable_entries(archive, problems)
+    entries = _readable_entries(log, problems)
     by_sha: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         if entry.sha256:
             by_sha[entry.sha256].append(_describe(entry))
-    raw_files = _verify_raw(archive, by_sha, problems)
-    snapshots = _verify_snapshots(archive, by_sha, problems)
+    raw_files = _verify_raw(files, by_sha, problems)
+    snapshots = _verify_snapshots(files, generation, by_sha, problems)
     ahead: list[Problem] = []
-    documents = _verify_records(archive, "documents", DocumentRecord, problems, by_sha, ahead)
-    tweets = _verify_records(archive, "tweets", TweetRecord, problems, by_sha, ahead)
+    documents = _verify_records(
+        files, files.document_paths(generation), files.document_at, problems, by_sha, ahead
+    )
+    tweets = _verify_records(
+        files, files.tweet_paths(generation), files.tweet_at, problems, by_sha, ahead
+    )
     return VerifyReport(
         ok=not problems,
         captures=len(entries),
@@ -106,35 +103,22 @@ def verify(archive: Archive) -> VerifyReport:
     )
 
 
-def _verify_raw(archive: Archive, by_sha: dict[str, list[str]], problems: list[Problem]) -> int:
+def _verify_raw(files: StoreFiles, by_sha: dict[str, list[str]], problems: list[Problem]) -> int:
     seen = set()
-    for path in archive.storage.list("raw"):
-        name = path.rsplit("/", 1)[-1].removesuffix(".gz")
+    for path in files.raw_paths():
+        name = layout.raw_sha(path)
         seen.add(name)
         try:
-            digest = hashlib.sha256(gzip.decompress(archive.storage.read(path))).hexdigest()
-        except (OSError, EOFError, zlib.error) as exc:
+            files.raw_at(path)
+        except DamagedFile as exc:
             problems.append(
-                Problem(
-                    path=path,
-                    problem=f"unreadable raw capture ({exc})",
-                    captures=tuple(by_sha.get(name, ())),
-                )
-            )
-            continue
-        if digest != name:
-            problems.append(
-                Problem(
-                    path=path,
-                    problem=f"raw capture does not match its hash (it hashes to {digest})",
-                    captures=tuple(by_sha.get(name, ())),
-                )
+                Problem(path=path, problem=exc.problem, captures=tuple(by_sha.get(name, ())))
             )
     for sha, captures in by_sha.items():
         if sha not in seen:
             problems.append(
                 Problem(
-                    path=archive.raw_path(sha),
+                    path=layout.raw_path(sha),
                     problem="raw capture missing",
                     captures=tuple(captures),
                 )
@@ -143,23 +127,17 @@ def _verify_raw(archive: Archive, by_sha: dict[str, list[str]], problems: list[P
 
 
 def _verify_snapshots(
-    archive: Archive, by_sha: dict[str, list[str]], problems: list[Problem]
+    files: StoreFiles, generation: int, by_sha: dict[str, list[str]], problems: list[Problem]
 ) -> int:
     count = 0
-    for path in archive.storage.list(safe_path(f"gen-{archive.generation}", "snapshots")):
+    for path in files.snapshot_paths(generation):
         count += 1
-        expected = path.rsplit("/", 1)[-1].split("-", 1)[-1].removesuffix(".json")
         try:
-            result = result_adapter.validate_json(archive.storage.read(path))
-        except ValidationError as exc:
-            problems.append(
-                Problem(
-                    path=path,
-                    problem=f"snapshot is not valid JSON of a result ({exc.errors()[0]['msg']})",
-                )
-            )
+            result = files.snapshot(path)
+        except DamagedFile as exc:
+            problems.append(Problem(path=path, problem=exc.problem))
             continue
-        if not merge.content_hash(result).startswith(expected):
+        if not merge.content_hash(result).startswith(layout.snapshot_hash(path)):
             raw = result.source.sha256 if result.source else None
             problems.append(
                 Problem(
@@ -172,32 +150,30 @@ def _verify_snapshots(
 
 
 def _verify_records(
-    archive: Archive,
-    folder: str,
-    model: type[BaseModel],
+    files: StoreFiles,
+    paths: Iterator[str],
+    read: Callable[[str], DocumentRecord | TweetRecord],
     problems: list[Problem],
     logged: dict[str, list[str]],
     ahead: list[Problem],
 ) -> int:
     count = 0
-    for path in archive.storage.list(safe_path(f"gen-{archive.generation}", folder)):
+    for path in paths:
         count += 1
         try:
-            record = model.model_validate_json(archive.storage.read(path))
-        except ValidationError as exc:
-            problems.append(
-                Problem(path=path, problem=f"damaged record ({exc.errors()[0]['msg']})")
-            )
+            record = read(path)
+        except DamagedFile as exc:
+            problems.append(Problem(path=path, problem=exc.problem))
             continue
         if isinstance(record, DocumentRecord):
             for ref in record.snapshots:
-                if not archive.storage.exists(ref.path):
+                if not files.has(ref.path):
                     problems.append(
                         Problem(path=ref.path, problem=f"snapshot of {record.key} missing")
                     )
             shas = {ref.raw_sha256 for ref in record.snapshots}
         else:
-            shas = {s.sha256 for s in getattr(record, "sightings", ())}
+            shas = {s.sha256 for s in record.sightings}
         unlogged = sorted(sha for sha in shas if sha and sha not in logged)
         if unlogged:
             ahead.append(
@@ -221,32 +197,39 @@ class ReparseReport(BaseModel):
     documents: int = 0
 
 
-def reparse(archive: Archive) -> ReparseReport:
-    """Rebuild every derived record from the raw captures with today's parsers."""
-    with archive.storage.lock(archive.lock_timeout):
-        entries = list(archive.captures())
-        generation = archive.generation + 1
-        for path in list(archive.storage.list(f"gen-{generation}")):
-            archive.storage.remove(path)  # the leftovers of an interrupted reparse
-        failed: list[str] = []
-        documents: set[str] = set()
-        replayed = 0
+def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseReport:
+    """Rebuild every derived record from the raw captures with today's parsers.
+
+    The records go into generation ``generation + 1``, which the store then switches to; the
+    report names it, for the caller to read from.
+    """
+    failed: list[str] = []
+    documents: set[str] = set()
+    replayed = 0
+    with files.lock():
+        entries = list(log.entries())
+        new = _start_generation(files, generation)
         for entry in entries:
             if entry.sha256 is None:
                 continue
             try:
-                result = parse(archive.raw(entry.sha256), url=entry.url, source=entry.url)
+                result = parse(files.raw(entry.sha256), url=entry.url, source=entry.url)
             except ParseError as exc:
                 failed.append(f"{_describe(entry)}: {exc.reason}")
                 continue
-            applied = archive._apply(result, sha=entry.sha256, at=entry.time, generation=generation)
+            applied = apply(files, result, sha=entry.sha256, at=entry.time, generation=new)
             documents.add(applied.document or "")
             replayed += 1
-        archive._write_store_file(generation)
-        archive.generation = generation
+        files.switch_generation(new)
     return ReparseReport(
-        generation=generation, replayed=replayed, failed=tuple(failed), documents=len(documents)
+        generation=new, replayed=replayed, failed=tuple(failed), documents=len(documents)
     )
+
+
+def _start_generation(files: StoreFiles, generation: int) -> int:
+    """The generation after ``generation``, emptied of an interrupted rebuild's leftovers."""
+    files.clear_generation(generation + 1)
+    return generation + 1
 
 
 class RepairReport(BaseModel):
@@ -269,92 +252,82 @@ class RepairReport(BaseModel):
     from_snapshots: tuple[str, ...] = ()
 
 
-_SOURCES = ("raw/", "captures.jsonl")
-
-
-def repair(archive: Archive) -> RepairReport:
+def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
     """Rebuild the derived files from the raw captures and the log; never touch either.
 
     Like :func:`reparse`, into a new generation (the damaged one stays on disk). A capture
     whose raw body is damaged or missing, or no longer parses, is rebuilt from its snapshot
     in the current generation when that snapshot is intact, so that nothing is lost.
     """
-    before = verify(archive)
+    before = verify(files, log, generation)
     if before.ok and not before.ahead:
         return RepairReport(ok=True)
-    lost: list[Problem] = []
-    from_snapshots: list[str] = []
-    with archive.storage.lock(archive.lock_timeout):
-        entries = _readable_entries(archive, [])  # verify reports damaged lines
-        old, generation = archive.generation, archive.generation + 1
-        for path in list(archive.storage.list(f"gen-{generation}")):
-            archive.storage.remove(path)  # the leftovers of an interrupted rebuild
-        for entry in entries:
-            if entry.sha256 is None:
-                continue
-            result = _from_raw(archive, entry, entry.sha256)
-            if result is None and entry.outcome != "failed":
-                result = _from_snapshot(archive, entry, old)
-                if result is None:
-                    lost.append(
-                        Problem(
-                            path=archive.raw_path(entry.sha256),
-                            problem="capture not rebuilt: its raw body is unreadable and no "
-                            "intact snapshot of it is left",
-                            captures=(_describe(entry),),
-                        )
-                    )
-                    continue
-                from_snapshots.append(_describe(entry))
-            if result is not None:
-                archive._apply(result, sha=entry.sha256, at=entry.time, generation=generation)
-        archive._write_store_file(generation)
-        archive.generation = generation
-    after = verify(archive)
+    with files.lock():
+        entries = _readable_entries(log, [])  # verify reports damaged lines
+        new = _start_generation(files, generation)
+        lost, from_snapshots = _rebuild(files, entries, old=generation, new=new)
+        files.switch_generation(new)
+    after = verify(files, log, new)
+    damage = (*before.problems, *before.ahead)
     return RepairReport(
         ok=after.ok and not lost,
-        generation=generation,
-        repaired=tuple(
-            p for p in (*before.problems, *before.ahead) if not p.path.startswith(_SOURCES)
-        ),
+        generation=new,
+        repaired=tuple(p for p in damage if not layout.is_source(p.path)),
         unrepaired=(*after.problems, *lost),
         from_snapshots=tuple(from_snapshots),
     )
 
 
-def _readable_entries(archive: Archive, problems: list[Problem]) -> list[CaptureEntry]:
-    """Every log line that can be read; each damaged one is reported and skipped."""
-    try:
-        data = archive.storage.read("captures.jsonl")
-    except FileNotFoundError:
-        return []
-    entries: list[CaptureEntry] = []
-    lines = data.split(b"\n")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+def _rebuild(
+    files: StoreFiles, entries: list[CaptureEntry], *, old: int, new: int
+) -> tuple[list[Problem], list[str]]:
+    """Replay ``entries`` into generation ``new``: the captures lost, those from snapshots."""
+    lost: list[Problem] = []
+    from_snapshots: list[str] = []
+    for entry in entries:
+        if entry.sha256 is None:
             continue
-        try:
-            entries.append(CaptureEntry.model_validate_json(line))
-        except ValidationError as exc:
-            if number == len(lines):
-                continue  # no newline after it: torn by a crash, not damage
+        result = _from_raw(files, entry, entry.sha256)
+        if result is None and entry.outcome != "failed":
+            result = _from_snapshot(files, entry, old)
+            if result is None:
+                lost.append(
+                    Problem(
+                        path=layout.raw_path(entry.sha256),
+                        problem="capture not rebuilt: its raw body is unreadable and no "
+                        "intact snapshot of it is left",
+                        captures=(_describe(entry),),
+                    )
+                )
+                continue
+            from_snapshots.append(_describe(entry))
+        if result is not None:
+            apply(files, result, sha=entry.sha256, at=entry.time, generation=new)
+    return lost, from_snapshots
+
+
+def _readable_entries(log: CaptureLog, problems: list[Problem]) -> list[CaptureEntry]:
+    """Every log line that can be read; each damaged one is reported and skipped."""
+    entries: list[CaptureEntry] = []
+    for item in log.scan():
+        if isinstance(item, DamagedLine):
             problems.append(
                 Problem(
-                    path="captures.jsonl",
-                    problem=f"line {number} is damaged ({exc.errors()[0]['msg']}): its "
+                    path=layout.LOG,
+                    problem=f"line {item.number} is damaged ({item.detail}): its "
                     "capture cannot be replayed",
                 )
             )
+        else:
+            entries.append(item)
     return entries
 
 
-def _from_raw(archive: Archive, entry: CaptureEntry, sha: str) -> Result | None:
+def _from_raw(files: StoreFiles, entry: CaptureEntry, sha: str) -> Result | None:
     """The capture parsed again from its raw body, or None (damaged, missing, unparseable)."""
     try:
-        body = archive.raw(sha)
-    except (OSError, EOFError, zlib.error):
-        return None
-    if hashlib.sha256(body).hexdigest() != sha:
+        body = files.raw(sha)
+    except (FileNotFoundError, ArchiveError):
         return None
     try:
         return parse(body, url=entry.url, source=entry.url)
@@ -362,7 +335,7 @@ def _from_raw(archive: Archive, entry: CaptureEntry, sha: str) -> Result | None:
         return None
 
 
-def _from_snapshot(archive: Archive, entry: CaptureEntry, generation: int) -> Result | None:
+def _from_snapshot(files: StoreFiles, entry: CaptureEntry, generation: int) -> Result | None:
     """The capture's content from an intact stored snapshot, or None.
 
     The log names the snapshot a capture wrote; an unchanged capture wrote none, and takes
@@ -371,20 +344,17 @@ def _from_snapshot(archive: Archive, entry: CaptureEntry, generation: int) -> Re
     candidates = [entry.snapshot] if entry.snapshot else []
     if entry.document:
         try:
-            document = archive._load(
-                archive.document_path(entry.document, generation), DocumentRecord
-            )
+            document = files.document(entry.document, generation)
         except ArchiveError:
             document = None
         if document is not None:
             earlier = [s for s in document.snapshots if s.captured_at <= entry.time]
             candidates += [s.path for s in reversed(earlier)]
     for path in candidates:
-        expected = path.rsplit("/", 1)[-1].split("-", 1)[-1].removesuffix(".json")
         try:
-            result = result_adapter.validate_json(archive.storage.read(path))
-        except (OSError, ValidationError, ArchiveError):
+            result = files.snapshot(path)
+        except ArchiveError:
             continue
-        if merge.content_hash(result).startswith(expected):
+        if merge.content_hash(result).startswith(layout.snapshot_hash(path)):
             return result
     return None

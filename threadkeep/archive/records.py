@@ -40,7 +40,7 @@ class _Record(BaseModel):
 class CaptureEntry(_Record):
     """One capture attempt: when, from where, which bytes, what came of it.
 
-    One line of ``captures.jsonl``; ``outcome`` is ``new``, ``changed``, ``unchanged`` or
+    One line of the capture log; ``outcome`` is ``new``, ``changed``, ``unchanged`` or
     ``failed`` (then ``error`` says why).
 
     Examples:

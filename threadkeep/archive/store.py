@@ -1,16 +1,18 @@
 """The archive: a deduplicating store of captures in which nothing once captured is lost.
 
-Layout of a store (format 1, documented in ``docs/format.md``)::
+:class:`Archive` is the facade. It holds the parts and calls them; none of them calls it back:
 
-    threadkeep-store.json            {"format": 1, "generation": 1, "written_by": "0.1.0"}
-    captures.jsonl                   the append-only capture log, failed captures included
-    raw/<ab>/<sha256>.gz             every captured body, once, gzip-compressed
-    gen-<n>/snapshots/<doc>/<k>-<hash>.json   immutable parsed snapshots of each document
-    gen-<n>/documents/<doc>.json     each thread / listing / article / tweet over time
-    gen-<n>/tweets/<xy>/<key>.json   each tweet merged across every copy
+* :mod:`~threadkeep.archive.layout` knows where every file lives (``docs/format.md``);
+* :class:`~threadkeep.archive.files.StoreFiles` reads and writes the store file, raw bodies,
+  snapshots and records, and turns every damaged file into :class:`CorruptStore`;
+* :class:`~threadkeep.archive.log.CaptureLog` appends to the capture log and reads it back;
+* :func:`~threadkeep.archive.apply.apply` merges one capture into the derived records;
+* :mod:`~threadkeep.archive.maintenance` verifies, reparses and repairs;
+* :mod:`~threadkeep.archive.views` builds what ``show`` and ``history`` print.
 
-Raw bodies and the log are the source of truth; everything under ``gen-<n>/`` is derived from
-them, and :meth:`Archive.reparse` rebuilds it into a new generation (the old one stays).
+Raw bodies and the log are the source of truth; the snapshots and records are derived from
+them, one generation at a time, and :meth:`Archive.reparse` rebuilds them into a new
+generation (the old one stays).
 
 Every change happens under the store lock, in an order that keeps the store valid after a
 crash at any instant: raw body, snapshot, tweet records, document record, and the log line
@@ -19,43 +21,26 @@ last. Each file is written atomically.
 
 from __future__ import annotations
 
-import functools
-import gzip
-import hashlib
-import json
 import os
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from threadkeep._version import __version__
 from threadkeep.archive import maintenance, views
-from threadkeep.archive.apply import Applied, Applier
+from threadkeep.archive.apply import capture
+from threadkeep.archive.fetched import CaptureLike
+from threadkeep.archive.files import StoreFiles
+from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
-from threadkeep.archive.records import (
-    FORMAT,
-    AddResult,
-    CaptureEntry,
-    DocumentRecord,
-    TweetRecord,
-)
-from threadkeep.archive.storage import LocalStorage, Storage, safe_path
-from threadkeep.archive.views import ArchivedThread, History
-from threadkeep.errors import ArchiveError, CorruptStore, ParseError, UnsupportedPage
-from threadkeep.models import Article, Listing, Thread, Tweet
-from threadkeep.parse import parse
+from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
+from threadkeep.archive.storage import LocalStorage, Storage
+from threadkeep.archive.view_models import ArchivedThread, History
+from threadkeep.errors import ArchiveError
 
 __all__ = ["DEFAULT_STORE", "Archive"]
 
 DEFAULT_STORE = "threadkeep-archive"
 """Where an archive lives when no path is given: ``./threadkeep-archive``."""
-STORE_FILE = "threadkeep-store.json"
-LOG = "captures.jsonl"
-
-Result = Thread | Listing | Article | Tweet
-M = TypeVar("M", bound=BaseModel)
 
 
 def _now() -> datetime:
@@ -96,10 +81,22 @@ class Archive:
     ) -> None:
         self.storage: Storage = storage if storage is not None else LocalStorage(path)
         self.location = str(path)
-        self.lock_timeout = lock_timeout
-        if not create and not self.storage.exists(STORE_FILE):
+        self.files = StoreFiles(self.storage, location=self.location, lock_timeout=lock_timeout)
+        self.log = CaptureLog(self.storage)
+        if not create and not self.files.exists():
             raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
-        self.generation = self._open()
+        self.files.create()
+        # Read once, here; reparse and repair hand back the generation they switch to.
+        self.generation = self.files.generation()
+
+    @property
+    def lock_timeout(self) -> float:
+        """How long a write waits for the store lock, in seconds."""
+        return self.files.lock_timeout
+
+    @lock_timeout.setter
+    def lock_timeout(self, seconds: float) -> None:
+        self.files.lock_timeout = seconds
 
     def __enter__(self) -> Archive:
         return self
@@ -107,68 +104,7 @@ class Archive:
     def __exit__(self, *exc_info: object) -> None:
         return None
 
-    # -- the store file --------------------------------------------------------------------
-
-    def _open(self) -> int:
-        if not self.storage.exists(STORE_FILE):
-            with self.storage.lock(self.lock_timeout):
-                if not self.storage.exists(STORE_FILE):
-                    self._write_store_file(1)
-        try:
-            info = json.loads(self.storage.read(STORE_FILE))
-            version, generation = int(info["format"]), int(info.get("generation", 1))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CorruptStore(
-                f"{self.location}: {STORE_FILE} is unreadable ({exc})", path=STORE_FILE
-            ) from exc
-        if version > FORMAT:
-            raise CorruptStore(
-                f"{self.location} is a format {version} store; this threadkeep "
-                f"({__version__}) reads format {FORMAT} and older: upgrade threadkeep",
-                path=STORE_FILE,
-            )
-        return generation
-
-    def _write_store_file(self, generation: int) -> None:
-        info = {"format": FORMAT, "generation": generation, "written_by": __version__}
-        self.storage.write_atomic(STORE_FILE, json.dumps(info, indent=1).encode("utf-8"))
-
-    # -- paths -----------------------------------------------------------------------------
-
-    def _gen(self, generation: int | None = None) -> str:
-        return f"gen-{generation or self.generation}"
-
-    @staticmethod
-    def raw_path(sha256: str) -> str:
-        return safe_path("raw", sha256[:2], f"{sha256}.gz")
-
-    def tweet_path(self, key: str, generation: int | None = None) -> str:
-        return safe_path(self._gen(generation), "tweets", key[-2:], f"{key}.json")
-
-    def document_path(self, key: str, generation: int | None = None) -> str:
-        return safe_path(self._gen(generation), "documents", f"{key}.json")
-
-    def snapshot_path(
-        self, key: str, number: int, content: str, generation: int | None = None
-    ) -> str:
-        return safe_path(
-            self._gen(generation), "snapshots", key, f"{number:06d}-{content[:16]}.json"
-        )
-
     # -- reading ---------------------------------------------------------------------------
-
-    def _load(self, path: str, model: type[M]) -> M | None:
-        try:
-            data = self.storage.read(path)
-        except FileNotFoundError:
-            return None
-        try:
-            return model.model_validate_json(data)
-        except ValidationError as exc:
-            raise CorruptStore(
-                f"{path} does not hold a valid {model.__name__} ({exc.errors()[0]['msg']})",
-                path=path,
-            ) from exc
 
     def tweet(self, key: str) -> TweetRecord | None:
         """The merged record of a tweet (by id, or content key), or None.
@@ -185,7 +121,7 @@ class Archive:
             >>> archive.tweet("1") is None
             True
         """
-        return self._load(self.tweet_path(key), TweetRecord) if _key_ok(key) else None
+        return self.files.tweet(key, self.generation)
 
     def document(self, key: str) -> DocumentRecord | None:
         """A document record (``thread-<id>``, ``article-…``, …), or None.
@@ -200,11 +136,15 @@ class Archive:
             >>> document.kind, document.captures, len(document.snapshots), len(document.tweets)
             ('thread', 1, 1, 102)
         """
-        return self._load(self.document_path(key), DocumentRecord) if _key_ok(key) else None
+        return self.files.document(key, self.generation)
 
     def raw(self, sha256: str) -> bytes:
-        """A captured body, decompressed."""
-        return gzip.decompress(self.storage.read(self.raw_path(sha256)))
+        """A captured body, decompressed and checked against its hash.
+
+        :class:`FileNotFoundError` when no body has that hash; :class:`CorruptStore` when
+        the stored one is damaged.
+        """
+        return self.files.raw(sha256)
 
     def captures(self) -> Iterator[CaptureEntry]:
         """Every line of the capture log, oldest first (a torn last line is skipped).
@@ -219,21 +159,7 @@ class Archive:
             >>> [(entry.outcome, entry.document) for entry in archive.captures()]
             [('new', 'thread-1215710451343904768'), ('unchanged', 'thread-1215710451343904768')]
         """
-        try:
-            data = self.storage.read(LOG)
-        except FileNotFoundError:
-            return
-        for number, line in enumerate(data.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                yield CaptureEntry.model_validate_json(line)
-            except ValidationError as exc:
-                if number == data.count(b"\n") + 1:  # no newline after it: torn by a crash
-                    return
-                raise CorruptStore(
-                    f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})", path=LOG
-                ) from exc
+        return self.log.entries()
 
     def find(self, identifier: str) -> DocumentRecord | None:
         """The document ``identifier`` names: a thread id, a tweet id, or a document key.
@@ -249,20 +175,7 @@ class Archive:
             >>> archive.find("1215711185045090305").key  # the fifth tweet's id
             'thread-1215710451343904768'
         """
-        identifier = identifier.strip()
-        if identifier.isdigit():
-            document = self.document(f"thread-{identifier}")
-            if document is not None:
-                return document
-            record = self.tweet(identifier)
-            if record is None:
-                return None
-            keys = sorted(record.documents, key=lambda k: (not k.startswith("thread-"), k))
-            for key in keys:
-                if (found := self.document(key)) is not None:
-                    return found
-            return None
-        return self.document(identifier)
+        return views.find(self.files, identifier, self.generation)
 
     def thread(self, identifier: str) -> ArchivedThread | None:
         """The merged document (``show``): every tweet ever seen, removed ones marked.
@@ -283,7 +196,7 @@ class Archive:
             (2, 102, 1)
         """
         document = self.find(identifier)
-        return views.merged(self, document) if document is not None else None
+        return views.merged(self.files, document, self.generation) if document is not None else None
 
     def history(self, identifier: str) -> History | None:
         """A document's captures and the changes between its snapshots (``history``).
@@ -300,7 +213,7 @@ class Archive:
             [(102, ()), (101, ('1215711185045090305',))]
         """
         document = self.find(identifier)
-        return views.history(self, document) if document is not None else None
+        return views.history(self.files, self.log, document) if document is not None else None
 
     def verify(self) -> VerifyReport:
         """Recompute every hash and re-read every record (``verify``).
@@ -317,7 +230,7 @@ class Archive:
             >>> report.ok, report.captures, report.snapshots, report.problems
             (True, 1, 1, ())
         """
-        return maintenance.verify(self)
+        return maintenance.verify(self.files, self.log, self.generation)
 
     def reparse(self) -> ReparseReport:
         """Rebuild derived records from every raw capture with today's parsers (``reparse``).
@@ -335,7 +248,9 @@ class Archive:
             >>> report.generation, report.replayed, report.failed
             (2, 1, ())
         """
-        return maintenance.reparse(self)
+        report = maintenance.reparse(self.files, self.log, self.generation)
+        self.generation = report.generation
+        return report
 
     def repair(self) -> RepairReport:
         """Rebuild damaged derived files from the raw captures and the log (``verify --repair``).
@@ -354,7 +269,9 @@ class Archive:
             >>> report.ok, report.generation, report.unrepaired
             (True, None, ())
         """
-        return maintenance.repair(self)
+        report = maintenance.repair(self.files, self.log, self.generation)
+        self.generation = report.generation or self.generation
+        return report
 
     def captured_urls(self) -> set[str]:
         """Urls with at least one successful capture (for resuming a batch)."""
@@ -373,10 +290,7 @@ class Archive:
             >>> len(records)  # the thread's 102 tweets and the 2 tweets it quotes
             104
         """
-        for path in self.storage.list(safe_path(self._gen(), "tweets")):
-            record = self._load(path, TweetRecord)
-            if record is not None:
-                yield record
+        return self.files.tweets(self.generation)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -406,38 +320,46 @@ class Archive:
             'unchanged'
         """
         at = captured_at or _now()
-        sha = hashlib.sha256(data).hexdigest()
-        try:
-            result: Result | None = parse(data, url=url, source=url)
-            error = None
-        except ParseError as exc:
-            result, error = None, exc
-        if result is not None and result.source is None:  # threadkeep JSON without one
-            reason = "threadkeep JSON with no source (no sighting): nothing says where it is from"
-            result, error = None, UnsupportedPage(reason, source=url)
-        entry = functools.partial(
-            CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
+        return capture(
+            self.files, self.log, data, url=url, at=at, status=status, generation=self.generation
         )
-        with self.storage.lock(self.lock_timeout):
-            try:
-                if not self.storage.exists(self.raw_path(sha)):
-                    self.storage.write_atomic(self.raw_path(sha), gzip.compress(data, mtime=0))
-                if result is None:
-                    assert error is not None
-                    self._log(entry(outcome="failed", error=error.reason))
-                    raise error
-                added = self._apply(result, sha=sha, at=at, generation=self.generation)
-                self._log(
-                    entry(
-                        outcome=added.outcome,
-                        document=added.document,
-                        kind=added.kind,
-                        snapshot=added.snapshot_path,
-                    )
-                )
-            except ArchiveError as exc:
-                raise _not_recorded(exc, url) from exc
-        return added.result
+
+    def add_capture(self, capture: CaptureLike) -> AddResult:
+        """Capture a fetched page: its body, final url, fetch time and status.
+
+        ``archive.add_capture(client.fetch(url))`` is
+        ``archive.add(c.content, url=c.final_url, captured_at=c.fetched_at, status=c.status)``
+        for a :class:`threadkeep.Capture` ``c``; any :class:`CaptureLike` will do.
+
+        Examples:
+            >>> import tempfile
+            >>> from datetime import datetime, timezone
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = threadkeep.Capture(
+            ...     url="https://threadreaderapp.com/thread/1215710451343904768",
+            ...     final_url="https://threadreaderapp.com/thread/1215710451343904768.html",
+            ...     status=200,
+            ...     headers={"content-type": "text/html; charset=utf-8"},
+            ...     content=open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read(),
+            ...     fetched_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+            ...     content_type="text/html",
+            ...     encoding="utf-8",
+            ... )
+            >>> archive.add_capture(page).outcome
+            'new'
+            >>> entry = next(archive.captures())
+            >>> entry.url
+            'https://threadreaderapp.com/thread/1215710451343904768.html'
+            >>> entry.status, entry.time.isoformat()
+            (200, '2026-01-01T00:00:00+00:00')
+        """
+        return self.add(
+            capture.content,
+            url=capture.final_url,
+            captured_at=capture.fetched_at,
+            status=capture.status,
+        )
 
     def record_failure(
         self,
@@ -457,34 +379,5 @@ class Archive:
             outcome="failed",
             error=error,
         )
-        with self.storage.lock(self.lock_timeout):
-            self._log(entry)
-
-    def _log(self, entry: CaptureEntry) -> None:
-        self.storage.append_line(LOG, entry.model_dump_json().encode("utf-8") + b"\n")
-
-    def _apply(self, result: Result, *, sha: str, at: datetime, generation: int) -> Applied:
-        """Merge one parsed capture into generation ``generation`` of the derived records."""
-        return Applier(self, result, sha=sha, at=at, generation=generation).run()
-
-
-def _not_recorded(exc: ArchiveError, url: str | None) -> ArchiveError:
-    """A write failed (disk full, say) part way through a capture: say what that means.
-
-    Every file is replaced atomically and the log line comes last, so the store is as valid
-    as before; the capture is not in the log. Derived files it already updated are rebuilt
-    from the log by ``threadkeep verify --repair``.
-    """
-    return type(exc)(
-        f"{exc}; the capture{f' of {url}' if url else ''} was not recorded and the store is "
-        "still valid (`threadkeep verify` checks it); free space, then capture again",
-        path=exc.path,
-    )
-
-
-def _key_ok(key: str) -> bool:
-    try:
-        safe_path(key)
-    except ArchiveError:
-        return False
-    return True
+        with self.files.lock():
+            self.log.append(entry)

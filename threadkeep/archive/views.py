@@ -1,60 +1,51 @@
-"""Read-side views of the archive: the merged thread, a tweet's history, snapshot diffs.
+"""Building the read-side views from the records: the merged thread, a document's history.
 
-``threadkeep show`` prints :class:`ArchivedThread` (every tweet ever seen, in thread order,
-each with ``removed``, ``first_seen``, ``last_seen``, ``sightings`` and ``versions``);
-``threadkeep history`` prints :class:`History`.
+The views themselves are plain data in :mod:`threadkeep.archive.view_models`. These builders
+take the records I/O layer (:class:`~threadkeep.archive.files.StoreFiles`), the capture log and
+the generation to read, never the :class:`~threadkeep.archive.Archive` that calls them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
-
-from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from threadkeep.archive import merge
-from threadkeep.archive.records import (
-    CaptureEntry,
-    DocumentRecord,
-    SightingRecord,
-    TweetRecord,
-    Version,
-)
-from threadkeep.models import Author, Tweet, result_adapter
+from threadkeep.archive.files import StoreFiles
+from threadkeep.archive.log import CaptureLog
+from threadkeep.archive.records import DocumentRecord, TweetRecord
+from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet, History, SnapshotChange
 
-if TYPE_CHECKING:
-    from threadkeep.archive.store import Archive
-
-__all__ = ["ArchivedThread", "ArchivedTweet", "History", "SnapshotChange", "archived_tweet"]
-
-
-class ArchivedTweet(Tweet):
-    """A tweet as the archive knows it: its latest content plus everything it has seen."""
-
-    removed: bool = False
-    removed_at: AwareDatetime | None = None
-    first_seen: AwareDatetime
-    last_seen: AwareDatetime
-    sightings: tuple[SightingRecord, ...] = ()
-    versions: tuple[Version, ...] = ()
+__all__ = [
+    "ArchivedThread",
+    "ArchivedTweet",
+    "History",
+    "SnapshotChange",
+    "archived_tweet",
+    "find",
+    "history",
+    "merged",
+]
 
 
-class ArchivedThread(BaseModel):
-    """A document merged across all its captures (``show``): every tweet ever seen."""
+def find(files: StoreFiles, identifier: str, generation: int) -> DocumentRecord | None:
+    """The document ``identifier`` names: a thread id, a tweet id, or a document key.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: Literal["thread", "listing", "article", "tweet"]
-    document: str
-    id: str | None = None
-    url: str | None = None
-    title: str | None = None
-    author: Author | None = None
-    first_captured: AwareDatetime
-    last_captured: AwareDatetime
-    captures: int
-    snapshots: int
-    tweets: tuple[ArchivedTweet, ...] = ()
+    A tweet id gives the thread it belongs to (or else the first document that showed it).
+    """
+    identifier = identifier.strip()
+    if not identifier.isdigit():
+        return files.document(identifier, generation)
+    document = files.document(f"thread-{identifier}", generation)
+    if document is not None:
+        return document
+    record = files.tweet(identifier, generation)
+    if record is None:
+        return None
+    keys = sorted(record.documents, key=lambda k: (not k.startswith("thread-"), k))
+    for key in keys:
+        if (found := files.document(key, generation)) is not None:
+            return found
+    return None
 
 
 def archived_tweet(
@@ -81,11 +72,11 @@ def archived_tweet(
     )
 
 
-def merged(archive: Archive, document: DocumentRecord) -> ArchivedThread:
+def merged(files: StoreFiles, document: DocumentRecord, generation: int) -> ArchivedThread:
     """Every tweet a document ever showed, in its order, from the tweet records."""
     tweets = []
     for key in document.tweets:
-        record = archive.tweet(key)
+        record = files.tweet(key, generation)
         if record is None:
             continue  # a crash between records: the next capture or reparse restores it
         position = record.documents.get(document.key)
@@ -105,43 +96,21 @@ def merged(archive: Archive, document: DocumentRecord) -> ArchivedThread:
     )
 
 
-class SnapshotChange(BaseModel):
-    """One snapshot of a document and how it differs from the one before."""
-
-    model_config = ConfigDict(frozen=True)
-
-    path: str
-    captured_at: AwareDatetime
-    tweets: int
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    other_changes: bool = False
-
-
-class History(BaseModel):
-    """A document's captures (the log lines naming it) and its snapshots with their diffs."""
-
-    model_config = ConfigDict(frozen=True)
-
-    document: str
-    captures: tuple[CaptureEntry, ...]
-    snapshots: tuple[SnapshotChange, ...]
-
-
-def _texts(archive: Archive, path: str) -> dict[str, str | None]:
-    result = result_adapter.validate_json(archive.storage.read(path))
-    own, _ = merge.members(result)
+def _texts(files: StoreFiles, path: str) -> dict[str, str | None]:
+    own, _ = merge.members(files.snapshot(path))
     return {m.key: m.tweet.text for m in own}
 
 
-def history(archive: Archive, document: DocumentRecord) -> History:
-    """The captures and snapshot-to-snapshot changes of one document."""
-    captures = tuple(c for c in archive.captures() if c.document == document.key)
+def history(files: StoreFiles, log: CaptureLog, document: DocumentRecord) -> History:
+    """The captures and snapshot-to-snapshot changes of one document.
+
+    A damaged snapshot raises :class:`~threadkeep.errors.CorruptStore` naming it.
+    """
+    captures = tuple(c for c in log.entries() if c.document == document.key)
     changes = []
     before: dict[str, str | None] | None = None
     for ref in document.snapshots:
-        now = _texts(archive, ref.path)
+        now = _texts(files, ref.path)
         if before is None:
             changes.append(
                 SnapshotChange(path=ref.path, captured_at=ref.captured_at, tweets=len(now))

@@ -1,0 +1,227 @@
+"""The records I/O layer: every file of a store read and written as what it holds.
+
+:class:`StoreFiles` sits on a :class:`~threadkeep.archive.Storage` and the paths of
+:mod:`threadkeep.archive.layout`: the store file, raw bodies, snapshots, document records and
+tweet records. Every damaged file it reads (not JSON, the wrong schema, bad gzip, truncated, a
+body that does not match its hash) raises :class:`DamagedFile`, a :class:`CorruptStore` that
+names the file, so that no caller sees a pydantic or zlib traceback.
+
+The generation of derived files is a value the caller passes; :meth:`StoreFiles.generation`
+reads the one in use from the store file, and :meth:`StoreFiles.switch_generation` changes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from threadkeep._version import __version__
+from threadkeep.archive import layout
+from threadkeep.archive.layout import STORE_FILE
+from threadkeep.archive.records import FORMAT, DocumentRecord, TweetRecord
+from threadkeep.archive.storage import Storage
+from threadkeep.errors import ArchiveError, CorruptStore
+from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
+
+__all__ = ["DamagedFile", "Result", "StoreFiles"]
+
+Result = Thread | Listing | Article | Tweet
+M = TypeVar("M", bound=BaseModel)
+
+
+class DamagedFile(CorruptStore):
+    """A stored file that does not hold what its place in the layout says it holds.
+
+    ``path`` is the file (relative to the store); ``problem`` says what is wrong, in the
+    words ``verify`` reports.
+    """
+
+    def __init__(self, path: str, problem: str, *, location: str) -> None:
+        self.problem = problem
+        hint = "" if layout.is_source(path) else "; `threadkeep verify --repair` rebuilds it"
+        super().__init__(f"{location}: {path}: {problem}{hint}", path=path)
+
+
+def _dump(model: BaseModel) -> bytes:
+    return model.model_dump_json(indent=1).encode("utf-8")
+
+
+class StoreFiles:
+    """Reads and writes the files of one store (see the module docstring)."""
+
+    def __init__(self, storage: Storage, *, location: str, lock_timeout: float) -> None:
+        self.storage = storage
+        self.location = location
+        self.lock_timeout = lock_timeout
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        """The store's write lock (``lock_timeout`` seconds at most)."""
+        return self.storage.lock(self.lock_timeout)
+
+    def _read(self, path: str) -> bytes:
+        try:
+            return self.storage.read(path)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise ArchiveError(
+                f"{self.location}: could not read {path}: {exc.strerror or exc}", path=path
+            ) from exc
+
+    def _damaged(self, path: str, problem: str) -> DamagedFile:
+        return DamagedFile(path, problem, location=self.location)
+
+    # -- the store file --------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """True when the store file exists (the folder holds a store)."""
+        return self.storage.exists(STORE_FILE)
+
+    def create(self) -> None:
+        """Make the store file of a new store (generation 1), unless another process did."""
+        if not self.exists():
+            with self.lock():
+                if not self.exists():
+                    self.switch_generation(1)
+
+    def generation(self) -> int:
+        """The generation of derived files in use, read from the store file now."""
+        try:
+            info = json.loads(self._read(STORE_FILE))
+            version, generation = int(info["format"]), int(info.get("generation", 1))
+        except (OSError, ArchiveError, ValueError, KeyError, TypeError) as exc:
+            raise CorruptStore(
+                f"{self.location}: {STORE_FILE} is unreadable ({exc})", path=STORE_FILE
+            ) from exc
+        if version > FORMAT:
+            raise CorruptStore(
+                f"{self.location} is a format {version} store; this threadkeep "
+                f"({__version__}) reads format {FORMAT} and older: upgrade threadkeep",
+                path=STORE_FILE,
+            )
+        return generation
+
+    def switch_generation(self, generation: int) -> None:
+        """Make ``generation`` the one in use, in one atomic write (the caller holds the lock)."""
+        info = {"format": FORMAT, "generation": generation, "written_by": __version__}
+        self.storage.write_atomic(STORE_FILE, json.dumps(info, indent=1).encode("utf-8"))
+
+    def clear_generation(self, generation: int) -> None:
+        """Remove every file of ``generation`` (the leftovers of an interrupted rebuild)."""
+        for path in list(self.storage.list(layout.generation_folder(generation))):
+            self.storage.remove(path)
+
+    # -- raw bodies ------------------------------------------------------------------------
+
+    def keep_raw(self, sha256: str, data: bytes) -> None:
+        """Store a captured body under its hash, unless it is stored already."""
+        path = layout.raw_path(sha256)
+        if not self.storage.exists(path):
+            self.storage.write_atomic(path, gzip.compress(data, mtime=0))
+
+    def raw(self, sha256: str) -> bytes:
+        """The body with this hash; :class:`FileNotFoundError` when none is stored."""
+        return self.raw_at(layout.raw_path(sha256))
+
+    def raw_at(self, path: str) -> bytes:
+        """The body stored at ``path``, checked against the hash its name promises."""
+        data = self._read(path)
+        try:
+            body = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise self._damaged(path, f"unreadable raw capture ({exc})") from exc
+        digest = hashlib.sha256(body).hexdigest()
+        if digest != layout.raw_sha(path):
+            problem = f"raw capture does not match its hash (it hashes to {digest})"
+            raise self._damaged(path, problem)
+        return body
+
+    def raw_paths(self) -> Iterator[str]:
+        return self.storage.list(layout.RAW)
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def write_snapshot(
+        self, key: str, number: int, content: str, result: Result, generation: int
+    ) -> str:
+        """Store the ``number``-th snapshot of document ``key``; its path."""
+        path = layout.snapshot_path(key, number, content, generation)
+        self.storage.write_atomic(path, _dump(result))
+        return path
+
+    def snapshot(self, path: str) -> Result:
+        """The parsed content a snapshot holds (a missing one is damage too: it is named)."""
+        try:
+            data = self._read(path)
+        except FileNotFoundError as exc:
+            raise self._damaged(path, "snapshot missing") from exc
+        try:
+            return result_adapter.validate_json(data)
+        except ValidationError as exc:
+            problem = f"snapshot is not valid JSON of a result ({exc.errors()[0]['msg']})"
+            raise self._damaged(path, problem) from exc
+
+    def snapshot_paths(self, generation: int) -> Iterator[str]:
+        return self.storage.list(layout.snapshots_folder(generation))
+
+    def has(self, path: str) -> bool:
+        return self.storage.exists(path)
+
+    # -- document and tweet records --------------------------------------------------------
+
+    def document(self, key: str, generation: int) -> DocumentRecord | None:
+        """The record of document ``key``, or None (also for a key no file can have)."""
+        if not layout.is_safe_key(key):
+            return None
+        return self._record(layout.document_path(key, generation), DocumentRecord)
+
+    def tweet(self, key: str, generation: int) -> TweetRecord | None:
+        """The record of tweet ``key``, or None (also for a key no file can have)."""
+        if not layout.is_safe_key(key):
+            return None
+        return self._record(layout.tweet_path(key, generation), TweetRecord)
+
+    def save_document(self, record: DocumentRecord, generation: int) -> None:
+        self.storage.write_atomic(layout.document_path(record.key, generation), _dump(record))
+
+    def save_tweet(self, record: TweetRecord, generation: int) -> None:
+        self.storage.write_atomic(layout.tweet_path(record.key, generation), _dump(record))
+
+    def document_paths(self, generation: int) -> Iterator[str]:
+        return self.storage.list(layout.documents_folder(generation))
+
+    def tweet_paths(self, generation: int) -> Iterator[str]:
+        return self.storage.list(layout.tweets_folder(generation))
+
+    def document_at(self, path: str) -> DocumentRecord:
+        return self._at(path, DocumentRecord)
+
+    def tweet_at(self, path: str) -> TweetRecord:
+        return self._at(path, TweetRecord)
+
+    def tweets(self, generation: int) -> Iterator[TweetRecord]:
+        """Every tweet record of ``generation``, in no particular order."""
+        for path in self.tweet_paths(generation):
+            record = self._record(path, TweetRecord)
+            if record is not None:  # removed since it was listed: a rebuild cleared it
+                yield record
+
+    def _record(self, path: str, model: type[M]) -> M | None:
+        try:
+            return self._at(path, model)
+        except FileNotFoundError:
+            return None
+
+    def _at(self, path: str, model: type[M]) -> M:
+        data = self._read(path)
+        try:
+            return model.model_validate_json(data)
+        except ValidationError as exc:
+            raise self._damaged(path, f"damaged record ({exc.errors()[0]['msg']})") from exc

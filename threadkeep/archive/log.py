@@ -1,0 +1,66 @@
+"""The capture log: the one place that appends to it and reads it back.
+
+One JSON line a capture attempt, failed ones included, written last in every capture (see
+:mod:`threadkeep.archive.apply`); the layout module says where it lives. A last line without
+its newline was torn by a crash: it is not damage, readers skip it and the next append cuts
+it off. Any other line that does not hold a :class:`CaptureEntry` is damage:
+:meth:`CaptureLog.entries` raises :class:`CorruptStore` naming it, :meth:`CaptureLog.scan`
+reports it and reads on (``verify`` and ``repair`` use that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from threadkeep.archive.layout import LOG
+from threadkeep.archive.records import CaptureEntry
+from threadkeep.archive.storage import Storage
+from threadkeep.errors import CorruptStore
+
+__all__ = ["CaptureLog", "DamagedLine"]
+
+
+@dataclass(frozen=True)
+class DamagedLine:
+    """A log line (counted from 1) that holds no capture entry, and why."""
+
+    number: int
+    detail: str
+
+
+class CaptureLog:
+    """Appends capture entries to the log of a store and reads them back, oldest first."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    def append(self, entry: CaptureEntry) -> None:
+        """Add one line (the caller holds the store lock)."""
+        self.storage.append_line(LOG, entry.model_dump_json().encode("utf-8") + b"\n")
+
+    def scan(self) -> Iterator[CaptureEntry | DamagedLine]:
+        """Every line in order: its entry, or what is wrong with it (a torn last line skipped)."""
+        try:
+            data = self.storage.read(LOG)
+        except FileNotFoundError:
+            return
+        lines = data.split(b"\n")
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield CaptureEntry.model_validate_json(line)
+            except ValidationError as exc:
+                if number == len(lines):  # no newline after it: torn by a crash, not damage
+                    return
+                yield DamagedLine(number, exc.errors()[0]["msg"])
+
+    def entries(self) -> Iterator[CaptureEntry]:
+        """Every entry, oldest first; a damaged line raises :class:`CorruptStore`."""
+        for item in self.scan():
+            if isinstance(item, DamagedLine):
+                raise CorruptStore(f"{LOG} line {item.number} is damaged ({item.detail})", path=LOG)
+            yield item
