@@ -34,7 +34,7 @@ from werkzeug import Request, Response
 import threadkeep
 from tests.conftest import FIXTURES, fixture_bytes
 from threadkeep.fetch import Client
-from threadkeep.fetchurls import syndication_token
+from threadkeep.fetch.endpoints import syndication_token
 
 QUINNY_ID = "1215710451343904768"
 QUINNY = fixture_bytes("threadreader/quinnypig_2020_full.html")

@@ -16,19 +16,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import threadkeep
-from threadkeep.fetchurls import (
-    host_key,
-    is_http,
-    media_type,
+from threadkeep.fetch.body import media_type
+from threadkeep.fetch.endpoints import (
     oembed_url,
-    retry_after,
     syndication_token,
     syndication_url,
-    thread_id,
     threadreader_url,
-    tweet_id,
     user_agent,
 )
+from threadkeep.fetch.failures import retry_after
+from threadkeep.fetch.politeness import host_key
+from threadkeep.fetch.redirects import is_http
+from threadkeep.fetchurls import thread_id, tweet_id
 
 ID = "1215710451343904768"
 
@@ -145,7 +144,7 @@ TOKENS = [
 
 @pytest.mark.parametrize(("status", "base36", "token"), TOKENS)
 def test_syndication_token_matches_javascript(status: str, base36: str, token: str) -> None:
-    from threadkeep.fetchurls import _js_radix
+    from threadkeep.fetch.endpoints import _js_radix
 
     assert _js_radix(float(int(status)) / 1e15 * math.pi, 36) == base36
     assert syndication_token(status) == token

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from threadkeep._version import __version__
 from threadkeep.archive import Archive
-from threadkeep.capture import Capture
 from threadkeep.errors import (
     ArchiveError,
     CorruptStore,
@@ -26,8 +25,11 @@ from threadkeep.errors import (
     ThreadkeepError,
     UnsupportedPage,
 )
-from threadkeep.fetch import AsyncClient, Client
-from threadkeep.fetchurls import syndication_token, thread_id, tweet_id
+from threadkeep.fetch.async_client import AsyncClient
+from threadkeep.fetch.capture import Capture
+from threadkeep.fetch.client import Client
+from threadkeep.fetch.endpoints import syndication_token
+from threadkeep.fetchurls import thread_id, tweet_id
 from threadkeep.models import (
     Article,
     Author,
