@@ -17,6 +17,8 @@ import gzip
 import hashlib
 import itertools
 import json
+import logging
+import re
 import socket
 import struct
 import threading
@@ -34,7 +36,7 @@ from werkzeug import Request, Response
 import threadkeep
 from tests.conftest import FIXTURES, fixture_bytes
 from threadkeep.fetch import Client
-from threadkeep.fetchurls import syndication_token
+from threadkeep.fetch.endpoints import syndication_token
 
 QUINNY_ID = "1215710451343904768"
 QUINNY = fixture_bytes("threadreader/quinnypig_2020_full.html")
@@ -669,3 +671,99 @@ def test_threads_sharing_a_client_take_turns_per_host(server: HTTPServer) -> Non
             worker.join()
     gaps = [later - earlier for earlier, later in itertools.pairwise(sorted(times))]
     assert len(times) == 4 and min(gaps) >= 0.049
+
+
+# --- What -v shows: retries, waits and redirect hops, at INFO on threadkeep.fetch -------------
+
+
+def fetch_log(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The messages logged on ``threadkeep.fetch``, checked to be INFO records."""
+    records = [r for r in caplog.records if r.name == "threadkeep.fetch"]
+    assert all(r.levelno == logging.INFO for r in records)
+    return [r.getMessage() for r in records]
+
+
+@pytest.fixture
+def info(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO, logger="threadkeep")  # where the CLI's -v points
+    return caplog
+
+
+def test_a_retry_after_backoff_is_logged(server: HTTPServer, info: Any) -> None:
+    server.expect_oneshot_request("/flaky").respond_with_data("busy", status=503)
+    server.expect_request("/flaky").respond_with_data("<p>ok</p>", content_type="text/html")
+    url = server.url_for("/flaky")
+    with client_for(server) as client:
+        client.fetch(url)
+    (message,) = fetch_log(info)
+    assert re.fullmatch(
+        re.escape(f"{url}: HTTP 503 Service Unavailable (attempt 1 of 3); retrying in ")
+        + r"0\.0\d s \(backoff\)",
+        message,
+    ), message
+
+
+def test_a_retry_after_the_servers_retry_after_is_logged(server: HTTPServer, info: Any) -> None:
+    server.expect_oneshot_request("/busy").respond_with_data(
+        "", 429, headers={"Retry-After": "0.2"}
+    )
+    server.expect_request("/busy").respond_with_data("<p>ok</p>", content_type="text/html")
+    url = server.url_for("/busy")
+    with client_for(server) as client:
+        client.fetch(url)
+    assert fetch_log(info) == [
+        f"{url}: rate limited, HTTP 429 Too Many Requests (attempt 1 of 3); "
+        "retrying in 0.20 s (the server's Retry-After)"
+    ]
+
+
+def test_every_retry_of_a_refused_connection_is_logged(info: Any) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        port = sock.getsockname()[1]  # closed on leaving: nothing listens there any more
+    url = f"http://127.0.0.1:{port}/"
+    with Client(**FAST) as client, pytest.raises(threadkeep.FetchError):
+        client.fetch(url)
+    messages = fetch_log(info)
+    assert len(messages) == 2  # three attempts, two waits between them
+    for number, message in enumerate(messages, start=1):
+        assert message.startswith(f"{url}: connection failed, ConnectError: "), message
+        assert f"(attempt {number} of 3); retrying in " in message
+        assert message.endswith(" s (backoff)")
+
+
+def test_a_politeness_wait_is_logged(server: HTTPServer, info: Any) -> None:
+    server.expect_request("/page").respond_with_data("<p>hi</p>", content_type="text/html")
+    url = server.url_for("/page")
+    with client_for(server, min_interval=0.3) as client:
+        client.fetch(url)
+        client.fetch(url)
+    (message,) = fetch_log(info)
+    host = f"127.0.0.1:{server.port}"
+    assert re.fullmatch(
+        re.escape(f"{url}: waiting ")
+        + r"0\.[23]\d"
+        + re.escape(f" s for {host}'s turn (min_interval=0.3 s)"),
+        message,
+    ), message
+
+
+def test_a_short_politeness_wait_is_not_logged(server: HTTPServer, info: Any) -> None:
+    server.expect_request("/page").respond_with_data("<p>hi</p>", content_type="text/html")
+    with client_for(server, min_interval=0.03) as client:
+        for _ in range(3):
+            client.fetch(server.url_for("/page"))
+    assert fetch_log(info) == []
+    assert len(seen(server, "/page")) == 3
+
+
+def test_every_redirect_hop_is_logged(server: HTTPServer, info: Any) -> None:
+    server.expect_request("/old").respond_with_data("", 301, headers={"Location": "/mid"})
+    server.expect_request("/mid").respond_with_data("", 307, headers={"Location": "/new"})
+    server.expect_request("/new").respond_with_data("<p>moved</p>", content_type="text/html")
+    old, mid, new = (server.url_for(p) for p in ("/old", "/mid", "/new"))
+    with client_for(server) as client:
+        assert client.fetch(old).final_url == new
+    assert fetch_log(info) == [
+        f"{old}: HTTP 301 at {old} redirects to {mid} (hop 1 of at most 10)",
+        f"{old}: HTTP 307 at {mid} redirects to {new} (hop 2 of at most 10)",
+    ]

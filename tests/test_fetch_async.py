@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import re
 import socket
 import threading
@@ -31,6 +32,7 @@ from tests.test_fetch import (
     RawServer,
     answer,
     arrivals,
+    fetch_log,
     seen,
 )
 from threadkeep.fetch import AsyncClient, Capture
@@ -243,3 +245,40 @@ def test_async_retry_after_is_honoured(server: HTTPServer) -> None:
 
     assert asyncio.run(fetch()).attempts == 2
     assert times[1] - times[0] >= 0.29
+
+
+def test_async_retries_waits_and_hops_are_logged(
+    server: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="threadkeep")
+    server.expect_request("/old").respond_with_data("", 302, headers={"Location": "/busy"})
+    server.expect_oneshot_request("/busy").respond_with_data(
+        "", 503, headers={"Retry-After": "0.1"}
+    )
+    server.expect_request("/busy").respond_with_data("<p>ok</p>", content_type="text/html")
+    old, busy = server.url_for("/old"), server.url_for("/busy")
+
+    async def fetch() -> Capture:
+        async with client_for(server, min_interval=0.3) as client:
+            return await client.fetch(old)
+
+    assert asyncio.run(fetch()).attempts == 2
+    messages = fetch_log(caplog)
+    host = f"127.0.0.1:{server.port}"
+    assert messages[0] == f"{old}: HTTP 302 at {old} redirects to {busy} (hop 1 of at most 10)"
+    assert re.fullmatch(
+        re.escape(f"{busy}: waiting ")
+        + r"0\.[23]\d"
+        + re.escape(f" s for {host}'s turn (min_interval=0.3 s)"),
+        messages[1],
+    ), messages[1]
+    assert messages[2] == (
+        f"{old}: HTTP 503 Service Unavailable at {busy} (attempt 1 of 3); "
+        "retrying in 0.10 s (the server's Retry-After)"
+    )
+    # The second attempt starts again at /old, each request after its host's turn.
+    assert messages[3].startswith(f"{old}: waiting ")
+    assert messages[4] == f"{old}: HTTP 302 at {old} redirects to {busy} (hop 1 of at most 10)"
+    assert messages[5].startswith(f"{busy}: waiting ")
+    assert len(messages) == 6
+    assert [len(seen(server, p)) for p in ("/old", "/busy")] == [2, 2]

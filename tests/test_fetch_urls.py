@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import json
 import math
 import random
@@ -9,6 +11,7 @@ import shutil
 import string
 import subprocess
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,19 +19,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import threadkeep
-from threadkeep.fetchurls import (
-    host_key,
-    is_http,
-    media_type,
+import threadkeep.fetch
+from threadkeep.fetch.body import media_type
+from threadkeep.fetch.endpoints import (
     oembed_url,
-    retry_after,
     syndication_token,
     syndication_url,
-    thread_id,
     threadreader_url,
-    tweet_id,
     user_agent,
 )
+from threadkeep.fetch.failures import retry_after
+from threadkeep.fetch.politeness import host_key
+from threadkeep.fetch.redirects import is_http
+from threadkeep.fetchurls import thread_id, tweet_id
 
 ID = "1215710451343904768"
 
@@ -145,7 +148,7 @@ TOKENS = [
 
 @pytest.mark.parametrize(("status", "base36", "token"), TOKENS)
 def test_syndication_token_matches_javascript(status: str, base36: str, token: str) -> None:
-    from threadkeep.fetchurls import _js_radix
+    from threadkeep.fetch.endpoints import _js_radix
 
     assert _js_radix(float(int(status)) / 1e15 * math.pi, 36) == base36
     assert syndication_token(status) == token
@@ -202,3 +205,15 @@ def test_scheme_and_host() -> None:
     assert not is_http("file:///etc/passwd") and not is_http("javascript:alert(1)")
     assert not is_http("a.example/page")
     assert host_key("https://User@Example.ORG:8443/x") == "example.org:8443"
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(p.stem for p in Path(threadkeep.fetch.__file__).parent.glob("*.py")),
+)
+def test_fetch_module_examples_run(module: str) -> None:
+    # tests/test_docs.py runs the examples of modules defining public names; the helpers'
+    # examples (media_type, retry_after, host_key, is_http …) live in the others.
+    name = "threadkeep.fetch" if module == "__init__" else f"threadkeep.fetch.{module}"
+    failed, _ = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert failed == 0

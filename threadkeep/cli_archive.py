@@ -20,7 +20,9 @@ from threadkeep.archive import DEFAULT_STORE, AddResult, Archive
 from threadkeep.archive.views import archived_tweet
 from threadkeep.errors import ArchiveError, FetchError, ParseError, ThreadkeepError
 from threadkeep.fetch import Client
-from threadkeep.fetchurls import is_http, thread_id, threadreader_url
+from threadkeep.fetch.endpoints import threadreader_url
+from threadkeep.fetch.redirects import is_http
+from threadkeep.fetchurls import thread_id
 from threadkeep.render import archived_to_markdown, archived_to_text, printable
 
 __all__ = ["CommandFailed", "register"]

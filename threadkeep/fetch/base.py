@@ -1,0 +1,80 @@
+"""What both clients share: their keywords, their settings and endpoints, the httpx client.
+
+:class:`ClientBase` is the constructor of :class:`~threadkeep.fetch.client.Client` and
+:class:`~threadkeep.fetch.async_client.AsyncClient`; every decision they take (retries,
+redirects, the body, politeness) lives in the modules beside this one, so that each client
+is left with its own I/O: sending a request and iterating its body.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import httpx
+
+from threadkeep.fetch.endpoints import (
+    OEMBED_BASE,
+    SYNDICATION_BASE,
+    THREADREADER_BASE,
+    Endpoints,
+)
+from threadkeep.fetch.settings import Settings
+
+__all__ = ["ClientBase"]
+
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+
+class ClientBase(Generic[H]):
+    """Settings, endpoints and the httpx client both clients are made with.
+
+    A ``http`` client passed in (proxies, auth, transports) is used as given and left open;
+    one made here is closed with the client. docs/fetching.md gives every keyword's meaning.
+
+    Example::
+
+        client = threadkeep.Client(min_interval=2.0, contact="me@example.org")
+    """
+
+    def __init__(
+        self,
+        *,
+        http: H | None = None,
+        threadreader_base: str = THREADREADER_BASE,
+        oembed_base: str = OEMBED_BASE,
+        syndication_base: str = SYNDICATION_BASE,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+        deadline: float = 300.0,
+        min_interval: float = 1.0,
+        concurrency: int = 8,
+        max_bytes: int = 20_000_000,
+        max_redirects: int = 10,
+        contact: str | None = None,
+    ) -> None:
+        self._settings = Settings(
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            max_wait=max_wait,
+            deadline=deadline,
+            min_interval=min_interval,
+            concurrency=concurrency,
+            max_bytes=max_bytes,
+            max_redirects=max_redirects,
+            contact=contact,
+        )
+        self._endpoints = Endpoints(threadreader_base, oembed_base, syndication_base)
+        self._owns_http = http is None
+        self._http: H = http if http is not None else self._new_http()
+        self._prepare()
+
+    def _new_http(self) -> H:
+        """The httpx client to use when none was given."""
+        raise NotImplementedError
+
+    def _prepare(self) -> None:
+        """Make the client's turns (threading or asyncio locks)."""
+        raise NotImplementedError

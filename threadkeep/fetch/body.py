@@ -1,0 +1,86 @@
+"""Reading a response body: the streaming size cap, the deadline, and the Content-Type facts.
+
+:class:`Body` is the one place a body's bytes are taken in: the clients hand it each chunk
+as it streams (already content-decoded by httpx, so the cap counts decoded bytes), and it
+fails as soon as the body passes ``max_bytes`` or the fetch's deadline. :meth:`Body.capture`
+makes the :class:`~threadkeep.fetch.capture.Capture`, with the media type and charset read by
+:func:`media_type`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import httpx
+
+from threadkeep.errors import FetchTimeout, ResponseTooLarge
+from threadkeep.fetch.capture import Capture
+from threadkeep.fetch.failures import Failure
+
+__all__ = ["Body", "media_type"]
+
+_RAISE_CAP = "raise max_bytes to fetch it"
+
+
+def media_type(header: str | None) -> tuple[str | None, str | None]:
+    """``(media type, charset)`` of a Content-Type value, both lower-case or None.
+
+    >>> media_type('text/html; charset="ISO-8859-1"')
+    ('text/html', 'iso-8859-1')
+    """
+    if not header:
+        return None, None
+    kind, *params = header.split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip(" \"'"):
+            charset = value.strip(" \"'").lower()
+    return kind.strip().lower() or None, charset
+
+
+class Body:
+    """A streamed body, failing as soon as it passes the size cap or the deadline.
+
+    Made for a final answer (after redirects); a Content-Length over the cap fails at once,
+    before any of the body is read.
+    """
+
+    def __init__(
+        self, response: httpx.Response, *, url: str, attempts: int, cap: int, deadline: float
+    ) -> None:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            problem = f"Content-Length declares {declared} bytes, over the {cap}-byte cap"
+            raise Failure(ResponseTooLarge, problem, _RAISE_CAP)
+        self.response, self.url, self.attempts = response, url, attempts
+        self.cap, self.deadline = cap, deadline
+        self.fetched_at = datetime.now(timezone.utc)
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        """Take the next decoded chunk, or fail past the cap or the deadline."""
+        self.size += len(chunk)
+        if self.size > self.cap:
+            problem = f"the body went past the {self.cap}-byte cap; the rest was not read"
+            raise Failure(ResponseTooLarge, problem, _RAISE_CAP)
+        if time.monotonic() > self.deadline:
+            raise Failure(FetchTimeout, "the body was still arriving at the deadline")
+        self.chunks.append(chunk)
+
+    def capture(self) -> Capture:
+        """The :class:`Capture` of the whole body, as sent and with what the server said."""
+        content_type, encoding = media_type(self.response.headers.get("content-type"))
+        return Capture(
+            url=self.url,
+            final_url=str(self.response.url),
+            status=self.response.status_code,
+            headers=dict(self.response.headers.items()),
+            content=b"".join(self.chunks),
+            fetched_at=self.fetched_at,
+            content_type=content_type,
+            encoding=encoding,
+            attempts=self.attempts,
+        )
