@@ -27,7 +27,7 @@ from threadkeep.errors import (
     UnsupportedPage,
 )
 from threadkeep.fetch import AsyncClient, Client
-from threadkeep.fetchurls import syndication_token, thread_id, tweet_id
+from threadkeep.fetchurls import syndication_token
 from threadkeep.models import (
     Article,
     Author,
@@ -42,6 +42,7 @@ from threadkeep.models import (
     snowflake_time,
 )
 from threadkeep.parse import detect, parse
+from threadkeep.urls import thread_id, tweet_id
 
 __all__ = [
     "Archive",

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import httpx
 
+from threadkeep.encoding import decode
 from threadkeep.errors import (
     FetchError,
     FetchTimeout,
@@ -28,7 +29,6 @@ from threadkeep.errors import (
 from threadkeep.fetchurls import is_http, media_type, retry_after
 from threadkeep.models import Article, Sighting, SightingKind, Thread, Tweet
 from threadkeep.parse import parse
-from threadkeep.encoding import decode
 
 __all__ = ["Body", "Capture", "Failure", "check_url", "read", "status_failure", "transport_failure"]
 
