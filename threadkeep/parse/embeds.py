@@ -17,8 +17,6 @@ tweet's quoted tweet, not an embed of its own.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 from lxml.etree import _Element as Element
 
@@ -57,9 +55,6 @@ _ANY_EMBED = etree.XPath(
     f" | /descendant::*[@data-component-name = '{COMPONENT}'])[1]"
 )
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
-
-_BARE_STATUS_RE = re.compile(r"^(https?://\S+/status(?:es)?/\d+\S*)$")
-
 
 def has_embeds(root: Element) -> bool:
     """True when the page holds at least one tweet embed (quick check)."""
@@ -207,11 +202,9 @@ def _caption_free_text(element: Element) -> tuple[str, list[Element]]:
 def _from_bare_link(element: Element, base: str | None) -> Tweet | None:
     """A block whose whole text is one status url (WordPress auto-embeds, stripped scripts)."""
     text, anchors = _caption_free_text(element)
-    # One token or nothing: on text with spaces the pattern backtracked in quadratic time.
-    match = _BARE_STATUS_RE.match(text) if " " not in text else None
     url = None
-    if match:
-        url = absolute_url(match.group(1), base)
+    if " " not in text and text.startswith(("http://", "https://")) and status_parts(text):
+        url = absolute_url(text, base)  # the whole text is one status url
     elif len(anchors) == 1 and clean_text(node_text(anchors[0])) == text and text:
         href = absolute_url(anchors[0].get("href"), base)
         if href and _looks_like_url(text):
