@@ -139,7 +139,7 @@ def tweet_from_blockquote(
     elif label_only:
         text = None
     else:
-        text = _text_without_paragraphs(blockquote, attribution_text) or None
+        text = _text_without_paragraphs(blockquote) or None
     links, media, hashtags, mentions = _entities(anchors, bool(body), blockquote, holders)
     tags, written = text_entities(text)
     quoted = None
@@ -192,7 +192,7 @@ def _attribution_text(blockquote: Element, body: set[Element]) -> str:
     return clean_text(" ".join(pieces))
 
 
-def _text_without_paragraphs(blockquote: Element, attribution: str) -> str:
+def _text_without_paragraphs(blockquote: Element) -> str:
     """Text of an embed with no ``<p>``: everything before the attribution's dash."""
     text = element_text(blockquote)
     match = _attribution(text)

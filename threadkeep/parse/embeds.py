@@ -56,6 +56,7 @@ _ANY_EMBED = etree.XPath(
 )
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
 
+
 def has_embeds(root: Element) -> bool:
     """True when the page holds at least one tweet embed (quick check)."""
     return bool(_ANY_EMBED(root))

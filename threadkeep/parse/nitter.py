@@ -39,7 +39,7 @@ from threadkeep.parse.nitter_tweet import item_body, read_item
 from threadkeep.parse.shared import group_threads, meta, page_title
 from threadkeep.urls import absolute_url
 
-__all__ = ["is_nitter", "nitter_items", "parse_nitter"]
+__all__ = ["nitter_items", "parse_nitter"]
 
 # Tweets are items with a body; "more replies" and "show more" items have none.
 _ITEMS = etree.XPath(
@@ -60,11 +60,6 @@ def nitter_items(root: Element) -> list[Element] | None:
     if any(item_body(item) is not None or has_class(item, "unavailable") for item in items):
         return items
     return None
-
-
-def is_nitter(root: Element) -> bool:
-    """True when the page is a Nitter page with at least one tweet item."""
-    return nitter_items(root) is not None
 
 
 def parse_nitter(

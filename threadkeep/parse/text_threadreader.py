@@ -33,7 +33,6 @@ __all__ = [
     "is_header_chrome",
     "is_text_listing",
     "is_text_thread",
-    "parse_text",
     "parse_text_listing",
     "parse_text_thread",
     "read_header",
@@ -80,16 +79,6 @@ def is_text_thread(lines: list[str]) -> bool:
     return any(
         _THREAD_END_RE.match(line) or line.strip().startswith(_THREAD_FOOTER[:2]) for line in lines
     )
-
-
-def parse_text(text: str, *, url: str | None = None) -> Thread | Listing:
-    """Parse a text copy of a Thread Reader thread or listing page."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if is_text_listing(lines):
-        return parse_text_listing(lines, url=url)
-    if is_text_thread(lines):
-        return parse_text_thread(lines, url=url)
-    raise UnsupportedPage("plain text with no Thread Reader thread or listing in it")
 
 
 def _strip_images(text: str) -> tuple[str, list[Media]]:
