@@ -31,7 +31,7 @@ from threadkeep.fetch.endpoints import (
 from threadkeep.fetch.failures import retry_after
 from threadkeep.fetch.politeness import host_key
 from threadkeep.fetch.redirects import is_http
-from threadkeep.fetchurls import thread_id, tweet_id
+from threadkeep.urls import thread_id, tweet_id
 
 ID = "1215710451343904768"
 

@@ -161,14 +161,16 @@ def test_more_tweets_than_max_tweets_is_refused(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_json_past_max_values_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importlib.import_module("threadkeep.parse"), "MAX_JSON_VALUES", 10)
+    monkeypatch.setattr(
+        importlib.import_module("threadkeep.parse.json_input"), "MAX_JSON_VALUES", 10
+    )
     with pytest.raises(threadkeep.MalformedPage, match="MAX_JSON_VALUES"):
         threadkeep.parse(b"[" + b",".join([b"1"] * 11) + b"]")
 
 
 def test_an_encoding_python_knows_and_libxml2_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
     # Charset sniffing may name an encoding only Python has (fuzz_unknown_encoding.html).
-    monkeypatch.setattr(html_module, "_detect", lambda data: ("hp_roman8", True))
+    monkeypatch.setattr(html_module, "detect", lambda data: ("hp_roman8", True))
     page = b'<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001">caf\xc5</div>'
     thread = threadkeep.parse(page)
     assert isinstance(thread, threadkeep.Thread)

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import threadkeep
 from tests.conftest import FIXTURES, golden_cases
+from threadkeep.encoding import detect_encoding
 from threadkeep.models import (
     Article,
     Author,
@@ -38,8 +39,7 @@ from threadkeep.models import (
     Tweet,
     result_adapter,
 )
-from threadkeep.parse import http_only
-from threadkeep.encoding import detect_encoding
+from threadkeep.parse.schemes import http_only
 
 Result = Thread | Listing | Article | Tweet
 SOURCE = "<property>"

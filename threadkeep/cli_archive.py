@@ -22,7 +22,7 @@ from threadkeep.errors import ArchiveError, FetchError, ParseError, ThreadkeepEr
 from threadkeep.fetch import Client
 from threadkeep.fetch.endpoints import threadreader_url
 from threadkeep.fetch.redirects import is_http
-from threadkeep.fetchurls import thread_id
+from threadkeep.urls import thread_id
 from threadkeep.render import archived_to_markdown, archived_to_text, printable
 
 __all__ = ["CommandFailed", "register"]

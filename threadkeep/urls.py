@@ -1,6 +1,17 @@
-"""Pure helpers for the urls tweet copies carry: status links, Thread Reader links, absolutising.
+"""Everything threadkeep understands about urls: ids in every url form, canonical tweet and
+profile urls, web-archive wrappers, absolutising. Pure functions; nothing touches the network.
 
-Parsers and the fetcher share these; none of them touches the network.
+Parsers, the fetcher and the archive share these. Two kinds of id function, named apart:
+
+* :func:`checked_id` says whether a value *is* a tweet id (1 to ``MAX_ID_DIGITS`` ASCII
+  digits) and gives it back, or None: for ids read from attributes and JSON fields.
+* :func:`tweet_id` and :func:`thread_id` (public, ``threadkeep.tweet_id``) *extract* an id
+  from any url a person may paste (twitter.com, x.com, mobile and www hosts, ``/photo/1`` and
+  ``?s=20`` tails, fxtwitter/vxtwitter/fixupx/fixvx mirrors, nitter instances, web-archive
+  copies, Thread Reader pages) or a bare id, and raise :class:`ValueError` otherwise.
+
+One status pattern (:data:`_STATUS_PATH`) reads ``/<handle>/status/<id>`` for all of them,
+and one handle pattern (:data:`HANDLE`) serves every parser.
 """
 
 from __future__ import annotations
@@ -8,25 +19,49 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from threadkeep.limits import MAX_ID_DIGITS
+
 __all__ = [
+    "HANDLE",
+    "HANDLE_CHAR",
+    "HANDLE_LENGTH",
     "absolute_url",
     "archive_timestamp",
+    "checked_id",
+    "profile_url",
+    "query_id",
     "status_parts",
     "status_url",
+    "thread_id",
     "threadreader_id",
     "tweet_id",
     "unarchive",
+    "url_status_parts",
 ]
 
-# twitter.com, x.com, mobile./www. hosts, the old "#!/" paths and "/statuses/" (pre-2015).
-_STATUS_RE = re.compile(
-    r"^(?:https?:)?//(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com/(?:#!/)?"
-    r"(?:(?P<handle>@?\w{1,50})|i(?:/web)?)/status(?:es)?/(?P<id>[0-9]{1,20})",
-    re.IGNORECASE,
-)
-_THREADREADER_RE = re.compile(r"/thread/(?P<id>[0-9]{1,20})(?:\.html)?(?:[?#/]|$)")
-_TWEET_ID_RE = re.compile(r"[0-9]{1,20}")  # ASCII only: "²" and "١" are digits to str.isdigit
+HANDLE_CHAR = r"[A-Za-z0-9_]"
+HANDLE_LENGTH = 20
+HANDLE = rf"{HANDLE_CHAR}{{1,{HANDLE_LENGTH}}}"
+"""A Twitter handle as pages write it (without "@"). Handles are at most 15 characters since
+2009, older accounts kept up to 20; Nitter pages and constructed copies use 16 and 17."""
 
+_ID = rf"[0-9]{{1,{MAX_ID_DIGITS}}}"  # ASCII only: "²" and "١" are digits to str.isdigit
+_ID_RE = re.compile(_ID)
+# "/<handle>/status/<id>" on any host: twitter.com and x.com, their fx/vx mirrors and every
+# nitter instance share this path. "/i/web/status/<id>" is the form share sheets use;
+# "/statuses/" is the pre-2015 spelling. Nothing is required after the id: callers that need
+# the id to end there check it.
+_STATUS_PATH = re.compile(
+    rf"/(?:@?(?P<handle>{HANDLE})|i(?:/web)?)/status(?:es)?/(?P<id>{_ID})", re.IGNORECASE
+)
+# The hosts whose status links are tweets wherever they appear (mobile./www. hosts, the old
+# "#!/" paths); the path after them is read by _STATUS_PATH.
+_TWITTER_PREFIX = re.compile(
+    r"(?:https?:)?//(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com(?:/#!)?(?=/)", re.IGNORECASE
+)
+_NOT_HANDLES = frozenset({"i", "intent", "share", "search", "hashtag"})
+_THREAD_PATH = re.compile(rf"/thread/(?P<id>{_ID})(?:\.html?)?(?:[?#/]|$)")
+_QUERY_ID = re.compile(rf"[?&]id=({_ID})(?:[&#]|$)")
 
 # Web-archive copies rewrite every link to "/web/<timestamp><flags>/<original url>". The host
 # is checked apart: a pattern that looked for "archive." inside "[^/]*" backtracked over long
@@ -39,13 +74,32 @@ _ARCHIVED_RE = re.compile(
 _ARCHIVE_HOST_RE = re.compile(r"archive\.[a-z]", re.IGNORECASE)
 
 
-def tweet_id(value: str | None) -> str | None:
+def checked_id(value: str | None) -> str | None:
     """``value`` when it is a tweet id (1 to 20 ASCII digits), else None.
 
-    >>> tweet_id("1215710451343904768"), tweet_id("../../etc/passwd"), tweet_id("9" * 5000)
+    >>> checked_id("1215710451343904768"), checked_id("../../etc/passwd"), checked_id("9" * 5000)
     ('1215710451343904768', None, None)
     """
-    return value if value and _TWEET_ID_RE.fullmatch(value) else None
+    return value if value and _ID_RE.fullmatch(value) else None
+
+
+def query_id(url: str | None) -> str | None:
+    """The tweet id a url names in its query (``?id=<id>``, as widget frames and the
+    syndication endpoint write it), or None."""
+    match = _QUERY_ID.search(url) if url and "id=" in url else None
+    return match.group(1) if match else None
+
+
+def profile_url(handle: str | None) -> str | None:
+    """``https://twitter.com/<handle>``, or None with no handle."""
+    return f"https://twitter.com/{handle}" if handle else None
+
+
+def status_url(handle: str | None, tweet_id: str | None) -> str | None:
+    """Canonical url of a tweet: ``https://twitter.com/<handle>/status/<id>`` (or ``/i/``)."""
+    if not tweet_id:
+        return None
+    return f"https://twitter.com/{handle or 'i'}/status/{tweet_id}"
 
 
 def _archived(url: str) -> re.Match[str] | None:
@@ -80,37 +134,102 @@ def archive_timestamp(url: str) -> str | None:
     return match["stamp"] if match else None
 
 
+def _parts(match: re.Match[str]) -> tuple[str | None, str]:
+    handle = match["handle"]
+    if handle is not None and handle.lower() in _NOT_HANDLES:
+        handle = None
+    return handle, match["id"]
+
+
 def status_parts(url: str | None) -> tuple[str | None, str] | None:
-    """Return ``(handle, id)`` of a tweet status url, or None when ``url`` is not one.
+    """``(handle, id)`` of a twitter.com or x.com status url, or None when ``url`` is not one.
 
     >>> status_parts("https://x.com/QuinnyPig/status/1215720347384705024?s=20")
     ('QuinnyPig', '1215720347384705024')
     """
     if not url:
         return None
-    match = _STATUS_RE.match(unarchive(url.strip()))
-    if not match:
-        return None
-    handle = match["handle"]
-    if handle:
-        handle = handle.lstrip("@")
-        if handle.lower() in {"i", "intent", "share", "search", "hashtag"}:
-            handle = None
-    return handle, match["id"]
+    text = unarchive(url.strip())
+    prefix = _TWITTER_PREFIX.match(text)
+    match = _STATUS_PATH.match(text, prefix.end()) if prefix else None
+    return _parts(match) if match else None
 
 
-def status_url(handle: str | None, tweet_id: str | None) -> str | None:
-    """Canonical url of a tweet: ``https://twitter.com/<handle>/status/<id>`` (or ``/i/``)."""
-    if not tweet_id:
+def _split(value: str) -> tuple[str, str, str]:
+    """``(host, path, fragment)`` of a url, read leniently (no scheme, archive wrappers)."""
+    text = unarchive(value.strip())
+    if "://" not in text:
+        text = "https://" + text.removeprefix("//")  # "twitter.com/a/status/1" as typed
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "", "", ""
+    if parts.scheme.lower() not in ("http", "https"):
+        return "", "", ""
+    return (parts.hostname or "").lower(), parts.path, parts.fragment
+
+
+def url_status_parts(url: str, *, whole: bool = False) -> tuple[str | None, str] | None:
+    """``(handle, id)`` of a status link on any host (a mirror's, a Nitter instance's,
+    Twitter's), or None. With ``whole``, the id must end the path or a path segment.
+
+    >>> url_status_parts("https://nitter.net/QuinnyPig/status/1215710451343904768#m")
+    ('QuinnyPig', '1215710451343904768')
+    """
+    host, path, fragment = _split(url)
+    if not host:
         return None
-    return f"https://twitter.com/{handle or 'i'}/status/{tweet_id}"
+    if fragment.startswith("!/"):  # the 2010-era "twitter.com/#!/user/status/1"
+        path = fragment[1:]
+    match = _STATUS_PATH.match(path)
+    if match is None or (whole and path[match.end() : match.end() + 1] not in ("", "/")):
+        return None
+    return _parts(match)
+
+
+def tweet_id(value: str | int) -> str:
+    """The status id in a tweet url, or a bare id checked and returned as a string.
+
+    Raises :class:`ValueError` naming ``value`` when it is neither.
+
+    >>> tweet_id("https://x.com/QuinnyPig/status/1215710451343904768/photo/1?s=20")
+    '1215710451343904768'
+    >>> tweet_id("https://nitter.net/QuinnyPig/status/1215710451343904768#m")
+    '1215710451343904768'
+    """
+    text = str(value).strip()
+    if checked_id(text):
+        return text
+    found = url_status_parts(text, whole=True)
+    if found is None:
+        raise ValueError(f"not a tweet url or tweet id: {value!r}")
+    return found[1]
+
+
+def thread_id(value: str | int) -> str:
+    """The root tweet id of a thread: from a Thread Reader url, a tweet url or a bare id.
+
+    Raises :class:`ValueError` naming ``value`` when it is none of these.
+
+    >>> thread_id("http://threadreaderapp.com/thread/1215710451343904768.html?refreshed=yes")
+    '1215710451343904768'
+    """
+    text = str(value).strip()
+    host, path, _ = _split(text)
+    on_threadreader = host == "threadreaderapp.com" or host.endswith(".threadreaderapp.com")
+    if on_threadreader and (match := _THREAD_PATH.fullmatch(path)):
+        return match["id"]
+    try:
+        return tweet_id(text)
+    except ValueError:
+        raise ValueError(f"not a Thread Reader url, tweet url or tweet id: {value!r}") from None
 
 
 def threadreader_id(url: str | None) -> str | None:
     """The root tweet id in a Thread Reader url (``/thread/<id>.html``), or None."""
     if not url:
         return None
-    match = _THREADREADER_RE.search(url)
+    match = _THREAD_PATH.search(url)
     return match["id"] if match else None
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from threadkeep.archive.records import DocumentKind, SightingRecord, TweetRecord, Version
 from threadkeep.models import Article, Listing, Sighting, Thread, Tweet, fill_missing
-from threadkeep.urls import tweet_id as ascii_id
+from threadkeep.urls import checked_id
 
 __all__ = [
     "Member",
@@ -45,7 +45,7 @@ def _digest(*parts: str | None) -> str:
 
 def _valid_id(value: str | None) -> str | None:
     # ASCII digits only: str.isdigit accepts "²", which is no tweet id and no safe file name.
-    return ascii_id(value)
+    return checked_id(value)
 
 
 def tweet_key(tweet: Tweet) -> str:

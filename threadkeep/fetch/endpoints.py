@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
-from threadkeep.fetchurls import thread_id, tweet_id
+from threadkeep.urls import thread_id, tweet_id
 from threadkeep.models import Article, SightingKind, Thread, Tweet
 
 __all__ = [

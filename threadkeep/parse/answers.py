@@ -1,7 +1,7 @@
 """JSON answers about single tweets: oEmbed (publish.twitter.com) and syndication (tweet-result).
 
 * oEmbed: ``{"url", "author_name", "author_url", "html", …}``; ``html`` is the embed
-  blockquote, read by :func:`threadkeep.parse.embeds.tweet_from_blockquote`.
+  blockquote, read by :func:`threadkeep.parse.embed_blockquote.tweet_from_blockquote`.
 * Syndication ``tweet-result`` (cdn.syndication.twimg.com, the react-tweet data): ``__typename``
   "Tweet" with ``id_str``, ``text``, ``user``, ``entities``, ``mediaDetails``, ``photos``,
   ``video``, ``quoted_tweet``, ``parent``, ``edit_control``, ``isEdited``, optionally wrapped
@@ -17,17 +17,16 @@ not 1 to 20 ASCII digits is no id.
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime, timezone
 from typing import Any
 
 from threadkeep.errors import MalformedPage, UnsupportedPage
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parse.embeds import tweet_from_blockquote
+from threadkeep.parse.embed_blockquote import tweet_from_blockquote
 from threadkeep.parse.html import load
-from threadkeep.urls import status_parts, status_url
-from threadkeep.urls import tweet_id as valid_id
+from threadkeep.parse.shared import make_author
+from threadkeep.urls import checked_id, profile_url, query_id, status_parts, status_url
 
 __all__ = ["is_oembed", "is_syndication", "parse_oembed", "parse_syndication", "requested_id"]
 
@@ -79,7 +78,7 @@ def parse_oembed(document: dict[str, Any]) -> Tweet:
     author = Author(
         handle=handle,
         name=name or (tweet.author.name if tweet.author else None),
-        url=author_url or (f"https://twitter.com/{handle}" if handle else None),
+        url=author_url or profile_url(handle),
     )
     return tweet.model_copy(
         update={
@@ -185,7 +184,9 @@ def _edit_ids(tweet: dict[str, Any]) -> tuple[str, ...]:
     if ids is None and isinstance(initial, dict):
         ids = initial.get("edit_tweet_ids")
     return (
-        tuple(i for i in ids if isinstance(i, str) and valid_id(i)) if isinstance(ids, list) else ()
+        tuple(i for i in ids if isinstance(i, str) and checked_id(i))
+        if isinstance(ids, list)
+        else ()
     )
 
 
@@ -198,7 +199,7 @@ def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
         tweet.get("tweet"), dict
     ):
         tweet = tweet["tweet"]
-    tweet_id = valid_id(_string(tweet.get("id_str")) or _string(tweet.get("id")))
+    tweet_id = checked_id(_string(tweet.get("id_str")) or _string(tweet.get("id")))
     user = _dict(tweet.get("user"))
     handle = _string(user.get("screen_name"))
     entities = _dict(tweet.get("entities"))
@@ -225,11 +226,8 @@ def _syndicated(tweet: dict[str, Any], depth: int = 0) -> Tweet:
     return Tweet(
         id=tweet_id,
         url=status_url(handle, tweet_id),
-        author=Author(
-            handle=handle,
-            name=_string(user.get("name")),
-            url=f"https://twitter.com/{handle}" if handle else None,
-            avatar=_string(user.get("profile_image_url_https")),
+        author=make_author(
+            handle, _string(user.get("name")), _string(user.get("profile_image_url_https"))
         )
         if user
         else None,
@@ -270,7 +268,7 @@ def requested_id(url: str | None) -> str | None:
     """The tweet id a request url asks about: ``?id=<id>`` or a status url."""
     if not url:
         return None
-    if match := re.search(r"[?&]id=([0-9]{1,20})(?:&|$)", url):
-        return match.group(1)
+    if asked := query_id(url):
+        return asked
     parts = status_parts(url)
     return parts[1] if parts else None

@@ -1,4 +1,4 @@
-"""HTML bytes to one lxml tree per page, and the text helpers parsers share.
+"""HTML bytes to one lxml tree per page, and the element helpers parsers share (text, classes).
 
 The encoding is decided by :mod:`threadkeep.encoding`; lxml then parses the bytes with that
 encoding named explicitly, so its own guess (which trusts the ``<meta>``) never applies.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import codecs
 import functools
-import html
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,22 +15,19 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.etree import _Element as Element
 
-from threadkeep.encoding import decode, detect, detect_encoding, unwiden
+from threadkeep.encoding import detect, unwiden
 from threadkeep.errors import MalformedPage
-from threadkeep.limits import MAX_DEPTH, MAX_ENTITIES, MAX_TAGS
+from threadkeep.limits import MAX_DEPTH, MAX_TAGS
 
 __all__ = [
     "Ancestors",
     "Page",
+    "classes",
     "clean_text",
-    "decode",
-    "detect_encoding",
     "element_text",
     "has_class",
     "load",
     "node_text",
-    "text_entities",
-    "unwiden",
 ]
 
 
@@ -79,7 +74,7 @@ class Page:
 
 
 def load(data: bytes, *, source: str | None = None) -> Page:
-    """Parse HTML bytes into one lxml tree, decoding them by :func:`detect_encoding`.
+    """Parse HTML bytes into one lxml tree, decoding them by :func:`threadkeep.encoding.detect`.
 
     Raises :class:`MalformedPage` when there is no document at all (empty or only NULs), and
     when the page is past a limit of :mod:`threadkeep.limits` (``MAX_TAGS``, ``MAX_DEPTH``):
@@ -179,10 +174,16 @@ def node_text(element: Element) -> str:
     return "".join(element.itertext())
 
 
+def classes(element: Element) -> list[str]:
+    """The element's classes (its ``class`` attribute split on whitespace)."""
+    value = element.get("class")
+    return value.split() if value else []
+
+
 def has_class(element: Element, name: str) -> bool:
     """True when ``name`` is one of the element's classes."""
-    classes = element.get("class")
-    return classes is not None and name in classes.split()
+    value = element.get("class")
+    return value is not None and name in value.split()
 
 
 def element_text(element: Element, *, skip: frozenset[str] = frozenset()) -> str:
@@ -215,7 +216,7 @@ def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
             parts.append(_BREAK)
         elif not isinstance(tag, str) or tag in _INVISIBLE:
             pass  # comments, processing instructions, scripts
-        elif skip and (classes := child.get("class")) and not skip.isdisjoint(classes.split()):
+        elif skip and (names := child.get("class")) and not skip.isdisjoint(names.split()):
             pass
         elif tag in _BLOCKS:
             if parts and not parts[-1].endswith(_BREAK):
@@ -226,34 +227,3 @@ def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
             _collect(child, parts, skip)
         if child.tail:
             parts.append(child.tail)
-
-
-def unescape(value: str) -> str:
-    """Decode HTML entities left in an attribute or a text copy (``&#039;`` → ``'``)."""
-    return html.unescape(value) if "&" in value else value
-
-
-# Twitter's own rules, simplified: a hashtag needs one non-digit; neither may follow a word
-# character (so "a#b" and "me@example.com" are neither).
-_HASHTAG_RE = re.compile(r"(?<![\w&#/])[#＃](\w*[^\W\d]\w*)")
-_MENTION_RE = re.compile(r"(?<![\w@/.])[@＠](\w{1,15})\b")
-
-
-def text_entities(text: str | None) -> tuple[list[str], list[str]]:
-    """Hashtags and mentions written in ``text`` (without "#"/"@"), first occurrence order."""
-    if not text:
-        return [], []
-    tags = _first(_HASHTAG_RE, text) if "#" in text or "＃" in text else []
-    mentions = _first(_MENTION_RE, text) if "@" in text or "＠" in text else []
-    return tags, mentions
-
-
-def _first(pattern: re.Pattern[str], text: str) -> list[str]:
-    """The distinct first groups of the first MAX_ENTITIES matches of ``pattern`` in ``text``.
-
-    A tweet holds a few; a hostile text of millions would cost millions of strings.
-    """
-    found: dict[str, None] = {}
-    for match in itertools.islice(pattern.finditer(text), MAX_ENTITIES):
-        found.setdefault(match.group(1))
-    return list(found)

@@ -15,10 +15,11 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Listing, ThreadPreview, Tweet
-from threadkeep.parse.html import clean_text, has_class, node_text
+from threadkeep.parse.html import classes, clean_text, has_class, node_text
 from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.trapage import CARD, cards, headings, meta, number, page_title, timestamp
-from threadkeep.parse.tratweet import read_tweet
+from threadkeep.parse.shared import make_author, meta, page_title
+from threadkeep.parse.threadreader_page import CARD, cards, headings, number, timestamp
+from threadkeep.parse.threadreader_tweet import read_tweet
 from threadkeep.urls import absolute_url, threadreader_id
 
 __all__ = ["is_listing", "parse_listing"]
@@ -92,13 +93,13 @@ class _Card:
         self.declared: int | None = None
         self.tweets: list[Element] = []
         for element in card.iterdescendants():
-            classes = (element.get("class") or "").split()
-            if "content-tweet" in classes:
+            names = classes(element)
+            if "content-tweet" in names:
                 if not self.tweets or not _inside(element, self.tweets[-1]):
                     self.tweets.append(element)  # a tweet inside a tweet is read with it
-            elif self.name is None and "username" in classes:
+            elif self.name is None and "username" in names:
                 self.name = clean_text(node_text(element)) or None
-            elif self.handle is None and "screenName" in classes:
+            elif self.handle is None and "screenName" in names:
                 shown = clean_text(node_text(element))
                 self.handle = shown[1:] if shown.startswith("@") else None
             elif element.tag == "img" and self.avatar is None and not self.tweets:
@@ -118,13 +119,7 @@ class _Card:
             self.handle = href.rstrip("/").rsplit("/", 1)[-1] or None
 
     def author(self) -> Author:
-        handle = self.handle
-        return Author(
-            handle=handle,
-            name=self.name,
-            url=f"https://twitter.com/{handle}" if handle else None,
-            avatar=self.avatar,
-        )
+        return make_author(self.handle, self.name, self.avatar)
 
 
 def _inside(element: Element, outer: Element) -> bool:
@@ -134,29 +129,27 @@ def _inside(element: Element, outer: Element) -> bool:
 def _parse_card(card: Element, *, base: str, section: str | None) -> ThreadPreview:
     found = _Card(card, base)
     check_tweets(len(found.tweets))
-    author = found.author()
+    card_author = found.author()
     thread_url, declared = found.thread_url, found.declared
     thread_id = threadreader_id(thread_url)
     parts = [read_tweet(element, base=base) for element in found.tweets]
     numbering = number_thread([p.text for p in parts])
     tweets: list[Tweet] = []
     for index, part in enumerate(parts):
-        marker = numbering.markers[index]
-        position = numbering.positions[index]
+        place = numbering.place(index)
         tweets.append(
             part.to_tweet(
                 # A card's first tweet is the root (whose id names the thread) unless its
                 # numbering says otherwise: cards may show "3.", "4.", "6." of a thread.
-                tweet_id=thread_id if position == 1 else None,
-                author=author,
-                position=position,
-                marker=marker.text if marker else None,
+                tweet_id=thread_id if place[0] == 1 else None,
+                author=card_author,
+                place=place,
             )
         )
     return ThreadPreview(
         url=thread_url,
         thread_id=thread_id,
-        author=author,
+        author=card_author,
         tweets=tuple(tweets),
         declared_count=declared,
         created_at=timestamp(found.time),

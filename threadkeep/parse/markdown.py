@@ -5,8 +5,9 @@ Such a copy is the thread page turned into Markdown, often under a YAML front ma
 names the page (``source: "https://threadreaderapp.com/thread/<id>.html"``). Each tweet is a
 Markdown paragraph, so **an empty line starts a new tweet**; a paragraph break inside a tweet
 (``<br><br>`` on the page) is a hard line break, a line ending in two spaces (or a
-backslash) followed by a line of spaces. That is the opposite of the plain-text copies read by
-:mod:`threadkeep.parse.text`, which is why the two are told apart before either is used.
+backslash) followed by a line of spaces. That is the opposite of the plain-text copies read
+by :mod:`threadkeep.parse.text_threadreader`, which is why the two are told apart before
+either is used.
 
 Read from each tweet: photos (``![Image](url)``), videos and GIFs (inline ``<video>`` with
 ``<source>`` elements: the last one, as on the page), link-preview cards (a link whose text
@@ -28,22 +29,19 @@ from urllib.parse import urlsplit
 
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import check_tweets
-from threadkeep.models import Author, Link, Media, Thread, Tweet, snowflake_time
-from threadkeep.parse.html import text_entities
+from threadkeep.models import Link, Media, Thread, Tweet, snowflake_time
 from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.text import footer_name, footer_start, is_header_chrome, read_header
-from threadkeep.urls import absolute_url, status_parts, status_url, threadreader_id
+from threadkeep.parse.shared import make_author, split_front_matter, text_entities
+from threadkeep.parse.text_threadreader import (
+    footer_name,
+    footer_start,
+    is_header_chrome,
+    read_header,
+)
+from threadkeep.urls import HANDLE, absolute_url, status_parts, status_url, threadreader_id
 
-__all__ = [
-    "is_markdown_unroll",
-    "may_be_markdown",
-    "parse_markdown_unroll",
-    "split_front_matter",
-]
+__all__ = ["is_markdown_unroll", "may_be_markdown", "parse_markdown_unroll"]
 
-_FRONT_MATTER_LINES = 200  # a front matter ends within this many lines, or there is none
-_KEY_RE = re.compile(r"^(?P<key>[A-Za-z_][\w-]{0,40})\s*:\s?(?P<value>.*)$")
-_ITEM_RE = re.compile(r"^\s+-\s+(?P<value>.*)$")
 _SOURCE_KEYS = ("source", "url", "link", "original_url", "canonical_url", "source_url")
 # Markdown that a plain-text copy never has: a link or image to Thread Reader or Twitter's
 # media servers.
@@ -58,57 +56,16 @@ _SRC_RE = re.compile(r"""\bsrc=["']([^"'<>]{1,2000})["']""", re.I)
 _POSTER_RE = re.compile(r"""\bposter=["']([^"'<>]{1,2000})["']""", re.I)
 _CARD_TITLE_RE = re.compile(r"^\s*\*\*(?P<title>[^*\n]{1,300})\*\*\s*")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
-_HANDLE_RE = re.compile(r"@(?P<handle>[A-Za-z0-9_]{1,15})\b")
-_TITLE_HANDLE_RE = re.compile(r"^Thread by @(?P<handle>[A-Za-z0-9_]{1,15})\b")
-_HANDLE_ONLY_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
-_DESCRIPTION_HANDLE_RE = re.compile(r"^@(?P<handle>[A-Za-z0-9_]{1,15}):")
+_HANDLE_RE = re.compile(rf"@(?P<handle>{HANDLE})\b")
+_TITLE_HANDLE_RE = re.compile(rf"^Thread by @(?P<handle>{HANDLE})\b")
+_HANDLE_ONLY_RE = re.compile(rf"^{HANDLE}$")
+_DESCRIPTION_HANDLE_RE = re.compile(rf"^@(?P<handle>{HANDLE}):")
 _WORDS_RE = re.compile(r"[^\s*_~`]")
 _BOLD_RE = re.compile(r"\*\*|__")
 _HEADING_RE = re.compile(r"^#{1,6}\s")
 _RULE_RE = re.compile(r"^(?:\*\s*){3,}$|^(?:-\s*){3,}$|^(?:_\s*){3,}$")
 _TEMPLATE_RE = re.compile(r"^\{[%{].*[%}]\}$")
 _TWITTER_HOSTS = ("twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com", "www.x.com")
-
-
-def split_front_matter(text: str) -> tuple[dict[str, list[str]], str]:
-    """The YAML front matter's keys (each with its value and list items, unquoted) and the
-    text after it; ``({}, text)`` when the text has none.
-
-    Only the flat ``key: value`` and ``key:`` + ``  - item`` forms that clippers and static
-    site generators write are read; nothing is evaluated.
-
-    >>> split_front_matter('---\\ntitle: "A"\\nauthor:\\n  - "[[@x]]"\\n---\\nbody')
-    ({'title': ['A'], 'author': ['[[@x]]']}, 'body')
-    """
-    if not text.startswith("---"):
-        return {}, text
-    lines = text.split("\n", _FRONT_MATTER_LINES + 1)
-    if lines[0].strip() != "---":
-        return {}, text
-    keys: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for index, line in enumerate(lines[1 : _FRONT_MATTER_LINES + 1], start=1):
-        if line.strip() in ("---", "..."):
-            rest = lines[index + 1 :]
-            return keys, "\n".join(rest)
-        if match := _KEY_RE.match(line):
-            current = keys.setdefault(match["key"].lower(), [])
-            if value := _unquote(match["value"]):
-                current.append(value)
-        elif (
-            (match := _ITEM_RE.match(line))
-            and current is not None
-            and (value := _unquote(match["value"]))
-        ):
-            current.append(value)
-    return {}, text
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        value = value[1:-1]
-    return value.strip()
 
 
 def _source(front: dict[str, list[str]]) -> str | None:
@@ -325,9 +282,7 @@ def parse_markdown_unroll(text: str, *, url: str | None = None) -> Thread:
         raise UnsupportedPage(
             "Markdown copy of a Thread Reader page with no tweets before its footer"
         )
-    author = Author(
-        handle=handle, name=name, url=f"https://twitter.com/{handle}" if handle else None
-    )
+    author = make_author(handle, name)
     texts = ["".join(block.pieces) for block in blocks]
     numbering = number_thread(texts, declared_count=header.declared)
     tweets = tuple(
@@ -341,8 +296,8 @@ def parse_markdown_unroll(text: str, *, url: str | None = None) -> Thread:
             media=tuple(block.media),
             hashtags=tuple(text_entities(texts[index])[0]),
             mentions=tuple(text_entities(texts[index])[1]),
-            position=numbering.positions[index],
-            marker=m.text if (m := numbering.markers[index]) else None,
+            position=(place := numbering.place(index))[0],
+            marker=place[1],
         )
         for index, block in enumerate(blocks)
     )

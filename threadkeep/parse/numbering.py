@@ -108,6 +108,11 @@ class Numbering:
     gaps: tuple[int, ...]
     complete: bool | None
 
+    def place(self, index: int) -> tuple[int, str | None]:
+        """The position and the numbering as written (or None) of tweet ``index`` (from 0)."""
+        marker = self.markers[index]
+        return self.positions[index], marker.text if marker is not None else None
+
 
 def number_thread(texts: Sequence[str | None], *, declared_count: int | None = None) -> Numbering:
     """Read the numbering of a thread's tweets, in page order.

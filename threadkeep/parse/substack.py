@@ -24,16 +24,18 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_QUOTE_DEPTH
-from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parse.html import clean_text, element_text, node_text, text_entities
-from threadkeep.urls import absolute_url, status_parts, status_url
+from threadkeep.models import Link, Media, Tweet, snowflake_time
+from threadkeep.parse.html import clean_text, element_text, node_text
+from threadkeep.parse.shared import make_author, text_entities
+from threadkeep.urls import HANDLE, absolute_url, status_parts, status_url
 
 __all__ = ["COMPONENT", "is_substack_tweet", "substack_tweet"]
 
 COMPONENT = "Twitter2ToDOM"
 _ATTRS = etree.XPath(".//*[@data-attrs]")
 _RENDERED_TEXT = etree.XPath(".//div[starts-with(@class, 'text-') or contains(@class, ' text-')]")
-_HANDLE_RE = re.compile(r"^@(\w{1,15})$")
+_HANDLE_RE = re.compile(rf"^@({HANDLE})$")
+_HANDLE_ONLY_RE = re.compile(HANDLE)
 _RENDERED_TIME_RE = re.compile(r"^\d{1,2}:\d\d\s*[AP]M\s*·\s*\w{3,9}\.? \d{1,2}, \d{4}$")
 _FRAGMENT_PARSER = etree.HTMLParser(no_network=True, recover=True)
 
@@ -75,7 +77,7 @@ def _tweet(
         return None
     linked_handle, tweet_id = parts
     handle = _text_field(attrs, "username")
-    if handle is not None and not re.fullmatch(r"\w{1,15}", handle):
+    if handle is not None and not _HANDLE_ONLY_RE.fullmatch(handle):
         handle = None
     name = _text_field(attrs, "name")
     rendered = _rendered(element) if element is not None else {}
@@ -94,14 +96,7 @@ def _tweet(
     return Tweet(
         id=tweet_id,
         url=status_url(handle, tweet_id),
-        author=Author(
-            handle=handle,
-            name=name,
-            url=f"https://twitter.com/{handle}" if handle else None,
-            avatar=avatar,
-        )
-        if handle or name
-        else None,
+        author=make_author(handle, name, avatar) if handle or name else None,
         text=text,
         created_at=snowflake_time(tweet_id),
         date_text=date_text,

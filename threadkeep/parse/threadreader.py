@@ -21,16 +21,20 @@ from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Thread
 from threadkeep.parse.html import Ancestors, clean_text, has_class, node_text
 from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.trapage import cards, first_text, meta, number, page_title, timestamp
-from threadkeep.parse.tratweet import read_tweet
-from threadkeep.urls import absolute_url, status_parts, threadreader_id
-from threadkeep.urls import tweet_id as valid_id
+from threadkeep.parse.shared import canonical_url, first_text, make_author, meta, page_title
+from threadkeep.parse.threadreader_page import cards, number, timestamp
+from threadkeep.parse.threadreader_tweet import read_tweet
+from threadkeep.urls import HANDLE, absolute_url, checked_id, status_parts, threadreader_id
 
-__all__ = ["has_permalinks", "is_thread", "parse_thread", "thread_tweet_elements"]
+__all__ = ["parse_thread", "permalinks", "thread_tweet_elements"]
 
 _BY_TWEET_N = etree.XPath("/descendant::div[starts-with(@id, 'tweet_')]")
 _BY_DATA_TWEET = etree.XPath("/descendant::div[@data-tweet]")
 _PERMALINKS = etree.XPath("/descendant::sup[contains(@class, 'tw-permalink')]")
+_OWN_TEXT = etree.XPath("text()")
+_PREVIEW_CARD = etree.XPath("(.//*[contains(@class, 'entity-url-preview')])[1]")
+_HREFS = etree.XPath("//a/@href")
+_FRAMES_AND_HREFS = etree.XPath("//iframe/@src | //a/@href")
 _TWEET_N_RE = re.compile(r"^tweet_[0-9]+$")
 
 _NAME_CLASSES = "contains(@class, 'username') or contains(@class, 'twitter_name')"
@@ -73,7 +77,7 @@ _SIZE = _Lookup(_SIZE_CLASSES)
 # run of digits retried from every digit, in quadratic time.
 _COUNT_RE = re.compile(r"(?<![\d,.])(\d[\d,.]*)\s*tweets?\b", re.I)
 _READ_RE = re.compile(r"(?<!\d)(\d{1,6})\s*min(?:ute)?s?\s+read", re.I)
-_TITLE_HANDLE_RE = re.compile(r"^Thread by @(\w{1,50})\b")
+_TITLE_HANDLE_RE = re.compile(rf"^Thread by @({HANDLE})\b")
 
 
 def thread_tweet_elements(root: Element) -> list[Element]:
@@ -105,19 +109,11 @@ def outermost(elements: list[Element]) -> list[Element]:
     return kept
 
 
-def is_thread(root: Element) -> bool:
-    """True for a thread page, or a page derived from one (permalink-separated tweets)."""
-    return bool(thread_tweet_elements(root)) or has_permalinks(root)
-
-
-def _permalinks(root: Element) -> list[Element]:
+def permalinks(root: Element) -> list[Element]:
+    """The permalink glyphs (``sup.tw-permalink``) outside cards: a page derived from an
+    unroll marks its tweets only by these."""
     outside = cards()
     return [e for e in _PERMALINKS(root) if outside.nearest(e) is None]
-
-
-def has_permalinks(root: Element) -> bool:
-    """True for a page derived from an unroll: tweets marked only by their permalink glyphs."""
-    return bool(_permalinks(root))
 
 
 def _author(root: Element, anchor: Element | None, handle: str | None) -> Author:
@@ -133,19 +129,14 @@ def _author(root: Element, anchor: Element | None, handle: str | None) -> Author
         avatar = absolute_url(img.get("data-src") or img.get("src"), None)
         if avatar:
             break
-    return Author(
-        handle=handle,
-        name=first_text(_NAME.find(root, anchor)),
-        url=f"https://twitter.com/{handle}" if handle else None,
-        avatar=avatar,
-    )
+    return make_author(handle, first_text(_NAME.find(root, anchor)), avatar)
 
 
 def _declared_size(root: Element, anchor: Element | None) -> tuple[int | None, int | None]:
     """The thread's declared tweet count and reading time ("102 tweets, 21 min read")."""
     texts = [clean_text(node_text(e)) for e in _SIZE.find(root, anchor)]
     if (around := _SIZE.enclosing(anchor)) is not None:
-        texts.append(clean_text(" ".join(around.xpath("text()"))))  # not the tweets inside
+        texts.append(clean_text(" ".join(_OWN_TEXT(around))))  # not the tweets inside
     for text in texts:
         if (count := _COUNT_RE.search(text)) and (declared := number(count.group(1))) is not None:
             read = _READ_RE.search(text)
@@ -153,13 +144,13 @@ def _declared_size(root: Element, anchor: Element | None) -> tuple[int | None, i
     return None, None
 
 
-def _segments(root: Element) -> list[Element]:
+def _segments(marks: list[Element]) -> list[Element]:
     """Split a page derived from Thread Reader into one element per tweet.
 
     Such pages (blog posts made from an unroll) keep each tweet's ``sup.tw-permalink`` and
     separate tweets by ``<hr>``; a link-preview card after a permalink belongs to its tweet.
     """
-    container = _permalinks(root)[0].getparent()
+    container = marks[0].getparent()
     segments: list[Element] = []
     current = etree.Element("div")
     closed = False
@@ -175,7 +166,7 @@ def _segments(root: Element) -> list[Element]:
         return segments
     current.text = _xml_safe(container.text or "") or None
     for child in container:
-        card = child.tag == "div" and child.xpath(".//*[contains(@class, 'entity-url-preview')]")
+        card = child.tag == "div" and _PREVIEW_CARD(child)
         if child.tag == "hr":
             flush()
         else:
@@ -215,7 +206,7 @@ def _copy(element: Element) -> Element:
 
 
 def _first_status(root: Element) -> tuple[str | None, str] | None:
-    for href in root.xpath("//a/@href"):
+    for href in _HREFS(root):
         if parts := status_parts(str(href)):
             return parts
     return None
@@ -224,7 +215,7 @@ def _first_status(root: Element) -> tuple[str | None, str] | None:
 def _embedded_thread_id(root: Element) -> str | None:
     # Rendered quotes carry the unroll's url in their iframe: "origin=https%3A%2F%2F
     # threadreaderapp.com%2Fthread%2F<id>.html".
-    for src in root.xpath("//iframe/@src | //a/@href"):
+    for src in _FRAMES_AND_HREFS(root):
         value = str(src).replace("%2F", "/").replace("%3A", ":")
         if "threadreaderapp.com/thread/" in value and (found := threadreader_id(value)):
             return found
@@ -236,10 +227,12 @@ def parse_thread(
     *,
     url: str | None = None,
     elements: list[Element] | None = None,
+    marks: list[Element] | None = None,
 ) -> Thread:
     """Parse a Thread Reader thread page (or a page derived from one) into a :class:`Thread`.
 
-    ``elements`` are the page's tweet elements when the caller has found them already.
+    ``elements`` (the tweet elements) and ``marks`` (the :func:`permalinks`) are what the
+    caller has found already, when it has.
     """
     base = url or "https://threadreaderapp.com/"
     if elements is None:
@@ -247,10 +240,10 @@ def parse_thread(
     derived = not elements
     anchor = elements[0] if elements else None
     if derived:
-        elements = _segments(root)
-    ids = [valid_id(e.get("data-tweet")) for e in elements]
+        elements = _segments(marks if marks is not None else permalinks(root))
+    ids = [checked_id(e.get("data-tweet")) for e in elements]
     handle = next((h for e in elements if (h := e.get("data-screenname"))), None)
-    page_url = url or meta(root, "og:url") or _canonical(root)
+    page_url = url or meta(root, "og:url") or canonical_url(root)
     times = _TIME.find(root, anchor)
     time_link = times[0] if times else None
     root_status = status_parts(time_link.get("href") if time_link is not None else None)
@@ -272,8 +265,7 @@ def parse_thread(
         part.to_tweet(
             tweet_id=tweet_id,
             author=author,
-            position=numbering.positions[index],
-            marker=m.text if (m := numbering.markers[index]) else None,
+            place=numbering.place(index),
         )
         for index, (part, tweet_id) in enumerate(zip(parts, ids, strict=True))
     )
@@ -292,8 +284,3 @@ def parse_thread(
         complete=numbering.complete,
         gaps=numbering.gaps,
     )
-
-
-def _canonical(root: Element) -> str | None:
-    values = root.xpath("/html/head/link[@rel = 'canonical']/@href")
-    return str(values[0]) if values else None

@@ -12,14 +12,13 @@ or a rendered iframe with ``data-tweet-id``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
 
 from lxml.etree import _Element as Element
 
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parse.html import Ancestors, clean_text, element_text, node_text, text_entities
-from threadkeep.urls import absolute_url, status_parts, status_url
-from threadkeep.urls import tweet_id as valid_id
+from threadkeep.parse.html import Ancestors, classes, clean_text, element_text, node_text
+from threadkeep.parse.shared import make_author, text_entities
+from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
 __all__ = ["TweetParts", "read_tweet"]
 
@@ -55,10 +54,10 @@ class TweetParts:
         *,
         tweet_id: str | None,
         author: Author | None,
-        position: int | None = None,
-        marker: str | None = None,
+        place: tuple[int | None, str | None] = (None, None),
     ) -> Tweet:
-        """Build the :class:`Tweet`, its url and time derived from the id when there is one."""
+        """Build the :class:`Tweet`, its url and time derived from the id when there is one;
+        ``place`` is its position and numbering (:meth:`Numbering.place`)."""
         handle = author.handle if author else None
         tags, mentions = text_entities(self.text)
         return Tweet(
@@ -72,14 +71,9 @@ class TweetParts:
             hashtags=tuple(dict.fromkeys([*self.hashtags, *tags])),
             mentions=tuple(dict.fromkeys([*self.mentions, *mentions])),
             quoted=self.quoted,
-            position=position,
-            marker=marker,
+            position=place[0],
+            marker=place[1],
         )
-
-
-def _classes(element: Element) -> list[str]:
-    value = element.get("class")
-    return value.split() if value else []
 
 
 def _image_url(img: Element, base: str | None) -> str | None:
@@ -138,22 +132,14 @@ def _read_card(holder: Element, base: str | None) -> Media | None:
     return Media(kind="card", url=target, alt=title, preview=image)
 
 
-def _query_id(src: str) -> str | None:
-    try:
-        query = urlsplit(src).query
-    except ValueError:  # a malformed host ("https://[platform.twitter.com")
-        return None
-    return next(iter(parse_qs(query).get("id", [])), None)
-
-
 def _read_quote(holder: Element, base: str | None) -> Tweet | Link | None:
     """A quoted tweet inside ``span.entity-embed``; a YouTube or other embed gives a Link."""
     for frame in holder.iter("iframe"):
         tweet_id = frame.get("data-tweet-id")
         src = frame.get("src") or ""
         if not tweet_id and "platform.twitter.com" in src:
-            tweet_id = _query_id(src)
-        if valid_id(tweet_id):
+            tweet_id = query_id(src)
+        if checked_id(tweet_id):
             return Tweet(
                 id=tweet_id, url=status_url(None, tweet_id), created_at=snowflake_time(tweet_id)
             )
@@ -165,7 +151,7 @@ def _read_quote(holder: Element, base: str | None) -> Tweet | Link | None:
         parts = status_parts(href)
         if parts:
             handle, tweet_id = parts
-            author = Author(handle=handle, url=f"https://twitter.com/{handle}") if handle else None
+            author = make_author(handle) if handle else None
             return Tweet(
                 id=tweet_id,
                 url=status_url(handle, tweet_id),
@@ -184,33 +170,33 @@ def read_tweet(element: Element, *, base: str | None) -> TweetParts:
     """
     parts = TweetParts(text=element_text(element, skip=_NOT_TEXT))
     # A holder already read whole (media, embeds), or the tweet itself, is the boundary.
-    holders = Ancestors(lambda e: e is element or not _HANDLED.isdisjoint(_classes(e)))
+    holders = Ancestors(lambda e: e is element or not _HANDLED.isdisjoint(classes(e)))
     for node in element.iterdescendants("a", "span", "div", "video", "img"):
-        classes = _classes(node)
-        if not classes and node.tag != "video":
+        names = classes(node)
+        if not names and node.tag != "video":
             continue
         if holders.nearest(node) is not element:
             continue
-        if "entity-mention" in classes:
+        if "entity-mention" in names:
             parts.mentions.append(clean_text(node_text(node)).lstrip("@"))
-        elif "entity-hashtag" in classes:
+        elif "entity-hashtag" in names:
             parts.hashtags.append(clean_text(node_text(node)).lstrip("#"))
-        elif "entity-url" in classes:
+        elif "entity-url" in names:
             url = absolute_url(node.get("href"), base)
             if url:
                 display = clean_text(node_text(node)) or None
                 parts.links.append(Link(url=url, display=display))
-        elif "entity-image" in classes:
+        elif "entity-image" in names:
             if media := _read_image(node, base):
                 parts.media.append(media)
-        elif "entity-video" in classes or "entity-video-gif" in classes or node.tag == "video":
+        elif "entity-video" in names or "entity-video-gif" in names or node.tag == "video":
             holder = node
-            if media := _read_video(holder, base, gif="entity-video-gif" in classes):
+            if media := _read_video(holder, base, gif="entity-video-gif" in names):
                 parts.media.append(media)
-        elif "entity-url-preview" in classes:
+        elif "entity-url-preview" in names:
             if media := _read_card(node, base):
                 parts.media.append(media)
-        elif "entity-embed" in classes:
+        elif "entity-embed" in names:
             quote = _read_quote(node, base)
             if isinstance(quote, Tweet) and parts.quoted is None:
                 parts.quoted = quote

@@ -1,7 +1,8 @@
-"""Page-level facts shared by Thread Reader thread and listing parsers.
+"""Thread Reader page-level facts shared by the thread and listing parsers.
 
-Meta tags, titles, timestamps, whether a page is from Thread Reader at all, and the pages it
-shows instead of a thread ("not found", "being unrolled", "removed", rate limits).
+Its cards (``div.thread-card``), numbers and timestamps as it writes them, its headings,
+whether a page is from Thread Reader at all, and the pages it shows instead of a thread ("not
+found", "being unrolled", "removed", rate limits).
 """
 
 from __future__ import annotations
@@ -12,25 +13,21 @@ from datetime import datetime, timezone
 from lxml import etree
 from lxml.etree import _Element as Element
 
-from threadkeep.parse.html import Ancestors, clean_text, node_text
+from threadkeep.parse.html import Ancestors, clean_text, has_class, node_text
+from threadkeep.parse.shared import meta, page_title
 
 __all__ = [
     "CARD",
     "cards",
-    "first_text",
-    "in_card",
+    "headings",
     "is_card",
     "is_threadreader",
-    "meta",
     "number",
-    "page_title",
     "timestamp",
     "unavailable_reason",
 ]
 
 CARD = "contains(concat(' ', normalize-space(@class), ' '), ' thread-card ')"
-_METAS = etree.XPath("//meta[@content]")
-_TITLE = etree.XPath("/html/head/title | /html/body/title")
 # Name tests in the step, not `*[self::h1 or …]`: libxml2 evaluates the latter per node, and
 # it is ten times slower on a real page.
 _HEADINGS = etree.XPath(
@@ -40,6 +37,7 @@ _HEADINGS = etree.XPath(
     " or contains(@class, 'box-message')]"
 )
 _SECONDS_RE = re.compile(r"[0-9]+")
+_SEPARATORS_RE = re.compile(r"[,.\s]")
 _TRA_LINK = etree.XPath("(/descendant::a[contains(@href, 'threadreaderapp.com')])[1]")
 
 
@@ -48,27 +46,8 @@ def number(text: str) -> int | None:
 
     No page declares a billion tweets, and Python refuses to convert over 4 300 digits.
     """
-    digits = re.sub(r"[,.\s]", "", text)
+    digits = _SEPARATORS_RE.sub("", text)
     return int(digits) if 0 < len(digits) <= 9 and digits.isdecimal() else None
-
-
-def meta(root: Element, *names: str) -> str | None:
-    """The first non-empty ``<meta property|name=…>`` content among ``names``."""
-    found: dict[str, str] = {}
-    for element in _METAS(root):
-        key = element.get("property") or element.get("name")
-        if key and key not in found:
-            found[key] = element.get("content") or ""
-    for name in names:
-        value = clean_text(found.get(name, ""))
-        if value:
-            return value
-    return None
-
-
-def page_title(root: Element) -> str | None:
-    """The ``<title>`` text, whitespace-normalised."""
-    return first_text(_TITLE(root))
 
 
 def timestamp(value: str | None) -> datetime | None:
@@ -82,24 +61,9 @@ def timestamp(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
-def first_text(elements: list[Element]) -> str | None:
-    """Text of the first element that has any."""
-    for element in elements:
-        text = clean_text(node_text(element))
-        if text:
-            return text
-    return None
-
-
 def is_card(element: Element) -> bool:
     """True for a ``div.thread-card`` (a related-thread or listing card)."""
-    classes = element.get("class")
-    return classes is not None and "thread-card" in classes.split()
-
-
-def in_card(element: Element) -> bool:
-    """True inside a ``div.thread-card``. For many elements, use :func:`cards`."""
-    return Ancestors(is_card).nearest(element) is not None
+    return has_class(element, "thread-card")
 
 
 def cards() -> Ancestors:

@@ -19,14 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from threadkeep.limits import check_tweets
-from threadkeep.models import Article, Author, Tweet
-from threadkeep.parse.article import group_threads
+from threadkeep.models import Article, Tweet
 from threadkeep.parse.dates import parse_date
-from threadkeep.parse.html import text_entities
-from threadkeep.parse.markdown import split_front_matter
-from threadkeep.urls import status_parts, status_url
+from threadkeep.parse.shared import group_threads, make_author, split_front_matter, text_entities
+from threadkeep.urls import HANDLE_CHAR, HANDLE_LENGTH, status_parts, status_url
 
-__all__ = ["find_text_embeds", "parse_text_article"]
+__all__ = ["find_text_embeds", "looks_like_article", "parse_text_article"]
 
 _DATE = (
     r"(?:[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}"  # August 7, 2014
@@ -37,7 +35,8 @@ _DATE = (
 # whatever follows on the line. Matched in three steps: as one pattern, the name's lazy
 # group between runs of spaces backtracked in quadratic time on a long line.
 _LEAD_RE = re.compile(r"^[ \t>]*(?:—|–|â€”|-{1,2})[ \t]*", re.M)
-_HANDLE_RE = re.compile(r"\(@(?P<handle>[A-Za-z0-9_\\]{1,20})\)")
+# Markdown copies escape underscores ("\_"): a handle's characters may each follow a backslash.
+_HANDLE_RE = re.compile(rf"\(@(?P<handle>(?:\\?{HANDLE_CHAR}){{1,{HANDLE_LENGTH}}})\)")
 _TAIL_RE = re.compile(
     rf"[ \t]*(?:\[(?P<mddate>{_DATE})\]\((?P<mdurl>[^)\s]+)\)|(?P<date>{_DATE}))?"
     r"(?P<rest>[^\n]*)$",
@@ -123,11 +122,7 @@ def find_text_embeds(text: str) -> list[Tweet]:
             Tweet(
                 id=tweet_id,
                 url=status_url(handle, tweet_id),
-                author=Author(
-                    handle=handle,
-                    name=match.name.strip() or None,
-                    url=f"https://twitter.com/{handle}",
-                ),
+                author=make_author(handle, match.name.strip() or None),
                 text=tweet_text,
                 date_text=date_text,
                 created_at=parse_date(date_text),
@@ -172,7 +167,13 @@ def looks_like_article(text: str) -> bool:
     return paragraphs >= 3 and sum(1 for _ in itertools.islice(_WORD_RE.finditer(text), 100)) >= 100
 
 
-def parse_text_article(text: str, *, url: str | None = None) -> Article:
-    """An :class:`Article` from a text copy: its title line, tweets and threads."""
-    tweets = find_text_embeds(text)
+def parse_text_article(
+    text: str, *, url: str | None = None, tweets: list[Tweet] | None = None
+) -> Article:
+    """An :class:`Article` from a text copy: its title line, tweets and threads.
+
+    ``tweets`` are its :func:`find_text_embeds` when the caller has read them already.
+    """
+    if tweets is None:
+        tweets = find_text_embeds(text)
     return Article(url=url, title=_title(text), tweets=tuple(tweets), threads=group_threads(tweets))

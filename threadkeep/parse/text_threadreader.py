@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import MAX_TWEETS, check_tweets
 from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
-from threadkeep.parse.html import text_entities
 from threadkeep.parse.listing import hashtag_topic
 from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.trapage import number
-from threadkeep.urls import threadreader_id
+from threadkeep.parse.shared import make_author, text_entities
+from threadkeep.parse.threadreader_page import number
+from threadkeep.urls import HANDLE, threadreader_id
 
 __all__ = [
     "Header",
@@ -33,7 +33,8 @@ __all__ = [
     "is_header_chrome",
     "is_text_listing",
     "is_text_thread",
-    "parse_text",
+    "parse_text_listing",
+    "parse_text_thread",
     "read_header",
 ]
 
@@ -55,12 +56,12 @@ _LISTING_FOOTER = ("Related hashtags", "Did Thread Reader help you today?", "Sup
 # backtracked in quadratic time over a long run of spaces.
 _KEEP_CURRENT_RE = re.compile(r"^Keep Current with (?P<name>.+)$")
 _PROFILE_RE = re.compile(r"^(?P<name>.+) Profile picture$")
-_HEADER_HANDLE_RE = re.compile(r"^(?:Thread by )?@(?P<handle>\w{1,15})\b")
+_HEADER_HANDLE_RE = re.compile(rf"^(?:Thread by )?@(?P<handle>{HANDLE})\b")
 # The lookbehind starts a number at its first digit only (else: quadratic over digit runs).
 _HEADER_COUNT_RE = re.compile(r"(?<![\d,])(\d[\d,]*)\s+tweets?\b(?:\W+(\d{1,6})\s+min read)?", re.I)
 _HEADER_CHROME_RE = re.compile(
     r"^(?:•.*tweets?.*|\d[\d,]*\s+tweets?,?(?:\s+\d+\s+min read)?\W*|Read on (?:X|Twitter)"
-    r"|Subscribe|Thread by @\w+.*|@\w{1,15}|.+ Profile picture)$",
+    rf"|Subscribe|Thread by @{HANDLE}.*|@{HANDLE}|.+ Profile picture)$",
     re.I,
 )
 _BULLET_RE = re.compile(r"^\s*[-•*–]\s")
@@ -78,16 +79,6 @@ def is_text_thread(lines: list[str]) -> bool:
     return any(
         _THREAD_END_RE.match(line) or line.strip().startswith(_THREAD_FOOTER[:2]) for line in lines
     )
-
-
-def parse_text(text: str, *, url: str | None = None) -> Thread | Listing:
-    """Parse a text copy of a Thread Reader thread or listing page."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if is_text_listing(lines):
-        return _parse_listing(lines, url=url)
-    if is_text_thread(lines):
-        return _parse_thread(lines, url=url)
-    raise UnsupportedPage("plain text with no Thread Reader thread or listing in it")
 
 
 def _strip_images(text: str) -> tuple[str, list[Media]]:
@@ -170,15 +161,16 @@ def _build_tweets(
             hashtags=tuple(text_entities(text)[0]),
             mentions=tuple(text_entities(text)[1]),
             media=tuple(media),
-            position=numbering.positions[index],
-            marker=m.text if (m := numbering.markers[index]) else None,
+            position=(place := numbering.place(index))[0],
+            marker=place[1],
         )
         for index, (text, media) in enumerate(cleaned)
     )
     return tweets, numbering.gaps, numbering.complete
 
 
-def _parse_listing(lines: list[str], *, url: str | None) -> Listing:
+def parse_text_listing(lines: list[str], *, url: str | None) -> Listing:
+    """A :class:`Listing` from the lines of a text copy of a Thread Reader listing page."""
     title = topic = None
     total = None
     previews: list[ThreadPreview] = []
@@ -259,7 +251,8 @@ def footer_name(lines: Iterable[str]) -> str | None:
     return None
 
 
-def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
+def parse_text_thread(lines: list[str], *, url: str | None) -> Thread:
+    """A :class:`Thread` from the lines of a text copy of a Thread Reader thread page."""
     end = footer_start(lines)
     body, footer = (lines, []) if end is None else (lines[:end], lines[end:])
     # Header chrome before the first tweet: "Thread by @x", "@x", "Name Profile picture",
@@ -270,9 +263,7 @@ def _parse_thread(lines: list[str], *, url: str | None) -> Thread:
     header = read_header(body[:first])
     name = footer_name(footer) or header.name
     handle = header.handle
-    author = Author(
-        handle=handle, name=name, url=f"https://twitter.com/{handle}" if handle else None
-    )
+    author = make_author(handle, name)
     tweets, gaps, complete = _build_tweets(_group_tweets(body[first:]), author, header.declared)
     if not tweets:
         raise UnsupportedPage("text copy of a Thread Reader page with no tweets before its footer")
