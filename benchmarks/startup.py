@@ -105,14 +105,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     cpu = re.sub(r"\s+", " ", platform.processor() or platform.machine())
-    print(f"Python {platform.python_version()} on {platform.system()} {cpu}, {os.cpu_count()} cores")
+    print(
+        f"Python {platform.python_version()} on {platform.system()} {cpu}, {os.cpu_count()} cores"
+    )
     print(f"each figure: {args.runs} fresh processes\n")
     floor_times = wall([sys.executable, "-c", "pass"], args.runs)
     floor = statistics.median(floor_times)
     report("python -c pass (floor)", floor_times, floor)
     report("import threadkeep", wall([sys.executable, "-c", "import threadkeep"], args.runs), floor)
     shares = sorted(import_share() for _ in range(min(args.runs, 7)))
-    print(f"{'':<24} the import's own share (-X importtime): median {shares[len(shares) // 2] * 1000:.1f} ms")
+    share = shares[len(shares) // 2] * 1000
+    print(f"{'':<24} the import's own share (-X importtime): median {share:.1f} ms")
     report("threadkeep --version", wall([*_command(), "--version"], args.runs), floor)
     with tempfile.TemporaryDirectory() as tmp:
         store = build_store(Path(tmp))

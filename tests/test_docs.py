@@ -109,9 +109,10 @@ NOT_DOCUMENTED_HERE = {"__version__"}
 
 
 def _defining_module(package: ModuleType, name: str) -> ModuleType:
-    """Follow ``from X import name`` in a package's ``__init__`` to the module defining it."""
+    """Follow ``from X import name`` in a package's ``__init__`` to the module defining it
+    (including the imports under ``if TYPE_CHECKING:`` that name what a lazy name loads)."""
     tree = ast.parse(Path(inspect.getfile(package)).read_text("utf-8"))
-    for node in tree.body:
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and any(a.name == name for a in node.names):
             assert node.module is not None
             module = importlib.import_module(node.module)

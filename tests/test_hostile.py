@@ -28,7 +28,7 @@ from tests.hostile import EXPECTED, HOSTILE, build
 from threadkeep import limits
 from threadkeep.archive import Archive
 from threadkeep.cli import cli
-from threadkeep.parse import html as html_module
+from threadkeep.parsing import html as html_module
 
 BUDGET_SECONDS = 20
 BUDGET_MB = 1024
@@ -162,7 +162,7 @@ def test_more_tweets_than_max_tweets_is_refused(monkeypatch: pytest.MonkeyPatch)
 
 def test_json_past_max_values_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        importlib.import_module("threadkeep.parse.json_input"), "MAX_JSON_VALUES", 10
+        importlib.import_module("threadkeep.parsing.json_input"), "MAX_JSON_VALUES", 10
     )
     with pytest.raises(threadkeep.MalformedPage, match="MAX_JSON_VALUES"):
         threadkeep.parse(b"[" + b",".join([b"1"] * 11) + b"]")

@@ -6,7 +6,7 @@ import pytest
 
 import threadkeep
 from tests.conftest import fixture_bytes
-from threadkeep.parse.shared import split_front_matter
+from threadkeep.parsing.shared import split_front_matter
 
 BRAVE = "text/tra_markdown_brave_2025_obsidian_clipping.md"
 

@@ -9,7 +9,7 @@ import pytest
 
 import threadkeep
 from tests.conftest import fixture_bytes
-from threadkeep.parse.nitter_tweet import proxied_media
+from threadkeep.parsing.nitter_tweet import proxied_media
 
 
 def parse(relative: str, url: str | None = None) -> threadkeep.Article:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from threadkeep.parse.numbering import find_marker, number_thread
+from threadkeep.parsing.numbering import find_marker, number_thread
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ from threadkeep.models import (
     Tweet,
     result_adapter,
 )
-from threadkeep.parse.schemes import http_only
+from threadkeep.parsing.schemes import http_only
 
 Result = Thread | Listing | Article | Tweet
 SOURCE = "<property>"

@@ -23,7 +23,7 @@ from threadkeep._version import __version__
 from threadkeep.errors import ThreadkeepError
 from threadkeep.limits import MAX_INPUT_BYTES, read_limited, too_large
 from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
-from threadkeep.parse import parse
+from threadkeep.parsing import parse
 from threadkeep.render import printable, to_markdown
 
 __all__ = ["main"]

@@ -22,8 +22,8 @@ from threadkeep.errors import ArchiveError, FetchError, ParseError, ThreadkeepEr
 from threadkeep.fetch import Client
 from threadkeep.fetch.endpoints import threadreader_url
 from threadkeep.fetch.redirects import is_http
-from threadkeep.urls import thread_id
 from threadkeep.render import archived_to_markdown, archived_to_text, printable
+from threadkeep.urls import thread_id
 
 __all__ = ["CommandFailed", "register"]
 

@@ -22,7 +22,7 @@ Encoding rules, in order (each one is a kind of page seen in the wild):
 6. otherwise windows-1252 (what undeclared Western pages almost always are, and what
    browsers assume), its five undefined bytes replaced by U+FFFD.
 
-The HTML loader (:mod:`threadkeep.parse.html`) hands libxml2 the bytes with that encoding named
+The HTML loader (:mod:`threadkeep.parsing.html`) hands libxml2 the bytes with that encoding named
 explicitly, so its own guess (which trusts the ``<meta>``) never applies.
 """
 

@@ -29,7 +29,7 @@ from threadkeep.archive.records import (
     TweetRecord,
 )
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
-from threadkeep.parse import parse
+from threadkeep.parsing import parse
 
 __all__ = ["Applied", "Applier", "apply", "capture"]
 

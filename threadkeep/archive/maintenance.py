@@ -26,7 +26,7 @@ from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
 from threadkeep.archive.records import CaptureEntry, DocumentRecord, TweetRecord
 from threadkeep.errors import ArchiveError, ParseError
-from threadkeep.parse import parse
+from threadkeep.parsing import parse
 
 __all__ = [
     "Problem",

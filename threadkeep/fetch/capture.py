@@ -18,7 +18,7 @@ from threadkeep.encoding import decode
 from threadkeep.errors import UnsupportedPage
 from threadkeep.fetch.endpoints import Ask, R
 from threadkeep.models import Article, Sighting, SightingKind, Thread, Tweet
-from threadkeep.parse import parse
+from threadkeep.parsing import parse
 
 __all__ = ["Capture", "read"]
 

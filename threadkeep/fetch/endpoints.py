@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
-from threadkeep.urls import thread_id, tweet_id
 from threadkeep.models import Article, SightingKind, Thread, Tweet
+from threadkeep.urls import thread_id, tweet_id
 
 __all__ = [
     "ACCEPT",

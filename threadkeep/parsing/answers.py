@@ -1,7 +1,7 @@
 """JSON answers about single tweets: oEmbed (publish.twitter.com) and syndication (tweet-result).
 
 * oEmbed: ``{"url", "author_name", "author_url", "html", …}``; ``html`` is the embed
-  blockquote, read by :func:`threadkeep.parse.embed_blockquote.tweet_from_blockquote`.
+  blockquote, read by :func:`threadkeep.parsing.embed_blockquote.tweet_from_blockquote`.
 * Syndication ``tweet-result`` (cdn.syndication.twimg.com, the react-tweet data): ``__typename``
   "Tweet" with ``id_str``, ``text``, ``user``, ``entities``, ``mediaDetails``, ``photos``,
   ``video``, ``quoted_tweet``, ``parent``, ``edit_control``, ``isEdited``, optionally wrapped
@@ -23,9 +23,9 @@ from typing import Any
 from threadkeep.errors import MalformedPage, UnsupportedPage
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parse.embed_blockquote import tweet_from_blockquote
-from threadkeep.parse.html import load
-from threadkeep.parse.shared import make_author
+from threadkeep.parsing.embed_blockquote import tweet_from_blockquote
+from threadkeep.parsing.html import load
+from threadkeep.parsing.shared import make_author
 from threadkeep.urls import checked_id, profile_url, query_id, status_parts, status_url
 
 __all__ = ["is_oembed", "is_syndication", "parse_oembed", "parse_syndication", "requested_id"]

@@ -15,11 +15,11 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Listing, ThreadPreview, Tweet
-from threadkeep.parse.html import classes, clean_text, has_class, node_text
-from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.shared import make_author, meta, page_title
-from threadkeep.parse.threadreader_page import CARD, cards, headings, number, timestamp
-from threadkeep.parse.threadreader_tweet import read_tweet
+from threadkeep.parsing.html import classes, clean_text, has_class, node_text
+from threadkeep.parsing.numbering import number_thread
+from threadkeep.parsing.shared import make_author, meta, page_title
+from threadkeep.parsing.threadreader_page import CARD, cards, headings, number, timestamp
+from threadkeep.parsing.threadreader_tweet import read_tweet
 from threadkeep.urls import absolute_url, threadreader_id
 
 __all__ = ["is_listing", "parse_listing"]

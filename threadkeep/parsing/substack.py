@@ -25,8 +25,8 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
-from threadkeep.parse.html import clean_text, element_text, node_text
-from threadkeep.parse.shared import make_author, text_entities
+from threadkeep.parsing.html import clean_text, element_text, node_text
+from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import HANDLE, absolute_url, status_parts, status_url
 
 __all__ = ["COMPONENT", "is_substack_tweet", "substack_tweet"]

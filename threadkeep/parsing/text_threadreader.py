@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import MAX_TWEETS, check_tweets
 from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
-from threadkeep.parse.listing import hashtag_topic
-from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.shared import make_author, text_entities
-from threadkeep.parse.threadreader_page import number
+from threadkeep.parsing.listing import hashtag_topic
+from threadkeep.parsing.numbering import number_thread
+from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.threadreader_page import number
 from threadkeep.urls import HANDLE, threadreader_id
 
 __all__ = [

@@ -1,7 +1,7 @@
 """``parse(data, *, url=None)``: any supported copy of tweets → a typed model.
 
 The input's form (HTML, JSON or text) is told from its bytes; then the ordered table of
-source kinds (:mod:`threadkeep.parse.kinds`) is walked, and the first kind that recognises the
+source kinds (:mod:`threadkeep.parsing.kinds`) is walked, and the first kind that recognises the
 input builds the model from what its detector found:
 
 ==================  ==========================================================  ===========
@@ -35,10 +35,10 @@ from typing import Any, TypeVar, overload
 from threadkeep.errors import ParseError, UnsupportedPage
 from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Listing, Result, Sighting, Thread, Tweet
-from threadkeep.parse.inputs import Input, read_input
-from threadkeep.parse.kinds import KINDS, NOTHING_FOUND, Detected, SourceKind
-from threadkeep.parse.schemes import http_only
-from threadkeep.parse.webarchive import capture_time
+from threadkeep.parsing.inputs import Input, read_input
+from threadkeep.parsing.kinds import KINDS, NOTHING_FOUND, Detected, SourceKind
+from threadkeep.parsing.schemes import http_only
+from threadkeep.parsing.webarchive import capture_time
 from threadkeep.urls import unarchive
 
 __all__ = ["Detected", "detect", "parse"]

@@ -3,12 +3,12 @@
 ``../shared/samples/MARKUP.md`` (section c) lists the variants. Handled here:
 
 * ``blockquote.twitter-tweet`` / ``blockquote.twitter-video`` as publish.twitter.com writes
-  them (2012–2024), read by :mod:`threadkeep.parse.embed_blockquote`.
+  them (2012–2024), read by :mod:`threadkeep.parsing.embed_blockquote`.
 * Rendered embeds (``iframe[data-tweet-id]``, widget iframes whose ``src`` has ``id=``,
   ``twitter-widget``), AMP ``amp-twitter[data-tweetid]``: the id only.
 * CMS wrappers (``figure.wp-block-embed-twitter``, ``div.embed-twitter``) holding a blockquote
   or only the bare status url, and paragraphs reduced to a bare status link by a script.
-* Substack's own component, read by :mod:`threadkeep.parse.substack`.
+* Substack's own component, read by :mod:`threadkeep.parsing.substack`.
 
 A tweet that appears twice (a rendered iframe beside its blockquote, an AMP placeholder) is
 reported once, with what each copy knew merged. A blockquote inside another is the outer
@@ -22,13 +22,13 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Tweet, fill_missing, snowflake_time
-from threadkeep.parse.embed_blockquote import (
+from threadkeep.parsing.embed_blockquote import (
     is_tweet_blockquote,
     tweet_from_blockquote,
 )
-from threadkeep.parse.html import Ancestors, classes, clean_text, element_text, node_text
-from threadkeep.parse.shared import make_author, text_entities
-from threadkeep.parse.substack import COMPONENT, is_substack_tweet, substack_tweet
+from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
+from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.substack import COMPONENT, is_substack_tweet, substack_tweet
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
 __all__ = ["find_embeds", "has_embeds", "has_standalone_embeds"]

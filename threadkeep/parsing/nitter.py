@@ -23,7 +23,7 @@ result is an :class:`Article`: every tweet in page order, runs of one author as 
 Nitter page never claims to show a whole thread ("more replies" are behind links), so, like
 an article, it never marks a tweet removed in the archive.
 
-One tweet is read by :mod:`threadkeep.parse.nitter_tweet`, which also turns the instance's
+One tweet is read by :mod:`threadkeep.parsing.nitter_tweet`, which also turns the instance's
 proxied media urls back into Twitter's.
 """
 
@@ -34,9 +34,9 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Thread, Tweet
-from threadkeep.parse.html import Ancestors, classes, has_class
-from threadkeep.parse.nitter_tweet import item_body, read_item
-from threadkeep.parse.shared import group_threads, meta, page_title
+from threadkeep.parsing.html import Ancestors, classes, has_class
+from threadkeep.parsing.nitter_tweet import item_body, read_item
+from threadkeep.parsing.shared import group_threads, meta, page_title
 from threadkeep.urls import absolute_url
 
 __all__ = ["nitter_items", "parse_nitter"]

@@ -1,6 +1,6 @@
 """JSON inputs: reading a document within the limits, and threadkeep's own JSON read back.
 
-oEmbed and syndication answers are read by :mod:`threadkeep.parse.answers`; this module only
+oEmbed and syndication answers are read by :mod:`threadkeep.parsing.answers`; this module only
 turns bytes into a document (:func:`load_json`) and a document threadkeep wrote into the
 model it describes (:func:`read_own_json`).
 """

@@ -9,8 +9,8 @@
 * front matter (YAML between ``---`` lines): :func:`split_front_matter`,
   :func:`front_matter_title`.
 
-Numbering (``1/24``) is read by :mod:`threadkeep.parse.numbering`; a
-:class:`~threadkeep.parse.numbering.Numbering` places each tweet (``place(index)``).
+Numbering (``1/24``) is read by :mod:`threadkeep.parsing.numbering`; a
+:class:`~threadkeep.parsing.numbering.Numbering` places each tweet (``place(index)``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_ENTITIES
 from threadkeep.models import Author, Thread, Tweet
-from threadkeep.parse.html import clean_text, node_text
+from threadkeep.parsing.html import clean_text, node_text
 from threadkeep.urls import HANDLE, profile_url
 
 __all__ = [

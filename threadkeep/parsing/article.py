@@ -11,8 +11,8 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.models import Article, Tweet
-from threadkeep.parse.embeds import find_embeds
-from threadkeep.parse.shared import (
+from threadkeep.parsing.embeds import find_embeds
+from threadkeep.parsing.shared import (
     canonical_url,
     first_text,
     front_matter_title,

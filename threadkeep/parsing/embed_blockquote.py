@@ -16,9 +16,9 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
-from threadkeep.parse.dates import parse_date
-from threadkeep.parse.html import Ancestors, classes, clean_text, element_text, node_text
-from threadkeep.parse.shared import make_author, text_entities
+from threadkeep.parsing.dates import parse_date
+from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
+from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import HANDLE, absolute_url, status_parts, status_url
 
 __all__ = ["is_tweet_blockquote", "is_tweet_class", "tweet_from_blockquote"]

@@ -1,13 +1,13 @@
 """The table of source kinds: what each kind of copy is, how it is recognised, what it becomes.
 
-:data:`KINDS` is walked in order by :func:`threadkeep.parse.parse` and
-:func:`threadkeep.parse.detect`; the first row whose detector finds something wins. A row is:
+:data:`KINDS` is walked in order by :func:`threadkeep.parsing.parse` and
+:func:`threadkeep.parsing.detect`; the first row whose detector finds something wins. A row is:
 
 * ``name``: what :func:`threadkeep.detect` says (one name may have several rows, each a
   different way of recognising it);
 * ``form``: which inputs it applies to: ``html``, ``text``, ``json``, or ``markdown`` (text
   inputs, and HTML inputs that show signs of Markdown);
-* ``detect``: reads the :class:`~threadkeep.parse.inputs.Input` and returns a typed finding
+* ``detect``: reads the :class:`~threadkeep.parsing.inputs.Input` and returns a typed finding
   (what it found: the tweet elements, the embeds, the lines…) or None; it may raise a
   :class:`~threadkeep.ParseError` for a page it recognises and refuses;
 * ``build``: turns that finding and the page url into the model, reusing what the detector
@@ -39,7 +39,7 @@ from lxml.etree import _Element as Element
 
 from threadkeep.errors import UnsupportedPage
 from threadkeep.models import Article, Result, SightingKind, Thread, Tweet
-from threadkeep.parse import (
+from threadkeep.parsing import (
     answers,
     article,
     embeds,
@@ -51,8 +51,8 @@ from threadkeep.parse import (
     threadreader,
     threadreader_page,
 )
-from threadkeep.parse.inputs import Form, Input
-from threadkeep.parse.json_input import is_own_json, read_own_json
+from threadkeep.parsing.inputs import Form, Input
+from threadkeep.parsing.json_input import is_own_json, read_own_json
 
 __all__ = ["KINDS", "NOTHING_FOUND", "Detected", "SourceKind"]
 

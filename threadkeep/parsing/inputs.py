@@ -15,9 +15,9 @@ from lxml.etree import _Element as Element
 from threadkeep.encoding import decode, unwiden
 from threadkeep.errors import MalformedPage, UnsupportedPage
 from threadkeep.limits import MAX_INPUT_BYTES, MAX_LINES, read_limited, too_large
-from threadkeep.parse.html import load
-from threadkeep.parse.json_input import load_json
-from threadkeep.parse.markdown import may_be_markdown
+from threadkeep.parsing.html import load
+from threadkeep.parsing.json_input import load_json
+from threadkeep.parsing.markdown import may_be_markdown
 
 __all__ = ["Form", "Input", "input_bytes", "read_file", "read_input"]
 

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from lxml import etree
 from lxml.etree import _Element as Element
 
-from threadkeep.parse.html import Ancestors, clean_text, has_class, node_text
-from threadkeep.parse.shared import meta, page_title
+from threadkeep.parsing.html import Ancestors, clean_text, has_class, node_text
+from threadkeep.parsing.shared import meta, page_title
 
 __all__ = [
     "CARD",

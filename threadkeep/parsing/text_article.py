@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Tweet
-from threadkeep.parse.dates import parse_date
-from threadkeep.parse.shared import group_threads, make_author, split_front_matter, text_entities
+from threadkeep.parsing.dates import parse_date
+from threadkeep.parsing.shared import group_threads, make_author, split_front_matter, text_entities
 from threadkeep.urls import HANDLE_CHAR, HANDLE_LENGTH, status_parts, status_url
 
 __all__ = ["find_text_embeds", "looks_like_article", "parse_text_article"]

@@ -19,11 +19,11 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Thread
-from threadkeep.parse.html import Ancestors, clean_text, has_class, node_text
-from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.shared import canonical_url, first_text, make_author, meta, page_title
-from threadkeep.parse.threadreader_page import cards, number, timestamp
-from threadkeep.parse.threadreader_tweet import read_tweet
+from threadkeep.parsing.html import Ancestors, clean_text, has_class, node_text
+from threadkeep.parsing.numbering import number_thread
+from threadkeep.parsing.shared import canonical_url, first_text, make_author, meta, page_title
+from threadkeep.parsing.threadreader_page import cards, number, timestamp
+from threadkeep.parsing.threadreader_tweet import read_tweet
 from threadkeep.urls import HANDLE, absolute_url, checked_id, status_parts, threadreader_id
 
 __all__ = ["parse_thread", "permalinks", "thread_tweet_elements"]

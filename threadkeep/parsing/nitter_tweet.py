@@ -1,6 +1,6 @@
 """One Nitter tweet (``div.timeline-item`` as ``renderTweet`` writes it) → a :class:`Tweet`.
 
-The markup is described in :mod:`threadkeep.parse.nitter`. Media urls are proxied by the
+The markup is described in :mod:`threadkeep.parsing.nitter`. Media urls are proxied by the
 instance (``/pic/…``, ``/video/…``): they are given back as the Twitter urls they encode
 (``https://pbs.twimg.com/media/….jpg``) when they encode one (:func:`proxied_media`); links to
 other tweets on the instance become twitter.com links.
@@ -18,9 +18,9 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
-from threadkeep.parse.dates import parse_date
-from threadkeep.parse.html import clean_text, has_class, node_text
-from threadkeep.parse.shared import make_author
+from threadkeep.parsing.dates import parse_date
+from threadkeep.parsing.html import clean_text, has_class, node_text
+from threadkeep.parsing.shared import make_author
 from threadkeep.urls import HANDLE, absolute_url, status_url, url_status_parts
 
 __all__ = ["item_body", "proxied_media", "read_item"]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from lxml.etree import _Element as Element
 
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parse.html import Ancestors, classes, clean_text, element_text, node_text
-from threadkeep.parse.shared import make_author, text_entities
+from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
+from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
 __all__ = ["TweetParts", "read_tweet"]

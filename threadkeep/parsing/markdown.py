@@ -6,7 +6,7 @@ names the page (``source: "https://threadreaderapp.com/thread/<id>.html"``). Eac
 Markdown paragraph, so **an empty line starts a new tweet**; a paragraph break inside a tweet
 (``<br><br>`` on the page) is a hard line break, a line ending in two spaces (or a
 backslash) followed by a line of spaces. That is the opposite of the plain-text copies read
-by :mod:`threadkeep.parse.text_threadreader`, which is why the two are told apart before
+by :mod:`threadkeep.parsing.text_threadreader`, which is why the two are told apart before
 either is used.
 
 Read from each tweet: photos (``![Image](url)``), videos and GIFs (inline ``<video>`` with
@@ -30,9 +30,9 @@ from urllib.parse import urlsplit
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import check_tweets
 from threadkeep.models import Link, Media, Thread, Tweet, snowflake_time
-from threadkeep.parse.numbering import number_thread
-from threadkeep.parse.shared import make_author, split_front_matter, text_entities
-from threadkeep.parse.text_threadreader import (
+from threadkeep.parsing.numbering import number_thread
+from threadkeep.parsing.shared import make_author, split_front_matter, text_entities
+from threadkeep.parsing.text_threadreader import (
     footer_name,
     footer_start,
     is_header_chrome,
