@@ -32,6 +32,7 @@ PARTS = {
     "threadkeep.fetch": "fetch",
     "threadkeep.archive": "archive",
     "threadkeep.archive.view_models": "archive data",
+    "threadkeep.archive.records": "archive data",
     "threadkeep.render": "render",
     "threadkeep.models": "models",
     "threadkeep.errors": "errors",

@@ -29,7 +29,6 @@ from threadkeep.archive.records import (
     TweetRecord,
 )
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
-from threadkeep.parsing import parse
 
 __all__ = ["Applied", "Applier", "apply", "capture"]
 
@@ -208,6 +207,14 @@ class Applier:
             sha256=self.sha,
         )
         return Applied(result, snapshot)
+
+
+def parse(data: bytes, *, url: str | None, source: str | None) -> Result:
+    """:func:`threadkeep.parse`, its parsers imported on the first capture: opening a store to
+    read it (``show``, ``history``, ``export``) loads no parser, no lxml and no bs4."""
+    from threadkeep.parsing import parse as parse_input
+
+    return parse_input(data, url=url, source=source)
 
 
 def _parsed(data: bytes, url: str | None) -> tuple[Result | None, ParseError | None]:

@@ -21,12 +21,11 @@ from collections.abc import Callable, Iterator
 from pydantic import BaseModel, ConfigDict
 
 from threadkeep.archive import layout, merge
-from threadkeep.archive.apply import apply
+from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
 from threadkeep.archive.records import CaptureEntry, DocumentRecord, TweetRecord
 from threadkeep.errors import ArchiveError, ParseError
-from threadkeep.parsing import parse
 
 __all__ = [
     "Problem",
