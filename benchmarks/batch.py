@@ -65,7 +65,7 @@ def _first_file(out: Path, started: float, stop: threading.Event) -> float:
     return float("nan")
 
 
-def measure(args: list[str], env: dict[str, str], *, out: Path | None) -> Figures:
+def measure(args: list[str], env: dict[str, str], *, out: Path | None, cwd: Path) -> Figures:
     """Run ``python -m threadkeep ARGS``; time the first output, the end and peak memory."""
     started = time.perf_counter()
     child = subprocess.Popen(
@@ -73,6 +73,7 @@ def measure(args: list[str], env: dict[str, str], *, out: Path | None) -> Figure
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
+        cwd=cwd,  # not the repository: `-m` would put its threadkeep before --code's
     )
     assert child.stdout is not None
     first = float("nan")
@@ -117,7 +118,7 @@ def main() -> None:
             ]
             for label, args, folder in runs:
                 shutil.rmtree(out, ignore_errors=True)
-                got = measure(args, env, out=folder)
+                got = measure(args, env, out=folder, cwd=Path(temp))
                 print(
                     f"{count:>6}  {label:<27}  {got.first:>9.2f} s  {got.total:>6.1f} s  "
                     f"{got.peak_mb:>6.0f} MB  (exit {got.status})"

@@ -254,3 +254,16 @@ def test_threadkeep_version_loads_no_httpx_bs4_or_archive() -> None:
     code += f"print(sorted(n for n in {HEAVY!r} if n in sys.modules), file=sys.stderr)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.splitlines()[-1] == "[]"
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly() -> None:
+    # `threadkeep convert … | head -1`: no "broken pipe" for every input that follows.
+    pages = [str(THREAD)] * 20
+    process = start("convert", *pages, "--format", "jsonl")
+    assert process.stdout is not None and process.stderr is not None
+    assert json.loads(read_line(process.stdout))["id"] == ROOT_TWEET
+    process.stdout.close()
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    assert "broken pipe" not in err.lower() and "Traceback" not in err
+    assert process.returncode == 1

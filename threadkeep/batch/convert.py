@@ -116,6 +116,8 @@ def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> I
             try:
                 kind, text = _render(read_input(item, stdin), item, run)
                 written = sink.put(index, text)
+            except BrokenPipeError:
+                raise  # stdout's reader is gone: nothing more can be said
             except OutputError as exc:
                 if not sink.one_file_each:  # one output file for all: no use going on
                     raise

@@ -129,8 +129,13 @@ class StreamSink(Sink):
 
     def _write(self, text: str) -> None:
         out = self._out()
-        out.write(text)
-        out.flush()  # each result reaches a pipe as it is done, not at the end
+        try:
+            out.write(text)
+            out.flush()  # each result reaches a pipe as it is done, not at the end
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): the run ends, as a pipe's writer does
+        except OSError as exc:
+            raise OutputError.writing(self.target or "<stdout>", exc) from exc
 
     def put(self, index: int, text: str) -> Path | None:
         self.count += 1

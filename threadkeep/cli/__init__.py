@@ -35,6 +35,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (ThreadkeepError, OutputError) as exc:
             raise Failed(str(exc)) from exc
+        except BrokenPipeError:
+            raise  # click ends quietly when stdout's reader has gone (`| head`)
         except OSError as exc:  # a file named in an option (--from) that cannot be read
             raise Failed(
                 f"{exc.filename}: {os_problem(exc)}" if exc.filename else str(exc)

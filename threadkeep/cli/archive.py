@@ -47,7 +47,7 @@ def _nothing_to_capture(todo: list[str]) -> None:
         report = Report(len(todo), "source", "archived")
         for source in missing:
             report.failure(f"{source}: no such file")
-        raise Failed(report.summary() + ":", [f"  {line}" for line in report.failures])
+        raise Failed.inputs(report)
 
 
 @click.command("archive")
@@ -136,7 +136,7 @@ def archive_cmd(
         run = _Run(archive, client, threadreader_base, "json" if as_json else fmt)
         run.all(todo, report, bar_on=show_progress(progress))
     if report.failures:
-        raise Failed(report.summary() + ":", [f"  {line}" for line in report.failures])
+        raise Failed.inputs(report)
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,7 @@ class _Run:
                     tqdm.write(line, file=stdout)
                     stdout.flush()  # each source's line reaches a pipe as it is done
         except KeyboardInterrupt:
-            said = report.interrupted()
-            raise Interrupted(said[0], said[1:]) from None
+            raise Interrupted.after(report) from None
 
 
 COMMANDS = (archive_cmd,)

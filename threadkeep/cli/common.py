@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from threadkeep.batch import Report
 
 __all__ = [
     "DEFAULT_STORE",
@@ -42,6 +45,11 @@ class Failed(click.ClickException):
         super().__init__(message)
         self.details = list(details)
 
+    @classmethod
+    def inputs(cls, report: Report) -> Failed:
+        """``threadkeep: 2 of 3 sources failed:`` and one line a failure under it."""
+        return cls(report.summary() + ":", [f"  {line}" for line in report.failures])
+
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"threadkeep: {self.format_message()}", err=True)
         for line in self.details:
@@ -52,6 +60,12 @@ class Interrupted(Failed):
     """Ctrl-C: what was done so far and the failures so far on stderr, exit 130 (128 + SIGINT)."""
 
     exit_code = 130
+
+    @classmethod
+    def after(cls, report: Report) -> Interrupted:
+        """``threadkeep: interrupted after 2 of 3 inputs: …`` and the failures so far."""
+        said = report.interrupted()
+        return cls(said[0], said[1:])
 
 
 class _ClickStderr(logging.Handler):

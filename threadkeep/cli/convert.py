@@ -97,8 +97,7 @@ def _run(run: Plan, report: Report, bar_on: bool) -> None:
                     tqdm.write(f"threadkeep: {outcome.error}", file=sys.stderr)
                 bar.update()
     except KeyboardInterrupt:
-        said = report.interrupted()
-        raise Interrupted(said[0], said[1:]) from None
+        raise Interrupted.after(report) from None
 
 
 @click.command()
