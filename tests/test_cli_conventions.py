@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 import pytest
 from click.testing import CliRunner
@@ -37,22 +38,29 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def start(*args: str, **options: object) -> subprocess.Popen[str]:
+def start(*args: str) -> subprocess.Popen[bytes]:
+    # Unbuffered bytes: select() then sees every line the child wrote (no line can hide in a
+    # Python-side buffer), and read_line reads exactly one.
     return subprocess.Popen(
         [sys.executable, "-m", "threadkeep", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
         cwd=ROOT,
-        **options,  # type: ignore[call-overload]
     )
 
 
-def read_line(stream: object, timeout: float = 60) -> str:
+def read_line(stream: IO[bytes] | None, timeout: float = 60) -> str:
+    assert stream is not None
     ready, _, _ = select.select([stream], [], [], timeout)
     assert ready, "no output in time"
-    return stream.readline()  # type: ignore[attr-defined,no-any-return]
+    return stream.readline().decode("utf-8")
+
+
+def finish(process: subprocess.Popen[bytes]) -> tuple[str, str]:
+    out, err = process.communicate(timeout=60)
+    return out.decode("utf-8"), err.decode("utf-8")
 
 
 def test_dash_output_is_stdout(tmp_path: Path) -> None:
@@ -64,17 +72,20 @@ def test_dash_output_is_stdout(tmp_path: Path) -> None:
 
 def test_ctrl_c_exits_130_saying_what_was_done() -> None:
     # The last input is standard input, left open: the run waits there until interrupted.
-    process = start("convert", str(BROKEN), str(THREAD), "-", "--format", "jsonl")
-    assert process.stdout is not None and process.stderr is not None
+    # -vv logs each input as it is read, so the test knows when the run waits on stdin.
+    process = start("-vv", "convert", str(BROKEN), str(THREAD), "-", "--format", "jsonl")
     line = read_line(process.stdout)  # the thread's record arrives while the run goes on
     assert json.loads(line)["id"] == ROOT_TWEET
+    said = []
+    while not said or said[-1] != "threadkeep: <stdin>: reading\n":
+        said.append(read_line(process.stderr))
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    _, err = finish(process)
     assert process.returncode == 130
     assert "Traceback" not in err
     failure = f"{BROKEN}: HTML page with no tweets and no Thread Reader markup"
+    assert f"threadkeep: {failure}\n" in said  # said when it happened
     assert err.splitlines() == [
-        f"threadkeep: {failure}",  # said when it happened
         "threadkeep: interrupted after 2 of 3 inputs: 1 converted, 1 failed",
         f"  {failure}",  # and again in the summary
     ]
@@ -95,10 +106,9 @@ def test_ctrl_c_while_archiving_lists_what_was_archived(
             "archive", str(THREAD), httpserver.url_for("/slow.html"),
             "--store", str(tmp_path / "a"), "--min-interval", "0",
         )  # fmt: skip
-        assert process.stdout is not None
         assert read_line(process.stdout).startswith(f"{THREAD}: new thread-{ROOT_TWEET}")
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+        out, err = finish(process)
     finally:
         release.set()
     assert process.returncode == 130
@@ -260,10 +270,10 @@ def test_a_reader_that_goes_away_ends_the_run_quietly() -> None:
     # `threadkeep convert … | head -1`: no "broken pipe" for every input that follows.
     pages = [str(THREAD)] * 20
     process = start("convert", *pages, "--format", "jsonl")
-    assert process.stdout is not None and process.stderr is not None
     assert json.loads(read_line(process.stdout))["id"] == ROOT_TWEET
+    assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
-    err = process.stderr.read()
+    err = process.stderr.read().decode("utf-8")
     process.wait(timeout=60)
     assert "broken pipe" not in err.lower() and "Traceback" not in err
     assert process.returncode == 1
