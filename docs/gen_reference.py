@@ -24,7 +24,7 @@ import click
 from click.testing import CliRunner
 
 from threadkeep.archive.records import AddResult
-from threadkeep.archive.views import ArchivedThread, History
+from threadkeep.archive.view_models import ArchivedThread, History
 from threadkeep.cli import cli
 
 DOCS = Path(__file__).resolve().parent
@@ -138,7 +138,8 @@ def schema_tables() -> str:
         "## Archive views\n\nWhat `threadkeep show --format json` ([ArchivedThread]"
         "(#archivedthread)), `threadkeep export` (one [ArchivedTweet](#archivedtweet) a line), "
         "`threadkeep history --format json` ([History](#history)) and `threadkeep archive "
-        "--json` (an [AddResult](#addresult) plus `source`) write. Models already listed "
+        "--format json` (an [AddResult](#addresult) plus `source`; a failed source gives "
+        '`{"source": …, "outcome": "failed", "error": …}`) write. Models already listed '
         "above are not repeated.\n"
     )
     for name, model in _archive_schemas():

@@ -137,7 +137,7 @@ def test_disk_full_writing_the_raw_body_says_so(tmp_path: Path) -> None:
     assert archive.verify().ok
     assert list(archive.captures()) == []
     assert not list(tmp_path.glob("raw/*/*"))  # no half-written body left behind
-    assert not list(tmp_path.rglob(".tmp-*"))
+    assert not list(tmp_path.rglob(".*.tmp"))
 
 
 def test_archive_command_on_a_full_disk_prints_one_line(tmp_path: Path) -> None:

@@ -167,7 +167,7 @@ def test_archiving_only_missing_files_makes_no_store(tmp_path: Path) -> None:
     assert code == 1
     assert out == ""
     assert err.splitlines() == [
-        "threadkeep: 1 of 1 sources failed:",
+        "threadkeep: 1 of 1 source failed:",
         f"  {tmp_path / 'nosuch.html'}: no such file",
     ]
     assert not store.exists()
@@ -179,8 +179,8 @@ def test_a_folder_is_archived_file_by_file(tmp_path: Path) -> None:
     assert code == 0, err
     archived = sorted(line.split(": ")[0] for line in out.splitlines())
     assert archived == sorted(
-        str(p) for p in (FIXTURES / "nitter").iterdir() if p.suffix in (".html", ".json")
-    )
+        str(p) for p in (FIXTURES / "nitter").iterdir() if p.suffix in (".html", ".json", ".md")
+    )  # .md since issue 12: a folder's Markdown clippings are archived too (README.md here)
     code, out, _ = run("show", "1258693641633247232", "--store", store, "--format", "text")
     assert code == 0 and "Bin mit Auto im Kreis HS unterwegs." in out
 

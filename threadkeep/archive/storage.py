@@ -17,7 +17,6 @@ import contextlib
 import errno
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +24,7 @@ from typing import Protocol
 import filelock
 
 from threadkeep.errors import ArchiveError, LockTimeout
+from threadkeep.files import atomic_file, is_temporary
 
 __all__ = ["LocalStorage", "Storage", "safe_path"]
 
@@ -117,22 +117,11 @@ class LocalStorage:
 
     def write_atomic(self, path: str, data: bytes) -> None:
         target = self._full(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
         try:
-            os.fchmod(handle, 0o644)
-            with os.fdopen(handle, "wb") as stream:
+            with atomic_file(target) as stream:
                 stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temp, target)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            if isinstance(exc, OSError):
-                raise _storage_error(exc, target) from exc
-            raise
-        _fsync_folder(target.parent)
+        except OSError as exc:
+            raise _storage_error(exc, target) from exc
 
     def append_line(self, path: str, line: bytes) -> None:
         target = self._full(path)
@@ -155,7 +144,7 @@ class LocalStorage:
         if not folder.is_dir():
             return
         for file in sorted(folder.rglob("*")):
-            if file.is_file() and not file.name.startswith(".tmp-"):
+            if file.is_file() and not is_temporary(file.name):
                 yield file.relative_to(self.root).as_posix()
 
     def remove(self, path: str) -> None:
@@ -198,16 +187,6 @@ def _cut_torn_line(target: Path) -> None:
         stream.truncate(size - len(tail) + cut + 1 if cut >= 0 else max(0, size - len(tail)))
         stream.flush()
         os.fsync(stream.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    # A rename is durable only once its folder is synced (POSIX); some systems refuse it.
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def _storage_error(exc: OSError, target: Path) -> ArchiveError:

@@ -35,7 +35,7 @@ class Capture:
     counts the tries it took; ``sha256`` is the hex digest of ``content``.
 
     :meth:`threadkeep.Client.fetch` returns one; archive it with
-    ``archive.add(capture.content, url=capture.final_url, captured_at=capture.fetched_at)``.
+    ``archive.add_capture(capture)``.
 
     Examples:
         >>> from datetime import datetime, timezone

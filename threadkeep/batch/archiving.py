@@ -1,0 +1,140 @@
+"""Archive many sources, one at a time: urls fetched, saved files read, failures kept.
+
+:func:`sources` turns arguments (urls, files, folders) and a ``--from`` list into the
+sources to capture; :func:`archive_sources` captures each into an
+:class:`~threadkeep.archive.Archive` and yields an :class:`Archived` for it as soon as it is
+done. A failed fetch is logged in the archive; a page that does not parse keeps its raw bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from threadkeep.batch.inputs import inputs
+from threadkeep.batch.report import Report, os_problem
+from threadkeep.errors import FetchError, ParseError
+from threadkeep.fetch.endpoints import threadreader_url
+from threadkeep.fetch.redirects import is_http
+from threadkeep.urls import thread_id
+
+if TYPE_CHECKING:
+    from threadkeep.archive import AddResult, Archive
+    from threadkeep.fetch import Client
+
+__all__ = ["Archived", "archive_sources", "sources", "status_url", "still_to_capture"]
+
+
+def sources(arguments: Sequence[str], listed: Iterable[str] = ()) -> list[str]:
+    """Urls and files to capture: a folder gives its page files (as ``convert`` reads them).
+
+    ``listed`` are the lines of a ``--from`` file: blank lines and ``#`` comments are skipped.
+    """
+    found: list[str] = []
+    for source in arguments:
+        if not is_http(source) and Path(source).is_dir():
+            found += [item.label for item in inputs([source])]
+        else:
+            found.append(source)
+    found += [s.strip() for s in listed if s.strip() and not s.startswith("#")]
+    return found
+
+
+def status_url(source: str, threadreader_base: str) -> str:
+    """A tweet url is archived through its Thread Reader unroll; other urls as given."""
+    host = source.split("/")[2].lower() if source.count("/") >= 2 else ""
+    if host.endswith(("twitter.com", "x.com")) and "/status" in source:
+        return threadreader_url(threadreader_base, thread_id(source))
+    return source
+
+
+@dataclass(frozen=True)
+class Archived:
+    """What became of one source: the archive's ``result``, or ``error`` (one line)."""
+
+    source: str
+    result: AddResult | None = None
+    error: str | None = None
+
+    def summary(self) -> str:
+        """``page.html: changed thread-1 (1 edited, 1 removed)``, or the failure."""
+        if self.result is None:
+            return f"{self.source}: {self.error}"
+        counts = [
+            f"{len(values)} {name}"
+            for name, values in (
+                ("new", self.result.new),
+                ("edited", self.result.changed),
+                ("removed", self.result.removed),
+                ("back", self.result.reappeared),
+            )
+            if values
+        ]
+        said = f"{self.result.outcome} {self.result.document}"
+        return f"{self.source}: {said}" + (f" ({', '.join(counts)})" if counts else "")
+
+    def json_line(self) -> str:
+        """One JSON object: ``source`` and the result's fields, or ``outcome: failed``."""
+        if self.result is None:
+            return json.dumps({"source": self.source, "outcome": "failed", "error": self.error})
+        return json.dumps({"source": self.source, **self.result.model_dump(mode="json")})
+
+
+def _capture(archive: Archive, client: Client, source: str, base: str) -> AddResult:
+    if is_http(source):
+        return archive.add_capture(client.fetch(status_url(source, base)))
+    return archive.add(Path(source).read_bytes())
+
+
+def _one(archive: Archive, client: Client, source: str, base: str) -> Archived:
+    try:
+        return Archived(source, result=_capture(archive, client, source, base))
+    except FetchError as exc:
+        archive.record_failure(url=source, error=str(exc), status=getattr(exc, "status", None))
+        return Archived(source, error=str(exc))
+    except ParseError as exc:
+        return Archived(source, error=f"{exc.reason} (the raw capture is kept)")
+    except OSError as exc:
+        return Archived(source, error=os_problem(exc))
+    except ValueError as exc:
+        return Archived(source, error=str(exc))
+
+
+def archive_sources(
+    archive: Archive,
+    client: Client,
+    todo: Iterable[str],
+    *,
+    report: Report,
+    threadreader_base: str = "https://threadreaderapp.com",
+) -> Iterator[Archived]:
+    """Capture each source in order, yielding what became of it; failures go in ``report``.
+
+    Example::
+
+        with Client() as client:
+            for done in archive_sources(Archive("store"), client, ["page.html"],
+                                        report=Report(1, "source", "archived")):
+                print(done.summary())
+    """
+    for source in todo:
+        done = _one(archive, client, source, threadreader_base)
+        if done.result is None:
+            report.failure(done.summary())
+        else:
+            report.success(source, f"{done.result.outcome} {done.result.document}")
+        yield done
+
+
+def still_to_capture(
+    archive: Archive, todo: Sequence[str], *, refresh: bool = False
+) -> tuple[list[str], list[str]]:
+    """``todo`` split into what to capture and the urls already captured (kept unless
+    ``refresh``), so that an interrupted run resumes where it stopped."""
+    done = set() if refresh else archive.captured_urls()
+    skipped = [s for s in todo if is_http(s) and s in done]
+    again = set(skipped)
+    return [s for s in todo if s not in again], skipped

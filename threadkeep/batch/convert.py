@@ -1,0 +1,135 @@
+"""Convert many inputs, one at a time, each result written as soon as it is ready.
+
+:func:`plan` checks the arguments once (where output goes, every output name);
+:func:`convert` then reads, parses, renders and writes one input after another and yields
+an :class:`Outcome` for each, so a caller can show progress and failures as they happen.
+Memory stays flat: nothing but the running :class:`~threadkeep.batch.report.Report` outlives
+an input.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TextIO
+
+from threadkeep.batch.inputs import Input, read_input
+from threadkeep.batch.outputs import FolderSink, Format, Sink, StreamSink, is_folder, plan_names
+from threadkeep.batch.report import OutputError, Report, reason
+
+__all__ = ["Outcome", "Plan", "convert", "plan"]
+
+log = logging.getLogger("threadkeep")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One conversion run, decided before the first input is read."""
+
+    items: tuple[Input, ...]
+    fmt: Format
+    url: str | None
+    folder: Path | None
+    """The output folder (one file per input), or None."""
+    target: Path | None
+    """The one output file, or None for the stream given to :func:`convert` (stdout)."""
+    names: tuple[Path, ...]
+    """Each input's output file below ``folder`` (empty without a folder)."""
+
+
+def plan(
+    items: Sequence[Input],
+    *,
+    fmt: Format = "json",
+    output: str | None = None,
+    url: str | None = None,
+) -> Plan:
+    """Plan a run: ``output`` is None or ``-`` (stdout), a file, or a folder.
+
+    ``output`` is a folder when it is an existing directory, ends in ``/``, or has no suffix
+    while there are several inputs. Raises ``ValueError`` for ``url`` with several inputs.
+
+    Example::
+
+        run = plan(list(inputs(["saved/"])), fmt="jsonl", output="out/")
+    """
+    if url and len(items) > 1:
+        raise ValueError("a url applies to one input only")
+    if output is None or output == "-":
+        return Plan(tuple(items), fmt, url, folder=None, target=None, names=())
+    if not is_folder(output, len(items)):
+        return Plan(tuple(items), fmt, url, folder=None, target=Path(output), names=())
+    names = plan_names(items, ".md" if fmt == "md" else ".json")
+    return Plan(tuple(items), fmt, url, folder=Path(output), target=None, names=tuple(names))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input: ``error`` (one line) when it failed, else its ``kind``."""
+
+    item: Input
+    kind: str | None = None
+    written: Path | None = None
+    error: str | None = None
+
+
+def _render(data: bytes, item: Input, run: Plan) -> tuple[str, str]:
+    # Imported here: planning a run (and `threadkeep --help`) needs no parser or model code.
+    from threadkeep.parsing import parse
+    from threadkeep.render import printable, to_markdown
+
+    result = parse(data, url=run.url, source=item.label)
+    if run.fmt == "md":
+        return result.kind, printable(to_markdown(result))
+    if run.fmt == "jsonl":
+        return result.kind, result.model_dump_json() + "\n"
+    return result.kind, result.model_dump_json(indent=2) + "\n"
+
+
+def _sink(run: Plan, stdout: TextIO) -> Sink:
+    if run.folder is not None:
+        return FolderSink(run.folder, run.names)
+    return StreamSink(run.fmt, stream=None if run.target else stdout, target=run.target)
+
+
+def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> Iterator[Outcome]:
+    """Convert every input of ``run`` in order, yielding each :class:`Outcome` when done.
+
+    Failures are counted in ``report`` and the run goes on. Output reaches ``stdout`` (or
+    the files planned) as each input finishes; a single output file is renamed into place
+    when the last input is done (and never made when nothing succeeded). Stop early by
+    closing the generator, or with Ctrl-C: files written so far stay, a half-made one
+    never appears.
+
+    Example::
+
+        run = plan(list(inputs(["saved/"])), fmt="jsonl")
+        for outcome in convert(run, report=Report(len(run.items)), stdout=sys.stdout,
+                               stdin=sys.stdin.buffer):
+            print(outcome.item.label, outcome.error or outcome.kind, file=sys.stderr)
+    """
+    with _sink(run, stdout) as sink:
+        for index, item in enumerate(run.items):
+            log.debug("%s: reading", item.label)
+            try:
+                kind, text = _render(read_input(item, stdin), item, run)
+                written = sink.put(index, text)
+            except BrokenPipeError:
+                raise  # stdout's reader is gone: nothing more can be said
+            except OutputError as exc:
+                if not sink.one_file_each:  # one output file for all: no use going on
+                    raise
+                yield _failed(item, exc, report)
+                continue
+            except Exception as exc:  # each failure named on one line, see reason()
+                yield _failed(item, exc, report)
+                continue
+            report.success(item.label, f"{kind} → {written}" if written else kind)
+            yield Outcome(item, kind=kind, written=written)
+
+
+def _failed(item: Input, exc: Exception, report: Report) -> Outcome:
+    report.failure(reason(item.label, exc))
+    return Outcome(item, error=report.failures[-1])

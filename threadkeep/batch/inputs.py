@@ -1,0 +1,109 @@
+"""What a batch reads: the table of input kinds, the walk that finds them, and reading one.
+
+Every suffix threadkeep reads in a folder is in :data:`KINDS`, each with the function that
+reads an input of that kind. A later kind of input (a zip account export, a WARC file) is one
+more row: its suffixes, an ``expand`` that lists the inputs inside one file (members or
+records, each with its own label and output name), and a ``read`` that gives one member's
+bytes. ``parse()`` then sees one input at a time, whatever held it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from threadkeep.files import walk
+from threadkeep.limits import MAX_INPUT_BYTES, read_limited, too_large
+
+__all__ = ["KINDS", "SUFFIXES", "Input", "InputKind", "inputs", "read_input", "suffix_list"]
+
+
+@dataclass(frozen=True)
+class InputKind:
+    """One kind of input file: the suffixes that name it, and how to open it."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    expand: Callable[[Input], Iterator[Input]]
+    """The inputs one file of this kind holds: itself for a page, its members for a container."""
+    read: Callable[[Input, IO[bytes]], bytes]
+    """One input's bytes (the second argument is standard input, for ``-``)."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input: ``label`` names it in messages, ``relative`` places its output file."""
+
+    label: str
+    path: Path | None  # None for standard input
+    relative: Path
+    kind: InputKind = field(compare=False, repr=False)
+
+
+def _itself(item: Input) -> Iterator[Input]:
+    yield item
+
+
+def _read_page(item: Input, stdin: IO[bytes]) -> bytes:
+    """The input's bytes, never more than MAX_INPUT_BYTES of them (MalformedPage past it)."""
+    if item.path is None:
+        return read_limited(stdin, source=item.label)
+    size = item.path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise too_large(size, source=item.label)
+    with item.path.open("rb") as stream:  # a pipe or device may hold more than stat says
+        return read_limited(stream, source=item.label)
+
+
+PAGE = InputKind(
+    name="page",
+    suffixes=(".html", ".htm", ".txt", ".md", ".markdown", ".json"),
+    expand=_itself,
+    read=_read_page,
+)
+"""A saved page, text or Markdown copy, or JSON answer: one file, one input."""
+
+KINDS: tuple[InputKind, ...] = (PAGE,)
+"""Every kind of input file, in the order a folder's files are matched against them."""
+
+SUFFIXES: tuple[str, ...] = tuple(suffix for kind in KINDS for suffix in kind.suffixes)
+"""Every suffix read in a folder (compared in lower case); other files there are ignored."""
+
+_BY_SUFFIX = {suffix: kind for kind in KINDS for suffix in kind.suffixes}
+
+
+def suffix_list(conjunction: str = "or") -> str:
+    """``.html, .htm, … or .json``: the suffixes read, for messages and help."""
+    return ", ".join(SUFFIXES[:-1]) + f" {conjunction} {SUFFIXES[-1]}"
+
+
+def _kind_of(path: Path) -> InputKind:
+    # A file named on the command line is read whatever its suffix: the content decides.
+    return _BY_SUFFIX.get(path.suffix.lower(), PAGE)
+
+
+def inputs(paths: Iterable[str], *, skip: Collection[Path] = ()) -> Iterator[Input]:
+    """Each input the arguments name: ``-`` (standard input), a file, or a folder's files.
+
+    A folder contributes every file below it whose suffix is in :data:`SUFFIXES`, sorted;
+    the folders and files in ``skip`` (a run's own output) are left out.
+    """
+    for raw in paths:
+        if raw == "-":
+            yield Input(label="<stdin>", path=None, relative=Path("stdin"), kind=PAGE)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for file in walk(path, _BY_SUFFIX, skip=skip):
+                found = Input(str(file), file, file.relative_to(path), _kind_of(file))
+                yield from found.kind.expand(found)
+        else:
+            given = Input(label=raw, path=path, relative=Path(path.name), kind=_kind_of(path))
+            yield from given.kind.expand(given)
+
+
+def read_input(item: Input, stdin: IO[bytes]) -> bytes:
+    """The bytes of one input (``OSError`` when the file cannot be read)."""
+    return item.kind.read(item, stdin)

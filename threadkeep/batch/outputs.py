@@ -1,0 +1,169 @@
+"""Where a batch's results go: output names planned up front, then written as each arrives.
+
+:func:`plan_names` gives every input its file in an output folder in one linear pass (two
+inputs that would share a name keep their own suffix, then a number). A sink receives each
+result as it is rendered: :class:`FolderSink` writes one file per input, :class:`StreamSink`
+writes JSON Lines, Markdown or JSON to stdout or to one file that appears whole at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, TextIO
+
+from threadkeep.batch.inputs import Input
+from threadkeep.batch.report import OutputError
+from threadkeep.files import atomic_writer, write_atomic
+
+__all__ = ["FolderSink", "Format", "Sink", "StreamSink", "is_folder", "plan_names"]
+
+Format = Literal["json", "jsonl", "md"]
+"""``json``: an indented document an input; ``jsonl``: one line each; ``md``: Markdown."""
+
+_MD_SEPARATOR = "\n---\n\n"
+
+
+def is_folder(output: str, count: int) -> bool:
+    """Whether ``-o output`` names a folder (one file per input) rather than one file."""
+    path = Path(output)
+    return path.is_dir() or output.endswith(("/", os.sep)) or (count > 1 and not path.suffix)
+
+
+def plan_names(items: Sequence[Input], suffix: str) -> list[Path]:
+    """Each input's output file in a folder, in input order: ``page.html`` → ``page.json``.
+
+    Two inputs that would land on one file (``a/page.html`` and ``b/page.html`` given as
+    files, or ``x.html`` beside ``x.txt``) keep their own suffix (``x.html.json``), and a
+    number if that still collides, so that no output overwrites another. Linear: the clashes
+    are counted once, not looked up again for every input.
+    """
+    plain = [item.relative.with_suffix(suffix) for item in items]
+    clashes = Counter(plain)
+    taken: dict[Path, int] = {}
+    names: list[Path] = []
+    for item, target in zip(items, plain, strict=True):
+        if clashes[target] > 1:
+            target = item.relative.with_name(item.relative.name + suffix)
+        while target in taken:
+            taken[target] += 1
+            target = target.with_name(f"{target.stem}-{taken[target]}{suffix}")
+        taken[target] = 1
+        names.append(target)
+    return names
+
+
+def _element(document: str) -> str:
+    """A JSON document as an element of an indented array, as ``json.dumps(list)`` puts it."""
+    text = json.dumps(json.loads(document), indent=2, ensure_ascii=False)
+    return "  " + text.replace("\n", "\n  ")
+
+
+class Sink(contextlib.AbstractContextManager["Sink"]):
+    """Receives each rendered result; leaving the ``with`` block finishes the output."""
+
+    one_file_each = False
+    """Whether each result has a file of its own (a failed write then fails one input)."""
+
+    def put(self, index: int, text: str) -> Path | None:
+        """Write the rendering of input ``index``; return the file written, if one was."""
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+class FolderSink(Sink):
+    """One file per input, each written whole (at ``folder / names[index]``)."""
+
+    one_file_each = True
+
+    def __init__(self, folder: Path, names: Sequence[Path]) -> None:
+        self.folder = folder
+        self.names = names
+
+    def put(self, index: int, text: str) -> Path | None:
+        target = self.folder / self.names[index]
+        try:
+            write_atomic(target, text)
+        except OSError as exc:
+            raise OutputError.writing(target, exc) from exc
+        return target
+
+
+class StreamSink(Sink):
+    """Results one after another on a stream (stdout), or into one file written whole.
+
+    ``jsonl`` and ``md`` are written as each result arrives. ``json`` holds the first
+    document until a second arrives: one result is printed as a plain object, several as
+    one array (each element written as it arrives, byte for byte what ``json.dumps`` of the
+    whole list with ``indent=2`` would give).
+    """
+
+    def __init__(self, fmt: Format, *, stream: TextIO | None, target: Path | None) -> None:
+        self.fmt = fmt
+        self.stream = stream
+        self.target = target
+        self.count = 0
+        self.held: str | None = None
+        self._file = contextlib.ExitStack()
+
+    def _out(self) -> TextIO:
+        if self.stream is None:  # the file is made at the first result: none if all fail
+            target = self.target or Path("-")
+            try:
+                self.stream = self._file.enter_context(atomic_writer(target))
+            except OSError as exc:
+                raise OutputError.writing(target, exc) from exc
+        return self.stream
+
+    def _write(self, text: str) -> None:
+        out = self._out()
+        try:
+            out.write(text)
+            out.flush()  # each result reaches a pipe as it is done, not at the end
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): the run ends, as a pipe's writer does
+        except OSError as exc:
+            raise OutputError.writing(self.target or "<stdout>", exc) from exc
+
+    def put(self, index: int, text: str) -> Path | None:
+        self.count += 1
+        if self.fmt == "json":
+            element = _element(text)
+            if self.count == 1:
+                self.held = text
+            elif self.count == 2:
+                self._write("[\n" + _element(self.held or "") + ",\n" + element)
+                self.held = None
+            else:
+                self._write(",\n" + element)
+        else:
+            self._write(text if self.count == 1 or self.fmt != "md" else _MD_SEPARATOR + text)
+        return self.target
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            if self.held is not None:
+                self._write(self.held)
+            elif self.fmt == "json" and self.count > 1:
+                self._write("\n]\n")
+        try:
+            self._file.__exit__(kind, exc, traceback)
+        except OSError as error:
+            raise OutputError.writing(self.target or "<stdout>", error) from error

@@ -1,0 +1,105 @@
+"""What a batch run did, in words a user reads: counts with the right plural, failures.
+
+:class:`Report` counts the inputs done and keeps each failure's one-line reason; it says the
+summary (``1 of 3 inputs failed``) and, when a run is interrupted, what was done so far.
+:func:`reason` turns any exception one input raised into that one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from threadkeep.errors import ThreadkeepError
+
+__all__ = ["OutputError", "Report", "os_problem", "plural", "reason"]
+
+log = logging.getLogger("threadkeep")
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 tweet``, ``2 tweets``, ``0 tweets``; ``nouns`` when the plural is not ``noun + s``.
+
+    Example::
+
+        plural(1, "document")  # '1 document'
+    """
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+class OutputError(OSError):
+    """An output file could not be written; ``str()`` is the one line to show."""
+
+    @classmethod
+    def writing(cls, target: Path | str, exc: OSError) -> OutputError:
+        """``out/page.json: could not write (No space left on device)``."""
+        return cls(f"{target}: could not write ({exc.strerror or exc})")
+
+
+def os_problem(exc: OSError) -> str:
+    """``[Errno 2] No such file or directory: 'x'`` → ``no such file``."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder (give the files in it: folder/*.html)"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+def reason(label: str, exc: BaseException) -> str:
+    """One line naming the input (or the output) that failed, and why; never a traceback."""
+    if isinstance(exc, (ThreadkeepError, OutputError)):
+        return str(exc)
+    if isinstance(exc, OSError):  # reading the input
+        return f"{label}: {os_problem(exc)}"
+    # The last line of defence: parse() raises only ThreadkeepError for any input, so this is
+    # a bug in threadkeep. Name the input so that it can be reported, in one line.
+    detail = (str(exc).splitlines() or [""])[0][:200]
+    return (
+        f"{label}: internal error ({type(exc).__name__}: {detail}); this is a bug in "
+        "threadkeep: please report it with this input"
+    )
+
+
+@dataclass
+class Report:
+    """The running count of one batch: ``total`` inputs, each done or failed so far.
+
+    ``noun`` names an input in the summary (``input`` for ``convert``, ``source`` for
+    ``archive``); ``verb`` what a success did (``converted``, ``archived``).
+    """
+
+    total: int
+    noun: str = "input"
+    verb: str = "converted"
+    succeeded: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        """Inputs finished, failed or not."""
+        return self.succeeded + len(self.failures)
+
+    def success(self, label: str, what: str) -> None:
+        """Count one input done; ``what`` is logged at INFO (``-v``)."""
+        self.succeeded += 1
+        log.info("%s: %s %s", label, self.verb, what)
+
+    def failure(self, line: str) -> None:
+        """Count one failed input, with its one-line reason."""
+        self.failures.append(line)
+        log.debug("failed: %s", line)
+
+    def summary(self) -> str:
+        """``2 of 3 inputs failed`` (or ``1 of 1 input failed``)."""
+        return f"{len(self.failures)} of {plural(self.total, self.noun)} failed"
+
+    def interrupted(self) -> list[str]:
+        """What to say when the run is stopped: what was done, then each failure so far."""
+        lines = [
+            f"interrupted after {self.done} of {plural(self.total, self.noun)}: "
+            f"{self.succeeded} {self.verb}, {len(self.failures)} failed"
+        ]
+        return lines + [f"  {failure}" for failure in self.failures]

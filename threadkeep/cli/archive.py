@@ -1,0 +1,170 @@
+"""``threadkeep archive``: capture urls and saved files into an archive.
+
+The work is :mod:`threadkeep.batch.archiving`'s; this module reads the arguments, prints
+one line (or one JSON line) a source as each is done, and the failures at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import click
+
+from threadkeep.cli.common import (
+    Failed,
+    Interrupted,
+    contact_option,
+    show_progress,
+    store_option,
+)
+
+if TYPE_CHECKING:
+    from threadkeep.archive import Archive
+    from threadkeep.batch import Report
+    from threadkeep.fetch import Client
+
+__all__ = ["COMMANDS", "archive_cmd"]
+
+
+def _listed(from_file: str | None) -> list[str]:
+    if not from_file:
+        return []
+    if from_file == "-":
+        return sys.stdin.read().splitlines()
+    return Path(from_file).read_text("utf-8").splitlines()
+
+
+def _nothing_to_capture(todo: list[str]) -> None:
+    """Every source a missing file: say so, and make no store for it."""
+    from threadkeep.batch import Report
+    from threadkeep.fetch.redirects import is_http
+
+    missing = [s for s in todo if not is_http(s) and not Path(s).exists()]
+    if missing and len(missing) == len(todo):
+        report = Report(len(todo), "source", "archived")
+        for source in missing:
+            report.failure(f"{source}: no such file")
+        raise Failed.inputs(report)
+
+
+@click.command("archive")
+@click.argument("sources", nargs=-1)
+@store_option
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read sources from this file, one a line (- for stdin).",
+)
+@click.option("--refresh", is_flag=True, help="Capture urls again even if already captured.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per source; json: one JSON line per source, failures included.",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option(
+    "--threadreader-base",
+    default="https://threadreaderapp.com",
+    show_default=True,
+    help="Thread Reader's address (a mirror, or a test server).",
+)
+@click.option(
+    "--min-interval",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Seconds between requests to one host.",
+)
+@contact_option
+def archive_cmd(
+    sources: tuple[str, ...],
+    store: str,
+    from_file: str | None,
+    refresh: bool,
+    progress: bool | None,
+    fmt: Literal["text", "json"],
+    as_json: bool,
+    threadreader_base: str,
+    min_interval: float,
+    contact: str | None,
+) -> None:
+    """Capture pages into the archive: urls are fetched, saved files read.
+
+    SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
+    unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt, .md,
+    .markdown and .json files, subfolders included). With --from, sources are read from a
+    file, one a line; urls already captured are skipped unless --refresh, so an interrupted
+    run resumes. Failures are listed at the end and make the exit status 1.
+
+    Example:
+
+    \b
+        threadkeep archive https://threadreaderapp.com/thread/1215710451343904768.html
+        threadkeep archive saved/*.html --store ./archive
+        threadkeep archive --from urls.txt --store ./archive --format json
+    """
+    from threadkeep.archive import Archive
+    from threadkeep.batch import Report
+    from threadkeep.batch.archiving import sources as expand
+    from threadkeep.batch.archiving import still_to_capture
+    from threadkeep.fetch import Client
+
+    todo = expand(sources, _listed(from_file))
+    if not todo:
+        raise click.UsageError("give at least one SOURCE, or --from FILE")
+    _nothing_to_capture(todo)
+    archive = Archive(store, create=True)
+    todo, skipped = still_to_capture(archive, todo, refresh=refresh)
+    for source in skipped:
+        click.echo(f"{source}: skipped (already captured; --refresh to capture again)", err=True)
+    report = Report(len(todo), "source", "archived")
+    with Client(
+        threadreader_base=threadreader_base, min_interval=min_interval, contact=contact
+    ) as client:
+        run = _Run(archive, client, threadreader_base, "json" if as_json else fmt)
+        run.all(todo, report, bar_on=show_progress(progress))
+    if report.failures:
+        raise Failed.inputs(report)
+
+
+@dataclass(frozen=True)
+class _Run:
+    archive: Archive
+    client: Client
+    threadreader_base: str
+    fmt: str
+
+    def all(self, todo: list[str], report: Report, *, bar_on: bool) -> None:
+        """Each source's line on stdout as it is done; Ctrl-C says what was done."""
+        from tqdm import tqdm
+
+        from threadkeep.batch.archiving import archive_sources
+
+        captures = archive_sources(
+            self.archive, self.client, todo, report=report, threadreader_base=self.threadreader_base
+        )
+        stdout = sys.stdout
+        try:
+            for done in tqdm(captures, total=len(todo), desc="archiving", unit="source",
+                             file=sys.stderr, disable=not bar_on):  # fmt: skip
+                if self.fmt == "json" or done.result is not None:
+                    line = done.json_line() if self.fmt == "json" else done.summary()
+                    tqdm.write(line, file=stdout)
+                    stdout.flush()  # each source's line reaches a pipe as it is done
+        except KeyboardInterrupt:
+            raise Interrupted.after(report) from None
+
+
+COMMANDS = (archive_cmd,)

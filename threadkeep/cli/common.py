@@ -1,0 +1,113 @@
+"""What every command shares: the one error path, logging on stderr, the shared options.
+
+Errors become one line each and an exit status, in one place: :class:`Failed` (exit 1,
+``threadkeep: <message>`` and any detail lines) for library errors and failed inputs,
+:class:`Interrupted` (exit 130) for Ctrl-C, click's own usage errors (exit 2). Only click and
+the standard library are imported here, so that ``threadkeep --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from threadkeep.batch import Report
+
+__all__ = [
+    "DEFAULT_STORE",
+    "Failed",
+    "Interrupted",
+    "contact_option",
+    "log_to_stderr",
+    "show_progress",
+    "store_option",
+]
+
+DEFAULT_STORE = "threadkeep-archive"
+"""The archive folder when neither ``--store`` nor ``THREADKEEP_STORE`` is given (the same
+as ``threadkeep.archive.DEFAULT_STORE``, written out here so that ``--help`` loads no archive
+code; a test keeps the two equal)."""
+
+
+class Failed(click.ClickException):
+    """A command that could not do all its work: ``threadkeep: <message>`` on stderr, exit 1.
+
+    ``details`` are printed under the message, one a line (the failed inputs of a batch).
+    (click's own prefix, "Error:", stays for usage errors, which exit 2.)
+    """
+
+    def __init__(self, message: str, details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.details = list(details)
+
+    @classmethod
+    def inputs(cls, report: Report) -> Failed:
+        """``threadkeep: 2 of 3 sources failed:`` and one line a failure under it."""
+        return cls(report.summary() + ":", [f"  {line}" for line in report.failures])
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"threadkeep: {self.format_message()}", err=True)
+        for line in self.details:
+            click.echo(line, err=True)
+
+
+class Interrupted(Failed):
+    """Ctrl-C: what was done so far and the failures so far on stderr, exit 130 (128 + SIGINT)."""
+
+    exit_code = 130
+
+    @classmethod
+    def after(cls, report: Report) -> Interrupted:
+        """``threadkeep: interrupted after 2 of 3 inputs: …`` and the failures so far."""
+        said = report.interrupted()
+        return cls(said[0], said[1:])
+
+
+class _ClickStderr(logging.Handler):
+    """Log records on the stderr of the moment (click's, so tests capture them too)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(f"threadkeep: {self.format(record)}", err=True)
+        except Exception:  # logging must never break the command
+            self.handleError(record)
+
+
+def log_to_stderr(verbose: int, quiet: bool) -> None:
+    """Show the ``threadkeep`` loggers on stderr: WARNING, -v INFO, -vv DEBUG, -q ERROR only."""
+    logger = logging.getLogger("threadkeep")
+    for handler in [h for h in logger.handlers if isinstance(h, _ClickStderr)]:
+        logger.removeHandler(handler)  # one handler however often the group is invoked
+    logger.addHandler(_ClickStderr())
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    logger.setLevel(logging.ERROR if quiet else levels.get(verbose, logging.DEBUG))
+
+
+def show_progress(progress: bool | None) -> bool:
+    """``--progress/--no-progress`` as given, else a bar when stderr is a terminal (not -q)."""
+    if progress is not None:
+        return progress
+    return sys.stderr.isatty() and logging.getLogger("threadkeep").level < logging.ERROR
+
+
+store_option = click.option(
+    "--store",
+    default=DEFAULT_STORE,
+    show_default=True,
+    envvar="THREADKEEP_STORE",
+    show_envvar=True,
+    type=click.Path(file_okay=False),
+    help="The archive folder.",
+)
+
+contact_option = click.option(
+    "--contact",
+    envvar="THREADKEEP_CONTACT",
+    show_envvar=True,
+    help="An email or url added to the User-Agent, so sites can reach you.",
+)

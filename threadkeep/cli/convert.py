@@ -1,0 +1,119 @@
+"""``threadkeep convert`` and ``threadkeep schema``: saved pages in, JSON or Markdown out.
+
+The work is :mod:`threadkeep.batch`'s; this module turns arguments into a plan, shows each
+failure and the progress as the run goes, and says how it ended.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import click
+
+from threadkeep.cli.common import Failed, Interrupted, show_progress
+
+if TYPE_CHECKING:
+    from threadkeep.batch import Plan, Report
+
+__all__ = ["COMMANDS", "convert", "schema"]
+
+_PROGRESS_THRESHOLD = 3  # a bar for 1 to 3 inputs only flickers
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    help="Write here instead of stdout (- is stdout): a file, or a folder (one file per input).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "md"]),
+    default="json",
+    show_default=True,
+    help="JSON document, one JSON line per input, or readable Markdown.",
+)
+@click.option("--url", help="Where the page came from (resolves links; one input only).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: when stderr is a terminal).",
+)
+def convert(
+    paths: tuple[str, ...],
+    output: str | None,
+    fmt: Literal["json", "jsonl", "md"],
+    url: str | None,
+    progress: bool | None,
+) -> None:
+    """Convert saved pages (Thread Reader threads and listings, text copies) to JSON or Markdown.
+
+    PATH is a file, a folder (every .html, .htm, .txt, .md, .markdown and .json below it) or
+    - for standard input. Each result is written as soon as it is ready. A bad input is named
+    on stderr with its reason; the others are still converted and the exit status is 1.
+
+    Example:
+
+        threadkeep convert page.html > thread.json
+
+        threadkeep convert saved-pages/ -o out/
+
+        threadkeep convert clippings/ --format jsonl -o - | jq .kind
+    """
+    from threadkeep import batch
+
+    skip = [Path(output)] if output and output != "-" else []  # never read our own output
+    items = list(batch.inputs(paths, skip=skip))
+    if not items:
+        raise click.UsageError(f"no {batch.suffix_list()} files found in the given paths")
+    if url and len(items) > 1:
+        raise click.UsageError("--url applies to one input only")
+    run = batch.plan(items, fmt=fmt, output=output, url=url)
+    report = batch.Report(len(items))
+    _run(run, report, show_progress(progress) and len(items) > _PROGRESS_THRESHOLD)
+    if report.failures:
+        raise Failed(report.summary())
+
+
+def _run(run: Plan, report: Report, bar_on: bool) -> None:
+    """Convert, each failure named above the bar as it happens; Ctrl-C says what was done."""
+    from tqdm import tqdm
+
+    from threadkeep import batch
+
+    bar = tqdm(total=len(run.items), desc="converting", unit="page", file=sys.stderr,
+               disable=not bar_on)  # fmt: skip
+    try:
+        with bar:
+            for outcome in batch.convert(
+                run, report=report, stdout=sys.stdout, stdin=sys.stdin.buffer
+            ):
+                if outcome.error:
+                    tqdm.write(f"threadkeep: {outcome.error}", file=sys.stderr)
+                bar.update()
+    except KeyboardInterrupt:
+        raise Interrupted.after(report) from None
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of threadkeep's JSON output (every result kind).
+
+    Example:
+
+        threadkeep schema > threadkeep.schema.json
+    """
+    from threadkeep.models import result_adapter
+
+    document = result_adapter.json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "threadkeep result"
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+COMMANDS = (convert, schema)

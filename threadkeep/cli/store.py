@@ -1,0 +1,236 @@
+"""The commands that read or mend an archive: show, history, verify, export, reparse.
+
+Each opens the store (never making one: a missing store is named with where to look),
+makes one library call and prints what it gave.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import click
+
+from threadkeep.cli.common import Failed, store_option
+
+if TYPE_CHECKING:
+    from threadkeep.archive import Archive
+    from threadkeep.archive.view_models import History
+
+__all__ = ["COMMANDS"]
+
+
+def _open(store: str) -> Archive:
+    from threadkeep.archive import Archive
+
+    if not Path(store).exists():
+        raise Failed(
+            f"no threadkeep archive at {store}: run this where the archive folder is, or give "
+            "--store DIR (`threadkeep archive` makes one)"
+        )
+    return Archive(store, create=False)
+
+
+def _not_found(identifier: str, store: str) -> Failed:
+    return Failed(f"no thread or tweet {identifier!r} in the archive at {store}")
+
+
+@click.command("show")
+@click.argument("identifier", metavar="ID")
+@store_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json", "text"]),
+    default="md",
+    show_default=True,
+    help="md: readable Markdown; text: plain lines (grep REMOVED); json: every field.",
+)
+def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) -> None:
+    """Print a thread as archived: every tweet ever seen, removed and edited ones marked.
+
+    ID is a thread id, the id of any tweet in it, or a document key from `history`.
+
+    Example:
+
+        threadkeep show 1215710451343904768 --format md
+    """
+    from threadkeep.render import archived_to_markdown, archived_to_text, printable
+
+    document = _open(store).thread(identifier)
+    if document is None:
+        raise _not_found(identifier, store)
+    if fmt == "json":
+        click.echo(document.model_dump_json(indent=2))
+    elif fmt == "text":
+        click.echo(printable(archived_to_text(document)), nl=False)
+    else:
+        click.echo(printable(archived_to_markdown(document)), nl=False)
+
+
+@click.command("history")
+@click.argument("identifier", metavar="ID")
+@store_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line a capture and a snapshot; json: every field.",
+)
+def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> None:
+    """List a thread's captures and snapshots, with what changed between snapshots.
+
+    Example:
+
+        threadkeep history 1215710451343904768
+    """
+    found = _open(store).history(identifier)
+    if found is None:
+        raise _not_found(identifier, store)
+    if fmt == "json":
+        click.echo(found.model_dump_json(indent=2))
+        return
+    for line in _history_lines(found):
+        click.echo(line)
+
+
+def _history_lines(found: History) -> list[str]:
+    from threadkeep.batch import plural
+
+    lines = [
+        f"{found.document}: {plural(len(found.captures), 'capture')}, "
+        f"{plural(len(found.snapshots), 'snapshot')}"
+    ]
+    for capture in found.captures:
+        when = capture.time.isoformat()
+        lines.append(f"  capture {when} {capture.outcome:<9} {capture.url or '(file)'}")
+    for number, snapshot in enumerate(found.snapshots, start=1):
+        changes = [
+            f"+{len(snapshot.added)} added" if snapshot.added else "",
+            f"-{len(snapshot.removed)} removed" if snapshot.removed else "",
+            f"~{len(snapshot.changed)} edited" if snapshot.changed else "",
+        ]
+        said = ", ".join(c for c in changes if c) or (
+            "first" if number == 1 else "other fields changed"
+        )
+        when = snapshot.captured_at.isoformat()
+        lines.append(f"  snapshot {number} {when} {plural(snapshot.tweets, 'tweet')}: {said}")
+        for label, keys in (
+            ("added", snapshot.added),
+            ("removed", snapshot.removed),
+            ("edited", snapshot.changed),
+        ):
+            lines.extend(f"      {label} {key}" for key in keys)
+    return lines
+
+
+@click.command("verify")
+@store_option
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild damaged derived files from the raw captures and the log (never rewritten).",
+)
+def verify_cmd(store: str, repair: bool) -> None:
+    """Recompute every hash in the archive and report any damage, file by file.
+
+    With --repair, derived files (snapshots, records) are rebuilt from the raw captures and
+    the capture log into a new generation; raw captures and the log are never rewritten.
+    What could not be repaired is listed, and makes the exit status 1.
+
+    Example:
+
+        threadkeep verify --store ./archive
+
+        threadkeep verify --repair --store ./archive
+    """
+    from threadkeep.batch import plural
+
+    if repair:
+        _repair(store)
+        return
+    report = _open(store).verify()
+    counts = [
+        plural(report.captures, "capture"),
+        plural(report.raw_files, "raw file"),
+        plural(report.snapshots, "snapshot"),
+        plural(report.documents, "document"),
+        plural(report.tweets, "tweet"),
+    ]
+    click.echo(f"{store}: {', '.join(counts)} checked")
+    for problem in report.problems:
+        owners = f" (captures: {'; '.join(problem.captures)})" if problem.captures else ""
+        click.echo(f"DAMAGED {problem.path}: {problem.problem}{owners}", err=True)
+    for note in report.ahead:
+        click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
+    if not report.ok:
+        sys.exit(1)
+    click.echo("ok: every file matches its hash")
+
+
+def _repair(store: str) -> None:
+    report = _open(store).repair()
+    if report.generation is None:
+        click.echo(f"{store}: ok: every file matches its hash; nothing to repair")
+        return
+    click.echo(f"{store}: derived files rebuilt into generation {report.generation}")
+    for problem in report.repaired:
+        click.echo(f"REPAIRED {problem.path}: {problem.problem}")
+    for capture in report.from_snapshots:
+        click.echo(f"REBUILT FROM SNAPSHOT {capture} (its raw capture is damaged)")
+    for problem in report.unrepaired:
+        owners = f" (captures: {'; '.join(problem.captures)})" if problem.captures else ""
+        click.echo(f"NOT REPAIRED {problem.path}: {problem.problem}{owners}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.command("export")
+@store_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one tweet record a line.",
+)
+def export_cmd(store: str, fmt: str) -> None:
+    """Print every tweet record in the archive, one JSON document a line.
+
+    Example:
+
+        threadkeep export --store ./archive > tweets.jsonl
+    """
+    from threadkeep.archive.views import archived_tweet
+
+    for record in _open(store).records():
+        click.echo(archived_tweet(record).model_dump_json())
+
+
+@click.command("reparse")
+@store_option
+def reparse_cmd(store: str) -> None:
+    """Rebuild every derived record from the raw captures with today's parsers.
+
+    Raw captures and the capture log are untouched; the previous derived files stay on disk.
+
+    Example:
+
+        threadkeep reparse --store ./archive
+    """
+    from threadkeep.batch import plural
+
+    report = _open(store).reparse()
+    click.echo(
+        f"{store}: replayed {plural(report.replayed, 'capture')} into generation "
+        f"{report.generation}, {plural(report.documents, 'document')}"
+    )
+    for failure in report.failed:
+        click.echo(f"  still unparseable: {failure}", err=True)
+
+
+COMMANDS = (show_cmd, history_cmd, verify_cmd, export_cmd, reparse_cmd)
