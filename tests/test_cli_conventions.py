@@ -205,6 +205,10 @@ def test_plurals(tmp_path: Path) -> None:
     code, _, err = run("convert", str(BROKEN))
     assert code == 1
     assert err.splitlines()[-1] == "threadkeep: 1 of 1 input failed"
+    code, out, _ = run("show", ROOT_TWEET, "--store", store, "--format", "text")
+    assert out.splitlines()[1] == "102 tweets ever seen, 0 removed, 1 capture"
+    code, out, _ = run("show", ROOT_TWEET, "--store", store, "--format", "md")
+    assert out.splitlines()[2].startswith("102 tweets ever seen, 0 removed · 1 capture from ")
 
 
 def test_markdown_clippings_convert_and_archive(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ PARTS = {
     "threadkeep.cli": "cli",
     "threadkeep.batch": "batch",
     "threadkeep.files": "shared",
+    "threadkeep.words": "shared",
     "threadkeep.parsing": "parse",
     "threadkeep.fetch": "fetch",
     "threadkeep.archive": "archive",

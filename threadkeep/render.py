@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
 from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
+from threadkeep.words import plural
 
 __all__ = ["archived_to_markdown", "archived_to_text", "printable", "to_markdown"]
 
@@ -88,7 +89,7 @@ def _thread(thread: Thread) -> str:
     facts = []
     if thread.created_at:
         facts.append(thread.created_at.date().isoformat())
-    count = f"{len(thread.tweets)} tweets"
+    count = plural(len(thread.tweets), "tweet")
     if thread.declared_count is not None and thread.declared_count != len(thread.tweets):
         count += f" of {thread.declared_count} declared"
     facts.append(count)
@@ -107,7 +108,7 @@ def _thread(thread: Thread) -> str:
 def _preview(preview: ThreadPreview) -> str:
     title = f"### {_who(preview.author)}"
     if preview.declared_count is not None:
-        title += f" — {preview.declared_count} tweets"
+        title += f" — {plural(preview.declared_count, 'tweet')}"
     parts = [title]
     parts.extend(_tweet(tweet) for tweet in preview.tweets)
     if preview.url:
@@ -203,8 +204,9 @@ def archived_to_markdown(document: ArchivedThread) -> str:
     heading = _archived_heading(document)
     parts = [
         f"# {heading}",
-        f"{len(document.tweets)} tweets ever seen, {removed} removed · {document.captures} "
-        f"captures from {document.first_captured.date()} to {document.last_captured.date()}",
+        f"{plural(len(document.tweets), 'tweet')} ever seen, {removed} removed · "
+        f"{plural(document.captures, 'capture')} from {document.first_captured.date()} to "
+        f"{document.last_captured.date()}",
     ]
     if document.url:
         parts.append(f"Source: <{document.url}>")
@@ -218,7 +220,8 @@ def archived_to_text(document: ArchivedThread) -> str:
     heading = _archived_heading(document)
     head = [
         heading,
-        f"{len(document.tweets)} tweets ever seen, {removed} removed, {document.captures} captures",
+        f"{plural(len(document.tweets), 'tweet')} ever seen, {removed} removed, "
+        f"{plural(document.captures, 'capture')}",
     ]
     return (
         "\n".join(head)

@@ -12,20 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from threadkeep.errors import ThreadkeepError
+from threadkeep.words import plural
 
 __all__ = ["OutputError", "Report", "os_problem", "plural", "reason"]
 
 log = logging.getLogger("threadkeep")
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``1 tweet``, ``2 tweets``, ``0 tweets``; ``nouns`` when the plural is not ``noun + s``.
-
-    Example::
-
-        plural(1, "document")  # '1 document'
-    """
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 class OutputError(OSError):
