@@ -11,13 +11,16 @@ import pytest
 
 from tests.conftest import FIXTURES
 from threadkeep import batch
+from threadkeep.batch.archiving import capture_url
 from threadkeep.batch.outputs import StreamSink
 from threadkeep.files import atomic_writer, walk, write_atomic
+from threadkeep.words import plural
 
 THREAD = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
 LISTING = FIXTURES / "listing" / "homepage_2018.html"
 CLIPPING = FIXTURES / "text" / "tra_markdown_brave_2025_obsidian_clipping.md"
 BROKEN = FIXTURES / "broken" / "not_a_thread_page.html"
+TR = "https://threadreaderapp.com"
 
 
 def test_one_list_of_suffixes_markdown_included() -> None:
@@ -144,4 +147,25 @@ def test_report_plurals_and_interruption() -> None:
         "interrupted after 1 of 1 source: 0 archived, 1 failed",
         "  x.html: no such file",
     ]
-    assert [batch.plural(n, "tweet") for n in (0, 1, 2)] == ["0 tweets", "1 tweet", "2 tweets"]
+    assert [plural(n, "tweet") for n in (0, 1, 2)] == ["0 tweets", "1 tweet", "2 tweets"]
+
+
+@pytest.mark.parametrize(
+    ("source", "fetched"),
+    [
+        (
+            "https://x.com/QuinnyPig/status/1215710451343904768",
+            f"{TR}/thread/1215710451343904768.html",
+        ),
+        ("https://mobile.twitter.com/a/status/20?s=20", f"{TR}/thread/20.html"),
+        ("https://twitter.com/i/web/status/20", f"{TR}/thread/20.html"),
+        # Hosts that only end in the same letters are not Twitter: fetched as given.
+        ("https://fox.com/news/status/12345", "https://fox.com/news/status/12345"),
+        ("https://dropbox.com/a/status/123", "https://dropbox.com/a/status/123"),
+        ("https://www.example.org/article", "https://www.example.org/article"),
+    ],
+)
+def test_a_tweet_url_is_archived_through_its_unroll_and_nothing_else_is(
+    source: str, fetched: str
+) -> None:
+    assert capture_url(source, TR) == fetched

@@ -18,7 +18,16 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-__all__ = ["atomic_file", "atomic_writer", "is_temporary", "sync_folder", "walk", "write_atomic"]
+__all__ = [
+    "OutputError",
+    "atomic_file",
+    "atomic_writer",
+    "is_temporary",
+    "os_problem",
+    "sync_folder",
+    "walk",
+    "write_atomic",
+]
 
 TEMP = ".tmp"  # the suffix of a temporary file that is not yet a file
 
@@ -117,3 +126,23 @@ def walk(folder: Path, suffixes: Collection[str], *, skip: Collection[Path] = ()
         found.extend(here / name for name in names)
     # Sorted as Path objects, as rglob-then-sort sorted them: outputs keep their order.
     return iter(sorted(p for p in found if p.is_file()))
+
+
+class OutputError(OSError):
+    """An output file could not be written; ``str()`` is the one line to show."""
+
+    @classmethod
+    def writing(cls, target: Path | str, exc: OSError) -> OutputError:
+        """``out/page.json: could not write (No space left on device)``."""
+        return cls(f"{target}: could not write ({exc.strerror or exc})")
+
+
+def os_problem(exc: OSError) -> str:
+    """``[Errno 2] No such file or directory: 'x'`` → ``no such file``."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder (give the files in it: folder/*.html)"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror.lower() if exc.strerror else str(exc)

@@ -37,7 +37,8 @@ from threadkeep.batch.inputs import (
     suffix_list,
 )
 from threadkeep.batch.outputs import Format, plan_names
-from threadkeep.batch.report import OutputError, Report, os_problem, plural, reason
+from threadkeep.batch.report import Report, reason
+from threadkeep.files import OutputError, os_problem
 
 __all__ = [
     "KINDS",
@@ -54,7 +55,6 @@ __all__ = [
     "os_problem",
     "plan",
     "plan_names",
-    "plural",
     "read_input",
     "reason",
     "suffix_list",

@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadkeep.batch.inputs import inputs
-from threadkeep.batch.report import Report, os_problem
+from threadkeep.batch.report import Report
 from threadkeep.errors import FetchError, ParseError
 from threadkeep.fetch.endpoints import threadreader_url
 from threadkeep.fetch.redirects import is_http
-from threadkeep.urls import thread_id
+from threadkeep.files import os_problem
+from threadkeep.urls import status_parts
 
 if TYPE_CHECKING:
     from threadkeep.archive import AddResult, Archive
     from threadkeep.fetch import Client
 
-__all__ = ["Archived", "archive_sources", "sources", "status_url", "still_to_capture"]
+__all__ = ["Archived", "archive_sources", "capture_url", "sources", "still_to_capture"]
 
 
 def sources(arguments: Sequence[str], listed: Iterable[str] = ()) -> list[str]:
@@ -43,12 +44,17 @@ def sources(arguments: Sequence[str], listed: Iterable[str] = ()) -> list[str]:
     return found
 
 
-def status_url(source: str, threadreader_base: str) -> str:
-    """A tweet url is archived through its Thread Reader unroll; other urls as given."""
-    host = source.split("/")[2].lower() if source.count("/") >= 2 else ""
-    if host.endswith(("twitter.com", "x.com")) and "/status" in source:
-        return threadreader_url(threadreader_base, thread_id(source))
-    return source
+def capture_url(source: str, threadreader_base: str) -> str:
+    """What is fetched for a url: a tweet's status url on twitter.com or x.com is archived
+    through its Thread Reader unroll; any other url (an article, a mirror) as given.
+
+    >>> capture_url("https://x.com/QuinnyPig/status/1215710451343904768", "https://tr.example")
+    'https://tr.example/thread/1215710451343904768.html'
+    >>> capture_url("https://fox.com/news/status/12345", "https://tr.example")
+    'https://fox.com/news/status/12345'
+    """
+    parts = status_parts(source)
+    return threadreader_url(threadreader_base, parts[1]) if parts else source
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class Archived:
 
 def _capture(archive: Archive, client: Client, source: str, base: str) -> AddResult:
     if is_http(source):
-        return archive.add_capture(client.fetch(status_url(source, base)))
+        return archive.add_capture(client.fetch(capture_url(source, base)))
     return archive.add(Path(source).read_bytes())
 
 

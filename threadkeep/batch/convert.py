@@ -17,7 +17,8 @@ from typing import IO, TextIO
 
 from threadkeep.batch.inputs import Input, read_input
 from threadkeep.batch.outputs import FolderSink, Format, Sink, StreamSink, is_folder, plan_names
-from threadkeep.batch.report import OutputError, Report, reason
+from threadkeep.batch.report import Report, reason
+from threadkeep.files import OutputError
 
 __all__ = ["Outcome", "Plan", "convert", "plan"]
 

@@ -18,8 +18,7 @@ from types import TracebackType
 from typing import Literal, TextIO
 
 from threadkeep.batch.inputs import Input
-from threadkeep.batch.report import OutputError
-from threadkeep.files import atomic_writer, write_atomic
+from threadkeep.files import OutputError, atomic_writer, write_atomic
 
 __all__ = ["FolderSink", "Format", "Sink", "StreamSink", "is_folder", "plan_names"]
 

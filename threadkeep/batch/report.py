@@ -9,34 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from threadkeep.errors import ThreadkeepError
+from threadkeep.files import OutputError, os_problem
 from threadkeep.words import plural
 
-__all__ = ["OutputError", "Report", "os_problem", "plural", "reason"]
+__all__ = ["Report", "reason"]
 
 log = logging.getLogger("threadkeep")
-
-
-class OutputError(OSError):
-    """An output file could not be written; ``str()`` is the one line to show."""
-
-    @classmethod
-    def writing(cls, target: Path | str, exc: OSError) -> OutputError:
-        """``out/page.json: could not write (No space left on device)``."""
-        return cls(f"{target}: could not write ({exc.strerror or exc})")
-
-
-def os_problem(exc: OSError) -> str:
-    """``[Errno 2] No such file or directory: 'x'`` → ``no such file``."""
-    if isinstance(exc, FileNotFoundError):
-        return "no such file"
-    if isinstance(exc, IsADirectoryError):
-        return "is a folder (give the files in it: folder/*.html)"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return exc.strerror.lower() if exc.strerror else str(exc)
 
 
 def reason(label: str, exc: BaseException) -> str:

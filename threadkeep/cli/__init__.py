@@ -28,8 +28,8 @@ class _Group(click.Group):
     """The ``threadkeep`` group: the one place library errors become ``threadkeep: …`` lines."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from threadkeep.batch import OutputError, os_problem
         from threadkeep.errors import ThreadkeepError
+        from threadkeep.files import OutputError, os_problem
 
         try:
             return super().invoke(ctx)

@@ -98,7 +98,7 @@ def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> No
 
 
 def _history_lines(found: History) -> list[str]:
-    from threadkeep.batch import plural
+    from threadkeep.words import plural
 
     lines = [
         f"{found.document}: {plural(len(found.captures), 'capture')}, "
@@ -147,7 +147,7 @@ def verify_cmd(store: str, repair: bool) -> None:
 
         threadkeep verify --repair --store ./archive
     """
-    from threadkeep.batch import plural
+    from threadkeep.words import plural
 
     if repair:
         _repair(store)
@@ -222,7 +222,7 @@ def reparse_cmd(store: str) -> None:
 
         threadkeep reparse --store ./archive
     """
-    from threadkeep.batch import plural
+    from threadkeep.words import plural
 
     report = _open(store).reparse()
     click.echo(
