@@ -128,6 +128,23 @@ def test_importing_threadkeep_loads_no_network_parsing_or_archive_code(code: str
     assert [name for name in HEAVY if name in loaded] == []
 
 
+@pytest.mark.parametrize(
+    ("code", "absent"),
+    [
+        # Rendering (convert --format md) sees the archive's plain data, never its store.
+        (
+            "import threadkeep.render",
+            ("threadkeep.archive.store", "filelock", "threadkeep.parsing"),
+        ),
+        # Reading a store (show, history) loads no parser, lxml, bs4 or httpx.
+        ("from threadkeep.archive import Archive", ("threadkeep.parsing", "lxml", "bs4", "httpx")),
+    ],
+)
+def test_each_part_loads_only_what_it_uses(code: str, absent: tuple[str, ...]) -> None:
+    loaded = _loaded_after(code)
+    assert [name for name in absent if name in loaded] == []
+
+
 def test_names_load_on_first_use_and_parse_stays_a_function() -> None:
     """Loading the archive (which loads the parsers) must not shadow ``threadkeep.parse``."""
     script = textwrap.dedent(

@@ -119,7 +119,9 @@ def _preview(preview: ThreadPreview) -> str:
 def _listing(listing: Listing) -> str:
     parts = [f"# {listing.title or 'Thread listing'}"]
     if listing.declared_total is not None:
-        parts.append(f"{len(listing.threads)} threads shown of {listing.declared_total} declared")
+        parts.append(
+            f"{plural(len(listing.threads), 'thread')} shown of {listing.declared_total} declared"
+        )
     section: str | None = None
     for preview in listing.threads:
         if preview.section and preview.section != section:

@@ -1,11 +1,20 @@
-"""The archive: a deduplicating store of captures in which nothing once captured is lost."""
+"""The archive: a deduplicating store of captures in which nothing once captured is lost.
+
+The names below are loaded on first use, so that importing the archive's plain data
+(:mod:`~threadkeep.archive.records`, :mod:`~threadkeep.archive.view_models`, as the
+renderer does) loads neither the store nor its file lock.
+"""
 
 from __future__ import annotations
 
-from threadkeep.archive.fetched import CaptureLike
-from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
-from threadkeep.archive.storage import LocalStorage, Storage
-from threadkeep.archive.store import DEFAULT_STORE, Archive
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from threadkeep.archive.fetched import CaptureLike
+    from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
+    from threadkeep.archive.storage import LocalStorage, Storage
+    from threadkeep.archive.store import DEFAULT_STORE, Archive
 
 __all__ = [
     "DEFAULT_STORE",
@@ -18,3 +27,26 @@ __all__ = [
     "Storage",
     "TweetRecord",
 ]
+
+_HOMES = {
+    "AddResult": "threadkeep.archive.records",
+    "Archive": "threadkeep.archive.store",
+    "CaptureEntry": "threadkeep.archive.records",
+    "CaptureLike": "threadkeep.archive.fetched",
+    "DEFAULT_STORE": "threadkeep.archive.store",
+    "DocumentRecord": "threadkeep.archive.records",
+    "LocalStorage": "threadkeep.archive.storage",
+    "Storage": "threadkeep.archive.storage",
+    "TweetRecord": "threadkeep.archive.records",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

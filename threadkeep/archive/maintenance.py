@@ -26,6 +26,7 @@ from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
 from threadkeep.archive.records import CaptureEntry, DocumentRecord, TweetRecord
 from threadkeep.errors import ArchiveError, ParseError
+from threadkeep.words import plural
 
 __all__ = [
     "Problem",
@@ -178,7 +179,7 @@ def _verify_records(
             ahead.append(
                 Problem(
                     path=path,
-                    problem=f"names {len(unlogged)} capture(s) the log does not have "
+                    problem=f"names {plural(len(unlogged), 'capture')} the log does not have "
                     f"(raw {', '.join(s[:12] for s in unlogged)}): a capture cut short",
                 )
             )
