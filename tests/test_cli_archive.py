@@ -131,9 +131,18 @@ def test_batch_from_file_resumes_and_refreshes(tmp_path: Path, httpserver: HTTPS
     code, out, err = run("archive", *common)
     assert code == 1
     assert f"{good}: new thread-{ROOT_TWEET}" in out
-    assert "1 of 2 sources failed" in err and "404" in err
+    assert "1 of 2 sources failed" in err and "HTTP 404" in err
     code, out, err = run("archive", *common)
     assert f"{good}: skipped (already captured" in err  # resumed: not fetched again
+    assert len([r for r in httpserver.log if r[0].path.startswith("/thread/")]) == 1
+    code, out, err = run("archive", *common, "--format", "json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0] == {
+        "source": good,
+        "outcome": "skipped",
+        "reason": "already captured; --refresh to capture again",
+    }
+    assert lines[1]["source"] == bad and lines[1]["outcome"] == "failed"
     assert len([r for r in httpserver.log if r[0].path.startswith("/thread/")]) == 1
     code, out, err = run("archive", *common, "--refresh")
     assert f"{good}: unchanged thread-{ROOT_TWEET}" in out

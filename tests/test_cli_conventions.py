@@ -91,6 +91,21 @@ def test_ctrl_c_exits_130_saying_what_was_done() -> None:
     ]
 
 
+def test_ctrl_c_with_one_output_file_says_it_was_not_written(tmp_path: Path) -> None:
+    target = tmp_path / "all.jsonl"
+    process = start("-vv", "convert", str(THREAD), "-", "--format", "jsonl", "-o", str(target))
+    said: list[str] = []
+    while not said or said[-1] != "threadkeep: <stdin>: reading\n":
+        said.append(read_line(process.stderr))
+    process.send_signal(signal.SIGINT)
+    _, err = finish(process)
+    assert process.returncode == 130
+    assert err.splitlines() == [
+        f"threadkeep: interrupted after 1 of 2 inputs: 1 converted, 0 failed ({target} not written)"
+    ]
+    assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
+
+
 def test_ctrl_c_while_archiving_lists_what_was_archived(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
@@ -132,7 +147,7 @@ def test_verbose_shows_retries_and_quiet_hides_warnings(
     code, out, err = run("-v", "archive", url, "--store", store, "--min-interval", "0")
     assert code == 0, err
     assert out == f"{url}: new thread-{ROOT_TWEET} (102 new)\n"
-    retries = [line for line in err.splitlines() if "503" in line]  # the fetch code's INFO
+    retries = [line for line in err.splitlines() if "HTTP 503" in line]  # the fetch INFO line
     assert len(retries) == 1 and retries[0].startswith("threadkeep: ") and url in retries[0]
     assert f"threadkeep: {url}: archived new thread-{ROOT_TWEET}" in err
     code, _, err = run("archive", str(THREAD), "--store", store)

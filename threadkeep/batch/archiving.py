@@ -57,16 +57,23 @@ def capture_url(source: str, threadreader_base: str) -> str:
     return threadreader_url(threadreader_base, parts[1]) if parts else source
 
 
+_ALREADY = "already captured; --refresh to capture again"
+
+
 @dataclass(frozen=True)
 class Archived:
-    """What became of one source: the archive's ``result``, or ``error`` (one line)."""
+    """What became of one source: the archive's ``result``, or ``error`` (one line), or
+    ``skipped`` (a url already captured, left alone without ``refresh``)."""
 
     source: str
     result: AddResult | None = None
     error: str | None = None
+    skipped: bool = False
 
     def summary(self) -> str:
         """``page.html: changed thread-1 (1 edited, 1 removed)``, or the failure."""
+        if self.skipped:
+            return f"{self.source}: skipped ({_ALREADY})"
         if self.result is None:
             return f"{self.source}: {self.error}"
         counts = [
@@ -83,7 +90,10 @@ class Archived:
         return f"{self.source}: {said}" + (f" ({', '.join(counts)})" if counts else "")
 
     def json_line(self) -> str:
-        """One JSON object: ``source`` and the result's fields, or ``outcome: failed``."""
+        """One JSON object: ``source`` and the result's fields, or ``outcome: failed`` (with
+        ``error``) or ``outcome: skipped`` (with ``reason``)."""
+        if self.skipped:
+            return json.dumps({"source": self.source, "outcome": "skipped", "reason": _ALREADY})
         if self.result is None:
             return json.dumps({"source": self.source, "outcome": "failed", "error": self.error})
         return json.dumps({"source": self.source, **self.result.model_dump(mode="json")})

@@ -117,8 +117,8 @@ def archive_cmd(
     """
     from threadkeep.archive import Archive
     from threadkeep.batch import Report
+    from threadkeep.batch.archiving import Archived, still_to_capture
     from threadkeep.batch.archiving import sources as expand
-    from threadkeep.batch.archiving import still_to_capture
     from threadkeep.fetch import Client
 
     todo = expand(sources, _listed(from_file))
@@ -127,13 +127,17 @@ def archive_cmd(
     _nothing_to_capture(todo)
     archive = Archive(store, create=True)
     todo, skipped = still_to_capture(archive, todo, refresh=refresh)
-    for source in skipped:
-        click.echo(f"{source}: skipped (already captured; --refresh to capture again)", err=True)
+    as_lines = "json" if as_json else fmt
+    for source in skipped:  # a JSON reader sees every source; a person, on stderr
+        said = Archived(source, skipped=True)
+        click.echo(
+            said.json_line() if as_lines == "json" else said.summary(), err=as_lines != "json"
+        )
     report = Report(len(todo), "source", "archived")
     with Client(
         threadreader_base=threadreader_base, min_interval=min_interval, contact=contact
     ) as client:
-        run = _Run(archive, client, threadreader_base, "json" if as_json else fmt)
+        run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))
     if report.failures:
         raise Failed.inputs(report)

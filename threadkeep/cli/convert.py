@@ -97,7 +97,10 @@ def _run(run: Plan, report: Report, bar_on: bool) -> None:
                     tqdm.write(f"threadkeep: {outcome.error}", file=sys.stderr)
                 bar.update()
     except KeyboardInterrupt:
-        raise Interrupted.after(report) from None
+        stopped = Interrupted.after(report)
+        if run.target is not None:  # one file, written whole at the end: it never was
+            stopped.message += f" ({run.target} not written)"
+        raise stopped from None
 
 
 @click.command()
