@@ -43,14 +43,9 @@ def _digest(*parts: str | None) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
 
 
-def _valid_id(value: str | None) -> str | None:
-    # ASCII digits only: str.isdigit accepts "²", which is no tweet id and no safe file name.
-    return checked_id(value)
-
-
 def tweet_key(tweet: Tweet) -> str:
     """A record key: the tweet id, or ``h<hash>`` of author and text for a copy with no id."""
-    tweet_id = _valid_id(tweet.id)
+    tweet_id = checked_id(tweet.id)
     if tweet_id:
         return tweet_id
     handle = tweet.author.handle.lower() if tweet.author and tweet.author.handle else None
@@ -60,7 +55,7 @@ def tweet_key(tweet: Tweet) -> str:
 def document_key(result: Result) -> tuple[str, DocumentKind]:
     """The key of the document a result is a capture of, and its kind."""
     if isinstance(result, Thread):
-        thread_id = _valid_id(result.id)
+        thread_id = checked_id(result.id)
         key = f"thread-{thread_id}" if thread_id else "thread-u" + _digest(result.url)[:24]
         if not thread_id and not result.url:  # a text copy with no url: its first tweet
             first = result.tweets[0] if result.tweets else None
@@ -165,7 +160,7 @@ def merge_tweet(
     if record is None:
         record = TweetRecord(
             key=member.key,
-            id=_valid_id(tweet.id),
+            id=checked_id(tweet.id),
             author=tweet.author,
             latest=tweet,
             versions=[Version(text=tweet.text, first_seen=at, last_seen=at)],
@@ -183,7 +178,7 @@ def merge_tweet(
         status = _add_version(record, tweet.text, at)
     record.latest = fill_missing(tweet, record.latest)  # newest first, older fill gaps
     record.author = record.latest.author
-    record.id = record.id or _valid_id(tweet.id)
+    record.id = record.id or checked_id(tweet.id)
     record.first_seen = min(record.first_seen, at)
     record.last_seen = max(record.last_seen, at)
     if member.position is not None or document not in record.documents:

@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from threadkeep.archive import AddResult, Archive
     from threadkeep.fetch import Client
 
-__all__ = ["Archived", "archive_sources", "capture_url", "sources", "still_to_capture"]
+__all__ = [
+    "Archived",
+    "all_missing",
+    "archive_sources",
+    "capture_url",
+    "sources",
+    "still_to_capture",
+]
 
 
 def sources(arguments: Sequence[str], listed: Iterable[str] = ()) -> list[str]:
@@ -143,6 +150,18 @@ def archive_sources(
         else:
             report.success(source, f"{done.result.outcome} {done.result.document}")
         yield done
+
+
+def all_missing(todo: Sequence[str]) -> Report | None:
+    """When every source is a file that does not exist, the report saying so (so that no
+    store is made for a mistyped name); else None."""
+    missing = [s for s in todo if not is_http(s) and not Path(s).exists()]
+    if not missing or len(missing) != len(todo):
+        return None
+    report = Report(len(todo), "source", "archived")
+    for source in missing:
+        report.failure(f"{source}: no such file")
+    return report
 
 
 def still_to_capture(

@@ -37,19 +37,6 @@ def _listed(from_file: str | None) -> list[str]:
     return Path(from_file).read_text("utf-8").splitlines()
 
 
-def _nothing_to_capture(todo: list[str]) -> None:
-    """Every source a missing file: say so, and make no store for it."""
-    from threadkeep.batch import Report
-    from threadkeep.fetch.redirects import is_http
-
-    missing = [s for s in todo if not is_http(s) and not Path(s).exists()]
-    if missing and len(missing) == len(todo):
-        report = Report(len(todo), "source", "archived")
-        for source in missing:
-            report.failure(f"{source}: no such file")
-        raise Failed.inputs(report)
-
-
 @click.command("archive")
 @click.argument("sources", nargs=-1)
 @store_option
@@ -117,14 +104,15 @@ def archive_cmd(
     """
     from threadkeep.archive import Archive
     from threadkeep.batch import Report
-    from threadkeep.batch.archiving import Archived, still_to_capture
+    from threadkeep.batch.archiving import Archived, all_missing, still_to_capture
     from threadkeep.batch.archiving import sources as expand
     from threadkeep.fetch import Client
 
     todo = expand(sources, _listed(from_file))
     if not todo:
         raise click.UsageError("give at least one SOURCE, or --from FILE")
-    _nothing_to_capture(todo)
+    if (nothing := all_missing(todo)) is not None:
+        raise Failed.inputs(nothing)
     archive = Archive(store, create=True)
     todo, skipped = still_to_capture(archive, todo, refresh=refresh)
     as_lines = "json" if as_json else fmt

@@ -62,10 +62,11 @@ class Interrupted(Failed):
     exit_code = 130
 
     @classmethod
-    def after(cls, report: Report) -> Interrupted:
-        """``threadkeep: interrupted after 2 of 3 inputs: …`` and the failures so far."""
+    def after(cls, report: Report, *, note: str = "") -> Interrupted:
+        """``threadkeep: interrupted after 2 of 3 inputs: …`` (and ``note``, in brackets),
+        then the failures so far."""
         said = report.interrupted()
-        return cls(said[0], said[1:])
+        return cls(said[0] + (f" ({note})" if note else ""), said[1:])
 
 
 class _ClickStderr(logging.Handler):

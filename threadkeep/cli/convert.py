@@ -97,10 +97,9 @@ def _run(run: Plan, report: Report, bar_on: bool) -> None:
                     tqdm.write(f"threadkeep: {outcome.error}", file=sys.stderr)
                 bar.update()
     except KeyboardInterrupt:
-        stopped = Interrupted.after(report)
-        if run.target is not None:  # one file, written whole at the end: it never was
-            stopped.message += f" ({run.target} not written)"
-        raise stopped from None
+        # One output file is written whole at the end: stopped before it, it never was.
+        unwritten = f"{run.target} not written" if run.target is not None else ""
+        raise Interrupted.after(report, note=unwritten) from None
 
 
 @click.command()
