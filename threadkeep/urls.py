@@ -28,6 +28,7 @@ __all__ = [
     "absolute_url",
     "archive_timestamp",
     "checked_id",
+    "is_handle",
     "profile_url",
     "query_id",
     "status_parts",
@@ -44,6 +45,18 @@ HANDLE_LENGTH = 20
 HANDLE = rf"{HANDLE_CHAR}{{1,{HANDLE_LENGTH}}}"
 """A Twitter handle as pages write it (without "@"). Handles are at most 15 characters since
 2009, older accounts kept up to 20; Nitter pages and constructed copies use 16 and 17."""
+
+_HANDLE_RE = re.compile(HANDLE)
+
+
+def is_handle(value: str | None) -> bool:
+    """True when ``value`` is a whole handle (without "@"), as :data:`HANDLE` reads one.
+
+    >>> is_handle("QuinnyPig"), is_handle("@QuinnyPig"), is_handle("a" * 21), is_handle("ü")
+    (True, False, False, False)
+    """
+    return value is not None and _HANDLE_RE.fullmatch(value) is not None
+
 
 _ID = rf"[0-9]{{1,{MAX_ID_DIGITS}}}"  # ASCII only: "²" and "١" are digits to str.isdigit
 _ID_RE = re.compile(_ID)

@@ -21,11 +21,10 @@ from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.html import clean_text, has_class, node_text
 from threadkeep.parsing.shared import make_author
-from threadkeep.urls import HANDLE, absolute_url, status_url, url_status_parts
+from threadkeep.urls import HANDLE, absolute_url, is_handle, status_url, url_status_parts
 
 __all__ = ["item_body", "proxied_media", "read_item"]
 
-_HANDLE_ONLY_RE = re.compile(HANDLE)
 _MENTION_RE = re.compile(rf"@{HANDLE}")
 _HANDLE_PATH_RE = re.compile(rf"^/@?(?P<handle>{HANDLE})/?$")
 _HASHTAG_QUERY_RE = re.compile(r"^/search\?(?:.*&)?q=(?:%23|#)(?P<tag>[^&]+)", re.IGNORECASE)
@@ -175,7 +174,7 @@ def _author(header: Element, base: str) -> tuple[str | None, str | None, str | N
             name = clean_text(node.get("title") or node_text(node)) or None
         elif handle is None and has_class(node, "username"):
             shown = clean_text(node.get("title") or node_text(node)).lstrip("@")
-            handle = shown if _HANDLE_ONLY_RE.fullmatch(shown) else None
+            handle = shown if is_handle(shown) else None
         if name is not None and handle is not None:
             break
     return handle, name, avatar

@@ -2,6 +2,7 @@
 
 * page metadata: :func:`meta` (``<meta>`` tags), :func:`page_title`, :func:`canonical_url`,
   :func:`first_text`;
+* :data:`THREAD_BY_RE`: the "Thread by @handle" of a Thread Reader title or header;
 * :func:`make_author`: an :class:`Author` whose profile url is :func:`threadkeep.urls.profile_url`;
 * :func:`text_entities`: hashtags and mentions written in a text (one handle pattern,
   :data:`threadkeep.urls.HANDLE`);
@@ -29,6 +30,7 @@ from threadkeep.parsing.html import clean_text, node_text
 from threadkeep.urls import HANDLE, profile_url
 
 __all__ = [
+    "THREAD_BY_RE",
     "THREAD_GAP",
     "canonical_url",
     "first_text",
@@ -84,6 +86,10 @@ def make_author(handle: str | None, name: str | None = None, avatar: str | None 
     """An :class:`Author`, its profile url built from ``handle``."""
     return Author(handle=handle, name=name, url=profile_url(handle), avatar=avatar)
 
+
+THREAD_BY_RE = re.compile(rf"^Thread by @(?P<handle>{HANDLE})\b")
+"""The "Thread by @handle" that opens a Thread Reader page's title and its text and Markdown
+copies' headers; the handle is the ``handle`` group."""
 
 # Twitter's own rules, simplified: a hashtag needs one non-digit; neither may follow a word
 # character (so "a#b" and "me@example.com" are neither).

@@ -22,7 +22,7 @@ from threadkeep.limits import MAX_TWEETS, check_tweets
 from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
 from threadkeep.parsing.listing import hashtag_topic
 from threadkeep.parsing.numbering import number_thread
-from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.shared import THREAD_BY_RE, make_author, text_entities
 from threadkeep.parsing.threadreader_page import number
 from threadkeep.urls import HANDLE, threadreader_id
 
@@ -56,7 +56,7 @@ _LISTING_FOOTER = ("Related hashtags", "Did Thread Reader help you today?", "Sup
 # backtracked in quadratic time over a long run of spaces.
 _KEEP_CURRENT_RE = re.compile(r"^Keep Current with (?P<name>.+)$")
 _PROFILE_RE = re.compile(r"^(?P<name>.+) Profile picture$")
-_HEADER_HANDLE_RE = re.compile(rf"^(?:Thread by )?@(?P<handle>{HANDLE})\b")
+_AT_HANDLE_RE = re.compile(rf"^@(?P<handle>{HANDLE})\b")
 # The lookbehind starts a number at its first digit only (else: quadratic over digit runs).
 _HEADER_COUNT_RE = re.compile(r"(?<![\d,])(\d[\d,]*)\s+tweets?\b(?:\W+(\d{1,6})\s+min read)?", re.I)
 _HEADER_CHROME_RE = re.compile(
@@ -225,7 +225,7 @@ def read_header(lines: Iterable[str]) -> Header:
     declared = minutes = None
     for raw in lines:
         line = raw.strip()
-        if match := _HEADER_HANDLE_RE.match(line):
+        if match := THREAD_BY_RE.match(line) or _AT_HANDLE_RE.match(line):
             handle = handle or match["handle"]
         if match := _PROFILE_RE.match(line):
             name = name or match["name"]
