@@ -208,7 +208,7 @@ def _entities(
     media: list[Media] = []
     hashtags: list[str] = []
     mentions: list[str] = []
-    video = "twitter-video" in (blockquote.get("class") or "")
+    video = "twitter-video" in classes(blockquote)
     for anchor, href, parts in anchors:
         if href is None or (body and holders.nearest(anchor) is blockquote):
             continue

@@ -19,7 +19,7 @@ from lxml.etree import _Element as Element
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
-from threadkeep.parsing.html import clean_text, has_class, node_text
+from threadkeep.parsing.html import classes, clean_text, has_class, node_text
 from threadkeep.parsing.shared import make_author
 from threadkeep.urls import HANDLE, absolute_url, is_handle, status_url, url_status_parts
 
@@ -50,8 +50,7 @@ def _walk(element: Element) -> Iterator[Element]:
         if not isinstance(node.tag, str):
             continue
         yield node
-        classes = node.get("class")
-        if not classes or _NOT_OURS.isdisjoint(classes.split()):
+        if _NOT_OURS.isdisjoint(classes(node)):
             stack.extend(reversed(node))
 
 
@@ -63,10 +62,8 @@ def _child_classes(element: Element) -> dict[str, Element]:
     """
     found: dict[str, Element] = {}
     for node in _walk(element):
-        classes = node.get("class")
-        if classes:
-            for name in classes.split():
-                found.setdefault(name, node)
+        for name in classes(node):
+            found.setdefault(name, node)
     return found
 
 
