@@ -21,7 +21,7 @@ from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.html import classes, clean_text, has_class, node_text
 from threadkeep.parsing.shared import make_author
-from threadkeep.urls import HANDLE, absolute_url, is_handle, status_url, url_status_parts
+from threadkeep.urls import HANDLE, absolute_url, any_host_status_parts, is_handle, status_url
 
 __all__ = ["item_body", "proxied_media", "read_item"]
 
@@ -193,7 +193,7 @@ def _tweet_url(href: str | None, base: str) -> str | None:
 
 def _status(url: str | None) -> tuple[str | None, str] | None:
     """``(handle, id)`` of a status link on any host (a Nitter instance's, or Twitter's)."""
-    return url_status_parts(url) if url else None
+    return any_host_status_parts(url) if url else None
 
 
 def _entities(
