@@ -22,7 +22,13 @@ from threadkeep.limits import MAX_TWEETS, check_tweets
 from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
 from threadkeep.parsing.listing import hashtag_topic
 from threadkeep.parsing.numbering import number_thread
-from threadkeep.parsing.shared import THREAD_BY_RE, make_author, text_entities
+from threadkeep.parsing.shared import (
+    MOST_RECENTS,
+    READ_N,
+    THREAD_BY_RE,
+    make_author,
+    text_entities,
+)
 from threadkeep.parsing.threadreader_page import number
 from threadkeep.urls import HANDLE, threadreader_id
 
@@ -38,8 +44,8 @@ __all__ = [
     "read_header",
 ]
 
-_READ_N_RE = re.compile(r"^Read\s+(\d[\d,]*)\s+tweets?\b\s*(?P<rest>.*)$", re.I)
-_TOTAL_RE = re.compile(r"^Most\s+recents?\s*\((\d[\d,]*)\)\s*$", re.I)
+_READ_N_RE = re.compile(rf"^{READ_N}\b\s*(?P<rest>.*)$", re.I)
+_TOTAL_RE = re.compile(rf"^{MOST_RECENTS}\s*$", re.I)
 _TITLE_RE = re.compile(
     r"^Discover and read the best of Twitter Threads(?:\s+about\s+(?P<topic>\S+))?", re.I
 )
@@ -183,14 +189,14 @@ def parse_text_listing(lines: list[str], *, url: str | None) -> Listing:
             title, topic = line, match["topic"]
             continue
         if not started and (match := _TOTAL_RE.match(line)):
-            total = number(match.group(1))
+            total = number(match["total"])
             continue
         if (match := _READ_N_RE.match(line)) is not None:
             texts = _group_tweets(pending)
             count += 1 + len(texts)
             check_tweets(count)
             tweets, _, _ = _build_tweets(texts, None, None)
-            previews.append(ThreadPreview(tweets=tweets, declared_count=number(match.group(1))))
+            previews.append(ThreadPreview(tweets=tweets, declared_count=number(match["count"])))
             rest = match["rest"].lstrip("…. ").strip()
             pending = [rest] if rest else []
             started = True
