@@ -208,6 +208,19 @@ def test_twitter_video_embed() -> None:
     assert [m.kind for m in tweet.media] == ["video"]
 
 
+def test_a_class_that_only_starts_with_twitter_video_is_no_video() -> None:
+    # "twitter-video" is a class of its own, read as the embed's other classes are.
+    tweet = only(
+        article(
+            '<blockquote class="twitter-tweet twitter-video-frame"><p>Look '
+            '<a href="https://t.co/P1c">pic.twitter.com/P1c</a></p>&mdash; Pic (@pic) '
+            '<a href="https://twitter.com/pic/status/1300000000000000000">August 30, 2020</a>'
+            "</blockquote>"
+        )
+    )
+    assert [(m.kind, m.url) for m in tweet.media] == [("photo", "https://pic.twitter.com/P1c")]
+
+
 def test_empty_shell_gives_id_only() -> None:
     tweet = only(
         article(

@@ -121,6 +121,11 @@ def test_expect_returns_the_result_when_it_is_that_class() -> None:
             threadkeep.Tweet,
             "threadkeep's own JSON of a listing, not a tweet",
         ),
+        (
+            FIXTURES / "articles" / "theverge_2019_facetime_slice.json",
+            threadkeep.Thread,
+            "threadkeep's own JSON of an article, not a thread",
+        ),
     ],
 )
 def test_expect_says_what_the_input_is_instead(

@@ -10,8 +10,10 @@ Parsers, the fetcher and the archive share these. Two kinds of id function, name
   ``?s=20`` tails, fxtwitter/vxtwitter/fixupx/fixvx mirrors, nitter instances, web-archive
   copies, Thread Reader pages) or a bare id, and raise :class:`ValueError` otherwise.
 
-One status pattern (:data:`_STATUS_PATH`) reads ``/<handle>/status/<id>`` for all of them,
-and one handle pattern (:data:`HANDLE`) serves every parser.
+One status pattern (:data:`_STATUS_PATH`) reads ``/<handle>/status/<id>`` for all of them:
+:func:`status_parts` on Twitter and X hosts only, :func:`any_host_status_parts` on any host.
+One handle pattern (:data:`HANDLE`, and :func:`is_handle` for a whole value) serves every
+parser.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ __all__ = [
     "HANDLE_CHAR",
     "HANDLE_LENGTH",
     "absolute_url",
+    "any_host_status_parts",
     "archive_timestamp",
     "checked_id",
+    "is_handle",
     "profile_url",
     "query_id",
     "status_parts",
@@ -36,7 +40,6 @@ __all__ = [
     "threadreader_id",
     "tweet_id",
     "unarchive",
-    "url_status_parts",
 ]
 
 HANDLE_CHAR = r"[A-Za-z0-9_]"
@@ -44,6 +47,18 @@ HANDLE_LENGTH = 20
 HANDLE = rf"{HANDLE_CHAR}{{1,{HANDLE_LENGTH}}}"
 """A Twitter handle as pages write it (without "@"). Handles are at most 15 characters since
 2009, older accounts kept up to 20; Nitter pages and constructed copies use 16 and 17."""
+
+_HANDLE_RE = re.compile(HANDLE)
+
+
+def is_handle(value: str | None) -> bool:
+    """True when ``value`` is a whole handle (without "@"), as :data:`HANDLE` reads one.
+
+    >>> is_handle("QuinnyPig"), is_handle("@QuinnyPig"), is_handle("a" * 21), is_handle("ü")
+    (True, False, False, False)
+    """
+    return value is not None and _HANDLE_RE.fullmatch(value) is not None
+
 
 _ID = rf"[0-9]{{1,{MAX_ID_DIGITS}}}"  # ASCII only: "²" and "١" are digits to str.isdigit
 _ID_RE = re.compile(_ID)
@@ -142,7 +157,11 @@ def _parts(match: re.Match[str]) -> tuple[str | None, str]:
 
 
 def status_parts(url: str | None) -> tuple[str | None, str] | None:
-    """``(handle, id)`` of a twitter.com or x.com status url, or None when ``url`` is not one.
+    """``(handle, id)`` of a status url on a Twitter or X host only, else None.
+
+    The hosts are twitter.com and x.com with their www., mobile. and m. forms (and the old
+    ``#!/`` paths): a status link there is a tweet wherever a page writes it. For the same path
+    on any host (mirrors, Nitter instances), see :func:`any_host_status_parts`.
 
     >>> status_parts("https://x.com/QuinnyPig/status/1215720347384705024?s=20")
     ('QuinnyPig', '1215720347384705024')
@@ -169,11 +188,14 @@ def _split(value: str) -> tuple[str, str, str]:
     return (parts.hostname or "").lower(), parts.path, parts.fragment
 
 
-def url_status_parts(url: str, *, whole: bool = False) -> tuple[str | None, str] | None:
-    """``(handle, id)`` of a status link on any host (a mirror's, a Nitter instance's,
-    Twitter's), or None. With ``whole``, the id must end the path or a path segment.
+def any_host_status_parts(url: str, *, whole: bool = False) -> tuple[str | None, str] | None:
+    """``(handle, id)`` of a status url on any host, else None.
 
-    >>> url_status_parts("https://nitter.net/QuinnyPig/status/1215710451343904768#m")
+    Any host: a mirror's (fxtwitter, vxtwitter), a Nitter instance's, Twitter's; the scheme
+    may be missing ("twitter.com/a/status/1" as typed). For Twitter and X hosts only, see
+    :func:`status_parts`. With ``whole``, the id must end the path or a path segment.
+
+    >>> any_host_status_parts("https://nitter.net/QuinnyPig/status/1215710451343904768#m")
     ('QuinnyPig', '1215710451343904768')
     """
     host, path, fragment = _split(url)
@@ -200,7 +222,7 @@ def tweet_id(value: str | int) -> str:
     text = str(value).strip()
     if checked_id(text):
         return text
-    found = url_status_parts(text, whole=True)
+    found = any_host_status_parts(text, whole=True)
     if found is None:
         raise ValueError(f"not a tweet url or tweet id: {value!r}")
     return found[1]

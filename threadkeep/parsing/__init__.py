@@ -123,7 +123,9 @@ def parse(
         result = build(page.url)
         _check_size(result)
         if expect is not None and not isinstance(result, expect):
-            what = kind.description + (f" of a {result.kind}" if kind.sighting is None else "")
+            what = kind.description
+            if kind.sighting is None:  # threadkeep's own JSON: say which result it holds
+                what += f" of {_WANTED[type(result)]}"
             raise UnsupportedPage(f"{what}, not {_WANTED[expect]}")
     except ParseError as exc:
         raise exc.with_source(name) from exc.__cause__

@@ -26,8 +26,7 @@ __all__ = ["is_tweet_blockquote", "is_tweet_class", "tweet_from_blockquote"]
 _DASH = r"(?:—|–|&mdash;|â€”|â€“|-{1,2})"
 _DASH_RE = re.compile(_DASH)
 _STRONG_DASH_RE = re.compile(r"(?:—|–|&mdash;|â€”|â€“)")
-_HANDLE_RE = re.compile(r"\(\s*@(\w+)\s*\)")
-_HANDLE_ONLY_RE = re.compile(HANDLE)
+_HANDLE_RE = re.compile(rf"\(\s*@({HANDLE})\s*\)")
 _STARTS_WITH_DASH_RE = re.compile(rf"^\s*{_DASH}")
 
 
@@ -46,7 +45,7 @@ def _attribution(text: str) -> _Attribution | None:
     last = None
     for last in _HANDLE_RE.finditer(text):  # noqa: B007 (the last one is wanted)
         pass
-    if last is None or _HANDLE_ONLY_RE.fullmatch(last[1]) is None:
+    if last is None:
         return None
     # The last em or en dash before the handle: the text may hold " - " of its own ("… it's
     # bad" - @housecor), and names may hold hyphens ("Jean-Pierre"). Only with no such dash,
@@ -209,7 +208,7 @@ def _entities(
     media: list[Media] = []
     hashtags: list[str] = []
     mentions: list[str] = []
-    video = "twitter-video" in (blockquote.get("class") or "")
+    video = "twitter-video" in classes(blockquote)
     for anchor, href, parts in anchors:
         if href is None or (body and holders.nearest(anchor) is blockquote):
             continue

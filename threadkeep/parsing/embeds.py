@@ -38,7 +38,7 @@ _WRAPPERS = (
     "contains(@class, 'wp-block-embed-twitter') or contains(@class, 'embed-twitter')"
     " or contains(@class, 'is-provider-twitter')"
 )
-# One pass, page order. Name tests in the steps keep libxml2 fast (see trapage._HEADINGS).
+# One pass, page order. Name tests in the steps keep libxml2 fast (see threadreader_page._HEADINGS).
 _CANDIDATES = etree.XPath(
     f"/descendant::blockquote[{_TWEET_CLASSES}]"
     " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"

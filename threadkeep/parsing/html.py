@@ -182,8 +182,7 @@ def classes(element: Element) -> list[str]:
 
 def has_class(element: Element, name: str) -> bool:
     """True when ``name`` is one of the element's classes."""
-    value = element.get("class")
-    return value is not None and name in value.split()
+    return name in classes(element)
 
 
 def element_text(element: Element, *, skip: frozenset[str] = frozenset()) -> str:
@@ -216,7 +215,7 @@ def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
             parts.append(_BREAK)
         elif not isinstance(tag, str) or tag in _INVISIBLE:
             pass  # comments, processing instructions, scripts
-        elif skip and (names := child.get("class")) and not skip.isdisjoint(names.split()):
+        elif skip and not skip.isdisjoint(classes(child)):
             pass
         elif tag in _BLOCKS:
             if parts and not parts[-1].endswith(_BREAK):

@@ -17,7 +17,7 @@ from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Listing, ThreadPreview, Tweet
 from threadkeep.parsing.html import classes, clean_text, has_class, node_text
 from threadkeep.parsing.numbering import number_thread
-from threadkeep.parsing.shared import make_author, meta, page_title
+from threadkeep.parsing.shared import MOST_RECENTS, READ_N, make_author, meta, page_title
 from threadkeep.parsing.threadreader_page import CARD, cards, headings, number, timestamp
 from threadkeep.parsing.threadreader_tweet import read_tweet
 from threadkeep.urls import absolute_url, threadreader_id
@@ -31,8 +31,8 @@ _CARDS_AND_SECTIONS = etree.XPath(
 _HASHTAG_BUTTONS = etree.XPath(
     "/descendant::a[contains(@class, 'button-tag')][contains(@href, '/hashtag/')]"
 )
-_READ_N_RE = re.compile(r"Read\s+(\d[\d,]*)\s+tweets?", re.I)
-_TOTAL_RE = re.compile(r"Most\s+recents?\s*\((\d[\d,]*)\)", re.I)
+_READ_N_RE = re.compile(READ_N, re.I)
+_TOTAL_RE = re.compile(MOST_RECENTS, re.I)
 _TOPIC_RE = re.compile(r"Threads?\s+(?:about|on)\s+(#?\S+)", re.I)
 
 
@@ -67,7 +67,7 @@ def parse_listing(root: Element, *, url: str | None = None) -> Listing:
             section = clean_text(node_text(node)).rstrip(":") or None
     texts = headings(root)
     title = next((h for h in texts if "threads" in h.lower()), None) or page_title(root)
-    total = next((number(m.group(1)) for h in texts if (m := _TOTAL_RE.search(h))), None)
+    total = next((number(m["total"]) for h in texts if (m := _TOTAL_RE.search(h))), None)
     topic_match = _TOPIC_RE.search(title or "")
     page_url = url or meta(root, "og:url")
     hashtags = (clean_text(node_text(a)) for a in _HASHTAG_BUTTONS(root))
@@ -114,7 +114,7 @@ class _Card:
         if "/thread/" in href:
             self.thread_url = self.thread_url or absolute_url(href, base)
             if match := _READ_N_RE.search(clean_text(node_text(anchor))):
-                self.declared = number(match.group(1))
+                self.declared = number(match["count"])
         elif "/user/" in href and self.handle is None:
             self.handle = href.rstrip("/").rsplit("/", 1)[-1] or None
 

@@ -31,14 +31,26 @@ from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import check_tweets
 from threadkeep.models import Link, Media, Thread, Tweet, snowflake_time
 from threadkeep.parsing.numbering import number_thread
-from threadkeep.parsing.shared import make_author, split_front_matter, text_entities
+from threadkeep.parsing.shared import (
+    THREAD_BY_RE,
+    make_author,
+    split_front_matter,
+    text_entities,
+)
 from threadkeep.parsing.text_threadreader import (
     footer_name,
     footer_start,
     is_header_chrome,
     read_header,
 )
-from threadkeep.urls import HANDLE, absolute_url, status_parts, status_url, threadreader_id
+from threadkeep.urls import (
+    HANDLE,
+    absolute_url,
+    is_handle,
+    status_parts,
+    status_url,
+    threadreader_id,
+)
 
 __all__ = ["is_markdown_unroll", "may_be_markdown", "parse_markdown_unroll"]
 
@@ -57,8 +69,6 @@ _POSTER_RE = re.compile(r"""\bposter=["']([^"'<>]{1,2000})["']""", re.I)
 _CARD_TITLE_RE = re.compile(r"^\s*\*\*(?P<title>[^*\n]{1,300})\*\*\s*")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 _HANDLE_RE = re.compile(rf"@(?P<handle>{HANDLE})\b")
-_TITLE_HANDLE_RE = re.compile(rf"^Thread by @(?P<handle>{HANDLE})\b")
-_HANDLE_ONLY_RE = re.compile(rf"^{HANDLE}$")
 _DESCRIPTION_HANDLE_RE = re.compile(rf"^@(?P<handle>{HANDLE}):")
 _WORDS_RE = re.compile(r"[^\s*_~`]")
 _BOLD_RE = re.compile(r"\*\*|__")
@@ -233,7 +243,7 @@ def _front_handle(front: dict[str, list[str]]) -> str | None:
             return match["handle"]
     for key in ("title", "description"):
         for value in front.get(key, ()):
-            if match := _TITLE_HANDLE_RE.match(value) or _DESCRIPTION_HANDLE_RE.match(value):
+            if match := THREAD_BY_RE.match(value) or _DESCRIPTION_HANDLE_RE.match(value):
                 return match["handle"]
     return None
 
@@ -247,7 +257,7 @@ def _footer_handle(lines: list[str]) -> str | None:
             if (url := absolute_url(unescape(link["url"]), None)) is None:
                 continue
             path = urlsplit(url).path.strip("/").split("/")
-            if len(path) == 2 and path[0] == "user" and _HANDLE_ONLY_RE.match(path[1]):
+            if len(path) == 2 and path[0] == "user" and is_handle(path[1]):
                 return path[1]
     return None
 

@@ -150,8 +150,7 @@ _PLACE_CLASSES = frozenset({*_PLACES, "timeline", "conversation"})
 
 
 def _is_place(node: Element) -> bool:
-    names = node.get("class")
-    return names is not None and not _PLACE_CLASSES.isdisjoint(names.split())
+    return not _PLACE_CLASSES.isdisjoint(classes(node))
 
 
 def _place_of(block: Element | None) -> str | None:

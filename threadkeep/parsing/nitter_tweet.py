@@ -19,13 +19,12 @@ from lxml.etree import _Element as Element
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
-from threadkeep.parsing.html import clean_text, has_class, node_text
+from threadkeep.parsing.html import classes, clean_text, has_class, node_text
 from threadkeep.parsing.shared import make_author
-from threadkeep.urls import HANDLE, absolute_url, status_url, url_status_parts
+from threadkeep.urls import HANDLE, absolute_url, any_host_status_parts, is_handle, status_url
 
 __all__ = ["item_body", "proxied_media", "read_item"]
 
-_HANDLE_ONLY_RE = re.compile(HANDLE)
 _MENTION_RE = re.compile(rf"@{HANDLE}")
 _HANDLE_PATH_RE = re.compile(rf"^/@?(?P<handle>{HANDLE})/?$")
 _HASHTAG_QUERY_RE = re.compile(r"^/search\?(?:.*&)?q=(?:%23|#)(?P<tag>[^&]+)", re.IGNORECASE)
@@ -51,8 +50,7 @@ def _walk(element: Element) -> Iterator[Element]:
         if not isinstance(node.tag, str):
             continue
         yield node
-        classes = node.get("class")
-        if not classes or _NOT_OURS.isdisjoint(classes.split()):
+        if _NOT_OURS.isdisjoint(classes(node)):
             stack.extend(reversed(node))
 
 
@@ -64,10 +62,8 @@ def _child_classes(element: Element) -> dict[str, Element]:
     """
     found: dict[str, Element] = {}
     for node in _walk(element):
-        classes = node.get("class")
-        if classes:
-            for name in classes.split():
-                found.setdefault(name, node)
+        for name in classes(node):
+            found.setdefault(name, node)
     return found
 
 
@@ -175,7 +171,7 @@ def _author(header: Element, base: str) -> tuple[str | None, str | None, str | N
             name = clean_text(node.get("title") or node_text(node)) or None
         elif handle is None and has_class(node, "username"):
             shown = clean_text(node.get("title") or node_text(node)).lstrip("@")
-            handle = shown if _HANDLE_ONLY_RE.fullmatch(shown) else None
+            handle = shown if is_handle(shown) else None
         if name is not None and handle is not None:
             break
     return handle, name, avatar
@@ -197,7 +193,7 @@ def _tweet_url(href: str | None, base: str) -> str | None:
 
 def _status(url: str | None) -> tuple[str | None, str] | None:
     """``(handle, id)`` of a status link on any host (a Nitter instance's, or Twitter's)."""
-    return url_status_parts(url) if url else None
+    return any_host_status_parts(url) if url else None
 
 
 def _entities(

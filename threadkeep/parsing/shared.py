@@ -2,6 +2,9 @@
 
 * page metadata: :func:`meta` (``<meta>`` tags), :func:`page_title`, :func:`canonical_url`,
   :func:`first_text`;
+* :data:`THREAD_BY_RE`: the "Thread by @handle" of a Thread Reader title or header;
+  :data:`READ_N` and :data:`MOST_RECENTS`: a listing's "Read 24 tweets" and "Most recents
+  (24)", in pages and in their text copies;
 * :func:`make_author`: an :class:`Author` whose profile url is :func:`threadkeep.urls.profile_url`;
 * :func:`text_entities`: hashtags and mentions written in a text (one handle pattern,
   :data:`threadkeep.urls.HANDLE`);
@@ -29,6 +32,9 @@ from threadkeep.parsing.html import clean_text, node_text
 from threadkeep.urls import HANDLE, profile_url
 
 __all__ = [
+    "MOST_RECENTS",
+    "READ_N",
+    "THREAD_BY_RE",
     "THREAD_GAP",
     "canonical_url",
     "first_text",
@@ -84,6 +90,17 @@ def make_author(handle: str | None, name: str | None = None, avatar: str | None 
     """An :class:`Author`, its profile url built from ``handle``."""
     return Author(handle=handle, name=name, url=profile_url(handle), avatar=avatar)
 
+
+THREAD_BY_RE = re.compile(rf"^Thread by @(?P<handle>{HANDLE})\b")
+"""The "Thread by @handle" that opens a Thread Reader page's title and its text and Markdown
+copies' headers; the handle is the ``handle`` group."""
+
+# Listings' wording, as pattern text: a page searches an element's text for it, a text copy
+# matches whole lines (anchored, with what follows on the line), so each compiles its own.
+READ_N = r"Read\s+(?P<count>\d[\d,]*)\s+tweets?"
+"""A listing card's "Read 24 tweets" link; the thread's size is the ``count`` group."""
+MOST_RECENTS = r"Most\s+recents?\s*\((?P<total>\d[\d,]*)\)"
+"""A hashtag or topic listing's "Most recents (24)"; the number is the ``total`` group."""
 
 # Twitter's own rules, simplified: a hashtag needs one non-digit; neither may follow a word
 # character (so "a#b" and "me@example.com" are neither).

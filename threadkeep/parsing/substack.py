@@ -27,7 +27,7 @@ from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.html import clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
-from threadkeep.urls import HANDLE, absolute_url, status_parts, status_url
+from threadkeep.urls import HANDLE, absolute_url, is_handle, status_parts, status_url
 
 __all__ = ["COMPONENT", "is_substack_tweet", "substack_tweet"]
 
@@ -35,7 +35,6 @@ COMPONENT = "Twitter2ToDOM"
 _ATTRS = etree.XPath(".//*[@data-attrs]")
 _RENDERED_TEXT = etree.XPath(".//div[starts-with(@class, 'text-') or contains(@class, ' text-')]")
 _HANDLE_RE = re.compile(rf"^@({HANDLE})$")
-_HANDLE_ONLY_RE = re.compile(HANDLE)
 _RENDERED_TIME_RE = re.compile(r"^\d{1,2}:\d\d\s*[AP]M\s*·\s*\w{3,9}\.? \d{1,2}, \d{4}$")
 _FRAGMENT_PARSER = etree.HTMLParser(no_network=True, recover=True)
 
@@ -77,7 +76,7 @@ def _tweet(
         return None
     linked_handle, tweet_id = parts
     handle = _text_field(attrs, "username")
-    if handle is not None and not _HANDLE_ONLY_RE.fullmatch(handle):
+    if not is_handle(handle):
         handle = None
     name = _text_field(attrs, "name")
     rendered = _rendered(element) if element is not None else {}

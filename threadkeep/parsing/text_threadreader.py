@@ -22,7 +22,13 @@ from threadkeep.limits import MAX_TWEETS, check_tweets
 from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
 from threadkeep.parsing.listing import hashtag_topic
 from threadkeep.parsing.numbering import number_thread
-from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.shared import (
+    MOST_RECENTS,
+    READ_N,
+    THREAD_BY_RE,
+    make_author,
+    text_entities,
+)
 from threadkeep.parsing.threadreader_page import number
 from threadkeep.urls import HANDLE, threadreader_id
 
@@ -38,8 +44,8 @@ __all__ = [
     "read_header",
 ]
 
-_READ_N_RE = re.compile(r"^Read\s+(\d[\d,]*)\s+tweets?\b\s*(?P<rest>.*)$", re.I)
-_TOTAL_RE = re.compile(r"^Most\s+recents?\s*\((\d[\d,]*)\)\s*$", re.I)
+_READ_N_RE = re.compile(rf"^{READ_N}\b\s*(?P<rest>.*)$", re.I)
+_TOTAL_RE = re.compile(rf"^{MOST_RECENTS}\s*$", re.I)
 _TITLE_RE = re.compile(
     r"^Discover and read the best of Twitter Threads(?:\s+about\s+(?P<topic>\S+))?", re.I
 )
@@ -56,7 +62,7 @@ _LISTING_FOOTER = ("Related hashtags", "Did Thread Reader help you today?", "Sup
 # backtracked in quadratic time over a long run of spaces.
 _KEEP_CURRENT_RE = re.compile(r"^Keep Current with (?P<name>.+)$")
 _PROFILE_RE = re.compile(r"^(?P<name>.+) Profile picture$")
-_HEADER_HANDLE_RE = re.compile(rf"^(?:Thread by )?@(?P<handle>{HANDLE})\b")
+_AT_HANDLE_RE = re.compile(rf"^@(?P<handle>{HANDLE})\b")
 # The lookbehind starts a number at its first digit only (else: quadratic over digit runs).
 _HEADER_COUNT_RE = re.compile(r"(?<![\d,])(\d[\d,]*)\s+tweets?\b(?:\W+(\d{1,6})\s+min read)?", re.I)
 _HEADER_CHROME_RE = re.compile(
@@ -183,14 +189,14 @@ def parse_text_listing(lines: list[str], *, url: str | None) -> Listing:
             title, topic = line, match["topic"]
             continue
         if not started and (match := _TOTAL_RE.match(line)):
-            total = number(match.group(1))
+            total = number(match["total"])
             continue
         if (match := _READ_N_RE.match(line)) is not None:
             texts = _group_tweets(pending)
             count += 1 + len(texts)
             check_tweets(count)
             tweets, _, _ = _build_tweets(texts, None, None)
-            previews.append(ThreadPreview(tweets=tweets, declared_count=number(match.group(1))))
+            previews.append(ThreadPreview(tweets=tweets, declared_count=number(match["count"])))
             rest = match["rest"].lstrip("…. ").strip()
             pending = [rest] if rest else []
             started = True
@@ -225,7 +231,7 @@ def read_header(lines: Iterable[str]) -> Header:
     declared = minutes = None
     for raw in lines:
         line = raw.strip()
-        if match := _HEADER_HANDLE_RE.match(line):
+        if match := THREAD_BY_RE.match(line) or _AT_HANDLE_RE.match(line):
             handle = handle or match["handle"]
         if match := _PROFILE_RE.match(line):
             name = name or match["name"]

@@ -21,10 +21,17 @@ from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Thread
 from threadkeep.parsing.html import Ancestors, clean_text, has_class, node_text
 from threadkeep.parsing.numbering import number_thread
-from threadkeep.parsing.shared import canonical_url, first_text, make_author, meta, page_title
+from threadkeep.parsing.shared import (
+    THREAD_BY_RE,
+    canonical_url,
+    first_text,
+    make_author,
+    meta,
+    page_title,
+)
 from threadkeep.parsing.threadreader_page import cards, number, timestamp
 from threadkeep.parsing.threadreader_tweet import read_tweet
-from threadkeep.urls import HANDLE, absolute_url, checked_id, status_parts, threadreader_id
+from threadkeep.urls import absolute_url, checked_id, status_parts, threadreader_id
 
 __all__ = ["parse_thread", "permalinks", "thread_tweet_elements"]
 
@@ -77,7 +84,6 @@ _SIZE = _Lookup(_SIZE_CLASSES)
 # run of digits retried from every digit, in quadratic time.
 _COUNT_RE = re.compile(r"(?<![\d,.])(\d[\d,.]*)\s*tweets?\b", re.I)
 _READ_RE = re.compile(r"(?<!\d)(\d{1,6})\s*min(?:ute)?s?\s+read", re.I)
-_TITLE_HANDLE_RE = re.compile(rf"^Thread by @({HANDLE})\b")
 
 
 def thread_tweet_elements(root: Element) -> list[Element]:
@@ -122,8 +128,8 @@ def _author(root: Element, anchor: Element | None, handle: str | None) -> Author
         if shown and shown.startswith("@"):
             handle = shown[1:]
     if handle is None:
-        match = _TITLE_HANDLE_RE.match(meta(root, "og:title") or page_title(root) or "")
-        handle = match.group(1) if match else None
+        match = THREAD_BY_RE.match(meta(root, "og:title") or page_title(root) or "")
+        handle = match["handle"] if match else None
     avatar = None
     for img in _AVATAR.find(root, anchor):
         avatar = absolute_url(img.get("data-src") or img.get("src"), None)
