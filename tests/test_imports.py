@@ -41,6 +41,7 @@ PARTS = {
     "threadkeep.encoding": "shared",
     "threadkeep.limits": "shared",
     "threadkeep._version": "shared",
+    "threadkeep._lazy": "shared",
 }
 OURS = {
     "face",

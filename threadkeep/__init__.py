@@ -14,9 +14,9 @@ loads the fetcher (httpx) or the archive, and ``threadkeep --version`` answers a
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from threadkeep._lazy import lazy_names
 from threadkeep._version import __version__
 from threadkeep.errors import (
     ArchiveError,
@@ -81,19 +81,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'threadkeep' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # the next lookup is an ordinary attribute
-    return value
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
-
-
 __all__ = [
     "Archive",
     "ArchiveError",
@@ -128,3 +115,5 @@ __all__ = [
     "thread_id",
     "tweet_id",
 ]
+
+__getattr__, __dir__ = lazy_names(globals(), _LAZY, __all__)

@@ -7,8 +7,9 @@ renderer does) loads neither the store nor its file lock.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from threadkeep._lazy import lazy_names
 
 if TYPE_CHECKING:
     from threadkeep.archive.fetched import CaptureLike
@@ -41,12 +42,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+__getattr__, __dir__ = lazy_names(globals(), _HOMES, __all__)

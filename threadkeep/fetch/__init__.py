@@ -30,8 +30,9 @@ The modules, from the outside in:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from threadkeep._lazy import lazy_names
 
 if TYPE_CHECKING:
     from threadkeep.fetch.async_client import AsyncClient
@@ -51,8 +52,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
+__getattr__, __dir__ = lazy_names(globals(), _HOMES, __all__)
