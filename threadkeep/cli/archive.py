@@ -17,6 +17,7 @@ from threadkeep.cli.common import (
     Failed,
     Interrupted,
     contact_option,
+    format_option,
     show_progress,
     store_option,
 )
@@ -52,12 +53,9 @@ def _listed(from_file: str | None) -> list[str]:
     default=None,
     help="Progress bar on stderr (default: when stderr is a terminal).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
     help="text: one line per source; json: one JSON line per source, failures included.",
 )
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,10 +23,13 @@ __all__ = [
     "Failed",
     "Interrupted",
     "contact_option",
+    "format_option",
     "log_to_stderr",
     "show_progress",
     "store_option",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_STORE = "threadkeep-archive"
 """The archive folder when neither ``--store`` nor ``THREADKEEP_STORE`` is given (the same
@@ -112,3 +115,15 @@ contact_option = click.option(
     show_envvar=True,
     help="An email or url added to the User-Agent, so sites can reach you.",
 )
+
+
+def format_option(*choices: str, help: str) -> Callable[[F], F]:
+    """Every command's ``--format`` (into ``fmt``): ``choices``, the first the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )

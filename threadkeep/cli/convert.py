@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from threadkeep.cli.common import Failed, Interrupted, show_progress
+from threadkeep.cli.common import Failed, Interrupted, format_option, show_progress
 
 if TYPE_CHECKING:
     from threadkeep.batch import Plan, Report
@@ -30,13 +30,8 @@ _PROGRESS_THRESHOLD = 3  # a bar for 1 to 3 inputs only flickers
     "--output",
     help="Write here instead of stdout (- is stdout): a file, or a folder (one file per input).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "jsonl", "md"]),
-    default="json",
-    show_default=True,
-    help="JSON document, one JSON line per input, or readable Markdown.",
+@format_option(
+    "json", "jsonl", "md", help="JSON document, one JSON line per input, or readable Markdown."
 )
 @click.option("--url", help="Where the page came from (resolves links; one input only).")
 @click.option(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from threadkeep.cli.common import Failed, store_option
+from threadkeep.cli.common import Failed, format_option, store_option
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -39,12 +39,10 @@ def _not_found(identifier: str, store: str) -> Failed:
 @click.command("show")
 @click.argument("identifier", metavar="ID")
 @store_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "json", "text"]),
-    default="md",
-    show_default=True,
+@format_option(
+    "md",
+    "json",
+    "text",
     help="md: readable Markdown; text: plain lines (grep REMOVED); json: every field.",
 )
 def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) -> None:
@@ -72,14 +70,7 @@ def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) ->
 @click.command("history")
 @click.argument("identifier", metavar="ID")
 @store_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one line a capture and a snapshot; json: every field.",
-)
+@format_option("text", "json", help="text: one line a capture and a snapshot; json: every field.")
 def history_cmd(identifier: str, store: str, fmt: Literal["text", "json"]) -> None:
     """List a thread's captures and snapshots, with what changed between snapshots.
 
@@ -190,14 +181,7 @@ def _repair(store: str) -> None:
 
 @click.command("export")
 @store_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonl"]),
-    default="jsonl",
-    show_default=True,
-    help="jsonl: one tweet record a line.",
-)
+@format_option("jsonl", help="jsonl: one tweet record a line.")
 def export_cmd(store: str, fmt: str) -> None:
     """Print every tweet record in the archive, one JSON document a line.
 
