@@ -18,6 +18,12 @@ GOLDEN_FOLDERS = (
     "embeds",
     "answers",
     "nitter",
+    # Issue 13: real copies from the unseen check, one folder per class, each with SOURCES.md.
+    "text_articles",
+    "text_threadreader",
+    "substack",
+    "id_embeds",
+    "negatives",
 )
 INPUT_SUFFIXES = (".html", ".htm", ".txt", ".md", ".input.json")
 NOT_INPUTS = ("README.md", "SOURCES.md")
