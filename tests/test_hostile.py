@@ -349,6 +349,12 @@ QUADRATIC_ONCE = [
     (NITTER_ITEM.replace("x</div>", "{}</div>"), "<video>"),
     # Markdown clippings (held to it from the start): links, images and inline videos, open
     # or closed, in a clipping sniffed as text and in one sniffed as HTML.
+    # Embeds that carry only an id (issue 13): placeholders deep down and nested in one
+    # another, widget calls on one long script line, complete or cut short.
+    ("<div>" * 200 + "{}", '<div class="tweet-embed" data-tweet-id="1514698036760530945"></div>'),
+    ("{}", '<div class="tweet-embed" data-tweet-id="1514698036760530945">'),
+    ("<p>x</p><script>{}</script>", "twttr.widgets.createTweet('1514698036760530945', e);"),
+    ("<p>x</p><script>{}</script>", "createTweet(  "),
     (MARKDOWN, "[a]("),
     (MARKDOWN, "![Image](https://pbs.twimg.com/a.jpg)"),
     (MARKDOWN, "<video "),

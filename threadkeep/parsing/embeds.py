@@ -9,6 +9,11 @@
 * CMS wrappers (``figure.wp-block-embed-twitter``, ``div.embed-twitter``) holding a blockquote
   or only the bare status url, and paragraphs reduced to a bare status link by a script.
 * Substack's own component, read by :mod:`threadkeep.parsing.substack`.
+* Placeholders that carry only an id (``div.tweet-embed[data-tweet-id]``,
+  ``div.embed-twitter[data-embed-id]``, …) and inline ``twttr.widgets.createTweet('ID', …)``
+  calls, found by :mod:`threadkeep.parsing.embed_ids`. They are looked for apart from the
+  candidates above and merged with them in page order: one more branch in the union would
+  make libxml2 sort a larger node-set on every page.
 
 A tweet that appears twice (a rendered iframe beside its blockquote, an AMP placeholder) is
 reported once, with what each copy knew merged. A blockquote inside another is the outer
@@ -26,6 +31,7 @@ from threadkeep.parsing.embed_blockquote import (
     is_tweet_blockquote,
     tweet_from_blockquote,
 )
+from threadkeep.parsing.embed_ids import holder_id, id_holders, widget_call_ids, widget_scripts
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.parsing.substack import COMPONENT, is_substack_tweet, substack_tweet
@@ -81,6 +87,10 @@ def _is_chrome(element: Element) -> bool:
     return element.get("id") in _ARCHIVE_CHROME or element.tag in ("script", "template")
 
 
+def _names_a_tweet(element: Element) -> bool:
+    return element.tag != "script" and holder_id(element) is not None
+
+
 def _is_block(element: Element) -> bool:
     """A paragraph or CMS wrapper that may hold a bare status link."""
     return element.tag in ("p", "figure") or (
@@ -88,13 +98,25 @@ def _is_block(element: Element) -> bool:
     )
 
 
+def _with_id_only_embeds(root: Element, candidates: list[Element]) -> list[Element]:
+    """The candidates, and the id-only placeholders and widget scripts not among them, in
+    page order (placeholders are rare: most pages pay one walk of the tree at most)."""
+    known = set(candidates)
+    extra = [e for e in id_holders(root) if e not in known] + widget_scripts(root)
+    if not extra:
+        return candidates
+    position = {e: n for n, e in enumerate(root.getroottree().getroot().iter())}
+    return sorted([*candidates, *extra], key=lambda element: position.get(element, -1))
+
+
 def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
     """Every tweet embedded in the page, in page order, each once."""
     order: list[str] = []  # keys in first-seen order
     found: dict[str, Tweet] = {}
-    candidates = _CANDIDATES(root)
+    candidates = _with_id_only_embeds(root, _CANDIDATES(root))
     chrome = Ancestors(_is_chrome)
     quotes = Ancestors(is_tweet_blockquote)
+    named = Ancestors(_names_a_tweet)  # a placeholder inside another is the outer one's quote
     # A block holding another is skipped: the innermost is read, once (nested blocks read
     # whole at every level took time quadratic in the nesting).
     blocks = {e for e in candidates if _is_block(e)}
@@ -106,18 +128,29 @@ def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
             continue
         if quotes.nearest(element) is not None:
             continue  # links, frames and quotes inside an embed belong to it
-        tweet = _read_candidate(element, base, quotes)
-        if tweet is None:
-            continue
-        read += 1
-        check_tweets(read)
-        key = tweet.id or f"text:{tweet.text}"
-        if key in found:
-            found[key] = fill_missing(found[key], tweet)
-        else:
-            order.append(key)
-            found[key] = tweet
+        if _names_a_tweet(element) and named.nearest(element) is not None:
+            continue  # (a blockquote inside a placeholder is read: it has the text)
+        for tweet in _read_element(element, base, quotes):
+            read += 1
+            check_tweets(read)
+            key = tweet.id or f"text:{tweet.text}"
+            if key in found:
+                found[key] = fill_missing(found[key], tweet)
+            else:
+                order.append(key)
+                found[key] = tweet
     return [found[key] for key in order]
+
+
+def _read_element(element: Element, base: str | None, quotes: Ancestors) -> list[Tweet]:
+    if element.tag == "script":  # a widget call: every id it passes, in order
+        return [_id_only(tweet_id) for tweet_id in widget_call_ids(element)]
+    tweet = _read_candidate(element, base, quotes)
+    return [] if tweet is None else [tweet]
+
+
+def _id_only(tweet_id: str) -> Tweet:
+    return Tweet(id=tweet_id, url=status_url(None, tweet_id), created_at=snowflake_time(tweet_id))
 
 
 def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tweet | None:
@@ -148,8 +181,12 @@ def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tw
     if tag in ("figure", "div"):
         if element.find(".//blockquote") is not None or element.find(".//iframe") is not None:
             return None  # the blockquote or frame inside is read on its own
+        if holder_id(element):  # a CMS wrapper naming its tweet: div.embed-twitter[data-embed-id]
+            return _from_id_holder(element, base)
         return _from_bare_link(element, base)
-    return _from_bare_link(element, base) if tag == "p" else None
+    if tag == "p" and not holder_id(element):
+        return _from_bare_link(element, base)
+    return _from_id_holder(element, base) if holder_id(element) else None
 
 
 # Widgets rendered before 2017 kept the tweet in the page's own DOM (not a shadow root):
@@ -163,8 +200,8 @@ _RENDERED_TIME = etree.XPath(".//time")
 
 
 def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
-    tweet_id = element.get("data-tweet-id") or element.get("data-tweetid") or element.get("data-id")
-    if not tweet_id:
+    tweet_id = holder_id(element) or element.get("data-id")
+    if not tweet_id and _is_tweet_widget(element.get("src")):
         tweet_id = query_id(element.get("src"))
     if not checked_id(tweet_id):
         return None
@@ -185,6 +222,15 @@ def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
         hashtags=tuple(tags),
         mentions=tuple(mentions),
     )
+
+
+# Widget pages that hold no tweet: a timeline's or a button's `id=` names an account or list.
+_NOT_TWEET_WIDGETS = ("timeline", "button", "follow")
+
+
+def _is_tweet_widget(src: str | None) -> bool:
+    path = (src or "").split("?", 1)[0].lower()
+    return bool(path) and not any(word in path for word in _NOT_TWEET_WIDGETS)
 
 
 def _caption_free_text(element: Element) -> tuple[str, list[Element]]:

@@ -1,0 +1,154 @@
+"""Embeds that carry only an id (issue 13, class 4): placeholders, widget calls, rendered frames.
+
+Each rule is checked on a real copy in ``fixtures/id_embeds/`` (provenance in its SOURCES.md);
+the short pages below only vary one thing at a time around it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import threadkeep
+from tests.conftest import fixture_bytes
+from threadkeep.errors import UnsupportedPage
+
+
+def ids_of(relative: str) -> list[str | None]:
+    result = threadkeep.parse(fixture_bytes(f"id_embeds/{relative}"))
+    assert isinstance(result, threadkeep.Article)
+    return [tweet.id for tweet in result.tweets]
+
+
+def page_ids(body: str) -> list[str | None]:
+    page = f"<html><body><h1>A post</h1><p>Some words of the writer.</p>{body}</body></html>"
+    result = threadkeep.parse(page.encode())
+    assert isinstance(result, threadkeep.Article)
+    return [tweet.id for tweet in result.tweets]
+
+
+def test_a_widget_call_in_an_inline_script_is_a_tweet() -> None:
+    # Hatena Blog's [twitter:ID]: an empty div named after the id, filled by createTweet('ID').
+    assert ids_of("daruyanagi-hatena_ja_2013_twitter-syntax-createTweet_slice.html") == [
+        "376007236440428544",
+        "376007426748600320",
+        "376007600665415680",
+    ]
+
+
+def test_a_widget_call_in_a_comment_or_with_a_variable_is_not() -> None:
+    script = (
+        "<script>// twttr.widgets.createTweet('463440424141459456', box);\n"
+        "twttr.widgets.createTweet(tweetId, box);</script>"
+    )
+    with pytest.raises(UnsupportedPage):
+        page_ids(script)
+
+
+def test_a_call_after_a_url_on_its_line_still_counts() -> None:
+    script = (
+        "<script>s='https://platform.twitter.com'; twttr.widgets.createTweet(\"20\", e)</script>"
+    )
+    assert page_ids(script) == ["20"]
+
+
+def test_placeholders_a_script_fills_are_tweets_in_page_order() -> None:
+    # div.tweet-embed[data-tweet-id] under headings; the pull quote's "- @elonmusk" is not one.
+    assert ids_of("musk-timeline-site_en_2024_div-tweet-embed-pullquote_slice.html") == [
+        "1514698036760530945",
+        "1514564966564651008",
+        "1514736109825433606",
+        "1514714373260029961",
+    ]
+    # A renderer's bare div[data-tweet-id], each under a caption that is not tweet text.
+    result = threadkeep.parse(
+        fixture_bytes(
+            "id_embeds/shuntaka-renderer_ja_2026_div-data-tweet-id-placeholders_slice.html"
+        )
+    )
+    assert len(result.tweets) == 5
+    assert all(t.text is None and t.author is None for t in result.tweets)
+
+
+def test_an_id_only_tweet_has_its_url_and_its_time_from_the_id() -> None:
+    result = threadkeep.parse(
+        fixture_bytes("id_embeds/ocramius-blog_en_2017_div-twitter-tweet-data-tweet-id_slice.html")
+    )
+    (tweet,) = result.tweets  # the front matter's `tweet: 8243…` is the site's field, not an embed
+    assert tweet.url == "https://twitter.com/i/status/808545609468801024"
+    assert tweet.created_at == threadkeep.snowflake_time("808545609468801024")
+
+
+def test_rendered_widgets_keep_only_the_id_and_prose_links_are_not_embeds() -> None:
+    assert ids_of("yahoo-huffpost_en_2018_canvas-tweet-twitterwidget-prose-links_slice.html") == [
+        "1031137499995930624",
+        "1031152483949838336",
+    ]
+    # creatorScreenName names the site that embedded the tweet, not its author.
+    result = threadkeep.parse(
+        fixture_bytes("id_embeds/jujumilk3-blog_en_2022_bloomberg-memray-rendered-iframe_slice.md")
+    )
+    assert [(t.id, t.author) for t in result.tweets] == [("1516859294896906241", None)]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<div class="embed-twitter" data-embed-id="1514698036760530945"></div>',
+        '<div class="twitter-embed" data-id="1514698036760530945"></div>',
+        '<div data-embed-type="twitter" data-id="1514698036760530945"></div>',
+        '<span class="tweet-placeholder-span" data-tweet-id="1514698036760530945"></span>',
+        '<div class="twitter-embed" data-tweetid="1514698036760530945"></div>',
+    ],
+)
+def test_cms_placeholders_name_their_tweet(markup: str) -> None:
+    assert page_ids(markup) == ["1514698036760530945"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # SociableKIT's widgets: a number of the service's own, not a tweet (index id 55625389713).
+        '<div class="sk-ww-linkedin-page-post" data-embed-id="25680745"></div>',
+        '<div class="sk-ww-twitter-feed" data-embed-id="1514698036760530945"></div>',
+        '<div class="twitter-embed" data-id="42"></div>',  # a CMS counter
+        '<button class="retweet-button" data-tweet-id="1514698036760530945">Retweet</button>',
+        '<a class="twitter-share-button" data-tweet-id="1514698036760530945" href="#">Tweet</a>',
+        '<iframe src="https://platform.twitter.com/embed/Timeline.html?id=1514698036760530945">'
+        "</iframe>",
+        "<style>.twitter-tweet { margin: auto }</style>",
+    ],
+)
+def test_ids_outside_embeds_are_not_tweets(markup: str) -> None:
+    with pytest.raises(UnsupportedPage):
+        page_ids(markup)
+
+
+def test_a_placeholder_inside_another_belongs_to_it() -> None:
+    markup = (
+        '<div class="tweet-embed" data-tweet-id="1514698036760530945">'
+        '<div class="quoted" data-tweet-id="1514564966564651008"></div></div>'
+    )
+    assert page_ids(markup) == ["1514698036760530945"]
+
+
+def test_a_blockquote_inside_a_placeholder_gives_its_text_to_the_tweet() -> None:
+    markup = (
+        '<div class="tweet-embed" data-tweet-id="1300000000000000000">'
+        '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Hello there</p>&mdash; Jane'
+        ' (@jane) <a href="https://twitter.com/jane/status/1300000000000000000">August 30, 2020'
+        "</a></blockquote></div>"
+    )
+    page = f"<html><body><h1>A post</h1>{markup}</body></html>"
+    (tweet,) = threadkeep.parse(page.encode()).tweets
+    assert (tweet.id, tweet.text, tweet.author and tweet.author.handle) == (
+        "1300000000000000000",
+        "Hello there",
+        "jane",
+    )
+
+
+def test_an_action_bar_naming_its_tweet_is_not_an_embed() -> None:
+    # div[data-tweet-id] is an embed (a rendered widget's wrapper) unless it is a control.
+    markup = '<div class="tweet-actions" data-tweet-id="1514698036760530945"><a>Like</a></div>'
+    with pytest.raises(UnsupportedPage):
+        page_ids(markup)

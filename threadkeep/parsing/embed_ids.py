@@ -1,0 +1,119 @@
+"""Embeds that carry only a tweet's id: placeholders a script fills, and widget calls.
+
+Many pages keep no blockquote at all, only the id of the tweet the widget will draw. Two
+families of markup say so, and each is read as a tweet with its id, its url and the time its
+id gives (no text, no author: the copy does not hold them):
+
+* **Placeholders**: an element naming the tweet in a data attribute. ``data-tweet-id`` and
+  ``data-tweetid`` name a tweet on any element (CMS placeholders ``div.tweet-embed``,
+  ``span.tweet-placeholder``, a renderer's bare ``div``, AMP's attribute). The generic names
+  ``data-embed-id`` and ``data-id`` name one only on an element marked as a Twitter embed (a
+  class token holding "twitter" or "tweet", or ``data-embed-type``/``data-provider``/``data-type``
+  naming Twitter), and only when the value has the size of a snowflake id (15 to 20 digits, as
+  every tweet since late 2010 has): a CMS counter or another service's widget number there is
+  not a tweet (SociableKIT's ``data-embed-id="25680745"``).
+* **Widget calls**: an inline ``<script>`` calling ``twttr.widgets.createTweet('ID', …)`` with
+  the id written out (Hatena Blog's ``[twitter:ID]`` notation, hand-made embeds). A call in a
+  ``//`` comment is not one.
+
+Not embeds, whatever id they carry: controls (``button``, ``input``, a link or element whose
+classes say share, follow, retweet, like, reply, action, button), feeds and timelines (their
+classes say so), an element inside another placeholder (the outer one's quoted tweet), and ids
+anywhere else (a status link in prose, a site's front-matter field, a CSS rule).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.etree import _Element as Element
+
+from threadkeep.parsing.html import Ancestors, classes
+from threadkeep.urls import checked_id
+
+__all__ = ["holder_id", "id_holders", "widget_call_ids", "widget_scripts"]
+
+_NAMED = ("data-tweet-id", "data-tweetid")
+_GENERIC = ("data-embed-id", "data-id")
+_TYPE_ATTRIBUTES = ("data-embed-type", "data-provider", "data-type", "data-embed-provider")
+_TWITTER_TYPES = frozenset({"twitter", "tweet", "x"})
+# One descendant step with a predicate (no union): libxml2 walks the tree once.
+_HOLDERS = etree.XPath(
+    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id]"
+)
+_SCRIPTS = etree.XPath("/descendant::script[contains(., 'createTweet')]")
+_NOT_HOLDER_TAGS = frozenset(
+    {"button", "input", "select", "option", "textarea", "form", "label", "meta", "link",
+     "script", "style", "template"}
+)  # fmt: skip
+# Class words of controls, feeds and timelines: an id there is not an embedded tweet.
+_NOT_EMBED_WORDS = (
+    "share", "follow", "retweet", "favorite", "like-", "-like", "reply", "action", "button",
+    "btn", "timeline", "feed",
+)  # fmt: skip
+_SNOWFLAKE = re.compile(r"[0-9]{15,20}")
+# `createTweet(` then the id as a quoted literal; bounded, so it cannot backtrack far.
+_CALL = re.compile(r"""createTweet\(\s{0,20}['"]([0-9]{1,20})['"]""")
+_LINE_COMMENT = re.compile(r"(?<![:/])//")
+
+
+def _class_words(element: Element) -> list[str]:
+    return [name.lower() for name in classes(element)]
+
+
+def _is_twitter_marked(element: Element) -> bool:
+    if any("twitter" in word or "tweet" in word for word in _class_words(element)):
+        return True
+    return any(
+        (element.get(name) or "").strip().lower() in _TWITTER_TYPES for name in _TYPE_ATTRIBUTES
+    )
+
+
+def _is_control(element: Element) -> bool:
+    if element.tag in _NOT_HOLDER_TAGS:
+        return True
+    return any(part in word for word in _class_words(element) for part in _NOT_EMBED_WORDS)
+
+
+def holder_id(element: Element) -> str | None:
+    """The tweet id a placeholder names in its attributes (see the module docstring); None
+    for a control, a feed or a timeline, whatever id it carries."""
+    if _is_control(element):
+        return None
+    for name in _NAMED:
+        if tweet_id := checked_id((element.get(name) or "").strip()):
+            return tweet_id
+    if not _is_twitter_marked(element):
+        return None
+    for name in _GENERIC:
+        value = (element.get(name) or "").strip()
+        if _SNOWFLAKE.fullmatch(value):
+            return value
+    return None
+
+
+def id_holders(root: Element) -> list[Element]:
+    """Placeholders naming a tweet, in page order, none inside another or inside a control."""
+    found = [
+        element for element in _HOLDERS(root) if isinstance(element.tag, str) and holder_id(element)
+    ]
+    outer = Ancestors(set(found).__contains__)  # remembered: linear however deep the page
+    return [element for element in found if outer.nearest(element) is None]
+
+
+def widget_scripts(root: Element) -> list[Element]:
+    """Inline scripts that call ``createTweet`` with an id written out, in page order."""
+    return [script for script in _SCRIPTS(root) if widget_call_ids(script)]
+
+
+def widget_call_ids(script: Element) -> list[str]:
+    """The ids a script passes to ``twttr.widgets.createTweet``, in order, outside comments."""
+    ids: list[str] = []
+    for line in (script.text or "").splitlines():
+        if "createTweet" not in line:
+            continue
+        comment = _LINE_COMMENT.search(line)
+        end = comment.start() if comment else len(line)
+        ids.extend(match.group(1) for match in _CALL.finditer(line, 0, end))
+    return ids
