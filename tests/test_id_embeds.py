@@ -152,3 +152,18 @@ def test_an_action_bar_naming_its_tweet_is_not_an_embed() -> None:
     markup = '<div class="tweet-actions" data-tweet-id="1514698036760530945"><a>Like</a></div>'
     with pytest.raises(UnsupportedPage):
         page_ids(markup)
+
+
+def test_a_placeholder_link_names_the_author_of_its_own_tweet_only() -> None:
+    link = (
+        '<a class="tweet-embed" data-tweet-id="{id}" href="https://x.com/jack/status/20">'
+        "https://x.com/jack/status/20</a>"
+    )
+    page = "<html><body><h1>A post</h1>{}</body></html>"
+    (tweet,) = threadkeep.parse(page.format(link.format(id="20")).encode()).tweets
+    assert (tweet.url, tweet.author and tweet.author.handle) == (
+        "https://twitter.com/jack/status/20",
+        "jack",
+    )
+    other = threadkeep.parse(page.format(link.format(id="21")).encode()).tweets
+    assert [(t.id, t.author) for t in other] == [("21", None)]

@@ -207,7 +207,7 @@ def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
         return None
     texts = _RENDERED_TEXT(element)
     handle_text = clean_text(node_text(h[0])) if (h := _RENDERED_HANDLE(element)) else ""
-    handle = handle_text.lstrip("@") or None
+    handle = handle_text.lstrip("@") or _linked_handle(element, tweet_id, base)
     name = clean_text(node_text(n[0])) if (n := _RENDERED_NAME(element)) else None
     times = _RENDERED_TIME(element)
     text = element_text(texts[0]) if texts else None
@@ -222,6 +222,13 @@ def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
         hashtags=tuple(tags),
         mentions=tuple(mentions),
     )
+
+
+def _linked_handle(element: Element, tweet_id: str | None, base: str | None) -> str | None:
+    """The author a placeholder link names (``a.tweet-embed[data-tweet-id][href=…/status/ID]``),
+    when its status url is the tweet's own."""
+    parts = status_parts(absolute_url(element.get("href"), base)) if element.tag == "a" else None
+    return parts[0] if parts is not None and parts[1] == tweet_id else None
 
 
 # Widget pages that hold no tweet: a timeline's or a button's `id=` names an account or list.
