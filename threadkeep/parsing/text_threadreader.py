@@ -63,6 +63,9 @@ _THREAD_FOOTER = (
     "Try unrolling a thread yourself!",
     "Did Thread Reader help you today?",
 )
+# An author page's title ("Example Lab's Threads") and its cards' dates ("Dec 9, 2025", "Jun 22").
+_AUTHOR_PAGE_RE = re.compile(r"^(?P<name>[^\n]{1,80}?)['’]s Threads$")
+_DATE_RE = re.compile(r"^\s*[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?\s*•?\s*$")
 _LISTING_FOOTER = ("Related hashtags", "Did Thread Reader help you today?", "Support us!")
 # Matched against stripped lines, so that no pattern needs a lazy group before "\s*$": that
 # backtracked in quadratic time over a long run of spaces.
@@ -204,28 +207,55 @@ def _build_tweets(
     return tweets, numbering.gaps, numbering.complete
 
 
+def _author_page(lines: list[str]) -> Author | None:
+    """The author of an author page ("Name's Threads" over "@handle"), else None."""
+    for index, raw in enumerate(lines[:20]):
+        if match := _AUTHOR_PAGE_RE.match(raw.strip()):
+            after = next((b.strip() for b in lines[index + 1 : index + 4] if b.strip()), "")
+            handle = m["handle"] if (m := _AT_HANDLE_RE.fullmatch(after)) else None
+            return make_author(handle, match["name"])
+    return None
+
+
+def _card_text(pending: list[str], author: Author) -> list[str]:
+    """A preview's tweets on an author page: the lines after its card's "@handle" line,
+    without the card's own chrome (the author's name, the date, "•" separators)."""
+    card = f"@{author.handle}" if author.handle else None
+    marks = [i for i, line in enumerate(pending) if line.strip() == card]
+    lines = pending[marks[-1] + 1 :] if marks else pending
+    chrome = {author.name or "", card or "", "•", ""}
+    return [line for line in lines if line.strip() not in chrome and not _DATE_RE.match(line)]
+
+
 def parse_text_listing(lines: list[str], *, url: str | None) -> Listing:
-    """A :class:`Listing` from the lines of a text copy of a Thread Reader listing page."""
+    """A :class:`Listing` from the lines of a text copy of a Thread Reader listing page.
+
+    An author page ("Name's Threads", every card one account's) gives each preview that
+    author, and its cards' chrome (name, "@handle", date, "•") is not tweet text.
+    """
     title = topic = None
     total = None
     previews: list[ThreadPreview] = []
     pending: list[str] = []
     started = False
     count = 0
+    author = _author_page(lines)
     for raw in lines:
         line = raw.strip()
-        if not started and (match := _TITLE_RE.match(line)):
-            title, topic = line, match["topic"]
+        if not started and (match := _TITLE_RE.match(line) or _AUTHOR_PAGE_RE.match(line)):
+            title, topic = line, match.groupdict().get("topic")
             continue
         if not started and (match := _TOTAL_RE.match(line)):
             total = number(match["total"])
             continue
         if (match := _READ_N_RE.match(line)) is not None:
-            texts = _group_tweets(pending)
+            texts = _group_tweets(_card_text(pending, author) if author else pending)
             count += 1 + len(texts)
             check_tweets(count)
-            tweets, _, _ = _build_tweets(texts, None, None)
-            previews.append(ThreadPreview(tweets=tweets, declared_count=number(match["count"])))
+            tweets, _, _ = _build_tweets(texts, author, None)
+            previews.append(
+                ThreadPreview(tweets=tweets, author=author, declared_count=number(match["count"]))
+            )
             rest = match["rest"].lstrip("…. ").strip()
             pending = [rest] if rest else []
             started = True
