@@ -362,6 +362,24 @@ QUADRATIC_ONCE = [
     (MARKDOWN, "x  \n  \n"),
     ("[a](https://pbs.twimg.com/a)<br>\n{}\n\n• • •\n", "[a]("),
     ("---\n{}", "a: b\n"),
+    # Issue 13's text and Markdown rules (held to it from the start): surviving markup,
+    # numbered line starts, blocks per declared tweet, author pages, card paragraphs, lost
+    # hard breaks, header lines.
+    ("{}", 'thread#showTweet" data-screenname="a" data-tweet="1" dir="auto">\nx\n'),
+    ("x{}\n• • •\n", 'data-screenname="a" data-tweet="1"'),
+    ("1/3 a\n2/3 b\n3/3 c\n{}", "x\n"),
+    ("{}", "1/9 x\n"),
+    ("Thread by @abc\n• 3 tweets\n{}• • •\n", "x\n\n"),
+    ("Thread by @abc\n{}\n• • •\n", "x • 1 tweets "),
+    ("A's Threads\n@a\n{}Read 3 tweets\n", "@a\nx\n"),
+    ("{}'s Threads\nRead 3 tweets\n", "a"),
+    (MARKDOWN, "[![](https://a.com/i.png)](https://b.com/p)\n\n"),
+    (MARKDOWN, "[**T** d](https://b.com) [https://b.com](https://b.com)\n\n"),
+    (MARKDOWN, "[**"),
+    (MARKDOWN, "[![x]("),
+    (MARKDOWN, "1/ a\n\nb\n\n"),
+    (MARKDOWN, "a:\n\n• b\n\n"),
+    (MARKDOWN.replace("---\n{}", "---\n> ## Excerpt\n{}"), "> x\n"),
 ]
 
 

@@ -23,13 +23,13 @@ other chrome after it are not tweets. The author comes from the front matter (``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import urlsplit
 
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import check_tweets
 from threadkeep.models import Link, Media, Thread, Tweet, snowflake_time
+from threadkeep.parsing.markdown_merge import Block, merge_blocks
 from threadkeep.parsing.numbering import number_thread
 from threadkeep.parsing.shared import (
     THREAD_BY_RE,
@@ -37,6 +37,7 @@ from threadkeep.parsing.shared import (
     split_front_matter,
     text_entities,
 )
+from threadkeep.parsing.text_boundaries import markup_fragments
 from threadkeep.parsing.text_threadreader import (
     footer_name,
     footer_start,
@@ -73,6 +74,7 @@ _DESCRIPTION_HANDLE_RE = re.compile(rf"^@(?P<handle>{HANDLE}):")
 _WORDS_RE = re.compile(r"[^\s*_~`]")
 _BOLD_RE = re.compile(r"\*\*|__")
 _HEADING_RE = re.compile(r"^#{1,6}\s")
+_QUOTED_HEADING_RE = re.compile(r"^>\s{0,4}#{1,6}\s")
 _RULE_RE = re.compile(r"^(?:\*\s*){3,}$|^(?:-\s*){3,}$|^(?:_\s*){3,}$")
 _TEMPLATE_RE = re.compile(r"^\{[%{].*[%}]\}$")
 _TWITTER_HOSTS = ("twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com", "www.x.com")
@@ -100,6 +102,8 @@ def is_markdown_unroll(text: str) -> bool:
     or Twitter's media and the thread page's end marker or footer.
     """
     front, body = split_front_matter(text)
+    if markup_fragments(body.split("\n")) is not None:
+        return False  # a text copy whose tweets open with surviving markup: the text rules
     if _source(front):
         return True
     if not _MD_TARGET_RE.search(body):
@@ -111,20 +115,12 @@ def _plain(line: str) -> str:
     """A line with its Markdown links reduced to their text and bold marks removed."""
     if "[" in line:
         line = _INLINE_RE.sub(lambda m: m["text"], line)
+        if "](" in line:  # a link around an image ("[![Name Profile picture](a)](b)")
+            line = _INLINE_RE.sub(lambda m: m["text"], line)
     return _BOLD_RE.sub("", line) if "*" in line or "_" in line else line
 
 
-@dataclass(slots=True)
-class _Block:
-    """One tweet being read: its text pieces, links and media."""
-
-    pieces: list[str] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    media: list[Media] = field(default_factory=list)
-    tweet_id: str | None = None
-
-
-def _videos(line: str, block: _Block) -> str:
+def _videos(line: str, block: Block) -> str:
     """Cut inline ``<video>`` elements out of ``line``; each becomes a video or GIF."""
     out: list[str] = []
     start = 0
@@ -153,7 +149,7 @@ def _videos(line: str, block: _Block) -> str:
     return "".join(out)
 
 
-def _image(match: re.Match[str], block: _Block) -> str:
+def _image(match: re.Match[str], block: Block) -> str:
     url = absolute_url(unescape(match["url"]), None)
     if url is not None:
         alt = _unescape(match["text"]).strip()
@@ -161,7 +157,7 @@ def _image(match: re.Match[str], block: _Block) -> str:
     return ""
 
 
-def _link(match: re.Match[str], block: _Block) -> str:
+def _link(match: re.Match[str], block: Block) -> str:
     text = match["text"]
     url = absolute_url(unescape(match["url"]), None)
     if url is None:
@@ -186,7 +182,7 @@ def _unescape(text: str) -> str:
     return _ESCAPE_RE.sub(r"\1", text) if "\\" in text else text
 
 
-def _read_line(line: str, block: _Block) -> str:
+def _read_line(line: str, block: Block) -> str:
     """A line's text, its media and links moved to ``block``."""
     if "<" in line:
         line = _videos(line, block)
@@ -195,18 +191,20 @@ def _read_line(line: str, block: _Block) -> str:
         # a second pass reads a link around an image ("[![Image](a)](b)").
         line = _INLINE_RE.sub(lambda m: _inline(m, block), line)
         if "](" in line:
-            line = _INLINE_RE.sub(lambda m: _link(m, block), line)
+            # The "!" before a link whose image pass 1 took out is the tweet's own
+            # ("important![![Image](a)](b)"): text, not an image mark.
+            line = _INLINE_RE.sub(lambda m: m["bang"] + _link(m, block), line)
     return _unescape(line).strip()
 
 
-def _inline(match: re.Match[str], block: _Block) -> str:
+def _inline(match: re.Match[str], block: Block) -> str:
     return _image(match, block) if match["bang"] else _link(match, block)
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
+def _blocks(lines: list[str]) -> list[Block]:
     """Group Markdown lines into tweets (see the module docstring for the rules)."""
-    blocks: list[_Block] = []
-    current: _Block | None = None
+    blocks: list[Block] = []
+    current: Block | None = None
     hard_break = False  # the previous line ended in a hard line break
     paragraph = False  # a paragraph break inside the current tweet is pending
     for raw in lines:
@@ -223,13 +221,14 @@ def _blocks(lines: list[str]) -> list[_Block]:
         if hard_break and line.endswith("\\"):
             line = line[:-1]
         if current is None:
-            current = _Block()
+            current = Block()
             blocks.append(current)
             check_tweets(len(blocks))
             separator = ""
         else:
             separator = "\n\n" if paragraph else "\n"
         paragraph = False
+        current.raw.append(line)
         text = _read_line(line, current)
         if text:
             current.pieces.append(separator + text if current.pieces else text)
@@ -262,6 +261,29 @@ def _footer_handle(lines: list[str]) -> str | None:
     return None
 
 
+def _header_end(lines: list[str]) -> int:
+    """Where the page header before the first tweet ends: headings, rules, templates, the
+    chrome plain-text copies have too ("Thread by @x", "Name Profile picture", "11 tweets",
+    "18,904 views") and MarkDownload's excerpt, a quote opened by a heading ("> ## Excerpt")."""
+    first = 0
+    in_excerpt = False
+    while first < len(lines):
+        line = lines[first].strip()
+        in_excerpt = line.startswith(">") and (
+            in_excerpt or _QUOTED_HEADING_RE.match(line) is not None
+        )
+        if line and not (
+            in_excerpt
+            or _HEADING_RE.match(line)
+            or _RULE_RE.match(line)
+            or _TEMPLATE_RE.match(line)
+            or is_header_chrome(_plain(line).strip())
+        ):
+            break
+        first += 1
+    return first
+
+
 def parse_markdown_unroll(text: str, *, url: str | None = None) -> Thread:
     """A :class:`Thread` from a Markdown copy of a Thread Reader thread page."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -271,23 +293,13 @@ def parse_markdown_unroll(text: str, *, url: str | None = None) -> Thread:
     lines = body.split("\n")
     end = footer_start(_plain(line) for line in lines)
     thread_lines, footer = (lines, []) if end is None else (lines[:end], lines[end:])
-    # The page header before the first tweet: headings, rules, templates and the chrome
-    # plain-text copies have too ("Thread by @x", "Name Profile picture", "11 tweets").
-    first = 0
-    while first < len(thread_lines):
-        line = thread_lines[first].strip()
-        if line and not (
-            _HEADING_RE.match(line)
-            or _RULE_RE.match(line)
-            or _TEMPLATE_RE.match(line)
-            or is_header_chrome(_plain(line).strip())
-        ):
-            break
-        first += 1
-    header = read_header(_plain(line) for line in thread_lines[:first])
+    first = _header_end(thread_lines)
+    # Heading marks off, so that "# Thread by @x on Thread Reader App" names the author.
+    header = read_header(_plain(line).lstrip("#").strip() for line in thread_lines[:first])
     name = footer_name(_plain(line) for line in footer) or header.name
     handle = _front_handle(front) or _footer_handle(footer) or header.handle
-    blocks = _blocks(thread_lines[first:])
+    hard_breaks = any(line.rstrip("\r").endswith(("  ", "\\")) for line in thread_lines)
+    blocks = merge_blocks(_blocks(thread_lines[first:]), hard_breaks=hard_breaks)
     if not blocks:
         raise UnsupportedPage(
             "Markdown copy of a Thread Reader page with no tweets before its footer"

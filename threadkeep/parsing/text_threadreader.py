@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from threadkeep.errors import UnsupportedPage
 from threadkeep.limits import MAX_TWEETS, check_tweets
-from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet
+from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Tweet, snowflake_time
 from threadkeep.parsing.listing import hashtag_topic
 from threadkeep.parsing.numbering import number_thread
 from threadkeep.parsing.shared import (
@@ -29,8 +29,14 @@ from threadkeep.parsing.shared import (
     make_author,
     text_entities,
 )
+from threadkeep.parsing.text_boundaries import (
+    Fragment,
+    markup_fragments,
+    numbered_starts,
+    paragraph_blocks,
+)
 from threadkeep.parsing.threadreader_page import number
-from threadkeep.urls import HANDLE, threadreader_id
+from threadkeep.urls import HANDLE, status_url, threadreader_id
 
 __all__ = [
     "Header",
@@ -57,6 +63,9 @@ _THREAD_FOOTER = (
     "Try unrolling a thread yourself!",
     "Did Thread Reader help you today?",
 )
+# An author page's title ("Example Lab's Threads") and its cards' dates ("Dec 9, 2025", "Jun 22").
+_AUTHOR_PAGE_RE = re.compile(r"^(?P<name>[^\n]{1,80}?)['’]s Threads$")
+_DATE_RE = re.compile(r"^\s*[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?\s*•?\s*$")
 _LISTING_FOOTER = ("Related hashtags", "Did Thread Reader help you today?", "Support us!")
 # Matched against stripped lines, so that no pattern needs a lazy group before "\s*$": that
 # backtracked in quadratic time over a long run of spaces.
@@ -67,7 +76,12 @@ _AT_HANDLE_RE = re.compile(rf"^@(?P<handle>{HANDLE})\b")
 _HEADER_COUNT_RE = re.compile(r"(?<![\d,])(\d[\d,]*)\s+tweets?\b(?:\W+(\d{1,6})\s+min read)?", re.I)
 _HEADER_CHROME_RE = re.compile(
     r"^(?:•.*tweets?.*|\d[\d,]*\s+tweets?,?(?:\s+\d+\s+min read)?\W*|Read on (?:X|Twitter)"
-    rf"|Subscribe|Thread by @{HANDLE}.*|@{HANDLE}|.+ Profile picture)$",
+    rf"|Subscribe|Thread by @{HANDLE}.*|@{HANDLE}|.+ Profile picture"
+    # The 2023+ header's date and size on one line ("Mar 18, 2023 • 6 tweets • 2 min read"),
+    # its buttons ("Scrolly", "Bookmark", "Gift Link", "Save as PDF"), the "Scrolly Tale"
+    # view's title and the view count above a thread ("18,904 views").
+    r"|[^•]{0,40}•\s*\d[\d,]*\s+tweets?\b.*|Scrolly(?: Tale)?|Bookmark|Gift Link|Save as PDF"
+    r"|\d[\d,.]*[KkMm]?\s+views?)$",
     re.I,
 )
 _BULLET_RE = re.compile(r"^\s*[-•*–]\s")
@@ -76,15 +90,26 @@ _GLUED_RE = re.compile(r"\b\d{1,3}/\d{1,3}…\s+(?=\S)")
 
 
 def is_text_listing(lines: list[str]) -> bool:
-    """True when the text has the "Read N tweets" lines of a listing."""
-    return any(_READ_N_RE.match(line.strip()) for line in lines)
+    """True when the text has the "Read N tweets" lines of a listing.
+
+    Only lines before a thread page's end marker or footer count: a thread page's "More from
+    @x" cards after its footer end in "Read N tweets" too, and do not make it a listing.
+    """
+    end = footer_start(lines)
+    return any(_READ_N_RE.match(line.strip()) for line in lines[:end])
 
 
 def is_text_thread(lines: list[str]) -> bool:
-    """True when the text has the end marker or footer of a Thread Reader thread."""
-    return any(
+    """True when the text has the end marker or footer of a Thread Reader thread, or tweets
+    opened by surviving markup or numbered from ``1/`` (see
+    :mod:`~threadkeep.parsing.text_boundaries`)."""
+    if any(
         _THREAD_END_RE.match(line) or line.strip().startswith(_THREAD_FOOTER[:2]) for line in lines
-    )
+    ):
+        return True
+    if markup_fragments(lines) is not None:
+        return True
+    return numbered_starts(lines[_header_end(lines) :]) is not None
 
 
 def _strip_images(text: str) -> tuple[str, list[Media]]:
@@ -155,13 +180,20 @@ def _group_tweets(lines: Iterable[str]) -> list[str]:
 
 
 def _build_tweets(
-    texts: list[str], author: Author | None, declared: int | None
+    texts: list[str],
+    author: Author | None,
+    declared: int | None,
+    fragments: list[Fragment] | None = None,
 ) -> tuple[tuple[Tweet, ...], tuple[int, ...], bool | None]:
     check_tweets(len(texts))
     cleaned = [_strip_images(t) for t in texts]
     numbering = number_thread([t for t, _ in cleaned], declared_count=declared)
+    ids = [f.tweet_id for f in fragments] if fragments else [None] * len(texts)
     tweets = tuple(
         Tweet(
+            id=ids[index],
+            url=status_url(author.handle if author else None, ids[index]),
+            created_at=snowflake_time(ids[index]),
             author=author,
             text=text,
             hashtags=tuple(text_entities(text)[0]),
@@ -175,28 +207,55 @@ def _build_tweets(
     return tweets, numbering.gaps, numbering.complete
 
 
+def _author_page(lines: list[str]) -> Author | None:
+    """The author of an author page ("Name's Threads" over "@handle"), else None."""
+    for index, raw in enumerate(lines[:20]):
+        if match := _AUTHOR_PAGE_RE.match(raw.strip()):
+            after = next((b.strip() for b in lines[index + 1 : index + 4] if b.strip()), "")
+            handle = m["handle"] if (m := _AT_HANDLE_RE.fullmatch(after)) else None
+            return make_author(handle, match["name"])
+    return None
+
+
+def _card_text(pending: list[str], author: Author) -> list[str]:
+    """A preview's tweets on an author page: the lines after its card's "@handle" line,
+    without the card's own chrome (the author's name, the date, "•" separators)."""
+    card = f"@{author.handle}" if author.handle else None
+    marks = [i for i, line in enumerate(pending) if line.strip() == card]
+    lines = pending[marks[-1] + 1 :] if marks else pending
+    chrome = {author.name or "", card or "", "•", ""}
+    return [line for line in lines if line.strip() not in chrome and not _DATE_RE.match(line)]
+
+
 def parse_text_listing(lines: list[str], *, url: str | None) -> Listing:
-    """A :class:`Listing` from the lines of a text copy of a Thread Reader listing page."""
+    """A :class:`Listing` from the lines of a text copy of a Thread Reader listing page.
+
+    An author page ("Name's Threads", every card one account's) gives each preview that
+    author, and its cards' chrome (name, "@handle", date, "•") is not tweet text.
+    """
     title = topic = None
     total = None
     previews: list[ThreadPreview] = []
     pending: list[str] = []
     started = False
     count = 0
+    author = _author_page(lines)
     for raw in lines:
         line = raw.strip()
-        if not started and (match := _TITLE_RE.match(line)):
-            title, topic = line, match["topic"]
+        if not started and (match := _TITLE_RE.match(line) or _AUTHOR_PAGE_RE.match(line)):
+            title, topic = line, match.groupdict().get("topic")
             continue
         if not started and (match := _TOTAL_RE.match(line)):
             total = number(match["total"])
             continue
         if (match := _READ_N_RE.match(line)) is not None:
-            texts = _group_tweets(pending)
+            texts = _group_tweets(_card_text(pending, author) if author else pending)
             count += 1 + len(texts)
             check_tweets(count)
-            tweets, _, _ = _build_tweets(texts, None, None)
-            previews.append(ThreadPreview(tweets=tweets, declared_count=number(match["count"])))
+            tweets, _, _ = _build_tweets(texts, author, None)
+            previews.append(
+                ThreadPreview(tweets=tweets, author=author, declared_count=number(match["count"]))
+            )
             rest = match["rest"].lstrip("…. ").strip()
             pending = [rest] if rest else []
             started = True
@@ -257,20 +316,54 @@ def footer_name(lines: Iterable[str]) -> str | None:
     return None
 
 
+def _header_end(body: list[str]) -> int:
+    """Where the header chrome at the top of a thread page's text ends.
+
+    Besides the chrome lines themselves, a line directly above the "@handle" line is the
+    author's display name ("Sakana AI" / "@SakanaAILabs"), as the page header shows it.
+    """
+    first = 0
+    while first < len(body):
+        line = body[first].strip()
+        if line and not is_header_chrome(line):
+            after = next((b.strip() for b in body[first + 1 : first + 3] if b.strip()), "")
+            if not (_AT_HANDLE_RE.fullmatch(after) and len(line) <= 60):
+                break
+        first += 1
+    return first
+
+
+def _thread_texts(body: list[str], header: Header) -> tuple[list[str], list[Fragment] | None]:
+    """The tweet texts of a thread body, by the strongest boundary signal the copy has."""
+    if (found := markup_fragments(body)) is not None:
+        fragments = found[1]
+        return ["\n".join(line.strip() for line in f.lines if line.strip()) for f in fragments], (
+            fragments
+        )
+    rest = body[_header_end(body) :]
+    if (starts := numbered_starts(rest)) is not None:
+        ends = [*starts[1:], len(rest)]
+        groups = [rest[a:b] for a, b in zip(starts, ends, strict=True)]
+        return ["\n".join(line.strip() for line in g if line.strip()) for g in groups], None
+    texts = _group_tweets(rest)
+    if len(texts) != header.declared and (blocks := paragraph_blocks(rest, header.declared)):
+        return blocks, None
+    return texts, None
+
+
 def parse_text_thread(lines: list[str], *, url: str | None) -> Thread:
     """A :class:`Thread` from the lines of a text copy of a Thread Reader thread page."""
     end = footer_start(lines)
     body, footer = (lines, []) if end is None else (lines[:end], lines[end:])
     # Header chrome before the first tweet: "Thread by @x", "@x", "Name Profile picture",
-    # "• 11 tweets • 5 min read •", "Read on X".
-    first = 0
-    while first < len(body) and (not (line := body[first].strip()) or is_header_chrome(line)):
-        first += 1
-    header = read_header(body[:first])
+    # "• 11 tweets • 5 min read •", "Read on X"; with surviving markup, all that precedes it.
+    found = markup_fragments(body)
+    header = read_header(body[: found[0] if found else _header_end(body)])
     name = footer_name(footer) or header.name
-    handle = header.handle
+    handle = found[1][0].handle if found else header.handle
     author = make_author(handle, name)
-    tweets, gaps, complete = _build_tweets(_group_tweets(body[first:]), author, header.declared)
+    texts, fragments = _thread_texts(body, header)
+    tweets, gaps, complete = _build_tweets(texts, author, header.declared, fragments)
     if not tweets:
         raise UnsupportedPage("text copy of a Thread Reader page with no tweets before its footer")
     return Thread(
