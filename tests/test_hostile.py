@@ -356,6 +356,14 @@ QUADRATIC_ONCE = [
     (MARKDOWN, "x  \n  \n"),
     ("[a](https://pbs.twimg.com/a)<br>\n{}\n\n• • •\n", "[a]("),
     ("---\n{}", "a: b\n"),
+    # Prose, the test that an article with no tweets is one (issue 13, class 5; held to it from
+    # the start): paragraphs deep down, one paragraph of many lines or elements, text copies of
+    # many short lines, a word of unspaced script as long as the input.
+    ("<div>" * 200 + "{}", "<p>x</p>"),
+    ("<p>{}</p>", "a word<br>"),
+    ("<p>{}</p>", "<span>a</span><!-- c -->"),
+    ("{}", "a b\n"),
+    ("{}", "日本語"),
 ]
 
 

@@ -1,0 +1,133 @@
+"""Copies that embed no tweet (issue 13, class 5): an article is an empty Article, anything else
+an error, and what only looks like a tweet (a status link in prose, a quoted tweet, a Twitter
+box in a page header, an "(@handle)" byline, a bare status path) is no tweet.
+
+The copies are real (``fixtures/negatives/SOURCES.md``); the one constructed page says so.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import threadkeep
+from tests.conftest import FIXTURES
+from threadkeep.parsing.prose import is_prose_block, reads_as_prose, word_count
+
+NEGATIVES = FIXTURES / "negatives"
+BROKEN = FIXTURES / "broken"
+
+ARTICLES = sorted(
+    p for p in NEGATIVES.iterdir() if p.suffix in (".html", ".txt") and p.name != "SOURCES.md"
+)
+NOT_ARTICLES = [
+    "grishka_mastodon_reply_post.txt",
+    "login_clone_php_twitter_login_page.html",
+    "nginx_dirlisting_2004_download_slice.html",
+    "twitter_api_error34_mock_slice.json",
+    "not_a_thread_page.html",
+    "prose.txt",
+]
+
+
+def parse(name: str) -> threadkeep.Article:
+    result = threadkeep.parse((NEGATIVES / name).read_bytes(), source=name)
+    assert isinstance(result, threadkeep.Article)
+    return result
+
+
+@pytest.mark.parametrize("page", ARTICLES, ids=[p.name for p in ARTICLES])
+def test_an_article_with_no_embed_is_an_empty_article(page: object) -> None:
+    assert len(ARTICLES) >= 11
+    result = threadkeep.parse(NEGATIVES.joinpath(str(page)).read_bytes())
+    assert isinstance(result, threadkeep.Article)
+    assert result.tweets == () and result.threads == ()
+
+
+@pytest.mark.parametrize("name", NOT_ARTICLES)
+def test_what_is_no_article_stays_an_error(name: str) -> None:
+    with pytest.raises(threadkeep.UnsupportedPage):
+        threadkeep.parse((BROKEN / name).read_bytes(), source=name)
+
+
+def test_html_with_no_head_is_an_article_by_its_prose() -> None:
+    # A Jekyll source and a WordPress post body: no og:type, no <article>, no JSON-LD.
+    for name in (
+        "inkdroid_en_2012_linkrot_jekyll_post.html",
+        "searls_en_2011_wp_post_body_quoted_own_tweet.html",
+    ):
+        data = (NEGATIVES / name).read_bytes()
+        assert b"og:type" not in data and b"<article" not in data
+        assert threadkeep.detect(data) == "article"
+    assert parse("inkdroid_en_2012_linkrot_jekyll_post.html").title == "linkrot: use your illusion"
+
+
+def test_status_links_in_prose_and_a_quoted_tweet_are_no_embeds() -> None:
+    data = (NEGATIVES / "searls_en_2011_wp_post_body_quoted_own_tweet.html").read_bytes()
+    assert data.count(b"/status/") == 3
+    assert b"<blockquote>\n<p>Wrote a whole app using verb-noun class names" in data
+    assert parse("searls_en_2011_wp_post_body_quoted_own_tweet.html").tweets == ()
+
+
+def test_a_twitter_box_in_the_header_and_br_lines_of_prose() -> None:
+    # 2006 WordPress: div.tweet links the blog's profile; the post is one <p> of <br> lines.
+    name = "spreeblick_de_2006_wp_body_slice_tweetbox.html"
+    data = (NEGATIVES / name).read_bytes()
+    assert b'<div class="tweet"><a href="https://twitter.com/spreeblick">' in data
+    # Four short paragraphs in the Twitter box (no prose), one of prose: it is three paragraphs
+    # of sentences only when each <br> line counts as one.
+    assert data.count(b"<p>") == 5 and data.count(b"<br />") == 9
+    assert parse(name).tweets == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        (
+            "bydanielvictor_en_2008_ajr_reporters_on_twitter.txt",
+            "Daniel Victor (@bydanielvictor), a",
+        ),
+        (
+            "hypercrit_en_2011_chronicle_reporters_status_fragment.txt",
+            "this:!/gailnews/status/93802592915828737",
+        ),
+        ("journalismcouk_en_2009_typical_tweet_list.txt", "typical tweet: Consternation"),
+        ("slatefr_fr_2013_matignon_batho.txt", "République:\n\nPour plus"),
+    ],
+)
+def test_text_shapes_that_only_look_like_tweets(name: str, shape: str) -> None:
+    assert shape in (NEGATIVES / name).read_text("utf-8")
+    assert parse(name).tweets == ()
+
+
+def test_single_line_paragraphs_and_unspaced_scripts_read_as_articles() -> None:
+    spitfire = (NEGATIVES / "spitfirenews_en_2025_stopped_posting_on_x.txt").read_text("utf-8")
+    assert "\n\n" not in spitfire
+    assert threadkeep.detect(spitfire.encode()) == "text-article"
+    r25 = (NEGATIVES / "r25jp_ja_weekly_twitter_roundup.txt").read_text("utf-8")
+    assert len(r25.split()) < 100 <= word_count(r25, 1000)
+    assert threadkeep.detect(r25.encode()) == "text-article"
+
+
+def test_a_css_rule_naming_twitter_tweet_is_no_embed() -> None:
+    # CONSTRUCTED: an article page whose stylesheet styles embeds it does not have.
+    prose = "<p>" + "This sentence is one of a story with no embedded tweet in it at all. " * 4
+    page = (
+        "<html><head><style>.twitter-tweet { margin: auto !important; }"
+        " blockquote.twitter-tweet p { display: none }</style></head><body>"
+        + (prose + "</p>") * 3
+        + "</body></html>"
+    )
+    result = threadkeep.parse(page.encode())
+    assert isinstance(result, threadkeep.Article) and result.tweets == ()
+
+
+def test_prose_counts() -> None:
+    assert word_count("one two three", 10) == 3
+    assert word_count("日本語の文章です", 10) == 4  # eight unspaced characters, two a word
+    assert word_count("a " * 50, 10) == 10  # stops at the limit
+    assert is_prose_block("This is a sentence of more than eight words, it ends.")
+    assert not is_prose_block("Monday to Friday 9:00–18:00. Saturday 10:00–14:00.")  # too short
+    assert not is_prose_block("see https://example.com/a.b/c and more words here to pass")
+    assert is_prose_block("向井慧がTwitterを更新。丸山桂里奈からいつも贈られているという")
+    assert not reads_as_prose(["A long sentence of prose that has ten words in it."] * 2)
+    assert reads_as_prose(["A long sentence of prose that has ten words in it."] * 10)
