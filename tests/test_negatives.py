@@ -7,14 +7,20 @@ The copies are real (``fixtures/negatives/SOURCES.md``); the one constructed pag
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 import threadkeep
 from tests.conftest import FIXTURES
+from threadkeep.cli import cli
 from threadkeep.parsing.prose import is_prose_block, reads_as_prose, word_count
 
 NEGATIVES = FIXTURES / "negatives"
 BROKEN = FIXTURES / "broken"
+THREAD_PAGE = FIXTURES / "threadreader" / "mxs_nightmare_2026_fragment.html"
 
 ARTICLES = sorted(
     p for p in NEGATIVES.iterdir() if p.suffix in (".html", ".txt") and p.name != "SOURCES.md"
@@ -131,3 +137,65 @@ def test_prose_counts() -> None:
     assert is_prose_block("向井慧がTwitterを更新。丸山桂里奈からいつも贈られているという")
     assert not reads_as_prose(["A long sentence of prose that has ten words in it."] * 2)
     assert reads_as_prose(["A long sentence of prose that has ten words in it."] * 10)
+
+
+# -- one rule for a result with no tweets: convert prints it, archive keeps it as "empty" ------
+
+ARTICLE = NEGATIVES / "inkdroid_en_2012_linkrot_jekyll_post.html"
+
+
+def test_archive_keeps_an_empty_capture_and_makes_no_document(tmp_path: Path) -> None:
+    archive = threadkeep.Archive(tmp_path / "store")
+    added = archive.add(ARTICLE.read_bytes(), url="https://inkdroid.org/2012/11/01/linkrot/")
+    assert (added.outcome, added.kind, added.document) == ("empty", "article", None)
+    assert not added.snapshot_written and added.new == ()
+    assert archive.raw(added.sha256) == ARTICLE.read_bytes()  # the bytes are kept
+    [entry] = archive.captures()
+    assert (entry.outcome, entry.kind, entry.document, entry.snapshot) == (
+        "empty",
+        "article",
+        None,
+        None,
+    )
+    assert entry.error is None
+    assert list(archive.records()) == [] and archive.verify().ok
+    # A replay with today's parsers keeps it so, and a repair loses nothing.
+    assert archive.reparse().documents == 0
+    assert archive.repair().ok
+    assert archive.add(ARTICLE.read_bytes()).outcome == "empty"  # again: still no document
+
+
+def test_a_web_archive_copy_with_no_tweets_is_counted_and_skipped(tmp_path: Path) -> None:
+    # CONSTRUCTED around a real article: the Wayback Machine's script and a rewritten link
+    # added to the inkdroid post, as in fixtures/articles/constructed_webarchive_verge_2019.html.
+    page = ARTICLE.read_bytes().replace(
+        b"---\n\n<p>",
+        b'---\n\n<script>__wm.wombat("http://inkdroid.org/","20121102080104","https:","/web");'
+        b'</script>\n<p><a href="/web/20121102080104/http://inkdroid.org/">inkdroid</a></p>\n<p>',
+        1,
+    )
+    assert b"__wm.wombat" in page
+    saved = tmp_path / "wayback.html"
+    saved.write_bytes(page)
+    store = str(tmp_path / "store")
+    code, out, err = run_cli("archive", str(saved), str(THREAD_PAGE), "--store", store)
+    assert code == 0, err
+    assert f"{saved}: empty article (no tweets: raw capture kept, no document)" in out
+    assert "1 of 2 sources held no tweets" in err
+    code, out, _ = run_cli("archive", str(saved), "--store", store, "--json")
+    assert code == 0
+    assert json.loads(out)["outcome"] == "empty" and json.loads(out)["document"] is None
+
+
+def test_convert_prints_an_article_with_no_tweets_and_exits_0() -> None:
+    code, out, err = run_cli("convert", str(ARTICLE))
+    assert code == 0, err
+    document = json.loads(out)
+    assert (document["kind"], document["tweets"], document["threads"]) == ("article", [], [])
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
