@@ -114,15 +114,25 @@ def test_single_line_paragraphs_and_unspaced_scripts_read_as_articles() -> None:
     assert threadkeep.detect(r25.encode()) == "text-article"
 
 
-def test_a_css_rule_naming_twitter_tweet_is_no_embed() -> None:
-    # CONSTRUCTED: an article page whose stylesheet styles embeds it does not have.
-    prose = "<p>" + "This sentence is one of a story with no embedded tweet in it at all. " * 4
-    page = (
-        "<html><head><style>.twitter-tweet { margin: auto !important; }"
-        " blockquote.twitter-tweet p { display: none }</style></head><body>"
-        + (prose + "</p>") * 3
-        + "</body></html>"
-    )
+PROSE = "<p>" + "This sentence is one of a story with no embedded tweet in it at all. " * 4
+STATUS = "https://twitter.com/jane/status/1146359923158089728"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<style>.twitter-tweet { margin: auto !important; } blockquote.twitter-tweet p {}</style>",
+        f'<blockquote class="pullquote"><p>"We ship it this year," she wrote. <a href="{STATUS}">@jane</a></p></blockquote>',
+        f'<aside class="pull-quote"><p><a href="{STATUS}">"We ship it this year"</a></p></aside>',
+        f'<p>She <a href="{STATUS}">said so on Twitter</a> last week, and then said it again.</p>',
+        '<p class="byline">By Jane Doe (@janedoe), staff writer</p>',
+    ],
+    ids=["css-rule", "pull-quote-link", "pull-quote-aside", "status-link-in-prose", "byline"],
+)
+def test_shapes_that_only_look_like_embeds(shape: str) -> None:
+    # CONSTRUCTED: three paragraphs of prose and one of the shapes issue 13 names as no embed
+    # (the real copies above show each in the wild; this holds each alone).
+    page = f"<html><head></head><body>{(PROSE + '</p>') * 3}{shape}</body></html>"
     result = threadkeep.parse(page.encode())
     assert isinstance(result, threadkeep.Article) and result.tweets == ()
 
