@@ -380,6 +380,14 @@ QUADRATIC_ONCE = [
     (MARKDOWN, "1/ a\n\nb\n\n"),
     (MARKDOWN, "a:\n\n• b\n\n"),
     (MARKDOWN.replace("---\n{}", "---\n> ## Excerpt\n{}"), "> x\n"),
+    # Prose, the test that an article with no tweets is one (issue 13, class 5; held to it from
+    # the start): paragraphs deep down, one paragraph of many lines or elements, text copies of
+    # many short lines, a word of unspaced script as long as the input.
+    ("<div>" * 200 + "{}", "<p>x</p>"),
+    ("<p>{}</p>", "a word<br>"),
+    ("<p>{}</p>", "<span>a</span><!-- c -->"),
+    ("{}", "a b\n"),
+    ("{}", "日本語"),
 ]
 
 

@@ -30,7 +30,7 @@ from threadkeep.archive.records import (
 )
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
 
-__all__ = ["Applied", "Applier", "apply", "capture"]
+__all__ = ["Applied", "Applier", "apply", "capture", "is_empty"]
 
 
 def capture(
@@ -70,8 +70,14 @@ def capture(
     return added.result
 
 
+def is_empty(result: Result) -> bool:
+    """True when ``result`` holds no tweet of its own: it makes no document (outcome ``empty``)."""
+    return not merge.members(result)[0]
+
+
 def apply(files: StoreFiles, result: Result, *, sha: str, at: datetime, generation: int) -> Applied:
-    """Merge one parsed capture into generation ``generation`` of the derived records."""
+    """Merge one parsed capture into generation ``generation`` of the derived records; an
+    empty result (:func:`is_empty`) changes nothing and says ``empty``."""
     return Applier(files, result, sha=sha, at=at, generation=generation).run()
 
 
@@ -103,6 +109,8 @@ class Applier:
         self.sighting = source.model_copy(update={"captured_at": at, "sha256": sha})
 
     def run(self) -> Applied:
+        if is_empty(self.result):
+            return self._empty()
         files = self.files
         document = files.document(self.key, self.generation)
         content = merge.content_hash(self.result)
@@ -123,6 +131,17 @@ class Applier:
         files.save_document(document, self.generation)
         outcome = "new" if number == 1 else "changed"
         return self._done(outcome, document, snapshot=snapshot, written=True, statuses=statuses)
+
+    def _empty(self) -> Applied:
+        result = AddResult(
+            outcome="empty",
+            document=None,
+            kind=self.kind,
+            snapshot_written=False,
+            captured_at=self.at,
+            sha256=self.sha,
+        )
+        return Applied(result, None)
 
     def _merge_tweets(self, document: DocumentRecord | None) -> dict[str, list[str]]:
         statuses: dict[str, list[str]] = {"new": [], "changed": [], "removed": [], "reappeared": []}

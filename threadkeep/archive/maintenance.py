@@ -218,7 +218,8 @@ def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseRepor
                 failed.append(f"{_describe(entry)}: {exc.reason}")
                 continue
             applied = apply(files, result, sha=entry.sha256, at=entry.time, generation=new)
-            documents.add(applied.document or "")
+            if applied.document is not None:  # an empty capture makes none
+                documents.add(applied.document)
             replayed += 1
         files.switch_generation(new)
     return ReparseReport(
@@ -288,7 +289,7 @@ def _rebuild(
         if entry.sha256 is None:
             continue
         result = _from_raw(files, entry, entry.sha256)
-        if result is None and entry.outcome != "failed":
+        if result is None and entry.outcome not in ("failed", "empty"):  # those made nothing
             result = _from_snapshot(files, entry, old)
             if result is None:
                 lost.append(

@@ -29,7 +29,7 @@ __all__ = [
 FORMAT = 1
 """The on-disk format number; a store of a newer format is refused, not misread."""
 
-Outcome = Literal["new", "changed", "unchanged", "failed"]
+Outcome = Literal["new", "changed", "unchanged", "empty", "failed"]
 DocumentKind = Literal["thread", "listing", "article", "tweet"]
 
 
@@ -40,8 +40,10 @@ class _Record(BaseModel):
 class CaptureEntry(_Record):
     """One capture attempt: when, from where, which bytes, what came of it.
 
-    One line of the capture log; ``outcome`` is ``new``, ``changed``, ``unchanged`` or
-    ``failed`` (then ``error`` says why).
+    One line of the capture log; ``outcome`` is ``new``, ``changed``, ``unchanged``, ``empty``
+    (it parsed, into a result with no tweet of its own, such as an article that embeds none:
+    ``kind`` says what it is, and no document or snapshot was made) or ``failed`` (then
+    ``error`` says why).
 
     Examples:
         >>> import tempfile

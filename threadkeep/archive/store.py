@@ -306,6 +306,8 @@ class Archive:
 
         The raw bytes are always kept, even when they cannot be parsed (a later parser may
         read them): then the capture is logged as failed and the :class:`ParseError` raised.
+        A capture that parses into a result with no tweet of its own (an article that embeds
+        none) is logged with the outcome ``empty`` and makes no document.
         ``captured_at`` defaults to now; ``status`` is the HTTP status, for the log.
 
         Examples:
@@ -318,6 +320,10 @@ class Archive:
             ('new', 'thread', True, 102)
             >>> archive.add(page).outcome  # the same content again
             'unchanged'
+            >>> article = open("fixtures/text/seed000_article_no_embeds.txt", "rb").read()
+            >>> empty = archive.add(article)  # an article that embeds no tweet
+            >>> empty.outcome, empty.kind, empty.document, empty.snapshot_written
+            ('empty', 'article', None, False)
         """
         at = captured_at or _now()
         return capture(

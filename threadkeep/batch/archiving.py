@@ -4,6 +4,9 @@
 sources to capture; :func:`archive_sources` captures each into an
 :class:`~threadkeep.archive.Archive` and yields an :class:`Archived` for it as soon as it is
 done. A failed fetch is logged in the archive; a page that does not parse keeps its raw bytes.
+A page that parses into a result with no tweets (an article that embeds none, a web-archive
+copy of one) is captured (raw bytes kept, logged ``empty``) but makes no document: it is
+counted apart (:attr:`Report.empty <threadkeep.batch.report.Report.empty>`) and is no failure.
 """
 
 from __future__ import annotations
@@ -83,6 +86,9 @@ class Archived:
             return f"{self.source}: skipped ({_ALREADY})"
         if self.result is None:
             return f"{self.source}: {self.error}"
+        if self.result.outcome == "empty":
+            kind = self.result.kind
+            return f"{self.source}: empty {kind} (no tweets: raw capture kept, no document)"
         counts = [
             f"{len(values)} {name}"
             for name, values in (
@@ -147,6 +153,8 @@ def archive_sources(
         done = _one(archive, client, source, threadreader_base)
         if done.result is None:
             report.failure(done.summary())
+        elif done.result.outcome == "empty":
+            report.nothing(source, f"empty {done.result.kind}")
         else:
             report.success(source, f"{done.result.outcome} {done.result.document}")
         yield done

@@ -47,6 +47,9 @@ class Report:
     verb: str = "converted"
     succeeded: int = 0
     failures: list[str] = field(default_factory=list)
+    empty: int = 0
+    """Inputs done that held no tweets (``archive``: kept and logged, no document); they are
+    counted in ``succeeded`` too: no tweets is no failure."""
 
     @property
     def done(self) -> int:
@@ -57,6 +60,20 @@ class Report:
         """Count one input done; ``what`` is logged at INFO (``-v``)."""
         self.succeeded += 1
         log.info("%s: %s %s", label, self.verb, what)
+
+    def nothing(self, label: str, what: str) -> None:
+        """Count one input done that held no tweets (see :attr:`empty`)."""
+        self.empty += 1
+        self.success(label, what)
+
+    def empties(self) -> str | None:
+        """``1 of 3 sources held no tweets: ...``, or None when every one held some."""
+        if not self.empty:
+            return None
+        return (
+            f"{self.empty} of {plural(self.total, self.noun)} held no tweets "
+            "(raw captures kept and logged as empty; no document made)"
+        )
 
     def failure(self, line: str) -> None:
         """Count one failed input, with its one-line reason."""

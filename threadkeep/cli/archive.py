@@ -91,7 +91,9 @@ def archive_cmd(
     unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt, .md,
     .markdown and .json files, subfolders included). With --from, sources are read from a
     file, one a line; urls already captured are skipped unless --refresh, so an interrupted
-    run resumes. Failures are listed at the end and make the exit status 1.
+    run resumes. Failures are listed at the end and make the exit status 1. A page with no
+    tweets (an article that embeds none) is kept and logged as empty but makes no document; how
+    many there were is said at the end, and they are no failure.
 
     Example:
 
@@ -125,6 +127,8 @@ def archive_cmd(
     ) as client:
         run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))
+    if (empties := report.empties()) is not None:
+        click.echo(f"threadkeep: {empties}", err=True)
     if report.failures:
         raise Failed.inputs(report)
 

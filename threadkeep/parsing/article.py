@@ -1,17 +1,26 @@
 """Articles and blog posts: every embedded tweet in page order, and runs of one author's tweets.
 
 An article with no embedded tweets is still an :class:`Article` (empty), as long as the page
-says it is one (``og:type`` article, an ``<article>`` element, article metadata or JSON-LD);
-other pages with no tweets are not something threadkeep can parse.
+says it is one (``og:type`` article, an ``<article>`` element, ``article:published_time``,
+schema.org Article/NewsArticle/BlogPosting JSON-LD) or reads as one: paragraphs of sentences
+in its content (:mod:`threadkeep.parsing.prose`; ``<p>`` elements outside navigation, header,
+footer, sidebars and forms, each ``<br>``-separated line a paragraph of its own, as 2000s blogs
+wrote them). Saved blog sources and post bodies without a ``<head>`` declare nothing, so the
+prose is what says they are articles. Other pages with no tweets (a login form, a directory
+listing, a page of opening hours) are not something threadkeep can parse.
 """
 
 from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
 
 from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.models import Article, Tweet
 from threadkeep.parsing.embeds import find_embeds
+from threadkeep.parsing.prose import reads_as_prose
 from threadkeep.parsing.shared import (
     canonical_url,
     first_text,
@@ -21,7 +30,7 @@ from threadkeep.parsing.shared import (
     page_title,
 )
 
-__all__ = ["article_url", "is_article", "parse_article"]
+__all__ = ["article_url", "is_article", "parse_article", "reads_as_article"]
 
 _ARTICLE_MARKERS = etree.XPath(
     "(/descendant::article | /descendant::meta[@property = 'article:published_time']"
@@ -30,12 +39,48 @@ _ARTICLE_MARKERS = etree.XPath(
     "[contains(., 'Article') or contains(., 'BlogPosting')])[1]"
 )
 _H1 = etree.XPath("/descendant::h1")
+# Paragraphs of the content: not those of page chrome (menus, headers, footers, sidebars, forms).
+_CHROME = ("nav", "header", "footer", "aside", "form", "menu")
+_PARAGRAPHS = etree.XPath(
+    "/descendant::p[not(ancestor::*[" + " or ".join(f"self::{tag}" for tag in _CHROME) + "])]"
+)
+_MAX_PARAGRAPHS = 2000  # enough to decide; a page is not read further for this
+_NO_TEXT = ("script", "style", "template", "noscript")
 _FRONT_MATTER_CHARS = 4000  # a saved blog source's front matter starts its text
 
 
 def is_article(root: Element) -> bool:
     """True when the page declares itself an article or blog post."""
     return bool(_ARTICLE_MARKERS(root))
+
+
+def reads_as_article(root: Element) -> bool:
+    """True when the page's content is prose: paragraphs of sentences (see the module docstring)."""
+    return reads_as_prose(_blocks(root))
+
+
+def _blocks(root: Element) -> Iterator[str]:
+    """The text of each content paragraph, each ``<br>``-separated line of it on its own."""
+    for paragraph in itertools.islice(_PARAGRAPHS(root), _MAX_PARAGRAPHS):
+        yield from _lines(paragraph)
+
+
+def _lines(paragraph: Element) -> list[str]:
+    lines: list[list[str]] = [[]]
+    skip = 0  # depth inside an element whose text is not read (a script, a style)
+    for event, element in etree.iterwalk(paragraph, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else None  # None: a comment, a PI
+        if event == "start":
+            skip += tag in _NO_TEXT
+            if tag == "br":
+                lines.append([])
+            elif tag is not None and not skip:
+                lines[-1].append(element.text or "")
+            continue
+        skip -= tag in _NO_TEXT
+        if element is not paragraph and not skip:
+            lines[-1].append(element.tail or "")
+    return ["".join(parts) for parts in lines]
 
 
 def article_url(root: Element, url: str | None) -> str | None:

@@ -19,7 +19,8 @@
 Order matters, and encodes rules: a Thread Reader page is read before its embeds (unless a
 page quoting its markup holds a real embed of its own), a Markdown clipping sniffed as HTML
 is tried only after every HTML kind, and a Thread Reader page showing no thread is refused
-with its reason before the article fallback.
+with its reason before the article fallback (a page that declares itself an article or reads
+as one: an empty Article when it embeds no tweet).
 
 **Adding a source kind** takes one module (pure functions of the tree, text or document: a
 detector and a builder) and one row here, placed where its rule belongs in the order. Inputs
@@ -148,8 +149,9 @@ def _markdown(page: Input) -> str | None:
 
 
 def _article(page: Input) -> Embeds | None:
-    """The fallback for HTML: a page that says it is an article, or holds embeds of a form
-    the quick check does not look for (bare status links, CMS wrappers)."""
+    """The fallback for HTML: a page that says it is an article, holds embeds of a form the
+    quick check does not look for (bare status links, CMS wrappers), or reads as an article
+    (paragraphs of prose: an article with no tweets is an empty Article, not an error)."""
     root = page.root
     if threadreader_page.is_threadreader(root):
         reason = threadreader_page.unavailable_reason(root)
@@ -157,7 +159,7 @@ def _article(page: Input) -> Embeds | None:
     if article.is_article(root):
         return Embeds(root, None)
     tweets = embeds.find_embeds(root, base=article.article_url(root, page.url))
-    return Embeds(root, tweets) if tweets else None
+    return Embeds(root, tweets) if tweets or article.reads_as_article(root) else None
 
 
 def _build_article(found: Embeds, url: str | None) -> Article:

@@ -13,7 +13,6 @@ tweet without an attribution line is not a tweet (seeds ``000`` and ``002``).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Tweet
 from threadkeep.parsing.dates import parse_date
+from threadkeep.parsing.prose import MIN_WORDS, reads_as_prose, word_count
 from threadkeep.parsing.shared import group_threads, make_author, split_front_matter, text_entities
 from threadkeep.urls import HANDLE_CHAR, HANDLE_LENGTH, status_parts, status_url
 
@@ -44,6 +44,7 @@ _TAIL_RE = re.compile(
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
 _WORD_RE = re.compile(r"\S+")
+_LINE_RE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,11 @@ def _title(text: str) -> str | None:
 def looks_like_article(text: str) -> bool:
     """Prose long enough to be an article: three paragraphs and a hundred words or more.
 
-    Counted up to what is needed, without splitting the whole text into words.
+    Words are counted as :func:`~threadkeep.parsing.prose.word_count` counts them (Japanese or
+    Chinese prose has no spaces). A copy that separates its paragraphs by single line breaks
+    (no three blank-line paragraphs) reads as an article when three of its lines are prose
+    (:func:`~threadkeep.parsing.prose.reads_as_prose`). Counted up to what is needed, without
+    splitting the whole text into words or lines.
     """
     paragraphs = 0
     start = 0
@@ -164,7 +169,9 @@ def looks_like_article(text: str) -> bool:
             break
     else:
         paragraphs += bool(text[start:].strip())
-    return paragraphs >= 3 and sum(1 for _ in itertools.islice(_WORD_RE.finditer(text), 100)) >= 100
+    if paragraphs >= 3:
+        return word_count(text, MIN_WORDS) >= MIN_WORDS
+    return reads_as_prose(line.group() for line in _LINE_RE.finditer(text))
 
 
 def parse_text_article(
