@@ -43,9 +43,8 @@ _HYPHEN_LEAD_RE = re.compile(r"[ \t>]*-{1,2}[ \t]*")
 _HANDLE_RE = re.compile(rf"\(@(?P<handle>(?:\\?{HANDLE_CHAR}){{1,{HANDLE_LENGTH}}})\)")
 _TAIL_RE = re.compile(
     rf"[ \t]*(?:\[(?P<mddate>{_DATE})\]\((?P<mdurl>[^)\s]+)\)|(?P<date>{_DATE}))?"
-    r"(?P<rest>[^\n]*)$",
-    re.M,
 )
+_LINE_LIMIT = _NAME_LIMIT + 40  # farther back than this, the dash is not at the line start
 # A status url alone on its line: an embed that did not render (WordPress writes the url
 # and the page script turns it into the widget).
 _STATUS_LINE_RE = re.compile(
@@ -54,6 +53,7 @@ _STATUS_LINE_RE = re.compile(
     re.M,
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
+_END_OF_LINE_RE = re.compile(r"[ \t\r]*\n")
 _WORD_RE = re.compile(r"\S+")
 
 
@@ -70,29 +70,39 @@ class _Attribution:
     tweet_id: str | None = None  # an unrendered embed's status url gives only this
 
 
-def _lead(text: str, line_start: int, handle_start: int) -> tuple[int, int] | None:
+def _line_start(text: str, position: int) -> int | None:
+    """Where the line holding ``position`` starts, when it is near (None: far before)."""
+    window = max(0, position - _LINE_LIMIT)
+    newline = text.rfind("\n", window, position)
+    return newline + 1 if newline != -1 or window == 0 else None
+
+
+def _lead(text: str, line_start: int | None, handle_start: int) -> tuple[int, int] | None:
     """Where the attribution's dash starts and ends, on the handle's line."""
-    window = max(line_start, handle_start - _NAME_LIMIT)
+    window = max(line_start or 0, handle_start - _NAME_LIMIT)
     found = max((text.rfind(dash, window, handle_start), dash) for dash in _DASHES)
     if found[0] >= 0:
         return found[0], found[0] + len(found[1])
+    if line_start is None:
+        return None
     hyphen = _HYPHEN_LEAD_RE.match(text, line_start, handle_start)
     return (line_start, hyphen.end()) if hyphen and "-" in hyphen[0] else None
 
 
 def _attribution_at(text: str, handle: re.Match[str]) -> _Attribution | None:
-    line_start = text.rfind("\n", 0, handle.start()) + 1
+    line_start = _line_start(text, handle.start())
     lead = _lead(text, line_start, handle.start())
     tail = _TAIL_RE.match(text, handle.end())
     if lead is None or tail is None:
         return None
-    before = text[line_start : lead[0]].strip(" \t")
+    # What stands before the dash on its line: nothing, a blockquote's ">", or text.
+    before = "text" if line_start is None else text[line_start : lead[0]].strip(" \t")
     date = tail["mddate"] or tail["date"]
     if before.strip(">") and parse_date(date) is None:
         return None  # mid-line, only a dated attribution is one ("— a (@b)" in prose is not)
     return _Attribution(
         start=lead[0],
-        end=tail.start("rest"),
+        end=tail.end(),
         name=text[lead[1] : handle.start()].strip(),
         handle=handle["handle"].replace("\\", ""),
         date=tail["date"],
@@ -126,9 +136,10 @@ def _continuation(text: str, end: int, next_start: int) -> tuple[str, int]:
     """Lines of links right after an attribution line, that an extractor moved out of the
     tweet (its pic link, a list of t.co links): they are the tweet's last lines. Not when
     the next attribution follows them at once (then they are that tweet's text)."""
-    line_end = text.find("\n", end)
-    if line_end == -1 or text[end:line_end].strip():
+    eol = _END_OF_LINE_RE.match(text, end)
+    if eol is None:
         return "", end
+    line_end = eol.end() - 1
     lines: list[str] = []
     position = line_end
     while position < next_start:

@@ -145,8 +145,9 @@ def _marks_start(line: str, below: str, tweet: str, above: str | None) -> bool:
         return True
     if line.endswith((":", "：")) and _number(below) is None and not below.startswith("-"):
         return True  # a lead-in, unless it introduces the tweet's own list
-    if len(line) <= _HEADING_LIMIT and not line.endswith(tuple(_FINAL)) and not is_link_only(line):
-        return True  # a heading such as "Jail for mother"
+    short = len(line) <= _HEADING_LIMIT and _number(line) is None
+    if short and not line.endswith(tuple(_FINAL)) and not is_link_only(line):
+        return True  # a heading such as "Jail for mother" (not a list item)
     return _foreign(line, tweet)
 
 
