@@ -1,14 +1,20 @@
 """Text copies of articles whose embedded tweets survived as text.
 
-An embed rendered as text is its tweet text, then an attribution line
-``— Name (@handle) Month D, YYYY``. Copies made by readers' extractors put the next tweet's
-text right after the date on the same line (seed ``001``); others keep the attribution on a
-line of its own, or mark it up as Markdown (``> — Name (@handle) [date](url)``).
+An embed rendered as text is its tweet text, then an attribution ``— Name (@handle) Date``.
+Extractors write it in several ways, all read here: the attribution on a line of its own,
+at the end of the tweet's own line (``… pic.twitter.com/x — Name (@h) April 23, 2019``), with
+no space around the dash or before the date, the next tweet glued after the date (seed
+``001``), or blockquoted Markdown (``> — Name (@handle) [date](url)``).
 
-Where the tweet text starts is not marked. The rule: after an attribution line whose date is
-followed by more text on the same line, that text (up to the next attribution) is the next
-tweet; otherwise the tweet is the last paragraph before its attribution. Prose that quotes a
-tweet without an attribution line is not a tweet (seeds ``000`` and ``002``).
+An attribution is found from its ``(@handle)``: the dash is looked for on the same line, a
+display name's length before it (names hold commas, emoji, "@" and parentheses). One in the
+middle of a line counts only with a date that reads as one, so "— Jane (@jane)" in a
+sentence is not an embed. A status url alone on its line, in a copy that has attributions,
+is an embed that did not render: a tweet with only its id. Lines of links right after an
+attribution line are the tweet's last lines that an extractor moved out.
+
+Where the tweet's text starts is decided in :mod:`threadkeep.parsing.text_tweet_body`.
+Prose that quotes a tweet without an attribution is not a tweet (seeds ``000``, ``002``).
 """
 
 from __future__ import annotations
