@@ -204,3 +204,16 @@ def test_constructed_several_attributions_on_one_line_are_several_tweets() -> No
         ("two", "b"),
         ("three", "c"),
     ]
+
+
+def test_a_line_longer_than_any_tweet_marks_where_the_tweet_starts() -> None:
+    boric = texts("publico_es_2021_long_prose_line_bullets.txt")[0]
+    assert boric == "La esperanza le ganó al miedo.\nGracias! pic.twitter.com/avAvx8CG9C"
+
+
+def test_a_bulleted_list_is_the_tweets_and_a_lone_bullet_line_a_heading() -> None:
+    names = texts("publico_es_2021_long_prose_line_bullets.txt")[4]
+    assert names is not None and names.startswith("– Albert Rivera\n– Pablo Casado\n")
+    # "- Cuando no se había iniciado el recuento …", the writer's, above a one-line tweet
+    spoilers = texts("verne_es_2016_dates_bullet_heading.txt")[1]
+    assert spoilers == "No hagáis spoilers que en Canarias siguen votando."

@@ -35,6 +35,7 @@ _LIMIT = 280
 _TAIL = 4000  # no tweet, its lead-in and its heading need more of the region than this
 _HEADING_LIMIT = 80  # a heading line is shorter than this
 _SENTENCE_WORDS = 8
+_BULLETS = ("- ", "– ", "• ", "* ", "· ")
 _URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)\S{0,2000}")
 _NUMBERED_RE = re.compile(r"^(?:#\s?(\d{1,3})(?:[:.)]|\s)|(\d{1,3})[.)](?:\s|$))")
 _FINAL = ".!?:;…。！？：；)]»”\"'’"
@@ -143,12 +144,17 @@ def _marks_start(line: str, below: str, tweet: str, above: str | None) -> bool:
     where it starts."""
     if _is_heading(line, below, above) or _EMPHASIS_RE.search(line):
         return True
-    if line.endswith((":", "：")) and _number(below) is None and not below.startswith("-"):
-        return True  # a lead-in, unless it introduces the tweet's own list
-    short = len(line) <= _HEADING_LIMIT and _number(line) is None
+    if line.endswith((":", "：")) and _number(below) is None:
+        return True  # a lead-in, unless it introduces the tweet's own numbered list
+    item = _number(line) is not None or (_is_bullet(line) and _is_bullet(below))
+    short = len(line) <= _HEADING_LIMIT and not item
     if short and not line.endswith(tuple(_FINAL)) and not is_link_only(line):
-        return True  # a heading such as "Jail for mother" (not a list item)
+        return True  # a heading such as "Jail for mother" (not an item of a list)
     return _foreign(line, tweet)
+
+
+def _is_bullet(line: str) -> bool:
+    return line.startswith(_BULLETS)
 
 
 def is_link_only(line: str) -> bool:
@@ -199,9 +205,10 @@ def _walk(lines: list[str], *, glued: bool) -> tuple[list[str], bool]:
         above = lines[index - 1] if index else None
         if not line:  # a blank line: the tweet is a paragraph of its own
             return _paragraphs(lines, index, taken, weight), True
-        weight += _weight(line)
-        if _marks_start(line, taken[0], lines[-1], above):
-            return taken, True
+        line_weight = _weight(line)
+        weight += line_weight
+        if line_weight > _LIMIT or _marks_start(line, taken[0], lines[-1], above):
+            return taken, True  # a line longer than any tweet is the writer's, too
         if weight > _LIMIT:
             return taken, False
         taken.insert(0, line)
