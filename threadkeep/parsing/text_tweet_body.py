@@ -11,8 +11,10 @@ are separated by blank lines. The rules, applied walking up from the attribution
   the tweet's, unless it is a numbered heading that does not continue a numbered list.
 * Lines further up are the tweet's only where something marks where the tweet starts: a
   numbered heading, a lead-in ending in ":", a short heading line with no final
-  punctuation, a line in another script or language, a blank line (a paragraph of its own),
-  or text glued after the previous attribution's date (seed ``001``). Without such a mark
+  punctuation (a lone bullet line too; consecutive bullets are the tweet's list), a line in
+  another script or language or with Markdown emphasis, a line longer than any tweet, a
+  blank line (a paragraph of its own), or text glued after the previous attribution's date
+  (seed ``001``). Without such a mark
   (the previous tweet's attribution, or the copy's start, is reached first), or when the
   lines would be longer than a tweet can be, only the line directly above is taken: a
   writer's sentence often stands there (``laranchada``, ``publico``).
