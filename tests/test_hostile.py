@@ -388,6 +388,15 @@ QUADRATIC_ONCE = [
     ("<p>{}</p>", "<span>a</span><!-- c -->"),
     ("{}", "a b\n"),
     ("{}", "日本語"),
+    # Text copies of articles (issue 13): attributions found from their handle, mid-line and
+    # glued on one line; dashes and handles in prose; link lines moved after an attribution;
+    # headings and emphasis the walk up from an attribution looks at; one very long line.
+    ("{}\n", "x — a (@a) May 1, 2020 "),
+    ("{}\n", "— a (@a) "),
+    ("— A (@a) May 1, 2020\n{}x\n— B (@b) May 1, 2020\n", "https://t.co/a\n"),
+    ("{}— A (@a) May 1, 2020\n", "#1:\nline\n"),
+    ("{}\n— A (@a) May 1, 2020\n", "a _b c "),
+    ("{}— A (@a) May 1, 2020\n", "x"),
 ]
 
 

@@ -1,14 +1,20 @@
 """Text copies of articles whose embedded tweets survived as text.
 
-An embed rendered as text is its tweet text, then an attribution line
-``— Name (@handle) Month D, YYYY``. Copies made by readers' extractors put the next tweet's
-text right after the date on the same line (seed ``001``); others keep the attribution on a
-line of its own, or mark it up as Markdown (``> — Name (@handle) [date](url)``).
+An embed rendered as text is its tweet text, then an attribution ``— Name (@handle) Date``.
+Extractors write it in several ways, all read here: the attribution on a line of its own,
+at the end of the tweet's own line (``… pic.twitter.com/x — Name (@h) April 23, 2019``), with
+no space around the dash or before the date, the next tweet glued after the date (seed
+``001``), or blockquoted Markdown (``> — Name (@handle) [date](url)``).
 
-Where the tweet text starts is not marked. The rule: after an attribution line whose date is
-followed by more text on the same line, that text (up to the next attribution) is the next
-tweet; otherwise the tweet is the last paragraph before its attribution. Prose that quotes a
-tweet without an attribution line is not a tweet (seeds ``000`` and ``002``).
+An attribution is found from its ``(@handle)``: the dash is looked for on the same line, a
+display name's length before it (names hold commas, emoji, "@" and parentheses). One in the
+middle of a line counts only with a date that reads as one, so "— Jane (@jane)" in a
+sentence is not an embed. A status url alone on its line, in a copy that has attributions,
+is an embed that did not render: a tweet with only its id. Lines of links right after an
+attribution line are the tweet's last lines that an extractor moved out.
+
+Where the tweet's text starts is decided in :mod:`threadkeep.parsing.text_tweet_body`.
+Prose that quotes a tweet without an attribution is not a tweet (seeds ``000``, ``002``).
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from threadkeep.limits import check_tweets
-from threadkeep.models import Article, Tweet
+from threadkeep.models import Article, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.prose import MIN_WORDS, reads_as_prose, word_count
 from threadkeep.parsing.shared import group_threads, make_author, split_front_matter, text_entities
-from threadkeep.urls import HANDLE_CHAR, HANDLE_LENGTH, status_parts, status_url
+from threadkeep.parsing.text_tweet_body import clean_tweet_text, is_link_only, tweet_body
+from threadkeep.urls import HANDLE, HANDLE_CHAR, HANDLE_LENGTH, status_parts, status_url
 
 __all__ = ["find_text_embeds", "looks_like_article", "parse_text_article"]
 
@@ -31,110 +38,172 @@ _DATE = (
     r"|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}"  # 7 de agosto de 2014
     r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?)"
 )
-# An attribution line is "— Name (@handle)", then a date (plain, or a Markdown link), then
-# whatever follows on the line. Matched in three steps: as one pattern, the name's lazy
-# group between runs of spaces backtracked in quadratic time on a long line.
-_LEAD_RE = re.compile(r"^[ \t>]*(?:—|–|â€”|-{1,2})[ \t]*", re.M)
+# An attribution is "— Name (@handle)", then a date (plain, or a Markdown link), then
+# whatever follows on the line. It is found from its handle: the dash is looked for on the
+# same line, at most _NAME_LIMIT characters before it (a lazy name group between runs of
+# spaces backtracked in quadratic time on a long line).
+_NAME_LIMIT = 90  # a display name is at most 50 characters; pages pad and mangle them
+_DASHES = ("—", "–", "â€”")  # em and en dash, and an em dash read as cp1252
+_HYPHEN_LEAD_RE = re.compile(r"[ \t>]*-{1,2}[ \t]*")
 # Markdown copies escape underscores ("\_"): a handle's characters may each follow a backslash.
 _HANDLE_RE = re.compile(rf"\(@(?P<handle>(?:\\?{HANDLE_CHAR}){{1,{HANDLE_LENGTH}}})\)")
 _TAIL_RE = re.compile(
     rf"[ \t]*(?:\[(?P<mddate>{_DATE})\]\((?P<mdurl>[^)\s]+)\)|(?P<date>{_DATE}))?"
-    r"(?P<rest>[^\n]*)$",
+)
+_LINE_LIMIT = _NAME_LIMIT + 40  # farther back than this, the dash is not at the line start
+# A status url alone on its line: an embed that did not render (WordPress writes the url
+# and the page script turns it into the widget).
+_STATUS_LINE_RE = re.compile(
+    rf"^[ \t]*<?https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<handle>{HANDLE})"
+    r"/status(?:es)?/(?P<id>\d{1,20})[^\s>]{0,200}>?[ \t]*$",
     re.M,
 )
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
+_END_OF_LINE_RE = re.compile(r"[ \t\r]*\n")
 _WORD_RE = re.compile(r"\S+")
 _LINE_RE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True, slots=True)
 class _Attribution:
-    start: int
-    end: int
+    start: int  # where the dash is (the region of the tweet text ends here)
+    end: int  # after the date (or the handle): text after it on the line is the next tweet's
     name: str
     handle: str
     date: str | None
     md_date: str | None
     md_url: str | None
-    rest: str
+    quoted: bool  # the attribution line is blockquoted (Markdown)
+    tweet_id: str | None = None  # an unrendered embed's status url gives only this
+
+
+def _line_start(text: str, position: int) -> int | None:
+    """Where the line holding ``position`` starts, when it is near (None: far before)."""
+    window = max(0, position - _LINE_LIMIT)
+    newline = text.rfind("\n", window, position)
+    return newline + 1 if newline != -1 or window == 0 else None
+
+
+def _lead(text: str, line_start: int | None, handle_start: int) -> tuple[int, int] | None:
+    """Where the attribution's dash starts and ends, on the handle's line."""
+    window = max(line_start or 0, handle_start - _NAME_LIMIT)
+    found = max((text.rfind(dash, window, handle_start), dash) for dash in _DASHES)
+    if found[0] >= 0:
+        return found[0], found[0] + len(found[1])
+    if line_start is None:
+        return None
+    hyphen = _HYPHEN_LEAD_RE.match(text, line_start, handle_start)
+    return (line_start, hyphen.end()) if hyphen and "-" in hyphen[0] else None
+
+
+def _attribution_at(text: str, handle: re.Match[str]) -> _Attribution | None:
+    line_start = _line_start(text, handle.start())
+    lead = _lead(text, line_start, handle.start())
+    tail = _TAIL_RE.match(text, handle.end())
+    if lead is None or tail is None:
+        return None
+    # What stands before the dash on its line: nothing, a blockquote's ">", or text.
+    before = "text" if line_start is None else text[line_start : lead[0]].strip(" \t")
+    date = tail["mddate"] or tail["date"]
+    if before.strip(">") and parse_date(date) is None:
+        return None  # mid-line, only a dated attribution is one ("— a (@b)" in prose is not)
+    return _Attribution(
+        start=lead[0],
+        end=tail.end(),
+        name=text[lead[1] : handle.start()].strip(),
+        handle=handle["handle"].replace("\\", ""),
+        date=tail["date"],
+        md_date=tail["mddate"],
+        md_url=tail["mdurl"],
+        quoted=before.startswith(">") and not before.strip(">").strip(),
+    )
 
 
 def _attributions(text: str) -> Iterator[_Attribution]:
-    """Every attribution line in ``text``, in order."""
-    position = 0
-    while lead := _LEAD_RE.search(text, position):
-        line_end = text.find("\n", lead.end())
-        line_end = len(text) if line_end == -1 else line_end
-        handle = _HANDLE_RE.search(text, lead.end(), line_end)
-        if handle is None:
-            position = max(line_end, lead.end())
-            continue
-        tail = _TAIL_RE.match(text, handle.end())
-        if tail is None:  # cannot happen: every part of it may be empty
-            return
-        yield _Attribution(
-            start=lead.start(),
-            end=tail.end(),
-            name=text[lead.end() : handle.start()].rstrip(" \t"),
-            handle=handle["handle"],
-            date=tail["date"],
-            md_date=tail["mddate"],
-            md_url=tail["mdurl"],
-            rest=tail["rest"],
-        )
-        position = max(tail.end(), lead.end() + 1)
+    """Every attribution in ``text``, and every unrendered embed's status url line, in order."""
+    found = [a for h in _HANDLE_RE.finditer(text) if (a := _attribution_at(text, h))]
+    if not found:
+        return
+    lines = _STATUS_LINE_RE.finditer(text)
+    bare = [_bare(m) for m in lines]
+    yield from sorted([*found, *bare], key=lambda a: a.start)
 
 
-_TWEET_LIMIT = 280
+def _bare(match: re.Match[str]) -> _Attribution:
+    return _Attribution(
+        start=match.start(), end=match.end(), name="", handle=match["handle"], date=None,
+        md_date=None, md_url=None, quoted=False, tweet_id=match["id"],
+    )  # fmt: skip
+
+
 _TITLE_LIMIT = 150
 
 
-def _last_paragraph(text: str) -> str:
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK_RE.split(text) if p.strip()]
-    return paragraphs[-1] if paragraphs else ""
-
-
-def _clean(text: str) -> str:
-    lines = [line.strip().removeprefix(">").strip() for line in text.strip().split("\n")]
-    return "\n".join(lines).strip()
+def _continuation(text: str, end: int, next_start: int) -> tuple[str, int]:
+    """Lines of links right after an attribution line, that an extractor moved out of the
+    tweet (its pic link, a list of t.co links): they are the tweet's last lines. Not when
+    the next attribution follows them at once (then they are that tweet's text)."""
+    eol = _END_OF_LINE_RE.match(text, end)
+    if eol is None:
+        return "", end
+    line_end = eol.end() - 1
+    lines: list[str] = []
+    position = line_end
+    while position < next_start:
+        stop = text.find("\n", position + 1)
+        stop = len(text) if stop == -1 else stop
+        line = text[position + 1 : stop].strip()
+        if not line or not is_link_only(line):
+            break
+        lines.append(line)
+        position = stop
+    if not lines or not text[position:next_start].strip():
+        return "", end
+    return "\n".join(lines), position
 
 
 def find_text_embeds(text: str) -> list[Tweet]:
     """Every tweet a text copy shows with an attribution line, in order."""
     tweets: list[Tweet] = []
+    found = list(_attributions(text))
     previous_end = 0
-    carried = ""  # text after the previous attribution's date, on its line
-    for match in _attributions(text):
-        before = text[previous_end : match.start]
-        if carried:
-            body = carried + before
-            if len(body.strip()) > _TWEET_LIMIT:  # prose follows the carried tweet
-                body = carried
-        else:
-            body = _last_paragraph(before)
-        tweet_text = _clean(body) or None
-        handle = match.handle.replace("\\", "")
-        date_text = match.md_date or match.date
-        date_text = " ".join(date_text.split()) if date_text else None
-        parts = status_parts(match.md_url) if match.md_url else None
-        tweet_id = parts[1] if parts else None
-        tags, mentions = text_entities(tweet_text)
-        tweets.append(
-            Tweet(
-                id=tweet_id,
-                url=status_url(handle, tweet_id),
-                author=make_author(handle, match.name.strip() or None),
-                text=tweet_text,
-                date_text=date_text,
-                created_at=parse_date(date_text),
-                hashtags=tuple(tags),
-                mentions=tuple(mentions),
-            )
+    for index, match in enumerate(found):
+        if match.tweet_id is not None:
+            tweets.append(_tweet(match, None))
+            previous_end = match.end
+            continue
+        region = text[previous_end : match.start]
+        glued = previous_end > 0 and bool(region[: region.find("\n") + 1 or None].strip())
+        body = tweet_body(
+            region, quoted=match.quoted, glued=glued, after_attribution=previous_end > 0
         )
-        carried = match.rest.strip()
-        previous_end = match.end
+        next_start = found[index + 1].start if index + 1 < len(found) else len(text)
+        more, previous_end = _continuation(text, match.end, next_start)
+        if more:
+            body = f"{body}\n{more}" if body else more
+        tweets.append(_tweet(match, clean_tweet_text(body)))
         check_tweets(len(tweets))
     return tweets
+
+
+def _tweet(match: _Attribution, tweet_text: str | None) -> Tweet:
+    handle = match.handle
+    date_text = match.md_date or match.date
+    date_text = " ".join(date_text.split()) if date_text else None
+    parts = status_parts(match.md_url) if match.md_url else None
+    tweet_id = match.tweet_id or (parts[1] if parts else None)
+    tags, mentions = text_entities(tweet_text)
+    created = parse_date(date_text) if date_text else snowflake_time(tweet_id)
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=make_author(handle, match.name or None),
+        text=tweet_text,
+        date_text=date_text,
+        created_at=created,
+        hashtags=tuple(tags),
+        mentions=tuple(mentions),
+    )
 
 
 def _title(text: str) -> str | None:

@@ -1,0 +1,219 @@
+"""Text copies of articles (issue 13, class 1): where an embedded tweet's text starts.
+
+Each rule of ``threadkeep/parsing/text_article.py`` and ``text_tweet_body.py`` is checked on
+the real copies in ``fixtures/text_articles/`` (provenance in its SOURCES.md); the few
+shapes no real copy shows are small constructed strings, marked as such.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import threadkeep
+from threadkeep.models import Article
+from threadkeep.parsing.text_article import find_text_embeds
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text_articles"
+
+
+def article(name: str) -> Article:
+    result = threadkeep.parse((FIXTURES / name).read_bytes())
+    assert isinstance(result, Article)
+    return result
+
+
+def texts(name: str) -> list[str | None]:
+    return [tweet.text for tweet in article(name).tweets]
+
+
+def test_an_attribution_at_the_end_of_the_tweets_own_line() -> None:
+    # "… pic.twitter.com/3Y4nvfD0K5 — Philippine Red Cross (@philredcross) April 23, 2019"
+    (tweet,) = article("rappler_en_2019_quake_sameline.txt").tweets
+    assert tweet.text is not None and tweet.text.startswith("Initial image on the damage")
+    assert tweet.text.endswith("Rolando Espino. pic.twitter.com/3Y4nvfD0K5")
+    assert (tweet.author.handle, tweet.author.name) == ("philredcross", "Philippine Red Cross")
+
+
+def test_no_space_before_the_dash_and_one_line_per_tweet() -> None:
+    tweets = article("buzzfeed_en_2024_quake_nospace_dash.txt").tweets
+    assert [t.author.handle for t in tweets][1:3] == ["ExVilln", "ElieNYC"]
+    assert tweets[1].text == "Y’all felt that too? #earthquake pic.twitter.com/6Lp1TfUZ17"
+    assert tweets[4].author.name == "Andrew LaSane"
+
+
+def test_lines_of_links_after_an_attribution_are_the_tweets_last_lines() -> None:
+    first = article("buzzfeed_en_2024_quake_nospace_dash.txt").tweets[0]
+    assert first.text is not None and first.text.endswith(
+        "Updates at:\n📱https://t.co/IbUfG7TFOL\n🌐https://t.co/AXvOM7I4Th\n"
+        "🖥https://t.co/wPtMW5ND1t pic.twitter.com/8bBRdU6A9S"
+    )
+    brennan, weather = article("sputnik_en_2019_quake_pic_after.txt").tweets
+    assert brennan.text is not None and brennan.text.endswith(".\npic.twitter.com/YPsmnOGtDV")
+    assert weather.text is not None and weather.text.startswith("Terrifying footage")
+    # A long line ending in a picture link is prose (a quoted message), not the tweet's.
+    assert texts("laranchada_es_2020_alferdez_quoted.txt")[1] == (
+        "versión acústica del gran #MarioBarassi"
+    )
+
+
+def test_dates_in_the_copys_language() -> None:
+    trump, _gov = article("maliweb_fr_2017_trump_date_fr.txt").tweets
+    assert trump.date_text == "3 novembre 2017"
+    assert trump.created_at is not None and trump.created_at.date().isoformat() == "2017-11-03"
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "text"),
+    [
+        # "#1: Auf den Punkt gebracht!" on the line above
+        ("twitterperlen_de_2022_numbered_headings.txt", 2, "Treffer – versenkt! 🤣👍"),
+        # "#1:" alone on the line above
+        ("twitterperlen_de_2020_headings_own_line.txt", 0, "mood"),
+        # "1. Oh this one's a banger" right above the attribution: the tweet's text is lost
+        ("gtrends_en_2021_heading_only_image_tweet.txt", 0, None),
+    ],
+)
+def test_a_numbered_heading_is_not_tweet_text(name: str, index: int, text: str | None) -> None:
+    assert texts(name)[index] == text
+
+
+def test_a_tweet_of_several_lines_is_kept_whole_up_to_its_heading() -> None:
+    perlen = texts("twitterperlen_de_2020_headings_own_line.txt")
+    assert perlen[6] == '"Mama, wenn Du tot bist, machen wir aus Dir ein Kissen."\nGuten Morgen.'
+    lockwood, hussain = texts("newsbreak_en_2022_headings_multiline.txt")
+    # above them: the headings "Jail for mother", "Christmas, from an anthropological …"
+    assert lockwood is not None and lockwood.startswith("me, lightly touching miette")
+    assert hussain is not None and hussain.count("\n") == 2
+    assert hussain.startswith("Growing up, my Muslim family")
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "start"),
+    [
+        ("twitchy_en_2020_quake_prose_colon.txt", 2, "earthquake twitter is the best"),
+        ("liputan6_id_2017_quake_names.txt", 1, "Be safe, everyone in Indonesia"),
+        ("phillyinfluencer_en_2016_colon_headings.txt", 0, "#LoveTwitter because of"),
+        # a heading without a colon: "And the girl who recognized the real reason for …"
+        ("phillyinfluencer_en_2016_colon_headings.txt", 2, "i appreciate that #LoveTwitter"),
+    ],
+)
+def test_a_writers_lead_in_above_the_tweet_is_not_its_text(
+    name: str, index: int, start: str
+) -> None:
+    text = texts(name)[index]
+    assert text is not None and text.startswith(start)
+
+
+def test_a_line_in_another_script_or_language_is_the_writers() -> None:
+    # Chinese prose on the line above an English tweet
+    assert texts("ettoday_zh_2019_quake_nextline.txt")[0] == (
+        "Earthquake was felt in Masbate City during youth consultation workshop. Children and "
+        "staff are safe and accounted for. @planphilippines pic.twitter.com/T8u5WxrjFJ"
+    )
+    # the Russian caption above an English tweet of two paragraphs: both paragraphs are kept
+    (egg,) = texts("telekritika_ru_2019_egg_two_paragraphs.txt")
+    assert egg is not None and egg.startswith("Let's set a world record") and "\n\nWe got" in egg
+    # Hungarian prose above "Tell the world…", the first paragraph of the club's tweet
+    (lfc,) = article("infostart_hu_2020_lfc_parens_name.txt").tweets
+    assert lfc.text is not None and lfc.text.startswith("Tell the world…\n\nWe are Liverpool")
+    assert lfc.author.name == "Liverpool FC (Premier League Champions ?)"
+
+
+def test_a_paragraph_with_markdown_emphasis_is_the_writers() -> None:
+    (tweet,) = texts("fusionblog_en_2022_md_two_paragraph_tweet_slice.md")
+    assert tweet == (
+        "Tesla is using only internal & open source software & operates Bitcoin nodes "
+        "directly.\n\nBitcoin paid to Tesla will be retained as Bitcoin, not converted to fiat "
+        "currency."
+    )
+
+
+def test_without_a_mark_only_the_line_above_is_taken() -> None:
+    # Spanish prose lines right above each tweet, no heading or lead-in between
+    assert texts("publico_es_2020_name_placeholders.txt")[:2] == [
+        "Think you had a bad tweet once? You have no idea pic.twitter.com/7rYJFrj1C0",
+        "Alguien sabe donde vive? Digo pa quemarle la casa https://t.co/QB67Sbqt15",
+    ]
+    assert texts("maliweb_fr_2017_trump_date_fr.txt")[0] == (
+        "My Twitter account was taken down for 11 minutes by a rogue employee. I guess the word "
+        "must finally be getting out-and having an impact."
+    )
+
+
+def test_a_status_url_alone_on_its_line_is_an_unrendered_embed() -> None:
+    tweet = article("twitterperlen_de_2020_headings_own_line.txt").tweets[3]
+    assert (tweet.id, tweet.author.handle, tweet.text) == ("1244522464757022720", "Moormoewe", None)
+    assert tweet.created_at is not None and tweet.created_at.date().isoformat() == "2020-03-30"
+
+
+def test_markdown_copies_blockquoted_embeds() -> None:
+    (elon,) = article("clipping_ja_2023_md_numbered_points_slice.md").tweets
+    assert elon.id == "1624660886572126209"
+    assert elon.text is not None and "addressed:\n\n1. Fanout service" in elon.text
+    # the writer's own quote of the tweet, a blockquote of its own above the embed, is not one
+    (kumagi,) = article("clipping_ja_2023_md_quote_above_embed_slice.md").tweets
+    assert kumagi.text is not None and kumagi.text.endswith("できるのに #DataEngineeringStudy")
+    assert kumagi.hashtags == ("DataEngineeringStudy",)
+    (readme,) = texts("synthnext_en_2024_md_readme_blockquote_slice.md")
+    assert readme is not None and readme.endswith("auspicious day https://t.co/QEVwFb6Qb4")
+
+
+def test_display_names_with_emoji_flags_symbols_and_at_signs() -> None:
+    names = [t.author.name for t in article("liputan6_id_2017_quake_names.txt").tweets]
+    assert names[1] == "Hana🕊 勋骑" and names[4] == "shiwo@sketch commissions are open!"
+    assert article("twitterperlen_de_2022_numbered_headings.txt").tweets[0].author.name == (
+        "Doc Hundemüde🇺🇦"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "petel_bg_2019_egg_no_attribution.txt",  # a tweet's text, its attribution lost
+        "thinkprogress_en_2010_prose_quote_no_embed.txt",  # prose quotes a tweet
+        "twitterperlen_de_2021_headings_no_embeds.txt",  # headings whose embeds vanished
+    ],
+)
+def test_an_article_without_attributions_has_no_tweets(name: str) -> None:
+    assert article(name).tweets == ()
+
+
+# -- shapes no real copy in the sample shows (CONSTRUCTED) ----------------------------------
+
+
+def test_constructed_a_numbered_list_ending_a_tweet_is_not_a_heading() -> None:
+    text = (
+        "Intro prose of the article here.\n\nThree things:\n1. one\n2. two\n— A (@a) May 1, 2020\n"
+    )
+    assert [t.text for t in find_text_embeds(text)] == ["Three things:\n1. one\n2. two"]
+
+
+def test_constructed_a_dash_and_handle_in_prose_without_a_date_is_no_attribution() -> None:
+    text = "We asked the author — Jane Doe (@jane) — what she thought.\n— B (@b)19 September 2020\n"
+    (tweet,) = find_text_embeds(text)
+    assert (tweet.author.handle, tweet.date_text) == ("b", "19 September 2020")
+
+
+def test_constructed_several_attributions_on_one_line_are_several_tweets() -> None:
+    text = "one — A (@a) May 1, 2020 two — B (@b) May 2, 2020 three — C (@c) 3 mai 2020\n"
+    tweets = find_text_embeds(text)
+    assert [(t.text, t.author.handle) for t in tweets] == [
+        ("one", "a"),
+        ("two", "b"),
+        ("three", "c"),
+    ]
+
+
+def test_a_line_longer_than_any_tweet_marks_where_the_tweet_starts() -> None:
+    boric = texts("publico_es_2021_long_prose_line_bullets.txt")[0]
+    assert boric == "La esperanza le ganó al miedo.\nGracias! pic.twitter.com/avAvx8CG9C"
+
+
+def test_a_bulleted_list_is_the_tweets_and_a_lone_bullet_line_a_heading() -> None:
+    names = texts("publico_es_2021_long_prose_line_bullets.txt")[4]
+    assert names is not None and names.startswith("– Albert Rivera\n– Pablo Casado\n")
+    # "- Cuando no se había iniciado el recuento …", the writer's, above a one-line tweet
+    spoilers = texts("verne_es_2016_dates_bullet_heading.txt")[1]
+    assert spoilers == "No hagáis spoilers que en Canarias siguen votando."

@@ -1,0 +1,244 @@
+"""Where an embedded tweet's text starts, in a text copy of an article.
+
+A text copy keeps an embed's text right above its attribution ("— Name (@handle) Date"), but
+nothing marks where the text starts: the writer's prose, a numbered heading ("#1: …",
+"1. …"), a lead-in ("X tweeted:") or an earlier tweet may stand on the line above. Copies
+come in two layouts: extractors that put every paragraph on one line with no blank lines
+between (a tweet's own line breaks then look like paragraphs), and copies whose paragraphs
+are separated by blank lines. The rules, applied walking up from the attribution:
+
+* The line directly above (or the text before the dash on the attribution's own line) is
+  the tweet's, unless it is a numbered heading that does not continue a numbered list.
+* Lines further up are the tweet's only where something marks where the tweet starts: a
+  numbered heading, a lead-in ending in ":", a short heading line with no final
+  punctuation (a lone bullet line too; consecutive bullets are the tweet's list), a line in
+  another script or language or with Markdown emphasis, a line longer than any tweet, a
+  blank line (a paragraph of its own), or text glued after the previous attribution's date
+  (seed ``001``). Without such a mark
+  (the previous tweet's attribution, or the copy's start, is reached first), or when the
+  lines would be longer than a tweet can be, only the line directly above is taken: a
+  writer's sentence often stands there (``laranchada``, ``publico``).
+* A paragraph further up is added (a tweet of several paragraphs) only when the paragraph
+  above it is such a mark, e.g. the Russian caption above an English tweet.
+* In Markdown, a blockquoted attribution ("> — Name …") takes the whole blockquote above.
+
+A tweet's text is at most 280 characters, counted as Twitter counts them: links as 23, CJK
+characters twice. Every walk stops within a bounded tail of its region, so the work stays
+linear in the copy's length.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean_tweet_text", "is_link_only", "tweet_body"]
+
+_LIMIT = 280
+_TAIL = 4000  # no tweet, its lead-in and its heading need more of the region than this
+_HEADING_LIMIT = 80  # a heading line is shorter than this
+_SENTENCE_WORDS = 8
+_BULLETS = ("- ", "– ", "• ", "* ", "· ")
+_URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)\S{0,2000}")
+_NUMBERED_RE = re.compile(r"^(?:#\s?(\d{1,3})(?:[:.)]|\s)|(\d{1,3})[.)](?:\s|$))")
+_FINAL = ".!?:;…。！？：；)]»”\"'’"
+_MD_LINK_RE = re.compile(r"\[([^\[\]\n]{0,500})\]\((?:https?://[^()\s]{1,2000})\)")
+_MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+_EMPHASIS_RE = re.compile(r"\*\*\S|(?:^|\s)_[^\s_][^_\n]{0,300}_(?:\s|$|[.,:;!?])")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# Common short words, by language: a line's language is the one whose words it uses most.
+_WORDS = {
+    "en": "the and of to is in it you that was for on are with this have be at not we my i",
+    "es": "el la los las de que y en por para con una es del se lo como su al",
+    "fr": "le la les des de et est une pour dans que qui sur pas du au avec il",
+    "de": "der die das und ist nicht ein eine zu den mit auf ich es sich von im",
+    "it": "il che di e la per non una sono del della con gli le si",
+    "pt": "o os as que de e do da em um uma para com não no na",
+    "id": "yang dan di ini itu dengan untuk tidak dari ada akan pada juga saya",
+    "nl": "de het een en van is dat op te zijn niet met voor",
+}
+_LANGUAGES: dict[str, set[str]] = {}
+for _lang, _words in _WORDS.items():
+    for _word in _words.split():
+        _LANGUAGES.setdefault(_word, set()).add(_lang)
+
+
+def clean_tweet_text(text: str | None) -> str | None:
+    """A tweet's text as a reader sees it: Markdown links as their shown text, escapes
+    undone (Markdown copies write ``1\\.`` and ``[#tag](url)``)."""
+    if not text:
+        return None
+    text = _MD_ESCAPE_RE.sub(r"\1", _MD_LINK_RE.sub(r"\1", text))
+    return text.strip() or None
+
+
+def _weight(line: str) -> int:
+    """The length Twitter counts: a link is 23, an attached picture's link nothing, a CJK
+    character 2."""
+    links = [url for url in _URL_RE.findall(line) if not url.startswith("pic.twitter.com/")]
+    plain = _URL_RE.sub("", line)
+    wide = sum(1 for c in plain if "\u1100" <= c <= "\ufaff" or "\uac00" <= c <= "\ud7af")
+    return len(plain) + wide + 23 * len(links)
+
+
+def _number(line: str) -> int | None:
+    match = _NUMBERED_RE.match(line)
+    return int(match[1] or match[2]) if match else None
+
+
+def _script(line: str) -> str | None:
+    """The script most of a line's letters are in: latin, cyrillic, cjk, other."""
+    counts: dict[str, int] = {}
+    for c in line:
+        if not c.isalpha():
+            continue
+        code = ord(c)
+        kind = (
+            "latin" if code < 0x250 else "cyrillic" if 0x400 <= code < 0x530
+            else "cjk" if 0x3040 <= code < 0xA000 or 0xAC00 <= code < 0xD7B0 else "other"
+        )  # fmt: skip
+        counts[kind] = counts.get(kind, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def _languages(line: str) -> tuple[set[str], dict[str, int], int]:
+    """The languages whose common words the line uses most (two at least, else none), the
+    count of each language's words, and the number of words."""
+    counts: dict[str, int] = {}
+    words = _WORD_RE.findall(line.lower())
+    for word in words:
+        for lang in _LANGUAGES.get(word, ()):
+            counts[lang] = counts.get(lang, 0) + 1
+    best = max(counts.values(), default=0)
+    return (
+        {lang for lang, n in counts.items() if n == best} if best >= 2 else set(),
+        counts,
+        len(words),
+    )
+
+
+def _foreign(line: str, tweet: str) -> bool:
+    """True when ``line`` is in another script or language than the tweet's ``tweet``: its
+    common words are another language's, or it is a sentence of 8 words or more with none of
+    the tweet's language (a language without a word list here, such as Hungarian)."""
+    mine, theirs = _script(line), _script(tweet)
+    if mine and theirs and mine != theirs:
+        return True
+    (langs, counts, words), (tweet_langs, _, _) = _languages(line), _languages(tweet)
+    if not tweet_langs:
+        return False
+    return bool(langs and not langs & tweet_langs) or (
+        words >= _SENTENCE_WORDS and not any(counts.get(lang) for lang in tweet_langs)
+    )
+
+
+def _is_heading(line: str, below: str | None, above: str | None) -> bool:
+    """A numbered heading ("#14 …", "#2:", "1. …") that is not an item of a numbered list
+    (an item's neighbour carries the number before or after it)."""
+    number = _number(line)
+    if number is None:
+        return False
+    neighbours = {_number(below) if below else None, _number(above) if above else None}
+    return number - 1 not in neighbours and number + 1 not in neighbours
+
+
+def _marks_start(line: str, below: str, tweet: str, above: str | None) -> bool:
+    """True when ``line``, above the tweet lines taken so far, is not the tweet's but marks
+    where it starts."""
+    if _is_heading(line, below, above) or _EMPHASIS_RE.search(line):
+        return True
+    if line.endswith((":", "：")) and _number(below) is None:
+        return True  # a lead-in, unless it introduces the tweet's own numbered list
+    item = _number(line) is not None or (_is_bullet(line) and _is_bullet(below))
+    short = len(line) <= _HEADING_LIMIT and not item
+    if short and not line.endswith(tuple(_FINAL)) and not is_link_only(line):
+        return True  # a heading such as "Jail for mother" (not an item of a list)
+    return _foreign(line, tweet)
+
+
+def _is_bullet(line: str) -> bool:
+    return line.startswith(_BULLETS)
+
+
+def is_link_only(line: str) -> bool:
+    """True for a line of links (and symbols), such as a tweet's last line that an
+    extractor put after its attribution: "📱https://t.co/…", "pic.twitter.com/…"."""
+    rest = _URL_RE.sub(" ", line)
+    return rest != line and not any(c.isalnum() for c in rest)
+
+
+def _blockquote(lines: list[str]) -> str:
+    """The blockquote ending the region (a Markdown copy's quoted embed), prefixes removed."""
+    quoted: list[str] = []
+    for line in reversed(lines):
+        if not line.startswith(">"):
+            break
+        quoted.append(line[1:].strip())
+    return "\n".join(reversed(quoted)).strip()
+
+
+def tweet_body(region: str, *, quoted: bool, glued: bool, after_attribution: bool) -> str | None:
+    """The tweet text at the end of ``region`` (the copy since the previous attribution, up
+    to this one's dash). ``quoted``: the attribution is blockquoted. ``glued``: the region
+    starts on the previous attribution's line, after its date (that text starts a tweet).
+    ``after_attribution``: the region starts at the end of an earlier attribution."""
+    lines = [line.strip() for line in region[-_TAIL:].split("\n")]
+    if after_attribution and not glued and len(region) <= _TAIL:
+        lines = lines[1:]  # the rest of the previous attribution's line: no blank line
+    if quoted:
+        return _blockquote(lines) or None
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return None
+    last = lines[-1]
+    if _is_heading(last, None, lines[-2] if len(lines) > 1 else None):
+        return None
+    taken, marked = _walk(lines, glued=glued and len(lines) <= _TAIL // 2)
+    return "\n".join(taken if marked else taken[-1:])
+
+
+def _walk(lines: list[str], *, glued: bool) -> tuple[list[str], bool]:
+    """Lines above the attribution (top first) up to a mark, and whether one was found."""
+    taken = [lines[-1]]
+    weight = _weight(lines[-1])
+    index = len(lines) - 2
+    while index >= 0:
+        line = lines[index]
+        above = lines[index - 1] if index else None
+        if not line:  # a blank line: the tweet is a paragraph of its own
+            return _paragraphs(lines, index, taken, weight), True
+        line_weight = _weight(line)
+        weight += line_weight
+        if line_weight > _LIMIT or _marks_start(line, taken[0], lines[-1], above):
+            return taken, True  # a line longer than any tweet is the writer's, too
+        if weight > _LIMIT:
+            return taken, False
+        taken.insert(0, line)
+        index -= 1
+    return taken, glued
+
+
+def _paragraphs(lines: list[str], blank: int, taken: list[str], weight: int) -> list[str]:
+    """``taken`` with the paragraphs above it that belong to the tweet: each is added only
+    when the paragraph above it marks where the tweet starts (see the module docstring)."""
+    tweet = lines[-1]
+    while True:
+        while blank > 0 and not lines[blank - 1]:
+            blank -= 1
+        start = blank
+        while start > 0 and lines[start - 1]:
+            start -= 1
+        paragraph = lines[start:blank]
+        top = start - 1
+        while top >= 0 and not lines[top]:
+            top -= 1
+        if not paragraph or top < 0:
+            return taken
+        weight += sum(_weight(line) for line in paragraph)
+        mark = lines[top]
+        if weight > _LIMIT or any(_marks_start(p, tweet, tweet, None) for p in paragraph):
+            return taken
+        if not _marks_start(mark, paragraph[0], tweet, None):
+            return taken
+        taken = [*paragraph, "", *taken]
+        blank = top + 1
