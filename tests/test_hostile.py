@@ -326,6 +326,7 @@ NITTER_ITEM = (
     '<a href="/a/status/1#m">1</a></span><div class="tweet-content">x</div></div></div>'
 )
 MARKDOWN = "---\nsource: https://threadreaderapp.com/thread/1.html\n---\n{}\n\n• • •\n"
+SUBSTACK_AVATAR = "[![Twitter avatar for @a](https://substackcdn.com/image/twitter_name/w_96/a.jpg)"
 # (context, pattern): each was quadratic (or worse) before docs/security.md's fixes.
 QUADRATIC_ONCE = [
     ('<blockquote class="twitter-tweet">{}</blockquote>', "— "),  # embed attribution
@@ -397,6 +398,18 @@ QUADRATIC_ONCE = [
     ("{}— A (@a) May 1, 2020\n", "#1:\nline\n"),
     ("{}\n— A (@a) May 1, 2020\n", "a _b c "),
     ("{}— A (@a) May 1, 2020\n", "x"),
+    # Substack's tweet cards in Markdown copies (held to it from the start): cards that never
+    # close, closed cards, pictures and brackets inside one card, avatars with no link.
+    # (A copy starting with "[" is sniffed as JSON: each starts with a line of prose.)
+    ("Post\n{}", SUBSTACK_AVATAR + "x"),
+    ("Post\n{}", SUBSTACK_AVATAR + "@ax](https://twitter.com/a/status/1)\n"),
+    ("Post\n" + SUBSTACK_AVATAR + "{}](https://x.com/a/status/1)", "![Image](https://a/b.jpg) ["),
+    ("Post\n" + SUBSTACK_AVATAR + "{}", "[a]"),
+    ("Post\n{}", SUBSTACK_AVATAR[1:]),
+    (
+        "Post\n" + SUBSTACK_AVATAR + "@ax](https://x.com/a/status/1){}",
+        "[1 Like](https://x.com/a/status/1)",
+    ),
 ]
 
 

@@ -34,7 +34,7 @@ from threadkeep.parsing.embed_blockquote import (
 from threadkeep.parsing.embed_ids import holder_id, id_holders, widget_call_ids, widget_scripts
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
-from threadkeep.parsing.substack import COMPONENT, is_substack_tweet, substack_tweet
+from threadkeep.parsing.substack import SUBSTACK_XPATH, is_substack_tweet, substack_tweet
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
 __all__ = ["find_embeds", "has_embeds", "has_standalone_embeds"]
@@ -50,7 +50,7 @@ _CANDIDATES = etree.XPath(
     " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"
     " | /descendant::amp-twitter | /descendant::twitter-widget | /descendant::twitterwidget"
     " | /descendant::div[@data-tweet-id] | /descendant::blockquote[@data-tweet-id]"
-    f" | /descendant::*[@data-component-name = '{COMPONENT}']"
+    f" | {SUBSTACK_XPATH}"
     f" | /descendant::figure[{_WRAPPERS}] | /descendant::div[{_WRAPPERS}]"
     " | /descendant::p[a[contains(@href, '/status')]] | /descendant::p[contains(., '/status')]"
 )
@@ -58,7 +58,7 @@ _ANY_EMBED = etree.XPath(
     f"(/descendant::blockquote[{_TWEET_CLASSES}] | /descendant::amp-twitter"
     " | /descendant::iframe[@data-tweet-id] | /descendant::twitter-widget"
     " | /descendant::blockquote[@data-tweet-id]"
-    f" | /descendant::*[@data-component-name = '{COMPONENT}'])[1]"
+    f" | {SUBSTACK_XPATH})[1]"
 )
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
 

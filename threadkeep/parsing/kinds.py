@@ -47,6 +47,7 @@ from threadkeep.parsing import (
     listing,
     markdown,
     nitter,
+    substack_cards,
     text_article,
     text_threadreader,
     threadreader,
@@ -148,6 +149,12 @@ def _markdown(page: Input) -> str | None:
     return text if text is not None and markdown.is_markdown_unroll(text) else None
 
 
+def _substack_cards(page: Input) -> Embeds | None:
+    text = page.markdown
+    tweets = substack_cards.find_cards(text) if text is not None else []
+    return Embeds(text, tweets) if tweets else None
+
+
 def _article(page: Input) -> Embeds | None:
     """The fallback for HTML: a page that says it is an article, holds embeds of a form the
     quick check does not look for (bare status links, CMS wrappers), or reads as an article
@@ -208,6 +215,10 @@ KINDS: tuple[SourceKind[Any], ...] = (
         "markdown-thread", "markdown", _markdown,
         lambda text, url: markdown.parse_markdown_unroll(text, url=url),
         "text", "a Markdown copy of a Thread Reader thread",
+    ),
+    SourceKind(
+        "text-article", "markdown", _substack_cards, _build_text_article,
+        "text", "a Markdown copy of a Substack post (its static tweet cards)",
     ),
     SourceKind("article", "html", _article, _build_article, "embed", "an article"),
     SourceKind(

@@ -12,6 +12,16 @@ page shows it without any script from Twitter. Two forms are seen in saved posts
   and the time ("3:17 PM · Sep 30, 2026"); some copies still carry a ``data-attrs`` inside.
 
 Both give the same :class:`Tweet`; what ``data-attrs`` says wins over the rendered markup.
+
+**Without the component name.** Posts from 2019–2022 (and feeds and exports whose sanitizer
+kept ``class`` and ``data-attrs`` but dropped ``data-component-name``) mark the tweet only as a
+``div`` of class ``tweet`` or ``twitter-embed`` carrying ``data-attrs``: that element is the
+tweet too (:data:`SUBSTACK_XPATH` finds both forms, for :mod:`threadkeep.parsing.embeds`). Such a
+``div`` inside a component element is that element's own data, read once, with it.
+
+**Quoted tweets without an id.** ``quoted_tweet`` holds ``full_text``, ``username`` and
+``name`` but no ``url``: the quote is kept as a :class:`Tweet` with no id (its author and
+text), not dropped.
 """
 
 from __future__ import annotations
@@ -29,9 +39,16 @@ from threadkeep.parsing.html import clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import HANDLE, absolute_url, is_handle, status_parts, status_url
 
-__all__ = ["COMPONENT", "is_substack_tweet", "substack_tweet"]
+__all__ = ["COMPONENT", "SUBSTACK_XPATH", "is_substack_tweet", "substack_tweet"]
 
 COMPONENT = "Twitter2ToDOM"
+_TWEET_DIV = (
+    "div[@data-attrs][contains(concat(' ', normalize-space(@class), ' '), ' tweet ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' twitter-embed ')]"
+)
+SUBSTACK_XPATH = f"/descendant::*[@data-component-name = '{COMPONENT}'] | /descendant::{_TWEET_DIV}"
+"""Every element :func:`is_substack_tweet` accepts, in page order (an XPath union)."""
+_IS_TWEET_DIV = etree.XPath(f"self::{_TWEET_DIV}")
 _ATTRS = etree.XPath(".//*[@data-attrs]")
 _RENDERED_TEXT = etree.XPath(".//div[starts-with(@class, 'text-') or contains(@class, ' text-')]")
 _HANDLE_RE = re.compile(rf"^@({HANDLE})$")
@@ -40,12 +57,19 @@ _FRAGMENT_PARSER = etree.HTMLParser(no_network=True, recover=True)
 
 
 def is_substack_tweet(element: Element) -> bool:
-    """True for the element Substack's tweet component renders."""
-    return element.get("data-component-name") == COMPONENT
+    """True for the element Substack's tweet component renders (with or without its name)."""
+    return element.get("data-component-name") == COMPONENT or bool(_IS_TWEET_DIV(element))
+
+
+def _in_component(element: Element) -> bool:
+    return any(up.get("data-component-name") == COMPONENT for up in element.iterancestors())
 
 
 def substack_tweet(element: Element, base: str | None) -> Tweet | None:
-    """The tweet a Substack component holds, or None when it names no tweet."""
+    """The tweet a Substack component holds, or None when it names no tweet (or is the data of
+    a component element around it, which reads it)."""
+    if element.get("data-component-name") != COMPONENT and _in_component(element):
+        return None
     attrs = _attrs(element)
     return _tweet(attrs, element, base, depth=0)
 
@@ -72,9 +96,9 @@ def _tweet(
 ) -> Tweet | None:
     url = _text_field(attrs, "url") or (element.get("href") if element is not None else None)
     parts = status_parts(absolute_url(url, base))
-    if parts is None:
-        return None
-    linked_handle, tweet_id = parts
+    if parts is None and (depth == 0 or not (attrs.get("full_text") or attrs.get("username"))):
+        return None  # a quoted tweet may have no url, but says who and what
+    linked_handle, tweet_id = parts if parts is not None else (None, None)
     handle = _text_field(attrs, "username")
     if not is_handle(handle):
         handle = None
@@ -108,9 +132,12 @@ def _tweet(
 
 
 def _full_text(value: Any, base: str | None) -> tuple[str | None, list[Link]]:
-    """``full_text`` is HTML: its text, and its links (``a.tweet-url``) as :class:`Link`."""
+    """``full_text`` is HTML whose newlines are line breaks: its text, and its links
+    (``a.tweet-url``) as :class:`Link`."""
     if not isinstance(value, str) or not value.strip():
         return None, []
+    # Its line breaks are plain newlines (Twitter's text), which HTML would fold into spaces.
+    value = value.replace("\r\n", "\n").replace("\n", "<br>")
     try:
         root = etree.fromstring(f"<div>{value}</div>", _FRAGMENT_PARSER)
     except (etree.XMLSyntaxError, ValueError):

@@ -1,0 +1,140 @@
+"""Substack's tweets, every generation: the component element, the bare ``div.tweet`` /
+``div.twitter-embed`` with ``data-attrs`` (2019–2022, sanitized feeds), quoted tweets with no
+id, and the static cards of a post's e-mail and web version as Markdown copies keep them.
+
+Each rule is checked on a real copy in ``fixtures/substack`` (see its SOURCES.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import lxml.html
+
+import threadkeep
+from tests.conftest import fixture_bytes
+from threadkeep.parsing import substack, substack_cards
+
+
+def parse(name: str) -> threadkeep.Article:
+    result = threadkeep.parse(fixture_bytes(f"substack/{name}"))
+    assert isinstance(result, threadkeep.Article)
+    return result
+
+
+def test_a_tweet_div_without_the_component_name_is_a_tweet() -> None:
+    """2020: ``div.tweet[data-attrs]`` and its rendered header, text and footer."""
+    (tweet,) = parse("substack_en_2020_kroger_div-tweet-attrs_gotest_slice.html").tweets
+    assert tweet.id == "1271516803756425218"
+    assert tweet.author is not None and tweet.author.handle == "kroger"
+    assert tweet.text is not None and tweet.text.endswith("Black Lives Matter.")
+    assert [m.url for m in tweet.media] == ["https://pbs.substack.com/media/EaVVy4aXsAglkCk.jpg"]
+
+
+def test_a_quoted_tweet_without_an_id_is_kept() -> None:
+    (tweet,) = parse("substack_en_2020_okdunc_quoted-no-id_jsx_slice.html").tweets
+    assert tweet.id == "1314065374480986114"  # its url ends in a stray ")"
+    quoted = tweet.quoted
+    assert quoted is not None and quoted.id is None and quoted.url is None
+    assert quoted.author is not None and quoted.author.handle == "OKDunc"
+    assert (
+        quoted.text
+        == "30K users now touching the @Collab_Land_ system 🤲🤖 https://t.co/FtrqnUZSuR"
+    )
+
+
+def test_full_text_newlines_are_line_breaks() -> None:
+    first, second = parse(
+        "substack_en_2026_mattarderne_twitter-embed-attrs-only_jekyll_slice.html"
+    ).tweets
+    assert first.text == (
+        "in 2025, what option does an LLM have but to do the data modelling in dbt?\n\n"
+        "somewhat serious question"
+    )
+    assert second.text is not None and second.text.endswith(
+        "\n\nblog.codecentric.de/en/2017/07/agi…"
+    )
+    assert second.links[0].url.startswith("https://blog.codecentric.de/en/2017/07/agile-database")
+
+
+def test_the_data_div_inside_a_component_is_read_once() -> None:
+    (tweet,) = parse("substack_en_2026_philogroves_reader-test_slice.html").tweets
+    assert tweet.id == "2042195139477557499"
+    assert tweet.author is not None and tweet.author.name == "Philo Groves"
+
+
+def test_a_tweet_div_needs_its_data() -> None:
+    """A ``div.tweet`` without ``data-attrs`` (a site's own widget) is not Substack's."""
+    own = lxml.html.fromstring('<div class="tweet"><p>Not a tweet</p></div>')
+    assert not substack.is_substack_tweet(own)
+    data = lxml.html.fromstring('<div class="tweets-list" data-attrs="{}"></div>')
+    assert not substack.is_substack_tweet(data)  # the class is a word, not a prefix
+
+
+# -- Markdown copies: the static cards of a post's e-mail and web version -------------------
+
+
+def test_a_card_gives_name_handle_text_date_photo_and_quote() -> None:
+    result = parse("thedailygwei_en_2022_parithosh_card-with-quote_md_slice.md")
+    assert (
+        threadkeep.detect(
+            fixture_bytes("substack/thedailygwei_en_2022_parithosh_card-with-quote_md_slice.md")
+        )
+        == "text-article"
+    )
+    (tweet,) = result.tweets
+    assert tweet.id == "1544968914777645056"
+    assert tweet.author is not None
+    assert (tweet.author.handle, tweet.author.name) == ("parithosh_j", "parithosh | 🐼👉👈🐼")
+    assert tweet.date_text == "8:57 AM ∙ Jul 7, 2022"
+    assert tweet.text is not None and tweet.text.endswith("we are generally seeing ~95%.")
+    assert [m.kind for m in tweet.media] == ["photo"]
+    quoted = tweet.quoted  # the second avatar starts it; it has no id of its own
+    assert quoted is not None and quoted.id is None
+    assert quoted.author is not None and quoted.author.handle == "EthDreamer"
+    assert quoted.text is not None and quoted.text.endswith("concerns from the community: 1/6")
+
+
+def test_the_text_starts_right_after_a_glued_handle() -> None:
+    (tweet,) = parse("astralcodexten_en_2022_garymarcus_inline-card-linkcard_md_slice.md").tweets
+    assert tweet.author is not None and tweet.author.name == "Gary Marcus 🇺🇦"
+    assert (
+        tweet.text
+        == "excellent analysis from @slatestarcodex, consistent with what i speculated in"
+    )
+    # The link between the card and its footer is the tweet's link-preview card.
+    assert [(m.kind, m.url) for m in tweet.media] == [
+        ("card", "https://garymarcus.substack.com/p/horse-rides-astronaut")
+    ]
+    assert tweet.date_text == "11:20 PM ∙ May 30, 2022"
+
+
+def test_the_e_mail_version_has_no_id_and_dates_from_the_card() -> None:
+    (tweet,) = parse("email-protonmail_en_2022_alunara_static-card-no-id_md_slice.md").tweets
+    assert tweet.id is None and tweet.url is None  # its links are e-mail redirects
+    assert tweet.author is not None and tweet.author.handle == "0xAlunara"  # from the avatar
+    assert tweet.created_at == datetime(2022, 2, 8, tzinfo=timezone.utc)
+    assert tweet.text is not None and tweet.text.endswith("Curve v2 fixes this.")
+
+
+def test_cards_of_2019_2020_keep_date_and_counts_inside_the_link() -> None:
+    tweets = parse("bringthedonuts_en_2021_four-cards-2019-2020_md_slice.md").tweets
+    assert [t.author.handle for t in tweets if t.author] == [
+        "shreyas", "isaach", "isaach", "jeff_weinstein",
+    ]  # fmt: skip
+    assert [t.date_text for t in tweets] == [
+        "September 4th 2020", "September 8th 2020", "September 8th 2020", "June 19th 2019",
+    ]  # fmt: skip
+    assert tweets[0].text is not None and tweets[0].text.endswith("\n\nRole ≠ Title")
+    (glued,) = parse("robotface_en_2020_exgenesis_inline-card_md_slice.md").tweets
+    assert glued.text is not None and glued.text.startswith("ThreadHelper works as a pump")
+    assert glued.text.endswith("\n\n🧵6/17")
+    assert [m.url for m in glued.media] == ["https://pbs.substack.com/media/ElbyIX_XgAABFIQ.jpg"]
+
+
+def test_a_link_with_a_picture_is_no_card() -> None:
+    """Only Substack's avatar (its alt, or its ``twitter_name`` proxy url) makes a card."""
+    text = (
+        "Post\n\n[![A photo](https://a.example/p.jpg)Jane @jane hello](https://x.com/jane/status/1)"
+    )
+    assert substack_cards.find_cards(text) == []
