@@ -410,6 +410,12 @@ QUADRATIC_ONCE = [
         "Post\n" + SUBSTACK_AVATAR + "@ax](https://x.com/a/status/1){}",
         "[1 Like](https://x.com/a/status/1)",
     ),
+    # The holdout's rules (issue 13): list items moved below an attribution, a list on one
+    # line, hard-wrapped prose read by its sentences, an id's author from a link to it.
+    ("1) a\n— A (@a) May 1, 2020\n{}x\n— B (@b) May 1, 2020\n", "2) b\n"),
+    ("{}— A (@a) May 1, 2020\n", "1) a 2) b "),
+    ("{}", "a b c d e f g h\ni j. "),
+    ('<div data-tweet-id="1516859294896906241"></div>{}', '<a href="/a/status/1">x</a>'),
 ]
 
 

@@ -167,3 +167,42 @@ def test_a_placeholder_link_names_the_author_of_its_own_tweet_only() -> None:
     )
     other = threadkeep.parse(page.format(link.format(id="21")).encode()).tweets
     assert [(t.id, t.author) for t in other] == [("21", None)]
+
+
+def test_a_twitterwidget_in_a_markdown_post_makes_it_a_page_of_embeds() -> None:
+    # Holdout copy (a 2017 translation in Markdown): the only markup is a rendered
+    # <twitterwidget>, its inside turned into Markdown. It was read as text, with no tweet.
+    assert (
+        threadkeep.detect(
+            fixture_bytes(
+                "id_embeds/eternalrocks-lctt_zh_2017_twitterwidget-markdown-inside-refs.md"
+            )
+        )
+        == "article"
+    )
+    assert ids_of("eternalrocks-lctt_zh_2017_twitterwidget-markdown-inside-refs.md") == [
+        "865494946974900224"
+    ]
+
+
+def test_an_id_only_tweet_takes_its_author_from_a_link_to_the_same_status() -> None:
+    # Holdout copy (a 2015 CMS body): a rendered frame with only data-tweet-id, and the
+    # editor's `data-url=".../Taymastar/statuses/ID"` beside it.
+    result = threadkeep.parse(
+        fixture_bytes(
+            "id_embeds/badha-cms_dv_2015_medium-insert-rendered-iframe-statuses-meta_slice.html"
+        )
+    )
+    (tweet,) = result.tweets
+    assert tweet.author is not None and tweet.author.handle == "Taymastar"
+    assert tweet.url == "https://twitter.com/Taymastar/status/679393206191136769"
+
+
+def test_two_handles_for_one_id_name_no_author() -> None:
+    frame = '<div data-tweet-id="1516859294896906241"></div>'
+    one = '<p>See <a href="https://twitter.com/1st1/status/1516859294896906241">this</a>.</p>'
+    other = '<p>Or <a href="https://x.com/someone/status/1516859294896906241">that</a>.</p>'
+    for body, handle in [(frame + one, "1st1"), (frame + one + other, None)]:
+        page = f"<html><body><h1>A post</h1>{body}</body></html>"
+        (tweet,) = threadkeep.parse(page.encode()).tweets
+        assert (tweet.author.handle if tweet.author else None) == handle

@@ -217,3 +217,37 @@ def test_a_bulleted_list_is_the_tweets_and_a_lone_bullet_line_a_heading() -> Non
     # "- Cuando no se había iniciado el recuento …", the writer's, above a one-line tweet
     spoilers = texts("verne_es_2016_dates_bullet_heading.txt")[1]
     assert spoilers == "No hagáis spoilers que en Canarias siguen votando."
+
+
+def test_the_next_items_of_a_list_moved_below_the_attribution_are_the_tweets() -> None:
+    # Holdout copy (gazetadopovo, 2017): the extractor left "1) …" above each attribution and
+    # put "2) …" and "3) …" below it; "1.Roubar pouco" has no space after its number.
+    tweets = article("gazetadopovo_pt_2017_numbered_lines_after_attribution.txt").tweets
+    assert [t.author.handle for t in tweets if t.author] == [
+        "julio_cmv", "amaralalexandro", "MarceloApollo", "engfabioreis", "dilmabr",
+    ]  # fmt: skip
+    first = tweets[0].text
+    assert first is not None and first.startswith("1) Estocar vento")
+    assert [line[:3] for line in first.splitlines()] == ["1) ", "2) ", "3) "]
+    assert tweets[2].text == "1.Roubar pouco\n2.Roubar bastante\n3.Roubar Bilhões"
+    assert tweets[3].text is not None and tweets[3].text.endswith("3) Ferrar o Brasil de vez.")
+    # The writer's sentence ending in ":" above the first list is not the tweet's: with the
+    # items moved below, it would make the tweet longer than a tweet can be.
+    assert not first.startswith("Mas o que")
+
+
+def test_a_list_written_on_one_line_is_no_heading() -> None:
+    tweets = article("gazetadopovo_pt_2017_numbered_lines_after_attribution.txt").tweets
+    assert tweets[1].text == "1) assumir seus crimes 2) delatar seus cúmplices 3) nos deixar em paz"
+    # A heading above a vanished embed still gives a tweet with no text (constructed).
+    (tweet,) = find_text_embeds(
+        "Intro.\n\n#14: Elon Musk says\n— Elon Musk (@elonmusk) May 1, 2022\n"
+    )
+    assert tweet.text is None
+
+
+def test_a_hard_wrapped_article_that_quotes_tweets_in_prose_has_none() -> None:
+    # Holdout copy (a 2011 wire story): lines of ten words ending mid-sentence, tweets quoted
+    # with "wrote @handle" and no attribution line. It reads as an article by its sentences.
+    result = article("reuters_en_2011_jobs_hardwrapped_quotes_no_embed.txt")
+    assert result.tweets == ()

@@ -45,6 +45,8 @@ _WRAPPERS = (
     " or contains(@class, 'is-provider-twitter')"
 )
 # One pass, page order. Name tests in the steps keep libxml2 fast (see threadreader_page._HEADINGS).
+# Every attribute that may hold a status url (links, editors' data-url, frames' sources).
+_STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")
 _CANDIDATES = etree.XPath(
     f"/descendant::blockquote[{_TWEET_CLASSES}]"
     " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"
@@ -139,7 +141,32 @@ def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
             else:
                 order.append(key)
                 found[key] = tweet
-    return [found[key] for key in order]
+    tweets = [found[key] for key in order]
+    if any(tweet.author is None and tweet.id for tweet in tweets):
+        tweets = _named_authors(root, tweets)
+    return tweets
+
+
+def _named_authors(root: Element, tweets: list[Tweet]) -> list[Tweet]:
+    """Id-only tweets with the author a status link elsewhere on the page names for the
+    same id (a prose link "see the tweet from …", an editor's ``data-url``): an id is one
+    tweet, so a link written with its handle names its author. Two handles for one id
+    name none."""
+    handles: dict[str, dict[str, str]] = {}  # id -> lower-cased handle -> as written
+    for value in _STATUS_VALUES(root):
+        parts = status_parts(str(value))
+        if parts is not None and parts[0] is not None:
+            handles.setdefault(parts[1], {})[parts[0].lower()] = parts[0]
+    named = []
+    for tweet in tweets:
+        known = list(handles.get(tweet.id or "", {}).values())
+        if tweet.author is None and tweet.id and len(known) == 1:
+            author = make_author(known[0], None)
+            tweet = tweet.model_copy(
+                update={"author": author, "url": status_url(known[0], tweet.id)}
+            )
+        named.append(tweet)
+    return named
 
 
 def _read_element(element: Element, base: str | None, quotes: Ancestors) -> list[Tweet]:

@@ -26,7 +26,7 @@ Form = Literal["html", "text", "json"]
 
 _HTML_RE = re.compile(
     rb"<(?:!doctype|html|head|body|div|p|span|blockquote|a|meta|title|article|section|br|sup"
-    rb"|table|iframe|script|style|figure|amp-twitter)[\s>/]",
+    rb"|table|iframe|script|style|figure|amp-twitter|twitterwidget|twitter-widget)[\s>/]",
     re.IGNORECASE,
 )
 _SNIFF = 65536

@@ -20,7 +20,7 @@ one: linear on any input.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 __all__ = [
     "BLOCK_WORDS",
@@ -28,6 +28,7 @@ __all__ = [
     "MIN_WORDS",
     "is_prose_block",
     "reads_as_prose",
+    "sentences",
     "word_count",
 ]
 
@@ -62,6 +63,15 @@ def word_count(text: str, limit: int) -> int:
 def is_prose_block(text: str) -> bool:
     """True when ``text`` is a paragraph of prose: long enough, and a sentence ends in it."""
     return word_count(text, BLOCK_WORDS) >= BLOCK_WORDS and bool(_SENTENCE_END_RE.search(text))
+
+
+def sentences(text: str) -> Iterator[str]:
+    """The sentences of ``text``, across line breaks: each piece up to a sentence end (a
+    hard-wrapped copy's prose blocks, whose lines end anywhere)."""
+    start = 0
+    for end in _SENTENCE_END_RE.finditer(text):
+        yield text[start : end.end()]
+        start = end.end()
 
 
 def reads_as_prose(blocks: Iterable[str]) -> bool:

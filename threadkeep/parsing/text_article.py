@@ -26,9 +26,14 @@ from dataclasses import dataclass
 from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
-from threadkeep.parsing.prose import MIN_WORDS, reads_as_prose, word_count
+from threadkeep.parsing.prose import MIN_WORDS, reads_as_prose, sentences, word_count
 from threadkeep.parsing.shared import group_threads, make_author, split_front_matter, text_entities
-from threadkeep.parsing.text_tweet_body import clean_tweet_text, is_link_only, tweet_body
+from threadkeep.parsing.text_tweet_body import (
+    clean_tweet_text,
+    is_link_only,
+    item_number,
+    tweet_body,
+)
 from threadkeep.urls import HANDLE, HANDLE_CHAR, HANDLE_LENGTH, status_parts, status_url
 
 __all__ = ["find_text_embeds", "looks_like_article", "parse_text_article"]
@@ -139,27 +144,42 @@ def _bare(match: re.Match[str]) -> _Attribution:
 _TITLE_LIMIT = 150
 
 
-def _continuation(text: str, end: int, next_start: int) -> tuple[str, int]:
-    """Lines of links right after an attribution line, that an extractor moved out of the
-    tweet (its pic link, a list of t.co links): they are the tweet's last lines. Not when
-    the next attribution follows them at once (then they are that tweet's text)."""
+def _line_after(text: str, end: int) -> tuple[str, int] | None:
+    """The line after the one ``end`` is on (stripped), and where it ends."""
     eol = _END_OF_LINE_RE.match(text, end)
     if eol is None:
-        return "", end
-    line_end = eol.end() - 1
+        return None
+    stop = text.find("\n", eol.end())
+    stop = len(text) if stop == -1 else stop
+    return text[eol.end() : stop].strip(), stop
+
+
+def _continuation(text: str, end: int, next_start: int, number: int | None) -> tuple[str, int]:
+    """Lines right after an attribution line that an extractor moved out of the tweet: lines
+    of links (its pic link, a list of t.co links), and the next items of a numbered list the
+    tweet opens ("1) …" above the attribution; "2) …", "3) …" below it). They are the
+    tweet's last lines. Not when the next attribution follows them at once (then they are
+    that tweet's text)."""
     lines: list[str] = []
-    position = line_end
-    while position < next_start:
-        stop = text.find("\n", position + 1)
-        stop = len(text) if stop == -1 else stop
-        line = text[position + 1 : stop].strip()
-        if not line or not is_link_only(line):
+    position = end
+    while position < next_start and (after := _line_after(text, position)) is not None:
+        line, stop = after
+        if number is not None and item_number(line) == number + 1:
+            number += 1
+        elif not line or not is_link_only(line):
             break
         lines.append(line)
         position = stop
     if not lines or not text[position:next_start].strip():
         return "", end
     return "\n".join(lines), position
+
+
+def _opening_item(region: str) -> int | None:
+    """The number of the list item the region's last line is ("1) Estocar vento"): a
+    tweet that opens a list whose next items an extractor moved below its attribution."""
+    last = region.rstrip()
+    return item_number(last[last.rfind("\n") + 1 :].lstrip("> \t"))
 
 
 def find_text_embeds(text: str) -> list[Tweet]:
@@ -174,11 +194,18 @@ def find_text_embeds(text: str) -> list[Tweet]:
             continue
         region = text[previous_end : match.start]
         glued = previous_end > 0 and bool(region[: region.find("\n") + 1 or None].strip())
-        body = tweet_body(
-            region, quoted=match.quoted, glued=glued, after_attribution=previous_end > 0
-        )
+        after = _line_after(text, match.end)
         next_start = found[index + 1].start if index + 1 < len(found) else len(text)
-        more, previous_end = _continuation(text, match.end, next_start)
+        more, end = _continuation(text, match.end, next_start, _opening_item(region))
+        body = tweet_body(
+            region,
+            quoted=match.quoted,
+            glued=glued,
+            after_attribution=previous_end > 0,
+            below=after[0] if after else None,
+            moved=more,
+        )
+        previous_end = end
         if more:
             body = f"{body}\n{more}" if body else more
         tweets.append(_tweet(match, clean_tweet_text(body)))
@@ -226,7 +253,9 @@ def looks_like_article(text: str) -> bool:
     Words are counted as :func:`~threadkeep.parsing.prose.word_count` counts them (Japanese or
     Chinese prose has no spaces). A copy that separates its paragraphs by single line breaks
     (no three blank-line paragraphs) reads as an article when three of its lines are prose
-    (:func:`~threadkeep.parsing.prose.reads_as_prose`). Counted up to what is needed, without
+    (:func:`~threadkeep.parsing.prose.reads_as_prose`), or, hard-wrapped (a wire story's
+    lines of ten words, most ending mid-sentence), when three of its sentences are.
+    Counted up to what is needed, without
     splitting the whole text into words or lines.
     """
     paragraphs = 0
@@ -240,7 +269,8 @@ def looks_like_article(text: str) -> bool:
         paragraphs += bool(text[start:].strip())
     if paragraphs >= 3:
         return word_count(text, MIN_WORDS) >= MIN_WORDS
-    return reads_as_prose(line.group() for line in _LINE_RE.finditer(text))
+    lines = (line.group() for line in _LINE_RE.finditer(text))
+    return reads_as_prose(lines) or reads_as_prose(sentences(text))
 
 
 def parse_text_article(

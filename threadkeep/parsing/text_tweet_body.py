@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_tweet_text", "is_link_only", "tweet_body"]
+__all__ = ["clean_tweet_text", "is_link_only", "item_number", "tweet_body"]
 
 _LIMIT = 280
 _TAIL = 4000  # no tweet, its lead-in and its heading need more of the region than this
@@ -40,6 +40,7 @@ _SENTENCE_WORDS = 8
 _BULLETS = ("- ", "– ", "• ", "* ", "· ")
 _URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)\S{0,2000}")
 _NUMBERED_RE = re.compile(r"^(?:#\s?(\d{1,3})(?:[:.)]|\s)|(\d{1,3})[.)](?:\s|$))")
+_ITEM_RE = re.compile(r"(\d{1,3})[.)]")  # "2) …", "2.Roubar": an item of a tweet's own list
 _FINAL = ".!?:;…。！？：；)]»”\"'’"
 _MD_LINK_RE = re.compile(r"\[([^\[\]\n]{0,500})\]\((?:https?://[^()\s]{1,2000})\)")
 _MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
@@ -131,14 +132,23 @@ def _foreign(line: str, tweet: str) -> bool:
     )
 
 
+def item_number(line: str) -> int | None:
+    """The number a line opens with as an item of a list ("2) …", "2. …", "2.Roubar")."""
+    match = _ITEM_RE.match(line)
+    return int(match[1]) if match else None
+
+
 def _is_heading(line: str, below: str | None, above: str | None) -> bool:
     """A numbered heading ("#14 …", "#2:", "1. …") that is not an item of a numbered list
-    (an item's neighbour carries the number before or after it)."""
+    (an item's neighbour carries the number before or after it; a line that goes on to its
+    next number, "1) a 2) b", is a list written on one line)."""
     number = _number(line)
     if number is None:
         return False
     neighbours = {_number(below) if below else None, _number(above) if above else None}
-    return number - 1 not in neighbours and number + 1 not in neighbours
+    if number - 1 in neighbours or number + 1 in neighbours:
+        return False
+    return re.search(rf"\s{number + 1}[.)]\s", line) is None
 
 
 def _marks_start(line: str, below: str, tweet: str, above: str | None) -> bool:
@@ -176,11 +186,22 @@ def _blockquote(lines: list[str]) -> str:
     return "\n".join(reversed(quoted)).strip()
 
 
-def tweet_body(region: str, *, quoted: bool, glued: bool, after_attribution: bool) -> str | None:
+def tweet_body(
+    region: str,
+    *,
+    quoted: bool,
+    glued: bool,
+    after_attribution: bool,
+    below: str | None = None,
+    moved: str = "",
+) -> str | None:
     """The tweet text at the end of ``region`` (the copy since the previous attribution, up
     to this one's dash). ``quoted``: the attribution is blockquoted. ``glued``: the region
     starts on the previous attribution's line, after its date (that text starts a tweet).
-    ``after_attribution``: the region starts at the end of an earlier attribution."""
+    ``after_attribution``: the region starts at the end of an earlier attribution.
+    ``below``: the line after the attribution (the next item of a list the tweet opens, which
+    an extractor moved below it, tells that the tweet's "1) …" is no heading). ``moved``: the
+    tweet's lines an extractor put after its attribution, which count toward its length."""
     lines = [line.strip() for line in region[-_TAIL:].split("\n")]
     if after_attribution and not glued and len(region) <= _TAIL:
         lines = lines[1:]  # the rest of the previous attribution's line: no blank line
@@ -191,16 +212,16 @@ def tweet_body(region: str, *, quoted: bool, glued: bool, after_attribution: boo
     if not lines:
         return None
     last = lines[-1]
-    if _is_heading(last, None, lines[-2] if len(lines) > 1 else None):
+    if _is_heading(last, below, lines[-2] if len(lines) > 1 else None):
         return None
-    taken, marked = _walk(lines, glued=glued and len(lines) <= _TAIL // 2)
+    taken, marked = _walk(lines, glued=glued and len(lines) <= _TAIL // 2, moved=_weight(moved))
     return "\n".join(taken if marked else taken[-1:])
 
 
-def _walk(lines: list[str], *, glued: bool) -> tuple[list[str], bool]:
+def _walk(lines: list[str], *, glued: bool, moved: int) -> tuple[list[str], bool]:
     """Lines above the attribution (top first) up to a mark, and whether one was found."""
     taken = [lines[-1]]
-    weight = _weight(lines[-1])
+    weight = _weight(lines[-1]) + moved
     index = len(lines) - 2
     while index >= 0:
         line = lines[index]
