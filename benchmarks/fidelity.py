@@ -152,7 +152,7 @@ def main() -> int:
         expected = json.loads(exp.read_text("utf-8"))
         case = ROOT / expected["copy"]
         problems = check(case, expected)
-        group = exp.parent.name
+        group = "/".join(exp.parent.parts[-2:])
         by_class.setdefault(group, []).append(not problems)
         if problems:
             print(f"MISS {group}/{case.name}")
@@ -162,10 +162,10 @@ def main() -> int:
             print(f"ok   {group}/{case.name}")
     total = [ok for oks in by_class.values() for ok in oks]
     for name, oks in sorted(by_class.items()):
-        print(f"{name:12} {sum(oks):3}/{len(oks):<3} exact")
+        print(f"{name:26} {sum(oks):3}/{len(oks):<3} exact")
     if total:
         rate = 100 * sum(total) / len(total)
-        print(f"{'all':12} {sum(total):3}/{len(total):<3} exact ({rate:.0f} %)")
+        print(f"{'all':26} {sum(total):3}/{len(total):<3} exact ({rate:.0f} %)")
     return 0
 
 
