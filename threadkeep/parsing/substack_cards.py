@@ -53,6 +53,7 @@ from threadkeep.limits import check_tweets
 from threadkeep.models import Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.substack_text import fenced_tweets, text_cards
 from threadkeep.urls import HANDLE, is_handle, status_parts, status_url
 
 __all__ = ["find_cards"]
@@ -109,20 +110,38 @@ class _Card:
 
 
 def find_cards(text: str) -> list[Tweet]:
-    """Every Substack tweet card in a Markdown copy, in order (none in other copies)."""
-    tweets: list[Tweet] = []
+    """Every Substack tweet in a Markdown copy, in order (none in other copies): its cards and
+    Pandoc fenced tweet divs, or, in a copy with neither, the cards a page reduced to text
+    shows (:mod:`threadkeep.parsing.substack_text`)."""
+    fenced = fenced_tweets(text)
+    found = [(start, tweet) for start, _, tweet in fenced]
+    found += _link_cards(text, [(start, end) for start, end, _ in fenced])
+    found.sort(key=lambda pair: pair[0])
+    tweets = [tweet for _, tweet in found] or text_cards(text)
+    check_tweets(len(tweets))
+    return tweets
+
+
+def _link_cards(text: str, skip: list[tuple[int, int]]) -> list[tuple[int, Tweet]]:
+    """Each card link and where it starts; avatars inside the ``skip`` spans (in order, apart)
+    are part of something already read."""
+    found: list[tuple[int, Tweet]] = []
     at = 0
+    spans = iter(skip)
+    span = next(spans, None)
     while (avatar := _next_avatar(text, at)) is not None:
+        while span is not None and span[1] <= avatar.start:
+            span = next(spans, None)
         opening = _opening_bracket(text, avatar.start)
-        if opening is None:
+        if opening is None or (span is not None and span[0] <= avatar.start):
             at = avatar.end
             continue
         card, at = _read_card(text, opening)  # a card that does not close is skipped whole
         tweet = _card_tweet(card) if card is not None else None
         if tweet is not None:
-            tweets.append(tweet)
-            check_tweets(len(tweets))
-    return tweets
+            found.append((opening, tweet))
+            check_tweets(len(found))
+    return found
 
 
 def _image_at(text: str, start: int) -> _Image | None:
