@@ -47,13 +47,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.shared import make_author, text_entities
-from threadkeep.parsing.substack_text import fenced_tweets, text_cards
+from threadkeep.parsing.substack_text import card_time, clean_words, fenced_tweets, text_cards
 from threadkeep.urls import HANDLE, is_handle, status_parts, status_url
 
 __all__ = ["find_cards"]
@@ -314,7 +314,7 @@ def _card_tweet(card: _Card) -> Tweet | None:
         date_text = date_text or _without_footer(quoted.words)[1]
     for footer in card.footer:
         date_text = date_text or _without_footer(_ESCAPE_RE.sub(r"\1", footer))[1]
-    text = _clean(words)
+    text = clean_words(words)
     if not text and tweet_id is None:
         return None
     tags, mentions = text_entities(text)
@@ -340,7 +340,7 @@ def _quoted_tweet(part: _Part) -> Tweet | None:
         handle = first.rpartition("@")[2].strip() if len(first) <= 80 else ""
         part.handle = handle if "@" in first and is_handle(handle) else None
     name, words = _name_and_words(part.words, part.handle)
-    text = _clean(_without_footer(words)[0])
+    text = clean_words(_without_footer(words)[0])
     if not text and not part.handle:
         return None
     tags, mentions = text_entities(text)
@@ -396,14 +396,4 @@ def _card_date(date_text: str | None) -> datetime | None:
     day = parse_date(f"{match[4]} {match[5]}, {match[6]}") if match else None
     if match is None or day is None:
         return None
-    hour = int(match[1]) % 12 + (12 if match[3] == "PM" else 0)
-    return datetime(day.year, day.month, day.day, hour, int(match[2]), tzinfo=timezone.utc)
-
-
-def _clean(words: str) -> str:
-    """Each line's spaces folded, at most one empty line between paragraphs."""
-    lines = [" ".join(line.split()) for line in words.split("\n")]
-    text = "\n".join(lines).strip("\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text
+    return card_time(day, int(match[1]), int(match[2]), pm=match[3] == "PM")

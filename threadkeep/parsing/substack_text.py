@@ -40,7 +40,7 @@ from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.parsing.substack import attrs_tweet
 from threadkeep.urls import is_handle
 
-__all__ = ["fenced_tweets", "text_cards"]
+__all__ = ["card_time", "clean_words", "fenced_tweets", "text_cards"]
 
 _ATTRS_RE = re.compile(r'attrs="((?:[^"\\]|\\.)*)"', re.DOTALL)
 _PANDOC_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
@@ -147,17 +147,28 @@ def _footer(line: str) -> tuple[str, datetime, str] | None:
     day = parse_date(f"{match[4]} {match[5]}, {match[6]}")
     if day is None or hour == 0:
         return None
-    hour = hour % 12 + (12 if match[3] == "PM" else 0)
-    created = datetime(day.year, day.month, day.day, hour, int(match[2]), tzinfo=timezone.utc)
+    created = card_time(day, hour, int(match[2]), pm=match[3] == "PM")
     return line[:start], created, line[start : match.end()]
+
+
+def card_time(day: datetime, hour: int, minute: int, *, pm: bool) -> datetime:
+    """The UTC time a card shows ("8:57 AM ∙ Jul 7, 2022"), on ``day``."""
+    hour = hour % 12 + (12 if pm else 0)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.utc)
+
+
+def clean_words(words: str) -> str:
+    """Each line's spaces folded, at most one empty line between paragraphs."""
+    text = "\n".join(" ".join(line.split()) for line in words.split("\n")).strip("\n")
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
 
 
 def _tweet(
     who: tuple[str, str], lines: list[str], created: datetime | None, shown: str | None
 ) -> Tweet:
-    text = "\n".join(" ".join(line.split()) for line in lines).strip("\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
+    text = clean_words("\n".join(lines))
     tags, mentions = text_entities(text)
     return Tweet(
         author=make_author(who[1], who[0]),
