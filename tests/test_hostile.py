@@ -416,6 +416,19 @@ QUADRATIC_ONCE = [
     ("{}— A (@a) May 1, 2020\n", "1) a 2) b "),
     ("{}", "a b c d e f g h\ni j. "),
     ('<div data-tweet-id="1516859294896906241"></div>{}', '<a href="/a/status/1">x</a>'),
+    # The Substack holdout's rules (issue 13): 2026 cards' listed footers, Pandoc fenced tweet
+    # divs (closed, and attributes that never close), text cards with and without a footer.
+    (
+        "Post\n" + SUBSTACK_AVATAR + "{}](https://x.com/a/status/1)",
+        "- 1,796\n- 1:12 AM · Jan 1, 2026\n",
+    ),
+    ("Post](x)\n{}", ':::: {.tweet attrs="{\\"url\\":\\"https://x.com/a/status/1\\"}"}\nx\n::::\n'),
+    ('Post](x)\n:::: {{.tweet attrs="{}', '\\" '),
+    ("Post](x)\n{}", ':::: {.tweet attrs="'),
+    ("Post](x)\n:::: {{.tweet {}", 'attrs="x" '),
+    ("Post\n{}", "A@a\nx\n"),
+    ("Post\n{}", "A@a\nx1:12 AM · Jan 13, 2026 · 3K Views1 Replies · 2 Likes\n"),
+    ("Post\nA@a\n{}", "x1:12 AM · Jan 13, 2026 · "),
 ]
 
 

@@ -138,3 +138,68 @@ def test_a_link_with_a_picture_is_no_card() -> None:
         "Post\n\n[![A photo](https://a.example/p.jpg)Jane @jane hello](https://x.com/jane/status/1)"
     )
     assert substack_cards.find_cards(text) == []
+
+
+# The holdout of issue 13 (fixtures/substack/SOURCES.md, "Holdout"): rules written after its
+# first run, each on the real copy that showed it.
+
+
+def test_cards_of_2026_name_the_avatar_x_and_add_views() -> None:
+    """ "X avatar for @handle"; "… · 584K Views" after the date; counts apart by "·"."""
+    (tweet,) = parse("aishippingblog_en_2026_karpathy_x-avatar-card-photo_md.md").tweets
+    assert tweet.id == "2029701092347630069"
+    assert tweet.author is not None and tweet.author.name == "Andrej Karpathy"
+    assert tweet.text is not None and tweet.text.endswith("from FineWeb-edu to")
+    assert tweet.date_text == "11:30 PM · Mar 5, 2026 · 584K Views"
+    assert [m.url for m in tweet.media] == ["https://pbs.substack.com/media/HCrwu6YaUAAoAlh.jpg"]
+
+
+def test_a_2026_quote_avatar_without_alt_starts_the_quoted_tweet() -> None:
+    """Its handle comes from the "Name @handle" line below; the footer after it is the card's."""
+    first, second = parse(
+        "aibyaakash_en_2026_two-x-avatar-cards-quotes_obsidian_md_slice.md"
+    ).tweets
+    assert first.text is not None and first.text.endswith("generating proposals,")
+    assert first.date_text == "8:04 PM · Apr 8, 2026 · 979K Views"
+    assert first.quoted is not None and first.quoted.author is not None
+    assert (first.quoted.author.handle, first.quoted.author.name) == ("claudeai", "Claude")
+    assert first.quoted.text is not None and first.quoted.text.startswith("Introducing Claude")
+    assert first.quoted.text.endswith("on the Claude Platform.")  # no date, no counts
+    assert second.quoted is not None and second.quoted.author is not None
+    assert second.quoted.author.handle == "karpathy"
+
+
+def test_a_listed_footer_and_a_bold_name_line() -> None:
+    (tweet,) = parse("a16z_en_2026_steipete_x-avatar-card-list-counts_obsidian_md_slice.md").tweets
+    assert tweet.author is not None and tweet.author.name == "Peter Steinberger"
+    assert tweet.text is not None and tweet.text.endswith("loops that prompt your agents.")
+    assert tweet.date_text == "6:58 PM · Jun 7, 2026"  # "- 8.5M", "- 1,796" are counts
+
+
+def test_pandoc_fenced_tweet_divs_are_read_from_their_attrs() -> None:
+    tweets = parse("interconnects_en_2023_pandoc-fenced-tweet-divs-export_md_slice.md").tweets
+    assert [t.id for t in tweets] == ["1613306673447473152", "1636638029480706052"]
+    assert tweets[0].text == "biden reporting on the parameter count of GPT-4"
+    assert tweets[0].date_text == "Wed Jan 11 22:47:39 +0000 2023"
+    assert tweets[1].text is None  # a photo only: its full_text is empty
+    assert [m.url for m in tweets[1].media] == [
+        "https://pbs.substack.com/media/FraBnDEXgAA-Sv1.jpg"
+    ]
+
+
+def test_cards_of_a_page_reduced_to_text() -> None:
+    """ "Name@handle", the text, the footer glued to the last word; leaked JSON is no tweet."""
+    tweets = parse("latentspace_en_2026_felixrieseberg_text-cards-leaked-attrs_md_slice.md").tweets
+    assert [t.author.handle for t in tweets if t.author] == [
+        "felixrieseberg", "felixrieseberg", "claudeai", "felixrieseberg", "felixrieseberg",
+    ]  # fmt: skip
+    assert all(t.id is None for t in tweets)
+    assert tweets[0].text is not None and tweets[0].text.endswith("have been working")
+    assert tweets[0].created_at == datetime(2026, 1, 13, 1, 12, tzinfo=timezone.utc)
+    assert tweets[1].created_at == datetime(2018, 8, 23, 14, 54, tzinfo=timezone.utc)
+    assert tweets[1].text is not None and tweets[1].text.endswith("github.com/felixrieseberg…")
+
+
+def test_text_cards_need_the_card_footer() -> None:
+    """A "Name@handle" line in prose, with no card footer after it, is no card."""
+    assert substack_cards.find_cards("Post\n\nJane Doe@jane\nsaid hello at 1:12 AM.\n") == []

@@ -151,6 +151,8 @@ def _markdown(page: Input) -> str | None:
 
 def _substack_cards(page: Input) -> Embeds | None:
     text = page.markdown
+    if text is None and not page.raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        text = page.text  # a text copy a few leaked tags made "HTML": its text cards count
     tweets = substack_cards.find_cards(text) if text is not None else []
     return Embeds(text, tweets) if tweets else None
 

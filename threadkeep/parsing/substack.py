@@ -39,7 +39,13 @@ from threadkeep.parsing.html import clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import HANDLE, absolute_url, is_handle, status_parts, status_url
 
-__all__ = ["COMPONENT", "SUBSTACK_XPATH", "is_substack_tweet", "substack_tweet"]
+__all__ = [
+    "COMPONENT",
+    "SUBSTACK_XPATH",
+    "attrs_tweet",
+    "is_substack_tweet",
+    "substack_tweet",
+]
 
 COMPONENT = "Twitter2ToDOM"
 _TWEET_DIV = (
@@ -72,6 +78,12 @@ def substack_tweet(element: Element, base: str | None) -> Tweet | None:
         return None
     attrs = _attrs(element)
     return _tweet(attrs, element, base, depth=0)
+
+
+def attrs_tweet(attrs: dict[str, Any]) -> Tweet | None:
+    """The tweet a component's ``data-attrs`` JSON holds, read without its element (a copy
+    that kept the JSON and lost the HTML, such as a Pandoc export), or None without a url."""
+    return _tweet(attrs, None, None, depth=0)
 
 
 def _attrs(element: Element) -> dict[str, Any]:

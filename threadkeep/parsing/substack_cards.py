@@ -18,7 +18,8 @@ turn the card into a Markdown link::
 The rules, each stated on that shape:
 
 * **A card** is a Markdown link whose text starts with the avatar: an image whose alt is
-  "Twitter avatar for @handle", or whose url is Substack's avatar proxy
+  "Twitter avatar for @handle" ("X avatar for @handle" since 2025), or whose url is Substack's
+  avatar proxy
   (``/image/twitter_name/w_NN/<handle>.jpg``; cards of 2019–2020 carry it twice). Nothing
   else in a text copy looks like that, so the rule finds no card in other copies.
 * **Its tweet** is the link's target when that is a status url (id, handle); the e-mail
@@ -27,10 +28,15 @@ The rules, each stated on that shape:
 * **Name and text.** The card reads "Name @handle" then the text, often glued together
   ("@GaryMarcusexcellent analysis"): the text starts right after the first ``@handle`` the
   avatar names.
-* **A second avatar** inside the card starts the quoted tweet (it has no id of its own).
+* **A second avatar** inside the card starts the quoted tweet (it has no id of its own); in
+  2026 cards it may have an empty alt (a ``profile_images`` url) and the "Name @handle" line
+  below it says who.
 * **Date and counts** ("8:57 AM ∙ Jul 7, 2022", "October 28th 2020", "162Likes19Retweets",
   "1 Retweet156 Likes") are the card's footer, inside the link or in the links right after it
-  that point to the same target; they are not tweet text. A link between them whose text starts
+  that point to the same target; they are not tweet text. 2026 cards add the views
+  ("11:30 PM · Mar 5, 2026 · 584K Views", "345 Replies · 493 Reposts"), put the footer after
+  the quoted tweet, or list it ("- 6:58 PM · Jun 7, 2026", "- 8.5M", "- 1,796"); their name
+  may stand bold on a line of its own. A link between them whose text starts
   with a picture is the tweet's link-preview card. Pictures in the text are the tweet's photos.
 
 The scan is linear: each card is read once, from its ``[`` to its closing ``](target)``, and
@@ -41,27 +47,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.substack_text import card_time, clean_words, fenced_tweets, text_cards
 from threadkeep.urls import HANDLE, is_handle, status_parts, status_url
 
 __all__ = ["find_cards"]
 
-_AVATAR_ALT = "Twitter avatar for @"
+_AVATAR_ALTS = ("Twitter avatar for @", "X avatar for @")  # Substack renamed it in 2025
 _AVATAR_PATH = "/image/twitter_name/"
 _AVATAR_FILE_RE = re.compile(rf"/image/twitter_name/[^/]*/({HANDLE})\.\w+")
 _MAX_CARD = 20_000  # characters from a card's "[" to its "](": longer is no card
 _MAX_FOOTER_LINKS = 3
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _TIME_DATE_RE = re.compile(
-    r"^(\d{1,2}):(\d\d)\s*([AP]M)\s*[∙·•]\s*([A-Za-z]{3,9})\.? (\d{1,2}), (\d{4})(?:\s*-+)?$"
+    r"^(\d{1,2}):(\d\d)\s*([AP]M)\s*[∙·•]\s*([A-Za-z]{3,9})\.? (\d{1,2}), (\d{4})"
+    r"(?: [∙·•] [\d.,]+[KkMm]? Views)?(?:\s*-+)?$"
 )
 _ORDINAL_DATE_RE = re.compile(r"^([A-Za-z]{3,9}) (\d{1,2})(?:st|nd|rd|th) (\d{4})(?:\s*-+)?$")
-_COUNT_RE = re.compile(r"^(?:[\d.,]+[KkMm]? ?(?:Likes?|Retweets?|Replies|Reply|Reposts?) ?)+$")
+_COUNT_RE = re.compile(
+    r"^(?:[\d.,]+[KkMm]? ?(?:Likes?|Retweets?|Replies|Reply|Reposts?|Views?) ?(?:[∙·•] )?)+$"
+)
+_LIST_COUNT_RE = re.compile(r"^[-*] [\d.,]+[KkMm]?$")  # "- 1,796": 2026 cards list their counts
 _RULE_RE = re.compile(r"^(?:-{3,}|\* \* \*|\*{3,}|_{3,})$")
 
 
@@ -74,12 +85,17 @@ class _Image:
 
     @property
     def is_avatar(self) -> bool:
-        return self.alt.startswith(_AVATAR_ALT) or _AVATAR_PATH in self.url
+        return self.alt.startswith(_AVATAR_ALTS) or _AVATAR_PATH in self.url
+
+    @property
+    def is_profile_picture(self) -> bool:
+        """An avatar by its url alone (the 2026 quoted tweet's has an empty alt)."""
+        return self.is_avatar or (not self.alt and "profile_images" in self.url)
 
     @property
     def handle(self) -> str | None:
-        if self.alt.startswith(_AVATAR_ALT):
-            handle = _ESCAPE_RE.sub(r"\1", self.alt[len(_AVATAR_ALT) :]).strip()
+        if self.alt.startswith(_AVATAR_ALTS):
+            handle = _ESCAPE_RE.sub(r"\1", self.alt.partition(" for @")[2]).strip()
             return handle if is_handle(handle) else None
         match = _AVATAR_FILE_RE.search(self.url)
         return match.group(1) if match else None
@@ -94,20 +110,38 @@ class _Card:
 
 
 def find_cards(text: str) -> list[Tweet]:
-    """Every Substack tweet card in a Markdown copy, in order (none in other copies)."""
-    tweets: list[Tweet] = []
+    """Every Substack tweet in a Markdown copy, in order (none in other copies): its cards and
+    Pandoc fenced tweet divs, or, in a copy with neither, the cards a page reduced to text
+    shows (:mod:`threadkeep.parsing.substack_text`)."""
+    fenced = fenced_tweets(text)
+    found = [(start, tweet) for start, _, tweet in fenced]
+    found += _link_cards(text, [(start, end) for start, end, _ in fenced])
+    found.sort(key=lambda pair: pair[0])
+    tweets = [tweet for _, tweet in found] or text_cards(text)
+    check_tweets(len(tweets))
+    return tweets
+
+
+def _link_cards(text: str, skip: list[tuple[int, int]]) -> list[tuple[int, Tweet]]:
+    """Each card link and where it starts; avatars inside the ``skip`` spans (in order, apart)
+    are part of something already read."""
+    found: list[tuple[int, Tweet]] = []
     at = 0
+    spans = iter(skip)
+    span = next(spans, None)
     while (avatar := _next_avatar(text, at)) is not None:
+        while span is not None and span[1] <= avatar.start:
+            span = next(spans, None)
         opening = _opening_bracket(text, avatar.start)
-        if opening is None:
+        if opening is None or (span is not None and span[0] <= avatar.start):
             at = avatar.end
             continue
         card, at = _read_card(text, opening)  # a card that does not close is skipped whole
         tweet = _card_tweet(card) if card is not None else None
         if tweet is not None:
-            tweets.append(tweet)
-            check_tweets(len(tweets))
-    return tweets
+            found.append((opening, tweet))
+            check_tweets(len(found))
+    return found
 
 
 def _image_at(text: str, start: int) -> _Image | None:
@@ -236,7 +270,9 @@ def _parts(inner: str) -> tuple[_Part, _Part | None]:
     """The card's own tweet, and the quoted tweet a later avatar starts."""
     images = _images(inner)
     lead = _leading_avatars(inner, images)
-    quote_at = next((i for i in range(lead, len(images)) if images[i].is_avatar), len(images))
+    quote_at = next(
+        (i for i in range(lead, len(images)) if images[i].is_profile_picture), len(images)
+    )
     handle = next((image.handle for image in images[:lead] if image.handle), None)
     start = images[lead - 1].end if lead else 0
     stop = images[quote_at].start if quote_at < len(images) else len(inner)
@@ -244,7 +280,7 @@ def _parts(inner: str) -> tuple[_Part, _Part | None]:
     if quote_at == len(images):
         return own, None
     quoted = images[quote_at]
-    rest = [image for image in images[quote_at + 1 :] if not image.is_avatar]
+    rest = [image for image in images[quote_at + 1 :] if not image.is_profile_picture]
     return own, _part(inner, quoted.handle, quoted.end, len(inner), rest)
 
 
@@ -274,9 +310,11 @@ def _card_tweet(card: _Card) -> Tweet | None:
     )
     name, words = _name_and_words(own.words, handle)
     words, date_text = _without_footer(words)
+    if quoted is not None:  # 2026 cards: the footer follows the quoted tweet, inside the link
+        date_text = date_text or _without_footer(quoted.words)[1]
     for footer in card.footer:
         date_text = date_text or _without_footer(_ESCAPE_RE.sub(r"\1", footer))[1]
-    text = _clean(words)
+    text = clean_words(words)
     if not text and tweet_id is None:
         return None
     tags, mentions = text_entities(text)
@@ -297,8 +335,12 @@ def _card_tweet(card: _Card) -> Tweet | None:
 
 
 def _quoted_tweet(part: _Part) -> Tweet | None:
+    if part.handle is None:  # an avatar with no alt: the "Name @handle" line below says who
+        first = part.words.strip().split("\n", 1)[0]
+        handle = first.rpartition("@")[2].strip() if len(first) <= 80 else ""
+        part.handle = handle if "@" in first and is_handle(handle) else None
     name, words = _name_and_words(part.words, part.handle)
-    text = _clean(_without_footer(words)[0])
+    text = clean_words(_without_footer(words)[0])
     if not text and not part.handle:
         return None
     tags, mentions = text_entities(text)
@@ -318,7 +360,7 @@ def _name_and_words(words: str, handle: str | None) -> tuple[str | None, str]:
     at = words.lower().find("@" + handle.lower())
     if at == -1:
         return None, words
-    name = " ".join(words[:at].split())
+    name = " ".join(words[:at].split()).strip("*").strip()  # "**Name**" on its own line
     return name or None, words[at + 1 + len(handle) :]
 
 
@@ -330,9 +372,15 @@ def _without_footer(words: str) -> tuple[str, str | None]:
         line = " ".join(lines[-1].split())
         if line and len(line) > 80:
             break
-        if _TIME_DATE_RE.match(line) or _ORDINAL_DATE_RE.match(line):
-            date_text = date_text or line.rstrip("- ").strip()
-        elif line and not _COUNT_RE.match(line) and not _RULE_RE.match(line):
+        listed = line[2:] if line.startswith(("- ", "* ")) else line  # a list of 2026 cards
+        if _TIME_DATE_RE.match(listed) or _ORDINAL_DATE_RE.match(listed):
+            date_text = date_text or listed.rstrip("- ").strip()
+        elif (
+            line
+            and not _COUNT_RE.match(listed)
+            and not _RULE_RE.match(line)
+            and not _LIST_COUNT_RE.match(line)
+        ):
             break
         lines.pop()
     return "\n".join(lines), date_text
@@ -348,14 +396,4 @@ def _card_date(date_text: str | None) -> datetime | None:
     day = parse_date(f"{match[4]} {match[5]}, {match[6]}") if match else None
     if match is None or day is None:
         return None
-    hour = int(match[1]) % 12 + (12 if match[3] == "PM" else 0)
-    return datetime(day.year, day.month, day.day, hour, int(match[2]), tzinfo=timezone.utc)
-
-
-def _clean(words: str) -> str:
-    """Each line's spaces folded, at most one empty line between paragraphs."""
-    lines = [" ".join(line.split()) for line in words.split("\n")]
-    text = "\n".join(lines).strip("\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text
+    return card_time(day, int(match[1]), int(match[2]), pm=match[3] == "PM")
