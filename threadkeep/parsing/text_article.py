@@ -29,10 +29,13 @@ from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.prose import MIN_WORDS, reads_as_prose, sentences, word_count
 from threadkeep.parsing.shared import group_threads, make_author, split_front_matter, text_entities
 from threadkeep.parsing.text_tweet_body import (
+    TWEET_LIMIT,
     clean_tweet_text,
+    ends_with_media_link,
     is_link_only,
     item_number,
     tweet_body,
+    tweet_weight,
 )
 from threadkeep.urls import HANDLE, HANDLE_CHAR, HANDLE_LENGTH, status_parts, status_url
 
@@ -142,6 +145,7 @@ def _bare(match: re.Match[str]) -> _Attribution:
 
 
 _TITLE_LIMIT = 150
+_MOVED_LINES = 6  # an extractor moves at most a tweet's few lines below its attribution
 
 
 def _line_after(text: str, end: int) -> tuple[str, int] | None:
@@ -155,11 +159,13 @@ def _line_after(text: str, end: int) -> tuple[str, int] | None:
 
 
 def _continuation(text: str, end: int, next_start: int, number: int | None) -> tuple[str, int]:
-    """Lines right after an attribution line that an extractor moved out of the tweet: lines
-    of links (its pic link, a list of t.co links), and the next items of a numbered list the
-    tweet opens ("1) …" above the attribution; "2) …", "3) …" below it). They are the
-    tweet's last lines. Not when the next attribution follows them at once (then they are
-    that tweet's text)."""
+    """Lines right after an attribution line that an extractor moved out of the tweet: it
+    kept the tweet's first line above the attribution and put the rest below. They are
+    lines of links (its pic link, a list of t.co links); the next items of a numbered list
+    the tweet opens ("1) …" above the attribution; "2) …", "3) …" below it); or a few lines
+    up to one ending in the tweet's picture or t.co link, the link Twitter puts last. They
+    are the tweet's last lines. Not when the next attribution follows them at once (then
+    they are that tweet's text)."""
     lines: list[str] = []
     position = end
     while position < next_start and (after := _line_after(text, position)) is not None:
@@ -170,9 +176,31 @@ def _continuation(text: str, end: int, next_start: int, number: int | None) -> t
             break
         lines.append(line)
         position = stop
+    if not lines:
+        lines, position = _up_to_media_link(text, end, next_start)
     if not lines or not text[position:next_start].strip():
         return "", end
     return "\n".join(lines), position
+
+
+def _up_to_media_link(text: str, end: int, next_start: int) -> tuple[list[str], int]:
+    """The lines after ``end`` up to the first that ends in a tweet's picture or t.co link,
+    when they are few and short enough to be the rest of a tweet; else none."""
+    lines: list[str] = []
+    position = end
+    weight = 0
+    while len(lines) < _MOVED_LINES and position < next_start:
+        after = _line_after(text, position)
+        if after is None or not after[0]:
+            break
+        line, position = after
+        weight += tweet_weight(line)
+        if weight > TWEET_LIMIT:
+            break
+        lines.append(line)
+        if ends_with_media_link(line):
+            return lines, position
+    return [], end
 
 
 def _opening_item(region: str) -> int | None:

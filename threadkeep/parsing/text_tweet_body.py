@@ -31,9 +31,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_tweet_text", "is_link_only", "item_number", "tweet_body"]
+__all__ = [
+    "TWEET_LIMIT",
+    "clean_tweet_text",
+    "ends_with_media_link",
+    "is_link_only",
+    "item_number",
+    "tweet_body",
+    "tweet_weight",
+]
 
-_LIMIT = 280
+_LIMIT = TWEET_LIMIT = 280
 _TAIL = 4000  # no tweet, its lead-in and its heading need more of the region than this
 _HEADING_LIMIT = 80  # a heading line is shorter than this
 _SENTENCE_WORDS = 8
@@ -70,6 +78,20 @@ def clean_tweet_text(text: str | None) -> str | None:
         return None
     text = _MD_ESCAPE_RE.sub(r"\1", _MD_LINK_RE.sub(r"\1", text))
     return text.strip() or None
+
+
+_MEDIA_LINK_END_RE = re.compile(r"(?:pic\.twitter\.com|https?://t\.co)/\w{1,20}$")
+
+
+def ends_with_media_link(line: str) -> bool:
+    """True for a line ending in the link Twitter puts last in a tweet: its picture
+    (``pic.twitter.com/…``) or a ``t.co`` link. A writer's prose does not end so."""
+    return _MEDIA_LINK_END_RE.search(line[-60:]) is not None
+
+
+def tweet_weight(line: str) -> int:
+    """How long Twitter counts ``line`` (see :func:`_weight`)."""
+    return _weight(line)
 
 
 def _weight(line: str) -> int:
