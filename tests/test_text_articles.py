@@ -52,10 +52,36 @@ def test_lines_of_links_after_an_attribution_are_the_tweets_last_lines() -> None
     brennan, weather = article("sputnik_en_2019_quake_pic_after.txt").tweets
     assert brennan.text is not None and brennan.text.endswith(".\npic.twitter.com/YPsmnOGtDV")
     assert weather.text is not None and weather.text.startswith("Terrifying footage")
-    # A long line ending in a picture link is prose (a quoted message), not the tweet's.
-    assert texts("laranchada_es_2020_alferdez_quoted.txt")[1] == (
-        "versión acústica del gran #MarioBarassi"
+    # The extractor kept a tweet's first line above its attribution and put the rest below,
+    # up to the picture link Twitter puts last (read first as the writer's prose: see
+    # fixtures/text_articles/SOURCES.md).
+    second = texts("laranchada_es_2020_alferdez_quoted.txt")[1]
+    assert second is not None and second.startswith("versión acústica del gran #MarioBarassi\n")
+    assert second.endswith("quedarse en casa#QuedateEnCasa pic.twitter.com/It20DZobC9")
+    # The writer's next paragraph, which quotes the tweet, is not the tweet's.
+    assert "expresó Barassi" not in second
+
+
+def test_a_tweets_lines_below_its_attribution_run_to_its_picture_link() -> None:
+    # Found by the lead (breakingnews 2017): "I tried to make a GIF…" above the attribution,
+    # three more lines of the tweet below it, the last ending in its pic.twitter.com link.
+    first, second, third = article(
+        "breakingnews_en_2017_threadreader_lines_after_attribution.txt"
+    ).tweets
+    assert first.text == "1/ In Defense of Rachel and Joey: A Thread"
+    assert second.text == (
+        "I tried to make a GIF that explain @tttthreads\nDo you understand it?\n"
+        "RT => yes / Like => no / Reply for critics\n"
+        "Thank you for your help :) pic.twitter.com/RB7pDNp722"
     )
+    assert third.text is not None and third.text.endswith(
+        "This is genius https://t.co/WhcKBBORDr @tttthreads"
+    )
+    # Lines below an attribution with no such link are the writer's (constructed).
+    tweets = find_text_embeds(
+        "Intro line here.\nA tweet\n— A (@a) May 1, 2020\nThe writer goes on.\n"
+    )
+    assert [t.text for t in tweets] == ["A tweet"]
 
 
 def test_dates_in_the_copys_language() -> None:
