@@ -277,3 +277,30 @@ def test_a_hard_wrapped_article_that_quotes_tweets_in_prose_has_none() -> None:
     # with "wrote @handle" and no attribution line. It reads as an article by its sentences.
     result = article("reuters_en_2011_jobs_hardwrapped_quotes_no_embed.txt")
     assert result.tweets == ()
+
+
+@pytest.mark.parametrize(
+    ("attribution", "day"),
+    [
+        ("— Liverpool FC (@LFC)19 September 2020", "2020-09-19"),
+        ("— 気象庁 (@JMA_kishou) 2016年7月21日", "2016-07-21"),
+        ("— Emmanuel Macron (@EmmanuelMacron) 21 juillet 2016", "2016-07-21"),
+        ("— X (@x) 1er mars 2019", "2019-03-01"),
+        ("— Pedro Sánchez (@sanchezcastejon) 21 de julio de 2016", "2016-07-21"),
+        ("— Y (@y) 1º de marzo de 2019", "2019-03-01"),
+        ("— Matteo Renzi (@matteorenzi) 21 luglio 2016", "2016-07-21"),
+        ("— BMKG (@infoBMKG) 5 Agustus 2018", "2018-08-05"),
+        ("— Olaf Scholz (@OlafScholz) 21. Juli 2016", "2016-07-21"),
+        ("— Z (@z) 2nd June 2020", "2020-06-02"),
+        ("— W (@w) March 6th, 2018", "2018-03-06"),
+        ("— 국방부 (@mnd) 2019년 3월 1일", "2019-03-01"),
+    ],
+)
+def test_constructed_attribution_dates_in_the_languages_embeds_print(
+    attribution: str, day: str
+) -> None:
+    # CONSTRUCTED: one attribution line each, in the date forms embeds print (and the
+    # ordinals of copies retyped by hand); the real copies cover these in context.
+    (tweet,) = find_text_embeds(f"The writer's sentence.\n\nThe tweet\n{attribution}\n")
+    assert tweet.created_at is not None and tweet.created_at.date().isoformat() == day
+    assert tweet.text == "The tweet"

@@ -2,7 +2,8 @@
 
 Embeds print the tweet's date in the widget's language (``data-lang``): "March 6, 2018",
 "6 March 2018" (en-gb), "6. März 2018", "7 août 2014", "7 de agosto de 2014",
-"6 marzo 2018", "6 maart 2018", "2018年3月6日", "2018년 3월 6일". A date with no time of day
+"6 marzo 2018", "6 maart 2018", "2018年3月6日", "2018년 3월 6일"; copies retyped by hand add
+ordinals ("1er mars 2019", "1º de marzo de 2019", "March 6th, 2018"). A date with no time of day
 becomes midnight UTC; ``date_text`` keeps what the page showed.
 """
 
@@ -48,10 +49,15 @@ _MONTHS.update({"sept": 9, "setiembre": 9, "mrz": 3, "maerz": 3})
 _WORD = r"([^\W\d_]{3,12})\.?"
 _PATTERNS = (
     # March 6, 2018 / Mar 6, 2018
-    (re.compile(rf"^{_WORD}\s+(\d{{1,2}}),?\s+(\d{{4}})$"), ("month", "day", "year")),
-    # 6 March 2018 / 6. März 2018 / 7 de agosto de 2014 / 6 marzo, 2018
     (
-        re.compile(rf"^(\d{{1,2}})\.?\s+(?:de\s+)?{_WORD},?\s+(?:de\s+)?(\d{{4}})$"),
+        re.compile(rf"^{_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$"),
+        ("month", "day", "year"),
+    ),
+    # 6 March 2018 / 6. März 2018 / 7 de agosto de 2014 / 6 marzo, 2018 / 1er mars 2019
+    (
+        re.compile(
+            rf"^(\d{{1,2}})(?:st|nd|rd|th|er|º|ª)?\.?\s+(?:de\s+)?{_WORD},?\s+(?:de\s+)?(\d{{4}})$"
+        ),
         ("day", "month", "year"),
     ),
     # 2018年3月6日 / 2018년 3월 6일 / 2018-03-06 / 2018/3/6

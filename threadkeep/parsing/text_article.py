@@ -42,8 +42,9 @@ from threadkeep.urls import HANDLE, HANDLE_CHAR, HANDLE_LENGTH, status_parts, st
 __all__ = ["find_text_embeds", "looks_like_article", "parse_text_article"]
 
 _DATE = (
-    r"(?:[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}"  # August 7, 2014
-    r"|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}"  # 7 de agosto de 2014
+    # August 7, 2014 / 7 de agosto de 2014 / 1er mars 2019 / 2018年3月6日
+    r"(?:[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th|er|º|ª)?\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}"
     r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?)"
 )
 # An attribution is "— Name (@handle)", then a date (plain, or a Markdown link), then
