@@ -294,6 +294,16 @@ def test_a_hard_wrapped_article_that_quotes_tweets_in_prose_has_none() -> None:
         ("— Z (@z) 2nd June 2020", "2020-06-02"),
         ("— W (@w) March 6th, 2018", "2018-03-06"),
         ("— 국방부 (@mnd) 2019년 3월 1일", "2019-03-01"),
+        ("— Dan Critchlow (@afcDW) 15 iunie 2018", "2018-06-15"),
+        ("— A (@a) 15. června 2018", "2018-06-15"),
+        ("— A (@a) 2018. június 15.", "2018-06-15"),
+        ("— A (@a) 15 tháng 6, 2018", "2018-06-15"),
+        ("— A (@a) ١٥ يونيو ٢٠١٨", "2018-06-15"),
+        ("— A (@a) 15 अगस्त 2018", "2018-08-15"),
+        ("— A (@a) 15 Μαΐου 2018", "2018-05-15"),
+        ("— A (@a) 15 травня 2018", "2018-05-15"),
+        ("— A (@a) 15. kesäkuuta 2018", "2018-06-15"),
+        ("— A (@a) 2020 skábmamánnu 5", "2020-11-05"),
     ],
 )
 def test_constructed_attribution_dates_in_the_languages_embeds_print(

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 
-__all__ = ["parse_date"]
+__all__ = ["DATE_PATTERN", "MONTH_WORD", "parse_date"]
 
 # Month names and common abbreviations, accent-folded and lower-cased, by language.
 _MONTHS: dict[str, int] = {}
@@ -36,9 +36,36 @@ _NAMES = {
     "tr": "ocak subat mart nisan mayis haziran temmuz agustos eylul ekim kasim aralik",
     "id": "januari februari maret april mei juni juli agustus september oktober november desember",
     "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    "ro": "ianuarie februarie martie aprilie mai iunie iulie august septembrie octombrie "
+    "noiembrie decembrie",
+    "cs": "ledna unora brezna dubna kvetna cervna cervence srpna zari rijna listopadu prosince",
+    "hr": "sijecnja veljace ozujka travnja svibnja lipnja srpnja kolovoza rujna listopada "
+    "studenoga prosinca",
+    "fi": "tammikuuta helmikuuta maaliskuuta huhtikuuta toukokuuta kesakuuta heinakuuta "
+    "elokuuta syyskuuta lokakuuta marraskuuta joulukuuta",
+    "no": "januar februar mars april mai juni juli august september oktober november desember",
+    "hu": "januar februar marcius aprilis majus junius julius augusztus szeptember oktober "
+    "november december",
+    "uk": "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
+    "el": "ιανουαριου φεβρουαριου μαρτιου απριλιου μαιου ιουνιου ιουλιου αυγουστου "
+    "σεπτεμβριου οκτωβριου νοεμβριου δεκεμβριου",
+    "fil": "enero pebrero marso abril mayo hunyo hulyo agosto setyembre oktubre nobyembre "
+    "disyembre",
+    "ms": "januari februari mac april mei jun julai ogos september oktober november disember",
+    "se": "oddajagemannu guovvamannu njukcamannu cuonomannu miessemannu geassemannu "
+    "suoidnemannu borgemannu cakcamannu golggotmannu skabmamannu juovlamannu",
+    "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+    "hi": "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्तूबर नवंबर दिसंबर",
 }
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 for _names in _NAMES.values():
-    for _number, _name in enumerate(_names.split(), start=1):
+    for _number, _name in enumerate(_fold(_names).split(), start=1):
         _MONTHS.setdefault(_name, _number)
         if len(_name) > 3:
             _MONTHS.setdefault(_name[:3], _number)
@@ -46,7 +73,10 @@ for _names in _NAMES.values():
             _MONTHS.setdefault(_name[:4], _number)
 _MONTHS.update({"sept": 9, "setiembre": 9, "mrz": 3, "maerz": 3})
 
-_WORD = r"([^\W\d_]{3,12})\.?"
+# A month name: letters, and the vowel signs of Devanagari ("अगस्त") that are not letters.
+MONTH_WORD = r"[^\W\d_](?:[^\W\d_]|[\u0900-\u097f\u0300-\u036f]){2,13}"
+"""A month's name as a pattern (no group)."""
+_WORD = rf"({MONTH_WORD})\.?"
 _PATTERNS = (
     # March 6, 2018 / Mar 6, 2018
     (
@@ -60,6 +90,13 @@ _PATTERNS = (
         ),
         ("day", "month", "year"),
     ),
+    # 2018. június 15. (Hungarian) / 2020 skábmamánnu 5 (Northern Sami)
+    (re.compile(rf"^(\d{{4}})\.?\s+{_WORD}\s+(\d{{1,2}})$"), ("year", "month", "day")),
+    # 15 tháng 6, 2018 (Vietnamese: "month 6")
+    (
+        re.compile(r"^(\d{1,2})\s+th(?:á|a)ng\s+(\d{1,2}),?\s+(\d{4})$"),
+        ("day", "month", "year"),
+    ),
     # 2018年3月6日 / 2018년 3월 6일 / 2018-03-06 / 2018/3/6
     (
         re.compile(r"^(\d{4})\s*[年년\-/.]\s*(\d{1,2})\s*[月월\-/.]\s*(\d{1,2})\s*[日일]?$"),
@@ -68,9 +105,15 @@ _PATTERNS = (
 )
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+DATE_PATTERN = (
+    rf"(?:{MONTH_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # August 7, 2014
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er|º|ª)?\.?\s+(?:de\s+)?{MONTH_WORD}\.?,?\s+(?:de\s+)?\d{{4}}"
+    rf"|\d{{4}}\.?\s+{MONTH_WORD}\s+\d{{1,2}}\.?"  # 2018. június 15. / 2020 skábmamánnu 5
+    r"|\d{1,2}\s+th(?:á|a)ng\s+\d{1,2},?\s+\d{4}"  # 15 tháng 6, 2018
+    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?)"  # 2018年3月6日
+)
+"""The dates :func:`parse_date` reads, as a pattern to find one in running text (no group;
+bounded repeats only, so it cannot backtrack far)."""
 
 
 def parse_date(text: str | None) -> datetime | None:

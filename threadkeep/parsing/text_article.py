@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Tweet, snowflake_time
-from threadkeep.parsing.dates import parse_date
+from threadkeep.parsing.dates import DATE_PATTERN, parse_date
 from threadkeep.parsing.prose import MIN_WORDS, reads_as_prose, sentences, word_count
 from threadkeep.parsing.shared import group_threads, make_author, split_front_matter, text_entities
 from threadkeep.parsing.text_tweet_body import (
@@ -41,12 +41,7 @@ from threadkeep.urls import HANDLE, HANDLE_CHAR, HANDLE_LENGTH, status_parts, st
 
 __all__ = ["find_text_embeds", "looks_like_article", "parse_text_article"]
 
-_DATE = (
-    # August 7, 2014 / 7 de agosto de 2014 / 1er mars 2019 / 2018年3月6日
-    r"(?:[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{1,2}(?:st|nd|rd|th|er|º|ª)?\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}"
-    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?)"
-)
+_DATE = DATE_PATTERN
 # An attribution is "— Name (@handle)", then a date (plain, or a Markdown link), then
 # whatever follows on the line. It is found from its handle: the dash is looked for on the
 # same line, at most _NAME_LIMIT characters before it (a lazy name group between runs of
