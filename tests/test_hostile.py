@@ -416,6 +416,8 @@ QUADRATIC_ONCE = [
     ("{}— A (@a) May 1, 2020\n", "1) a 2) b "),
     ("{}", "a b c d e f g h\ni j. "),
     ("{}x\n", "a\n— A (@a) May 1, 2020\nb\nc pic.twitter.com/a\nd\n"),
+    ("<div>{}</div>", "<b>a</b> b c d e f g h i.\n\n"),
+    ("<div>{}</div>", "<div>x\n"),
     ('<div data-tweet-id="1516859294896906241"></div>{}', '<a href="/a/status/1">x</a>'),
     # The Substack holdout's rules (issue 13): 2026 cards' listed footers, Pandoc fenced tweet
     # divs (closed, and attributes that never close), text cards with and without a footer.

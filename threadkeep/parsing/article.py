@@ -6,13 +6,17 @@ schema.org Article/NewsArticle/BlogPosting JSON-LD) or reads as one: paragraphs 
 in its content (:mod:`threadkeep.parsing.prose`; ``<p>`` elements outside navigation, header,
 footer, sidebars and forms, each ``<br>``-separated line a paragraph of its own, as 2000s blogs
 wrote them). Saved blog sources and post bodies without a ``<head>`` declare nothing, so the
-prose is what says they are articles. Other pages with no tweets (a login form, a directory
-listing, a page of opening hours) are not something threadkeep can parse.
+prose is what says they are articles; their paragraphs are often no ``<p>`` at all but text
+between blank lines (a WordPress post's raw content, Markdown with inline HTML), so the page's
+text outside ``<p>`` is read too, split at blank lines and at block elements. Other pages with
+no tweets (a login form, a directory listing, a page of opening hours) are not something
+threadkeep can parse.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 
 from lxml import etree
@@ -47,6 +51,13 @@ _PARAGRAPHS = etree.XPath(
 _MAX_PARAGRAPHS = 2000  # enough to decide; a page is not read further for this
 _NO_TEXT = ("script", "style", "template", "noscript")
 _FRONT_MATTER_CHARS = 4000  # a saved blog source's front matter starts its text
+_LOOSE_SKIP = (*_NO_TEXT, "pre", "code", *_CHROME)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+    | {"section", "article", "table", "tr", "hr", "figure"}
+)
+_MAX_PARTS = 20_000  # enough text to decide; a page is not read further for this
+_BLANK_LINE_RE = re.compile(r"\n[ \t\r]*\n")
 
 
 def is_article(root: Element) -> bool:
@@ -56,7 +67,29 @@ def is_article(root: Element) -> bool:
 
 def reads_as_article(root: Element) -> bool:
     """True when the page's content is prose: paragraphs of sentences (see the module docstring)."""
-    return reads_as_prose(_blocks(root))
+    return reads_as_prose(_blocks(root)) or reads_as_prose(_loose_blocks(root))
+
+
+def _loose_blocks(root: Element) -> list[str]:
+    """The page's text outside scripts, code and chrome, cut at blank lines and at block
+    elements: the paragraphs of a source written without ``<p>``."""
+    parts: list[str] = []
+    skip = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else None  # None: a comment, a PI
+        if event == "start":
+            skip += tag in _LOOSE_SKIP
+            if tag in _BLOCK_TAGS:
+                parts.append("\n\n")
+            if tag is not None and not skip:
+                parts.append(element.text or "")
+            continue
+        skip -= tag in _LOOSE_SKIP
+        if not skip and element is not root:
+            parts.append(element.tail or "")
+        if len(parts) > _MAX_PARTS:
+            break
+    return _BLANK_LINE_RE.split("".join(parts))
 
 
 def _blocks(root: Element) -> Iterator[str]:
