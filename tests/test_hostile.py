@@ -418,6 +418,8 @@ QUADRATIC_ONCE = [
     ("{}x\n", "a\n— A (@a) May 1, 2020\nb\nc pic.twitter.com/a\nd\n"),
     ("<div>{}</div>", "<b>a</b> b c d e f g h i.\n\n"),
     ("<div>{}</div>", "<div>x\n"),
+    ('<div class="tweet">{}</div>', '<iframe data-content="https%3A%2F%2Fx.com%2Fa"></iframe>'),
+    ("{}", '<Tweet id="1"/>'),
     ('<div data-tweet-id="1516859294896906241"></div>{}', '<a href="/a/status/1">x</a>'),
     # The Substack holdout's rules (issue 13): 2026 cards' listed footers, Pandoc fenced tweet
     # divs (closed, and attributes that never close), text cards with and without a footer.

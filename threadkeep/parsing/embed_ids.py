@@ -12,6 +12,12 @@ id gives (no text, no author: the copy does not hold them):
   naming Twitter), and only when the value has the size of a snowflake id (15 to 20 digits, as
   every tweet since late 2010 has): a CMS counter or another service's widget number there is
   not a tweet (SociableKIT's ``data-embed-id="25680745"``).
+* **Components and frames naming the status url**: a site generator's tweet component
+  (an element whose name holds "tweet": MDX's ``<Tweet id="…">``, ``<TwitterTweetEmbed
+  tweetId="…">``; an ``<Oembed url="…/status/…">``) by its url or id attribute; an element
+  marked as a Twitter embed, or a frame inside one, whose ``url``/``data-url``/``data-content``
+  (percent-encoded or not) is a status url (Zenn's ``span.zenn-embedded-tweet > iframe``).
+  A status url gives the author too.
 * **Widget calls**: an inline ``<script>`` calling ``twttr.widgets.createTweet('ID', …)`` with
   the id written out (Hatena Blog's ``[twitter:ID]`` notation, hand-made embeds). A call in a
   ``//`` comment is not one.
@@ -25,14 +31,15 @@ anywhere else (a status link in prose, a site's front-matter field, a CSS rule).
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.parsing.html import Ancestors, classes
-from threadkeep.urls import checked_id
+from threadkeep.urls import checked_id, status_parts
 
-__all__ = ["holder_id", "id_holders", "widget_call_ids", "widget_scripts"]
+__all__ = ["holder_id", "holder_status", "id_holders", "widget_call_ids", "widget_scripts"]
 
 _NAMED = ("data-tweet-id", "data-tweetid")
 _GENERIC = ("data-embed-id", "data-id")
@@ -40,8 +47,15 @@ _TYPE_ATTRIBUTES = ("data-embed-type", "data-provider", "data-type", "data-embed
 _TWITTER_TYPES = frozenset({"twitter", "tweet", "x"})
 # One descendant step with a predicate (no union): libxml2 walks the tree once.
 _HOLDERS = etree.XPath(
-    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id]"
+    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id"
+    " or contains(local-name(), 'tweet') or self::oembed"
+    " or ((@data-content or @data-url or @url) and (contains(@class, 'tweet')"
+    " or contains(@class, 'twitter') or contains(../@class, 'tweet')"
+    " or contains(../@class, 'twitter')))]"
 )
+# Attributes that hold the embedded status's url, and a component's own id attributes.
+_URL_ATTRIBUTES = ("url", "data-url", "data-content", "data-tweet-url", "data-tweeturl", "src")
+_COMPONENT_IDS = ("tweetid", "tweet-id", "tweet_id", "id")
 _SCRIPTS = etree.XPath("/descendant::script[contains(., 'createTweet')]")
 _NOT_HOLDER_TAGS = frozenset(
     {"button", "input", "select", "option", "textarea", "form", "label", "meta", "link",
@@ -76,6 +90,25 @@ def _is_control(element: Element) -> bool:
     return any(part in word for word in _class_words(element) for part in _NOT_EMBED_WORDS)
 
 
+def _is_component(element: Element) -> bool:
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    return "tweet" in tag or tag == "oembed"
+
+
+def holder_status(element: Element) -> tuple[str | None, str] | None:
+    """``(handle, id)`` of the status url a component or a Twitter-marked element (or a
+    frame inside one) holds in its attributes, percent-encoded or not; else None."""
+    parent = element.getparent()
+    marked = _is_component(element) or _is_twitter_marked(element)
+    if not marked and not (parent is not None and _is_twitter_marked(parent)):
+        return None
+    for name in _URL_ATTRIBUTES:
+        value = element.get(name)
+        if value and "status" in value and (parts := status_parts(unquote(value[:2000]))):
+            return parts
+    return None
+
+
 def holder_id(element: Element) -> str | None:
     """The tweet id a placeholder names in its attributes (see the module docstring); None
     for a control, a feed or a timeline, whatever id it carries."""
@@ -84,6 +117,12 @@ def holder_id(element: Element) -> str | None:
     for name in _NAMED:
         if tweet_id := checked_id((element.get(name) or "").strip()):
             return tweet_id
+    if (status := holder_status(element)) is not None:
+        return status[1]
+    if _is_component(element):
+        for name in _COMPONENT_IDS:
+            if _SNOWFLAKE.fullmatch(value := (element.get(name) or "").strip()):
+                return value
     if not _is_twitter_marked(element):
         return None
     for name in _GENERIC:

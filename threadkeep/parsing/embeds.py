@@ -31,7 +31,13 @@ from threadkeep.parsing.embed_blockquote import (
     is_tweet_blockquote,
     tweet_from_blockquote,
 )
-from threadkeep.parsing.embed_ids import holder_id, id_holders, widget_call_ids, widget_scripts
+from threadkeep.parsing.embed_ids import (
+    holder_id,
+    holder_status,
+    id_holders,
+    widget_call_ids,
+    widget_scripts,
+)
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.parsing.substack import SUBSTACK_XPATH, is_substack_tweet, substack_tweet
@@ -252,9 +258,10 @@ def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
 
 
 def _linked_handle(element: Element, tweet_id: str | None, base: str | None) -> str | None:
-    """The author a placeholder link names (``a.tweet-embed[data-tweet-id][href=…/status/ID]``),
-    when its status url is the tweet's own."""
+    """The author a placeholder link names (``a.tweet-embed[data-tweet-id][href=…/status/ID]``)
+    or a component's status url, when that status url is the tweet's own."""
     parts = status_parts(absolute_url(element.get("href"), base)) if element.tag == "a" else None
+    parts = parts or holder_status(element)
     return parts[0] if parts is not None and parts[1] == tweet_id else None
 
 

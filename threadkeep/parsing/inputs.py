@@ -26,7 +26,9 @@ Form = Literal["html", "text", "json"]
 
 _HTML_RE = re.compile(
     rb"<(?:!doctype|html|head|body|div|p|span|blockquote|a|meta|title|article|section|br|sup"
-    rb"|table|iframe|script|style|figure|amp-twitter|twitterwidget|twitter-widget)[\s>/]",
+    rb"|table|iframe|script|style|figure|amp-twitter|twitterwidget|twitter-widget"
+    # Site generators' tweet components in Markdown/MDX: <Tweet id="…" />, <Oembed url=…>.
+    rb"|tweet|twittertweetembed|oembed)[\s>/]",
     re.IGNORECASE,
 )
 _SNIFF = 65536

@@ -109,8 +109,11 @@ def _attribution_at(text: str, handle: re.Match[str]) -> _Attribution | None:
     # What stands before the dash on its line: nothing, a blockquote's ">", or text.
     before = "text" if line_start is None else text[line_start : lead[0]].strip(" \t")
     date = tail["mddate"] or tail["date"]
-    if before.strip(">") and parse_date(date) is None:
-        return None  # mid-line, only a dated attribution is one ("— a (@b)" in prose is not)
+    # Mid-line, only a dated attribution is one ("— a (@b)" in prose is not), or one glued
+    # to the picture link a tweet ends with ("…pic.twitter.com/x— Name (@h)").
+    glued_to_link = ends_with_media_link(text[max(0, lead[0] - 60) : lead[0]].rstrip())
+    if before.strip(">") and parse_date(date) is None and not glued_to_link:
+        return None
     return _Attribution(
         start=lead[0],
         end=tail.end(),

@@ -48,6 +48,8 @@ _SENTENCE_WORDS = 8
 _BULLETS = ("- ", "– ", "• ", "* ", "· ")
 _URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)\S{0,2000}")
 _NUMBERED_RE = re.compile(r"^(?:#\s?(\d{1,3})(?:[:.)]|\s)|(\d{1,3})[.)](?:\s|$))")
+_TRAILING_LINK_RE = re.compile(r"\s*(?:https?://t\.co|pic\.twitter\.com)/\w{1,20}\s*$")
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?:…。！？：])\s+")
 _ITEM_RE = re.compile(r"(\d{1,3})[.)]")  # "2) …", "2.Roubar": an item of a tweet's own list
 _FINAL = ".!?:;…。！？：；)]»”\"'’"
 _MD_LINK_RE = re.compile(r"\[([^\[\]\n]{0,500})\]\((?:https?://[^()\s]{1,2000})\)")
@@ -236,8 +238,35 @@ def tweet_body(
     last = lines[-1]
     if _is_heading(last, below, lines[-2] if len(lines) > 1 else None):
         return None
+    if _counted(last) + _weight(moved) > _LIMIT:
+        return _last_sentences(last)  # a copy flattened to long lines: the tweet starts in it
     taken, marked = _walk(lines, glued=glued and len(lines) <= _TAIL // 2, moved=_weight(moved))
     return "\n".join(taken if marked else taken[-1:])
+
+
+def _counted(line: str) -> int:
+    """The length Twitter holds to 280: a trailing link (an attached picture, a quoted
+    tweet's url) is not counted."""
+    return _weight(_TRAILING_LINK_RE.sub("", line))
+
+
+def _last_sentences(line: str) -> str:
+    """The tweet at the end of a line longer than any tweet (an extractor that put the
+    writer's prose and the tweet on one line): its last sentences, walking back while they fit
+    in a tweet and until a lead-in ("… below:") or a sentence in another language."""
+    breaks = [match.end() for match in _SENTENCE_BREAK_RE.finditer(line)]
+    start = breaks[-1] if breaks else 0
+    if _counted(line[start:]) > _LIMIT:
+        return line  # no sentence of it is short enough to tell where the tweet starts
+    for index in range(len(breaks) - 1, -1, -1):
+        before = breaks[index - 1] if index else 0
+        piece = line[before : breaks[index]].strip()
+        if _counted(line[before:]) > _LIMIT or piece.endswith((":", "：")):
+            break
+        if _foreign(piece, line[start:]):
+            break
+        start = before
+    return line[start:]
 
 
 def _walk(lines: list[str], *, glued: bool, moved: int) -> tuple[list[str], bool]:
