@@ -206,3 +206,44 @@ def test_two_handles_for_one_id_name_no_author() -> None:
         page = f"<html><body><h1>A post</h1>{body}</body></html>"
         (tweet,) = threadkeep.parse(page.encode()).tweets
         assert (tweet.author.handle if tweet.author else None) == handle
+
+
+def test_a_frame_inside_a_tweet_embed_names_its_status_url_percent_encoded() -> None:
+    # Holdout copy (a 2026 Zenn chapter): span.zenn-embedded-tweet > iframe[data-content=
+    # "https%3A%2F%2Fx.com%2Fpoteto%2Fstatus%2F…"], then an autolink of the same status.
+    result = threadkeep.parse(
+        fixture_bytes(
+            "id_embeds/zenn-book-pstack_zh_2026_zenn-embedded-tweet-iframe-autolink_slice.md"
+        )
+    )
+    (tweet,) = result.tweets
+    assert (tweet.id, tweet.author.handle if tweet.author else None) == (
+        "2102050467505430555",
+        "poteto",
+    )
+
+
+def test_site_generator_tweet_components_are_embeds() -> None:
+    # Holdout copy (an elm-pages post, 2019): <Oembed url="…/czaplic/status/…" /> in Markdown.
+    data = fixture_bytes("id_embeds/elm-pages_en_2019_oembed-component-prose-link-same-status.md")
+    (tweet,) = threadkeep.parse(data).tweets
+    assert tweet.url == "https://twitter.com/czaplic/status/928359289135046656"
+    # CONSTRUCTED: MDX components as react-tweet and react-twitter-embed write them.
+    for markup in [
+        '<Tweet id="1516859294896906241" />',
+        '<TwitterTweetEmbed tweetId="1516859294896906241"/>',
+    ]:
+        result = threadkeep.parse(f"# A post\n\nThe writer's words.\n\n{markup}\n")
+        assert [t.id for t in result.tweets] == ["1516859294896906241"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<Tweet id="42" />',  # not a tweet's id
+        '<div class="tweet-box" data-url="https://example.com/status/1516859294896906241"></div>',
+        '<div class="sidebar"><iframe data-content="https%3A%2F%2Fx.com%2Fa%2Fstatus%2F1516859294896906241"></iframe></div>',
+    ],
+)
+def test_components_and_frames_without_a_tweet_are_not_embeds(markup: str) -> None:
+    assert page_ids(markup) == []

@@ -32,6 +32,9 @@ _HTML_RE = re.compile(
     re.IGNORECASE,
 )
 _SNIFF = 65536
+# JSON starts with "{" then a key or "}", or "[" then a value or "]". A Markdown copy may start
+# with "[" too ("[![avatar](…)…](…)", "[Link](…)"), and a template with "{%" or "{{": text.
+_JSON_START_RE = re.compile(rb'\{\s*["}]|\{\s*$|\[\s*(?:[-\d{\["\]]|true\b|false\b|null\b)|\[\s*$')
 
 
 def read_file(path: os.PathLike[str], *, source: str | None = None) -> bytes:
@@ -76,7 +79,7 @@ def _form(raw: bytes) -> Form:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise MalformedPage("empty input: no bytes other than whitespace")
-    if stripped[:1] in (b"{", b"["):
+    if _JSON_START_RE.match(stripped):
         return "json"
     if b"\x00" in head:
         raise UnsupportedPage("binary data (NUL bytes), not a page or a text copy")
