@@ -246,4 +246,6 @@ def test_site_generator_tweet_components_are_embeds() -> None:
     ],
 )
 def test_components_and_frames_without_a_tweet_are_not_embeds(markup: str) -> None:
-    assert page_ids(markup) == []
+    # A page of a heading, a sentence and the look-alike: no tweet, so no article either.
+    with pytest.raises(UnsupportedPage, match="HTML page with no tweets"):
+        page_ids(markup)

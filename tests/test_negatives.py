@@ -23,7 +23,9 @@ BROKEN = FIXTURES / "broken"
 THREAD_PAGE = FIXTURES / "threadreader" / "mxs_nightmare_2026_fragment.html"
 
 ARTICLES = sorted(
-    p for p in NEGATIVES.iterdir() if p.suffix in (".html", ".txt") and p.name != "SOURCES.md"
+    p
+    for p in NEGATIVES.iterdir()
+    if p.suffix in (".html", ".txt", ".md") and p.name != "SOURCES.md"
 )
 NOT_ARTICLES = [
     "grishka_mastodon_reply_post.txt",
@@ -209,3 +211,19 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mikefrobbins_en_2020_status_link_and_linked_screenshot.html",
+        "smashingmag_en_2010_ab_testing_status_link_plain_blockquote.md",
+    ],
+)
+def test_a_source_whose_paragraphs_are_no_p_elements_reads_as_an_article(name: str) -> None:
+    # Holdout-2 copies: a WordPress post's raw content and a Hugo Markdown source, their
+    # paragraphs text between blank lines; a status link in prose, a screenshot linked to the
+    # status and a plain <blockquote> of a tweet's words are no tweets.
+    result = parse(name)
+    assert result.tweets == ()
+    assert threadkeep.detect((NEGATIVES / name).read_bytes()) == "article"

@@ -314,3 +314,25 @@ def test_constructed_attribution_dates_in_the_languages_embeds_print(
     (tweet,) = find_text_embeds(f"The writer's sentence.\n\nThe tweet\n{attribution}\n")
     assert tweet.created_at is not None and tweet.created_at.date().isoformat() == day
     assert tweet.text == "The tweet"
+
+
+def test_a_copy_flattened_to_one_line_gives_each_tweet_its_last_sentences() -> None:
+    # Holdout-2 copy (Vísir, 2020): headline, byline, prose and nine tweets on one line.
+    tweets = article("visir_is_2020_one_line_glued_attributions.txt").tweets
+    assert len(tweets) == 9
+    # After a lead-in ending ":" and after a sentence in another language, the tweet starts.
+    assert tweets[0].text == "How it started How it’s going pic.twitter.com/jn0El8jN0u"
+    assert tweets[1].text == "How it started. How it’s going. pic.twitter.com/vEgxf1L7ev"
+    # The copy ends right after an attribution with no date, glued to the tweet's picture
+    # link: still a tweet, with no date.
+    assert tweets[-1].author is not None and tweets[-1].author.handle == "kaffivest"
+    assert tweets[-1].created_at is None
+
+
+def test_a_tweet_at_280_with_a_trailing_link_is_whole() -> None:
+    # Holdout-2 copy (InoSMI, 2018): 258 characters and a quoted tweet's t.co link.
+    tweets = article("inosmi_ru_2018_numbered_translations_dash_lines.txt").tweets
+    assert tweets[1].text is not None and tweets[1].text.startswith("I have said hundreds of times")
+    # The Russian translation above, credited "— Кристофер Миллер, корреспондент @RFERL",
+    # is no attribution and no tweet.
+    assert [t.author.handle for t in tweets if t.author] == ["ChristopherJM", "McFaul"]
