@@ -227,3 +227,24 @@ def test_a_source_whose_paragraphs_are_no_p_elements_reads_as_an_article(name: s
     result = parse(name)
     assert result.tweets == ()
     assert threadkeep.detect((NEGATIVES / name).read_bytes()) == "article"
+
+
+@pytest.mark.parametrize(
+    ("start", "form"),
+    [
+        ("[1] A footnote, then the copy's text.", "text"),
+        ("[[Wikilink]] of a notes app, then text.", "text"),
+        ("[Link](https://example.com) opening a Markdown copy.", "text"),
+        ("{% raw %} a template, then text.", "text"),
+        ('{"html": "<blockquote class=', "json"),  # a truncated answer is JSON, refused as such
+        ('[{"a": 1}, 2]', "json"),
+    ],
+)
+def test_json_is_told_by_its_first_value_not_its_first_character(start: str, form: str) -> None:
+    try:
+        threadkeep.parse(start)
+    except threadkeep.ParseError as exc:
+        said = "json" if "JSON" in exc.reason else "text"
+    else:
+        said = "parsed"
+    assert said == form

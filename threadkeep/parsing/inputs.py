@@ -5,6 +5,7 @@ once, on first use, and shared by every detector and builder that asks for it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from functools import cached_property
@@ -34,6 +35,8 @@ _HTML_RE = re.compile(
 _SNIFF = 65536
 # JSON starts with "{" then a key or "}", or "[" then a value or "]". A Markdown copy may start
 # with "[" too ("[![avatar](…)…](…)", "[Link](…)"), and a template with "{%" or "{{": text.
+_DECODER = json.JSONDecoder()
+_JSON_PREFIX = 16  # a JSON document that breaks within its first characters was never one
 _JSON_START_RE = re.compile(rb'\{\s*["}]|\{\s*$|\[\s*(?:[-\d{\["\]]|true\b|false\b|null\b)|\[\s*$')
 
 
@@ -79,11 +82,27 @@ def _form(raw: bytes) -> Form:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise MalformedPage("empty input: no bytes other than whitespace")
-    if _JSON_START_RE.match(stripped):
+    if _JSON_START_RE.match(stripped) and _reads_as_json(stripped, cut=len(raw) > _SNIFF):
         return "json"
     if b"\x00" in head:
         raise UnsupportedPage("binary data (NUL bytes), not a page or a text copy")
     return "html" if _HTML_RE.search(head) else "text"
+
+
+def _reads_as_json(head: bytes, *, cut: bool) -> bool:
+    """True unless the head is a complete JSON value followed by other text ("[1] a footnote")
+    or has no value where its first characters need one ("[[wikilink]] …"): those are text. A
+    JSON document that breaks otherwise (a truncated answer) is still JSON, and says so in its
+    error."""
+    text = head.decode("utf-8", errors="replace")
+    try:
+        _value, end = _DECODER.raw_decode(text)
+    except json.JSONDecodeError as exc:
+        never_json = exc.msg == "Expecting value" and exc.pos <= _JSON_PREFIX
+        return cut or not never_json
+    except (ValueError, RecursionError):  # a number too long, nesting too deep: JSON, refused
+        return True  # later with the reason (json_input.load_json)
+    return not text[end:].strip()
 
 
 class Input:

@@ -53,6 +53,7 @@ _SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?:…。！？：])\s+")
 _ITEM_RE = re.compile(r"(\d{1,3})[.)]")  # "2) …", "2.Roubar": an item of a tweet's own list
 _FINAL = ".!?:;…。！？：；)]»”\"'’"
 _MD_LINK_RE = re.compile(r"\[([^\[\]\n]{0,500})\]\((?:https?://[^()\s]{1,2000})\)")
+_MD_AUTOLINK_RE = re.compile(r"<(https?://[^<>\s]{1,2000})>")  # Markdown's <https://t.co/x>
 _MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 _EMPHASIS_RE = re.compile(r"\*\*\S|(?:^|\s)_[^\s_][^_\n]{0,300}_(?:\s|$|[.,:;!?])")
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -74,11 +75,11 @@ for _lang, _words in _WORDS.items():
 
 
 def clean_tweet_text(text: str | None) -> str | None:
-    """A tweet's text as a reader sees it: Markdown links as their shown text, escapes
-    undone (Markdown copies write ``1\\.`` and ``[#tag](url)``)."""
+    """A tweet's text as a reader sees it: Markdown links as their shown text, autolinks as
+    their url, escapes undone (Markdown copies write ``1\\.``, ``[#tag](url)``, ``<url>``)."""
     if not text:
         return None
-    text = _MD_ESCAPE_RE.sub(r"\1", _MD_LINK_RE.sub(r"\1", text))
+    text = _MD_ESCAPE_RE.sub(r"\1", _MD_LINK_RE.sub(r"\1", _MD_AUTOLINK_RE.sub(r"\1", text)))
     return text.strip() or None
 
 
