@@ -31,6 +31,7 @@ __all__ = [
     "any_host_status_parts",
     "archive_timestamp",
     "checked_id",
+    "host",
     "is_handle",
     "profile_url",
     "query_id",
@@ -87,6 +88,18 @@ _ARCHIVED_RE = re.compile(
     re.IGNORECASE,
 )
 _ARCHIVE_HOST_RE = re.compile(r"archive\.[a-z]", re.IGNORECASE)
+
+
+def host(url: str) -> str:
+    """The host (and port) of ``url``, lower-cased; "" for a relative or malformed url.
+
+    >>> host("https://PBS.twimg.com/media/x.jpg")
+    'pbs.twimg.com'
+    """
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
 
 
 def checked_id(value: str | None) -> str | None:

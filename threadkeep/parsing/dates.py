@@ -105,15 +105,23 @@ _PATTERNS = (
 )
 
 
+_SP = r"[ \t\u00a0]"  # a space within a line: a date never runs across lines
 DATE_PATTERN = (
-    rf"(?:{MONTH_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # August 7, 2014
-    rf"|\d{{1,2}}(?:st|nd|rd|th|er|º|ª)?\.?\s+(?:de\s+)?{MONTH_WORD}\.?,?\s+(?:de\s+)?\d{{4}}"
-    rf"|\d{{4}}\.?\s+{MONTH_WORD}\s+\d{{1,2}}\.?"  # 2018. június 15. / 2020 skábmamánnu 5
-    r"|\d{1,2}\s+th(?:á|a)ng\s+\d{1,2},?\s+\d{4}"  # 15 tháng 6, 2018
-    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?)"  # 2018年3月6日
+    # August 7, 2014 / March 6th, 2018
+    rf"(?:{MONTH_WORD}\.?{_SP}+\d{{1,2}}(?:st|nd|rd|th)?,?{_SP}+\d{{4}}"
+    # 7 de agosto de 2014 / 6. März 2018 / 1er mars 2019
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er|º|ª)?\.?{_SP}+(?:de{_SP}+)?{MONTH_WORD}\.?,?{_SP}+"
+    rf"(?:de{_SP}+)?\d{{4}}"
+    # 2018. június 15. / 2020 skábmamánnu 5
+    rf"|\d{{4}}\.?{_SP}+{MONTH_WORD}{_SP}+\d{{1,2}}\.?"
+    # 15 tháng 6, 2018
+    rf"|\d{{1,2}}{_SP}+th(?:á|a)ng{_SP}+\d{{1,2}},?{_SP}+\d{{4}}"
+    # 2018年3月6日 / 2019년 3월 1일
+    rf"|\d{{4}}{_SP}*[年년]{_SP}*\d{{1,2}}{_SP}*[月월]{_SP}*\d{{1,2}}{_SP}*[日일]?)"
 )
 """The dates :func:`parse_date` reads, as a pattern to find one in running text (no group;
-bounded repeats only, so it cannot backtrack far)."""
+bounded repeats only, so it cannot backtrack far; spaces, not line breaks, between its parts:
+a date does not run across lines)."""
 
 
 def parse_date(text: str | None) -> datetime | None:

@@ -207,7 +207,7 @@ def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tw
         if shown is not None and (holder is None or shown.id in (None, holder.id)):
             return fill_missing(shown, holder) if holder is not None else shown
         return holder
-    if tag in ("iframe", "amp-twitter", "twitter-widget", "twitterwidget") or (
+    if tag in ("iframe", "twitter-widget", "twitterwidget") or (
         tag == "div" and element.get("data-tweet-id")
     ):
         return _from_id_holder(element, base)
@@ -233,7 +233,7 @@ _RENDERED_TIME = etree.XPath(".//time")
 
 
 def _from_id_holder(element: Element, base: str | None) -> Tweet | None:
-    tweet_id = holder_id(element) or element.get("data-id")
+    tweet_id = holder_id(element)
     if not tweet_id and _is_tweet_widget(element.get("src")):
         tweet_id = query_id(element.get("src"))
     if not checked_id(tweet_id):

@@ -261,7 +261,7 @@ def _footer_handle(lines: list[str]) -> str | None:
     return None
 
 
-def _header_end(lines: list[str]) -> int:
+def _markdown_header_end(lines: list[str]) -> int:
     """Where the page header before the first tweet ends: headings, rules, templates, the
     chrome plain-text copies have too ("Thread by @x", "Name Profile picture", "11 tweets",
     "18,904 views") and MarkDownload's excerpt, a quote opened by a heading ("> ## Excerpt")."""
@@ -293,7 +293,7 @@ def parse_markdown_unroll(text: str, *, url: str | None = None) -> Thread:
     lines = body.split("\n")
     end = footer_start(_plain(line) for line in lines)
     thread_lines, footer = (lines, []) if end is None else (lines[:end], lines[end:])
-    first = _header_end(thread_lines)
+    first = _markdown_header_end(thread_lines)
     # Heading marks off, so that "# Thread by @x on Thread Reader App" names the author.
     header = read_header(_plain(line).lstrip("#").strip() for line in thread_lines[:first])
     name = footer_name(_plain(line) for line in footer) or header.name

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from threadkeep.models import Link, Media
+from threadkeep.parsing.shared import BULLET_RE
+from threadkeep.urls import host
 
 __all__ = ["Block", "merge_blocks"]
 
@@ -37,7 +38,6 @@ _URL = r"[^()\s]{1,2000}"
 _CARD_IMAGE_RE = re.compile(rf"\[!\[[^\[\]\n]{{0,300}}\]\({_URL}\)\]\((?P<url>{_URL})\)")
 _CARD_TITLE_RE = re.compile(rf"\[\*\*[^*\n]{{1,300}}\*\*[^\[\]\n]{{0,2000}}\]\({_URL}\)")
 _URL_LINK_RE = re.compile(rf"\[https?://[^\[\]\s]{{1,2000}}\]\({_URL}\)")
-_BULLET_RE = re.compile(r"^\s*[-•*–]\s")
 _NUMBER_RE = re.compile(r"^(?P<n>\d{1,3})/(?:\d{1,3})?(?=\s)")
 _MEDIA_HOSTS = ("pbs.twimg.com", "video.twimg.com")
 _MIN_NUMBERED = 3
@@ -62,19 +62,12 @@ class Block:
 def _card_urls(block: Block) -> list[str] | None:
     """The page urls of a paragraph made only of link-preview card parts, else None."""
     raw = " ".join(block.raw)
-    urls = [m["url"] for m in _CARD_IMAGE_RE.finditer(raw) if _host(m["url"]) not in _MEDIA_HOSTS]
-    rest = _CARD_IMAGE_RE.sub(lambda m: "" if _host(m["url"]) not in _MEDIA_HOSTS else "x", raw)
+    urls = [m["url"] for m in _CARD_IMAGE_RE.finditer(raw) if host(m["url"]) not in _MEDIA_HOSTS]
+    rest = _CARD_IMAGE_RE.sub(lambda m: "" if host(m["url"]) not in _MEDIA_HOSTS else "x", raw)
     rest = _URL_LINK_RE.sub("", _CARD_TITLE_RE.sub("", rest))
     if rest.strip() or not (urls or any(m.kind == "card" for m in block.media)):
         return None
     return urls
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
 
 
 def _add_cards(block: Block, card: Block, urls: list[str]) -> None:
@@ -120,7 +113,7 @@ def merge_blocks(blocks: list[Block], *, hard_breaks: bool) -> list[Block]:
             previous is not None
             and previous.text.endswith(":")
             and block.raw
-            and _BULLET_RE.match(block.raw[0])
+            and BULLET_RE.match(block.raw[0])
         ):
             _join(previous, block)
         else:

@@ -21,7 +21,7 @@ from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.html import classes, clean_text, has_class, node_text
 from threadkeep.parsing.shared import make_author
-from threadkeep.urls import HANDLE, absolute_url, any_host_status_parts, is_handle, status_url
+from threadkeep.urls import HANDLE, absolute_url, any_host_status_parts, host, is_handle, status_url
 
 __all__ = ["item_body", "proxied_media", "read_item"]
 
@@ -225,15 +225,8 @@ def _entities(
     return tuple(links), tuple(hashtags), tuple(mentions)
 
 
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).netloc.lower()
-    except ValueError:
-        return ""
-
-
 def _same_host(url: str, base: str) -> bool:
-    return _host(url) in (_host(base), "")
+    return host(url) in (host(base), "")
 
 
 def _untwitter(url: str, base: str) -> str:
@@ -267,12 +260,12 @@ def proxied_media(src: str | None, base: str) -> str | None:
                 return _twimg(decoded.decode("utf-8"), "pbs") or url
             except (binascii.Error, UnicodeDecodeError, ValueError):
                 return url
-    for prefix, host in (("/pic/orig/", "pbs"), ("/pic/", "pbs"), ("/video/", "video")):
+    for prefix, media_host in (("/pic/orig/", "pbs"), ("/pic/", "pbs"), ("/video/", "video")):
         if path.startswith(prefix):
             rest = unquote(path[len(prefix) :])
             if prefix == "/video/" and "/" in rest and not rest.startswith("http"):
                 rest = unquote(rest.split("/", 1)[1])  # "/video/<signature>/<url>"
-            return _twimg(rest + (f"?{parts.query}" if parts.query else ""), host) or url
+            return _twimg(rest + (f"?{parts.query}" if parts.query else ""), media_host) or url
     return url
 
 

@@ -32,6 +32,7 @@ from threadkeep.parsing.html import clean_text, node_text
 from threadkeep.urls import HANDLE, profile_url
 
 __all__ = [
+    "BULLET_RE",
     "MOST_RECENTS",
     "READ_N",
     "THREAD_BY_RE",
@@ -46,6 +47,9 @@ __all__ = [
     "split_front_matter",
     "text_entities",
 ]
+
+BULLET_RE = re.compile(r"^\s*[-•*–]\s")
+"""A list item's bullet at a line's start ("- ", "• ", "* ", "– ")."""
 
 _METAS = etree.XPath("//meta[@content]")
 _TITLE = etree.XPath("/html/head/title | /html/body/title")

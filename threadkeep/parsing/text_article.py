@@ -41,7 +41,6 @@ from threadkeep.urls import HANDLE, HANDLE_CHAR, HANDLE_LENGTH, status_parts, st
 
 __all__ = ["find_text_embeds", "looks_like_article", "parse_text_article"]
 
-_DATE = DATE_PATTERN
 # An attribution is "— Name (@handle)", then a date (plain, or a Markdown link), then
 # whatever follows on the line. It is found from its handle: the dash is looked for on the
 # same line, at most _NAME_LIMIT characters before it (a lazy name group between runs of
@@ -52,7 +51,7 @@ _HYPHEN_LEAD_RE = re.compile(r"[ \t>]*-{1,2}[ \t]*")
 # Markdown copies escape underscores ("\_"): a handle's characters may each follow a backslash.
 _HANDLE_RE = re.compile(rf"\(@(?P<handle>(?:\\?{HANDLE_CHAR}){{1,{HANDLE_LENGTH}}})\)")
 _TAIL_RE = re.compile(
-    rf"[ \t]*(?:\[(?P<mddate>{_DATE})\]\((?P<mdurl>[^)\s]+)\)|(?P<date>{_DATE}))?"
+    rf"[ \t]*(?:\[(?P<mddate>{DATE_PATTERN})\]\((?P<mdurl>[^)\s]+)\)|(?P<date>{DATE_PATTERN}))?"
 )
 _LINE_LIMIT = _NAME_LIMIT + 40  # farther back than this, the dash is not at the line start
 # A status url alone on its line: an embed that did not render (WordPress writes the url
@@ -217,6 +216,7 @@ def find_text_embeds(text: str) -> list[Tweet]:
     for index, match in enumerate(found):
         if match.tweet_id is not None:
             tweets.append(_tweet(match, None))
+            check_tweets(len(tweets))
             previous_end = match.end
             continue
         region = text[previous_end : match.start]

@@ -23,6 +23,7 @@ from threadkeep.models import Author, Listing, Media, Thread, ThreadPreview, Twe
 from threadkeep.parsing.listing import hashtag_topic
 from threadkeep.parsing.numbering import number_thread
 from threadkeep.parsing.shared import (
+    BULLET_RE,
     MOST_RECENTS,
     READ_N,
     THREAD_BY_RE,
@@ -84,7 +85,6 @@ _HEADER_CHROME_RE = re.compile(
     r"|\d[\d,.]*[KkMm]?\s+views?)$",
     re.I,
 )
-_BULLET_RE = re.compile(r"^\s*[-•*–]\s")
 _IMAGE_ONLY_RE = re.compile(r"^(?:Image\s*)+$")
 _GLUED_RE = re.compile(r"\b\d{1,3}/\d{1,3}…\s+(?=\S)")
 
@@ -109,7 +109,7 @@ def is_text_thread(lines: list[str]) -> bool:
         return True
     if markup_fragments(lines) is not None:
         return True
-    return numbered_starts(lines[_header_end(lines) :]) is not None
+    return numbered_starts(lines[_text_header_end(lines) :]) is not None
 
 
 def _strip_images(text: str) -> tuple[str, list[Media]]:
@@ -165,8 +165,8 @@ def _group_tweets(lines: Iterable[str]) -> list[str]:
             last_line = line
         elif (
             tweets
-            and _BULLET_RE.match(line)
-            and (tweets[-1][-1].endswith(":") or _BULLET_RE.match(last_line))
+            and BULLET_RE.match(line)
+            and (tweets[-1][-1].endswith(":") or BULLET_RE.match(last_line))
         ):
             tweets[-1] += ("\n", line)
             last_line = line
@@ -316,7 +316,7 @@ def footer_name(lines: Iterable[str]) -> str | None:
     return None
 
 
-def _header_end(body: list[str]) -> int:
+def _text_header_end(body: list[str]) -> int:
     """Where the header chrome at the top of a thread page's text ends.
 
     Besides the chrome lines themselves, a line directly above the "@handle" line is the
@@ -340,7 +340,7 @@ def _thread_texts(body: list[str], header: Header) -> tuple[list[str], list[Frag
         return ["\n".join(line.strip() for line in f.lines if line.strip()) for f in fragments], (
             fragments
         )
-    rest = body[_header_end(body) :]
+    rest = body[_text_header_end(body) :]
     if (starts := numbered_starts(rest)) is not None:
         ends = [*starts[1:], len(rest)]
         groups = [rest[a:b] for a, b in zip(starts, ends, strict=True)]
@@ -358,7 +358,7 @@ def parse_text_thread(lines: list[str], *, url: str | None) -> Thread:
     # Header chrome before the first tweet: "Thread by @x", "@x", "Name Profile picture",
     # "• 11 tweets • 5 min read •", "Read on X"; with surviving markup, all that precedes it.
     found = markup_fragments(body)
-    header = read_header(body[: found[0] if found else _header_end(body)])
+    header = read_header(body[: found[0] if found else _text_header_end(body)])
     name = footer_name(footer) or header.name
     handle = found[1][0].handle if found else header.handle
     author = make_author(handle, name)

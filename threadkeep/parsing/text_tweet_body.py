@@ -93,11 +93,6 @@ def ends_with_media_link(line: str) -> bool:
 
 
 def tweet_weight(line: str) -> int:
-    """How long Twitter counts ``line`` (see :func:`_weight`)."""
-    return _weight(line)
-
-
-def _weight(line: str) -> int:
     """The length Twitter counts: a link is 23, an attached picture's link nothing, a CJK
     character 2."""
     links = [url for url in _URL_RE.findall(line) if not url.startswith("pic.twitter.com/")]
@@ -173,7 +168,7 @@ def _is_heading(line: str, below: str | None, above: str | None) -> bool:
     neighbours = {_number(below) if below else None, _number(above) if above else None}
     if number - 1 in neighbours or number + 1 in neighbours:
         return False
-    return re.search(rf"\s{number + 1}[.)]\s", line) is None
+    return not any(f" {number + 1}{mark} " in line for mark in ".)")
 
 
 def _marks_start(line: str, below: str, tweet: str, above: str | None) -> bool:
@@ -239,16 +234,18 @@ def tweet_body(
     last = lines[-1]
     if _is_heading(last, below, lines[-2] if len(lines) > 1 else None):
         return None
-    if _counted(last) + _weight(moved) > _LIMIT:
+    if _counted(last) + tweet_weight(moved) > _LIMIT:
         return _last_sentences(last)  # a copy flattened to long lines: the tweet starts in it
-    taken, marked = _walk(lines, glued=glued and len(lines) <= _TAIL // 2, moved=_weight(moved))
+    taken, marked = _walk(
+        lines, glued=glued and len(lines) <= _TAIL // 2, moved=tweet_weight(moved)
+    )
     return "\n".join(taken if marked else taken[-1:])
 
 
 def _counted(line: str) -> int:
     """The length Twitter holds to 280: a trailing link (an attached picture, a quoted
     tweet's url) is not counted."""
-    return _weight(_TRAILING_LINK_RE.sub("", line))
+    return tweet_weight(_TRAILING_LINK_RE.sub("", line))
 
 
 def _last_sentences(line: str) -> str:
@@ -273,14 +270,14 @@ def _last_sentences(line: str) -> str:
 def _walk(lines: list[str], *, glued: bool, moved: int) -> tuple[list[str], bool]:
     """Lines above the attribution (top first) up to a mark, and whether one was found."""
     taken = [lines[-1]]
-    weight = _weight(lines[-1]) + moved
+    weight = tweet_weight(lines[-1]) + moved
     index = len(lines) - 2
     while index >= 0:
         line = lines[index]
         above = lines[index - 1] if index else None
         if not line:  # a blank line: the tweet is a paragraph of its own
             return _paragraphs(lines, index, taken, weight), True
-        line_weight = _weight(line)
+        line_weight = tweet_weight(line)
         weight += line_weight
         if line_weight > _LIMIT or _marks_start(line, taken[0], lines[-1], above):
             return taken, True  # a line longer than any tweet is the writer's, too
@@ -307,7 +304,7 @@ def _paragraphs(lines: list[str], blank: int, taken: list[str], weight: int) -> 
             top -= 1
         if not paragraph or top < 0:
             return taken
-        weight += sum(_weight(line) for line in paragraph)
+        weight += sum(tweet_weight(line) for line in paragraph)
         mark = lines[top]
         if weight > _LIMIT or any(_marks_start(p, tweet, tweet, None) for p in paragraph):
             return taken
