@@ -434,6 +434,17 @@ QUADRATIC_ONCE = [
     ("Post\n{}", "A@a\nx\n"),
     ("Post\n{}", "A@a\nx1:12 AM · Jan 13, 2026 · 3K Views1 Replies · 2 Likes\n"),
     ("Post\nA@a\n{}", "x1:12 AM · Jan 13, 2026 · "),
+    # The Substack second holdout's rules (issue 13): cards whose avatar was dropped (a bare
+    # status url line, with or without the links after it), one-link cards with no avatar
+    # (closed, never closed, one long line), tails of the component's JSON.
+    ("Post\n{}", "(https://x.com/a/status/1)\n"),
+    ("Post\n{}", "(https://x.com/a/status/1)\n\n[x](https://x.com/a/status/1)\n\n"),
+    ("Post\n{}", "(https://x.com/a/status/1)\n[x\n"),
+    ("Post\n{}", "[A@a x1:12 AM · Jan 13, 2026\n\n1 Like](https://x.com/a/status/1)\n"),
+    ("Post\n{}", "[A@a x\n"),
+    ("Post\n[{}", "A@a x "),
+    ("Post\n{}", '","username":"a","date":"2026-04-15T06:40:18.000Z"}" x\n'),
+    ("Post\n{}", '","username":"'),
 ]
 
 

@@ -203,3 +203,79 @@ def test_cards_of_a_page_reduced_to_text() -> None:
 def test_text_cards_need_the_card_footer() -> None:
     """A "Name@handle" line in prose, with no card footer after it, is no card."""
     assert substack_cards.find_cards("Post\n\nJane Doe@jane\nsaid hello at 1:12 AM.\n") == []
+
+
+# The second holdout (issue 13): cards that lost their data-attrs, their avatar, or all but
+# the tail of their JSON.
+
+
+def test_a_static_card_without_data_attrs_is_read_from_its_rendering() -> None:
+    """The e-mail's div.tweet.static: redirect links, the id only where a status url survives."""
+    tweets = parse(
+        "lennysnewsletter_en_2023_email-static-tweets-redirect-links_html_slice.html"
+    ).tweets
+    assert [t.author.handle for t in tweets if t.author] == [
+        "vybhavram", "rishi_kar", "kranthitech", "olivercitrin", "dagaadit",
+    ]  # fmt: skip
+    assert [t.id for t in tweets] == ["1640386133208223745", None, None, None, None]  # likes' href
+    assert tweets[1].created_at == datetime(2023, 3, 27, 16, 44, tzinfo=timezone.utc)
+    assert tweets[1].date_text == "4:44 PM ∙ Mar 27, 2023"
+    assert tweets[4].text == (
+        "@lennysan Steelmanning the other side of an argument when drafting a proposal"
+        " (“why shouldn’t we do this?”)"
+    )
+    assert len(tweets[2].media) == 4  # the e-mail's photo grid
+
+
+def test_a_div_tweet_without_the_static_cards_link_is_no_tweet() -> None:
+    page = b'<div class="tweet"><span>A</span><span>@a</span><div class="tweet-text">x</div></div>'
+    assert not substack.is_substack_tweet(lxml.html.fromstring(page))
+
+
+def test_a_card_whose_header_was_dropped_starts_at_a_bare_status_url() -> None:
+    tweets = parse("fudgesunday_en_2022_stop-2012-twittersre_stripped-cards-no-header_md.md").tweets
+    assert [(t.author.handle if t.author else None, t.id) for t in tweets] == [
+        ("stop", "266040874549526528"),
+        ("TwitterSRE", "1458586120187355140"),
+        ("TwitterEng", "1583470012202815488"),
+        ("GergelyOrosz", "1596848885405728768"),
+    ]
+    assert tweets[0].text == "RIP, Fail Whale." and tweets[0].date_text == "4:54 AM ∙ Nov 7, 2012"
+    assert tweets[1].date_text is None  # no date line: the day is the id's
+    quoted = tweets[3].quoted  # a second "(url)" + "[text](url)": the quoted tweet
+    assert quoted is not None and quoted.text is not None
+    assert quoted.text.startswith("Two years ago, I ran my first and only Twitter ad")
+
+
+def test_a_status_link_in_prose_is_no_header_dropped_card() -> None:
+    copy = "Post\n\nHe said [RIP](https://twitter.com/a/status/266040874549526528).\n"
+    assert substack_cards.find_cards(copy) == []
+
+
+def test_a_one_link_card_with_no_avatar_glues_name_handle_text_and_footer() -> None:
+    tweets = parse("garymarcus_en_2023_gradybooch_glued-card-no-avatar-reposts_md_slice.md").tweets
+    assert len(tweets) == 1
+    tweet = tweets[0]
+    assert (tweet.id, tweet.author and tweet.author.handle) == (
+        "1615232611026341889",
+        "Grady_Booch",
+    )
+    assert tweet.author is not None and tweet.author.name == "Grady Booch"
+    assert tweet.text is not None and tweet.text.endswith("of your children’s children")
+    assert tweet.date_text == "6:20 AM · Jan 17, 2023"
+
+
+def test_a_link_naming_the_handle_without_a_footer_is_no_card() -> None:
+    copy = "Post\n\n[Grady Booch @grady_booch said so](https://twitter.com/grady_booch/status/1)\n"
+    assert substack_cards.find_cards(copy) == []
+
+
+def test_tails_of_the_components_json_are_its_tweets_when_no_card_is_read() -> None:
+    tweets = parse(
+        "bensbites_zh_2026_googleresearch-julianweisser_leaked-attrs-tails-only_md.md"
+    ).tweets
+    assert [(t.author.handle if t.author else None, t.text, t.id) for t in tweets] == [
+        ("GoogleResearch", None, None),
+        ("julianweisser", None, None),
+    ]
+    assert tweets[0].created_at == datetime(2026, 4, 15, 6, 40, 18, tzinfo=timezone.utc)

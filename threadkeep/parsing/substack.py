@@ -19,6 +19,15 @@ kept ``class`` and ``data-attrs`` but dropped ``data-component-name``) mark the 
 tweet too (:data:`SUBSTACK_XPATH` finds both forms, for :mod:`threadkeep.parsing.embeds`). Such a
 ``div`` inside a component element is that element's own data, read once, with it.
 
+**Static cards without ``data-attrs``.** The e-mail version of a post (and the 2021–2023 web
+version, in copies that dropped the attribute) renders the card only: a ``div.tweet`` whose
+``a.tweet-link-top`` holds ``tweet-header`` (name, ``@handle``), ``div.tweet-text``, and whose
+``a.tweet-link-bottom`` holds the footer (``span.tweet-date`` "4:11 PM ∙ Mar 27, 2023", the
+counts). That child link is the component's own mark (:data:`SUBSTACK_XPATH` accepts such a
+``div`` without ``data-attrs``). The e-mail's links go through ``substack.com/redirect``, so the
+id is read from the first status url any element of the card names (the counts' ``href`` may
+keep one); a card with none is a tweet with no id, its day the one the footer shows.
+
 **Quoted tweets without an id.** ``quoted_tweet`` holds ``full_text``, ``username`` and
 ``name`` but no ``url``: the quote is kept as a :class:`Tweet` with no id (its author and
 text), not dropped.
@@ -28,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -35,6 +45,7 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
+from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.html import clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import HANDLE, absolute_url, is_handle, status_parts, status_url
@@ -52,13 +63,27 @@ _TWEET_DIV = (
     "div[@data-attrs][contains(concat(' ', normalize-space(@class), ' '), ' tweet ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' twitter-embed ')]"
 )
-SUBSTACK_XPATH = f"/descendant::*[@data-component-name = '{COMPONENT}'] | /descendant::{_TWEET_DIV}"
+_STATIC_DIV = (
+    "div[contains(concat(' ', normalize-space(@class), ' '), ' tweet ')]"
+    "[a[contains(concat(' ', normalize-space(@class), ' '), ' tweet-link-top ')]]"
+)
+SUBSTACK_XPATH = (
+    f"/descendant::*[@data-component-name = '{COMPONENT}'] | /descendant::{_TWEET_DIV}"
+    f" | /descendant::{_STATIC_DIV}"
+)
 """Every element :func:`is_substack_tweet` accepts, in page order (an XPath union)."""
-_IS_TWEET_DIV = etree.XPath(f"self::{_TWEET_DIV}")
+_IS_TWEET_DIV = etree.XPath(f"self::{_TWEET_DIV} | self::{_STATIC_DIV}")
+_IS_STATIC = etree.XPath(f"self::{_STATIC_DIV}")
+_HREFS = etree.XPath(".//@href")
 _ATTRS = etree.XPath(".//*[@data-attrs]")
-_RENDERED_TEXT = etree.XPath(".//div[starts-with(@class, 'text-') or contains(@class, ' text-')]")
+_RENDERED_TEXT = etree.XPath(
+    ".//div[starts-with(@class, 'text-') or contains(@class, ' text-')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' tweet-text ')]"
+)
 _HANDLE_RE = re.compile(rf"^@({HANDLE})$")
-_RENDERED_TIME_RE = re.compile(r"^\d{1,2}:\d\d\s*[AP]M\s*·\s*\w{3,9}\.? \d{1,2}, \d{4}$")
+_RENDERED_TIME_RE = re.compile(
+    r"^(\d{1,2}):(\d\d)\s*([AP])M\s*[·∙•]\s*(\w{3,9}\.? \d{1,2}, \d{4})$"
+)
 _FRAGMENT_PARSER = etree.HTMLParser(no_network=True, recover=True)
 
 
@@ -108,7 +133,11 @@ def _tweet(
 ) -> Tweet | None:
     url = _text_field(attrs, "url") or (element.get("href") if element is not None else None)
     parts = status_parts(absolute_url(url, base))
-    if parts is None and (depth == 0 or not (attrs.get("full_text") or attrs.get("username"))):
+    static = element is not None and not attrs and bool(_IS_STATIC(element))
+    if parts is None and static and element is not None:
+        parts = _linked_status(element, base)  # the e-mail's links are redirects
+    named = attrs.get("full_text") or attrs.get("username")
+    if parts is None and not static and (depth == 0 or not named):
         return None  # a quoted tweet may have no url, but says who and what
     linked_handle, tweet_id = parts if parts is not None else (None, None)
     handle = _text_field(attrs, "username")
@@ -122,6 +151,8 @@ def _tweet(
     if text is None:
         text = rendered.get("text")
     date_text = _text_field(attrs, "date") or rendered.get("date")
+    if static and not handle:
+        return None
     tags, mentions = text_entities(text)
     quoted = None
     quote = attrs.get("quoted_tweet")
@@ -133,7 +164,7 @@ def _tweet(
         url=status_url(handle, tweet_id),
         author=make_author(handle, name, avatar) if handle or name else None,
         text=text,
-        created_at=snowflake_time(tweet_id),
+        created_at=snowflake_time(tweet_id) or (_shown_time(date_text) if static else None),
         date_text=date_text,
         links=tuple(links),
         media=_media(attrs, element),
@@ -141,6 +172,25 @@ def _tweet(
         mentions=tuple(mentions),
         quoted=quoted,
     )
+
+
+def _linked_status(element: Element, base: str | None) -> tuple[str | None, str] | None:
+    """The first status url an element of a static card names (an ``href`` of any element)."""
+    for href in _HREFS(element):
+        parts = status_parts(absolute_url(str(href), base))
+        if parts is not None and parts[1]:
+            return parts
+    return None
+
+
+def _shown_time(date_text: str | None) -> datetime | None:
+    """The time a rendered footer shows ("4:11 PM ∙ Mar 27, 2023"), taken as UTC."""
+    match = _RENDERED_TIME_RE.match(date_text or "")
+    day = parse_date(match[4]) if match else None
+    if match is None or day is None:
+        return None
+    hour = int(match[1]) % 12 + (12 if match[3] == "P" else 0)
+    return day.replace(hour=hour, minute=int(match[2]))
 
 
 def _full_text(value: Any, base: str | None) -> tuple[str | None, list[Link]]:
@@ -202,6 +252,7 @@ def _media(attrs: dict[str, Any], element: Element | None) -> tuple[Media, ...]:
     if not media and element is not None:
         for img in element.iter("img"):
             src = absolute_url(img.get("src"), None)
-            if src and ("/media/" in src) and "profile_images" not in src:
+            photo = "tweet-photo" in (img.get("class") or "").split()  # the e-mail's grid
+            if src and (photo or "/media/" in src) and "profile_images" not in src:
                 media.append(Media(kind="photo", url=src, alt=img.get("alt") or None))
     return tuple(media)

@@ -19,9 +19,8 @@ The rules, each stated on that shape:
 
 * **A card** is a Markdown link whose text starts with the avatar: an image whose alt is
   "Twitter avatar for @handle" ("X avatar for @handle" since 2025), or whose url is Substack's
-  avatar proxy
-  (``/image/twitter_name/w_NN/<handle>.jpg``; cards of 2019–2020 carry it twice). Nothing
-  else in a text copy looks like that, so the rule finds no card in other copies.
+  avatar proxy (``/image/twitter_name/w_NN/<handle>.jpg``; twice in cards of 2019–2020).
+  Nothing else in a text copy looks like that, so the rule finds no card in other copies.
 * **Its tweet** is the link's target when that is a status url (id, handle); the e-mail
   version links to ``email.mg*.substack.com`` redirects instead, so its tweets have no id:
   the handle then comes from the avatar.
@@ -36,11 +35,10 @@ The rules, each stated on that shape:
   that point to the same target; they are not tweet text. 2026 cards add the views
   ("11:30 PM · Mar 5, 2026 · 584K Views", "345 Replies · 493 Reposts"), put the footer after
   the quoted tweet, or list it ("- 6:58 PM · Jun 7, 2026", "- 8.5M", "- 1,796"); their name
-  may stand bold on a line of its own. A link between them whose text starts
-  with a picture is the tweet's link-preview card. Pictures in the text are the tweet's photos.
+  may stand bold on a line of its own. A link between them that opens with a picture is the
+  tweet's link-preview card; pictures in the text are its photos.
 
-The scan is linear: each card is read once, from its ``[`` to its closing ``](target)``, and
-the search for the next avatar starts after it.
+The scan is linear: each card is read once, from ``[`` to ``](target)``, then the next.
 """
 
 from __future__ import annotations
@@ -53,6 +51,7 @@ from threadkeep.limits import check_tweets
 from threadkeep.models import Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.substack_plain import attrs_tails, bare_cards, glued_cards
 from threadkeep.parsing.substack_text import card_time, clean_words, fenced_tweets, text_cards
 from threadkeep.urls import HANDLE, is_handle, status_parts, status_url
 
@@ -110,14 +109,15 @@ class _Card:
 
 
 def find_cards(text: str) -> list[Tweet]:
-    """Every Substack tweet in a Markdown copy, in order (none in other copies): its cards and
-    Pandoc fenced tweet divs, or, in a copy with neither, the cards a page reduced to text
-    shows (:mod:`threadkeep.parsing.substack_text`)."""
+    """Every Substack tweet in a Markdown copy, in order (none in other copies): its cards
+    (:mod:`.substack_plain` for those with no avatar left) and Pandoc fenced tweet divs, or the
+    cards of a page reduced to text (:mod:`.substack_text`), or the tails of the JSON."""
     fenced = fenced_tweets(text)
     found = [(start, tweet) for start, _, tweet in fenced]
     found += _link_cards(text, [(start, end) for start, end, _ in fenced])
+    found += bare_cards(text) + glued_cards(text)  # cards with no avatar left
     found.sort(key=lambda pair: pair[0])
-    tweets = [tweet for _, tweet in found] or text_cards(text)
+    tweets = [tweet for _, tweet in found] or text_cards(text) or attrs_tails(text)
     check_tweets(len(tweets))
     return tweets
 

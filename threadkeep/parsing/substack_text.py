@@ -40,7 +40,7 @@ from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.parsing.substack import attrs_tweet
 from threadkeep.urls import is_handle
 
-__all__ = ["card_time", "clean_words", "fenced_tweets", "text_cards"]
+__all__ = ["card_footer", "card_time", "clean_words", "fenced_tweets", "text_cards"]
 
 _ATTRS_RE = re.compile(r'attrs="((?:[^"\\]|\\.)*)"', re.DOTALL)
 _PANDOC_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
@@ -124,7 +124,7 @@ def _read_text_card(lines: list[str], first: int) -> tuple[Tweet, int] | None:
         if who is not None and len(parts) < 2:
             parts.append((who, []))
             continue
-        footer = _footer(lines[index])
+        footer = card_footer(lines[index])
         if footer is None:
             parts[-1][1].append(lines[index])
             continue
@@ -136,7 +136,7 @@ def _read_text_card(lines: list[str], first: int) -> tuple[Tweet, int] | None:
     return None
 
 
-def _footer(line: str) -> tuple[str, datetime, str] | None:
+def card_footer(line: str) -> tuple[str, datetime, str] | None:
     """The words before a card footer glued to a line, the time it shows, and its text."""
     match = _FOOTER_RE.search(line)
     if match is None or not _COUNTS_RE.match(line, match.end()):
