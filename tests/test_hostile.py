@@ -420,6 +420,9 @@ QUADRATIC_ONCE = [
     ("<div>{}</div>", "<div>x\n"),
     ('<div class="tweet">{}</div>', '<iframe data-content="https%3A%2F%2Fx.com%2Fa"></iframe>'),
     ("{}", '<Tweet id="1"/>'),
+    ("{}\n", "[https://a.com/embed/x?a&id=twitter-1234567890123456"),
+    ("{}\n", "https://platform.twitter.com/embed/Tweet.html?a&"),
+    ("{}", '<a class="embedly-card" href="https://twitter.com/a/status/1">x</a>'),
     ('<div data-tweet-id="1516859294896906241"></div>{}', '<a href="/a/status/1">x</a>'),
     # The Substack holdout's rules (issue 13): 2026 cards' listed footers, Pandoc fenced tweet
     # divs (closed, and attributes that never close), text cards with and without a footer.

@@ -16,8 +16,9 @@ id gives (no text, no author: the copy does not hold them):
   (an element whose name holds "tweet": MDX's ``<Tweet id="…">``, ``<TwitterTweetEmbed
   tweetId="…">``; an ``<Oembed url="…/status/…">``) by its url or id attribute; an element
   marked as a Twitter embed, or a frame inside one, whose ``url``/``data-url``/``data-content``
-  (percent-encoded or not) is a status url (Zenn's ``span.zenn-embedded-tweet > iframe``).
-  A status url gives the author too.
+  (percent-encoded or not) is a status url (Zenn's ``span.zenn-embedded-tweet > iframe``);
+  SvelteKit's and MDX's ``<Tweet tweetLink="user/status/ID">``; an embed card linking the
+  status (Embedly's ``a.embedly-card``). A status url gives the author too.
 * **Widget calls**: an inline ``<script>`` calling ``twttr.widgets.createTweet('ID', …)`` with
   the id written out (Hatena Blog's ``[twitter:ID]`` notation, hand-made embeds). A call in a
   ``//`` comment is not one.
@@ -49,12 +50,16 @@ _TWITTER_TYPES = frozenset({"twitter", "tweet", "x"})
 _HOLDERS = etree.XPath(
     "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id"
     " or contains(local-name(), 'tweet') or self::oembed"
+    " or self::a[contains(@class, 'embed')][contains(@href, '/status')]"
     " or ((@data-content or @data-url or @url) and (contains(@class, 'tweet')"
     " or contains(@class, 'twitter') or contains(../@class, 'tweet')"
     " or contains(../@class, 'twitter')))]"
 )
 # Attributes that hold the embedded status's url, and a component's own id attributes.
-_URL_ATTRIBUTES = ("url", "data-url", "data-content", "data-tweet-url", "data-tweeturl", "src")
+_URL_ATTRIBUTES = (
+    "url", "data-url", "data-content", "data-tweet-url", "data-tweeturl", "tweetlink", "src",
+)  # fmt: skip
+_RELATIVE_STATUS_RE = re.compile(r"[A-Za-z0-9_]{1,20}/status(?:es)?/\d{1,20}")
 _COMPONENT_IDS = ("tweetid", "tweet-id", "tweet_id", "id")
 _SCRIPTS = etree.XPath("/descendant::script[contains(., 'createTweet')]")
 _NOT_HOLDER_TAGS = frozenset(
@@ -99,12 +104,16 @@ def holder_status(element: Element) -> tuple[str | None, str] | None:
     """``(handle, id)`` of the status url a component or a Twitter-marked element (or a
     frame inside one) holds in its attributes, percent-encoded or not; else None."""
     parent = element.getparent()
+    if element.tag == "a" and any("embed" in word for word in _class_words(element)):
+        return status_parts(element.get("href"))  # an embed card: Embedly's a.embedly-card
     marked = _is_component(element) or _is_twitter_marked(element)
     if not marked and not (parent is not None and _is_twitter_marked(parent)):
         return None
     for name in _URL_ATTRIBUTES:
-        value = element.get(name)
-        if value and "status" in value and (parts := status_parts(unquote(value[:2000]))):
+        value = unquote((element.get(name) or "")[:2000])
+        if _RELATIVE_STATUS_RE.fullmatch(value):  # a component's "user/status/ID"
+            value = "https://twitter.com/" + value
+        if "status" in value and (parts := status_parts(value)):
             return parts
     return None
 

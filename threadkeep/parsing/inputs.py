@@ -36,7 +36,7 @@ _SNIFF = 65536
 # JSON starts with "{" then a key or "}", or "[" then a value or "]". A Markdown copy may start
 # with "[" too ("[![avatar](…)…](…)", "[Link](…)"), and a template with "{%" or "{{": text.
 _DECODER = json.JSONDecoder()
-_JSON_PREFIX = 16  # a JSON document that breaks within its first characters was never one
+_OPENING_BRACKETS_RE = re.compile(r"(?:\[\s*)+")
 _JSON_START_RE = re.compile(rb'\{\s*["}]|\{\s*$|\[\s*(?:[-\d{\["\]]|true\b|false\b|null\b)|\[\s*$')
 
 
@@ -98,8 +98,10 @@ def _reads_as_json(head: bytes, *, cut: bool) -> bool:
     try:
         _value, end = _DECODER.raw_decode(text)
     except json.JSONDecodeError as exc:
-        never_json = exc.msg == "Expecting value" and exc.pos <= _JSON_PREFIX
-        return cut or not never_json
+        # "[[wikilink]]": no value where the opening brackets need their first one.
+        opening = _OPENING_BRACKETS_RE.match(text)
+        at_first_value = opening is not None and exc.pos == opening.end()
+        return cut or not (exc.msg == "Expecting value" and at_first_value)
     except (ValueError, RecursionError):  # a number too long, nesting too deep: JSON, refused
         return True  # later with the reason (json_input.load_json)
     return not text[end:].strip()

@@ -61,6 +61,16 @@ _STATUS_LINE_RE = re.compile(
     r"/status(?:es)?/(?P<id>\d{1,20})[^\s>]{0,200}>?[ \t]*$",
     re.M,
 )
+# A widget frame's url alone on its line, bare, <autolinked> or as a Markdown link: the
+# frame an embed was drawn in, which a converter kept as a link (Twitter's own frame, and
+# CMS frames naming "twitter-ID", such as Kinja's /embed/inset/iframe?id=twitter-…).
+_FRAME_LINE_RE = re.compile(
+    r"^[ \t]*[\[<]?https?://[^\s()<>\[\]]{1,300}?"
+    r"(?:platform\.twitter\.com/embed/(?:Tweet|index)\.html\?(?:[^\s()<>\[\]]{0,1500}?&)?id="
+    r"|/embed/[^\s()<>\[\]?]{0,100}\?(?:[^\s()<>\[\]]{0,300}?&)?id=twitter-)"
+    r"(?P<id>\d{15,20})[^\s()<>\[\]]{0,1500}(?:[\]>](?:\([^\s()]{1,2000}\))?)?[ \t]*$",
+    re.M,
+)
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
 _END_OF_LINE_RE = re.compile(r"[ \t\r]*\n")
 _WORD_RE = re.compile(r"\S+")
@@ -126,13 +136,21 @@ def _attribution_at(text: str, handle: re.Match[str]) -> _Attribution | None:
 
 
 def _attributions(text: str) -> Iterator[_Attribution]:
-    """Every attribution in ``text``, and every unrendered embed's status url line, in order."""
+    """Every attribution in ``text``, every unrendered embed's status url line, and every
+    widget frame's url line, in order."""
     found = [a for h in _HANDLE_RE.finditer(text) if (a := _attribution_at(text, h))]
-    if not found:
-        return
-    lines = _STATUS_LINE_RE.finditer(text)
-    bare = [_bare(m) for m in lines]
-    yield from sorted([*found, *bare], key=lambda a: a.start)
+    # A bare status url line is an embed only beside other embeds (else a link in prose); a
+    # widget frame's url line is one anywhere.
+    bare = [_bare(m) for m in _STATUS_LINE_RE.finditer(text)] if found else []
+    frames = [_frame(m) for m in _FRAME_LINE_RE.finditer(text)] if "id=" in text else []
+    yield from sorted([*found, *bare, *frames], key=lambda a: a.start)
+
+
+def _frame(match: re.Match[str]) -> _Attribution:
+    return _Attribution(
+        start=match.start(), end=match.end(), name="", handle="", date=None,
+        md_date=None, md_url=None, quoted=False, tweet_id=match["id"],
+    )  # fmt: skip
 
 
 def _bare(match: re.Match[str]) -> _Attribution:
@@ -251,7 +269,7 @@ def _tweet(match: _Attribution, tweet_text: str | None) -> Tweet:
     return Tweet(
         id=tweet_id,
         url=status_url(handle, tweet_id),
-        author=make_author(handle, match.name or None),
+        author=make_author(handle, match.name or None) if handle else None,
         text=tweet_text,
         date_text=date_text,
         created_at=created,
