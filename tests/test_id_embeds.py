@@ -249,3 +249,44 @@ def test_components_and_frames_without_a_tweet_are_not_embeds(markup: str) -> No
     # A page of a heading, a sentence and the look-alike: no tweet, so no article either.
     with pytest.raises(UnsupportedPage, match="HTML page with no tweets"):
         page_ids(markup)
+
+
+def test_site_generator_components_name_their_status_in_tweet_link() -> None:
+    # Holdout-3 copies: SvelteKit's <Tweet tweetLink="user/status/ID" /> (three, in page
+    # order) and MDX's <Tweet tweetLink="https://twitter.com/…" />.
+    maier = threadkeep.parse(
+        fixture_bytes("id_embeds/maiertech-blog_en_2022_sveltekit-embed-tweet-tweetlink-three.html")
+    )
+    assert [(t.author.handle if t.author else None, t.id) for t in maier.tweets] == [
+        ("StephaneVanraes", "1477985831168184323"),
+        ("maiertech", "1557290685044125697"),
+        ("maiertech", "1548034676635275264"),
+    ]
+    legnoh = ids_of("legnoh-blog_ja_2017_mdx-tweet-tweetlink-full-url_slice.md")
+    assert legnoh == ["924329036100222978"]
+
+
+def test_an_embed_card_linking_a_status_is_a_tweet() -> None:
+    # Holdout-3 copy (2015): Embedly's <a class="embedly-card" href="…/bdbrode/status/…">.
+    (tweet,) = threadkeep.parse(
+        fixture_bytes("id_embeds/hearthstone-discover-blog_en_2015_embedly-card-anchor_slice.md")
+    ).tweets
+    assert (tweet.id, tweet.author.handle if tweet.author else None) == (
+        "666359351980920832",
+        "bdbrode",
+    )
+
+
+def test_a_widget_frame_kept_as_a_link_on_its_own_line_is_a_tweet() -> None:
+    # Holdout-3 copy (a Markdown translation of a Kinja article): each embed is a link to
+    # "…/embed/inset/iframe?id=twitter-ID"; two prose links to other statuses are not embeds.
+    data = fixture_bytes(
+        "id_embeds/lifehacker-zh_zh_2021_kinja-inset-iframe-links-prose-status-links.md"
+    )
+    result = threadkeep.parse(data)
+    assert [t.id for t in result.tweets] == ["1349836787837923329", "1349983599865466881"]
+    assert all(t.author is None for t in result.tweets)
+    # CONSTRUCTED: Twitter's own frame url kept as a bare line is one too.
+    frame = "https://platform.twitter.com/embed/Tweet.html?dnt=false&id=1516859294896906241"
+    text = f"# A post\n\nThe writer's words.\n\n{frame}\n"
+    assert [t.id for t in threadkeep.parse(text).tweets] == ["1516859294896906241"]

@@ -65,7 +65,7 @@ _STATUS_LINE_RE = re.compile(
 # frame an embed was drawn in, which a converter kept as a link (Twitter's own frame, and
 # CMS frames naming "twitter-ID", such as Kinja's /embed/inset/iframe?id=twitter-…).
 _FRAME_LINE_RE = re.compile(
-    r"^[ \t]*[\[<]?https?://[^\s()<>\[\]]{1,300}?"
+    r"^[ \t]*[\[<]?https?://[^\s()<>\[\]]{0,300}?"
     r"(?:platform\.twitter\.com/embed/(?:Tweet|index)\.html\?(?:[^\s()<>\[\]]{0,1500}?&)?id="
     r"|/embed/[^\s()<>\[\]?]{0,100}\?(?:[^\s()<>\[\]]{0,300}?&)?id=twitter-)"
     r"(?P<id>\d{15,20})[^\s()<>\[\]]{0,1500}(?:[\]>](?:\([^\s()]{1,2000}\))?)?[ \t]*$",
