@@ -248,3 +248,26 @@ def test_json_is_told_by_its_first_value_not_its_first_character(start: str, for
     else:
         said = "parsed"
     assert said == form
+
+
+def test_reparse_names_a_capture_that_made_a_document_and_now_holds_no_tweets(
+    tmp_path: Path,
+) -> None:
+    # A store written before this rule, where the capture of an article with no tweets made a
+    # document: its log line says so (written here as threadkeep 0.1 wrote it).
+    store = tmp_path / "store"
+    archive = threadkeep.Archive(store)
+    archive.add(ARTICLE.read_bytes(), url="https://inkdroid.org/2012/11/01/linkrot/")
+    log = store / "captures.jsonl"
+    line = json.loads(log.read_text("utf-8"))
+    line.update(outcome="new", document="article-inkdroid")
+    log.write_text(json.dumps(line) + "\n", "utf-8")
+    report = threadkeep.Archive(store).reparse()
+    assert report.documents == 0
+    assert len(report.emptied) == 1 and "inkdroid.org/2012/11/01/linkrot/" in report.emptied[0]
+    # The command line says it, and the raw capture is still there.
+    code, out, err = run_cli("reparse", "--store", str(store))
+    assert code == 0, err
+    assert "replayed 1 capture" in out and "0 documents" in out
+    assert "now holds no tweets (raw capture kept, no document)" in err
+    assert threadkeep.Archive(store).raw(line["sha256"]) == ARTICLE.read_bytes()

@@ -195,6 +195,9 @@ class ReparseReport(BaseModel):
     replayed: int
     failed: tuple[str, ...] = ()
     documents: int = 0
+    emptied: tuple[str, ...] = ()
+    """Captures that made a document before and now parse to a result with no tweets: their
+    raw capture stays, but the rebuilt generation has no document for them."""
 
 
 def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseReport:
@@ -204,6 +207,7 @@ def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseRepor
     report names it, for the caller to read from.
     """
     failed: list[str] = []
+    emptied: list[str] = []
     documents: set[str] = set()
     replayed = 0
     with files.lock():
@@ -218,12 +222,18 @@ def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseRepor
                 failed.append(f"{_describe(entry)}: {exc.reason}")
                 continue
             applied = apply(files, result, sha=entry.sha256, at=entry.time, generation=new)
-            if applied.document is not None:  # an empty capture makes none
+            if applied.document is not None:
                 documents.add(applied.document)
+            elif entry.document is not None:  # an empty capture makes none: say so
+                emptied.append(_describe(entry))
             replayed += 1
         files.switch_generation(new)
     return ReparseReport(
-        generation=new, replayed=replayed, failed=tuple(failed), documents=len(documents)
+        generation=new,
+        replayed=replayed,
+        failed=tuple(failed),
+        documents=len(documents),
+        emptied=tuple(emptied),
     )
 
 

@@ -274,7 +274,8 @@ class Archive:
         return report
 
     def captured_urls(self) -> set[str]:
-        """Urls with at least one successful capture (for resuming a batch)."""
+        """Urls with at least one successful capture (for resuming a batch), counting those
+        whose page held no tweets (outcome ``empty``): the page was captured."""
         return {c.url for c in self.captures() if c.url and c.outcome != "failed"}
 
     def records(self) -> Iterator[TweetRecord]:

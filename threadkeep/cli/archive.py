@@ -90,10 +90,10 @@ def archive_cmd(
     SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
     unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt, .md,
     .markdown and .json files, subfolders included). With --from, sources are read from a
-    file, one a line; urls already captured are skipped unless --refresh, so an interrupted
-    run resumes. Failures are listed at the end and make the exit status 1. A page with no
-    tweets (an article that embeds none) is kept and logged as empty but makes no document; how
-    many there were is said at the end, and they are no failure.
+    file, one a line; urls already captured (a page with no tweets too) are skipped unless
+    --refresh, so an interrupted run resumes. Failures are listed at the end and make the exit
+    status 1. A page with no tweets (an article that embeds none) is kept and logged as empty
+    but makes no document; how many there were is said at the end, and they are no failure.
 
     Example:
 

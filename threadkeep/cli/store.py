@@ -215,6 +215,8 @@ def reparse_cmd(store: str) -> None:
     )
     for failure in report.failed:
         click.echo(f"  still unparseable: {failure}", err=True)
+    for emptied in report.emptied:
+        click.echo(f"  now holds no tweets (raw capture kept, no document): {emptied}", err=True)
 
 
 COMMANDS = (show_cmd, history_cmd, verify_cmd, export_cmd, reparse_cmd)
