@@ -423,6 +423,8 @@ QUADRATIC_ONCE = [
     ("{}\n", "[https://a.com/embed/x?a&id=twitter-1234567890123456"),
     ("{}\n", "https://platform.twitter.com/embed/Tweet.html?a&"),
     ("{}", '<a class="embedly-card" href="https://twitter.com/a/status/1">x</a>'),
+    ("prose\n[![Image 1: X avatar for @a](u) A@a {}](https://x.com/a/status/1)\n", "w 8:42 PM · "),
+    ("prose\n[![Image 1: X avatar for @a](u) A@a w{}](https://x.com/a/status/1)\n", "1K Likes · "),
     ('<div data-tweet-id="1516859294896906241"></div>{}', '<a href="/a/status/1">x</a>'),
     # The Substack holdout's rules (issue 13): 2026 cards' listed footers, Pandoc fenced tweet
     # divs (closed, and attributes that never close), text cards with and without a footer.

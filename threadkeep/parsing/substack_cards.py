@@ -45,34 +45,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Media, Tweet, snowflake_time
-from threadkeep.parsing.dates import parse_date
 from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.substack_footer import card_date, without_footer
 from threadkeep.parsing.substack_plain import attrs_tails, bare_cards, glued_cards
-from threadkeep.parsing.substack_text import card_time, clean_words, fenced_tweets, text_cards
+from threadkeep.parsing.substack_text import clean_words, fenced_tweets, text_cards
 from threadkeep.urls import HANDLE, is_handle, status_parts, status_url
 
 __all__ = ["find_cards"]
 
 _AVATAR_ALTS = ("Twitter avatar for @", "X avatar for @")  # Substack renamed it in 2025
+_READER_ALT_RE = re.compile(r"Image \d{1,4}: ")  # Jina Reader numbers every image's alt
 _AVATAR_PATH = "/image/twitter_name/"
 _AVATAR_FILE_RE = re.compile(rf"/image/twitter_name/[^/]*/({HANDLE})\.\w+")
 _MAX_CARD = 20_000  # characters from a card's "[" to its "](": longer is no card
 _MAX_FOOTER_LINKS = 3
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_TIME_DATE_RE = re.compile(
-    r"^(\d{1,2}):(\d\d)\s*([AP]M)\s*[∙·•]\s*([A-Za-z]{3,9})\.? (\d{1,2}), (\d{4})"
-    r"(?: [∙·•] [\d.,]+[KkMm]? Views)?(?:\s*-+)?$"
-)
-_ORDINAL_DATE_RE = re.compile(r"^([A-Za-z]{3,9}) (\d{1,2})(?:st|nd|rd|th) (\d{4})(?:\s*-+)?$")
-_COUNT_RE = re.compile(
-    r"^(?:[\d.,]+[KkMm]? ?(?:Likes?|Retweets?|Replies|Reply|Reposts?|Views?) ?(?:[∙·•] )?)+$"
-)
-_LIST_COUNT_RE = re.compile(r"^[-*] [\d.,]+[KkMm]?$")  # "- 1,796": 2026 cards list their counts
-_RULE_RE = re.compile(r"^(?:-{3,}|\* \* \*|\*{3,}|_{3,})$")
 
 
 @dataclass(slots=True)
@@ -81,6 +71,10 @@ class _Image:
     end: int
     alt: str
     url: str
+
+    def __post_init__(self) -> None:
+        if prefix := _READER_ALT_RE.match(self.alt):
+            self.alt = self.alt[prefix.end() :]
 
     @property
     def is_avatar(self) -> bool:
@@ -309,11 +303,11 @@ def _card_tweet(card: _Card) -> Tweet | None:
         else linked
     )
     name, words = _name_and_words(own.words, handle)
-    words, date_text = _without_footer(words)
+    words, date_text = without_footer(words)
     if quoted is not None:  # 2026 cards: the footer follows the quoted tweet, inside the link
-        date_text = date_text or _without_footer(quoted.words)[1]
+        date_text = date_text or without_footer(quoted.words)[1]
     for footer in card.footer:
-        date_text = date_text or _without_footer(_ESCAPE_RE.sub(r"\1", footer))[1]
+        date_text = date_text or without_footer(_ESCAPE_RE.sub(r"\1", footer))[1]
     text = clean_words(words)
     if not text and tweet_id is None:
         return None
@@ -325,7 +319,7 @@ def _card_tweet(card: _Card) -> Tweet | None:
         url=status_url(handle, tweet_id),
         author=make_author(handle, name) if handle or name else None,
         text=text or None,
-        created_at=snowflake_time(tweet_id) or _card_date(date_text),
+        created_at=snowflake_time(tweet_id) or card_date(date_text),
         date_text=date_text,
         media=tuple(media),
         hashtags=tuple(tags),
@@ -340,7 +334,7 @@ def _quoted_tweet(part: _Part) -> Tweet | None:
         handle = first.rpartition("@")[2].strip() if len(first) <= 80 else ""
         part.handle = handle if "@" in first and is_handle(handle) else None
     name, words = _name_and_words(part.words, part.handle)
-    text = clean_words(_without_footer(words)[0])
+    text = clean_words(without_footer(words)[0])
     if not text and not part.handle:
         return None
     tags, mentions = text_entities(text)
@@ -362,38 +356,3 @@ def _name_and_words(words: str, handle: str | None) -> tuple[str | None, str]:
         return None, words
     name = " ".join(words[:at].split()).strip("*").strip()  # "**Name**" on its own line
     return name or None, words[at + 1 + len(handle) :]
-
-
-def _without_footer(words: str) -> tuple[str, str | None]:
-    """The words without the date, counts and rules that end them, and the date shown."""
-    lines = words.split("\n")
-    date_text = None
-    while lines:
-        line = " ".join(lines[-1].split())
-        if line and len(line) > 80:
-            break
-        listed = line[2:] if line.startswith(("- ", "* ")) else line  # a list of 2026 cards
-        if _TIME_DATE_RE.match(listed) or _ORDINAL_DATE_RE.match(listed):
-            date_text = date_text or listed.rstrip("- ").strip()
-        elif (
-            line
-            and not _COUNT_RE.match(listed)
-            and not _RULE_RE.match(line)
-            and not _LIST_COUNT_RE.match(line)
-        ):
-            break
-        lines.pop()
-    return "\n".join(lines), date_text
-
-
-def _card_date(date_text: str | None) -> datetime | None:
-    """The time a card shows ("8:57 AM ∙ Jul 7, 2022", "February 8th 2022"), in UTC."""
-    if not date_text:
-        return None
-    if match := _ORDINAL_DATE_RE.match(date_text):
-        return parse_date(f"{match[1]} {match[2]}, {match[3]}")
-    match = _TIME_DATE_RE.match(date_text)
-    day = parse_date(f"{match[4]} {match[5]}, {match[6]}") if match else None
-    if match is None or day is None:
-        return None
-    return card_time(day, int(match[1]), int(match[2]), pm=match[3] == "PM")

@@ -52,7 +52,7 @@ _CARD_LINES = 30
 _MAX_NAME_LINE = 80
 _FOOTER_RE = re.compile(r"(\d{1,2}):(\d\d) ([AP]M) [·∙] ([A-Z][a-z]{2,8})\.? (\d{1,2}), (\d{4})")
 _COUNTS_RE = re.compile(
-    r"(?: [·∙] [\d.,]+[KkMm]? Views)?"
+    r"(?: [·∙] [\d.,]+[KkMm]? Views)?(?: \* \* \*)? ?"  # a card on one line keeps its rule
     r"(?:[\d.,]+[KkMm]? (?:Replies|Reply|Reposts?|Retweets?|Likes?)(?: [·∙] )?)*$"
 )
 
