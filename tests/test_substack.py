@@ -279,3 +279,25 @@ def test_tails_of_the_components_json_are_its_tweets_when_no_card_is_read() -> N
         ("julianweisser", None, None),
     ]
     assert tweets[0].created_at == datetime(2026, 4, 15, 6, 40, 18, tzinfo=timezone.utc)
+
+
+def test_a_card_on_one_line_with_reader_numbered_alts_and_its_footer_glued() -> None:
+    # Holdout-3 copies (Jina Reader dumps, 2026): "![Image 2: X avatar for @karpathy](…)", the
+    # card's name, handle, text and footer on one line; a picture and "* * *" inside it.
+    for name, tweet_id, day in [
+        (
+            "aimaker_en_2026_karpathy_jina-reader-x-card-truncated_md_slice.md",
+            "2039805659525644595",
+            "2026-04-02",
+        ),
+        (
+            "productwithattitude_en_2026_karpathy_raindrop-jina-card-inline-image_md_slice.md",
+            "2030371219518931079",
+            "2026-03-07",
+        ),
+    ]:
+        result = threadkeep.parse(fixture_bytes(f"substack/{name}"))
+        (tweet,) = result.tweets
+        assert (tweet.id, tweet.author.handle if tweet.author else None) == (tweet_id, "karpathy")
+        assert tweet.created_at is not None and tweet.created_at.date().isoformat() == day
+        assert tweet.text is not None and "Likes" not in tweet.text and " PM · " not in tweet.text
