@@ -336,3 +336,11 @@ def test_a_tweet_at_280_with_a_trailing_link_is_whole() -> None:
     # The Russian translation above, credited "— Кристофер Миллер, корреспондент @RFERL",
     # is no attribution and no tweet.
     assert [t.author.handle for t in tweets if t.author] == ["ChristopherJM", "McFaul"]
+
+
+def test_constructed_a_long_post_on_its_own_line_is_kept_whole() -> None:
+    # CONSTRUCTED: X allows posts longer than 280 characters since 2023. On a line of its own
+    # such a post is the tweet, whole; only a copy flattened to one line is cut by sentences.
+    post = "This is a long post. " * 30
+    (tweet,) = find_text_embeds(f"Intro prose of the writer.\n\n{post}\n— A (@a) May 1, 2024\n")
+    assert tweet.text == post.strip()

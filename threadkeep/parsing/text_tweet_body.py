@@ -234,8 +234,11 @@ def tweet_body(
     last = lines[-1]
     if _is_heading(last, below, lines[-2] if len(lines) > 1 else None):
         return None
-    if _counted(last) + tweet_weight(moved) > _LIMIT:
-        return _last_sentences(last)  # a copy flattened to long lines: the tweet starts in it
+    if len(lines) == 1 and _counted(last) + tweet_weight(moved) > _LIMIT:
+        # A copy flattened to one line (no line break since the previous attribution, or
+        # since the copy's start): the tweet starts inside it. On a line of its own, a text
+        # longer than 280 is a long post (X allows them since 2023), kept whole.
+        return _last_sentences(last)
     taken, marked = _walk(
         lines, glued=glued and len(lines) <= _TAIL // 2, moved=tweet_weight(moved)
     )
