@@ -40,6 +40,7 @@ from threadkeep.parsing.embed_ids import (
 )
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.shortcodes import shortcodes
 from threadkeep.parsing.substack import SUBSTACK_XPATH, is_substack_tweet, substack_tweet
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
@@ -51,6 +52,12 @@ _WRAPPERS = (
     " or contains(@class, 'is-provider-twitter')"
 )
 # One pass, page order. Name tests in the steps keep libxml2 fast (see threadreader_page._HEADINGS).
+# Text holding a site generator's tweet notation ({% twitter … %}, {{< tweet … >}}, …).
+_SHORTCODE_TEXTS = etree.XPath(
+    "//text()[not(ancestor::script or ancestor::style or ancestor::code or ancestor::pre)]"
+    "[contains(., '{%') or contains(., '{{') or contains(., '[tweet') or contains(., '[embed]')"
+    " or contains(., '@[tweet]')]"
+)
 # Every attribute that may hold a status url (links, editors' data-url, frames' sources).
 _STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")
 _CANDIDATES = etree.XPath(
@@ -147,10 +154,21 @@ def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
             else:
                 order.append(key)
                 found[key] = tweet
+    _add_shortcodes(root, found, order)
     tweets = [found[key] for key in order]
     if any(tweet.author is None and tweet.id for tweet in tweets):
         tweets = _named_authors(root, tweets)
     return tweets
+
+
+def _add_shortcodes(root: Element, found: dict[str, Tweet], order: list[str]) -> None:
+    """The tweets a source names in its site generator's notation, left as text by its
+    markup (``{% twitter … %}`` in a post that is otherwise HTML), after the embeds."""
+    for text in _SHORTCODE_TEXTS(root):
+        for code in shortcodes(str(text)):
+            if code.tweet_id not in found:
+                order.append(code.tweet_id)
+                found[code.tweet_id] = _id_only(code.tweet_id, code.handle)
 
 
 def _named_authors(root: Element, tweets: list[Tweet]) -> list[Tweet]:
@@ -182,8 +200,13 @@ def _read_element(element: Element, base: str | None, quotes: Ancestors) -> list
     return [] if tweet is None else [tweet]
 
 
-def _id_only(tweet_id: str) -> Tweet:
-    return Tweet(id=tweet_id, url=status_url(None, tweet_id), created_at=snowflake_time(tweet_id))
+def _id_only(tweet_id: str, handle: str | None = None) -> Tweet:
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=make_author(handle, None) if handle else None,
+        created_at=snowflake_time(tweet_id),
+    )
 
 
 def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tweet | None:

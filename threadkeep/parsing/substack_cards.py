@@ -62,6 +62,8 @@ _AVATAR_PATH = "/image/twitter_name/"
 _AVATAR_FILE_RE = re.compile(rf"/image/twitter_name/[^/]*/({HANDLE})\.\w+")
 _MAX_CARD = 20_000  # characters from a card's "[" to its "](": longer is no card
 _MAX_FOOTER_LINKS = 3
+# A clipper's raw media tags inside a card ("<video controls src=…></video>"): not text.
+_RAW_MEDIA_RE = re.compile(r"<(?:video|audio|source|img)\b[^<>]{0,3000}>(?:</(?:video|audio)>)?")
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -302,7 +304,7 @@ def _card_tweet(card: _Card) -> Tweet | None:
         if own.handle and (not linked or linked.lower() == own.handle.lower())
         else linked
     )
-    name, words = _name_and_words(own.words, handle)
+    name, words = _name_and_words(_RAW_MEDIA_RE.sub("\n", own.words), handle)
     words, date_text = without_footer(words)
     if quoted is not None:  # 2026 cards: the footer follows the quoted tweet, inside the link
         date_text = date_text or without_footer(quoted.words)[1]

@@ -25,36 +25,39 @@ _COUNT_RE = re.compile(
     r"^(?:[\d.,]+[KkMm]? ?(?:Likes?|Retweets?|Replies|Reply|Reposts?|Views?) ?(?:[∙·•] )?)+$"
 )
 _LIST_COUNT_RE = re.compile(r"^[-*] [\d.,]+[KkMm]?$")  # "- 1,796": 2026 cards list their counts
+_FOOTER_LINE = 80  # a longer line is text (or text with a footer glued to its end)
 _RULE_RE = re.compile(r"^(?:-{3,}|\* \* \*|\*{3,}|_{3,})$")
 
 
 def without_footer(words: str) -> tuple[str, str | None]:
     """The words without the date, counts and rules that end them, and the date shown.
 
-    The footer stands on lines of its own, or, in a copy that put the whole card on one line
-    (Jina Reader), glued to the end of the text ("… manipulating 8:42 PM · Apr 2, 2026 ·
-    19.6M Views 2.71K Replies · 6.58K Reposts · 55.4K Likes").
+    The footer stands on lines of its own, or, in a copy that put the card on few lines
+    (Jina Reader, glued clippings), at the end of the text's last line ("… manipulating 8:42
+    PM · Apr 2, 2026 · 19.6M Views 2.71K Replies · 6.58K Reposts · 55.4K Likes").
     """
     lines = words.split("\n")
     date_text = None
-    if lines and (glued := card_footer(" ".join(lines[-1].split()))) is not None:
-        lines[-1], _created, date_text = glued
     while lines:
         line = " ".join(lines[-1].split())
-        if line and len(line) > 80:
-            break
         listed = line[2:] if line.startswith(("- ", "* ")) else line  # a list of 2026 cards
-        if _TIME_DATE_RE.match(listed) or _ORDINAL_DATE_RE.match(listed):
-            date_text = date_text or listed.rstrip("- ").strip()
-        elif (
-            line
-            and not _COUNT_RE.match(listed)
-            and not _RULE_RE.match(line)
-            and not _LIST_COUNT_RE.match(line)
+        if len(line) <= _FOOTER_LINE and (
+            _TIME_DATE_RE.match(listed) or _ORDINAL_DATE_RE.match(listed)
         ):
+            date_text = date_text or listed.rstrip("- ").strip()
+        elif not line or (len(line) <= _FOOTER_LINE and _is_count_or_rule(line, listed)):
+            pass
+        else:
+            if (glued := card_footer(line)) is not None:
+                lines[-1], _created, shown = glued
+                date_text = date_text or shown
             break
         lines.pop()
     return "\n".join(lines), date_text
+
+
+def _is_count_or_rule(line: str, listed: str) -> bool:
+    return bool(_COUNT_RE.match(listed) or _RULE_RE.match(line) or _LIST_COUNT_RE.match(line))
 
 
 def card_date(date_text: str | None) -> datetime | None:

@@ -22,13 +22,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from threadkeep.limits import check_tweets
-from threadkeep.models import Article, Tweet, snowflake_time
+from threadkeep.models import Article, Tweet, fill_missing, snowflake_time
 from threadkeep.parsing.dates import DATE_PATTERN, parse_date
 from threadkeep.parsing.prose import MIN_WORDS, reads_as_prose, sentences, word_count
 from threadkeep.parsing.shared import group_threads, make_author, split_front_matter, text_entities
+from threadkeep.parsing.shortcodes import Shortcode, shortcodes
 from threadkeep.parsing.text_tweet_body import (
+    OLD_TWEET_LIMIT,
     TWEET_LIMIT,
     clean_tweet_text,
     ends_with_media_link,
@@ -51,7 +54,13 @@ _HYPHEN_LEAD_RE = re.compile(r"[ \t>]*-{1,2}[ \t]*")
 # Markdown copies escape underscores ("\_"): a handle's characters may each follow a backslash.
 _HANDLE_RE = re.compile(rf"\(@(?P<handle>(?:\\?{HANDLE_CHAR}){{1,{HANDLE_LENGTH}}})\)")
 _TAIL_RE = re.compile(
-    rf"[ \t]*(?:\[(?P<mddate>{DATE_PATTERN})\]\((?P<mdurl>[^)\s]+)\)|(?P<date>{DATE_PATTERN}))?"
+    rf"[ \t]*(?:\[(?P<mddate>{DATE_PATTERN})\](?:\((?P<mdurl>[^)\s]+)\)"
+    r"|\[(?P<mdref>[^\]\n]{1,100})\])"  # a reference link: "[October 30, 2025][6]"
+    rf"|(?P<date>{DATE_PATTERN}))?"
+)
+# A Markdown reference link's definition: "[6]: https://twitter.com/…/status/…".
+_REFERENCE_RE = re.compile(
+    r"^[ \t]{0,3}\[(?P<ref>[^\]\n]{1,100})\]:[ \t]*<?(?P<url>[^\s<>]{1,2000})"
 )
 _LINE_LIMIT = _NAME_LIMIT + 40  # farther back than this, the dash is not at the line start
 # A status url alone on its line: an embed that did not render (WordPress writes the url
@@ -130,20 +139,28 @@ def _attribution_at(text: str, handle: re.Match[str]) -> _Attribution | None:
         handle=handle["handle"].replace("\\", ""),
         date=tail["date"],
         md_date=tail["mddate"],
-        md_url=tail["mdurl"],
+        md_url=tail["mdurl"] or (f"[{tail['mdref']}]" if tail["mdref"] else None),
         quoted=before.startswith(">") and not before.strip(">").strip(),
     )
 
 
 def _attributions(text: str) -> Iterator[_Attribution]:
-    """Every attribution in ``text``, every unrendered embed's status url line, and every
-    widget frame's url line, in order."""
+    """Every attribution in ``text``, every unrendered embed's status url line, every widget
+    frame's url line and every site generator's tweet notation, in order."""
     found = [a for h in _HANDLE_RE.finditer(text) if (a := _attribution_at(text, h))]
     # A bare status url line is an embed only beside other embeds (else a link in prose); a
     # widget frame's url line is one anywhere.
     bare = [_bare(m) for m in _STATUS_LINE_RE.finditer(text)] if found else []
     frames = [_frame(m) for m in _FRAME_LINE_RE.finditer(text)] if "id=" in text else []
-    yield from sorted([*found, *bare, *frames], key=lambda a: a.start)
+    named = [_named_shortcode(code) for code in shortcodes(text)]
+    yield from sorted([*found, *bare, *frames, *named], key=lambda a: a.start)
+
+
+def _named_shortcode(code: Shortcode) -> _Attribution:
+    return _Attribution(
+        start=code.start, end=code.end, name="", handle=code.handle or "", date=None,
+        md_date=None, md_url=None, quoted=False, tweet_id=code.tweet_id,
+    )  # fmt: skip
 
 
 def _frame(match: re.Match[str]) -> _Attribution:
@@ -229,12 +246,13 @@ def _opening_item(region: str) -> int | None:
 def find_text_embeds(text: str) -> list[Tweet]:
     """Every tweet a text copy shows with an attribution line, in order."""
     tweets: list[Tweet] = []
+    seen: dict[str, int] = {}
     found = list(_attributions(text))
+    refs = _references(text) if found else {}
     previous_end = 0
     for index, match in enumerate(found):
         if match.tweet_id is not None:
-            tweets.append(_tweet(match, None))
-            check_tweets(len(tweets))
+            _add_once(tweets, seen, _tweet(match, None, refs))
             previous_end = match.end
             continue
         region = text[previous_end : match.start]
@@ -249,20 +267,56 @@ def find_text_embeds(text: str) -> list[Tweet]:
             after_attribution=previous_end > 0,
             below=after[0] if after else None,
             moved=more,
+            limit=_limit(match),
         )
         previous_end = end
         if more:
             body = f"{body}\n{more}" if body else more
-        tweets.append(_tweet(match, clean_tweet_text(body)))
-        check_tweets(len(tweets))
+        _add_once(tweets, seen, _tweet(match, clean_tweet_text(body, refs), refs))
     return tweets
 
 
-def _tweet(match: _Attribution, tweet_text: str | None) -> Tweet:
+_LONGER_TWEETS = datetime(2017, 11, 7, tzinfo=timezone.utc)  # 280 characters from then on
+
+
+def _limit(match: _Attribution) -> int:
+    """How long the tweet could be: 140 characters before November 2017, 280 since."""
+    posted = parse_date(match.md_date or match.date)
+    return OLD_TWEET_LIMIT if posted is not None and posted < _LONGER_TWEETS else TWEET_LIMIT
+
+
+def _add_once(tweets: list[Tweet], seen: dict[str, int], tweet: Tweet) -> None:
+    """Add ``tweet``, or merge it into the one with its id already there (``seen``: id to
+    place): a source that names a tweet twice (its notation, then the quote a reader sees)
+    holds it once, with what each told."""
+    if tweet.id is not None and (index := seen.get(tweet.id)) is not None:
+        known = tweets[index]
+        tweets[index] = (
+            fill_missing(tweet, known) if known.text is None else fill_missing(known, tweet)
+        )
+        return
+    if tweet.id is not None:
+        seen[tweet.id] = len(tweets)
+    tweets.append(tweet)
+    check_tweets(len(tweets))
+
+
+def _references(text: str) -> dict[str, str]:
+    """The copy's Markdown reference-link definitions: label (lower-cased) to url."""
+    if "]:" not in text:
+        return {}
+    found = (_REFERENCE_RE.match(line) for line in text.splitlines())
+    return {m["ref"].lower(): m["url"] for m in found if m is not None}
+
+
+def _tweet(match: _Attribution, tweet_text: str | None, refs: dict[str, str]) -> Tweet:
     handle = match.handle
     date_text = match.md_date or match.date
     date_text = " ".join(date_text.split()) if date_text else None
-    parts = status_parts(match.md_url) if match.md_url else None
+    md_url = match.md_url
+    if md_url and md_url.startswith("["):  # a reference link: its definition has the url
+        md_url = refs.get(md_url[1:-1].lower())
+    parts = status_parts(md_url) if md_url else None
     tweet_id = match.tweet_id or (parts[1] if parts else None)
     tags, mentions = text_entities(tweet_text)
     created = parse_date(date_text) if date_text else snowflake_time(tweet_id)

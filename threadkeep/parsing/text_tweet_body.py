@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "OLD_TWEET_LIMIT",
     "TWEET_LIMIT",
     "clean_tweet_text",
     "ends_with_media_link",
@@ -41,7 +42,8 @@ __all__ = [
     "tweet_weight",
 ]
 
-_LIMIT = TWEET_LIMIT = 280
+TWEET_LIMIT = 280
+OLD_TWEET_LIMIT = 140  # before 2017-11-07
 _TAIL = 4000  # no tweet, its lead-in and its heading need more of the region than this
 _HEADING_LIMIT = 80  # a heading line is shorter than this
 _SENTENCE_WORDS = 8
@@ -49,11 +51,12 @@ _BULLETS = ("- ", "– ", "• ", "* ", "· ")
 _URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/|t\.co/)\S{0,2000}")
 _NUMBERED_RE = re.compile(r"^(?:#\s?(\d{1,3})(?:[:.)]|\s)|(\d{1,3})[.)](?:\s|$))")
 _TRAILING_LINK_RE = re.compile(r"\s*(?:https?://t\.co|pic\.twitter\.com)/\w{1,20}\s*$")
-_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?:…。！？：])\s+")
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?:…。！？：।॥؟۔])\s+")  # and Bengali/Hindi, Arabic, Urdu
 _ITEM_RE = re.compile(r"(\d{1,3})[.)]")  # "2) …", "2.Roubar": an item of a tweet's own list
 _FINAL = ".!?:;…。！？：；)]»”\"'’"
 _MD_LINK_RE = re.compile(r"\[([^\[\]\n]{0,500})\]\((?:https?://[^()\s]{1,2000})\)")
 _MD_AUTOLINK_RE = re.compile(r"<(https?://[^<>\s]{1,2000})>")  # Markdown's <https://t.co/x>
+_MD_REFERENCE_RE = re.compile(r"\[([^\[\]\n]{0,500})\]\[([^\[\]\n]{1,100})\]")
 _MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 _EMPHASIS_RE = re.compile(r"\*\*\S|(?:^|\s)_[^\s_][^_\n]{0,300}_(?:\s|$|[.,:;!?])")
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -74,12 +77,16 @@ for _lang, _words in _WORDS.items():
         _LANGUAGES.setdefault(_word, set()).add(_lang)
 
 
-def clean_tweet_text(text: str | None) -> str | None:
-    """A tweet's text as a reader sees it: Markdown links as their shown text, autolinks as
-    their url, escapes undone (Markdown copies write ``1\\.``, ``[#tag](url)``, ``<url>``)."""
+def clean_tweet_text(text: str | None, refs: dict[str, str] | None = None) -> str | None:
+    """A tweet's text as a reader sees it: Markdown links (inline, or by reference when
+    ``refs`` defines them) as their shown text, autolinks as their url, escapes undone
+    (Markdown copies write ``1\\.``, ``[#tag](url)``, ``[text][5]``, ``<url>``)."""
     if not text:
         return None
-    text = _MD_ESCAPE_RE.sub(r"\1", _MD_LINK_RE.sub(r"\1", _MD_AUTOLINK_RE.sub(r"\1", text)))
+    text = _MD_LINK_RE.sub(r"\1", _MD_AUTOLINK_RE.sub(r"\1", text))
+    if refs:  # "[pic.twitter.com/x][5]": a reference link, shown as its text
+        text = _MD_REFERENCE_RE.sub(lambda m: m[1] if m[2].lower() in refs else m[0], text)
+    text = _MD_ESCAPE_RE.sub(r"\1", text)
     return text.strip() or None
 
 
@@ -214,6 +221,7 @@ def tweet_body(
     after_attribution: bool,
     below: str | None = None,
     moved: str = "",
+    limit: int = TWEET_LIMIT,
 ) -> str | None:
     """The tweet text at the end of ``region`` (the copy since the previous attribution, up
     to this one's dash). ``quoted``: the attribution is blockquoted. ``glued``: the region
@@ -221,7 +229,8 @@ def tweet_body(
     ``after_attribution``: the region starts at the end of an earlier attribution.
     ``below``: the line after the attribution (the next item of a list the tweet opens, which
     an extractor moved below it, tells that the tweet's "1) …" is no heading). ``moved``: the
-    tweet's lines an extractor put after its attribution, which count toward its length."""
+    tweet's lines an extractor put after its attribution, which count toward its length.
+    ``limit``: how long a tweet could be when it was posted (140 before November 2017)."""
     lines = [line.strip() for line in region[-_TAIL:].split("\n")]
     if after_attribution and not glued and len(region) <= _TAIL:
         lines = lines[1:]  # the rest of the previous attribution's line: no blank line
@@ -234,14 +243,13 @@ def tweet_body(
     last = lines[-1]
     if _is_heading(last, below, lines[-2] if len(lines) > 1 else None):
         return None
-    if len(lines) == 1 and _counted(last) + tweet_weight(moved) > _LIMIT:
+    if len(lines) == 1 and _counted(last) + tweet_weight(moved) > limit:
         # A copy flattened to one line (no line break since the previous attribution, or
         # since the copy's start): the tweet starts inside it. On a line of its own, a text
         # longer than 280 is a long post (X allows them since 2023), kept whole.
-        return _last_sentences(last)
-    taken, marked = _walk(
-        lines, glued=glued and len(lines) <= _TAIL // 2, moved=tweet_weight(moved)
-    )
+        return _last_sentences(last, limit)
+    glued = glued and len(lines) <= _TAIL // 2
+    taken, marked = _walk(lines, glued=glued, moved=tweet_weight(moved), limit=limit)
     return "\n".join(taken if marked else taken[-1:])
 
 
@@ -251,18 +259,18 @@ def _counted(line: str) -> int:
     return tweet_weight(_TRAILING_LINK_RE.sub("", line))
 
 
-def _last_sentences(line: str) -> str:
+def _last_sentences(line: str, limit: int) -> str:
     """The tweet at the end of a line longer than any tweet (an extractor that put the
     writer's prose and the tweet on one line): its last sentences, walking back while they fit
     in a tweet and until a lead-in ("… below:") or a sentence in another language."""
     breaks = [match.end() for match in _SENTENCE_BREAK_RE.finditer(line)]
     start = breaks[-1] if breaks else 0
-    if _counted(line[start:]) > _LIMIT:
+    if _counted(line[start:]) > limit:
         return line  # no sentence of it is short enough to tell where the tweet starts
     for index in range(len(breaks) - 1, -1, -1):
         before = breaks[index - 1] if index else 0
         piece = line[before : breaks[index]].strip()
-        if _counted(line[before:]) > _LIMIT or piece.endswith((":", "：")):
+        if _counted(line[before:]) > limit or piece.endswith((":", "：")):
             break
         if _foreign(piece, line[start:]):
             break
@@ -270,7 +278,7 @@ def _last_sentences(line: str) -> str:
     return line[start:]
 
 
-def _walk(lines: list[str], *, glued: bool, moved: int) -> tuple[list[str], bool]:
+def _walk(lines: list[str], *, glued: bool, moved: int, limit: int) -> tuple[list[str], bool]:
     """Lines above the attribution (top first) up to a mark, and whether one was found."""
     taken = [lines[-1]]
     weight = tweet_weight(lines[-1]) + moved
@@ -279,19 +287,21 @@ def _walk(lines: list[str], *, glued: bool, moved: int) -> tuple[list[str], bool
         line = lines[index]
         above = lines[index - 1] if index else None
         if not line:  # a blank line: the tweet is a paragraph of its own
-            return _paragraphs(lines, index, taken, weight), True
+            return _paragraphs(lines, index, taken, weight, limit), True
         line_weight = tweet_weight(line)
         weight += line_weight
-        if line_weight > _LIMIT or _marks_start(line, taken[0], lines[-1], above):
+        if line_weight > limit or _marks_start(line, taken[0], lines[-1], above):
             return taken, True  # a line longer than any tweet is the writer's, too
-        if weight > _LIMIT:
+        if weight > limit:
             return taken, False
         taken.insert(0, line)
         index -= 1
     return taken, glued
 
 
-def _paragraphs(lines: list[str], blank: int, taken: list[str], weight: int) -> list[str]:
+def _paragraphs(
+    lines: list[str], blank: int, taken: list[str], weight: int, limit: int
+) -> list[str]:
     """``taken`` with the paragraphs above it that belong to the tweet: each is added only
     when the paragraph above it marks where the tweet starts (see the module docstring)."""
     tweet = lines[-1]
@@ -309,7 +319,7 @@ def _paragraphs(lines: list[str], blank: int, taken: list[str], weight: int) -> 
             return taken
         weight += sum(tweet_weight(line) for line in paragraph)
         mark = lines[top]
-        if weight > _LIMIT or any(_marks_start(p, tweet, tweet, None) for p in paragraph):
+        if weight > limit or any(_marks_start(p, tweet, tweet, None) for p in paragraph):
             return taken
         if not _marks_start(mark, paragraph[0], tweet, None):
             return taken
