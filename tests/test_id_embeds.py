@@ -290,3 +290,67 @@ def test_a_widget_frame_kept_as_a_link_on_its_own_line_is_a_tweet() -> None:
     frame = "https://platform.twitter.com/embed/Tweet.html?dnt=false&id=1516859294896906241"
     text = f"# A post\n\nThe writer's words.\n\n{frame}\n"
     assert [t.id for t in threadkeep.parse(text).tweets] == ["1516859294896906241"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # Liquid on dev.to, ids only ("{% twitter 1385086684589481984%}" too).
+        (
+            "devto-adriens_fr_2021_liquid-twitter-id-three-youtube-github.md",
+            [
+                (None, "1289475231774457857"),
+                (None, "1385086684589481984"),
+                (None, "1419422023462182912"),
+            ],
+        ),
+        # Hugo, user and id by position.
+        (
+            "pnpm-devblog_en_2022_hugo-twitter-positional-user-id-comment-url_slice.md",
+            [("HemSays", None)],
+        ),
+        # Hugo, user= and id=.
+        (
+            "coldwoong-hugo-blowfish_ko_2019_hugo-twitter-user-id-rich-content-demo.md",
+            [("DesignReviewed", "1085870671291310081")],
+        ),
+        # WordPress's [tweet url], Markdoc's {% tweet url=… /%}, Zenn's @[tweet](url).
+        (
+            "klauer-blog_en_2012_wordpress-jetpack-tweet-shortcode.md",
+            [("swannodette", "243866691728183298")],
+        ),
+        (
+            "markdoc-blog-template_en_2022_markdoc-tweet-url-self-closing.md",
+            [("flexdinesh", "1605685194312122370")],
+        ),
+        ("zenn-go-switch_ja_2020_zenn-at-tweet-notation-prose-links.md", [(None, None)]),
+        # Jekyll tags left as text in a post that is otherwise HTML.
+        (
+            "spendstack-indie-diaries_en_2020_jekyll-twitter-plugin-url-s20_slice.md",
+            [(None, None)] * 3,
+        ),
+    ],
+)
+def test_a_blog_sources_tweet_notations_are_tweets(
+    name: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    # Holdout-4 copies: Markdown sources as their authors wrote them, before the site
+    # generator turned each notation into the widget. None in `expected`: not checked.
+    tweets = threadkeep.parse(fixture_bytes(f"id_embeds/{name}")).tweets
+    assert len(tweets) == len(expected)
+    for tweet, (handle, tweet_id) in zip(tweets, expected, strict=True):
+        assert tweet.id is not None and tweet.created_at is not None
+        if tweet_id is not None:
+            assert tweet.id == tweet_id
+        if handle is not None:
+            assert tweet.author is not None and tweet.author.handle == handle
+
+
+def test_a_notation_and_the_quote_of_the_same_tweet_are_one_tweet() -> None:
+    # Holdout-4 copy (2013 post moved to Hugo): {{< x user=… id=… >}}, then the Markdown quote
+    # of the same tweet with its attribution: two tweets, not four, each with its text.
+    tweets = threadkeep.parse(
+        fixture_bytes("id_embeds/yteraoka-blog_ja_2013_hugo-x-shortcode-markdown-quote-pair.md")
+    ).tweets
+    assert len(tweets) == 2 and all(t.text and t.author for t in tweets)
+    assert len({t.id for t in tweets}) == 2

@@ -301,3 +301,20 @@ def test_a_card_on_one_line_with_reader_numbered_alts_and_its_footer_glued() -> 
         assert (tweet.id, tweet.author.handle if tweet.author else None) == (tweet_id, "karpathy")
         assert tweet.created_at is not None and tweet.created_at.date().isoformat() == day
         assert tweet.text is not None and "Likes" not in tweet.text and " PM · " not in tweet.text
+
+
+def test_a_card_with_its_footer_glued_and_raw_video_tags() -> None:
+    # Holdout-4 copies (2026): "@getpeidhttps://t.co/…2:30 AM · Jan 14, 2026 · 91K Views" with
+    # the counts on the next line; cards holding a clipper's raw <video controls src=…> tags.
+    glued = threadkeep.parse(
+        fixture_bytes(
+            "substack/irrationalanalysis_en_2026_getpeid-researchqf_glued-x-cards-tco-only_md_slice.md"
+        )
+    ).tweets[0]
+    assert glued.text == "https://t.co/ynfCSXu0Yh"
+    videos = threadkeep.parse(
+        fixture_bytes(
+            "substack/kieranflanagan_en_2026_rileybrown-chrissgpt-majiammanath_x-cards-video-tags_md_slice.md"
+        )
+    ).tweets
+    assert len(videos) == 3 and not any("<video" in (t.text or "") for t in videos)

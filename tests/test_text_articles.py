@@ -344,3 +344,21 @@ def test_constructed_a_long_post_on_its_own_line_is_kept_whole() -> None:
     post = "This is a long post. " * 30
     (tweet,) = find_text_embeds(f"Intro prose of the writer.\n\n{post}\n— A (@a) May 1, 2024\n")
     assert tweet.text == post.strip()
+
+
+def test_an_attribution_dated_by_a_markdown_reference_link() -> None:
+    # Holdout-4 copy (LCTT's copy of an It's FOSS article, 2025): "[October 30, 2025][6]" with
+    # "[6]: https://twitter.com/FFmpeg/status/…" at the end; "[pic.twitter.com/…][5]" in the text.
+    (tweet,) = article("itsfoss_lctt_en_2025_md_reference_links.md").tweets
+    assert tweet.id == "1983949866725437791"
+    assert tweet.text is not None and tweet.text.endswith(
+        "every video file ever made. pic.twitter.com/9WryDgDpER"
+    )
+
+
+def test_a_tweet_before_november_2017_is_at_most_140_characters() -> None:
+    # Holdout-4 copy (Bengali, 2014, flattened to one line): a thread whose tweets end "১/চ",
+    # the writer's sentences before the first. 140 characters tell where the tweet starts.
+    tweets = article("muktangon_bn_2014_one_line_glued_thread.txt").tweets
+    assert tweets[0].text is not None and tweets[0].text.startswith("আমি তো শুনেছি")
+    assert tweets[0].text.endswith("১/চ")
