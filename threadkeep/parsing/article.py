@@ -23,6 +23,7 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.models import Article, Tweet
+from threadkeep.parsing.embed_ids import ALL_HINTS
 from threadkeep.parsing.embeds import find_embeds
 from threadkeep.parsing.prose import reads_as_prose
 from threadkeep.parsing.shared import (
@@ -130,16 +131,20 @@ def _front_matter_title(root: Element) -> str | None:
 
 
 def parse_article(
-    root: Element, *, url: str | None = None, tweets: list[Tweet] | None = None
+    root: Element,
+    *,
+    url: str | None = None,
+    tweets: list[Tweet] | None = None,
+    hints: frozenset[str] = ALL_HINTS,
 ) -> Article:
     """Parse a page that embeds tweets (or declares itself an article) into an :class:`Article`.
 
     ``tweets`` are its embeds when the caller has read them already (with
-    :func:`article_url` as their base).
+    :func:`article_url` as their base); ``hints``, which rarer embed families to look for.
     """
     page_url = article_url(root, url)
     if tweets is None:
-        tweets = find_embeds(root, base=page_url)
+        tweets = find_embeds(root, base=page_url, hints=hints)
     title = (
         meta(root, "og:title", "twitter:title")
         or page_title(root)

@@ -9,6 +9,7 @@ becomes midnight UTC; ``date_text`` keeps what the page showed.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime, timezone
@@ -124,6 +125,7 @@ bounded repeats only, so it cannot backtrack far; spaces, not line breaks, betwe
 a date does not run across lines)."""
 
 
+@functools.lru_cache(maxsize=256)  # a copy repeats its dates; a datetime is immutable
 def parse_date(text: str | None) -> datetime | None:
     """Parse a date as embeds and text copies show it; None when it is not one.
 

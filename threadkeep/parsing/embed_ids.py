@@ -40,7 +40,15 @@ from lxml.etree import _Element as Element
 from threadkeep.parsing.html import Ancestors, classes
 from threadkeep.urls import checked_id, status_parts
 
-__all__ = ["holder_id", "holder_status", "id_holders", "widget_call_ids", "widget_scripts"]
+__all__ = [
+    "ALL_HINTS",
+    "holder_id",
+    "holder_status",
+    "id_holders",
+    "page_hints",
+    "widget_call_ids",
+    "widget_scripts",
+]
 
 _NAMED = ("data-tweet-id", "data-tweetid")
 _GENERIC = ("data-embed-id", "data-id")
@@ -48,13 +56,35 @@ _TYPE_ATTRIBUTES = ("data-embed-type", "data-provider", "data-type", "data-embed
 _TWITTER_TYPES = frozenset({"twitter", "tweet", "x"})
 # One descendant step with a predicate (no union): libxml2 walks the tree once.
 _HOLDERS = etree.XPath(
-    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id"
-    " or contains(local-name(), 'tweet') or self::oembed"
-    " or self::a[contains(@class, 'embed')][contains(@href, '/status')]"
-    " or ((@data-content or @data-url or @url) and (contains(@class, 'tweet')"
-    " or contains(@class, 'twitter') or contains(../@class, 'tweet')"
-    " or contains(../@class, 'twitter')))]"
+    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id]"
 )
+# The rarer families, each looked for only when the page's bytes hold its marker
+# (page_hints): every predicate added to the walk above cost every page its time.
+_URL_HOLDERS = etree.XPath(
+    "/descendant::*[@data-content or @data-url or @url or @tweetlink][contains(@class, 'tweet')"
+    " or contains(@class, 'twitter') or contains(../@class, 'tweet')"
+    " or contains(../@class, 'twitter') or contains(local-name(), 'tweet')"
+    " or self::oembed]"
+)
+_COMPONENTS = etree.XPath("/descendant::*[contains(local-name(), 'tweet') or self::oembed]")
+_EMBED_CARDS = etree.XPath("/descendant::a[contains(@class, 'embed')][contains(@href, '/status')]")
+_HINTS: dict[str, tuple[bytes, ...]] = {
+    "urls": (b"data-content", b"data-url", b" url=", b"tweetlink"),
+    "components": (b"<tweet", b"<oembed", b"<twittertweetembed"),
+    "cards": (b"embed",),
+    "notations": (b"{%", b"{{", b"[tweet", b"[embed]", b"@[tweet]"),
+}
+ALL_HINTS = frozenset(_HINTS)
+"""Every family :func:`page_hints` can name: the hints of a page whose bytes are unknown."""
+
+
+def page_hints(raw: bytes) -> frozenset[str]:
+    """The rarer embed families whose markers a page's bytes hold (a cheap look at the
+    bytes, in C, instead of a walk of the tree for each)."""
+    lowered = raw.lower()
+    return frozenset(name for name, marks in _HINTS.items() if any(m in lowered for m in marks))
+
+
 # Attributes that hold the embedded status's url, and a component's own id attributes.
 _URL_ATTRIBUTES = (
     "url", "data-url", "data-content", "data-tweet-url", "data-tweeturl", "tweetlink", "src",
@@ -141,11 +171,18 @@ def holder_id(element: Element) -> str | None:
     return None
 
 
-def id_holders(root: Element) -> list[Element]:
-    """Placeholders naming a tweet, in page order, none inside another or inside a control."""
-    found = [
-        element for element in _HOLDERS(root) if isinstance(element.tag, str) and holder_id(element)
-    ]
+def id_holders(root: Element, hints: frozenset[str] = ALL_HINTS) -> list[Element]:
+    """Placeholders naming a tweet, none inside another or inside a control; in page order
+    within each family (the caller orders them with the rest of the page)."""
+    elements = list(_HOLDERS(root))
+    if "urls" in hints:
+        elements += _URL_HOLDERS(root)
+    if "components" in hints:
+        elements += _COMPONENTS(root)
+    if "cards" in hints:
+        elements += _EMBED_CARDS(root)
+    unique = dict.fromkeys(e for e in elements if isinstance(e.tag, str))
+    found = [element for element in unique if holder_id(element)]
     outer = Ancestors(set(found).__contains__)  # remembered: linear however deep the page
     return [element for element in found if outer.nearest(element) is None]
 

@@ -32,6 +32,7 @@ from threadkeep.parsing.embed_blockquote import (
     tweet_from_blockquote,
 )
 from threadkeep.parsing.embed_ids import (
+    ALL_HINTS,
     holder_id,
     holder_status,
     id_holders,
@@ -113,22 +114,28 @@ def _is_block(element: Element) -> bool:
     )
 
 
-def _with_id_only_embeds(root: Element, candidates: list[Element]) -> list[Element]:
+def _with_id_only_embeds(
+    root: Element, candidates: list[Element], hints: frozenset[str]
+) -> list[Element]:
     """The candidates, and the id-only placeholders and widget scripts not among them, in
     page order (placeholders are rare: most pages pay one walk of the tree at most)."""
     known = set(candidates)
-    extra = [e for e in id_holders(root) if e not in known] + widget_scripts(root)
+    extra = [e for e in id_holders(root, hints) if e not in known] + widget_scripts(root)
     if not extra:
         return candidates
     position = {e: n for n, e in enumerate(root.getroottree().getroot().iter())}
     return sorted([*candidates, *extra], key=lambda element: position.get(element, -1))
 
 
-def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
-    """Every tweet embedded in the page, in page order, each once."""
+def find_embeds(
+    root: Element, *, base: str | None, hints: frozenset[str] = ALL_HINTS
+) -> list[Tweet]:
+    """Every tweet embedded in the page, in page order, each once. ``hints``: the rarer embed
+    families the page's bytes may hold (:func:`~threadkeep.parsing.embed_ids.page_hints`);
+    by default every one is looked for."""
     order: list[str] = []  # keys in first-seen order
     found: dict[str, Tweet] = {}
-    candidates = _with_id_only_embeds(root, _CANDIDATES(root))
+    candidates = _with_id_only_embeds(root, _CANDIDATES(root), hints)
     chrome = Ancestors(_is_chrome)
     quotes = Ancestors(is_tweet_blockquote)
     named = Ancestors(_names_a_tweet)  # a placeholder inside another is the outer one's quote
@@ -154,7 +161,8 @@ def find_embeds(root: Element, *, base: str | None) -> list[Tweet]:
             else:
                 order.append(key)
                 found[key] = tweet
-    _add_shortcodes(root, found, order)
+    if "notations" in hints:
+        _add_shortcodes(root, found, order)
     tweets = [found[key] for key in order]
     if any(tweet.author is None and tweet.id for tweet in tweets):
         tweets = _named_authors(root, tweets)

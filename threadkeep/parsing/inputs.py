@@ -16,6 +16,7 @@ from lxml.etree import _Element as Element
 from threadkeep.encoding import decode, unwiden
 from threadkeep.errors import MalformedPage, UnsupportedPage
 from threadkeep.limits import MAX_INPUT_BYTES, MAX_LINES, read_limited, too_large
+from threadkeep.parsing.embed_ids import page_hints
 from threadkeep.parsing.html import load
 from threadkeep.parsing.json_input import load_json
 from threadkeep.parsing.markdown import may_be_markdown
@@ -119,6 +120,11 @@ class Input:
     def root(self) -> Element:
         """The lxml tree of an HTML input."""
         return load(self.raw).root
+
+    @cached_property
+    def embed_hints(self) -> frozenset[str]:
+        """The rarer embed families the bytes may hold (see ``embed_ids.page_hints``)."""
+        return page_hints(self.raw)
 
     @cached_property
     def text(self) -> str:

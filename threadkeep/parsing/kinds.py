@@ -43,6 +43,7 @@ from threadkeep.models import Article, Result, SightingKind, Thread, Tweet
 from threadkeep.parsing import (
     answers,
     article,
+    embed_ids,
     embeds,
     listing,
     markdown,
@@ -106,10 +107,12 @@ class ThreadMarkup:
 
 @dataclass(frozen=True, slots=True)
 class Embeds:
-    """A page (tree or text) and the tweets already read from it, if they were."""
+    """A page (tree or text) and the tweets already read from it, if they were; ``hints``,
+    the rarer embed families its bytes may hold."""
 
     page: Any
     tweets: list[Tweet] | None
+    hints: frozenset[str] = embed_ids.ALL_HINTS
 
 
 def _thread_markup(page: Input) -> ThreadMarkup | None:
@@ -141,7 +144,8 @@ def _nitter(page: Input) -> tuple[Element, list[Element]] | None:
 
 
 def _embedding(page: Input) -> Embeds | None:
-    return Embeds(page.root, None) if embeds.has_embeds(page.root) else None
+    found = embeds.has_embeds(page.root)
+    return Embeds(page.root, None, page.embed_hints) if found else None
 
 
 def _markdown(page: Input) -> str | None:
@@ -165,14 +169,15 @@ def _article(page: Input) -> Embeds | None:
     if threadreader_page.is_threadreader(root):
         reason = threadreader_page.unavailable_reason(root)
         raise UnsupportedPage(reason or "Thread Reader page with no thread and no thread cards")
+    hints = page.embed_hints
     if article.is_article(root):
-        return Embeds(root, None)
-    tweets = embeds.find_embeds(root, base=article.article_url(root, page.url))
-    return Embeds(root, tweets) if tweets or article.reads_as_article(root) else None
+        return Embeds(root, None, hints)
+    tweets = embeds.find_embeds(root, base=article.article_url(root, page.url), hints=hints)
+    return Embeds(root, tweets, hints) if tweets or article.reads_as_article(root) else None
 
 
 def _build_article(found: Embeds, url: str | None) -> Article:
-    return article.parse_article(found.page, url=url, tweets=found.tweets)
+    return article.parse_article(found.page, url=url, tweets=found.tweets, hints=found.hints)
 
 
 def _text_listing(page: Input) -> list[str] | None:

@@ -99,12 +99,15 @@ def ends_with_media_link(line: str) -> bool:
     return _MEDIA_LINK_END_RE.search(line[-60:]) is not None
 
 
+_WIDE_RE = re.compile("[\u1100-\ufaff\uac00-\ud7af]")  # Twitter counts these twice
+
+
 def tweet_weight(line: str) -> int:
     """The length Twitter counts: a link is 23, an attached picture's link nothing, a CJK
     character 2."""
     links = [url for url in _URL_RE.findall(line) if not url.startswith("pic.twitter.com/")]
     plain = _URL_RE.sub("", line)
-    wide = sum(1 for c in plain if "\u1100" <= c <= "\ufaff" or "\uac00" <= c <= "\ud7af")
+    wide = len(_WIDE_RE.findall(plain)) if not plain.isascii() else 0
     return len(plain) + wide + 23 * len(links)
 
 
