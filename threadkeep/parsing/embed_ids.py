@@ -68,21 +68,29 @@ _URL_HOLDERS = etree.XPath(
 )
 _COMPONENTS = etree.XPath("/descendant::*[contains(local-name(), 'tweet') or self::oembed]")
 _EMBED_CARDS = etree.XPath("/descendant::a[contains(@class, 'embed')][contains(@href, '/status')]")
-_HINTS: dict[str, tuple[bytes, ...]] = {
-    "urls": (b"data-content", b"data-url", b" url=", b"tweetlink"),
-    "components": (b"<tweet", b"<oembed", b"<twittertweetembed"),
-    "cards": (b"embed",),
-    "notations": (b"{%", b"{{", b"[tweet", b"[embed]", b"@[tweet]"),
+_URL_MARKS = (b"data-content", b"data-url", b" url=", b"tweetlink")
+# Components and notations are what a blog's source holds before its generator renders them:
+# looked for only in a copy with no <html>, <head> or doctype (a source, not a rendered page).
+_SOURCE_HINTS: dict[str, tuple[bytes, ...]] = {
+    "components": (b"<tweet", b"<Tweet", b"<oembed", b"<Oembed", b"<TwitterTweetEmbed"),
+    "notations": (b"{%", b"{{", b"[tweet", b"[embed]"),
 }
-ALL_HINTS = frozenset(_HINTS)
+_RENDERED = (b"<html", b"<head", b"<!doctype")
+ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})
 """Every family :func:`page_hints` can name: the hints of a page whose bytes are unknown."""
 
 
 def page_hints(raw: bytes) -> frozenset[str]:
-    """The rarer embed families whose markers a page's bytes hold (a cheap look at the
-    bytes, in C, instead of a walk of the tree for each)."""
-    lowered = raw.lower()
-    return frozenset(name for name, marks in _HINTS.items() if any(m in lowered for m in marks))
+    """The rarer embed families whose markers a page's bytes hold: a few looks at the bytes,
+    in C, instead of a walk of the tree for each family. Embed cards (a cheap walk) are always
+    looked for."""
+    names = {"cards"}
+    if any(mark in raw for mark in _URL_MARKS):
+        names.add("urls")
+    start = raw[:4096].lower()
+    if not any(mark in start for mark in _RENDERED):
+        names.update(n for n, marks in _SOURCE_HINTS.items() if any(m in raw for m in marks))
+    return frozenset(names)
 
 
 # Attributes that hold the embedded status's url, and a component's own id attributes.
