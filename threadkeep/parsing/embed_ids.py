@@ -141,17 +141,20 @@ def _is_component(element: Element) -> bool:
 def holder_status(element: Element) -> tuple[str | None, str] | None:
     """``(handle, id)`` of the status url a component or a Twitter-marked element (or a
     frame inside one) holds in its attributes, percent-encoded or not; else None."""
-    parent = element.getparent()
     if element.tag == "a" and any("embed" in word for word in _class_words(element)):
         return status_parts(element.get("href"))  # an embed card: Embedly's a.embedly-card
+    values = [value for name in _URL_ATTRIBUTES if "status" in (value := element.get(name) or "")]
+    if not values:  # most elements: checked before the classes, which cost more
+        return None
+    parent = element.getparent()
     marked = _is_component(element) or _is_twitter_marked(element)
     if not marked and not (parent is not None and _is_twitter_marked(parent)):
         return None
-    for name in _URL_ATTRIBUTES:
-        value = unquote((element.get(name) or "")[:2000])
+    for value in values:
+        value = unquote(value[:2000])
         if _RELATIVE_STATUS_RE.fullmatch(value):  # a component's "user/status/ID"
             value = "https://twitter.com/" + value
-        if "status" in value and (parts := status_parts(value)):
+        if parts := status_parts(value):
             return parts
     return None
 
