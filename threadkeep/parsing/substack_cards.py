@@ -108,12 +108,20 @@ def find_cards(text: str) -> list[Tweet]:
     """Every Substack tweet in a Markdown copy, in order (none in other copies): its cards
     (:mod:`.substack_plain` for those with no avatar left) and Pandoc fenced tweet divs, or the
     cards of a page reduced to text (:mod:`.substack_text`), or the tails of the JSON."""
-    fenced = fenced_tweets(text)
+    # Each reader runs only where its mark is in the copy: most text copies hold none, and
+    # every copy of every kind passes here.
+    fenced = fenced_tweets(text) if 'attrs="' in text else []
     found = [(start, tweet) for start, _, tweet in fenced]
-    found += _link_cards(text, [(start, end) for start, end, _ in fenced])
-    found += bare_cards(text) + glued_cards(text)  # cards with no avatar left
+    if "![" in text:
+        found += _link_cards(text, [(start, end) for start, end, _ in fenced])
+    if "/status" in text:
+        found += bare_cards(text) + glued_cards(text)  # cards with no avatar left
     found.sort(key=lambda pair: pair[0])
-    tweets = [tweet for _, tweet in found] or text_cards(text) or attrs_tails(text)
+    tweets = [tweet for _, tweet in found]
+    if not tweets and ("M ·" in text or "M ∙" in text):
+        tweets = text_cards(text)
+    if not tweets and "username" in text:
+        tweets = attrs_tails(text)
     check_tweets(len(tweets))
     return tweets
 
