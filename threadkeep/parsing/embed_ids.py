@@ -73,7 +73,18 @@ _URL_MARKS = (b"data-content", b"data-url", b" url=", b"tweetlink")
 # looked for only in a copy with no <html>, <head> or doctype (a source, not a rendered page).
 _SOURCE_HINTS: dict[str, tuple[bytes, ...]] = {
     "components": (b"<tweet", b"<Tweet", b"<oembed", b"<Oembed", b"<TwitterTweetEmbed"),
-    "notations": (b"{%", b"{{", b"[tweet", b"[embed]"),
+    "notations": (
+        b"{%",
+        b"{{",
+        b"[tweet",
+        b"[embed]",
+        b"[blackbirdpie",
+        b"%[http",
+        b"::tweet",
+        b"::twitter",
+        b"::: twitter",
+        b"include_tweet(",
+    ),
 }
 _RENDERED = (b"<html", b"<head", b"<!doctype")
 ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})

@@ -57,7 +57,8 @@ _WRAPPERS = (
 _SHORTCODE_TEXTS = etree.XPath(
     "//text()[not(ancestor::script or ancestor::style or ancestor::code or ancestor::pre)]"
     "[contains(., '{%') or contains(., '{{') or contains(., '[tweet') or contains(., '[embed]')"
-    " or contains(., '@[tweet]')]"
+    " or contains(., '[blackbirdpie') or contains(., '%[http') or contains(., '::')"
+    " or contains(., 'include_tweet(')]"
 )
 # Every attribute that may hold a status url (links, editors' data-url, frames' sources).
 _STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")
