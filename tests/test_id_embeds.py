@@ -354,3 +354,40 @@ def test_a_notation_and_the_quote_of_the_same_tweet_are_one_tweet() -> None:
     ).tweets
     assert len(tweets) == 2 and all(t.text and t.author for t in tweets)
     assert len({t.id for t in tweets}) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("alvincrespo-til_en_2019_hashnode-percent-bracket-url-ref-src.md", ["chrisachard"]),
+        ("kumo-sls-mentor_en_2024_devto-liquid-embed-url-cta-tags.md", ["PierreChollet22"]),
+        ("carlboettiger-notebook_en_2011_wordpress-blackbirdpie-hashbang-url.md", ["tweeting_cpu"]),
+        (
+            "marcin-legacy-blog_en_2013_wordpress-blackbirdpie-two-urls-handle-case.md",
+            ["WoodyZuill", "woodyzuill"],
+        ),
+        ("jordaneldredge-blog_en_2021_remark-directive-tweet-status-youtube-token.md", [None]),
+        (
+            "ds4p-course_en_2024_rmarkdown-chunk-try-include-tweet-echo-false_rmd.md",
+            ["rfunctionaday"],
+        ),
+        # The same notation shown in a code block to teach it, then used: one tweet.
+        ("retypeset-astro_ja_2025_remark-directive-tweet-url-syntax-and-effect.md", ["hachi_08"]),
+        (
+            "markdown-customblocks-docs_en_2020_python-markdown-customblock-twitter-user-id-options.md",
+            ["votomitico"],
+        ),
+        ("mike504110403-hugo_zh-hant_2021_hugo-tweet-id-extra-flag-label-line.md", [None]),
+        # Only shown as code ({% embed … %} and <Embed …/> in fences): no tweet.
+        ("astro-cache-embed_en_2023_lookalike-liquid-mdx-embed-in-code-fences.md", []),
+    ],
+)
+def test_more_notations_and_code_that_only_shows_them(
+    name: str, expected: list[str | None]
+) -> None:
+    # Holdout-5 copies: Hashnode %[url], dev.to {% embed url %}, WordPress [blackbirdpie url=…]
+    # (a 2011 "#!" url too), remark ::tweet{…}, R Markdown's include_tweet() in a chunk that runs,
+    # ::: twitter blocks, Hugo options after the id.
+    tweets = threadkeep.parse(fixture_bytes(f"id_embeds/{name}")).tweets
+    assert [t.author.handle if t.author else None for t in tweets] == expected
+    assert all(t.id and t.created_at for t in tweets)
