@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from threadkeep.models import Tweet, snowflake_time
@@ -84,20 +85,35 @@ def _link_to(lines: list[str], first: int, url: str) -> tuple[str, int] | None:
 
 def bare_cards(text: str) -> list[tuple[int, Tweet]]:
     """Each card whose header was dropped (a bare ``(status url)`` line), where it starts."""
+    return _scan(text, _bare_at)
+
+
+def _bare_at(lines: list[str], index: int) -> tuple[Tweet | None, int] | None:
+    line = lines[index].strip()
+    parts = status_parts(line[1:-1]) if line.startswith("(") and line.endswith(")") else None
+    if parts is None or not parts[1]:
+        return None
+    return _read_bare(lines, index, line[1:-1], parts)
+
+
+def _scan(
+    text: str, read: Callable[[list[str], int], tuple[Tweet | None, int] | None]
+) -> list[tuple[int, Tweet]]:
+    """Each card ``read`` finds starting at a line, where it starts: ``read`` gives None where
+    none starts, else the card (or None) and the index of the first line past what it read,
+    which holds no other card's start, so the scan stays linear."""
     lines = text.split("\n")
     starts = _offsets(lines)
     found: list[tuple[int, Tweet]] = []
     index = 0
     while index < len(lines):
-        line = lines[index].strip()
-        parts = status_parts(line[1:-1]) if line.startswith("(") and line.endswith(")") else None
-        if parts is None or not parts[1]:
+        card = read(lines, index)
+        if card is None:
             index += 1
             continue
-        tweet, stop = _read_bare(lines, index, line[1:-1], parts)
-        if tweet is not None:
-            found.append((starts[index], tweet))
-        index = stop  # the lines read hold no other card's start: the scan stays linear
+        if card[0] is not None:
+            found.append((starts[index], card[0]))
+        index = max(card[1], index + 1)
     return found
 
 
@@ -133,18 +149,12 @@ def _read_bare(
 
 def glued_cards(text: str) -> list[tuple[int, Tweet]]:
     """Each card of one link with no avatar ("[Name@handletext6:20 AM · …](status url)")."""
-    lines = text.split("\n")
-    starts = _offsets(lines)
-    found: list[tuple[int, Tweet]] = []
-    index = 0
-    while index < len(lines):
-        card = _read_glued(lines, index)
-        if card is None:
-            index += 1
-            continue
-        found.append((starts[index], card[0]))
-        index = card[1] + 1
-    return found
+    return _scan(text, _glued_at)
+
+
+def _glued_at(lines: list[str], index: int) -> tuple[Tweet | None, int] | None:
+    card = _read_glued(lines, index)
+    return None if card is None else (card[0], card[1] + 1)
 
 
 def _read_glued(lines: list[str], first: int) -> tuple[Tweet, int] | None:
