@@ -38,6 +38,7 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.parsing.html import Ancestors, classes
+from threadkeep.parsing.shortcodes import MARKERS
 from threadkeep.urls import checked_id, status_parts
 
 __all__ = [
@@ -73,18 +74,7 @@ _URL_MARKS = (b"data-content", b"data-url", b" url=", b"tweetlink")
 # looked for only in a copy with no <html>, <head> or doctype (a source, not a rendered page).
 _SOURCE_HINTS: dict[str, tuple[bytes, ...]] = {
     "components": (b"<tweet", b"<Tweet", b"<oembed", b"<Oembed", b"<TwitterTweetEmbed"),
-    "notations": (
-        b"{%",
-        b"{{",
-        b"[tweet",
-        b"[embed]",
-        b"[blackbirdpie",
-        b"%[http",
-        b"::tweet",
-        b"::twitter",
-        b"::: twitter",
-        b"include_tweet(",
-    ),
+    "notations": tuple(marker.encode() for marker in MARKERS),
 }
 _RENDERED = (b"<html", b"<head", b"<!doctype")
 ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})

@@ -41,7 +41,7 @@ from threadkeep.parsing.embed_ids import (
 )
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
-from threadkeep.parsing.shortcodes import shortcodes
+from threadkeep.parsing.shortcodes import MARKERS, shortcodes
 from threadkeep.parsing.substack import SUBSTACK_XPATH, is_substack_tweet, substack_tweet
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
@@ -56,9 +56,7 @@ _WRAPPERS = (
 # Text holding a site generator's tweet notation ({% twitter … %}, {{< tweet … >}}, …).
 _SHORTCODE_TEXTS = etree.XPath(
     "//text()[not(ancestor::script or ancestor::style or ancestor::code or ancestor::pre)]"
-    "[contains(., '{%') or contains(., '{{') or contains(., '[tweet') or contains(., '[embed]')"
-    " or contains(., '[blackbirdpie') or contains(., '%[http') or contains(., '::')"
-    " or contains(., 'include_tweet(')]"
+    f"[{' or '.join(f'contains(., {marker!r})' for marker in MARKERS)}]"
 )
 # Every attribute that may hold a status url (links, editors' data-url, frames' sources).
 _STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from threadkeep.urls import checked_id, is_handle, status_parts
 
-__all__ = ["Shortcode", "shortcodes"]
+__all__ = ["MARKERS", "Shortcode", "shortcodes"]
 
 _ARGS = r"[^{}\[\]<>%\n]{1,400}?"
 _URL = r"https?://[^\s\[\]()\"'<>]{1,400}"
@@ -55,8 +55,11 @@ _URL_ONLY = frozenset({"embed", "zenn", "hashnode", "tweetrmd"})
 _URL_RE = re.compile(r"https?://[^\s\"'<>\]]{1,400}")
 _NAMED_RE = re.compile(r"""\b(id|user|url|status|tweetid)\s*=\s*["']?([^\s"']{1,400})""", re.I)
 _POSITIONAL_ID = re.compile(r"\d{8,20}")
-_MARKERS = ("{{<", "{{%", "{%", "[tweet", "[twitter", "[blackbirdpie", "[embed]", "@[tweet]")
-_MARKERS_CI = ("%[http", "::tweet", "::twitter", "::: tweet", "::: twitter", "include_tweet(")
+MARKERS = (
+    "{{<", "{{%", "{%", "[tweet", "[twitter", "[blackbirdpie", "[embed]", "@[tweet]", "%[http",
+    "::tweet", "::twitter", "::: tweet", "::: twitter", "include_tweet(",
+)  # fmt: skip
+"""What every notation starts with (lower-cased): where none is, there is no notation."""
 _AFTER_ALL = 1 << 62  # an end beyond any text: (at, _AFTER_ALL) sorts after every span at ``at``
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*(\{?)", re.MULTILINE)
 
@@ -73,10 +76,9 @@ class Shortcode:
 
 def shortcodes(text: str) -> list[Shortcode]:
     """Every tweet the source embeds in a notation, in order, none shown as code."""
-    if not any(marker in text for marker in _MARKERS):
-        lowered = text.lower()
-        if not any(marker in lowered for marker in _MARKERS_CI):
-            return []
+    lowered = text.lower()
+    if not any(marker in lowered for marker in MARKERS):
+        return []
     shown = _shown_code(text)
     found = []
     for match in _NOTATION_RE.finditer(text):

@@ -90,13 +90,10 @@ def clean_tweet_text(text: str | None, refs: dict[str, str] | None = None) -> st
     return text.strip() or None
 
 
-_MEDIA_LINK_END_RE = re.compile(r"(?:pic\.twitter\.com|https?://t\.co)/\w{1,20}$")
-
-
 def ends_with_media_link(line: str) -> bool:
     """True for a line ending in the link Twitter puts last in a tweet: its picture
     (``pic.twitter.com/…``) or a ``t.co`` link. A writer's prose does not end so."""
-    return _MEDIA_LINK_END_RE.search(line[-60:]) is not None
+    return _TRAILING_LINK_RE.search(line[-60:]) is not None
 
 
 _WIDE_RE = re.compile("[\u1100-\ufaff\uac00-\ud7af]")  # Twitter counts these twice
