@@ -1,0 +1,156 @@
+"""Kill rounds: SIGKILL a writer (and a reparse beside it) at random moments, then check.
+
+Each round starts a process that captures one real thread page again and again (every
+other capture changes one tweet, the others are unchanged copies of the last), and, in every
+other round, a second process that runs ``reparse`` in a loop on the same store. Both are
+killed with SIGKILL at a random moment. Then, with no process left, the round checks the
+archive's promises from outside ``verify``:
+
+* every capture in the log is visible: its document is found in the generation in use;
+* each document's capture count equals the log's count of captures of that document;
+* what ``verify`` says: a round where these checks fail but ``verify`` says ok is a **miss**;
+* when ``verify`` reports problems, ``verify --repair`` must leave a store that verifies and
+  passes the checks above.
+
+The rounds go on from one store, so damage a round leaves (and its repair) meets the next.
+Exit status 1 if any round missed damage or could not be repaired.
+
+    python fuzz/kill_rounds.py                 # 22 rounds
+    python fuzz/kill_rounds.py --rounds 60 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from threadkeep.archive import Archive  # noqa: E402
+
+PAGE = ROOT / "fixtures" / "constructed" / "tra_numbering_styles.html"
+URL = "https://threadreaderapp.com/thread/2031282835290730497.html"
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timedelta, timezone
+    from threadkeep.archive import Archive
+
+    store, page, first = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
+    archive = Archive(store, lock_timeout=60)
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    for n in range(first, first + 400):
+        # Every other capture changes one tweet; the ones between are unchanged copies.
+        data = page.replace(b"Second point", b"Second point, take %d" % (n // 2))
+        archive.add(data, url=sys.argv[4], captured_at=start + timedelta(minutes=n))
+        print(n, flush=True)
+    """
+)
+
+REPARSER = textwrap.dedent(
+    """
+    import sys, time
+    from threadkeep.archive import Archive
+
+    archive = Archive(sys.argv[1], lock_timeout=60)
+    print("start", flush=True)
+    while True:
+        archive.reparse()
+        time.sleep(0.05)  # a turn for the writer: the lock is not fair
+    """
+)
+
+
+def spawn(code: str, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", code, *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+
+
+def check(store: Path) -> list[str]:
+    """What is wrong with the store, seen from outside ``verify``: one line each."""
+    archive = Archive(store)
+    wrong: list[str] = []
+    logged = Counter(e.document for e in archive.captures() if e.document is not None)
+    for key, count in sorted(logged.items()):
+        document = archive.document(key)
+        if document is None:
+            wrong.append(f"{key}: logged {count} times, not found in the generation in use")
+        elif document.captures != count:
+            wrong.append(f"{key}: record counts {document.captures} captures, log has {count}")
+    return wrong
+
+
+def one_round(store: Path, number: int, chance: random.Random) -> dict[str, object]:
+    first = number * 400
+    writer = spawn(WRITER, str(store), str(PAGE), str(first), URL)
+    reparser = spawn(REPARSER, str(store)) if number % 2 else None
+    assert writer.stdout is not None
+    writer.stdout.readline()  # writing has begun
+    wait = chance.uniform(0.0, 1.5)
+    time.sleep(wait)
+    for child in (writer, reparser):
+        if child is not None:
+            child.send_signal(signal.SIGKILL)
+            child.communicate(timeout=60)
+    wrong = check(store)
+    report = Archive(store).verify()
+    row: dict[str, object] = {
+        "round": number,
+        "reparse": reparser is not None,
+        "killed_after": round(wait, 2),
+        "captures": sum(1 for _ in Archive(store).captures()),
+        "outside": wrong,
+        "verify_ok": report.ok,
+        "miss": bool(wrong) and report.ok,
+        "repaired": None,
+    }
+    if not report.ok or wrong:
+        Archive(store).repair()
+        row["repaired"] = Archive(store).verify().ok and not check(store)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=22)
+    parser.add_argument("--seed", type=int, default=20261206)
+    parser.add_argument("--store", type=Path, help="a folder to keep (default: a temporary one)")
+    args = parser.parse_args(argv)
+    chance = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as scratch:
+        store = args.store or Path(scratch) / "store"
+        Archive(store)
+        rows = [one_round(store, n, chance) for n in range(args.rounds)]
+    print("round  reparse  killed  captures  verify  repaired  checks from outside verify")
+    for row in rows:
+        outside = "; ".join(row["outside"]) or "ok"  # type: ignore[arg-type]
+        print(
+            f"{row['round']:>5}  {'yes' if row['reparse'] else 'no':>7}  {row['killed_after']:>5}s"
+            f"  {row['captures']:>8}  {'ok' if row['verify_ok'] else 'DAMAGE':>6}"
+            f"  {'' if row['repaired'] is None else ('ok' if row['repaired'] else 'FAILED'):>8}"
+            f"  {outside}"
+        )
+    misses = sum(1 for row in rows if row["miss"])
+    failed = sum(1 for row in rows if row["repaired"] is False)
+    damaged = sum(1 for row in rows if row["outside"] or not row["verify_ok"])
+    print(
+        f"{len(rows)} rounds: {damaged} left something to repair, {misses} of them missed by"
+        f" verify, {failed} not repaired"
+    )
+    return 1 if misses or failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
