@@ -13,19 +13,25 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import socket
 import subprocess
 import sys
 import zlib
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 import threadkeep
 from tests.bombs import nested_gzip, zeros_deflate
-from tests.test_fetch import FAST, Loopback, seen
+from tests.test_fetch import FAST, Loopback, RawServer, arrivals, seen
+from threadkeep.cli import cli
 from threadkeep.fetch import AsyncClient, Capture, Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,3 +203,71 @@ def test_a_damaged_or_cut_stream_is_a_clear_fetch_error(
     assert type(caught.value) is threadkeep.FetchError
     assert f"{url}: the body cannot be decoded: {problem}" in str(caught.value)
     assert "zlib" not in str(caught.value)
+
+
+# --- Printable errors --------------------------------------------------------------------------
+
+HOSTILE_LOCATION = b"ftp://evil.example/\x9b31m\x9b2Jspoofed"
+
+
+def redirect_to_hostile(conn: socket.socket, index: int) -> None:
+    conn.sendall(
+        b"HTTP/1.1 302 Found\r\nLocation: " + HOSTILE_LOCATION + b"\r\nContent-Length: 0\r\n\r\n"
+    )
+
+
+def test_a_fetch_error_is_one_printable_line() -> None:
+    error = threadkeep.FetchError("http://h/: redirected to \x1b[2J\nforged\x9b31m\x07 line")
+    assert str(error) == "http://h/: redirected to  [2J forged 31m  line"
+    assert str(error).isprintable()
+
+
+@pytest.mark.parametrize("how", CLIENTS)
+def test_a_location_with_control_characters_is_printed_on_one_line(how: str) -> None:
+    server = RawServer(redirect_to_hostile)
+    try:
+        with pytest.raises(threadkeep.FetchError) as caught:
+            fetch(how, server.url())
+    finally:
+        server.close()
+    message = str(caught.value)
+    assert message.isprintable()
+    assert f"{server.url()}: redirected to ftp://evil.example/ 31m 2Jspoofed; only http" in message
+
+
+def test_the_command_line_prints_a_hostile_location_on_one_printable_line(tmp_path: Path) -> None:
+    server = RawServer(redirect_to_hostile)
+    try:
+        result = CliRunner().invoke(
+            cli, ["archive", server.url(), "--store", str(tmp_path / "s"), "--min-interval", "0"]
+        )
+    finally:
+        server.close()
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert all(line.isprintable() for line in lines), lines
+    (failure,) = [line for line in lines if "redirected to" in line]
+    assert "redirected to ftp://evil.example/ 31m 2Jspoofed; only http and https urls" in failure
+
+
+# --- Retry-After in the past -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", CLIENTS)
+@pytest.mark.parametrize("when", ["0", "past date"])
+def test_a_retry_after_in_the_past_keeps_the_backoff(
+    server: HTTPServer, how: str, when: str
+) -> None:
+    past = format_datetime(datetime.now(timezone.utc) - timedelta(hours=1), usegmt=True)
+    asked = "0" if when == "0" else past
+    times: list[float] = []
+    server.expect_oneshot_request("/busy").respond_with_handler(
+        arrivals(times, lambda _: Response("busy", 503, headers={"Retry-After": asked}))
+    )
+    server.expect_request("/busy").respond_with_handler(
+        arrivals(times, lambda _: Response("<p>ok</p>", content_type="text/html"))
+    )
+    capture = fetch(how, server.url_for("/busy"), backoff=0.3)
+    assert capture.attempts == 2
+    assert times[1] - times[0] >= 0.25  # at least the backoff; it was 2 ms
+    assert len(seen(server, "/busy")) == 2
