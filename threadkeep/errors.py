@@ -126,10 +126,14 @@ class MalformedPage(ParseError):
     """
 
 
+_FETCH_MESSAGE_LIMIT = 1000  # a url, a quoted Location and a hint fit; a 60 KB header does not
+
+
 class FetchError(ThreadkeepError):
     """A page could not be fetched.
 
     ``url`` is the url asked for and ``attempts`` the tries made (0 when nothing was sent).
+    The message is one printable line: control characters and line breaks become spaces.
 
     Examples:
         >>> import threadkeep
@@ -146,7 +150,9 @@ class FetchError(ThreadkeepError):
     ) -> None:
         self.url = url
         self.attempts = attempts
-        super().__init__(message)
+        # One line, with nothing a terminal would obey: messages quote what servers sent
+        # (a Location header, a reason phrase), as parse errors quote their input.
+        super().__init__(_one_line(message, limit=_FETCH_MESSAGE_LIMIT))
 
 
 class HTTPStatusError(FetchError):

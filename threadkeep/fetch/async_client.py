@@ -124,6 +124,6 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
                     ) as response:
                         body = attempt.answer(response)
                         if body is not None:
-                            async for chunk in response.aiter_bytes():
+                            async for chunk in response.aiter_raw():
                                 body.add(chunk)
                             return body.capture()

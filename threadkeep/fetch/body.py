@@ -1,8 +1,10 @@
 """Reading a response body: the streaming size cap, the deadline, and the Content-Type facts.
 
 :class:`Body` is the one place a body's bytes are taken in: the clients hand it each chunk
-as it streams (already content-decoded by httpx, so the cap counts decoded bytes), and it
-fails as soon as the body passes ``max_bytes`` or the fetch's deadline. :meth:`Body.capture`
+as it streams, as the server sent it (``iter_raw``); it undoes the content codings a bounded
+step at a time (:mod:`threadkeep.fetch.decoding`, so that the cap bounds the memory of
+decoding too), counts the decoded bytes, and fails as soon as the body passes ``max_bytes``
+or the fetch's deadline, checked at every step. :meth:`Body.capture`
 makes the :class:`~threadkeep.fetch.capture.Capture`, with the media type and charset read by
 :func:`media_type`.
 """
@@ -16,6 +18,7 @@ import httpx
 
 from threadkeep.errors import FetchTimeout, ResponseTooLarge
 from threadkeep.fetch.capture import Capture
+from threadkeep.fetch.decoding import Decoder
 from threadkeep.fetch.failures import Failure
 
 __all__ = ["Body", "media_type"]
@@ -43,8 +46,8 @@ def media_type(header: str | None) -> tuple[str | None, str | None]:
 class Body:
     """A streamed body, failing as soon as it passes the size cap or the deadline.
 
-    Made for a final answer (after redirects); a Content-Length over the cap fails at once,
-    before any of the body is read.
+    Made for a final answer (after redirects); a Content-Length over the cap, or a content
+    coding threadkeep does not decode, fails at once, before any of the body is read.
     """
 
     def __init__(
@@ -56,22 +59,32 @@ class Body:
             raise Failure(ResponseTooLarge, problem, _RAISE_CAP)
         self.response, self.url, self.attempts = response, url, attempts
         self.cap, self.deadline = cap, deadline
+        self.decoder = Decoder(response.headers.get("content-encoding"), cap=cap)
         self.fetched_at = datetime.now(timezone.utc)
         self.chunks: list[bytes] = []
         self.size = 0
 
-    def add(self, chunk: bytes) -> None:
-        """Take the next decoded chunk, or fail past the cap or the deadline."""
+    def add(self, raw: bytes) -> None:
+        """Take the next chunk as sent, decoded a step at a time; fail past the cap or deadline."""
+        self._check_deadline()
+        for chunk in self.decoder.feed(raw):
+            self._take(chunk)
+
+    def _take(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.cap:
             problem = f"the body went past the {self.cap}-byte cap; the rest was not read"
             raise Failure(ResponseTooLarge, problem, _RAISE_CAP)
-        if time.monotonic() > self.deadline:
-            raise Failure(FetchTimeout, "the body was still arriving at the deadline")
+        self._check_deadline()
         self.chunks.append(chunk)
 
+    def _check_deadline(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise Failure(FetchTimeout, "the body was still arriving at the deadline")
+
     def capture(self) -> Capture:
-        """The :class:`Capture` of the whole body, as sent and with what the server said."""
+        """The :class:`Capture` of the whole body, decoded, with the headers as sent."""
+        self.decoder.finish()
         content_type, encoding = media_type(self.response.headers.get("content-type"))
         return Capture(
             url=self.url,

@@ -99,6 +99,6 @@ class Client(ClientBase[httpx.Client]):
             ):
                 body = attempt.answer(response)
                 if body is not None:
-                    for chunk in response.iter_bytes():
+                    for chunk in response.iter_raw():
                         body.add(chunk)
                     return body.capture()

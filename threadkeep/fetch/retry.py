@@ -83,7 +83,9 @@ class Tries:
     def _wait(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
         if isinstance(failure, Failure) and failure.wait is not None:
-            return failure.wait  # the server's Retry-After, already checked against max_wait
+            # The server's Retry-After, already checked against max_wait; never less than the
+            # first backoff: a date in the past, or 0, is no reason to ask again at once.
+            return max(failure.wait, min(self.settings.backoff, self.settings.max_wait))
         return min(self.settings.max_wait, self._backoff(state))
 
     def _log_retry(self, state: RetryCallState) -> None:

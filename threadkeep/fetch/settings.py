@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from threadkeep._version import __version__
+from threadkeep.fetch.decoding import ACCEPT_ENCODING
 from threadkeep.fetch.endpoints import ACCEPT, user_agent
 
 __all__ = ["Settings"]
@@ -41,4 +42,5 @@ class Settings:
         if min(limits) < 0:
             raise ValueError("retries, backoff, max_wait, min_interval, max_redirects must be >= 0")
         headers = {"User-Agent": user_agent(__version__, self.contact), "Accept": ACCEPT}
+        headers["Accept-Encoding"] = ACCEPT_ENCODING  # only what is decoded in bounded steps
         object.__setattr__(self, "headers", headers)
