@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +25,7 @@ import pytest
 import threadkeep
 from tests.test_fetch import FAST, RawServer
 from threadkeep.fetch import AsyncClient, Capture, Client
-from threadkeep.fetch.addresses import AddressPolicy, Kind
+from threadkeep.fetch.addresses import AddressPolicy, Kind, address_kind
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
 
@@ -265,3 +269,132 @@ def test_a_policy_cannot_be_given_with_a_foreign_http_client() -> None:
 
     with httpx.Client() as http, pytest.raises(ValueError, match="cannot be enforced"):
         Client(http=http, allow_private=True)
+
+
+# -- TLS: the connection goes to an address, the certificate is checked for the name ---------
+
+
+class TLSServer(Server):
+    """A :class:`Server` speaking TLS with ``context``'s certificate."""
+
+    def __init__(self, script: Callable[[socket.socket, int], None], context: ssl.SSLContext):
+        self.context = context
+        super().__init__(script, "127.0.0.1", 0)
+
+    def _handle(self, conn: socket.socket, index: int) -> None:
+        conn.settimeout(5)
+        try:
+            secure = self.context.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError):  # the client refused the certificate
+            conn.close()
+            return
+        super()._handle(secure, index)
+
+
+@pytest.fixture
+def tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TLSServer]:
+    """A TLS server whose certificate names ``threadkeep.test`` only, trusted by httpx."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=threadkeep.test",
+         "-addext", "subjectAltName=DNS:threadkeep.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # httpx's SSL context trusts it
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = TLSServer(page(b"over tls"), context)
+    yield server
+    server.close()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@BOTH
+def test_tls_checks_the_certificate_for_the_name_not_the_address(kind: str, tls: Any) -> None:
+    names = {"threadkeep.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]}
+    policy = Policy(names)
+    capture = fetch(kind, f"https://threadkeep.test:{tls.port}/", address_policy=policy)
+    assert capture.content == b"over tls"
+    with pytest.raises(threadkeep.FetchError, match=r"certificate|hostname"):
+        fetch(kind, f"https://other.test:{tls.port}/", address_policy=policy, retries=0)
+
+
+# -- the policy's rules, address by address --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("93.184.215.14", "public"),
+        ("2606:4700::1111", "public"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("::ffff:169.254.169.254", "link-local"),
+        ("127.0.0.1", "private"),
+        ("127.255.255.254", "private"),
+        ("::1", "private"),
+        ("::ffff:127.0.0.1", "private"),
+        ("::ffff:10.0.0.1", "private"),
+        ("64:ff9b::a00:1", "private"),  # NAT64 of 10.0.0.1
+        ("2002:c0a8:101::1", "private"),  # 6to4 of 192.168.1.1
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"),
+        ("192.168.1.1", "private"),
+        ("100.64.0.1", "private"),  # carrier-grade NAT
+        ("0.0.0.0", "private"),
+        ("::", "private"),
+        ("fc00::1", "private"),
+        ("fd12:3456::1", "private"),
+        ("224.0.0.1", "private"),  # multicast: not a server
+        ("255.255.255.255", "private"),
+    ],
+)
+def test_address_kinds(address: str, kind: Kind) -> None:
+    assert address_kind(ipaddress.ip_address(address)) == kind
+
+
+@pytest.mark.parametrize(
+    ("address", "after", "allow_private", "refused"),
+    [
+        ("127.0.0.1", None, False, False),  # the user's own url may be local
+        ("127.0.0.1", "private", False, False),  # and redirect inside
+        ("127.0.0.1", "public", False, True),
+        ("127.0.0.1", "public", True, False),
+        ("169.254.169.254", None, False, True),  # never, whatever the hop
+        ("169.254.169.254", None, True, True),
+        ("fe80::1%eth0", "private", True, True),
+        ("93.184.215.14", "public", False, False),
+    ],
+)
+def test_the_rules(address: str, after: Kind | None, allow_private: bool, refused: bool) -> None:
+    policy = AddressPolicy(allow_private=allow_private)
+    assert (policy.refusal(address, after=after) is not None) == refused
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_archive_allow_private_opens_a_redirect_into_loopback(
+    serve: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from tests.test_fetch import QUINNY, QUINNY_ID
+    from threadkeep.cli import cli
+
+    def kind(self: AddressPolicy, address: Any) -> Kind:
+        return "public" if str(address) == "127.0.0.2" else address_kind(address)
+
+    monkeypatch.setattr(AddressPolicy, "kind", kind)  # the CLI makes its own policy
+    inside = serve(page(QUINNY))
+    outside = serve(redirect(inside.url("/thread")), "127.0.0.2")
+    args = ["archive", outside.url(), "--store", str(tmp_path / "a"), "--min-interval", "0"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1 and inside.connections == 0
+    assert "127.0.0.1: loopback and private addresses are refused" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    allowed = CliRunner().invoke(cli, [*args, "--allow-private"])
+    assert allowed.exit_code == 0, allowed.stderr
+    assert f"new thread-{QUINNY_ID}" in allowed.stdout
