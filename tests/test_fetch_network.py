@@ -264,11 +264,13 @@ def test_a_url_from_a_page_obeys_the_rules_from_its_first_hop(kind: str, serve: 
     assert fetch(kind, server.url(), from_page=True, allow_private=True).content == b"local"
 
 
-def test_a_policy_cannot_be_given_with_a_foreign_http_client() -> None:
+def test_policy_keywords_that_cannot_be_kept_are_refused() -> None:
     import httpx
 
     with httpx.Client() as http, pytest.raises(ValueError, match="cannot be enforced"):
         Client(http=http, allow_private=True)
+    with pytest.raises(ValueError, match="give allow_private to the AddressPolicy"):
+        AsyncClient(address_policy=AddressPolicy(), allow_private=True)
 
 
 # -- TLS: the connection goes to an address, the certificate is checked for the name ---------
