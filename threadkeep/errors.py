@@ -14,7 +14,8 @@ The hierarchy::
     ├── FetchError                 a page could not be fetched
     │   ├── HTTPStatusError        the server answered with an error status
     │   ├── FetchTimeout           no answer in time
-    │   └── ResponseTooLarge       the body went past the size cap
+    │   ├── ResponseTooLarge       the body went past the size cap
+    │   └── ForbiddenAddress       a hop led to an address the address policy refuses
     └── ArchiveError               the archive store could not be read or written
         ├── CorruptStore           a stored file does not match its hash or format
         └── LockTimeout            another process held the store lock too long
@@ -29,6 +30,7 @@ __all__ = [
     "CorruptStore",
     "FetchError",
     "FetchTimeout",
+    "ForbiddenAddress",
     "HTTPStatusError",
     "LockTimeout",
     "MalformedPage",
@@ -189,6 +191,20 @@ class ResponseTooLarge(FetchError):
     Examples:
         >>> import threadkeep
         >>> issubclass(threadkeep.ResponseTooLarge, threadkeep.FetchError)
+        True
+    """
+
+
+class ForbiddenAddress(FetchError):
+    """A hop led to an address the client's address policy refuses; nothing was sent there.
+
+    A link-local address (cloud metadata services) is always refused; a loopback or private
+    one after a public address (a redirect, or a url from a page) unless ``allow_private``.
+    Never retried. docs/security.md gives the rules.
+
+    Examples:
+        >>> import threadkeep
+        >>> issubclass(threadkeep.ForbiddenAddress, threadkeep.FetchError)
         True
     """
 

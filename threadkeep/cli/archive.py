@@ -72,6 +72,12 @@ def _listed(from_file: str | None) -> list[str]:
     type=float,
     help="Seconds between requests to one host.",
 )
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let redirects from public servers lead to loopback and private addresses "
+    "(never link-local ones).",
+)
 @contact_option
 def archive_cmd(
     sources: tuple[str, ...],
@@ -83,6 +89,7 @@ def archive_cmd(
     as_json: bool,
     threadreader_base: str,
     min_interval: float,
+    allow_private: bool,
     contact: str | None,
 ) -> None:
     """Capture pages into the archive: urls are fetched, saved files read.
@@ -123,7 +130,10 @@ def archive_cmd(
         )
     report = Report(len(todo), "source", "archived")
     with Client(
-        threadreader_base=threadreader_base, min_interval=min_interval, contact=contact
+        threadreader_base=threadreader_base,
+        min_interval=min_interval,
+        contact=contact,
+        allow_private=allow_private,
     ) as client:
         run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))

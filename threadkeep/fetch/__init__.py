@@ -8,6 +8,9 @@ Every request threadkeep makes (docs/fetching.md gives the defaults and the reas
 * is retried (tenacity) after connection errors, timeouts, 408, 429 and 5xx, with exponential
   backoff plus jitter, honouring ``Retry-After``; other 4xx fail at once;
 * follows at most ``max_redirects`` redirects, by hand, refusing any hop that is not http(s);
+* connects only to addresses its address policy allows, checked after resolution at every hop
+  (never link-local; not loopback or private after a public address unless ``allow_private``);
+* ends at the ``deadline``, whatever part of the exchange it is in;
 * reads at most ``max_bytes`` of body, counted while streaming (Content-Length checked first).
 
 A failure is a :class:`~threadkeep.errors.FetchError` subclass naming the url, the status and
@@ -24,6 +27,8 @@ The modules, from the outside in:
 * :mod:`.retry`: one fetch's tries (tenacity policy, waits, the deadline);
 * :mod:`.redirects`: which urls are fetched, and one attempt's walk over redirect hops;
 * :mod:`.politeness`: per-host turns and the concurrency cap;
+* :mod:`.addresses`: where a hop may connect; :mod:`.network`: the connection layer under httpx
+  that resolves, checks and connects, every wait cut to the deadline;
 * :mod:`.body`: reading a body under the size cap; :mod:`.failures`: what a failed try is;
 * :mod:`.capture`: the :class:`Capture` a fetch returns, and reading it as a model.
 """

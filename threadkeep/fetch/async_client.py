@@ -17,6 +17,7 @@ from threadkeep.fetch.base import ClientBase
 from threadkeep.fetch.capture import Capture, read
 from threadkeep.fetch.endpoints import Ask, R, no_oembed
 from threadkeep.fetch.failures import transport_errors
+from threadkeep.fetch.network import AsyncTransport
 from threadkeep.fetch.politeness import AsyncTurns
 from threadkeep.fetch.redirects import Attempt
 from threadkeep.fetch.retry import Tries
@@ -39,7 +40,9 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     """
 
     def _new_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=self._settings.timeout)
+        return httpx.AsyncClient(
+            timeout=self._settings.timeout, transport=AsyncTransport(self._policy)
+        )
 
     def _prepare(self) -> None:
         self._turns = AsyncTurns(self._settings)
@@ -55,10 +58,14 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         if self._owns_http:
             await self._http.aclose()
 
-    async def fetch(self, url: str) -> Capture:
-        """GET ``url``: its :class:`Capture`, or a :class:`FetchError` subclass saying why not."""
-        tries = Tries(url, self._settings)
-        with tries.public_errors():
+    async def fetch(self, url: str, *, from_page: bool = False) -> Capture:
+        """GET ``url``: its :class:`Capture`, or a :class:`FetchError` subclass saying why not.
+
+        ``from_page=True`` for a url taken from a page's content rather than from the user:
+        its first hop may not reach loopback or private addresses (docs/security.md).
+        """
+        tries = Tries(url, self._settings, from_page=from_page)
+        with tries.running():
             async for attempt in AsyncRetrying(**tries.policy()):
                 with attempt:
                     return await self._exchange(tries.attempt())

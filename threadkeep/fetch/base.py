@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 import httpx
 
+from threadkeep.fetch.addresses import AddressPolicy
 from threadkeep.fetch.endpoints import (
     OEMBED_BASE,
     SYNDICATION_BASE,
@@ -53,6 +54,8 @@ class ClientBase(Generic[H]):
         max_bytes: int = 20_000_000,
         max_redirects: int = 10,
         contact: str | None = None,
+        allow_private: bool = False,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
         self._settings = Settings(
             timeout=timeout,
@@ -65,16 +68,33 @@ class ClientBase(Generic[H]):
             max_bytes=max_bytes,
             max_redirects=max_redirects,
             contact=contact,
+            allow_private=allow_private,
         )
+        self._policy = _policy(http, allow_private, address_policy)
         self._endpoints = Endpoints(threadreader_base, oembed_base, syndication_base)
         self._owns_http = http is None
         self._http: H = http if http is not None else self._new_http()
         self._prepare()
 
     def _new_http(self) -> H:
-        """The httpx client to use when none was given."""
+        """The httpx client to use when none was given (over :mod:`.network`'s transport)."""
         raise NotImplementedError
 
     def _prepare(self) -> None:
         """Make the client's turns (threading or asyncio locks)."""
         raise NotImplementedError
+
+
+def _policy(
+    http: object, allow_private: bool, address_policy: AddressPolicy | None
+) -> AddressPolicy:
+    """The client's address policy; refused with an httpx client of the caller's, whose
+    transport threadkeep does not control (docs/security.md)."""
+    if http is not None and (allow_private or address_policy is not None):
+        raise ValueError(
+            "allow_private and address_policy cannot be enforced in an httpx client you pass "
+            "in (http=): threadkeep checks addresses in the transport of the client it makes"
+        )
+    if address_policy is not None and allow_private:
+        raise ValueError("give allow_private to the AddressPolicy you pass, not beside it")
+    return address_policy or AddressPolicy(allow_private=allow_private)

@@ -16,6 +16,7 @@ from threadkeep.fetch.base import ClientBase
 from threadkeep.fetch.capture import Capture, read
 from threadkeep.fetch.endpoints import Ask, R, no_oembed
 from threadkeep.fetch.failures import transport_errors
+from threadkeep.fetch.network import Transport
 from threadkeep.fetch.politeness import ThreadTurns
 from threadkeep.fetch.redirects import Attempt
 from threadkeep.fetch.retry import Tries
@@ -37,7 +38,7 @@ class Client(ClientBase[httpx.Client]):
     """
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(timeout=self._settings.timeout)
+        return httpx.Client(timeout=self._settings.timeout, transport=Transport(self._policy))
 
     def _prepare(self) -> None:
         self._turns = ThreadTurns(self._settings)  # threads may share a client
@@ -53,10 +54,14 @@ class Client(ClientBase[httpx.Client]):
         if self._owns_http:
             self._http.close()
 
-    def fetch(self, url: str) -> Capture:
-        """GET ``url``: its :class:`Capture`, or a :class:`FetchError` subclass saying why not."""
-        tries = Tries(url, self._settings)
-        with tries.public_errors():
+    def fetch(self, url: str, *, from_page: bool = False) -> Capture:
+        """GET ``url``: its :class:`Capture`, or a :class:`FetchError` subclass saying why not.
+
+        ``from_page=True`` for a url taken from a page's content rather than from the user:
+        its first hop may not reach loopback or private addresses (docs/security.md).
+        """
+        tries = Tries(url, self._settings, from_page=from_page)
+        with tries.running():
             for attempt in Retrying(**tries.policy()):
                 with attempt:
                     return self._exchange(tries.attempt())

@@ -3,8 +3,10 @@
 :class:`Tries` is one fetch's retry state: the tenacity policy (exponential backoff plus
 jitter, or the server's ``Retry-After``; at most ``retries + 1`` attempts; no wait that would
 end past the deadline), the attempt count, the one deadline every check reads, and the
-translation of the last failure into the public error. Which failures are worth another try
-is decided where they are made (:mod:`threadkeep.fetch.failures`).
+translation of the last failure into the public error; its :class:`~.addresses.Route`
+carries the deadline and the hops' addresses to the connection layer (:mod:`.network`).
+Which failures are worth another try is decided where they are made
+(:mod:`threadkeep.fetch.failures`).
 
 Every retry is logged at INFO on ``threadkeep.fetch``: what failed, attempt n of m, the wait
 chosen and why (backoff, or the server's Retry-After). Both clients drive the same
@@ -28,6 +30,7 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
+from threadkeep.fetch.addresses import Route, taking
 from threadkeep.fetch.failures import Failure
 from threadkeep.fetch.redirects import Attempt, check_url
 from threadkeep.fetch.settings import Settings
@@ -50,16 +53,19 @@ class _Deadline(stop_base):
 class Tries:
     """One fetch of ``url``: its attempts, its deadline and the policy between them."""
 
-    def __init__(self, url: str, settings: Settings) -> None:
+    def __init__(self, url: str, settings: Settings, *, from_page: bool = False) -> None:
         check_url(url)  # before any request: a file: or javascript: url is never sent
         self.url, self.settings, self.count = url, settings, 0
         self.deadline = time.monotonic() + settings.deadline  # the one deadline of this fetch
+        # What the connection layer (.network) reads: the deadline, and where hops may go.
+        self.route = Route(self.deadline, from_page=from_page)
         backoff, max_wait = settings.backoff, settings.max_wait
         self._backoff = wait_exponential(multiplier=backoff, max=max_wait) + wait_random(0, backoff)
 
     def attempt(self) -> Attempt:
         """Start the next attempt: a fresh walk over redirect hops from ``url``."""
         self.count += 1
+        self.route.restart()
         return Attempt(self.url, self.settings, attempts=self.count, deadline=self.deadline)
 
     def policy(self) -> dict[str, Any]:
@@ -71,6 +77,12 @@ class Tries:
             "before_sleep": self._log_retry,
             "reraise": True,
         }
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Around the whole fetch: its route for the connection layer, its public errors."""
+        with taking(self.route), self.public_errors():
+            yield
 
     @contextlib.contextmanager
     def public_errors(self) -> Iterator[None]:

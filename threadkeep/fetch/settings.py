@@ -33,6 +33,7 @@ class Settings:
     max_bytes: int = 20_000_000
     max_redirects: int = 10
     contact: str | None = None
+    allow_private: bool = False
     headers: dict[str, str] = field(init=False, hash=False)
 
     def __post_init__(self) -> None:
