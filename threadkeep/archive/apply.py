@@ -41,15 +41,20 @@ def capture(
     url: str | None,
     at: datetime,
     status: int | None,
-    generation: int,
 ) -> AddResult:
-    """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it."""
+    """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
+
+    The generation written into is read under the lock, every time: a ``reparse`` or
+    ``repair`` in another process may have switched the store since this one opened it, and a
+    capture written into the old generation would be logged but out of view.
+    """
     sha = hashlib.sha256(data).hexdigest()
     result, error = _parsed(data, url)
     entry = functools.partial(
         CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
     )
     with files.lock():
+        generation = files.generation()
         try:
             files.keep_raw(sha, data)  # always, even when it does not parse
             if result is None:

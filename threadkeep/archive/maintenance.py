@@ -203,14 +203,18 @@ class ReparseReport(BaseModel):
 def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseReport:
     """Rebuild every derived record from the raw captures with today's parsers.
 
-    The records go into generation ``generation + 1``, which the store then switches to; the
-    report names it, for the caller to read from.
+    The records go into the generation after the one in use, which the store then switches
+    to; the report names it, for the caller to read from. The generation in use is read again
+    under the lock (``generation`` is only what the caller last saw), and the lock is held
+    from reading the log to the switch, so no capture can be logged in between: a capture
+    waiting for the lock then writes into the new generation.
     """
     failed: list[str] = []
     emptied: list[str] = []
     documents: set[str] = set()
     replayed = 0
     with files.lock():
+        generation = files.generation()  # under the lock: another process may have switched it
         entries = list(log.entries())
         new = _start_generation(files, generation)
         for entry in entries:
@@ -274,6 +278,7 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
     if before.ok and not before.ahead:
         return RepairReport(ok=True)
     with files.lock():
+        generation = files.generation()  # under the lock: another process may have switched it
         entries = _readable_entries(log, [])  # verify reports damaged lines
         new = _start_generation(files, generation)
         lost, from_snapshots = _rebuild(files, entries, old=generation, new=new)
