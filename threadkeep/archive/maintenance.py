@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from threadkeep.archive import layout, merge
+from threadkeep.archive import layout, merge, recover
 from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
@@ -55,7 +55,8 @@ class VerifyReport(BaseModel):
     ``problems`` is damage. ``ahead`` lists derived records that name a capture the log does
     not have: a capture cut short (a crash, a full disk) updated them before its log line,
     which is written last. That is not damage, the store is valid; ``verify --repair``
-    rebuilds them from the log.
+    rebuilds them from the log. ``orphans`` lists raw captures that no log line names (see
+    :mod:`~threadkeep.archive.recover`): not damage either, ``verify --repair`` records them.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -68,6 +69,7 @@ class VerifyReport(BaseModel):
     tweets: int
     problems: tuple[Problem, ...] = ()
     ahead: tuple[Problem, ...] = ()
+    orphans: tuple[Problem, ...] = ()
 
 
 def _describe(entry: CaptureEntry) -> str:
@@ -100,6 +102,9 @@ def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
         tweets=tweets,
         problems=tuple(problems),
         ahead=tuple(ahead),
+        orphans=tuple(
+            Problem(path=p, problem=recover.ORPHANED) for p in recover.paths(files, by_sha)
+        ),
     )
 
 
@@ -265,6 +270,8 @@ class RepairReport(BaseModel):
     repaired: tuple[Problem, ...] = ()
     unrepaired: tuple[Problem, ...] = ()
     from_snapshots: tuple[str, ...] = ()
+    recovered: tuple[str, ...] = ()
+    """Orphaned raw captures recorded again, each described (:mod:`~threadkeep.archive.recover`)."""
 
 
 def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
@@ -275,13 +282,15 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
     in the current generation when that snapshot is intact, so that nothing is lost.
     """
     before = verify(files, log, generation)
-    if before.ok and not before.ahead:
+    if before.ok and not before.ahead and not before.orphans:
         return RepairReport(ok=True)
     with files.lock():
         generation = files.generation()  # under the lock: another process may have switched it
         entries = _readable_entries(log, [])  # verify reports damaged lines
         new = _start_generation(files, generation)
         lost, from_snapshots = _rebuild(files, entries, old=generation, new=new)
+        logged = [entry.sha256 for entry in entries if entry.sha256]
+        recovered = recover.recover(files, log, logged, old=generation, new=new)
         files.switch_generation(new)
     after = verify(files, log, new)
     damage = (*before.problems, *before.ahead)
@@ -291,6 +300,7 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
         repaired=tuple(p for p in damage if not layout.is_source(p.path)),
         unrepaired=(*after.problems, *lost),
         from_snapshots=tuple(from_snapshots),
+        recovered=tuple(map(recover.describe, recovered)),
     )
 
 
