@@ -8,15 +8,20 @@ body survives (an orphaned raw capture) is reported by ``verify`` and recovered 
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES
 from threadkeep.archive import Archive
 from threadkeep.cli import cli
+from threadkeep.errors import ArchiveError
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 PAGES = [  # (fixture, thread id): a small real store, the last capture a thread of 6 tweets
@@ -132,3 +137,47 @@ def test_a_lost_line_cut_by_a_later_append_is_recovered_from_its_snapshot(
         assert recovered[field] == last[field], field
     assert recovered["status"] is None  # no snapshot keeps the status: unknown, and said so
     assert "status" in str(recovered["recovered"])
+
+
+def test_a_body_whose_process_was_killed_before_its_log_line_is_recovered(
+    tmp_path: Path,
+) -> None:
+    """The raw body is written first, the log line last: a kill in between leaves a body no
+    line names and no snapshot. Nothing but the body is known; the entry says so."""
+    store = tmp_path / "store"
+    archive = make_store(store, pages=1)
+    fixture, thread = PAGES[3]
+    body = (FIXTURES / fixture).read_bytes()
+    archive.files.keep_raw(hashlib.sha256(body).hexdigest(), body)  # then the kill
+    assert [Path(o.path).name for o in archive.verify().orphans] == [
+        f"{hashlib.sha256(body).hexdigest()}.gz"
+    ]
+    report = archive.repair()
+    assert report.ok and len(report.recovered) == 1
+    entry = list(archive.captures())[-1]
+    assert (entry.outcome, entry.document, entry.url) == ("new", f"thread-{thread}", None)
+    assert entry.recovered is not None
+    assert "unknown: time, url, status, parser_version" in entry.recovered
+    assert "time set to when it was recovered" in entry.recovered
+    assert archive.thread(str(thread)) is not None
+    assert not archive.verify().orphans
+
+
+def test_a_capture_that_fails_leaves_no_orphan_to_recover(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk at the log line: the capture is not recorded (its user is told so), and
+    the body it stored is removed, so that repair does not record it behind the user's back."""
+    store = tmp_path / "store"
+    make_store(store, pages=1)
+    fixture, _ = PAGES[3]
+
+    def disk_full(*args: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", disk_full)  # the log line is the one os.write
+    with pytest.raises(ArchiveError, match="was not recorded"):
+        Archive(store).add((FIXTURES / fixture).read_bytes(), url=url_of(fixture))
+    monkeypatch.undo()
+    assert not Archive(store).verify().orphans
+    assert len(list((store / "raw").glob("*/*.gz"))) == 1
