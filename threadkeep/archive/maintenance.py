@@ -3,14 +3,17 @@
 ``verify`` reports each problem with the file's path and the captures it belongs to, so a
 damaged file can be traced to where it came from. A capture log whose last line was torn by a
 crash is not damage (the next write cuts it), and neither is a raw body or a snapshot that no
-log line names yet (a crash came before the log line, which is written last).
+log line names yet (a crash came before the log line, which is written last, or the line was
+lost): ``verify`` lists such a raw body as orphaned, and ``repair`` records it again
+(:mod:`~threadkeep.archive.recover`).
 
 ``reparse`` replays every logged capture, oldest first, through today's parsers into a new
 generation of derived files, then switches the store to it in one atomic write. Raw bodies and
 the log are not touched; the previous generation stays on disk.
 
 ``repair`` (``verify --repair``) is a reparse that loses nothing: a capture whose raw body is
-damaged, or no longer parses, is rebuilt from its intact snapshot instead.
+damaged, or no longer parses, is rebuilt from its intact snapshot instead; an orphaned raw
+body is recorded again.
 """
 
 from __future__ import annotations
@@ -275,7 +278,7 @@ class RepairReport(BaseModel):
 
 
 def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
-    """Rebuild the derived files from the raw captures and the log; never touch either.
+    """Rebuild the derived files from the raw captures and the log; never rewrite either.
 
     Like :func:`reparse`, into a new generation (the damaged one stays on disk). A capture
     whose raw body is damaged or missing, or no longer parses, is rebuilt from its snapshot
