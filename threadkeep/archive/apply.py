@@ -41,17 +41,23 @@ def capture(
     url: str | None,
     at: datetime,
     status: int | None,
-    generation: int,
 ) -> AddResult:
-    """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it."""
+    """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
+
+    The generation written into is read under the lock, every time: a ``reparse`` or
+    ``repair`` in another process may have switched the store since this one opened it, and a
+    capture written into the old generation would be logged but out of view.
+    """
     sha = hashlib.sha256(data).hexdigest()
     result, error = _parsed(data, url)
     entry = functools.partial(
         CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
     )
     with files.lock():
+        generation = files.generation()
+        stored = False
         try:
-            files.keep_raw(sha, data)  # always, even when it does not parse
+            stored = files.keep_raw(sha, data)  # always, even when it does not parse
             if result is None:
                 assert error is not None
                 log.append(entry(outcome="failed", error=error.reason))
@@ -66,8 +72,24 @@ def capture(
                 )
             )
         except ArchiveError as exc:
+            if stored:
+                _forget_raw(files, log, sha)
             raise _not_recorded(exc, url) from exc
     return added.result
+
+
+def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
+    """Remove the body a capture that failed had stored, unless a log line names it after all.
+
+    The capture was not recorded and its user is told so; a body left behind would be an
+    orphaned raw capture, which ``verify --repair`` records (it cannot tell it from one whose
+    log line was lost). A line written whole before the error (a sync that failed) keeps it.
+    """
+    try:
+        if all(entry.sha256 != sha for entry in log.scan() if isinstance(entry, CaptureEntry)):
+            files.drop_raw(sha)
+    except (ArchiveError, OSError):  # leave it: repair records it, nothing is lost
+        pass
 
 
 def is_empty(result: Result) -> bool:

@@ -120,11 +120,17 @@ class StoreFiles:
 
     # -- raw bodies ------------------------------------------------------------------------
 
-    def keep_raw(self, sha256: str, data: bytes) -> None:
-        """Store a captured body under its hash, unless it is stored already."""
+    def keep_raw(self, sha256: str, data: bytes) -> bool:
+        """Store a captured body under its hash, unless it is stored already; True if it was not."""
         path = layout.raw_path(sha256)
-        if not self.storage.exists(path):
-            self.storage.write_atomic(path, gzip.compress(data, mtime=0))
+        if self.storage.exists(path):
+            return False
+        self.storage.write_atomic(path, gzip.compress(data, mtime=0))
+        return True
+
+    def drop_raw(self, sha256: str) -> None:
+        """Remove a body that a failed capture stored and no log line names (see ``capture``)."""
+        self.storage.remove(layout.raw_path(sha256))
 
     def raw(self, sha256: str) -> bytes:
         """The body with this hash; :class:`FileNotFoundError` when none is stored."""

@@ -1,9 +1,16 @@
 """The capture log: the one place that appends to it and reads it back.
 
 One JSON line a capture attempt, failed ones included, written last in every capture (see
-:mod:`threadkeep.archive.apply`); the layout module says where it lives. A last line without
-its newline was torn by a crash: it is not damage, readers skip it and the next append cuts
-it off. Any other line that does not hold a :class:`CaptureEntry` is damage:
+:mod:`threadkeep.archive.apply`); the layout module says where it lives.
+
+The end of the log: a last line without its newline that is a whole JSON object only lost
+its newline; it is read like any other line, and the next append ends it first. One that is
+not was torn (a crash, bytes cut off the end): it is not damage, readers skip it, the next
+append cuts it off whatever its length (:meth:`Storage.append_line`), and ``verify --repair``
+recovers its capture from the raw body it names (:mod:`threadkeep.archive.recover`, which
+reads what the torn text still holds: :meth:`CaptureLog.torn`).
+
+Any other line that does not hold a :class:`CaptureEntry` is damage:
 :meth:`CaptureLog.entries` raises :class:`CorruptStore` naming it, :meth:`CaptureLog.scan`
 reports it and reads on (``verify`` and ``repair`` use that).
 """
@@ -17,7 +24,7 @@ from pydantic import ValidationError
 
 from threadkeep.archive.layout import LOG
 from threadkeep.archive.records import CaptureEntry
-from threadkeep.archive.storage import Storage
+from threadkeep.archive.storage import Storage, is_whole_line
 from threadkeep.errors import CorruptStore
 
 __all__ = ["CaptureLog", "DamagedLine"]
@@ -51,12 +58,25 @@ class CaptureLog:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
+            if number == len(lines) and not is_whole_line(line):  # torn: not damage
+                return
             try:
                 yield CaptureEntry.model_validate_json(line)
             except ValidationError as exc:
-                if number == len(lines):  # no newline after it: torn by a crash, not damage
-                    return
                 yield DamagedLine(number, exc.errors()[0]["msg"])
+
+    def torn(self) -> bytes | None:
+        """The torn last line (no newline, not a whole JSON object), or None when there is none.
+
+        What a crash or a cut left of a capture's line, until the next append cuts it off:
+        ``verify --repair`` reads the time and url of the capture it names from it.
+        """
+        try:
+            data = self.storage.read(LOG)
+        except FileNotFoundError:
+            return None
+        tail = data[data.rfind(b"\n") + 1 :]
+        return tail if tail.strip() and not is_whole_line(tail) else None
 
     def entries(self) -> Iterator[CaptureEntry]:
         """Every entry, oldest first; a damaged line raises :class:`CorruptStore`."""

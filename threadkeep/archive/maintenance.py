@@ -3,14 +3,17 @@
 ``verify`` reports each problem with the file's path and the captures it belongs to, so a
 damaged file can be traced to where it came from. A capture log whose last line was torn by a
 crash is not damage (the next write cuts it), and neither is a raw body or a snapshot that no
-log line names yet (a crash came before the log line, which is written last).
+log line names yet (a crash came before the log line, which is written last, or the line was
+lost): ``verify`` lists such a raw body as orphaned, and ``repair`` records it again
+(:mod:`~threadkeep.archive.recover`).
 
 ``reparse`` replays every logged capture, oldest first, through today's parsers into a new
 generation of derived files, then switches the store to it in one atomic write. Raw bodies and
 the log are not touched; the previous generation stays on disk.
 
 ``repair`` (``verify --repair``) is a reparse that loses nothing: a capture whose raw body is
-damaged, or no longer parses, is rebuilt from its intact snapshot instead.
+damaged, or no longer parses, is rebuilt from its intact snapshot instead; an orphaned raw
+body is recorded again.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from threadkeep.archive import layout, merge
+from threadkeep.archive import layout, merge, recover
 from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
@@ -55,7 +58,8 @@ class VerifyReport(BaseModel):
     ``problems`` is damage. ``ahead`` lists derived records that name a capture the log does
     not have: a capture cut short (a crash, a full disk) updated them before its log line,
     which is written last. That is not damage, the store is valid; ``verify --repair``
-    rebuilds them from the log.
+    rebuilds them from the log. ``orphans`` lists raw captures that no log line names (see
+    :mod:`~threadkeep.archive.recover`): not damage either, ``verify --repair`` records them.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -68,6 +72,7 @@ class VerifyReport(BaseModel):
     tweets: int
     problems: tuple[Problem, ...] = ()
     ahead: tuple[Problem, ...] = ()
+    orphans: tuple[Problem, ...] = ()
 
 
 def _describe(entry: CaptureEntry) -> str:
@@ -100,6 +105,9 @@ def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
         tweets=tweets,
         problems=tuple(problems),
         ahead=tuple(ahead),
+        orphans=tuple(
+            Problem(path=p, problem=recover.ORPHANED) for p in recover.paths(files, by_sha)
+        ),
     )
 
 
@@ -203,14 +211,18 @@ class ReparseReport(BaseModel):
 def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseReport:
     """Rebuild every derived record from the raw captures with today's parsers.
 
-    The records go into generation ``generation + 1``, which the store then switches to; the
-    report names it, for the caller to read from.
+    The records go into the generation after the one in use, which the store then switches
+    to; the report names it, for the caller to read from. The generation in use is read again
+    under the lock (``generation`` is only what the caller last saw), and the lock is held
+    from reading the log to the switch, so no capture can be logged in between: a capture
+    waiting for the lock then writes into the new generation.
     """
     failed: list[str] = []
     emptied: list[str] = []
     documents: set[str] = set()
     replayed = 0
     with files.lock():
+        generation = files.generation()  # under the lock: another process may have switched it
         entries = list(log.entries())
         new = _start_generation(files, generation)
         for entry in entries:
@@ -261,22 +273,27 @@ class RepairReport(BaseModel):
     repaired: tuple[Problem, ...] = ()
     unrepaired: tuple[Problem, ...] = ()
     from_snapshots: tuple[str, ...] = ()
+    recovered: tuple[str, ...] = ()
+    """Orphaned raw captures recorded again, each described (:mod:`~threadkeep.archive.recover`)."""
 
 
 def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
-    """Rebuild the derived files from the raw captures and the log; never touch either.
+    """Rebuild the derived files from the raw captures and the log; never rewrite either.
 
     Like :func:`reparse`, into a new generation (the damaged one stays on disk). A capture
     whose raw body is damaged or missing, or no longer parses, is rebuilt from its snapshot
     in the current generation when that snapshot is intact, so that nothing is lost.
     """
     before = verify(files, log, generation)
-    if before.ok and not before.ahead:
+    if before.ok and not before.ahead and not before.orphans:
         return RepairReport(ok=True)
     with files.lock():
+        generation = files.generation()  # under the lock: another process may have switched it
         entries = _readable_entries(log, [])  # verify reports damaged lines
         new = _start_generation(files, generation)
         lost, from_snapshots = _rebuild(files, entries, old=generation, new=new)
+        logged = [entry.sha256 for entry in entries if entry.sha256]
+        recovered = recover.recover(files, log, logged, old=generation, new=new)
         files.switch_generation(new)
     after = verify(files, log, new)
     damage = (*before.problems, *before.ahead)
@@ -286,6 +303,7 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
         repaired=tuple(p for p in damage if not layout.is_source(p.path)),
         unrepaired=(*after.problems, *lost),
         from_snapshots=tuple(from_snapshots),
+        recovered=tuple(map(recover.describe, recovered)),
     )
 
 

@@ -66,6 +66,9 @@ class CaptureEntry(_Record):
     kind: str | None = None
     snapshot: str | None = None
     error: str | None = None
+    recovered: str | None = None
+    """Set on a line ``verify --repair`` wrote for an orphaned raw capture whose own line was
+    lost: where each field came from, and which are unknown (:mod:`threadkeep.archive.recover`)."""
 
 
 class SightingRecord(_Record):

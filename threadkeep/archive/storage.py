@@ -8,25 +8,27 @@ the archive from validated ids and hashes (see :func:`safe_path`).
 Local writes are atomic: a temporary file in the same folder, ``fsync``, ``os.replace``, then
 an ``fsync`` of the folder, so that a crash at any instant leaves either the old file or the
 new one, never half of either. Appends write a whole line in one ``write`` call on a file
-opened with ``O_APPEND``; a torn last line left by a crash is cut off before the next append.
+opened with ``O_APPEND``. Before it, a last line left without its newline is looked at: kept
+and ended with a newline when it is whole, cut off when it is torn (see :func:`_end_last_line`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import filelock
 
 from threadkeep.errors import ArchiveError, LockTimeout
 from threadkeep.files import atomic_file, is_temporary
 
-__all__ = ["LocalStorage", "Storage", "safe_path"]
+__all__ = ["LocalStorage", "Storage", "is_whole_line", "safe_path"]
 
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -68,7 +70,11 @@ class Storage(Protocol):
         ...
 
     def append_line(self, path: str, line: bytes) -> None:
-        """Append one line (``line`` ends with ``\\n``) to an append-only file."""
+        """Append one line (``line`` ends with ``\\n``) to an append-only file of JSON lines.
+
+        A last line without its newline is ended with one first when it is a whole JSON
+        object, and cut off when it is not (torn by a crash): never joined to the new line.
+        """
         ...
 
     def list(self, prefix: str) -> Iterator[str]:
@@ -127,7 +133,7 @@ class LocalStorage:
         target = self._full(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _cut_torn_line(target)
+            line = _end_last_line(target) + line
             descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 written = os.write(descriptor, line)
@@ -169,24 +175,58 @@ class LocalStorage:
             guard.release()
 
 
-def _cut_torn_line(target: Path) -> None:
-    """Cut a last line that a crash left without its newline, so the next line starts clean."""
+def _end_last_line(target: Path) -> bytes:
+    """Make the file ready for the next line: what to write before it (``b""`` or a newline).
+
+    A file that ends with a newline (or is empty) is ready. Otherwise the bytes after its last
+    newline are looked at, however many there are. When they are one whole JSON object, that
+    line was written whole and only its newline is missing (cut by hand, or by a tool): it is
+    kept, and a newline goes before the next line. When they are not, the line was torn (a
+    crash, a short write, bytes cut off the end): those bytes, and only those, are cut. That
+    cannot lose a whole line: every line is one JSON object, and no proper prefix of a JSON
+    object parses as one. The capture whose line was torn kept its raw body, which is written
+    before the line; ``verify`` reports it as orphaned and ``verify --repair`` recovers it.
+    """
     try:
         size = target.stat().st_size
     except FileNotFoundError:
-        return
+        return b""
     if size == 0:
-        return
+        return b""
     with open(target, "rb+") as stream:
-        stream.seek(size - 1)
-        if stream.read(1) == b"\n":
-            return
-        stream.seek(max(0, size - 65536))
-        tail = stream.read()
-        cut = tail.rfind(b"\n")
-        stream.truncate(size - len(tail) + cut + 1 if cut >= 0 else max(0, size - len(tail)))
+        start = _last_line_start(stream, size)
+        if start == size:
+            return b""
+        stream.seek(start)
+        if is_whole_line(stream.read()):
+            return b"\n"
+        stream.truncate(start)
         stream.flush()
         os.fsync(stream.fileno())
+    return b""
+
+
+def _last_line_start(stream: BinaryIO, size: int, chunk: int = 65536) -> int:
+    """Where the last line starts: just after the last newline (0 when there is none)."""
+    end = size
+    while end > 0:
+        begin = max(0, end - chunk)
+        stream.seek(begin)
+        found = stream.read(end - begin).rfind(b"\n")
+        if found >= 0:
+            return begin + found + 1
+        end = begin
+    return 0
+
+
+def is_whole_line(line: bytes) -> bool:
+    """True when ``line`` is one whole JSON object (a line that only lacks its newline)."""
+    if not line.rstrip().endswith(b"}"):  # torn: a JSON object ends with its brace
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:  # not JSON, or not UTF-8
+        return False
 
 
 def _storage_error(exc: OSError, target: Path) -> ArchiveError:

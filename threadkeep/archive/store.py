@@ -86,7 +86,8 @@ class Archive:
         if not create and not self.files.exists():
             raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
         self.files.create()
-        # Read once, here; reparse and repair hand back the generation they switch to.
+        # What reads use. Writes never trust it: add, reparse and repair read the generation
+        # in use under the lock (another process may have switched it), then update it.
         self.generation = self.files.generation()
 
     @property
@@ -248,7 +249,7 @@ class Archive:
             >>> report.generation, report.replayed, report.failed
             (2, 1, ())
         """
-        report = maintenance.reparse(self.files, self.log, self.generation)
+        report = maintenance.reparse(self.files, self.log, self.files.generation())
         self.generation = report.generation
         return report
 
@@ -269,8 +270,8 @@ class Archive:
             >>> report.ok, report.generation, report.unrepaired
             (True, None, ())
         """
-        report = maintenance.repair(self.files, self.log, self.generation)
-        self.generation = report.generation or self.generation
+        report = maintenance.repair(self.files, self.log, self.files.generation())
+        self.generation = report.generation or self.files.generation()
         return report
 
     def captured_urls(self) -> set[str]:
@@ -327,9 +328,10 @@ class Archive:
             ('empty', 'article', None, False)
         """
         at = captured_at or _now()
-        return capture(
-            self.files, self.log, data, url=url, at=at, status=status, generation=self.generation
-        )
+        try:
+            return capture(self.files, self.log, data, url=url, at=at, status=status)
+        finally:  # capture wrote into the generation in use: read from it from now on
+            self.generation = self.files.generation()
 
     def add_capture(self, capture: CaptureLike) -> AddResult:
         """Capture a fetched page: its body, final url, fetch time and status.

@@ -157,6 +157,8 @@ def verify_cmd(store: str, repair: bool) -> None:
         click.echo(f"DAMAGED {problem.path}: {problem.problem}{owners}", err=True)
     for note in report.ahead:
         click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
+    for note in report.orphans:
+        click.echo(f"ORPHANED {note.path}: {note.problem}", err=True)
     if not report.ok:
         sys.exit(1)
     click.echo("ok: every file matches its hash")
@@ -172,6 +174,8 @@ def _repair(store: str) -> None:
         click.echo(f"REPAIRED {problem.path}: {problem.problem}")
     for capture in report.from_snapshots:
         click.echo(f"REBUILT FROM SNAPSHOT {capture} (its raw capture is damaged)")
+    for capture in report.recovered:
+        click.echo(f"RECOVERED {capture}")
     for problem in report.unrepaired:
         owners = f" (captures: {'; '.join(problem.captures)})" if problem.captures else ""
         click.echo(f"NOT REPAIRED {problem.path}: {problem.problem}{owners}", err=True)

@@ -1,0 +1,183 @@
+"""The end of the capture log: a last line without its newline, a torn line, lost bytes.
+
+A whole last line without its newline is kept (the next append ends it first); a torn last
+line of any length is cut by the next append; a capture whose log line was lost while its raw
+body survives (an orphaned raw capture) is reported by ``verify`` and recovered by
+``verify --repair``.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURES
+from threadkeep.archive import Archive
+from threadkeep.cli import cli
+from threadkeep.errors import ArchiveError
+
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+PAGES = [  # (fixture, thread id): a small real store, the last capture a thread of 6 tweets
+    ("threadreader/quinnypig_2020_full.html", "1215710451343904768"),
+    ("constructed/tra_2020_quoted_media.html", None),
+    ("constructed/tra_numbering_gap.html", None),
+    ("constructed/tra_numbering_styles.html", "2031282835290730497"),
+]
+LAST_ID = "2031282835290730497"
+
+
+def url_of(fixture: str) -> str:
+    return f"https://threadreaderapp.com/thread/{Path(fixture).stem}.html"
+
+
+def make_store(store: Path, pages: int = len(PAGES)) -> Archive:
+    archive = Archive(store)
+    for n, (fixture, _) in enumerate(PAGES[:pages]):
+        data = (FIXTURES / fixture).read_bytes()
+        archive.add(data, url=url_of(fixture), captured_at=T0 + timedelta(hours=n), status=200)
+    return archive
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def exported(store: Path) -> int:
+    code, out, err = run("export", "--store", str(store))
+    assert code == 0, err
+    return len(out.splitlines())
+
+
+def log_lines(store: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (store / "captures.jsonl").read_text().splitlines()]
+
+
+def test_a_whole_last_line_without_its_newline_is_kept(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    make_store(store, pages=3)
+    log = store / "captures.jsonl"
+    log.write_bytes(log.read_bytes().removesuffix(b"\n"))  # only the final newline is gone
+    assert len(list(Archive(store).captures())) == 3  # readers keep the whole line
+    fixture, _ = PAGES[3]
+    Archive(store).add((FIXTURES / fixture).read_bytes(), url=url_of(fixture))
+    assert len(log_lines(store)) == 4  # the next add ended that line: none lost
+    assert Archive(store).reparse().replayed == 4
+    assert Archive(store).verify().ok
+    assert Archive(store).thread(PAGES[0][1] or "") is not None
+
+
+def test_a_torn_line_of_70_kib_is_cut_by_the_next_append(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    make_store(store, pages=1)
+    torn = b'{"time":"2024-01-02T00:00:00Z","url":"https://example.org/' + b"a" * 70 * 1024
+    with open(store / "captures.jsonl", "ab") as log:
+        log.write(torn)  # a crash tore a long line: no closing brace, no newline
+    assert Archive(store).verify().ok  # a torn last line is not damage
+    fixture, _ = PAGES[3]
+    Archive(store).add((FIXTURES / fixture).read_bytes(), url=url_of(fixture))
+    lines = log_lines(store)  # every line is an entry: the torn one was cut, whole
+    assert [line["url"] for line in lines] == [url_of(PAGES[0][0]), url_of(fixture)]
+    code, _, err = run("reparse", "--store", str(store))
+    assert code == 0, err  # no damaged line is left for reparse to refuse
+    assert Archive(store).verify().ok
+
+
+def cut_log(store: Path, count: int) -> None:
+    log = store / "captures.jsonl"
+    log.write_bytes(log.read_bytes()[:-count])
+
+
+def test_cutting_150_bytes_off_the_log_loses_no_record_after_repair(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    make_store(store)
+    before = exported(store)
+    last = log_lines(store)[-1]
+    cut_log(store, 150)
+    code, out, err = run("verify", "--store", str(store))
+    assert f"ORPHANED raw/{str(last['sha256'])[:2]}/{last['sha256']}.gz" in err
+    code, out, err = run("verify", "--repair", "--store", str(store))
+    assert code == 0, err
+    assert f"RECOVERED raw/{str(last['sha256'])[:2]}/{last['sha256']}.gz" in out
+    assert exported(store) == before  # no record dropped
+    recovered = log_lines(store)[-1]
+    for field in ("time", "url", "sha256", "status", "outcome", "document"):
+        assert recovered[field] == last[field], field  # the torn line still held these
+    assert "recovered" in str(recovered["recovered"])
+    code, out, err = run("verify", "--store", str(store))
+    assert code == 0 and "ORPHANED" not in err, err
+    thread = Archive(store).thread(LAST_ID)
+    assert thread is not None and thread.captures == 1
+
+
+def test_a_lost_line_cut_by_a_later_append_is_recovered_from_its_snapshot(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    make_store(store)
+    before = exported(store)
+    last = log_lines(store)[-1]
+    cut_log(store, 150)
+    Archive(store).record_failure(url="https://example.org/down", error="HTTP 503")
+    assert len(log_lines(store)) == len(PAGES)  # the torn line is cut: its text is gone
+    code, _, err = run("verify", "--repair", "--store", str(store))
+    assert code == 0, err
+    assert exported(store) == before
+    recovered = log_lines(store)[-1]
+    for field in ("time", "url", "sha256", "outcome", "document"):  # from its snapshot
+        assert recovered[field] == last[field], field
+    assert recovered["status"] is None  # no snapshot keeps the status: unknown, and said so
+    assert "status" in str(recovered["recovered"])
+
+
+def test_a_body_whose_process_was_killed_before_its_log_line_is_recovered(
+    tmp_path: Path,
+) -> None:
+    """The raw body is written first, the log line last: a kill in between leaves a body no
+    line names and no snapshot. Nothing but the body is known; the entry says so."""
+    store = tmp_path / "store"
+    archive = make_store(store, pages=1)
+    fixture, thread = PAGES[3]
+    body = (FIXTURES / fixture).read_bytes()
+    archive.files.keep_raw(hashlib.sha256(body).hexdigest(), body)  # then the kill
+    assert [Path(o.path).name for o in archive.verify().orphans] == [
+        f"{hashlib.sha256(body).hexdigest()}.gz"
+    ]
+    report = archive.repair()
+    assert report.ok and len(report.recovered) == 1
+    entry = list(archive.captures())[-1]
+    assert (entry.outcome, entry.document, entry.url) == ("new", f"thread-{thread}", None)
+    assert entry.recovered is not None
+    assert "unknown: time, url, status, parser_version" in entry.recovered
+    assert "time set to when it was recovered" in entry.recovered
+    assert archive.thread(str(thread)) is not None
+    assert not archive.verify().orphans
+
+
+def test_a_capture_that_fails_leaves_no_orphan_to_recover(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk at the log line: the capture is not recorded (its user is told so), and
+    the body it stored is removed, so that repair does not record it behind the user's back."""
+    store = tmp_path / "store"
+    make_store(store, pages=1)
+    fixture, _ = PAGES[3]
+
+    def disk_full(*args: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", disk_full)  # the log line is the one os.write
+    with pytest.raises(ArchiveError, match="was not recorded"):
+        Archive(store).add((FIXTURES / fixture).read_bytes(), url=url_of(fixture))
+    monkeypatch.undo()
+    assert not Archive(store).verify().orphans
+    assert len(list((store / "raw").glob("*/*.gz"))) == 1
