@@ -28,7 +28,7 @@ replayed records are kept in memory compressed (about a third of their size on d
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -74,12 +74,13 @@ class _Log:
         self.by_sha: dict[str, list[str]] = {}
         self.known: set[Capture] = set()  # each capture, and each time alone (hash "")
         for entry in entries:
-            self.known |= {(entry.sha256 or "", entry.time), ("", entry.time)}
+            self.known.add((entry.sha256 or "", entry.time))
+            self.known.add(("", entry.time))
             if entry.sha256:
                 self.at.setdefault((entry.sha256, entry.time), entry)
                 self.by_sha.setdefault(entry.sha256, []).append(describe(entry))
 
-    def captures(self, shas: Iterator[str | None]) -> tuple[str, ...]:
+    def captures(self, shas: Iterable[str | None]) -> tuple[str, ...]:
         """The logged captures of these raw hashes, oldest first, a few at most."""
         return _few(sorted({c for sha in shas if sha for c in self.by_sha.get(sha, ())}))
 
@@ -101,13 +102,8 @@ def check_derived(files: StoreFiles, entries: list[CaptureEntry], generation: in
     replay.run(log.entries)
     referenced = _compare(files, replay, log, generation, checked)
     for path, result in unlogged:  # no logged capture wrote them: a capture cut short, unless
-        ref = referenced.get(path)  # the document lists it as another capture's
-        source = result.source
-        if (
-            ref
-            and source
-            and (source.sha256, source.captured_at) != (ref.raw_sha256, ref.captured_at)
-        ):
+        ref = referenced.get(path)  # their document lists them as another capture's
+        if ref is not None and _named_capture(result) != (ref.raw_sha256, ref.captured_at):
             checked.problems.append(_forged(path, result, ref, log))
     return checked
 
@@ -132,7 +128,7 @@ def _snapshots(
         raw = source.sha256 if source else None
         if not merge.content_hash(result).startswith(layout.snapshot_hash(path)):
             problem = "snapshot content does not match its hash"
-            checked.problems.append(Finding(path, problem, log.captures(iter([raw]))))
+            checked.problems.append(Finding(path, problem, log.captures([raw])))
             continue
         entry = _writer(result, log)
         if entry is None:  # a capture cut short wrote it, or its source was rewritten
@@ -146,12 +142,16 @@ def _snapshots(
     return index, unlogged
 
 
-def _writer(result: Result, log: _Log) -> CaptureEntry | None:
-    """The logged capture a snapshot's source names (its raw hash and time), or None."""
+def _named_capture(result: Result) -> tuple[str | None, datetime | None]:
+    """The capture a snapshot's source names: its raw hash and time."""
     source = result.source
-    if source is None or source.sha256 is None or source.captured_at is None:
-        return None
-    return log.at.get((source.sha256, source.captured_at))
+    return (source.sha256, source.captured_at) if source else (None, None)
+
+
+def _writer(result: Result, log: _Log) -> CaptureEntry | None:
+    """The logged capture a snapshot's source names, or None."""
+    sha, at = _named_capture(result)
+    return log.at.get((sha, at)) if sha and at else None
 
 
 def _provenance(files: StoreFiles, result: Result, entry: CaptureEntry) -> str | None:
@@ -170,16 +170,20 @@ def _provenance(files: StoreFiles, result: Result, entry: CaptureEntry) -> str |
 
 
 def _forged(path: str, result: Result, ref: SnapshotRef, log: _Log) -> Finding:
-    """A snapshot whose source names no logged capture, though its document lists it."""
-    source = result.source
-    named = f"raw {(source.sha256 or '')[:12]} at {source.captured_at}" if source else "none"
+    """A snapshot whose source names no logged capture, listed as another capture's."""
     problem = (
-        f"snapshot's source names a capture the log does not have ({named}), "
-        "yet its document lists it as the capture of its raw capture "
-        f"{(ref.raw_sha256 or '')[:12]}: its source was rewritten"
+        f"snapshot's source names a capture the log does not have "
+        f"({_capture_words(*_named_capture(result))}), yet its document lists it as the "
+        f"snapshot of {_capture_words(ref.raw_sha256, ref.captured_at)}: its source was rewritten"
     )
     entry = log.at.get((ref.raw_sha256 or "", ref.captured_at))
     return Finding(path, problem, (describe(entry),) if entry else ())
+
+
+def _capture_words(sha: str | None, at: datetime | None) -> str:
+    """A capture the log may not have, in a report's words: raw hash (its start) and time."""
+    raw = f"raw {sha[:12]}" if sha else "no raw capture"
+    return f"{raw} at {at.isoformat()}" if at else raw
 
 
 # -- the comparison --------------------------------------------------------------------------
@@ -268,8 +272,7 @@ def _ahead(
     unlogged = sorted(_named(record) - log.known)
     if unlogged:
         names = ", ".join(
-            f"raw {sha[:12]} at {at.isoformat()}" if sha else f"at {at.isoformat()}"
-            for sha, at in unlogged
+            _capture_words(sha, at) if sha else f"at {at.isoformat()}" for sha, at in unlogged
         )
         return (
             f"names {plural(len(unlogged), 'capture')} the log does not have ({names}): "

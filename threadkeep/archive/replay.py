@@ -36,6 +36,9 @@ Capture = tuple[str, datetime]
 """A capture as the records name it: its raw hash and its time."""
 MADE_NOTHING = ("failed", "empty")
 """Outcomes of captures that made no document (in the generation they were logged in)."""
+RECENT = 16
+"""How many snapshots the replay keeps at hand (an unchanged capture takes its document's
+latest, most often one of the last few read)."""
 
 
 def describe(entry: CaptureEntry) -> str:
@@ -104,6 +107,7 @@ class Replay:
         self.origin: dict[str, str | Result] = {}  # replayed snapshot -> where its content is
         self.made_by: dict[str, list[str]] = {}  # document -> its captures, oldest first
         self.unknown: set[str] = set()  # documents with a capture that could not be replayed
+        self.recent: dict[str, Result] = {}  # the last snapshots read, for unchanged captures
 
     def run(self, entries: list[CaptureEntry]) -> None:
         for entry in entries:
@@ -145,7 +149,13 @@ class Replay:
         return self._snapshot(origin) if isinstance(origin, str) else origin
 
     def _snapshot(self, path: str) -> Result | None:
+        if path in self.recent:
+            return self.recent[path]
         try:
-            return self.files.snapshot(path)
+            result = self.files.snapshot(path)
         except ArchiveError:  # changed since it was checked: the next verify says so
             return None
+        self.recent[path] = result
+        if len(self.recent) > RECENT:
+            del self.recent[next(iter(self.recent))]
+        return result
