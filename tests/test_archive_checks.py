@@ -290,3 +290,32 @@ def test_sound_stores_verify_after_add_reparse_and_repair(tmp_path: Path) -> Non
     assert archive.repair().ok
     report = archive.verify()
     assert report.ok and report.ahead == (), report.problems
+
+
+def test_captures_on_top_of_one_cut_short_are_ahead_not_damage(tmp_path: Path) -> None:
+    # Bytes the log already has, captured again and cut short, then more captures on top:
+    # in the tweet records that leaves only one sighting more than the log has.
+    first, later = full_page(), later_page()
+    times = [T0 + timedelta(days=n) for n in range(5)]
+    reference, store = tmp_path / "reference", tmp_path / "store"
+    for folder in (reference, store):
+        archive = Archive(folder)
+        archive.add(first, url=URL, captured_at=times[0])
+        archive.add(later, url=URL, captured_at=times[1])
+        if folder == store:  # the kill: every derived file written, the log line not
+            sha = next(archive.captures()).sha256
+            assert sha is not None
+            result = parse(first, url=URL, source=URL)
+            apply(archive.files, result, sha=sha, at=times[2], generation=1)
+        archive.add(later, url=URL, captured_at=times[3])
+        archive.add(first, url=URL, captured_at=times[4])
+    report = Archive(store).verify()
+    assert report.ok, report.problems
+    paths = {note.path for note in report.ahead}
+    assert document_record(store).relative_to(store).as_posix() in paths
+    assert any(
+        "counts 3 captures, the log has 2: a capture cut short" in n.problem for n in report.ahead
+    )
+    assert Archive(store).repair().ok
+    assert Archive(store).verify() == Archive(reference).verify()
+    assert exported(store) == exported(reference) and shown(store) == shown(reference)

@@ -35,7 +35,13 @@ from typing import NamedTuple
 
 from threadkeep.archive import layout, merge
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
-from threadkeep.archive.records import CaptureEntry, DocumentRecord, SnapshotRef, TweetRecord
+from threadkeep.archive.records import (
+    CaptureEntry,
+    DocumentRecord,
+    SightingRecord,
+    SnapshotRef,
+    TweetRecord,
+)
 from threadkeep.archive.replay import Capture, Replay, describe, parsed
 from threadkeep.urls import unarchive
 from threadkeep.words import plural
@@ -284,16 +290,27 @@ def _ahead(
 def _overcounted(
     record: DocumentRecord | TweetRecord, want: DocumentRecord | TweetRecord | None
 ) -> str | None:
-    """A document counting more captures than the log has: an unchanged capture cut short
-    (it writes only the document record), or None."""
-    if not isinstance(record, DocumentRecord) or not isinstance(want, DocumentRecord):
+    """A record counting more captures than the log has, or None. An unchanged capture cut
+    short writes only its document record; a capture of bytes the log already has, cut short,
+    is seen in a tweet record only as one more sighting of them."""
+    if isinstance(record, DocumentRecord) and isinstance(want, DocumentRecord):
+        found, logged, what = record.captures, want.captures, f"document {record.key}"
+    elif isinstance(record, TweetRecord) and isinstance(want, TweetRecord):
+        counts = {_sighting(s): s.times for s in want.sightings}
+        over = [s for s in record.sightings if s.times > counts.get(_sighting(s), s.times)]
+        if not over:
+            return None
+        found, logged = over[0].times, counts[_sighting(over[0])]
+        what = f"tweet {record.key}: its sighting in raw {(over[0].sha256 or '')[:12]}"
+    else:
         return None
-    if record.captures <= want.captures:
+    if found <= logged:
         return None
-    return (
-        f"document {record.key} counts {record.captures} captures, the log has "
-        f"{want.captures}: a capture cut short"
-    )
+    return f"{what} counts {found} captures, the log has {logged}: a capture cut short"
+
+
+def _sighting(seen: SightingRecord) -> tuple[str, str | None, str | None, str | None]:
+    return seen.kind, seen.url, seen.sha256, seen.document
 
 
 def _named(record: DocumentRecord | TweetRecord) -> set[tuple[str, datetime]]:
