@@ -3,7 +3,8 @@
 ``verify`` reports each problem with the file's path and the captures it belongs to, so a
 damaged file can be traced to where it came from. A capture log whose last line was torn by a
 crash is not damage (the next write cuts it), and neither is a raw body or a snapshot that no
-log line names yet (a crash came before the log line, which is written last).
+log line names yet (a crash came before the log line, which is written last). Every snapshot
+and record is also checked against the log, by replaying it (:mod:`~threadkeep.archive.checks`).
 
 ``reparse`` replays every logged capture, oldest first, through today's parsers into a new
 generation of derived files, then switches the store to it in one atomic write. Raw bodies and
