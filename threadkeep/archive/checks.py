@@ -188,7 +188,8 @@ def _forged(path: str, result: Result, ref: SnapshotRef, log: _Log) -> Finding:
 
 def _capture_words(sha: str | None, at: datetime | None) -> str:
     """A capture the log may not have, in a report's words: raw hash (its start) and time."""
-    raw = f"raw {sha[:12]}" if sha else "no raw capture"
+    short = sha[:12] if sha and sha[:12].isalnum() and sha.isascii() else ascii(sha)
+    raw = f"raw {short}" if sha else "no raw capture"  # a damaged file's words, kept printable
     return f"{raw} at {at.isoformat()}" if at else raw
 
 
@@ -258,13 +259,12 @@ def _differs(
     if ahead is not None:
         checked.ahead.append(Finding(path, ahead))
         return
-    what = _name(record)
-    if want is None:
-        problem = f"{what} is made by no capture in the log"
+    if want is None:  # its own words (its key) are not repeated: they may be anything
+        problem = "record made by no capture in the log"
         checked.problems.append(Finding(path, problem, _captures(replay, log, record)))
         return
     changes = "; ".join(_change(name, record, want) for name in _fields(record, want))
-    problem = f"{what} differs from what its captures make ({changes})"
+    problem = f"{_name(want)} differs from what its captures make ({changes})"
     checked.problems.append(Finding(path, problem, _captures(replay, log, want)))
 
 
@@ -294,14 +294,14 @@ def _overcounted(
     short writes only its document record; a capture of bytes the log already has, cut short,
     is seen in a tweet record only as one more sighting of them."""
     if isinstance(record, DocumentRecord) and isinstance(want, DocumentRecord):
-        found, logged, what = record.captures, want.captures, f"document {record.key}"
+        found, logged, what = record.captures, want.captures, f"document {want.key}"
     elif isinstance(record, TweetRecord) and isinstance(want, TweetRecord):
         counts = {_sighting(s): s.times for s in want.sightings}
         over = [s for s in record.sightings if s.times > counts.get(_sighting(s), s.times)]
         if not over:
             return None
         found, logged = over[0].times, counts[_sighting(over[0])]
-        what = f"tweet {record.key}: its sighting in raw {(over[0].sha256 or '')[:12]}"
+        what = f"tweet {want.key}: its sighting in raw {(over[0].sha256 or '')[:12]}"
     else:
         return None
     if found <= logged:
