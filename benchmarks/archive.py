@@ -12,10 +12,15 @@ with distinct ids and texts.
 4. **show time**: ``Archive.thread(id)`` on the first, a middle and the last thread, as the
    store grows to ``--tweets`` tweets (target: independent of store size, under 50 ms).
 
+5. **verify time** (``--verify``): ``Archive.verify()`` on a store this script built before
+   (``--store``), with its peak memory: every hash, and the log replayed and compared.
+
 Run from the repository root::
 
     python benchmarks/archive.py                  # 100,000 tweets (a few minutes)
     python benchmarks/archive.py --tweets 10000   # quicker
+    python benchmarks/archive.py --tweets 10000 --store S   # then:
+    python benchmarks/archive.py --verify --store S
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import tempfile
 import time
@@ -69,12 +75,29 @@ def timed_show(archive: Archive, ids: list[str], repeat: int = 5) -> float:
     return statistics.median(samples) * 1000
 
 
+def timed_verify(folder: Path) -> None:
+    """``verify`` on an existing store: its time and the process's peak memory."""
+    archive = Archive(folder, create=False)
+    start = time.perf_counter()
+    report = archive.verify()
+    took = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{report.captures} captures, {report.tweets} tweets, ok={report.ok}: "
+        f"verify {took:.1f} s, peak RSS {peak:.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tweets", type=int, default=100_000)
     parser.add_argument("--per-thread", type=int, default=100)
     parser.add_argument("--store", help="Folder for the store (default: a temporary one).")
+    parser.add_argument("--verify", action="store_true", help="Time verify on --store only.")
     options = parser.parse_args()
+    if options.verify:
+        timed_verify(Path(options.store))
+        return
     threads = max(1, options.tweets // options.per_thread)
     folder = Path(options.store or tempfile.mkdtemp(prefix="threadkeep-bench-"))
     archive = Archive(folder)

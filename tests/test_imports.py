@@ -32,6 +32,8 @@ PARTS = {
     "threadkeep.parsing": "parse",
     "threadkeep.fetch": "fetch",
     "threadkeep.archive": "archive",
+    "threadkeep.archive.checks": "archive",
+    "threadkeep.archive.replay": "archive",
     "threadkeep.archive.view_models": "archive data",
     "threadkeep.archive.records": "archive data",
     "threadkeep.render": "render",

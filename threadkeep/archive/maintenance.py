@@ -5,7 +5,8 @@ damaged file can be traced to where it came from. A capture log whose last line 
 crash is not damage (the next write cuts it), and neither is a raw body or a snapshot that no
 log line names yet (a crash came before the log line, which is written last, or the line was
 lost): ``verify`` lists such a raw body as orphaned, and ``repair`` records it again
-(:mod:`~threadkeep.archive.recover`).
+(:mod:`~threadkeep.archive.recover`). Every snapshot and record is also checked against the
+log, by replaying it (:mod:`~threadkeep.archive.checks`).
 
 ``reparse`` replays every logged capture, oldest first, through today's parsers into a new
 generation of derived files, then switches the store to it in one atomic write. Raw bodies and
@@ -19,17 +20,16 @@ body is recorded again.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from threadkeep.archive import layout, merge, recover
+from threadkeep.archive import checks, layout, merge, recover
 from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
-from threadkeep.archive.records import CaptureEntry, DocumentRecord, TweetRecord
+from threadkeep.archive.records import CaptureEntry
+from threadkeep.archive.replay import describe as _describe
 from threadkeep.errors import ArchiveError, ParseError
-from threadkeep.words import plural
 
 __all__ = [
     "Problem",
@@ -75,12 +75,8 @@ class VerifyReport(BaseModel):
     orphans: tuple[Problem, ...] = ()
 
 
-def _describe(entry: CaptureEntry) -> str:
-    return f"{entry.time.isoformat()} {entry.url or '(no url)'}"
-
-
 def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
-    """Recompute every hash and re-read every record of ``generation``; report damage."""
+    """Recompute every hash, and check every record of ``generation`` against the log."""
     problems: list[Problem] = []
     entries = _readable_entries(log, problems)
     by_sha: dict[str, list[str]] = defaultdict(list)
@@ -88,23 +84,17 @@ def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
         if entry.sha256:
             by_sha[entry.sha256].append(_describe(entry))
     raw_files = _verify_raw(files, by_sha, problems)
-    snapshots = _verify_snapshots(files, generation, by_sha, problems)
-    ahead: list[Problem] = []
-    documents = _verify_records(
-        files, files.document_paths(generation), files.document_at, problems, by_sha, ahead
-    )
-    tweets = _verify_records(
-        files, files.tweet_paths(generation), files.tweet_at, problems, by_sha, ahead
-    )
+    derived = checks.check_derived(files, entries, generation)
+    problems += [Problem(**finding._asdict()) for finding in derived.problems]
     return VerifyReport(
         ok=not problems,
         captures=len(entries),
         raw_files=raw_files,
-        snapshots=snapshots,
-        documents=documents,
-        tweets=tweets,
+        snapshots=derived.snapshots,
+        documents=derived.documents,
+        tweets=derived.tweets,
         problems=tuple(problems),
-        ahead=tuple(ahead),
+        ahead=tuple(Problem(**finding._asdict()) for finding in derived.ahead),
         orphans=tuple(
             Problem(path=p, problem=recover.ORPHANED) for p in recover.paths(files, by_sha)
         ),
@@ -132,66 +122,6 @@ def _verify_raw(files: StoreFiles, by_sha: dict[str, list[str]], problems: list[
                 )
             )
     return len(seen)
-
-
-def _verify_snapshots(
-    files: StoreFiles, generation: int, by_sha: dict[str, list[str]], problems: list[Problem]
-) -> int:
-    count = 0
-    for path in files.snapshot_paths(generation):
-        count += 1
-        try:
-            result = files.snapshot(path)
-        except DamagedFile as exc:
-            problems.append(Problem(path=path, problem=exc.problem))
-            continue
-        if not merge.content_hash(result).startswith(layout.snapshot_hash(path)):
-            raw = result.source.sha256 if result.source else None
-            problems.append(
-                Problem(
-                    path=path,
-                    problem="snapshot content does not match its hash",
-                    captures=tuple(by_sha.get(raw or "", ())),
-                )
-            )
-    return count
-
-
-def _verify_records(
-    files: StoreFiles,
-    paths: Iterator[str],
-    read: Callable[[str], DocumentRecord | TweetRecord],
-    problems: list[Problem],
-    logged: dict[str, list[str]],
-    ahead: list[Problem],
-) -> int:
-    count = 0
-    for path in paths:
-        count += 1
-        try:
-            record = read(path)
-        except DamagedFile as exc:
-            problems.append(Problem(path=path, problem=exc.problem))
-            continue
-        if isinstance(record, DocumentRecord):
-            for ref in record.snapshots:
-                if not files.has(ref.path):
-                    problems.append(
-                        Problem(path=ref.path, problem=f"snapshot of {record.key} missing")
-                    )
-            shas = {ref.raw_sha256 for ref in record.snapshots}
-        else:
-            shas = {s.sha256 for s in record.sightings}
-        unlogged = sorted(sha for sha in shas if sha and sha not in logged)
-        if unlogged:
-            ahead.append(
-                Problem(
-                    path=path,
-                    problem=f"names {plural(len(unlogged), 'capture')} the log does not have "
-                    f"(raw {', '.join(s[:12] for s in unlogged)}): a capture cut short",
-                )
-            )
-    return count
 
 
 class ReparseReport(BaseModel):

@@ -217,9 +217,12 @@ class Archive:
         return views.history(self.files, self.log, document) if document is not None else None
 
     def verify(self) -> VerifyReport:
-        """Recompute every hash and re-read every record (``verify``).
+        """Recompute every hash and check every record against the log (``verify``).
 
-        The report lists each problem with its path and the captures it belongs to.
+        The log is replayed through the merge rules in memory, and each document and tweet
+        record compared with what it must be. The report lists each problem with its path and
+        the captures it belongs to; records a capture cut short updated are listed as
+        ``ahead`` (not damage).
 
         Examples:
             >>> import tempfile

@@ -1,0 +1,321 @@
+"""What ``verify`` sees: derived records that are whole but wrong, checked against the log.
+
+Each damage here leaves every file readable and every hash right (issue 14 found each one
+passing ``verify`` with ``--repair`` saying "nothing to repair"): a tweet record's text edited,
+a document's tweet list cut short, a record deleted, a snapshot's provenance rewritten, and a
+capture count one above the log after a kill during an unchanged capture. ``verify`` replays
+the log through the merge code and compares; ``--repair`` rebuilds from the log and the raw
+captures, and afterwards ``export`` and ``show`` say what the undamaged store says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURES, ROOT, fixture_bytes
+from threadkeep.archive import Archive
+from threadkeep.archive.apply import apply, parse
+from threadkeep.archive.views import archived_tweet
+from threadkeep.cli import cli
+
+THREAD = "1215710451343904768"
+FIFTH = "1215711185045090305"
+URL = f"https://threadreaderapp.com/thread/{THREAD}.html"
+DOCUMENT = f"thread-{THREAD}"
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def full_page() -> bytes:
+    return fixture_bytes("threadreader/quinnypig_2020_full.html")
+
+
+def later_page() -> bytes:
+    return (ROOT / "examples" / "data" / "quinnypig_2020_later.html").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def sound(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One thread captured three times (new, changed, unchanged) and one other source."""
+    store = tmp_path_factory.mktemp("sound")
+    archive = Archive(store)
+    archive.add(full_page(), url=URL, captured_at=T0)
+    archive.add(later_page(), url=URL, captured_at=T0 + timedelta(days=1))
+    archive.add(later_page(), url=URL, captured_at=T0 + timedelta(days=2))
+    quoted = FIXTURES / "constructed" / "tra_2020_quoted_media.html"
+    archive.add(quoted.read_bytes(), url="file://" + str(quoted), captured_at=T0)
+    return store
+
+
+@pytest.fixture
+def store(sound: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "store"
+    shutil.copytree(sound, copy)
+    return copy
+
+
+def exported(store: Path) -> list[str]:
+    """What ``export`` prints, in a stable order."""
+    archive = Archive(store)
+    return sorted(archived_tweet(record).model_dump_json() for record in archive.records())
+
+
+def shown(store: Path) -> Any:
+    merged = Archive(store).thread(THREAD)
+    return merged.model_dump() if merged is not None else None
+
+
+def edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=1))
+
+
+def tweet_record(store: Path, key: str = FIFTH) -> Path:
+    return next(store.glob(f"gen-1/tweets/*/{key}.json"))
+
+
+def document_record(store: Path) -> Path:
+    return store / "gen-1" / "documents" / f"{DOCUMENT}.json"
+
+
+def first_snapshot(store: Path) -> Path:
+    return sorted(store.glob(f"gen-1/snapshots/{DOCUMENT}/*.json"))[0]
+
+
+def edit_text(store: Path) -> Path:
+    path = tweet_record(store)
+    edit_json(path, lambda d: d["latest"].update(text="Words never written"))
+    return path
+
+
+def cut_tweet_list(store: Path) -> Path:
+    path = document_record(store)
+    edit_json(path, lambda d: d.update(tweets=d["tweets"][:10]))
+    return path
+
+
+def delete_document(store: Path) -> Path:
+    path = document_record(store)
+    path.unlink()
+    return path
+
+
+def delete_tweet(store: Path) -> Path:
+    path = tweet_record(store)
+    path.unlink()
+    return path
+
+
+def rewrite_source_url(store: Path) -> Path:
+    path = first_snapshot(store)
+    edit_json(path, lambda d: d["source"].update(url="https://example.org/forged"))
+    return path
+
+
+def rewrite_source_sha(store: Path) -> Path:
+    path = first_snapshot(store)
+    edit_json(path, lambda d: d["source"].update(sha256="0" * 64))
+    return path
+
+
+DAMAGES = {
+    "tweet-text-edited": edit_text,
+    "tweet-list-cut-to-10": cut_tweet_list,
+    "document-deleted": delete_document,
+    "tweet-deleted": delete_tweet,
+    "snapshot-url-rewritten": rewrite_source_url,
+    "snapshot-sha-rewritten": rewrite_source_sha,
+}
+
+
+@pytest.mark.parametrize("name", DAMAGES)
+def test_verify_sees_each_damage_and_repair_loses_nothing(
+    sound: Path, store: Path, name: str
+) -> None:
+    damaged = DAMAGES[name](store).relative_to(store).as_posix()
+    report = Archive(store).verify()
+    assert not report.ok, name
+    (problem,) = [p for p in report.problems if p.path == damaged]
+    assert problem.captures  # the captures involved, as the log names them
+    assert "\n" not in problem.problem
+
+    repaired = Archive(store).repair()
+    assert repaired.ok and repaired.generation == 2, repaired.unrepaired
+    assert damaged in {p.path for p in repaired.repaired}
+    assert Archive(store).verify().ok
+    assert exported(store) == exported(sound)
+    assert shown(store) == shown(sound)
+
+
+def test_the_problem_names_the_document_tweet_and_difference(store: Path) -> None:
+    cut_tweet_list(store)
+    edit_text(store)
+    problems = {p.path: p for p in Archive(store).verify().problems}
+    document = problems[document_record(store).relative_to(store).as_posix()]
+    assert DOCUMENT in document.problem and "tweets: 10 instead of 102" in document.problem
+    assert any(URL in capture for capture in document.captures)
+    tweet = problems[tweet_record(store).relative_to(store).as_posix()]
+    assert FIFTH in tweet.problem and "latest" in tweet.problem
+
+
+def cut_short_unchanged(store: Path, at: datetime) -> None:
+    """The state a kill between the document record and the log line leaves."""
+    archive = Archive(store)
+    result = parse(later_page(), url=URL, source=URL)
+    sha = next(archive.captures()).sha256
+    assert sha is not None
+    apply(archive.files, result, sha=sha, at=at, generation=archive.generation)
+
+
+def test_a_count_above_the_log_is_ahead_and_repaired(sound: Path, store: Path) -> None:
+    cut_short_unchanged(store, T0 + timedelta(days=3))
+    report = Archive(store).verify()
+    assert report.ok  # a capture cut short is not damage
+    (note,) = report.ahead
+    assert note.path == document_record(store).relative_to(store).as_posix()
+    assert "counts 4 captures, the log has 3" in note.problem
+    repaired = Archive(store).repair()
+    assert repaired.ok and repaired.generation == 2
+    assert Archive(store).document(DOCUMENT).captures == 3  # type: ignore[union-attr]
+    assert not Archive(store).verify().ahead
+    assert exported(store) == exported(sound) and shown(store) == shown(sound)
+
+
+KILLED_WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from datetime import datetime, timezone
+    from threadkeep.archive import Archive
+    from threadkeep.archive.log import CaptureLog
+
+    # A real SIGKILL at the instant between the document record and the log line.
+    CaptureLog.append = lambda self, entry: os.kill(os.getpid(), signal.SIGKILL)
+    page = open(sys.argv[2], "rb").read()
+    Archive(sys.argv[1]).add(page, url=sys.argv[3], captured_at=datetime(2024, 2, 1, tzinfo=timezone.utc))
+    """
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
+def test_sigkill_during_an_unchanged_capture_is_seen(
+    sound: Path, store: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "later.html"
+    page.write_bytes(later_page())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(store), str(page), URL],
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL
+    logged = [e for e in Archive(store).captures() if e.document == DOCUMENT]
+    assert len(logged) == 3  # the kill came before the log line
+    assert Archive(store).document(DOCUMENT).captures == 4  # type: ignore[union-attr]
+    report = Archive(store).verify()
+    assert report.ok and [n.path for n in report.ahead] == [
+        document_record(store).relative_to(store).as_posix()
+    ]
+    run = CliRunner().invoke(cli, ["verify", "--repair", "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    assert "REPAIRED gen-1/documents/" in run.stdout
+    assert Archive(store).document(DOCUMENT).captures == 3  # type: ignore[union-attr]
+    assert exported(store) == exported(sound) and shown(store) == shown(sound)
+
+
+def test_verify_command_names_path_document_and_captures(store: Path) -> None:
+    cut_tweet_list(store)
+    run = CliRunner().invoke(cli, ["verify", "--store", str(store)])
+    assert run.exit_code == 1
+    (line,) = [x for x in run.stderr.splitlines() if x.startswith("DAMAGED")]
+    assert line.startswith(f"DAMAGED gen-1/documents/{DOCUMENT}.json: document {DOCUMENT}")
+    assert "(captures: 2024-01-01T12:00:00+00:00 " + URL in line
+    run = CliRunner().invoke(cli, ["verify", "--repair", "--store", str(store)])
+    assert run.exit_code == 0 and f"REPAIRED gen-1/documents/{DOCUMENT}.json" in run.stdout
+
+
+# -- no false alarm: sound stores of every kind, reparsed or repaired, still verify ---------
+
+
+def rich_store(folder: Path) -> Archive:
+    """Every outcome and kind: new, changed, unchanged (same and other bytes), empty,
+    failed, a listing, an article with embeds, an oEmbed answer."""
+    archive = Archive(folder)
+    sources = [
+        "threadreader/quinnypig_2020_full.html",
+        "constructed/tra_2020_quoted_media.html",
+        "constructed/tra_numbering_gap.html",
+        "embeds/basicthinking_de_2018_erfolgreiche-tweets.html",
+        "answers/oembed_452481183213813760.input.json",
+        "text/seed000_article_no_embeds.txt",
+    ]
+    for n, name in enumerate(sources):
+        archive.add(fixture_bytes(name), url=f"file:///{name}", captured_at=T0 + timedelta(n))
+    listing = next((FIXTURES / "listing").glob("*.html"))
+    archive.add(listing.read_bytes(), captured_at=T0)
+    archive.add(later_page(), url=URL, captured_at=T0 + timedelta(days=10))
+    archive.add(later_page() + b"<!-- ad -->", url=URL, captured_at=T0 + timedelta(days=11))
+    archive.add(later_page(), url=URL, captured_at=T0 + timedelta(days=12))
+    with pytest.raises(Exception):  # noqa: B017, PT011 (any parse error: it is logged)
+        archive.add(b"\x00 not a page", url="https://example.org/x", captured_at=T0)
+    return archive
+
+
+def test_sound_stores_verify_after_add_reparse_and_repair(tmp_path: Path) -> None:
+    archive = rich_store(tmp_path / "rich")
+    outcomes = {e.outcome for e in archive.captures()}
+    assert outcomes == {"new", "changed", "unchanged", "empty", "failed"}
+    report = archive.verify()
+    assert report.ok and report.ahead == (), report.problems
+    archive.reparse()
+    report = archive.verify()
+    assert report.ok and report.ahead == (), report.problems
+    first = sorted((tmp_path / "rich" / "gen-2" / "snapshots").rglob("*.json"))[0]
+    first.write_text("{ not json")  # damage one snapshot; repair rebuilds from raw
+    assert archive.repair().ok
+    report = archive.verify()
+    assert report.ok and report.ahead == (), report.problems
+
+
+def test_captures_on_top_of_one_cut_short_are_ahead_not_damage(tmp_path: Path) -> None:
+    # Bytes the log already has, captured again and cut short, then more captures on top:
+    # in the tweet records that leaves only one sighting more than the log has.
+    first, later = full_page(), later_page()
+    times = [T0 + timedelta(days=n) for n in range(5)]
+    reference, store = tmp_path / "reference", tmp_path / "store"
+    for folder in (reference, store):
+        archive = Archive(folder)
+        archive.add(first, url=URL, captured_at=times[0])
+        archive.add(later, url=URL, captured_at=times[1])
+        if folder == store:  # the kill: every derived file written, the log line not
+            sha = next(archive.captures()).sha256
+            assert sha is not None
+            result = parse(first, url=URL, source=URL)
+            apply(archive.files, result, sha=sha, at=times[2], generation=1)
+        archive.add(later, url=URL, captured_at=times[3])
+        archive.add(first, url=URL, captured_at=times[4])
+    report = Archive(store).verify()
+    assert report.ok, report.problems
+    paths = {note.path for note in report.ahead}
+    assert document_record(store).relative_to(store).as_posix() in paths
+    assert any(
+        "counts 3 captures, the log has 2: a capture cut short" in n.problem for n in report.ahead
+    )
+    assert Archive(store).repair().ok
+    assert Archive(store).verify() == Archive(reference).verify()
+    assert exported(store) == exported(reference) and shown(store) == shown(reference)
