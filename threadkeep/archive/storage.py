@@ -35,7 +35,7 @@ def safe_path(*parts: str) -> str:
     """Join path parts, refusing anything that could leave the store ("..", "/", odd bytes)."""
     for part in parts:
         if not _SAFE_PART.match(part) or part in (".", ".."):
-            raise ArchiveError(f"unsafe name for a stored file: {part!r}")
+            raise RefusedPath(f"unsafe name for a stored file: {part!r}")
     return "/".join(parts)
 
 
@@ -106,7 +106,7 @@ class LocalStorage:
     def _full(self, path: str) -> Path:
         full = (self.root / path).resolve()
         if not full.is_relative_to(self.root.resolve()):
-            raise ArchiveError(f"path escapes the store: {path}", path=str(full))
+            raise RefusedPath(f"path escapes the store: {path}", path=str(full))
         return full
 
     def read(self, path: str) -> bytes:
@@ -187,6 +187,11 @@ def _cut_torn_line(target: Path) -> None:
         stream.truncate(size - len(tail) + cut + 1 if cut >= 0 else max(0, size - len(tail)))
         stream.flush()
         os.fsync(stream.fileno())
+
+
+class RefusedPath(ArchiveError):
+    """A stored path with an unsafe name, or that resolves outside the store (through a
+    symbolic link, say): refused before anything is written there. No disk trouble."""
 
 
 def _storage_error(exc: OSError, target: Path) -> ArchiveError:
