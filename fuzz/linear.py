@@ -36,6 +36,7 @@ CONTEXTS = {
     "json": '{{"__typename": "Tweet", "id_str": "1", "text": "{}"}}',
     "markdown": "---\nsource: https://threadreaderapp.com/thread/1.html\n---\n{}\n\n• • •\n",
     "markdown-html": "[a](https://pbs.twimg.com/a)<br>\n{}\n\n• • •\n",
+    "start-tag": '<html><body><p>x</p><div class="tweet"{}>x</div>',
 }
 PATTERNS = {
     "spaces": " ",
@@ -58,6 +59,10 @@ PATTERNS = {
     "blank-line": "\n\n",
     "bullet": "- x\n",
     "br": "<br>",
+    "attribute": " a",
+    "quoted-gt": ' a=">"',
+    "equals-quote": ' ="',
+    "tag-start": "<a",
     "p": "<p>x",
     "div": "<div>",
     "hr": "<hr>",

@@ -168,6 +168,48 @@ def test_json_past_max_values_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
         threadkeep.parse(b"[" + b",".join([b"1"] * 11) + b"]")
 
 
+def attributes(count: int, shape: str = " a{}") -> str:
+    return "".join(shape.format(n) for n in range(count))
+
+
+def test_attributes_up_to_max_attributes_are_read_and_more_are_refused() -> None:
+    page = '<div id="tweet_1" class="content-tweet" data-tweet="1300000000000000001"{}>x</div>'
+    thread = threadkeep.parse(page.format(attributes(limits.MAX_ATTRIBUTES - 3)))
+    assert isinstance(thread, threadkeep.Thread) and thread.tweets[0].text == "x"
+    # Each of these is one tag of MAX_ATTRIBUTES + 1 attributes as libxml2 reads it (its
+    # HTML5 tokenizer): names holding quotes, a name starting with "=", "/" between names,
+    # a quoted value holding ">" in the middle, unquoted values, a tag that never closes.
+    for shape in (" a{}", ' x"{}', "/={}", "/a{}", " a{}=v", ' a{}="v>"', " a{}='>'"):
+        for tail in (">x</div>", ""):
+            data = "<p>x</p><div" + attributes(limits.MAX_ATTRIBUTES + 1, shape) + tail
+            with pytest.raises(threadkeep.MalformedPage, match="MAX_ATTRIBUTES") as caught:
+                threadkeep.parse(data, source="page.html")
+            assert str(caught.value) == (
+                "page.html: HTML element with more than 1,000 attributes at byte 8 "
+                "(threadkeep.limits.MAX_ATTRIBUTES)"
+            )
+
+
+def test_attributes_hidden_by_a_declared_encoding_are_counted() -> None:
+    # In ISO-2022-JP a ">" byte can be half of a kanji, and in UTF-7 "+AD4-" is a ">": the
+    # attributes are counted in the bytes libxml2 reads, decoded first.
+    tag = attributes(limits.MAX_ATTRIBUTES + 1)
+    jis = b"<meta charset=iso-2022-jp><div \x1b$B>>\x1b(B" + tag.encode() + b">x</div>"
+    utf7 = b"<meta charset=utf-7><div +AD4-" + tag.encode() + b">x</div>"
+    for data in (jis, utf7):
+        with pytest.raises(threadkeep.MalformedPage, match="MAX_ATTRIBUTES"):
+            threadkeep.parse(data)
+
+
+def test_attributes_past_max_total_attributes_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_module, "MAX_TOTAL_ATTRIBUTES", 1_000)
+    tags = "".join(f"<i{attributes(10)}></i>" for _ in range(100))
+    with pytest.raises(threadkeep.UnsupportedPage, match="no tweets"):  # read: it has none
+        threadkeep.parse(f"<html><body>{tags}</body></html>")
+    with pytest.raises(threadkeep.MalformedPage, match="more than 1,000 attributes"):
+        threadkeep.parse(f"<html><body>{tags}<i a></i></body></html>")
+
+
 def test_an_encoding_python_knows_and_libxml2_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
     # Charset sniffing may name an encoding only Python has (fuzz_unknown_encoding.html).
     monkeypatch.setattr(html_module, "detect", lambda data: ("hp_roman8", True))
@@ -340,6 +382,13 @@ QUADRATIC_ONCE = [
     ('<a href="https://{}/web/2020/https://x.com/a">x</a>', "archive.a"),  # archive hosts
     ("<div>" * 200 + "{}", '<div id="tweet_2" class="content-tweet" data-tweet="2">x'),
     ("<div>" * 200 + "{}", '<sup class="tw-permalink"></sup>'),  # ancestor walks, deep down
+    # Attributes (issue 14): counted before libxml2 reads them (it compares each with all the
+    # ones before it), in a tag, after a quoted ">", in unclosed tags, in quoted values.
+    ("<p>x</p><div{}>x</div>", " a"),
+    ("<p>x</p><div{}>x</div>", ' a=">"'),
+    ("<p>x</p>{}", "<a"),
+    ("<p>x</p><div{}", ' ="'),
+    ('<p>x</p><div a="{}">x</div>', "<a b "),
     ("<div>" * 200 + "{}", '<blockquote class="twitter-tweet"><p>t</p></blockquote>'),
     # Nitter pages (never quadratic: held to it from the start): items deep down, items and
     # quotes nested in one another, media nested in one tweet.

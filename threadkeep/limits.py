@@ -14,6 +14,7 @@ from typing import IO
 from threadkeep.errors import MalformedPage
 
 __all__ = [
+    "MAX_ATTRIBUTES",
     "MAX_DEPTH",
     "MAX_ENTITIES",
     "MAX_ID_DIGITS",
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_LINES",
     "MAX_QUOTE_DEPTH",
     "MAX_TAGS",
+    "MAX_TOTAL_ATTRIBUTES",
     "MAX_TWEETS",
     "check_tweets",
     "read_limited",
@@ -39,6 +41,16 @@ article 5 000 to 20 000)."""
 MAX_DEPTH = 256
 """Deepest element nesting in an HTML input: libxml2's own limit for HTML. libxml2 stops
 reading at this depth, so a deeper page is refused rather than read in part."""
+
+MAX_ATTRIBUTES = 1_000
+"""Most attributes on one HTML start tag (the most on any element of the bundled pages is 24).
+libxml2 checks each attribute against every one before it, so an element with n attributes
+costs n² steps: 160 000 of them took 42 s."""
+
+MAX_TOTAL_ATTRIBUTES = 1_000_000
+"""Most attributes on all the start tags of one HTML input (the most in a bundled page is
+2 001, in a 130 KB Thread Reader page). With :data:`MAX_ATTRIBUTES`, it bounds that n² work
+to about two seconds, and the tree's attributes to about 150 MB."""
 
 MAX_LINES = 1_000_000
 """Most lines in a plain-text copy."""

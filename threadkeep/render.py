@@ -12,14 +12,24 @@ from threadkeep.words import plural
 __all__ = ["archived_to_markdown", "archived_to_text", "printable", "to_markdown"]
 
 
+# Every line break str.splitlines() knows, "\r\n" as one.
+_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    """A name or title on one line: a page cannot start a line of output with it."""
+    return _BREAKS.sub(" ", value)
+
+
 def _who(author: Author | None) -> str:
     if author is None:
         return "unknown author"
-    if author.name and author.handle:
-        return f"{author.name} (@{author.handle})"
+    name = _one_line(author.name) if author.name else None
+    if name and author.handle:
+        return f"{name} (@{author.handle})"
     if author.handle:
         return f"@{author.handle}"
-    return author.name or "unknown author"
+    return name or "unknown author"
 
 
 _BLOCK_START = re.compile(r"^(\s*)(?:([#>*+=|-])|(\d+)([.)])(?=\s|$))")
@@ -36,9 +46,18 @@ def _paragraphs(text: str, *, inline: bool) -> str:
     Lines Markdown would read as a heading, list or quote are escaped; the first line is left
     alone when ``inline`` (it follows a label on the same line, so it cannot start a block).
     """
-    lines = text.split("\n")
+    lines = [_escape_emphasis(line) for line in text.split("\n")]
     escaped = [line if inline and i == 0 else _escape_line(line) for i, line in enumerate(lines)]
     return "  \n".join(escaped).replace("  \n  \n", "\n\n")
+
+
+_EMPHASIS_START = re.compile(r"^(\s*)([*_]+)")
+
+
+def _escape_emphasis(line: str) -> str:
+    # The view's labels and marks are bold at a paragraph's start ("**57.** **REMOVED …**"):
+    # a line of text starting with "**" or "__" shows its asterisks, so it cannot pass for one.
+    return _EMPHASIS_START.sub(lambda m: m[1] + "".join("\\" + c for c in m[2]), line)
 
 
 def _quote_block(text: str) -> str:
@@ -177,13 +196,28 @@ def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
             body = f"~~{body}~~" if "\n" not in body else body
         line = " ".join([f"**{label}**", *(f"**{m}**" for m in marks), body])
         for version in tweet.versions[:-1] if len(set(texts)) > 1 else ():
-            line += "\n\n" + _quote_block(f"earlier ({version.first_seen.date()}): {version.text}")
+            earlier = _paragraphs(version.text or "", inline=True)
+            line += "\n\n" + _quote_block(f"*earlier ({version.first_seen.date()}):* {earlier}")
         return line
     head = f"[{', '.join(marks)}] " if marks else ""
-    lines = [f"{label} {head}{text}"]
+    lines = [f"{label} {head}{_plain(text)}"]
     for version in tweet.versions[:-1] if len(set(texts)) > 1 else ():
-        lines.append(f"    earlier ({version.first_seen.date()}): {version.text}")
+        lines.append(f"  earlier ({version.first_seen.date()}): {_plain(version.text or '')}")
     return "\n".join(lines)
+
+
+def _plain(text: str) -> str:
+    """Tweet text for the text view, where only the view itself starts a line.
+
+    A tweet's first line (its label and marks) and an earlier version's ("  earlier (…)") are
+    the only lines that start with a non-space or with exactly two spaces: every further line
+    of a text is indented by four, so a tweet holding "\\n57. [REMOVED …]" cannot pass for a
+    mark; a text that starts with "[" follows the label as "\\[", so it cannot pass for marks.
+    """
+    first, *rest = _BREAKS.split(text)
+    if first.startswith("["):
+        first = "\\" + first
+    return "\n".join([first, *(f"    {line}" for line in rest)])
 
 
 def _archived_heading(document: ArchivedThread) -> str:
@@ -196,7 +230,7 @@ def _archived_heading(document: ArchivedThread) -> str:
         return f"Thread by {_who(document.author)}"
     if document.title:
         by = f" — {_who(document.author)}" if document.author is not None else ""
-        return f"{document.title}{by}"
+        return f"{_one_line(document.title)}{by}"
     return f"{document.kind.title()} {document.id or document.document}"
 
 
@@ -220,6 +254,8 @@ def archived_to_text(document: ArchivedThread) -> str:
     """The merged document as plain text, one tweet a paragraph, marks in brackets."""
     removed = sum(t.removed for t in document.tweets)
     heading = _archived_heading(document)
+    if heading[:1] in ("-", "(", "[") or heading[:1].isdigit():
+        heading = "\\" + heading  # a title "57. …" is not a tweet's line
     head = [
         heading,
         f"{plural(len(document.tweets), 'tweet')} ever seen, {removed} removed, "

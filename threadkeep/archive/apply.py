@@ -13,6 +13,7 @@ value, never the :class:`~threadkeep.archive.Archive`.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 from datetime import datetime
@@ -28,6 +29,7 @@ from threadkeep.archive.records import (
     SnapshotRef,
     TweetRecord,
 )
+from threadkeep.archive.storage import RefusedPath
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
 
 __all__ = ["Applied", "Applier", "apply", "capture", "is_empty"]
@@ -277,8 +279,17 @@ def _not_recorded(exc: ArchiveError, url: str | None) -> ArchiveError:
     as before; the capture is not in the log. Derived files it already updated are rebuilt
     from the log by ``threadkeep verify --repair``.
     """
+    of = f" of {url}" if url else ""
+    if isinstance(exc, RefusedPath):
+        # Not a disk trouble, and capturing again would be refused again: say what it is.
+        return type(exc)(
+            f"{exc}; refused: nothing was written outside the store, the capture{of} was not "
+            "recorded and the store is still valid (`threadkeep verify` checks it)",
+            path=exc.path,
+        )
+    full = isinstance(exc.__cause__, OSError) and exc.__cause__.errno == errno.ENOSPC
     return type(exc)(
-        f"{exc}; the capture{f' of {url}' if url else ''} was not recorded and the store is "
-        "still valid (`threadkeep verify` checks it); free space, then capture again",
+        f"{exc}; the capture{of} was not recorded and the store is still valid (`threadkeep "
+        f"verify` checks it); {'free space' if full else 'fix that'}, then capture again",
         path=exc.path,
     )

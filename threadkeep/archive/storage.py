@@ -37,7 +37,7 @@ def safe_path(*parts: str) -> str:
     """Join path parts, refusing anything that could leave the store ("..", "/", odd bytes)."""
     for part in parts:
         if not _SAFE_PART.match(part) or part in (".", ".."):
-            raise ArchiveError(f"unsafe name for a stored file: {part!r}")
+            raise RefusedPath(f"unsafe name for a stored file: {part!r}")
     return "/".join(parts)
 
 
@@ -112,7 +112,7 @@ class LocalStorage:
     def _full(self, path: str) -> Path:
         full = (self.root / path).resolve()
         if not full.is_relative_to(self.root.resolve()):
-            raise ArchiveError(f"path escapes the store: {path}", path=str(full))
+            raise RefusedPath(f"path escapes the store: {path}", path=str(full))
         return full
 
     def read(self, path: str) -> bytes:
@@ -227,6 +227,11 @@ def is_whole_line(line: bytes) -> bool:
         return isinstance(json.loads(line), dict)
     except ValueError:  # not JSON, or not UTF-8
         return False
+
+
+class RefusedPath(ArchiveError):
+    """A stored path with an unsafe name, or that resolves outside the store (through a
+    symbolic link, say): refused before anything is written there. No disk trouble."""
 
 
 def _storage_error(exc: OSError, target: Path) -> ArchiveError:

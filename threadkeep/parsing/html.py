@@ -17,7 +17,7 @@ from lxml.etree import _Element as Element
 
 from threadkeep.encoding import detect, unwiden
 from threadkeep.errors import MalformedPage
-from threadkeep.limits import MAX_DEPTH, MAX_TAGS
+from threadkeep.limits import MAX_ATTRIBUTES, MAX_DEPTH, MAX_TAGS, MAX_TOTAL_ATTRIBUTES
 
 __all__ = [
     "Ancestors",
@@ -77,21 +77,24 @@ def load(data: bytes, *, source: str | None = None) -> Page:
     """Parse HTML bytes into one lxml tree, decoding them by :func:`threadkeep.encoding.detect`.
 
     Raises :class:`MalformedPage` when there is no document at all (empty or only NULs), and
-    when the page is past a limit of :mod:`threadkeep.limits` (``MAX_TAGS``, ``MAX_DEPTH``):
-    libxml2 stops reading at its depth limit, and a page read in part is refused, not
-    returned short. No network, no DTD, no entity is ever loaded (libxml2's HTML parser
-    expands none; ``no_network`` is explicit).
+    when the page is past a limit of :mod:`threadkeep.limits` (``MAX_TAGS``, ``MAX_DEPTH``,
+    ``MAX_ATTRIBUTES``, ``MAX_TOTAL_ATTRIBUTES``): libxml2 stops reading at its depth limit,
+    and a page read in part is refused, not returned short. No network, no DTD, no entity is
+    ever loaded (libxml2's HTML parser expands none; ``no_network`` is explicit).
     """
     data = unwiden(data)
     _check_tags(data, source)
     encoding, clean = detect(data)
     if encoding == "utf-8-sig":
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
-    if not clean or not _libxml2_knows(encoding):
+    if not clean or not _libxml2_knows(encoding) or not _keeps_ascii(encoding):
         # Python decodes more encodings than libxml2 (say "hp_roman8", which charset
         # sniffing may name), and replaces bad bytes (damaged UTF-8, windows-1252's five
         # undefined ones) where libxml2's converter would stop: decode here, hand it UTF-8.
+        # So too for an encoding whose "<", ">" or quotes are not those ASCII bytes (a
+        # declared EBCDIC, UTF-7, ISO-2022): the attribute scan reads the bytes libxml2 reads.
         data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
+    _check_attributes(data, source)
     root, limit = _parse(data, encoding, huge=False, source=source)
     if limit is not None and "depth" not in limit:
         # A text run or attribute value over libxml2's 10 MB default (an image inlined as a
@@ -125,6 +128,18 @@ def _libxml2_knows(encoding: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=64)
+def _keeps_ascii(encoding: str) -> bool:
+    """Whether markup's ASCII bytes mean the same in ``encoding`` and only they do: not so in
+    EBCDIC, nor in the stateful encodings, where "+ADw-" (UTF-7) or a byte pair after an
+    escape (ISO-2022, HZ) can be or hide a "<"."""
+    name = codecs.lookup(encoding).name
+    if name.startswith(("utf-7", "utf_7", "iso2022", "hz")):
+        return False
+    markup = "<>=\"'/ \t\n\f\rAZaz_:"
+    return markup.encode(encoding, errors="replace") == markup.encode("ascii")
+
+
 def _check_tags(data: bytes, source: str | None) -> None:
     if data.count(b"<") <= MAX_TAGS:
         return
@@ -134,6 +149,80 @@ def _check_tags(data: bytes, source: str | None) -> None:
                 f"HTML with more than {MAX_TAGS:,} tags (threadkeep.limits.MAX_TAGS)",
                 source=source,
             )
+
+
+# Attributes. libxml2 checks each attribute of a start tag against all the ones before it, so
+# one tag of n attributes costs n² steps (160 000 took 42 s): they are counted first, reading
+# start tags as libxml2 2.14's HTML5 tokenizer does. A tag starts with "<" and a letter
+# ("_" and ":" too, as older libxml2 read them); a name runs to a space, "/", ">" or "=" (and
+# may begin with "=" or hold quotes); a quote opens a value only right after "=". Every
+# pattern is possessive: nothing is read twice, so the scan is linear whatever the bytes.
+_WS = rb"\t\n\f\r "
+_SEP = rb"[%s/]*+" % _WS
+_ATTRIBUTE = rb"[^%s/>][^%s/>=]*+(?:[%s]*+=[%s]*+(?:\"[^\"]*+\"|'[^']*+'|[^%s>]*+))?+" % (
+    (_WS,) * 5
+)
+_TEXT = rb"(?:[^<]++|<(?![A-Za-z_:]))*+"
+_OPEN = rb"<[A-Za-z_:][^%s/>]*+" % _WS
+# Matches the whole input unless a start tag has over MAX_ATTRIBUTES: it stops before that one.
+_BOUNDED = re.compile(
+    _TEXT
+    + rb"(?:%s(?:%s%s){0,%d}+%s(?:>|\Z)%s)*+"
+    % (_OPEN, _SEP, _ATTRIBUTE, MAX_ATTRIBUTES, _SEP, _TEXT)
+)
+# One match per attribute (with the text and attribute-less tags before it), and two at the
+# end of an input that ends with ">": the rest, then an empty match.
+_EACH = re.compile(
+    rb"(?:\A%s(?:%s%s)?+)?+%s(?:>%s(?:%s%s)?+)*+(?:%s|\Z)"
+    % (_TEXT, _OPEN, _SEP, _SEP, _TEXT, _OPEN, _SEP, _ATTRIBUTE)
+)
+# Cheap proof that no start tag is long enough for MAX_ATTRIBUTES (each takes 2 bytes or more):
+# no quoted value holds a ">", and no run of bytes without one holds a tag start with over
+# 2 × MAX_ATTRIBUTES bytes after it. Both searches are plain loops in C.
+_QUOTED_GT = re.compile(rb"=[%s]*+(?:\"[^\">]*+>|'[^'>]*+>)" % _WS)
+_LONG_RUN = re.compile(rb">[^>]{%d}" % (2 * MAX_ATTRIBUTES))
+_TAG_START = re.compile(rb"<[A-Za-z_:]")
+
+
+def _check_attributes(data: bytes, source: str | None) -> None:
+    if _may_hold_a_long_tag(data):
+        end = _BOUNDED.match(data).end()  # type: ignore[union-attr]  # it matches "" at least
+        if end < len(data):
+            raise MalformedPage(
+                f"HTML element with more than {MAX_ATTRIBUTES:,} attributes at byte {end:,} "
+                "(threadkeep.limits.MAX_ATTRIBUTES)",
+                source=source,
+            )
+    if len(data) <= 2 * MAX_TOTAL_ATTRIBUTES:
+        return  # each attribute takes two bytes at least
+    # A ">" closes any tag left open (no name or value can take it). Counting stops as soon as
+    # the limit is passed: at most two matches are not attributes.
+    limit = MAX_TOTAL_ATTRIBUTES + 3
+    found = _EACH.subn(b"", data + b">", count=limit)[1] - 2
+    if found > MAX_TOTAL_ATTRIBUTES:
+        raise MalformedPage(
+            f"HTML with more than {MAX_TOTAL_ATTRIBUTES:,} attributes "
+            "(threadkeep.limits.MAX_TOTAL_ATTRIBUTES)",
+            source=source,
+        )
+
+
+def _may_hold_a_long_tag(data: bytes) -> bool:
+    """False when no start tag can be 2 × MAX_ATTRIBUTES bytes long (nearly every page)."""
+    if _QUOTED_GT.search(data):
+        return True  # a tag may then run past a ">": count its attributes
+    first = data.find(b">")
+    runs = [(0, first if first >= 0 else len(data))] if first != 0 else []
+    for run in _LONG_RUN.finditer(data):
+        end = data.find(b">", run.end())
+        runs.append((run.start() + 1, end if end >= 0 else len(data)))
+    for start, end in runs:
+        # Outside quoted values, a tag ends at the first ">" after it: the longest tag that
+        # can end this run starts at its first tag start.
+        tag = _TAG_START.search(data, start, end)
+        if tag is not None and end - tag.start() >= 2 * MAX_ATTRIBUTES:
+            return True
+    return False
 
 
 def _parse(
