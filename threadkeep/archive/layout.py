@@ -16,8 +16,12 @@ ids and hashes, so no stored name can leave the store.
 
 from __future__ import annotations
 
+import os
+import re
+
 from threadkeep.archive.storage import safe_path
 from threadkeep.errors import ArchiveError
+from threadkeep.files import is_temporary
 
 __all__ = [
     "LOG",
@@ -30,6 +34,7 @@ __all__ = [
     "is_source",
     "raw_path",
     "raw_sha",
+    "refuse_foreign_folder",
     "snapshot_hash",
     "snapshot_path",
     "snapshots_folder",
@@ -104,3 +109,40 @@ def is_safe_key(key: str) -> bool:
 def is_source(path: str) -> bool:
     """True for the source of truth (a raw body or the log): never rewritten, never rebuilt."""
     return path == LOG or path.startswith(f"{RAW}/")
+
+
+_OWN_NAME = re.compile(r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+)$")
+
+
+def refuse_foreign_folder(folder: str) -> None:
+    """Raise :class:`ArchiveError` unless a new store may be made at ``folder``.
+
+    A store is made only in a missing or empty folder, or in one holding nothing but a
+    store's own names (another process may be making the same store at this moment, and has
+    taken the ``lock`` before writing the store file): ``Archive("~/Documents")`` must not
+    scatter a store among someone's files, nor take them for one.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
+    except FileNotFoundError:
+        return  # made when the first capture is written
+    except NotADirectoryError:
+        said = (
+            f"{folder} is a file, not an archive folder"
+            if os.path.lexists(folder)
+            else f"{folder}: no archive folder can be made there (a part of its path is a file)"
+        )
+        raise ArchiveError(said, path=folder) from None
+    except OSError as exc:
+        raise ArchiveError(
+            f"{folder}: cannot read the folder ({exc.strerror})", path=folder
+        ) from exc
+    foreign = sorted(n for n in names if not (_OWN_NAME.match(n) or is_temporary(n)))
+    if foreign:
+        shown = ", ".join(repr(n) for n in foreign[:3]) + (", …" if len(foreign) > 3 else "")
+        raise ArchiveError(
+            f"{folder} is not a threadkeep archive and not empty (it holds {shown}): "
+            "name a new or empty folder for a new archive",
+            path=folder,
+        )

@@ -159,9 +159,9 @@ class LocalStorage:
 
     @contextlib.contextmanager
     def lock(self, timeout: float) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
         guard = filelock.FileLock(str(self.root / "lock"), timeout=timeout)
         try:
+            self.root.mkdir(parents=True, exist_ok=True)
             guard.acquire()
         except filelock.Timeout as exc:
             raise LockTimeout(
@@ -169,6 +169,8 @@ class LocalStorage:
                 f"({self.root / 'lock'}); try again when it is done",
                 path=str(self.root / "lock"),
             ) from exc
+        except OSError as exc:  # a read-only store, or a folder that cannot be made
+            raise _storage_error(exc, self.root / "lock") from exc
         try:
             yield
         finally:

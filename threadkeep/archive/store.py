@@ -30,6 +30,7 @@ from threadkeep.archive import maintenance, views
 from threadkeep.archive.apply import capture
 from threadkeep.archive.fetched import CaptureLike
 from threadkeep.archive.files import StoreFiles
+from threadkeep.archive.layout import refuse_foreign_folder
 from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
 from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
@@ -85,6 +86,8 @@ class Archive:
         self.log = CaptureLog(self.storage)
         if not create and not self.files.exists():
             raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
+        if storage is None and not self.files.exists():
+            refuse_foreign_folder(self.location)
         self.files.create()
         # What reads use. Writes never trust it: add, reparse and repair read the generation
         # in use under the lock (another process may have switched it), then update it.

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from threadkeep.batch.inputs import inputs
 from threadkeep.batch.report import Report
-from threadkeep.errors import FetchError, ParseError
+from threadkeep.errors import ArchiveError, FetchError, ParseError
 from threadkeep.fetch.endpoints import threadreader_url
 from threadkeep.fetch.redirects import is_http
 from threadkeep.files import os_problem
@@ -112,22 +112,34 @@ class Archived:
         return json.dumps({"source": self.source, **self.result.model_dump(mode="json")})
 
 
+class _Unreadable(Exception):
+    """A saved file that could not be read: that source fails, and the run goes on."""
+
+
 def _capture(archive: Archive, client: Client, source: str, base: str) -> AddResult:
     if is_http(source):
         return archive.add_capture(client.fetch(capture_url(source, base)))
-    return archive.add(Path(source).read_bytes())
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        raise _Unreadable(os_problem(exc)) from exc
+    return archive.add(data)
 
 
 def _one(archive: Archive, client: Client, source: str, base: str) -> Archived:
     try:
         return Archived(source, result=_capture(archive, client, source, base))
+    except _Unreadable as exc:
+        return Archived(source, error=str(exc))
     except FetchError as exc:
         archive.record_failure(url=source, error=str(exc), status=getattr(exc, "status", None))
         return Archived(source, error=str(exc))
     except ParseError as exc:
         return Archived(source, error=f"{exc.reason} (the raw capture is kept)")
-    except OSError as exc:
-        return Archived(source, error=os_problem(exc))
+    except OSError as exc:  # the store's, not the source's: every other source would fail too
+        where = str(exc.filename or archive.location)
+        said = f"{where}: {os_problem(exc)} (in the archive at {archive.location})"
+        raise ArchiveError(said, path=where) from exc
     except ValueError as exc:
         return Archived(source, error=str(exc))
 

@@ -98,7 +98,8 @@ def _sink(run: Plan, stdout: TextIO) -> Sink:
 def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> Iterator[Outcome]:
     """Convert every input of ``run`` in order, yielding each :class:`Outcome` when done.
 
-    Failures are counted in ``report`` and the run goes on. Output reaches ``stdout`` (or
+    Failures are counted in ``report`` and the run goes on; an output that cannot be written
+    (:class:`~threadkeep.files.OutputError`) ends the run at once. Output reaches ``stdout`` (or
     the files planned) as each input finishes; a single output file is renamed into place
     when the last input is done (and never made when nothing succeeded). Stop early by
     closing the generator, or with Ctrl-C: files written so far stay, a half-made one
@@ -119,11 +120,8 @@ def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> I
                 written = sink.put(index, text)
             except BrokenPipeError:
                 raise  # stdout's reader is gone: nothing more can be said
-            except OutputError as exc:
-                if not sink.one_file_each:  # one output file for all: no use going on
-                    raise
-                yield _failed(item, exc, report)
-                continue
+            except OutputError:
+                raise  # the output is at fault, not the input: the next write would fail too
             except Exception as exc:  # each failure named on one line, see reason()
                 yield _failed(item, exc, report)
                 continue

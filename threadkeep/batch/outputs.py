@@ -66,9 +66,6 @@ def _element(document: str) -> str:
 class Sink(contextlib.AbstractContextManager["Sink"]):
     """Receives each rendered result; leaving the ``with`` block finishes the output."""
 
-    one_file_each = False
-    """Whether each result has a file of its own (a failed write then fails one input)."""
-
     def put(self, index: int, text: str) -> Path | None:
         """Write the rendering of input ``index``; return the file written, if one was."""
         raise NotImplementedError
@@ -84,8 +81,6 @@ class Sink(contextlib.AbstractContextManager["Sink"]):
 
 class FolderSink(Sink):
     """One file per input, each written whole (at ``folder / names[index]``)."""
-
-    one_file_each = True
 
     def __init__(self, folder: Path, names: Sequence[Path]) -> None:
         self.folder = folder

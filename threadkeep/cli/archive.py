@@ -16,6 +16,9 @@ import click
 from threadkeep.cli.common import (
     Failed,
     Interrupted,
+    PathArg,
+    TextPath,
+    checked_setting,
     contact_option,
     format_option,
     show_progress,
@@ -31,20 +34,41 @@ __all__ = ["COMMANDS", "archive_cmd"]
 
 
 def _listed(from_file: str | None) -> list[str]:
+    """The lines of ``--from`` (``-`` is stdin); unreadable or not UTF-8 is a usage error."""
+    from threadkeep.files import os_problem
+
     if not from_file:
         return []
-    if from_file == "-":
-        return sys.stdin.read().splitlines()
-    return Path(from_file).read_text("utf-8").splitlines()
+    try:
+        data = sys.stdin.buffer.read() if from_file == "-" else Path(from_file).read_bytes()
+        return data.decode("utf-8").splitlines()
+    except OSError as exc:
+        raise click.BadParameter(f"{from_file}: {os_problem(exc)}", param_hint="--from") from None
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(
+            f"{from_file}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}); save it as UTF-8",
+            param_hint="--from",
+        ) from None
+
+
+def _http_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--threadreader-base`` is an http(s) address with a host, or a usage error."""
+    from threadkeep.fetch.redirects import is_http
+    from threadkeep.urls import host
+
+    if not (is_http(value) and host(value)):
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// address", ctx, param)
+    return value
 
 
 @click.command("archive")
-@click.argument("sources", nargs=-1)
+@click.argument("sources", nargs=-1, type=TextPath())
 @store_option
 @click.option(
     "--from",
     "from_file",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=PathArg(exists=True, dir_okay=False, allow_dash=True),
     help="Read sources from this file, one a line (- for stdin).",
 )
 @click.option("--refresh", is_flag=True, help="Capture urls again even if already captured.")
@@ -63,6 +87,7 @@ def _listed(from_file: str | None) -> list[str]:
     "--threadreader-base",
     default="https://threadreaderapp.com",
     show_default=True,
+    callback=_http_base,
     help="Thread Reader's address (a mirror, or a test server).",
 )
 @click.option(
@@ -70,6 +95,7 @@ def _listed(from_file: str | None) -> list[str]:
     default=1.0,
     show_default=True,
     type=float,
+    callback=checked_setting,
     help="Seconds between requests to one host.",
 )
 @click.option(

@@ -9,6 +9,7 @@ the standard library are imported here, so that ``threadkeep --help`` stays quic
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -22,9 +23,13 @@ __all__ = [
     "DEFAULT_STORE",
     "Failed",
     "Interrupted",
+    "PathArg",
+    "TextPath",
+    "checked_setting",
     "contact_option",
     "format_option",
     "log_to_stderr",
+    "one_line",
     "show_progress",
     "store_option",
 ]
@@ -54,9 +59,28 @@ class Failed(click.ClickException):
         return cls(report.summary() + ":", [f"  {line}" for line in report.failures])
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"threadkeep: {self.format_message()}", err=True)
+        click.echo(f"threadkeep: {one_line(self.format_message())}", err=True)
         for line in self.details:
-            click.echo(line, err=True)
+            click.echo(one_line(line), err=True)
+
+
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` as one printable line: control characters (line breaks, escapes) and the
+    bytes of a name that were not UTF-8 are shown escaped, never sent to the terminal.
+
+    A message names what the user gave (a path, a url), and what they gave may hold anything.
+
+    >>> one_line("no such file: a\nb\x1b[31m " + b"\xff".decode("utf-8", "surrogateescape"))
+    'no such file: a\\nb\\x1b[31m \\xff'
+    """
+    try:  # a path that was not UTF-8 reaches Python as lone surrogates: show its bytes
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL_RE.sub(lambda match: ascii(match.group())[1:-1], text)
 
 
 class Interrupted(Failed):
@@ -99,20 +123,65 @@ def show_progress(progress: bool | None) -> bool:
     return sys.stderr.isatty() and logging.getLogger("threadkeep").level < logging.ERROR
 
 
+def _refuse(value: Any) -> str | None:
+    """Why ``value`` can name no file, or None: "" (which would mean the current folder) and
+    a NUL byte (which no system call takes) are refused as bad usage."""
+    if value == "":
+        return "an empty path names nothing"
+    if isinstance(value, str) and "\x00" in value:
+        return "a path cannot hold a NUL byte"
+    return None
+
+
+class PathArg(click.Path):
+    """:class:`click.Path`, refusing what :func:`_refuse` refuses before click's own checks
+    (which would raise ``ValueError`` from ``os.stat``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if (problem := _refuse(value)) is not None:
+            self.fail(problem, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class TextPath(click.types.StringParamType):
+    """A path or url taken as text (TEXT in ``--help``), refusing what :func:`_refuse` does."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if (problem := _refuse(value)) is not None:
+            self.fail(problem, param, ctx)
+        return super().convert(value, param, ctx)
+
+
 store_option = click.option(
     "--store",
     default=DEFAULT_STORE,
     show_default=True,
     envvar="THREADKEEP_STORE",
     show_envvar=True,
-    type=click.Path(file_okay=False),
+    type=PathArg(file_okay=False),
     help="The archive folder.",
 )
+
+
+def checked_setting(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A fetching option checked by the client's own rule (:class:`~threadkeep.fetch.Settings`
+    is the one place), so that a bad value is a usage error (exit 2) before anything runs."""
+    if value is None or param.name is None:
+        return value
+    from threadkeep.fetch.settings import Settings
+
+    try:
+        Settings(**{param.name: value})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
 
 contact_option = click.option(
     "--contact",
     envvar="THREADKEEP_CONTACT",
     show_envvar=True,
+    callback=checked_setting,
     help="An email or url added to the User-Agent, so sites can reach you.",
 )
 

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from threadkeep.cli.common import Failed, Interrupted, format_option, show_progress
+from threadkeep.cli.common import (
+    Failed,
+    Interrupted,
+    TextPath,
+    format_option,
+    one_line,
+    show_progress,
+)
 
 if TYPE_CHECKING:
     from threadkeep.batch import Plan, Report
@@ -24,10 +31,11 @@ _PROGRESS_THRESHOLD = 3  # a bar for 1 to 3 inputs only flickers
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, type=TextPath())
 @click.option(
     "-o",
     "--output",
+    type=TextPath(),
     help="Write here instead of stdout (- is stdout): a file, or a folder (one file per input).",
 )
 @format_option(
@@ -80,6 +88,8 @@ def _run(run: Plan, report: Report, bar_on: bool) -> None:
     from tqdm import tqdm
 
     from threadkeep import batch
+    from threadkeep.files import OutputError
+    from threadkeep.words import plural
 
     bar = tqdm(total=len(run.items), desc="converting", unit="page", file=sys.stderr,
                disable=not bar_on)  # fmt: skip
@@ -89,8 +99,11 @@ def _run(run: Plan, report: Report, bar_on: bool) -> None:
                 run, report=report, stdout=sys.stdout, stdin=sys.stdin.buffer
             ):
                 if outcome.error:
-                    tqdm.write(f"threadkeep: {outcome.error}", file=sys.stderr)
+                    tqdm.write(f"threadkeep: {one_line(outcome.error)}", file=sys.stderr)
                 bar.update()
+    except OutputError as exc:  # a folder that cannot be written: said once, not per input
+        said = f"stopped after {report.done} of {plural(len(run.items), 'input')}"
+        raise Failed(f"{exc}; {said}") from exc
     except KeyboardInterrupt:
         # One output file is written whole at the end: stopped before it, it never was.
         unwritten = f"{run.target} not written" if run.target is not None else ""

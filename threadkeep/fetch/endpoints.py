@@ -111,10 +111,21 @@ def syndication_url(base: str, status: str) -> str:
     return _with_query(base, {"id": status, "token": syndication_token(status)})
 
 
+_CONTACT_MAX = 200
+_CONTACT_RE = re.compile(r"[ -'*-~]*[!-'*-~][ -'*-~]*", re.ASCII)  # not ( ) nor blank
+
+
 def user_agent(version: str, contact: str | None = None) -> str:
     """``threadkeep/<version> (+<project url>[; <contact>])``, so sites know whom to ask."""
-    if contact is not None and (not contact.strip() or any(c in contact for c in "\r\n()")):
-        raise ValueError(f"contact must be one line without parentheses, got {contact!r}")
+    # A header value: printable ASCII only (httpx sends headers as ASCII, and a line break
+    # would start a header of its own), and no parentheses, which would close the comment.
+    if contact is not None and not (
+        len(contact) <= _CONTACT_MAX and _CONTACT_RE.fullmatch(contact)
+    ):
+        raise ValueError(
+            "contact must be an email or url: one line of printable ASCII, not blank, without "
+            f"parentheses, at most {_CONTACT_MAX} characters; got {contact[:60]!r}"
+        )
     extra = f"; {contact.strip()}" if contact else ""
     return f"threadkeep/{version} (+{PROJECT_URL}{extra})"
 
