@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -40,7 +40,7 @@ def test_real_syndication_answer() -> None:
     assert tweet.text is not None
     assert tweet.text.startswith("Senator @RonWyden is doing an AMA on r/technology on Monday.")
     assert "\n\n\"Reddit lets moderators shadow remove users' comments." in tweet.text
-    assert tweet.created_at == datetime(2023, 9, 17, 15, 52, 15, tzinfo=timezone.utc)
+    assert tweet.created_at == datetime(2023, 9, 17, 15, 52, 15, tzinfo=UTC)
     assert tweet.links == (
         threadkeep.Link(
             url="https://reddit.com/r/technology/comments/16jlhj7/we_are_senator_ron_wyden_fight_for_the_future/",

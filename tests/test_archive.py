@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ URL = "https://threadreaderapp.com/thread/1215710451343904768.html"
 ROOT_TWEET = "1215710451343904768"
 FIFTH = "1215711185045090305"  # "If you call yourself "a public speaker," …"
 SIXTH = "1215711194180288512"  # "Never, ever, read the comments on videos of your talks."
-T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ by hand or fetched from a loopback server through a redirect.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from threadkeep.archive import Archive, CaptureLike
 
 THREAD = "1215710451343904768"
 PAGE = fixture_bytes("threadreader/quinnypig_2020_full.html")
-AT = datetime(2026, 1, 1, 9, 30, tzinfo=timezone.utc)
+AT = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
 
 
 def hand_made(content: bytes = PAGE, status: int = 200) -> threadkeep.Capture:

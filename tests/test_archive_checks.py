@@ -18,7 +18,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ THREAD = "1215710451343904768"
 FIFTH = "1215711185045090305"
 URL = f"https://threadreaderapp.com/thread/{THREAD}.html"
 DOCUMENT = f"thread-{THREAD}"
-T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def full_page() -> bytes:

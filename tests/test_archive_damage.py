@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from threadkeep.archive import Archive
 THREAD = "1215710451343904768"
 FIFTH = "1215711185045090305"
 URL = f"https://threadreaderapp.com/thread/{THREAD}.html"
-T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

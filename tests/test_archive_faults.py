@@ -13,7 +13,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from threadkeep.cli import cli
 # A small thread (6 tweets), so that a full disk can be tried at every write of a capture.
 URL = "https://threadreaderapp.com/thread/2031282835290730497.html"
 ROOT_TWEET = "2031282835290730497"
-T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)
 
 

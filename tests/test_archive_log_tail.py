@@ -12,7 +12,7 @@ import errno
 import hashlib
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from threadkeep.archive import Archive
 from threadkeep.cli import cli
 from threadkeep.errors import ArchiveError
 
-T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 PAGES = [  # (fixture, thread id): a small real store, the last capture a thread of 6 tweets
     ("threadreader/quinnypig_2020_full.html", "1215710451343904768"),
     ("constructed/tra_2020_quoted_media.html", None),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -119,12 +119,12 @@ def test_several_paragraphs_and_line_breaks() -> None:
 @pytest.mark.parametrize(
     ("shown", "day"),
     [
-        ("6. März 2018", datetime(2018, 3, 6, tzinfo=timezone.utc)),
-        ("7 août 2014", datetime(2014, 8, 7, tzinfo=timezone.utc)),
-        ("7 de agosto de 2014", datetime(2014, 8, 7, tzinfo=timezone.utc)),
-        ("23 January 2017", datetime(2017, 1, 23, tzinfo=timezone.utc)),
-        ("December\n15, 2020", datetime(2020, 12, 15, tzinfo=timezone.utc)),
-        ("2018年3月6日", datetime(2018, 3, 6, tzinfo=timezone.utc)),
+        ("6. März 2018", datetime(2018, 3, 6, tzinfo=UTC)),
+        ("7 août 2014", datetime(2014, 8, 7, tzinfo=UTC)),
+        ("7 de agosto de 2014", datetime(2014, 8, 7, tzinfo=UTC)),
+        ("23 January 2017", datetime(2017, 1, 23, tzinfo=UTC)),
+        ("December\n15, 2020", datetime(2020, 12, 15, tzinfo=UTC)),
+        ("2018年3月6日", datetime(2018, 3, 6, tzinfo=UTC)),
     ],
 )
 def test_dates_are_read_in_the_widget_language_when_the_id_is_lost(
@@ -302,7 +302,7 @@ def test_web_archive_copy_parses_like_the_original() -> None:
     assert result.url == original
     assert result.source is not None
     assert result.source.url == original
-    assert result.source.captured_at == datetime(2019, 7, 4, 8, 30, 12, tzinfo=timezone.utc)
+    assert result.source.captured_at == datetime(2019, 7, 4, 8, 30, 12, tzinfo=UTC)
     tweet = only(result)  # the toolbar's link to the tweet is not an embed
     assert tweet.url == "https://twitter.com/schukin/status/1146359923158089728"
     assert tweet.media[0].url == "https://pic.twitter.com/U7PMa4oNGN"
@@ -321,7 +321,7 @@ def test_archive_url_given_by_the_caller_is_restored() -> None:
     )
     assert result.url == "https://news.example/story.html"
     assert result.source is not None
-    assert result.source.captured_at == datetime(2020, 1, 10, 19, 2, 13, tzinfo=timezone.utc)
+    assert result.source.captured_at == datetime(2020, 1, 10, 19, 2, 13, tzinfo=UTC)
 
 
 # -- pre-2017 widgets saved rendered, and Substack's own tweet component ----------------------

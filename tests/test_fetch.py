@@ -24,7 +24,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
@@ -184,7 +184,7 @@ def test_fetch_thread_parses_the_page_and_stamps_the_capture(server: HTTPServer)
     server.expect_request(f"/thread/{QUINNY_ID}.html").respond_with_data(
         QUINNY, content_type="text/html; charset=utf-8"
     )
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     with client_for(server) as client:
         thread = client.fetch_thread(f"https://x.com/QuinnyPig/status/{QUINNY_ID}/photo/1?s=20")
     assert isinstance(thread, threadkeep.Thread)
@@ -193,7 +193,7 @@ def test_fetch_thread_parses_the_page_and_stamps_the_capture(server: HTTPServer)
     assert thread.source is not None and thread.source.kind == "threadreader"
     assert thread.source.sha256 == hashlib.sha256(QUINNY).hexdigest()
     assert thread.source.captured_at is not None
-    assert before <= thread.source.captured_at <= datetime.now(timezone.utc)
+    assert before <= thread.source.captured_at <= datetime.now(UTC)
     assert len(seen(server, f"/thread/{QUINNY_ID}.html")) == 1
 
 
@@ -282,7 +282,7 @@ def test_a_web_archive_copy_keeps_the_archive_time(server: HTTPServer) -> None:
     with client_for(server) as client:
         article = client.fetch_article(server.url_for("/archived"))
     assert article.source is not None
-    assert article.source.captured_at == datetime(2019, 7, 4, 8, 30, 12, tzinfo=timezone.utc)
+    assert article.source.captured_at == datetime(2019, 7, 4, 8, 30, 12, tzinfo=UTC)
     assert len(seen(server, "/archived")) == 1
 
 
@@ -337,7 +337,7 @@ def test_429_retry_after_seconds_is_honoured(server: HTTPServer) -> None:
 def test_429_retry_after_http_date_is_honoured(server: HTTPServer) -> None:
     wall: list[float] = []
     # An HTTP date has whole seconds: ask for the next whole second, at most 1 s away.
-    when = datetime.fromtimestamp(int(time.time()) + 1, tz=timezone.utc)
+    when = datetime.fromtimestamp(int(time.time()) + 1, tz=UTC)
     retry_after = format_datetime(when, usegmt=True)
     server.expect_oneshot_request("/busy").respond_with_handler(
         lambda _: Response("slow down", 429, headers={"Retry-After": retry_after})

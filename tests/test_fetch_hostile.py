@@ -18,7 +18,7 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -258,7 +258,7 @@ def test_the_command_line_prints_a_hostile_location_on_one_printable_line(tmp_pa
 def test_a_retry_after_in_the_past_keeps_the_backoff(
     server: HTTPServer, how: str, when: str
 ) -> None:
-    past = format_datetime(datetime.now(timezone.utc) - timedelta(hours=1), usegmt=True)
+    past = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
     asked = "0" if when == "0" else past
     times: list[float] = []
     server.expect_oneshot_request("/busy").respond_with_handler(

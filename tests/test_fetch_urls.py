@@ -10,7 +10,7 @@ import random
 import shutil
 import string
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -174,7 +174,7 @@ def test_syndication_token_agrees_with_node() -> None:
 
 
 def test_retry_after_values() -> None:
-    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert retry_after("120") == 120.0
     assert retry_after(" 0.5 ") == 0.5
     assert retry_after("Thu, 01 Jan 2026 12:00:30 GMT", now=now) == 30.0

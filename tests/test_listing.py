@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_homepage_cards(homepage: threadkeep.Listing) -> None:
     assert first.url == "https://threadreaderapp.com/thread/973394227957784576.html"
     assert first.thread_id == "973394227957784576"
     assert first.declared_count == 12
-    assert first.created_at == datetime.fromtimestamp(1520910243, tz=timezone.utc)
+    assert first.created_at == datetime.fromtimestamp(1520910243, tz=UTC)
     assert first.section == "Technology"
     assert first.tweets[0].text == (
         "Cryptocurrency is effecting a turning of the tide from Gresham's Law to Thiers' Law."

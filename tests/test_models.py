@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pydantic
@@ -30,7 +30,7 @@ def test_tweet_ids_are_strings_never_numbers() -> None:
 
 def test_snowflake_time_is_exact_to_the_millisecond() -> None:
     assert threadkeep.snowflake_time("1215710451343904768") == datetime(
-        2020, 1, 10, 19, 2, 13, 65000, tzinfo=timezone.utc
+        2020, 1, 10, 19, 2, 13, 65000, tzinfo=UTC
     )
     assert threadkeep.snowflake_time("20") is None  # pre-Snowflake ids carry no time
     assert threadkeep.snowflake_time("not-an-id") is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,7 @@ def test_real_status_page_gives_the_tweet_and_its_replies() -> None:
     )
     assert main.url == "https://twitter.com/AktionUnterholz/status/1258657263948005377"
     assert main.date_text == "8/5/2020, 07:17:31"
-    assert main.created_at == datetime(2020, 5, 8, 7, 17, 31, 103000, tzinfo=timezone.utc)
+    assert main.created_at == datetime(2020, 5, 8, 7, 17, 31, 103000, tzinfo=UTC)
     assert main.text is not None
     assert main.text.startswith("Auch um 9:00 sind die in #Lützerath nach der Besetzung")
     assert "Leute frei!\n#StopRepression #AlleDörferBleiben" in main.text
@@ -135,7 +135,7 @@ def test_timeline_photos_links_and_entities() -> None:
         ("photo", "https://pbs.twimg.com/media/Foo2Bb.png", None),
     ]
     assert pinned.date_text == "Feb 1, 2023 · 6:02 PM UTC"
-    assert pinned.created_at == datetime(2023, 2, 1, 18, 2, 33, tzinfo=timezone.utc)
+    assert pinned.created_at == datetime(2023, 2, 1, 18, 2, 33, tzinfo=UTC)
 
 
 def test_timeline_video_gif_card_and_quotes() -> None:
@@ -196,7 +196,7 @@ def test_web_archive_copy_parses_like_the_original() -> None:
     page = parse("nitter/constructed_2025_status_webarchive.html")
     assert page.url == "https://nitter.privacydev.net/example_archivist/status/1930195864253366272"
     assert page.source is not None
-    assert page.source.captured_at == datetime(2025, 6, 4, 12, 30, tzinfo=timezone.utc)
+    assert page.source.captured_at == datetime(2025, 6, 4, 12, 30, tzinfo=UTC)
     tweets = by_id(page)
     assert list(tweets) == [
         "1930021679002550272",

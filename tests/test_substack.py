@@ -7,7 +7,7 @@ Each rule is checked on a real copy in ``fixtures/substack`` (see its SOURCES.md
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import lxml.html
 
@@ -113,7 +113,7 @@ def test_the_e_mail_version_has_no_id_and_dates_from_the_card() -> None:
     (tweet,) = parse("email-protonmail_en_2022_alunara_static-card-no-id_md_slice.md").tweets
     assert tweet.id is None and tweet.url is None  # its links are e-mail redirects
     assert tweet.author is not None and tweet.author.handle == "0xAlunara"  # from the avatar
-    assert tweet.created_at == datetime(2022, 2, 8, tzinfo=timezone.utc)
+    assert tweet.created_at == datetime(2022, 2, 8, tzinfo=UTC)
     assert tweet.text is not None and tweet.text.endswith("Curve v2 fixes this.")
 
 
@@ -195,8 +195,8 @@ def test_cards_of_a_page_reduced_to_text() -> None:
     ]  # fmt: skip
     assert all(t.id is None for t in tweets)
     assert tweets[0].text is not None and tweets[0].text.endswith("have been working")
-    assert tweets[0].created_at == datetime(2026, 1, 13, 1, 12, tzinfo=timezone.utc)
-    assert tweets[1].created_at == datetime(2018, 8, 23, 14, 54, tzinfo=timezone.utc)
+    assert tweets[0].created_at == datetime(2026, 1, 13, 1, 12, tzinfo=UTC)
+    assert tweets[1].created_at == datetime(2018, 8, 23, 14, 54, tzinfo=UTC)
     assert tweets[1].text is not None and tweets[1].text.endswith("github.com/felixrieseberg…")
 
 
@@ -218,7 +218,7 @@ def test_a_static_card_without_data_attrs_is_read_from_its_rendering() -> None:
         "vybhavram", "rishi_kar", "kranthitech", "olivercitrin", "dagaadit",
     ]  # fmt: skip
     assert [t.id for t in tweets] == ["1640386133208223745", None, None, None, None]  # likes' href
-    assert tweets[1].created_at == datetime(2023, 3, 27, 16, 44, tzinfo=timezone.utc)
+    assert tweets[1].created_at == datetime(2023, 3, 27, 16, 44, tzinfo=UTC)
     assert tweets[1].date_text == "4:44 PM ∙ Mar 27, 2023"
     assert tweets[4].text == (
         "@lennysan Steelmanning the other side of an argument when drafting a proposal"
@@ -278,7 +278,7 @@ def test_tails_of_the_components_json_are_its_tweets_when_no_card_is_read() -> N
         ("GoogleResearch", None, None),
         ("julianweisser", None, None),
     ]
-    assert tweets[0].created_at == datetime(2026, 4, 15, 6, 40, 18, tzinfo=timezone.utc)
+    assert tweets[0].created_at == datetime(2026, 4, 15, 6, 40, 18, tzinfo=UTC)
 
 
 def test_a_card_on_one_line_with_reader_numbered_alts_and_its_footer_glued() -> None:

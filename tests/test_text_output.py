@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -76,7 +76,7 @@ def test_a_tweet_cannot_print_a_removal_mark(tmp_path: Path) -> None:
         assert len([line for line in out.splitlines() if MD_LABEL.match(line)]) == 102
 
 
-MOMENT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
 # Any text, with the shapes of the view's own lines (and every kind of line break) common.
 PIECES = st.sampled_from(
     [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -38,7 +38,7 @@ def test_thread_header(quinnypig: threadkeep.Thread) -> None:
         url="https://twitter.com/QuinnyPig",
         avatar="https://threadreaderapp.com/images/avatars/97114171.jpg",
     )
-    assert quinnypig.created_at == datetime(2020, 1, 10, 19, 2, 13, tzinfo=timezone.utc)
+    assert quinnypig.created_at == datetime(2020, 1, 10, 19, 2, 13, tzinfo=UTC)
     assert quinnypig.declared_count == 102
     assert quinnypig.read_minutes == 21
     assert quinnypig.complete is True
@@ -67,7 +67,7 @@ def test_tweet_texts_ids_and_times(quinnypig: threadkeep.Thread) -> None:
         "I highly recommend it."
     )
     # Snowflake ids carry their creation time to the millisecond.
-    assert first.created_at == datetime(2020, 1, 10, 19, 2, 13, 65000, tzinfo=timezone.utc)
+    assert first.created_at == datetime(2020, 1, 10, 19, 2, 13, 65000, tzinfo=UTC)
 
 
 def test_paragraph_breaks_and_quoted_tweets(quinnypig: threadkeep.Thread) -> None:
@@ -110,7 +110,7 @@ def test_modern_2026_page() -> None:
     assert thread.author.avatar == (
         "https://pbs.twimg.com/profile_images/1147907785079701505/BnDVIRVC_bigger.jpg"
     )
-    assert thread.created_at == datetime(2026, 8, 18, 23, 33, 37, tzinfo=timezone.utc)
+    assert thread.created_at == datetime(2026, 8, 18, 23, 33, 37, tzinfo=UTC)
     assert thread.date_text == "Aug 18"
     assert [t.id for t in thread.tweets] == ["2089858284660662307", "2089858616614687166"]
     first = thread.tweets[0].text or ""

@@ -9,7 +9,7 @@ The top-level results (:class:`Thread`, :class:`Listing`, :class:`Article`, and 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
@@ -56,12 +56,12 @@ def snowflake_time(tweet_id: str | None) -> datetime | None:
     if value < _FIRST_SNOWFLAKE_ID or value >= 1 << 63:
         return None
     millis = (value >> 22) + _SNOWFLAKE_EPOCH_MS
-    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
 def _in_utc(value: datetime) -> datetime:
     try:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     except OverflowError as exc:  # year 1 at +05:00 is before year 1 in UTC
         raise ValueError("time out of range once converted to UTC") from exc
 

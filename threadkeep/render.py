@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
 from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
@@ -170,7 +170,7 @@ def to_markdown(result: Thread | Listing | Article | Tweet) -> str:
 
 
 def _minute(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -49,7 +49,7 @@ ORPHANED = (
     "before writing it); --repair recovers it"
 )
 FIELDS = ("time", "url", "status", "parser_version")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # One field of a JSON object whose value is whole: a string, a number or null, then , or }.
 _FIELD = re.compile(rb'"(\w+)":("(?:[^"\\]|\\.)*"|-?\d+|null)(?=[,}])')
@@ -138,7 +138,7 @@ def _known(
         origins.append("time set to when it was recovered")
     if "parser_version" in unknown:
         origins.append("parser_version set to this threadkeep's")
-    defaults = {"time": datetime.now(timezone.utc), "parser_version": __version__}
+    defaults = {"time": datetime.now(UTC), "parser_version": __version__}
     return {field: known.get(field, defaults.get(field)) for field in FIELDS}, origins
 
 

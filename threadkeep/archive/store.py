@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from threadkeep._version import __version__
 from threadkeep.archive import maintenance, views
@@ -45,7 +45,7 @@ DEFAULT_STORE = "threadkeep-archive"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Archive:

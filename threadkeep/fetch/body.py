@@ -12,7 +12,7 @@ makes the :class:`~threadkeep.fetch.capture.Capture`, with the media type and ch
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -60,7 +60,7 @@ class Body:
         self.response, self.url, self.attempts = response, url, attempts
         self.cap, self.deadline = cap, deadline
         self.decoder = Decoder(response.headers.get("content-encoding"), cap=cap)
-        self.fetched_at = datetime.now(timezone.utc)
+        self.fetched_at = datetime.now(UTC)
         self.chunks: list[bytes] = []
         self.size = 0
 

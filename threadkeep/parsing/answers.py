@@ -17,7 +17,7 @@ not 1 to 20 ASCII digits is no id.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from threadkeep.errors import MalformedPage, UnsupportedPage
@@ -122,7 +122,7 @@ def _time(value: object) -> datetime | None:
     if parsed.tzinfo is None:
         return None  # a time with no zone is no instant
     try:  # in UTC: an offset with seconds ("+05:00:30") would not survive JSON
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except OverflowError:  # "0001-01-01T00:00:00+05:00" is before year 1 in UTC
         return None
 

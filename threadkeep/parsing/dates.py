@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["DATE_PATTERN", "MONTH_WORD", "parse_date"]
 
@@ -145,7 +145,7 @@ def parse_date(text: str | None) -> datetime | None:
         if month is None:
             return None
         try:
-            return datetime(int(values["year"]), month, int(values["day"]), tzinfo=timezone.utc)
+            return datetime(int(values["year"]), month, int(values["day"]), tzinfo=UTC)
         except ValueError:
             return None
     return None

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from threadkeep.models import Tweet
 from threadkeep.parsing.dates import parse_date
@@ -154,7 +154,7 @@ def card_footer(line: str) -> tuple[str, datetime, str] | None:
 def card_time(day: datetime, hour: int, minute: int, *, pm: bool) -> datetime:
     """The UTC time a card shows ("8:57 AM ∙ Jul 7, 2022"), on ``day``."""
     hour = hour % 12 + (12 if pm else 0)
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
 def clean_words(words: str) -> str:

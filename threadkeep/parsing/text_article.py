@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Article, Tweet, fill_missing, snowflake_time
@@ -276,7 +276,7 @@ def find_text_embeds(text: str) -> list[Tweet]:
     return tweets
 
 
-_LONGER_TWEETS = datetime(2017, 11, 7, tzinfo=timezone.utc)  # 280 characters from then on
+_LONGER_TWEETS = datetime(2017, 11, 7, tzinfo=UTC)  # 280 characters from then on
 
 
 def _limit(match: _Attribution) -> int:

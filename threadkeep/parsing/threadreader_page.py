@@ -8,7 +8,7 @@ found", "being unrolled", "removed", rate limits).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -58,7 +58,7 @@ def timestamp(value: str | None) -> datetime | None:
     seconds = int(value)
     if not 0 < seconds < 32_503_680_000:  # before the year 3000
         return None
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def is_card(element: Element) -> bool:

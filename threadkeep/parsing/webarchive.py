@@ -7,7 +7,7 @@ The links of such a copy are restored to their original urls by
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from threadkeep.urls import archive_timestamp
 
@@ -36,6 +36,6 @@ def capture_time(raw: bytes, url: str | None) -> datetime | None:
     if stamp is None or len(stamp) != 14:
         return None
     try:
-        return datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+        return datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         return None
