@@ -319,3 +319,15 @@ def test_captures_on_top_of_one_cut_short_are_ahead_not_damage(tmp_path: Path) -
     assert Archive(store).repair().ok
     assert Archive(store).verify() == Archive(reference).verify()
     assert exported(store) == exported(reference) and shown(store) == shown(reference)
+
+
+def test_a_store_made_by_0_1_0_verifies(tmp_path: Path) -> None:
+    # Made by threadkeep 0.1.0 (before the outcome `empty`), which made a document of an
+    # article with no tweets: today's merge makes none, and that is no damage.
+    store = tmp_path / "store"
+    shutil.copytree(FIXTURES / "stores" / "0.1.0", store)
+    run = CliRunner().invoke(cli, ["verify", "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    run = CliRunner().invoke(cli, ["verify", "--repair", "--store", str(store)])
+    assert run.exit_code == 0 and "REPAIRED" not in run.output, run.output
+    assert Archive(store).document("article-bd03984b9b5e07cf22275aef") is not None

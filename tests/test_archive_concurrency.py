@@ -166,3 +166,18 @@ def test_a_capture_between_the_start_of_a_rebuild_and_its_switch(
     assert Archive(store).thread(SECOND_ID) is not None  # in the generation in use
     assert writer.thread(SECOND_ID) is not None  # and the writer reads what it wrote
     assert Archive(store).verify().ok
+
+
+def test_verify_checks_the_generation_in_use_not_the_one_opened(tmp_path: Path) -> None:
+    # An Archive kept open (a library user) while another process reparses and captures:
+    # verify checked the generation it opened against the whole log, and called every record
+    # of the new capture missing ("DAMAGED"), while repair said there was nothing to repair.
+    store = tmp_path / "store"
+    archive = Archive(store)
+    archive.add(FIRST.read_bytes())
+    assert threadkeep_cli("reparse", "--store", str(store)).returncode == 0
+    assert threadkeep_cli("archive", str(SECOND), "--store", str(store)).returncode == 0
+    report = archive.verify()
+    assert report.ok, report.problems[:3]
+    assert report.captures == 2 and report.documents == 2
+    assert archive.thread(SECOND_ID) is not None

@@ -126,6 +126,11 @@ class Replay:
                 self.origin[applied.snapshot_path] = path or result
             if applied.document is not None:
                 self.made_by.setdefault(applied.document, []).append(describe(entry))
+            elif entry.document and entry.outcome not in MADE_NOTHING:
+                # Logged by a threadkeep (0.1.0) that made a document of a capture with no
+                # tweets; today's merge makes none (outcome ``empty``). That is no damage:
+                # the document is not compared (``reparse`` drops it and says so).
+                self.unknown.add(entry.document)
 
     def _content(self, entry: CaptureEntry) -> Result | None:
         """The content this capture gave, from the cheapest place that holds it."""

@@ -237,6 +237,8 @@ class Archive:
             >>> report.ok, report.captures, report.snapshots, report.problems
             (True, 1, 1, ())
         """
+        # In use now: captures made since another process switched it are only in the new one.
+        self.generation = self.files.generation()
         return maintenance.verify(self.files, self.log, self.generation)
 
     def reparse(self) -> ReparseReport:
