@@ -181,3 +181,19 @@ def test_verify_checks_the_generation_in_use_not_the_one_opened(tmp_path: Path) 
     assert report.ok, report.problems[:3]
     assert report.captures == 2 and report.documents == 2
     assert archive.thread(SECOND_ID) is not None
+
+
+def test_an_archive_kept_open_reads_what_others_captured_after_a_reparse(tmp_path: Path) -> None:
+    # Every read of an Archive kept open reads the generation in use now: after another
+    # process reparsed (generation 2) and captured into it, the capture was "no thread" here.
+    store = tmp_path / "store"
+    archive = Archive(store)
+    archive.add(FIRST.read_bytes())
+    assert threadkeep_cli("reparse", "--store", str(store)).returncode == 0
+    assert threadkeep_cli("archive", str(SECOND), "--store", str(store)).returncode == 0
+    thread = archive.thread(SECOND_ID)
+    assert thread is not None and thread.tweets
+    assert archive.find(SECOND_ID) is not None
+    assert archive.document(thread.document) is not None
+    assert {record.key for record in archive.records()} >= {t.id for t in thread.tweets}
+    assert archive.generation == 2

@@ -89,9 +89,14 @@ class Archive:
         if storage is None and not self.files.exists():
             refuse_foreign_folder(self.location)
         self.files.create()
-        # What reads use. Writes never trust it: add, reparse and repair read the generation
-        # in use under the lock (another process may have switched it), then update it.
-        self.generation = self.files.generation()
+        self.files.generation()  # a store of a newer format is refused here, not at first use
+
+    @property
+    def generation(self) -> int:
+        """The generation of derived files in use, read from the store file at every call:
+        another process may have switched it (a reparse) since this archive was opened, and a
+        capture it made since is only in the new one. Writes read it under the lock."""
+        return self.files.generation()
 
     @property
     def lock_timeout(self) -> float:
@@ -199,8 +204,9 @@ class Archive:
             >>> thread.captures, len(thread.tweets), sum(tweet.removed for tweet in thread.tweets)
             (2, 102, 1)
         """
-        document = self.find(identifier)
-        return views.merged(self.files, document, self.generation) if document is not None else None
+        generation = self.generation  # one generation for the whole view
+        document = views.find(self.files, identifier, generation)
+        return views.merged(self.files, document, generation) if document is not None else None
 
     def history(self, identifier: str) -> History | None:
         """A document's captures and the changes between its snapshots (``history``).
@@ -238,7 +244,6 @@ class Archive:
             (True, 1, 1, ())
         """
         # In use now: captures made since another process switched it are only in the new one.
-        self.generation = self.files.generation()
         return maintenance.verify(self.files, self.log, self.generation)
 
     def reparse(self) -> ReparseReport:
@@ -258,7 +263,6 @@ class Archive:
             (2, 1, ())
         """
         report = maintenance.reparse(self.files, self.log, self.files.generation())
-        self.generation = report.generation
         return report
 
     def repair(self) -> RepairReport:
@@ -279,7 +283,6 @@ class Archive:
             (True, None, ())
         """
         report = maintenance.repair(self.files, self.log, self.files.generation())
-        self.generation = report.generation or self.files.generation()
         return report
 
     def captured_urls(self) -> set[str]:
@@ -336,10 +339,7 @@ class Archive:
             ('empty', 'article', None, False)
         """
         at = captured_at or _now()
-        try:
-            return capture(self.files, self.log, data, url=url, at=at, status=status)
-        finally:  # capture wrote into the generation in use: read from it from now on
-            self.generation = self.files.generation()
+        return capture(self.files, self.log, data, url=url, at=at, status=status)
 
     def add_capture(self, capture: CaptureLike) -> AddResult:
         """Capture a fetched page: its body, final url, fetch time and status.
