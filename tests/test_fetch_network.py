@@ -339,6 +339,18 @@ def test_every_address_of_a_name_is_checked(serve: Any) -> None:
     assert server.connections == 0
 
 
+@BOTH
+def test_a_redirect_to_a_name_that_cannot_be_looked_up_is_a_fetch_error(
+    kind: str, serve: Any
+) -> None:
+    """A label of 64 letters cannot be encoded for the resolver: AsyncClient let the
+    UnicodeError out (a traceback, and the end of a fetch_many batch)."""
+    server = serve(redirect("http://" + "a" * 64 + ".example/"))
+    with pytest.raises(threadkeep.FetchError, match=r"looking up a+\.example failed") as caught:
+        fetch(kind, server.url(), retries=0)
+    assert "\n" not in str(caught.value)
+
+
 # -- urls from a page's content --------------------------------------------------------------
 
 
