@@ -291,7 +291,8 @@ def test_the_users_own_loopback_url_and_its_loopback_redirects_are_fetched(
     assert fetch(kind, start.url()).content == b"local"
 
 
-def test_a_pooled_connection_is_checked_again_for_each_hop(serve: Any) -> None:
+@BOTH
+def test_a_pooled_connection_is_checked_again_for_each_hop(kind: str, serve: Any) -> None:
     """A kept-alive connection to a loopback server, made for the user's own url, is not a
     way in for a later redirect from a public address."""
     hits: list[int] = []
@@ -304,10 +305,20 @@ def test_a_pooled_connection_is_checked_again_for_each_hop(serve: Any) -> None:
 
     inside = serve(keep_alive)
     outside = serve(redirect(inside.url("/admin")), "127.0.0.2")
-    with Client(**FAST, address_policy=Policy()) as client:
-        assert client.fetch(inside.url()).content == b"ok"
-        with pytest.raises(threadkeep.ForbiddenAddress):
-            client.fetch(outside.url())
+    if kind == "sync":
+        with Client(**FAST, address_policy=Policy()) as client:
+            assert client.fetch(inside.url()).content == b"ok"
+            with pytest.raises(threadkeep.ForbiddenAddress):
+                client.fetch(outside.url())
+    else:
+
+        async def run() -> None:
+            async with AsyncClient(**FAST, address_policy=Policy()) as client:
+                assert (await client.fetch(inside.url())).content == b"ok"
+                with pytest.raises(threadkeep.ForbiddenAddress):
+                    await client.fetch(outside.url())
+
+        asyncio.run(run())
     assert hits == [] and inside.connections == 1
 
 
@@ -326,7 +337,8 @@ def test_a_second_lookup_cannot_move_the_connection(kind: str, serve: Any) -> No
     assert policy.lookups == ["rebind.test"] and inside.connections == 0
 
 
-def test_every_address_of_a_name_is_checked(serve: Any) -> None:
+@BOTH
+def test_every_address_of_a_name_is_checked(kind: str, serve: Any) -> None:
     server = serve(page(b"ok"))
 
     class TwoAddresses(Policy):
@@ -335,7 +347,7 @@ def test_every_address_of_a_name_is_checked(serve: Any) -> None:
 
     url = f"http://both.test:{server.port}/"
     with pytest.raises(threadkeep.ForbiddenAddress, match=r"169\.254\.169\.254"):
-        fetch("sync", url, address_policy=TwoAddresses())
+        fetch(kind, url, address_policy=TwoAddresses())
     assert server.connections == 0
 
 
