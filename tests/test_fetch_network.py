@@ -9,6 +9,7 @@ servers count the connections they accept: "refused" means nothing was connected
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import shutil
 import socket
@@ -145,6 +146,92 @@ def test_headers_dripped_byte_by_byte_end_at_the_deadline(kind: str, serve: Any)
     assert outcome[0].attempts == 1  # nothing is left to retry in
 
 
+def two_fetches(kind: str, first: str, second: str, **settings: Any) -> tuple[object, float]:
+    """``first`` and ``second`` fetched at once by one client (two threads, or two tasks):
+    what the second ended in, and how long it took."""
+    outcome: list[object] = []
+
+    async def timed_async(client: AsyncClient) -> None:
+        started = time.monotonic()
+        try:
+            await client.fetch(second)
+        except threadkeep.FetchError as exc:
+            outcome.extend([exc, time.monotonic() - started])
+
+    async def run_async() -> None:
+        async with AsyncClient(**(FAST | settings)) as client:
+            held = asyncio.ensure_future(client.fetch(first))
+            await asyncio.sleep(0.3)  # the first holds its host's turn
+            await timed_async(client)
+            with contextlib.suppress(threadkeep.FetchError):
+                await held
+
+    if kind == "async":
+        asyncio.run(run_async())
+        return outcome[0], float(outcome[1])  # type: ignore[arg-type]
+    with Client(**(FAST | settings)) as client:
+
+        def hold() -> None:
+            with contextlib.suppress(threadkeep.FetchError):
+                client.fetch(first)
+
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        try:
+            client.fetch(second)
+        except threadkeep.FetchError as exc:
+            outcome.extend([exc, time.monotonic() - started])
+        holder.join(timeout=15)
+    return outcome[0], float(outcome[1])  # type: ignore[arg-type]
+
+
+@BOTH
+def test_waiting_for_the_hosts_turn_ends_at_the_deadline(kind: str, serve: Any) -> None:
+    """A request dripping its headers holds its host's turn until its deadline; a second fetch
+    of that host, queued behind it, then paused min_interval=2 past its own deadline=2 (3.7 s
+    in all) and failed blaming the server ("still connecting")."""
+    server = serve(drip)
+    failed, took = two_fetches(
+        kind, server.url("/held"), server.url("/queued"), deadline=2.0, min_interval=2.0
+    )
+    assert isinstance(failed, threadkeep.FetchTimeout), failed
+    assert took < 2 + 1, f"took {took:.1f} s with deadline=2"
+    assert "turn" in str(failed) and "the deadline" in str(failed)
+
+
+@BOTH
+def test_the_pause_between_requests_to_a_host_ends_at_the_deadline(kind: str, serve: Any) -> None:
+    """min_interval=4 and deadline=1: the second fetch slept 4 s, then failed "connecting"."""
+    server = serve(page(b"ok"))
+    outcome: list[BaseException | float] = []
+
+    async def run_async() -> None:
+        async with AsyncClient(**(FAST | {"min_interval": 4.0, "deadline": 1.0})) as client:
+            await client.fetch(server.url())
+            started = time.monotonic()
+            try:
+                await client.fetch(server.url())
+            except threadkeep.FetchError as exc:
+                outcome.extend([exc, time.monotonic() - started])
+
+    if kind == "async":
+        asyncio.run(run_async())
+    else:
+        with Client(**(FAST | {"min_interval": 4.0, "deadline": 1.0})) as client:
+            client.fetch(server.url())
+            started = time.monotonic()
+            try:
+                client.fetch(server.url())
+            except threadkeep.FetchError as exc:
+                outcome.extend([exc, time.monotonic() - started])
+    failed, took = outcome
+    assert isinstance(failed, threadkeep.FetchTimeout), failed
+    assert isinstance(took, float) and took < 1 + 1, f"took {took:.1f} s with deadline=1"
+    assert "min_interval" in str(failed) and failed.attempts == 1
+
+
 # -- link-local: never --------------------------------------------------------------------
 
 
@@ -204,7 +291,8 @@ def test_the_users_own_loopback_url_and_its_loopback_redirects_are_fetched(
     assert fetch(kind, start.url()).content == b"local"
 
 
-def test_a_pooled_connection_is_checked_again_for_each_hop(serve: Any) -> None:
+@BOTH
+def test_a_pooled_connection_is_checked_again_for_each_hop(kind: str, serve: Any) -> None:
     """A kept-alive connection to a loopback server, made for the user's own url, is not a
     way in for a later redirect from a public address."""
     hits: list[int] = []
@@ -217,10 +305,20 @@ def test_a_pooled_connection_is_checked_again_for_each_hop(serve: Any) -> None:
 
     inside = serve(keep_alive)
     outside = serve(redirect(inside.url("/admin")), "127.0.0.2")
-    with Client(**FAST, address_policy=Policy()) as client:
-        assert client.fetch(inside.url()).content == b"ok"
-        with pytest.raises(threadkeep.ForbiddenAddress):
-            client.fetch(outside.url())
+    if kind == "sync":
+        with Client(**FAST, address_policy=Policy()) as client:
+            assert client.fetch(inside.url()).content == b"ok"
+            with pytest.raises(threadkeep.ForbiddenAddress):
+                client.fetch(outside.url())
+    else:
+
+        async def run() -> None:
+            async with AsyncClient(**FAST, address_policy=Policy()) as client:
+                assert (await client.fetch(inside.url())).content == b"ok"
+                with pytest.raises(threadkeep.ForbiddenAddress):
+                    await client.fetch(outside.url())
+
+        asyncio.run(run())
     assert hits == [] and inside.connections == 1
 
 
@@ -239,7 +337,8 @@ def test_a_second_lookup_cannot_move_the_connection(kind: str, serve: Any) -> No
     assert policy.lookups == ["rebind.test"] and inside.connections == 0
 
 
-def test_every_address_of_a_name_is_checked(serve: Any) -> None:
+@BOTH
+def test_every_address_of_a_name_is_checked(kind: str, serve: Any) -> None:
     server = serve(page(b"ok"))
 
     class TwoAddresses(Policy):
@@ -248,8 +347,20 @@ def test_every_address_of_a_name_is_checked(serve: Any) -> None:
 
     url = f"http://both.test:{server.port}/"
     with pytest.raises(threadkeep.ForbiddenAddress, match=r"169\.254\.169\.254"):
-        fetch("sync", url, address_policy=TwoAddresses())
+        fetch(kind, url, address_policy=TwoAddresses())
     assert server.connections == 0
+
+
+@BOTH
+def test_a_redirect_to_a_name_that_cannot_be_looked_up_is_a_fetch_error(
+    kind: str, serve: Any
+) -> None:
+    """A label of 64 letters cannot be encoded for the resolver: AsyncClient let the
+    UnicodeError out (a traceback, and the end of a fetch_many batch)."""
+    server = serve(redirect("http://" + "a" * 64 + ".example/"))
+    with pytest.raises(threadkeep.FetchError, match=r"looking up a+\.example failed") as caught:
+        fetch(kind, server.url(), retries=0)
+    assert "\n" not in str(caught.value)
 
 
 # -- urls from a page's content --------------------------------------------------------------

@@ -120,7 +120,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         """One attempt: request hop after hop until an answer's body is read."""
         settings = self._settings
         while True:
-            async with self._turns.turn(attempt.hop):
+            async with self._turns.turn(attempt.hop, attempt.deadline):
                 with transport_errors(settings.timeout):
                     async with self._http.stream(
                         "GET",

@@ -92,7 +92,7 @@ class Client(ClientBase[httpx.Client]):
         settings = self._settings
         while True:
             with (
-                self._turns.turn(attempt.hop),
+                self._turns.turn(attempt.hop, attempt.deadline),
                 transport_errors(settings.timeout),
                 self._http.stream(
                     "GET",

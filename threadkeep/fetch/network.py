@@ -255,9 +255,9 @@ class AsyncBackend(httpcore.AsyncNetworkBackend):
                     found = await anyio.to_thread.run_sync(
                         self._policy.resolve, host, port, abandon_on_cancel=True
                     )
-            except TimeoutError as exc:  # before OSError, which it derives from
+            except TimeoutError as exc:  # before Exception, which it derives from
                 raise httpcore.ConnectTimeout(f"looking up {host} took too long") from exc
-            except OSError as exc:
+            except Exception as exc:  # OSError, or a name idna cannot encode: as the sync twin
                 raise httpcore.ConnectError(f"looking up {host} failed: {exc}") from exc
         return _looked_up(found, host)
 

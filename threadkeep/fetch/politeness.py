@@ -4,6 +4,10 @@
 wait over 50 ms at INFO on ``threadkeep.fetch``. :class:`ThreadTurns` (for :class:`Client`,
 which threads may share) and :class:`AsyncTurns` (for one event loop) hold a host's turn and
 a request slot around each request with the matching kind of lock.
+
+Waiting for a turn is part of the fetch, so the fetch's deadline bounds it too: a pause that
+would end past the deadline, or a turn (or slot) not had by then, fails at once with
+:class:`~threadkeep.errors.FetchTimeout` rather than waiting to fail after it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
+from threadkeep.errors import FetchTimeout
+from threadkeep.fetch.failures import Failure
 from threadkeep.fetch.settings import Settings
 
 __all__ = ["AsyncTurns", "Spacing", "ThreadTurns", "host_key"]
@@ -63,6 +69,27 @@ class Spacing:
         self._last_end[host] = time.monotonic()
 
 
+def _late(problem: str) -> Failure:
+    return Failure(FetchTimeout, problem, "raise deadline, or lower min_interval or concurrency")
+
+
+def _left(deadline: float, host: str) -> float:
+    """Seconds left before ``deadline``; fails when none are."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _late(f"still waiting for {host}'s turn at the deadline")
+    return left
+
+
+def _pause(spacing: Spacing, host: str, url: str, deadline: float) -> float:
+    """The pause before ``host``'s next request, if it ends before ``deadline``."""
+    delay = spacing.delay(host, url)
+    if time.monotonic() + delay >= deadline:
+        pause = f"{delay:.2f} s for {host}'s turn (min_interval={spacing.interval:g} s)"
+        raise _late(f"waiting {pause} would pass the deadline")
+    return delay
+
+
 class ThreadTurns:
     """Per-host turns and the concurrency cap for threads sharing one :class:`Client`."""
 
@@ -73,14 +100,14 @@ class ThreadTurns:
         self._guard = threading.Lock()
 
     @contextlib.contextmanager
-    def turn(self, url: str) -> Iterator[None]:
-        """Hold ``url``'s host and a request slot for one request."""
+    def turn(self, url: str, deadline: float) -> Iterator[None]:
+        """Hold ``url``'s host and a request slot for one request, if had before ``deadline``."""
         host = host_key(url)
         with self._guard:
             lock = self._host_locks.setdefault(host, threading.Lock())
-        with lock:
-            time.sleep(self._spacing.delay(host, url))
-            with self._slots:
+        with _held(lock, deadline, host):
+            time.sleep(_pause(self._spacing, host, url, deadline))
+            with _held(self._slots, deadline, host):
                 try:
                     yield
                 finally:
@@ -96,13 +123,41 @@ class AsyncTurns:
         self._host_locks: dict[str, asyncio.Lock] = {}
 
     @contextlib.asynccontextmanager
-    async def turn(self, url: str) -> AsyncIterator[None]:
-        """Hold ``url``'s host and a request slot for one request."""
+    async def turn(self, url: str, deadline: float) -> AsyncIterator[None]:
+        """Hold ``url``'s host and a request slot for one request, if had before ``deadline``."""
         host = host_key(url)
-        async with self._host_locks.setdefault(host, asyncio.Lock()):
-            await asyncio.sleep(self._spacing.delay(host, url))  # holds no request slot
-            async with self._slots:
+        async with _async_held(self._host_locks.setdefault(host, asyncio.Lock()), deadline, host):
+            # holds no request slot
+            await asyncio.sleep(_pause(self._spacing, host, url, deadline))
+            async with _async_held(self._slots, deadline, host):
                 try:
                     yield
                 finally:
                     self._spacing.ended(host)
+
+
+@contextlib.contextmanager
+def _held(
+    lock: threading.Lock | threading.BoundedSemaphore, deadline: float, host: str
+) -> Iterator[None]:
+    if not lock.acquire(timeout=_left(deadline, host)):
+        raise _late(f"still waiting for {host}'s turn at the deadline")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.asynccontextmanager
+async def _async_held(
+    lock: asyncio.Lock | asyncio.BoundedSemaphore, deadline: float, host: str
+) -> AsyncIterator[None]:
+    try:
+        async with asyncio.timeout(_left(deadline, host)):
+            await lock.acquire()
+    except TimeoutError:
+        raise _late(f"still waiting for {host}'s turn at the deadline") from None
+    try:
+        yield
+    finally:
+        lock.release()
