@@ -222,6 +222,13 @@ def test_a_fetch_error_is_one_printable_line() -> None:
     assert str(error).isprintable()
 
 
+def test_a_fetch_error_shows_its_words_in_their_order() -> None:
+    # A right-to-left override sent by a server would turn the rest of the line around.
+    error = threadkeep.FetchError("http://h/: redirected to http://h/\u202egpj.exe\u2066x")
+    assert str(error) == "http://h/: redirected to http://h/ gpj.exe x"
+    assert str(error).isprintable()
+
+
 @pytest.mark.parametrize("how", CLIENTS)
 def test_a_location_with_control_characters_is_printed_on_one_line(how: str) -> None:
     server = RawServer(redirect_to_hostile)

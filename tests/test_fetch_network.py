@@ -462,6 +462,10 @@ def test_tls_checks_the_certificate_for_the_name_not_the_address(kind: str, tls:
         ("fd12:3456::1", "private"),
         ("224.0.0.1", "private"),  # multicast: not a server
         ("255.255.255.255", "private"),
+        ("::127.0.0.1", "private"),  # the old IPv4-compatible form
+        ("::a9fe:a9fe", "link-local"),  # ::169.254.169.254, the same form
+        ("fec0::1", "private"),  # deprecated site-local
+        ("64:ff9b:1::a00:1", "private"),  # local-use NAT64
     ],
 )
 def test_address_kinds(address: str, kind: Kind) -> None:

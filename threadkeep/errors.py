@@ -41,11 +41,16 @@ __all__ = [
 ]
 
 
-_UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# C0 and C1 controls, line separators, and the bidirectional controls, which can make a
+# terminal show a message's words in another order (U+202E turns "gpj.exe" around).
+_UNPRINTABLE_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+"
+)
 
 
 def _one_line(text: str, *, limit: int = 300) -> str:
-    """``text`` on one line (controls and line breaks become a space), at most ``limit`` long."""
+    """``text`` on one line (controls, bidi controls and line breaks become a space), at most
+    ``limit`` long."""
     text = _UNPRINTABLE_RE.sub(" ", text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -44,6 +44,12 @@ _PRIVATE_RULE = (
     "loopback and private addresses are refused after a public one and for urls from pages"
 )
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Forms that some Python releases call global but that no public server uses: the old
+# IPv4-compatible form (::a.b.c.d, judged by its IPv4 address like the mapped form), the
+# deprecated site-local range, and local-use NAT64 (RFC 8215). Judged here, not by the
+# ``ipaddress`` of the day.
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+_NOT_PUBLIC = (ipaddress.IPv6Network("fec0::/10"), ipaddress.IPv6Network("64:ff9b:1::/48"))
 _OPEN_PRIVATE = "allow_private=True (--allow-private) opens loopback and private addresses"
 
 
@@ -56,10 +62,12 @@ def address_kind(address: IPAddress) -> Kind:
     """
     if isinstance(address, ipaddress.IPv6Address):
         inner = address.ipv4_mapped or address.sixtofour
-        if inner is None and address in _NAT64:
+        if inner is None and (address in _NAT64 or address in _IPV4_COMPATIBLE):
             inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if inner is not None:
             return address_kind(inner)
+        if any(address in network for network in _NOT_PUBLIC):
+            return "private"
     if address.is_link_local:
         return "link-local"
     if address.is_global and not address.is_multicast:
