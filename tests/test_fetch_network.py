@@ -515,3 +515,52 @@ def test_archive_allow_private_opens_a_redirect_into_loopback(
     allowed = CliRunner().invoke(cli, [*args, "--allow-private"])
     assert allowed.exit_code == 0, allowed.stderr
     assert f"new thread-{QUINNY_ID}" in allowed.stdout
+
+
+# -- the pool ---------------------------------------------------------------------------------
+
+
+def _held_page(conn: socket.socket, _: int) -> None:
+    time.sleep(2.0)  # every answer takes 2 s: a fetch that waits for a connection first is late
+    conn.sendall(OK % (4, b"done"))
+
+
+@pytest.mark.parametrize("how", ["sync", "async"])
+def test_more_fetches_at_once_than_httpx_pools_never_wait_for_a_connection(how: str) -> None:
+    # httpx pools 100 connections; a client allowed 110 fetches at once made 10 of them wait
+    # for a free connection, a wait the deadline cannot cut: they ended in FetchTimeout.
+    servers = [RawServer(_held_page) for _ in range(110)]  # one host each: no per-host turns
+    settings: dict[str, Any] = {"concurrency": 110, "min_interval": 0, "retries": 0}
+    settings.update(deadline=3.5, timeout=10)
+    urls = [server.url() for server in servers]
+    try:
+        if how == "sync":
+            from concurrent.futures import ThreadPoolExecutor
+
+            with Client(**settings) as client, ThreadPoolExecutor(len(urls)) as pool:
+                outcomes = list(pool.map(lambda url: _outcome(client.fetch, url), urls))
+        else:
+
+            async def run() -> list[str]:
+                async with AsyncClient(**settings) as client:
+                    return await asyncio.gather(*(_async_outcome(client, url) for url in urls))
+
+            outcomes = asyncio.run(run())
+    finally:
+        for server in servers:
+            server.close()
+    assert outcomes == ["done"] * len(urls), sorted(set(outcomes))
+
+
+def _outcome(fetch: Callable[[str], Capture], url: str) -> str:
+    try:
+        return fetch(url).content.decode()
+    except threadkeep.FetchError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+async def _async_outcome(client: AsyncClient, url: str) -> str:
+    try:
+        return (await client.fetch(url)).content.decode()
+    except threadkeep.FetchError as exc:
+        return f"{type(exc).__name__}: {exc}"

@@ -41,7 +41,8 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
 
     def _new_http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            timeout=self._settings.timeout, transport=AsyncTransport(self._policy)
+            timeout=self._settings.timeout,
+            transport=AsyncTransport(self._policy, self._settings.concurrency),
         )
 
     def _prepare(self) -> None:

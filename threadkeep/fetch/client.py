@@ -38,7 +38,10 @@ class Client(ClientBase[httpx.Client]):
     """
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(timeout=self._settings.timeout, transport=Transport(self._policy))
+        return httpx.Client(
+            timeout=self._settings.timeout,
+            transport=Transport(self._policy, self._settings.concurrency),
+        )
 
     def _prepare(self) -> None:
         self._turns = ThreadTurns(self._settings)  # threads may share a client

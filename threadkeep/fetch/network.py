@@ -52,6 +52,12 @@ _LIMITS: dict[str, Any] = {
 }
 
 
+def _limits(concurrency: int) -> dict[str, Any]:
+    """httpx's pool limits, with room for every fetch the client lets run at once: the wait
+    for a free connection is not one the deadline can cut, so it must never happen."""
+    return {**_LIMITS, "max_connections": max(_LIMITS["max_connections"], concurrency)}
+
+
 def _route() -> Route | None:
     return ROUTE.get()
 
@@ -274,9 +280,11 @@ def _next_hop(request: httpx.Request) -> None:
 class Transport(httpx.HTTPTransport):
     """httpx's transport over a pool that connects through :class:`Backend`."""
 
-    def __init__(self, policy: AddressPolicy) -> None:  # not super's: it makes its own pool
+    def __init__(self, policy: AddressPolicy, concurrency: int = 1) -> None:  # not super's
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=Backend(policy), **_LIMITS
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=Backend(policy),
+            **_limits(concurrency),
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -287,11 +295,11 @@ class Transport(httpx.HTTPTransport):
 class AsyncTransport(httpx.AsyncHTTPTransport):
     """httpx's async transport over a pool that connects through :class:`AsyncBackend`."""
 
-    def __init__(self, policy: AddressPolicy) -> None:
+    def __init__(self, policy: AddressPolicy, concurrency: int = 1) -> None:
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             network_backend=AsyncBackend(policy),
-            **_LIMITS,
+            **_limits(concurrency),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
