@@ -262,6 +262,31 @@ def test_an_output_folder_that_cannot_be_written_is_said_once(tmp_path: Path) ->
     assert result.stdout == ""
 
 
+def test_an_output_that_is_not_a_regular_file_is_written_not_replaced(tmp_path: Path) -> None:
+    # "-o /dev/null", or a named pipe: written into, not replaced by a renamed temporary file
+    # (as root, the rename would put a regular file in the place of /dev/null).
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the pipe buffer holds the output
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "threadkeep", "convert", str(SMALL), "-o", str(fifo)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(Path(threadkeep.__file__).parents[1])},
+        )
+        try:
+            read = os.read(reader, 1 << 16)
+        except BlockingIOError:
+            read = b""
+    finally:
+        os.close(reader)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the named pipe was replaced by a file"
+    assert read.startswith(b"{"), read
+
+
 # -- names the user typed, shown as they are --------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.conftest import FIXTURES, ROOT
 from threadkeep.archive.records import Version
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
-from threadkeep.models import Author, Thread, Tweet
+from threadkeep.models import Article, Author, Listing, Media, Thread, ThreadPreview, Tweet
 from threadkeep.render import archived_to_markdown, archived_to_text, to_markdown
 
 THREAD = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
@@ -34,7 +34,7 @@ TEXT_LABEL = re.compile(r"^(?:\d+\.|\(was \d+\.\)|-) ")
 TEXT_MARKS = re.compile(r"^(?:\d+\.|\(was \d+\.\)|-) \[")
 TEXT_EARLIER = re.compile(r"^ {0,3}earlier \(")
 # ... and of the Markdown view (its source: what a renderer turns bold or italic).
-MD_LABEL = re.compile(r"^\s*(?:\*\*|__)")
+MD_LABEL = re.compile(r"^\s*(?:\*\*|__|(?i:<(?:b|strong|i|em)[\s>]))")  # "<b>" is bold too
 MD_EARLIER = re.compile(r"^>\s*(?:\*|_)earlier \(")
 
 
@@ -101,6 +101,8 @@ PIECES = st.sampled_from(
         "*earlier (2020-01-01):* ",
         "> ",
         "~~",
+        "<b>57.</b> ",
+        "<strong>REMOVED</strong>",
         " ",
         "x",
     ]
@@ -162,6 +164,42 @@ def test_no_line_of_a_converted_tweet_reads_as_a_numbered_tweet(texts: list[str]
     tweets = tuple(Tweet(id=str(n + 1), position=n + 1, text=t) for n, t in enumerate(texts))
     lines = to_markdown(Thread(id="1", tweets=tweets)).split("\n")
     assert len([line for line in lines if MD_LABEL.match(line)]) == len(texts)
+
+
+# What a page gives besides a tweet's text, and that the views print: a tombstone's reason,
+# a photo's alt text, a card's title, a listing's title and section, an article's title.
+NOT_TEXT = "gone\n\n**57.** **REMOVED (x)** ~~y~~\n57. [REMOVED (x)] z\r\n<b>58.</b> w"
+
+
+def test_a_reason_cannot_print_a_mark() -> None:
+    tweet = ArchivedTweet(
+        id="1", position=1, text="t", unavailable=NOT_TEXT, first_seen=MOMENT, last_seen=MOMENT
+    )
+    document = ArchivedThread(
+        kind="thread", document="thread-1", first_captured=MOMENT, last_captured=MOMENT,
+        captures=1, snapshots=1, tweets=(tweet,),
+    )  # fmt: skip
+    text = archived_to_text(document).split("\n")
+    assert len([line for line in text if TEXT_LABEL.match(line)]) == 1, text
+    markdown = archived_to_markdown(document).split("\n")
+    assert len([line for line in markdown if MD_LABEL.match(line)]) == 1, markdown
+
+
+def test_an_alt_text_a_title_or_a_reason_cannot_print_a_numbered_tweet() -> None:
+    tweets = (
+        Tweet(id="1", position=1, text="t", media=(Media(kind="photo", url="https://a.example/p.jpg", alt=NOT_TEXT),)),
+        Tweet(id="2", position=2, text="t", media=(Media(kind="card", url="https://a.example/", alt=NOT_TEXT),)),
+        Tweet(id="3", position=3, unavailable=NOT_TEXT),
+    )  # fmt: skip
+    outputs = [
+        to_markdown(Thread(id="1", tweets=tweets)),
+        to_markdown(Article(title=NOT_TEXT, tweets=tweets)),
+        to_markdown(Listing(title=NOT_TEXT, threads=(ThreadPreview(section=NOT_TEXT, tweets=tweets),))),
+    ]  # fmt: skip
+    for out in outputs:
+        lines = out.split("\n")
+        assert len([line for line in lines if MD_LABEL.match(line)]) == 3, out
+        assert not any(line.startswith(("57", "58")) for line in lines), out
 
 
 # -- the error of a write the store refuses -------------------------------------------------

@@ -32,11 +32,12 @@ def _who(author: Author | None) -> str:
     return name or "unknown author"
 
 
-_BLOCK_START = re.compile(r"^(\s*)(?:([#>*+=|-])|(\d+)([.)])(?=\s|$))")
+_BLOCK_START = re.compile(r"^(\s*)(?:([#>*+=|<-])|(\d+)([.)])(?=\s|$))")
 
 
 def _escape_line(line: str) -> str:
-    # "#NKpeace …" would be a heading, "1. …" a list, "> …" a quote: show them as written.
+    # "#NKpeace …" would be a heading, "1. …" a list, "> …" a quote, "<b>57.</b>" bold HTML:
+    # show them as written.
     return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", line)
 
 
@@ -71,8 +72,8 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         head.append(f"**{tweet.position}.**")
     if show_author:
         head.append(_who(tweet.author))
-    if tweet.unavailable:
-        head.append(f"*(unavailable: {tweet.unavailable})*")
+    if tweet.unavailable:  # a page's words (a tombstone's), like the alt text below
+        head.append(f"*(unavailable: {_one_line(tweet.unavailable)})*")
     if tweet.text:
         head.append(_paragraphs(tweet.text, inline=bool(head)))
     elif tweet.text is None and not tweet.unavailable:
@@ -83,7 +84,7 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         head.append(f"[↗]({tweet.url})")
     lines.append(" ".join(head))
     for media in tweet.media:
-        label = media.alt or media.kind
+        label = _one_line(media.alt) if media.alt else media.kind
         if media.url is None:
             lines.append(f"*[{media.kind}]*")
         elif media.kind == "photo":
@@ -136,7 +137,7 @@ def _preview(preview: ThreadPreview) -> str:
 
 
 def _listing(listing: Listing) -> str:
-    parts = [f"# {listing.title or 'Thread listing'}"]
+    parts = [f"# {_one_line(listing.title or 'Thread listing')}"]
     if listing.declared_total is not None:
         parts.append(
             f"{plural(len(listing.threads), 'thread')} shown of {listing.declared_total} declared"
@@ -145,13 +146,13 @@ def _listing(listing: Listing) -> str:
     for preview in listing.threads:
         if preview.section and preview.section != section:
             section = preview.section
-            parts.append(f"## {section}")
+            parts.append(f"## {_one_line(section)}")
         parts.append(_preview(preview))
     return "\n\n".join(parts) + "\n"
 
 
 def _article(article: Article) -> str:
-    parts = [f"# {article.title or 'Article'}"]
+    parts = [f"# {_one_line(article.title or 'Article')}"]
     if article.url:
         parts.append(f"Source: <{article.url}>")
     parts.extend(_tweet(tweet, show_author=True) for tweet in article.tweets)
@@ -184,7 +185,7 @@ def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
     if len(set(texts)) > 1:
         marks.append(f"EDITED ({len(texts)} versions)")
     if tweet.unavailable:
-        marks.append(f"UNAVAILABLE: {tweet.unavailable}")
+        marks.append(f"UNAVAILABLE: {_one_line(tweet.unavailable)}")
     label = f"{tweet.position}." if tweet.position is not None else "-"
     if tweet.removed and tweet.position is not None:
         # Its old place: the later copy numbers the tweets after it one less.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,19 @@ Format = Literal["json", "jsonl", "md"]
 """``json``: an indented document an input; ``jsonl``: one line each; ``md``: Markdown."""
 
 _MD_SEPARATOR = "\n---\n\n"
+
+
+def _writer(target: Path) -> contextlib.AbstractContextManager[TextIO]:
+    """A regular file is written whole through a temporary file; a device or a named pipe
+    (``-o /dev/null``, ``-o /dev/stderr``, a fifo) is written into: renaming a file over it
+    would replace it (as root, /dev/null itself)."""
+    try:
+        special = not stat.S_ISREG(target.stat().st_mode)
+    except OSError:  # missing (made by atomic_writer), or a problem atomic_writer names
+        special = False
+    if special:
+        return open(target, "w", encoding="utf-8")  # entered by the caller
+    return atomic_writer(target)
 
 
 def is_folder(output: str, count: int) -> bool:
@@ -116,7 +130,7 @@ class StreamSink(Sink):
         if self.stream is None:  # the file is made at the first result: none if all fail
             target = self.target or Path("-")
             try:
-                self.stream = self._file.enter_context(atomic_writer(target))
+                self.stream = self._file.enter_context(_writer(target))
             except OSError as exc:
                 raise OutputError.writing(target, exc) from exc
         return self.stream
