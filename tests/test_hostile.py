@@ -192,11 +192,6 @@ def test_attributes_up_to_max_attributes_are_read_and_more_are_refused() -> None
             )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the scan counts 'attributes' in script text, comments and other raw "
-    "text, which libxml2 reads as text (docs/security.md, Known gaps)",
-)
 def test_a_long_script_without_a_gt_is_not_taken_for_attributes() -> None:
     # A plain inline script: "i<n" and then 300 lines without a ">". libxml2 reads a script's
     # content as text (no attribute is checked there: a page like this parses in milliseconds);
@@ -206,6 +201,45 @@ def test_a_long_script_without_a_gt_is_not_taken_for_attributes() -> None:
     )
     page = THREAD.read_bytes().replace(b"</head>", f"<script>{script}</script></head>".encode())
     assert isinstance(threadkeep.parse(page), threadkeep.Thread)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("<script>", "</script>"),
+        ("<style>", "</style>"),
+        ("<!--", "-->"),
+        ("<title>", "</title>"),
+        ("<textarea>", "</textarea>"),
+    ],
+)
+def test_a_long_tag_in_text_is_text(before: str, after: str) -> None:
+    # libxml2 reads no attribute in a script, a style, a comment, a title or a textarea: asked
+    # about the long "tag" there, it says text, and the page is read.
+    tag = "<div" + attributes(limits.MAX_ATTRIBUTES + 1)
+    lookalike = f"{before}{tag}>{after}".encode()
+    page = THREAD.read_bytes().replace(b"</head>", lookalike + b"</head>")
+    assert isinstance(threadkeep.parse(page), threadkeep.Thread)
+
+
+def test_a_long_tag_after_text_lookalikes_is_still_refused() -> None:
+    # The scan goes on after a lookalike; a title holding "<script>" ends at "</title>", so
+    # the tag after it is a tag (a scan that skipped to "</script>" would miss it).
+    tag = "<div" + attributes(limits.MAX_ATTRIBUTES + 1)
+    page = f"<html><head><script>{tag}></script><title><script></title></head>"
+    page += f"<body>{tag}>x</div></body></html>"
+    with pytest.raises(threadkeep.MalformedPage, match="HTML element with more than"):
+        threadkeep.parse(page.encode())
+
+
+def test_many_text_lookalikes_are_refused_not_parsed_again_and_again() -> None:
+    # Each lookalike costs one more parse of the page up to it: three are read, a fourth is
+    # refused rather than parsed again.
+    script = "<script><div" + attributes(limits.MAX_ATTRIBUTES + 1) + "></script>"
+    three = THREAD.read_bytes().replace(b"</head>", script.encode() * 3 + b"</head>")
+    assert isinstance(threadkeep.parse(three), threadkeep.Thread)
+    with pytest.raises(threadkeep.MalformedPage, match="4 runs of text that read as start tags"):
+        threadkeep.parse(three.replace(b"</head>", script.encode() + b"</head>"))
 
 
 def test_attributes_hidden_by_a_declared_encoding_are_counted() -> None:

@@ -94,7 +94,7 @@ def load(data: bytes, *, source: str | None = None) -> Page:
         # So too for an encoding whose "<", ">" or quotes are not those ASCII bytes (a
         # declared EBCDIC, UTF-7, ISO-2022): the attribute scan reads the bytes libxml2 reads.
         data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
-    _check_attributes(data, source)
+    _check_attributes(data, source, encoding)
     root, limit = _parse(data, encoding, huge=False, source=source)
     if limit is not None and "depth" not in limit:
         # A text run or attribute value over libxml2's 10 MB default (an image inlined as a
@@ -184,15 +184,15 @@ _LONG_RUN = re.compile(rb">[^>]{%d}" % (2 * MAX_ATTRIBUTES))
 _TAG_START = re.compile(rb"<[A-Za-z_:]")
 
 
-def _check_attributes(data: bytes, source: str | None) -> None:
+# How many long "tags" libxml2 is asked about before the page is refused anyway: each question
+# is one parse of the page up to that tag, so the questions are few whatever the input.
+_QUESTIONS = 3
+_SENTINEL = b"<threadkeep-sentinel></threadkeep-sentinel>"
+
+
+def _check_attributes(data: bytes, source: str | None, encoding: str) -> None:
     if _may_hold_a_long_tag(data):
-        end = _BOUNDED.match(data).end()  # type: ignore[union-attr]  # it matches "" at least
-        if end < len(data):
-            raise MalformedPage(
-                f"HTML element with more than {MAX_ATTRIBUTES:,} attributes at byte {end:,} "
-                "(threadkeep.limits.MAX_ATTRIBUTES)",
-                source=source,
-            )
+        _check_long_tags(data, source, encoding)
     if len(data) <= 2 * MAX_TOTAL_ATTRIBUTES:
         return  # each attribute takes two bytes at least
     # A ">" closes any tag left open (no name or value can take it). Counting stops as soon as
@@ -205,6 +205,45 @@ def _check_attributes(data: bytes, source: str | None) -> None:
             "(threadkeep.limits.MAX_TOTAL_ATTRIBUTES)",
             source=source,
         )
+
+
+def _check_long_tags(data: bytes, source: str | None, encoding: str) -> None:
+    """Refuse a start tag of over MAX_ATTRIBUTES attributes, as libxml2 would read it.
+
+    The scan reads markup, not context: "<n; i++) { …" in a script, a comment or a title reads
+    as a start tag to it, and as text to libxml2, which checks no attribute there. So each long
+    tag the scan finds is put to libxml2 itself: the page up to that tag, then a sentinel
+    element. Where the sentinel is an element, the tag is one too, and the page is refused;
+    where it is text, the scan goes on after that tag. Past ``_QUESTIONS`` lookalikes in one
+    page, it is refused rather than parsed again and again.
+    """
+    start, asked = 0, 0
+    while True:
+        end = _BOUNDED.match(data, start).end()  # type: ignore[union-attr]  # matches "" at least
+        if end >= len(data):
+            return
+        if asked == _QUESTIONS:
+            problem = f"{_QUESTIONS + 1} runs of text that read as start tags of more than"
+            break
+        asked += 1
+        if _is_element_at(data, end, encoding, source):
+            problem = "HTML element with more than"
+            break
+        after = data.find(b">", end)
+        if after < 0:
+            return  # libxml2 reads the rest as text (it was asked): no tag, no attribute
+        start = after + 1
+    raise MalformedPage(
+        f"{problem} {MAX_ATTRIBUTES:,} attributes at byte {end:,} "
+        "(threadkeep.limits.MAX_ATTRIBUTES)",
+        source=source,
+    )
+
+
+def _is_element_at(data: bytes, where: int, encoding: str, source: str | None) -> bool:
+    """Whether libxml2 reads a tag starting at byte ``where`` as an element (not as text)."""
+    root, _ = _parse(data[:where] + _SENTINEL, encoding, huge=True, source=source)
+    return next(root.iter("threadkeep-sentinel"), None) is not None
 
 
 def _may_hold_a_long_tag(data: bytes) -> bool:
