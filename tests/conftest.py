@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from pytest_httpserver import HTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -83,3 +88,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def _werkzeug() -> Iterator[HTTPServer]:
+    """One loopback HTTP server per test module (the fetch tests' ``server``)."""
+    from tests.test_fetch import Loopback  # here: conftest loads before any test module
+
+    server = Loopback()
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def server(_werkzeug: HTTPServer) -> Iterator[HTTPServer]:
+    """The module's loopback server, with no expectation left from the test before."""
+    _werkzeug.clear()
+    yield _werkzeug
+    _werkzeug.clear()

@@ -127,22 +127,6 @@ class Loopback(HTTPServer):
         self.server.serve_forever(poll_interval=0.02)
 
 
-@pytest.fixture(scope="module")
-def _werkzeug() -> Iterator[HTTPServer]:
-    server = Loopback()
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(_werkzeug: HTTPServer) -> Iterator[HTTPServer]:
-    _werkzeug.clear()
-    yield _werkzeug
-    _werkzeug.clear()
-
-
 def seen(server: HTTPServer, path: str) -> list[Request]:
     """The requests ``server`` answered for ``path``."""
     return [request for request, _ in server.log if request.path == path]

@@ -15,7 +15,6 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,7 +27,6 @@ from tests.test_fetch import (
     QUINNY,
     QUINNY_ID,
     TOMBSTONE_ID,
-    Loopback,
     RawServer,
     answer,
     arrivals,
@@ -38,22 +36,6 @@ from tests.test_fetch import (
 from threadkeep.fetch import AsyncClient, Capture
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9\r\n\r\n<p>ok</p>"
-
-
-@pytest.fixture(scope="module")
-def _werkzeug() -> Iterator[HTTPServer]:
-    server = Loopback()
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(_werkzeug: HTTPServer) -> Iterator[HTTPServer]:
-    _werkzeug.clear()
-    yield _werkzeug
-    _werkzeug.clear()
 
 
 def client_for(server: HTTPServer, **settings: Any) -> AsyncClient:

@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -30,29 +29,13 @@ from werkzeug import Response
 
 import threadkeep
 from tests.bombs import nested_gzip, zeros_deflate
-from tests.test_fetch import FAST, Loopback, RawServer, arrivals, seen
+from tests.test_fetch import FAST, RawServer, arrivals, seen
 from threadkeep.cli import cli
 from threadkeep.fetch import AsyncClient, Capture, Client
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = b"<html><body>" + b"<p>a tweet, kept exactly</p>" * 2000 + b"</body></html>"
 CLIENTS = ("sync", "async")
-
-
-@pytest.fixture(scope="module")
-def _werkzeug() -> Iterator[HTTPServer]:
-    server = Loopback()
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(_werkzeug: HTTPServer) -> Iterator[HTTPServer]:
-    _werkzeug.clear()
-    yield _werkzeug
-    _werkzeug.clear()
 
 
 def fetch(how: str, url: str, **settings: Any) -> Capture:
