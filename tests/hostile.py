@@ -13,7 +13,6 @@ input is each text repeated that many times, in order, encoded as UTF-8. ``numbe
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 from click.testing import CliRunner
 
 import threadkeep
+from tests.bombs import peak_kib
 from threadkeep.cli import cli
 from threadkeep.models import result_adapter
 
@@ -92,7 +92,7 @@ def main(name: str) -> None:
     seconds = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as folder:
         command = cli_outcome(data, name, Path(folder))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = peak_kib() / 1024  # this program's own peak, not the forking pytest's
     print(json.dumps({"outcome": found, "cli": command, "seconds": seconds, "peak_mb": peak}))
 
 
