@@ -10,8 +10,8 @@ archive's promises from outside ``verify``:
 * each document's capture count equals the log's count of captures of that document;
 * what ``verify`` says: a round where these checks fail but ``verify`` reports neither damage
   nor a record *ahead of the log* (what a capture cut short leaves) is a **miss**;
-* when ``verify`` reports problems, ``verify --repair`` must leave a store that verifies and
-  passes the checks above.
+* when ``verify`` reports damage or records ahead of the log, ``verify --repair`` must leave a
+  store that verifies clean and passes the checks above.
 
 The rounds go on from one store, so damage a round leaves (and its repair) meets the next.
 Exit status 1 if any round missed damage or could not be repaired.
@@ -117,9 +117,10 @@ def one_round(store: Path, number: int, chance: random.Random) -> dict[str, obje
         "miss": bool(wrong) and report.ok and not report.ahead,
         "repaired": None,
     }
-    if not report.ok or wrong:
+    if not report.ok or report.ahead or wrong:
         Archive(store).repair()
-        row["repaired"] = Archive(store).verify().ok and not check(store)
+        again = Archive(store).verify()
+        row["repaired"] = again.ok and not again.ahead and not check(store)
     return row
 
 
