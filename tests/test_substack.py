@@ -318,3 +318,15 @@ def test_a_card_with_its_footer_glued_and_raw_video_tags() -> None:
         )
     ).tweets
     assert len(videos) == 3 and not any("<video" in (t.text or "") for t in videos)
+
+
+def test_a_card_time_past_the_59th_minute_is_no_time() -> None:
+    # The fuzzer's "6:60 AM" crashed the glued-card reader (datetime refuses minute 60); the
+    # footer reader takes the same rule.
+    from threadkeep.parsing.substack_footer import card_date
+    from threadkeep.parsing.substack_text import card_footer
+
+    assert card_date("8:75 AM ∙ Jul 7, 2022") is None
+    assert card_date("8:57 AM ∙ Jul 7, 2022") is not None
+    assert card_footer("the end6:60 AM · Jan 17, 2023") is None
+    assert card_footer("the end6:59 AM · Jan 17, 2023") is not None

@@ -68,6 +68,6 @@ def card_date(date_text: str | None) -> datetime | None:
         return parse_date(f"{match[1]} {match[2]}, {match[3]}")
     match = _TIME_DATE_RE.match(date_text)
     day = parse_date(f"{match[4]} {match[5]}, {match[6]}") if match else None
-    if match is None or day is None:
+    if match is None or day is None or int(match[2]) > 59:  # "8:75 AM" is no time
         return None
     return card_time(day, int(match[1]), int(match[2]), pm=match[3] == "PM")

@@ -144,10 +144,10 @@ def card_footer(line: str) -> tuple[str, datetime, str] | None:
     start, hour = match.start(), int(match[1])
     if hour > 12:  # "20231:12 AM": the first digit is the last word's
         start, hour = start + 1, hour % 10
-    day = parse_date(f"{match[4]} {match[5]}, {match[6]}")
-    if day is None or hour == 0:
+    day, minute = parse_date(f"{match[4]} {match[5]}, {match[6]}"), int(match[2])
+    if day is None or hour == 0 or minute > 59:  # "6:60 AM" is no time a card shows
         return None
-    created = card_time(day, hour, int(match[2]), pm=match[3] == "PM")
+    created = card_time(day, hour, minute, pm=match[3] == "PM")
     return line[:start], created, line[start : match.end()]
 
 
