@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,15 +37,6 @@ def threadkeep_cli(*args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         timeout=120,
     )
-
-
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
 
 
 def every_capture_in_view(store: Path) -> None:
