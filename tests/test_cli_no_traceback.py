@@ -158,13 +158,15 @@ def test_a_folder_of_unrelated_files_is_not_taken_for_a_store(tmp_path: Path) ->
         threadkeep.Archive(folder)
 
 
-@pytest.mark.parametrize("made", ["missing", "empty", "a store"])
+@pytest.mark.parametrize("made", ["missing", "empty", "a store", "shown by a file manager"])
 def test_a_missing_or_empty_folder_or_a_store_is_fine(tmp_path: Path, made: str) -> None:
     store = tmp_path / "archive"
     if made != "missing":
         store.mkdir()
     if made == "a store":
         threadkeep.Archive(store)
+    if made == "shown by a file manager":  # an empty folder once opened in Finder
+        (store / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     result = invoke("archive", str(SMALL), "--store", str(store))
     assert result.exit_code == 0, result.output
 

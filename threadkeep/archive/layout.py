@@ -112,6 +112,8 @@ def is_source(path: str) -> bool:
 
 
 _OWN_NAME = re.compile(r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+)$")
+# What file managers leave in a folder they only showed: such a folder is still empty.
+_DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".directory"})
 
 
 def refuse_foreign_folder(folder: str) -> None:
@@ -138,7 +140,9 @@ def refuse_foreign_folder(folder: str) -> None:
         raise ArchiveError(
             f"{folder}: cannot read the folder ({exc.strerror})", path=folder
         ) from exc
-    foreign = sorted(n for n in names if not (_OWN_NAME.match(n) or is_temporary(n)))
+    foreign = sorted(
+        n for n in names if not (_OWN_NAME.match(n) or is_temporary(n) or n in _DESKTOP_FILES)
+    )
     if foreign:
         shown = ", ".join(repr(n) for n in foreign[:3]) + (", …" if len(foreign) > 3 else "")
         raise ArchiveError(
