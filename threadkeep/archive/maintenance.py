@@ -83,25 +83,29 @@ def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
     for entry in entries:
         if entry.sha256:
             by_sha[entry.sha256].append(_describe(entry))
-    raw_files = _verify_raw(files, by_sha, problems)
+    raw = _verify_raw(files, by_sha, problems)
     derived = checks.check_derived(files, entries, generation)
     problems += [Problem(**finding._asdict()) for finding in derived.problems]
     return VerifyReport(
         ok=not problems,
         captures=len(entries),
-        raw_files=raw_files,
+        raw_files=len(raw),
         snapshots=derived.snapshots,
         documents=derived.documents,
         tweets=derived.tweets,
         problems=tuple(problems),
         ahead=tuple(Problem(**finding._asdict()) for finding in derived.ahead),
-        orphans=tuple(
-            Problem(path=p, problem=recover.ORPHANED) for p in recover.paths(files, by_sha)
+        orphans=tuple(  # raw captures no readable log line names
+            Problem(path=layout.raw_path(sha), problem=recover.ORPHANED)
+            for sha in sorted(raw - by_sha.keys())
         ),
     )
 
 
-def _verify_raw(files: StoreFiles, by_sha: dict[str, list[str]], problems: list[Problem]) -> int:
+def _verify_raw(
+    files: StoreFiles, by_sha: dict[str, list[str]], problems: list[Problem]
+) -> set[str]:
+    """Check every raw capture's hash; the hashes of those on disk."""
     seen = set()
     for path in files.raw_paths():
         name = layout.raw_sha(path)
@@ -121,7 +125,7 @@ def _verify_raw(files: StoreFiles, by_sha: dict[str, list[str]], problems: list[
                     captures=tuple(captures),
                 )
             )
-    return len(seen)
+    return seen
 
 
 class ReparseReport(BaseModel):

@@ -42,7 +42,7 @@ from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.records import CaptureEntry
 from threadkeep.errors import ArchiveError, ParseError
 
-__all__ = ["ORPHANED", "describe", "orphaned", "paths", "recover"]
+__all__ = ["ORPHANED", "describe", "orphaned", "recover"]
 
 ORPHANED = (
     "no log line names this raw capture (its line was lost or torn, or a process was killed "
@@ -59,11 +59,6 @@ def orphaned(files: StoreFiles, logged: Iterable[str]) -> list[str]:
     """The hashes of the raw captures that no readable log line names."""
     named = set(logged)
     return [sha for path in files.raw_paths() if (sha := layout.raw_sha(path)) not in named]
-
-
-def paths(files: StoreFiles, logged: Iterable[str]) -> list[str]:
-    """The paths of the raw captures that no readable log line names (what ``verify`` lists)."""
-    return [layout.raw_path(sha) for sha in orphaned(files, logged)]
 
 
 def describe(entry: CaptureEntry) -> str:
