@@ -29,6 +29,7 @@ from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
 from threadkeep.archive.records import CaptureEntry
 from threadkeep.archive.replay import describe as _describe
+from threadkeep.archive.replay import parsed
 from threadkeep.errors import ArchiveError, ParseError
 
 __all__ = [
@@ -250,7 +251,7 @@ def _rebuild(
     for entry in entries:
         if entry.sha256 is None:
             continue
-        result = _from_raw(files, entry, entry.sha256)
+        result = parsed(files, entry)
         if result is None and entry.outcome not in ("failed", "empty"):  # those made nothing
             result = _from_snapshot(files, entry, old)
             if result is None:
@@ -284,18 +285,6 @@ def _readable_entries(log: CaptureLog, problems: list[Problem]) -> list[CaptureE
         else:
             entries.append(item)
     return entries
-
-
-def _from_raw(files: StoreFiles, entry: CaptureEntry, sha: str) -> Result | None:
-    """The capture parsed again from its raw body, or None (damaged, missing, unparseable)."""
-    try:
-        body = files.raw(sha)
-    except (FileNotFoundError, ArchiveError):
-        return None
-    try:
-        return parse(body, url=entry.url, source=entry.url)
-    except ParseError:
-        return None
 
 
 def _from_snapshot(files: StoreFiles, entry: CaptureEntry, generation: int) -> Result | None:
