@@ -64,7 +64,8 @@ def capture(
                 assert error is not None
                 log.append(entry(outcome="failed", error=error.reason))
                 raise error
-            added = apply(files, result, sha=sha, at=at, generation=generation)
+            with files.batch():  # every file durable before the line that names them
+                added = apply(files, result, sha=sha, at=at, generation=generation)
             log.append(
                 entry(
                     outcome=added.outcome,
