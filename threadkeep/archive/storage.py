@@ -134,10 +134,10 @@ class LocalStorage:
         parts = path.split("/")
         if any(part in _NO_PART or os.sep in part or "\0" in part for part in parts):
             raise RefusedPath(f"path escapes the store: {path}", path=path)
-        full = os.path.join(self._root, *parts)
+        full = os.sep.join([self._root, *parts])
         here = self._root
         for part in parts:
-            here = os.path.join(here, part)
+            here = f"{here}{os.sep}{part}"
             try:
                 mode = os.lstat(here).st_mode
             except (FileNotFoundError, NotADirectoryError):
@@ -258,14 +258,15 @@ Job = Callable[[], None]
 
 @contextlib.contextmanager
 def _syncer(size: int) -> Iterator[Callable[[list[Job]], None]]:
-    """A runner of sync jobs for a batch of ``size`` files: a few threads at once for a batch
-    of several files, in this thread for one. It runs every job, then raises the first failure
-    (in the order of the jobs)."""
+    """A runner of sync jobs for a batch of ``size`` files: the jobs shared out among a few
+    threads (each runs its share one after another) for a batch of several files, run in this
+    thread for one. It returns when every share is done, and raises a failure if one failed."""
     if size == 1:
         yield _run_here
         return
-    with ThreadPoolExecutor(min(_SYNC_THREADS, size), thread_name_prefix="threadkeep-sync") as pool:
-        yield lambda jobs: _run_in(pool, jobs)
+    threads = min(_SYNC_THREADS, size)
+    with ThreadPoolExecutor(threads, thread_name_prefix="threadkeep-sync") as pool:
+        yield lambda jobs: _run_in(pool, threads, jobs)
 
 
 def _run_here(jobs: list[Job]) -> None:
@@ -273,10 +274,10 @@ def _run_here(jobs: list[Job]) -> None:
         job()
 
 
-def _run_in(pool: Executor, jobs: list[Job]) -> None:
-    futures = [pool.submit(job) for job in jobs]
+def _run_in(pool: Executor, threads: int, jobs: list[Job]) -> None:
+    futures = [pool.submit(_run_here, jobs[n::threads]) for n in range(min(threads, len(jobs)))]
     for future in futures:
-        future.exception()  # wait for every one, so that no sync runs on past a failure
+        future.exception()  # wait for every share, so that no sync runs on past a failure
     for future in futures:
         future.result()
 
