@@ -19,12 +19,19 @@ with distinct ids and texts.
 5. **verify time** (``--verify``): ``Archive.verify()`` on a store this script built before
    (``--store``), with its peak memory: every hash, and the log replayed and compared.
 
+6. **the batch write against one file at a time** (``--compare``): new captures made in turn
+   into three stores in one process: one writing a capture's snapshot and records as one
+   batch (the default), one doing the same with its syncs made from one thread, and one
+   writing and syncing each file on its own, one after another (the write path before issue
+   15). Their times (and the CPU time they used) are compared under the same load.
+
 Run from the repository root::
 
     python benchmarks/archive.py                  # 100,000 tweets (a few minutes)
     python benchmarks/archive.py --tweets 10000   # quicker
     python benchmarks/archive.py --tweets 10000 --store S   # then:
     python benchmarks/archive.py --verify --store S
+    python benchmarks/archive.py --compare --tweets 3000   # batch against one by one
 """
 
 from __future__ import annotations
@@ -38,10 +45,11 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import threadkeep
-from threadkeep.archive import Archive
+from threadkeep.archive import Archive, LocalStorage, storage
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "fixtures" / "threadreader" / "quinnypig_2020_full.html").read_bytes()
@@ -99,6 +107,59 @@ def timed_show(archive: Archive, ids: list[str], repeat: int = 5) -> float:
     return statistics.median(samples) * 1000
 
 
+class OneByOne(LocalStorage):
+    """The write path before issue 15: each file written and synced on its own (a temporary
+    file, ``fsync``, rename, ``fsync`` of its folder), one after another."""
+
+    def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        for path, data in items:
+            self.write_atomic(path, data)
+
+
+class OneThread(LocalStorage):
+    """The batch write with its syncs made one after another (from one thread, not eight)."""
+
+    def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        threads, storage._SYNC_THREADS = storage._SYNC_THREADS, 1
+        try:
+            super().write_atomic_many(items)
+        finally:
+            storage._SYNC_THREADS = threads
+
+
+def compare(threads: int, per_thread: int) -> None:
+    """New captures made in turn (the order rotating) into three stores: the batch write, the
+    batch write syncing from one thread, and one file at a time."""
+    base = Path(tempfile.mkdtemp(prefix="threadkeep-bench-"))
+    stores = {
+        "batch": Archive(base / "b"),
+        "batch, 1 thread": Archive(base / "t", storage=OneThread(base / "t")),
+        "one by one": Archive(base / "o", storage=OneByOne(base / "o")),
+    }
+    names = list(stores)
+    took: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    synced: dict[str, list[int]] = {name: [] for name in names}
+    for thread in range(threads):
+        data, root = synthetic_page(thread, per_thread)
+        turn = thread % len(names)
+        for name in names[turn:] + names[:turn]:
+            before, start, used = fsyncs(), time.perf_counter(), time.process_time()
+            stores[name].add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
+            took[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - used)
+            synced[name].append(fsyncs() - before)
+    slowest = statistics.median(took["one by one"])
+    for name in names:
+        median = statistics.median(took[name])
+        print(
+            f"{name:>15}: {len(took[name]) / sum(took[name]):5.1f} new captures/s, median "
+            f"{median * 1000:6.1f} ms (cpu {statistics.median(cpu[name]) * 1000:5.1f} ms), "
+            f"{statistics.median(synced[name]):.0f} fsync calls each; "
+            f"{median / slowest:.2f} of one by one"
+        )
+
+
 def timed_verify(folder: Path) -> None:
     """``verify`` on an existing store: its time and the process's peak memory."""
     archive = Archive(folder, create=False)
@@ -118,6 +179,7 @@ def main() -> None:
     parser.add_argument("--per-thread", type=int, default=100)
     parser.add_argument("--store", help="Folder for the store (default: a temporary one).")
     parser.add_argument("--verify", action="store_true", help="Time verify on --store only.")
+    parser.add_argument("--compare", action="store_true", help="Batch against one by one.")
     options = parser.parse_args()
     if options.verify:
         timed_verify(Path(options.store))
@@ -125,10 +187,13 @@ def main() -> None:
     gc.enable()  # as a user runs it: the collector's pauses are part of the cost
     os.fsync = _counted_fsync
     threads = max(1, options.tweets // options.per_thread)
+    threadkeep.parse(synthetic_page(0, 1)[0])  # the parsers imported, as in a process that parsed
+    if options.compare:
+        compare(threads, options.per_thread)
+        return
     folder = Path(options.store or tempfile.mkdtemp(prefix="threadkeep-bench-"))
     archive = Archive(folder)
     pages = [synthetic_page(t, options.per_thread) for t in range(min(threads, 20))]
-    threadkeep.parse(pages[0][0])  # the parsers imported once, as in any process that parsed
     print(f"store {folder}; {threads} threads of {options.per_thread} tweets; cpu {os.cpu_count()}")
     print(
         f"{'tweets':>8} {'new cap/s':>10} {'new ms':>7} {'fsync/cap':>9} {'same cap/s':>11} "
@@ -138,15 +203,17 @@ def main() -> None:
     checkpoints = sorted({threads // 100 or 1, threads // 10 or 1, threads})
     new_time = 0.0
     new_times: list[float] = []
+    new_cpu: list[float] = []
     syncs: list[int] = []
     for written, thread in enumerate(range(threads), start=1):
         data, root = (
             pages[thread] if thread < len(pages) else synthetic_page(thread, options.per_thread)
         )
-        synced = fsyncs()
+        synced, used = fsyncs(), time.process_time()
         start = time.perf_counter()
         archive.add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
         took = time.perf_counter() - start
+        new_cpu.append(time.process_time() - used)
         new_time += took
         new_times.append(took)
         syncs.append(fsyncs() - synced)
@@ -167,7 +234,8 @@ def main() -> None:
     rate = len(new_times) / new_time
     print(
         f"new captures of {options.per_thread}-tweet pages: {rate:.1f}/s "
-        f"(median {statistics.median(new_times) * 1000:.1f} ms, "
+        f"(median {statistics.median(new_times) * 1000:.1f} ms, of which cpu "
+        f"{statistics.median(new_cpu) * 1000:.1f} ms in all threads; "
         f"{statistics.median(syncs):.0f} fsync calls each); target >= {TARGET:g}/s: "
         f"{'met' if rate >= TARGET else 'not met'}"
     )

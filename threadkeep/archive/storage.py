@@ -160,7 +160,7 @@ class LocalStorage:
         return os.path.isfile(self._full(path))
 
     def write_atomic(self, path: str, data: bytes) -> None:
-        self.write_atomic_many([(path, data)])
+        _write_files([(self._full(path), data)])
 
     def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
         """Write each ``(path, data)`` atomically, renamed in the order given; return once every
@@ -169,29 +169,12 @@ class LocalStorage:
         Every file is written to a temporary file beside it; those are synced together (a few
         at once, which the file system commits in shared journal writes), renamed in order,
         and then each folder they went into (and the parent of each folder made for them) is
-        synced once. A process killed at any instant
-        leaves the first files renamed, each whole, and the others as they were; a power loss
-        before the end, any of them renamed. A failure (a full disk, an I/O error) raises
-        :class:`ArchiveError` naming the file; every temporary file not yet renamed is removed.
+        synced once. A process killed at any instant leaves the first files renamed, each
+        whole, and the others as they were; a power loss before the end, any of them renamed.
+        A failure (a full disk, an I/O error) raises :class:`ArchiveError` naming the file;
+        every temporary file not yet renamed is removed.
         """
-        files = [(self._full(path), data) for path, data in items]
-        if not files:
-            return
-        with _syncer(len(files)) as run:
-            folders = _make_folders([target for target, _ in files])
-            temps: list[tuple[str, str]] = []
-            renamed = 0
-            try:
-                for start in range(0, len(files), _OPEN_AT_ONCE):
-                    _write_temps(files[start : start + _OPEN_AT_ONCE], temps, run)
-                for temp, target in temps:
-                    with _writing(target):
-                        os.replace(temp, target)
-                    renamed += 1
-            finally:
-                for temp, _ in temps[renamed:]:
-                    Path(temp).unlink(missing_ok=True)
-            run([functools.partial(_sync_folder, folder) for folder in folders])
+        _write_files([(self._full(path), data) for path, data in items])
 
     def append_line(self, path: str, line: bytes) -> None:
         target = self._full(path)
@@ -251,6 +234,27 @@ def write_atomic_many(storage: Storage, items: Sequence[tuple[str, bytes]]) -> N
         return
     for path, data in items:
         storage.write_atomic(path, data)
+
+
+def _write_files(files: list[tuple[str, bytes]]) -> None:
+    """Write each ``(target, data)`` atomically (see :meth:`LocalStorage.write_atomic_many`)."""
+    if not files:
+        return
+    with _syncer(len(files)) as run:
+        folders = _make_folders([target for target, _ in files])
+        temps: list[tuple[str, str]] = []
+        renamed = 0
+        try:
+            for start in range(0, len(files), _OPEN_AT_ONCE):
+                _write_temps(files[start : start + _OPEN_AT_ONCE], temps, run)
+            for temp, target in temps:
+                with _writing(target):
+                    os.replace(temp, target)
+                renamed += 1
+        finally:
+            for temp, _ in temps[renamed:]:
+                Path(temp).unlink(missing_ok=True)
+        run([functools.partial(_sync_folder, folder) for folder in folders])
 
 
 Job = Callable[[], None]
