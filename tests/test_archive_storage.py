@@ -51,7 +51,7 @@ def test_a_link_out_of_the_store_is_refused_and_one_in_it_followed(tmp_path: Pat
 def test_a_batch_writes_every_file_and_leaves_no_temporary_one(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path)
     storage.write_atomic("a/old.json", b"old")
-    files = [(f"b/{n % 3}/{n}.json", b"%d" % n) for n in range(150)]  # over _OPEN_AT_ONCE
+    files = [(f"b/{n % 3}/{n}.json", b"%d" % n) for n in range(300)]  # over _OPEN_AT_ONCE
     storage.write_atomic_many([("a/old.json", b"new"), *files, ("a/old.json", b"last")])
     assert storage.read("a/old.json") == b"last"  # renamed in order: the last write wins
     assert all(storage.read(path) == data for path, data in files)

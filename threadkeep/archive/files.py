@@ -10,8 +10,8 @@ The generation of derived files is a value the caller passes; :meth:`StoreFiles.
 reads the one in use from the store file, and :meth:`StoreFiles.switch_generation` changes it.
 
 :meth:`StoreFiles.batch` holds the writes of a block back and makes them together at its end
-(a capture's snapshot and records: one round of syncs instead of one per file); reads in the
-block see the writes held back.
+(a capture's snapshot and records: their syncs waited for together, not one file after
+another); reads in the block, in the thread that holds them, see the writes held back.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import contextlib
 import gzip
 import hashlib
 import json
+import threading
 import zlib
 from collections.abc import Iterator
 from typing import TypeVar
@@ -37,6 +38,7 @@ from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
 __all__ = ["DamagedFile", "Result", "StoreFiles"]
 
 Result = Thread | Listing | Article | Tweet
+Held = tuple[dict[str, bytes], dict[str, bytes]]  # a batch's writes: its two rounds
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -64,7 +66,7 @@ class StoreFiles:
         self.storage = storage
         self.location = location
         self.lock_timeout = lock_timeout
-        self._held: tuple[dict[str, bytes], dict[str, bytes]] | None = None  # see batch()
+        self._batch = threading.local()  # .held: the writes of this thread's batch (batch())
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
         """The store's write lock (``lock_timeout`` seconds at most)."""
@@ -80,29 +82,36 @@ class StoreFiles:
         document records, which name a snapshot of the first round: after a crash at any
         instant, a document record never names a snapshot that is not on disk. When the block
         raises, nothing it wrote is written. Reads in the block (:meth:`has`, records) see the
-        writes held back; :meth:`~threadkeep.archive.Storage.list` does not.
+        writes held back, in this thread only; :meth:`~threadkeep.archive.Storage.list` does
+        not.
         """
-        assert self._held is None, "batches do not nest"
-        self._held = ({}, {})
+        assert self._held() is None, "batches do not nest"
+        rounds: Held = ({}, {})
+        self._batch.held = rounds
         try:
             yield
-            for held in self._held:
+            for held in rounds:
                 write_atomic_many(self.storage, list(held.items()))
         finally:
-            self._held = None
+            self._batch.held = None
+
+    def _held(self) -> Held | None:
+        held: Held | None = getattr(self._batch, "held", None)
+        return held
 
     def _write(self, path: str, data: bytes, *, names_others: bool = False) -> None:
         """Write ``path`` now, or hold it back for the end of the batch (see :meth:`batch`):
         in its second round when it ``names_others`` (a document record)."""
-        if self._held is None:
+        rounds = self._held()
+        if rounds is None:
             self.storage.write_atomic(path, data)
             return
-        held = self._held[1 if names_others else 0]
+        held = rounds[1 if names_others else 0]
         held.pop(path, None)  # renamed in the order of the last writes
         held[path] = data
 
     def _held_back(self, path: str) -> bytes | None:
-        for held in self._held or ():
+        for held in self._held() or ():
             if path in held:
                 return held[path]
         return None

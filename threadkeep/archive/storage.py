@@ -40,7 +40,8 @@ __all__ = ["LocalStorage", "Storage", "is_whole_line", "safe_path", "write_atomi
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _NO_PART = frozenset({"", ".", ".."})  # in a stored path: leads out, or is no name
 _SYNC_THREADS = 8  # syncs waited for at once: the file system commits them together
-_OPEN_AT_ONCE = 64  # temporary files of a batch held open, waiting for their sync
+_OPEN_AT_ONCE = 256  # temporary files of a batch held open, waiting for their sync
+_NO_FOLDER_SYNC = {errno.EINVAL, errno.EBADF, errno.ENOTSUP, errno.EOPNOTSUPP}  # not possible
 
 
 def safe_path(*parts: str) -> str:
@@ -346,22 +347,18 @@ def _sync_file(descriptor: int, target: str) -> None:
 def _sync_folder(folder: str) -> None:
     """``fsync`` a folder, making the renames in it durable. A system that cannot sync a
     folder (it refuses to open one, or to sync it) is let be; any other failure raises."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except (PermissionError, IsADirectoryError):
-        return
-    try:
-        with _writing(folder):
-            try:
-                os.fsync(descriptor)
-            except OSError as exc:
-                if exc.errno not in _NO_FOLDER_SYNC:
-                    raise
-    finally:
-        os.close(descriptor)
-
-
-_NO_FOLDER_SYNC = {errno.EINVAL, errno.EBADF, errno.ENOTSUP, errno.EOPNOTSUPP}
+    with _writing(folder):
+        try:
+            descriptor = os.open(folder, os.O_RDONLY)
+        except (PermissionError, IsADirectoryError):  # a folder cannot be opened there
+            return
+        try:
+            os.fsync(descriptor)
+        except OSError as exc:
+            if exc.errno not in _NO_FOLDER_SYNC:
+                raise
+        finally:
+            os.close(descriptor)
 
 
 def _end_last_line(target: str) -> bytes:
