@@ -20,7 +20,7 @@ with distinct ids and texts.
    (``--store``), with its peak memory: every hash, and the log replayed and compared.
 
 6. **the batch write against one file at a time** (``--compare``): new captures made in turn
-   into three stores in one process: one writing a capture's snapshot and records as one
+   into three stores in one process: one writing a capture's body, snapshot and records as one
    batch (the default), one doing the same with its syncs made from one thread, and one
    writing and syncing each file on its own, one after another (the write path before issue
    15). Their times (and the CPU time they used) are compared under the same load.

@@ -175,20 +175,11 @@ class StoreFiles:
     # -- raw bodies ------------------------------------------------------------------------
 
     def keep_raw(self, sha256: str, data: bytes) -> bool:
-        """Store a captured body under its hash, unless it is stored already; True if it was not.
-
-        A write that fails once the body is in place (its folder's sync) removes it again: it
-        was not there before, and a capture that fails keeps no body (see ``capture``).
-        """
+        """Store a captured body under its hash, unless it is stored already; True if it was not."""
         path = layout.raw_path(sha256)
         if self.has(path):
             return False
-        try:
-            self._write(path, gzip.compress(data, mtime=0))
-        except ArchiveError:
-            with contextlib.suppress(ArchiveError, OSError):
-                self.storage.remove(path)
-            raise
+        self._write(path, gzip.compress(data, mtime=0))
         return True
 
     def drop_raw(self, sha256: str) -> None:
