@@ -101,8 +101,9 @@ def texts(store: Path) -> list[str]:
 
 
 def test_sigkill_between_the_renames_of_a_batch_is_repaired(tmp_path: Path) -> None:
-    """A capture's snapshot and records are written as one batch (every temporary file, then
-    the renames, in order): a writer killed before each of its renames in turn leaves a store
+    """A capture's raw body, snapshot and records are written as one batch (every temporary
+    file, then the renames, in order), then its document record: a writer killed before each
+    of its renames in turn leaves a store
     that verifies, with the log as it was; repair brings the records back to the log's (and
     records the body the killed capture kept, as a capture whose log line was lost)."""
     page = FIXTURES / "constructed" / "tra_numbering_styles.html"
