@@ -4,8 +4,12 @@ Measured, with synthetic Thread Reader thread pages made from the real 2020 page
 (``fixtures/threadreader/quinnypig_2020_full.html``): each page holds ``--per-thread`` tweets
 with distinct ids and texts.
 
-1. **captures/s, new threads**: ``Archive.add`` of pages never seen (each writes a raw body,
-   a snapshot, one record per tweet, the document record and a log line, every file synced);
+1. **captures/s, new threads**: the whole ``Archive.add`` of pages never seen, as a user pays
+   it (parse, merge, writes and syncs, garbage collector on); each writes a raw body, a
+   snapshot, one record per tweet, the document record and a log line, every file durable
+   before the log line. Printed with the median milliseconds per capture and the ``fsync``
+   calls it makes (``os.fsync`` is wrapped to count them), against the target of issue 15:
+   at least 15 new captures of 100-tweet pages per second on the local disk;
 2. **captures/s, unchanged re-captures**: the same pages again (a log line and a document
    record only);
 3. **bytes per tweet**: the store's size on disk divided by the tweets in it;
@@ -15,26 +19,37 @@ with distinct ids and texts.
 5. **verify time** (``--verify``): ``Archive.verify()`` on a store this script built before
    (``--store``), with its peak memory: every hash, and the log replayed and compared.
 
+6. **the batch write against one file at a time** (``--compare``): new captures made in turn
+   into three stores in one process: one writing a capture's body, snapshot and records as one
+   batch (the default), one doing the same with its syncs made from one thread, and one
+   writing and syncing each file on its own, one after another (the write path before issue
+   15). Their times (and the CPU time they used) are compared under the same load.
+
 Run from the repository root::
 
     python benchmarks/archive.py                  # 100,000 tweets (a few minutes)
     python benchmarks/archive.py --tweets 10000   # quicker
     python benchmarks/archive.py --tweets 10000 --store S   # then:
     python benchmarks/archive.py --verify --store S
+    python benchmarks/archive.py --compare --tweets 3000   # batch against one by one
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import resource
 import statistics
 import tempfile
+import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from threadkeep.archive import Archive
+import threadkeep
+from threadkeep.archive import Archive, LocalStorage, storage
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "fixtures" / "threadreader" / "quinnypig_2020_full.html").read_bytes()
@@ -60,6 +75,23 @@ def synthetic_page(thread: int, per_thread: int) -> tuple[bytes, str]:
     return head + "".join(rows).encode() + tail, str(root)
 
 
+TARGET = 15.0  # new captures of 100-tweet pages per second (issue 15)
+_real_fsync = os.fsync
+_fsyncs = [0]
+_fsyncs_lock = threading.Lock()  # a batch syncs from a few threads at once
+
+
+def _counted_fsync(descriptor: int) -> None:
+    with _fsyncs_lock:
+        _fsyncs[0] += 1
+    _real_fsync(descriptor)
+
+
+def fsyncs() -> int:
+    """How many ``fsync`` calls were made so far (this process, every thread)."""
+    return _fsyncs[0]
+
+
 def size_on_disk(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
@@ -73,6 +105,59 @@ def timed_show(archive: Archive, ids: list[str], repeat: int = 5) -> float:
             samples.append(time.perf_counter() - start)
             assert merged is not None
     return statistics.median(samples) * 1000
+
+
+class OneByOne(LocalStorage):
+    """The write path before issue 15: each file written and synced on its own (a temporary
+    file, ``fsync``, rename, ``fsync`` of its folder), one after another."""
+
+    def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        for path, data in items:
+            self.write_atomic(path, data)
+
+
+class OneThread(LocalStorage):
+    """The batch write with its syncs made one after another (from one thread, not eight)."""
+
+    def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        threads, storage._SYNC_THREADS = storage._SYNC_THREADS, 1
+        try:
+            super().write_atomic_many(items)
+        finally:
+            storage._SYNC_THREADS = threads
+
+
+def compare(threads: int, per_thread: int) -> None:
+    """New captures made in turn (the order rotating) into three stores: the batch write, the
+    batch write syncing from one thread, and one file at a time."""
+    base = Path(tempfile.mkdtemp(prefix="threadkeep-bench-"))
+    stores = {
+        "batch": Archive(base / "b"),
+        "batch, 1 thread": Archive(base / "t", storage=OneThread(base / "t")),
+        "one by one": Archive(base / "o", storage=OneByOne(base / "o")),
+    }
+    names = list(stores)
+    took: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    synced: dict[str, list[int]] = {name: [] for name in names}
+    for thread in range(threads):
+        data, root = synthetic_page(thread, per_thread)
+        turn = thread % len(names)
+        for name in names[turn:] + names[:turn]:
+            before, start, used = fsyncs(), time.perf_counter(), time.process_time()
+            stores[name].add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
+            took[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - used)
+            synced[name].append(fsyncs() - before)
+    slowest = statistics.median(took["one by one"])
+    for name in names:
+        median = statistics.median(took[name])
+        print(
+            f"{name:>15}: {len(took[name]) / sum(took[name]):5.1f} new captures/s, median "
+            f"{median * 1000:6.1f} ms (cpu {statistics.median(cpu[name]) * 1000:5.1f} ms), "
+            f"{statistics.median(synced[name]):.0f} fsync calls each; "
+            f"{median / slowest:.2f} of one by one"
+        )
 
 
 def timed_verify(folder: Path) -> None:
@@ -94,29 +179,47 @@ def main() -> None:
     parser.add_argument("--per-thread", type=int, default=100)
     parser.add_argument("--store", help="Folder for the store (default: a temporary one).")
     parser.add_argument("--verify", action="store_true", help="Time verify on --store only.")
+    parser.add_argument("--compare", action="store_true", help="Batch against one by one.")
     options = parser.parse_args()
     if options.verify:
         timed_verify(Path(options.store))
         return
+    gc.enable()  # as a user runs it: the collector's pauses are part of the cost
+    os.fsync = _counted_fsync
     threads = max(1, options.tweets // options.per_thread)
+    threadkeep.parse(synthetic_page(0, 1)[0])  # the parsers imported, as in a process that parsed
+    if options.compare:
+        compare(threads, options.per_thread)
+        return
     folder = Path(options.store or tempfile.mkdtemp(prefix="threadkeep-bench-"))
     archive = Archive(folder)
     pages = [synthetic_page(t, options.per_thread) for t in range(min(threads, 20))]
     print(f"store {folder}; {threads} threads of {options.per_thread} tweets; cpu {os.cpu_count()}")
-    print(f"{'tweets':>8} {'new cap/s':>10} {'same cap/s':>11} {'B/tweet':>8} {'show ms':>8}")
+    print(
+        f"{'tweets':>8} {'new cap/s':>10} {'new ms':>7} {'fsync/cap':>9} {'same cap/s':>11} "
+        f"{'B/tweet':>8} {'show ms':>8}"
+    )
     ids: list[str] = []
     checkpoints = sorted({threads // 100 or 1, threads // 10 or 1, threads})
     new_time = 0.0
+    new_times: list[float] = []
+    new_cpu: list[float] = []
+    syncs: list[int] = []
     for written, thread in enumerate(range(threads), start=1):
         data, root = (
             pages[thread] if thread < len(pages) else synthetic_page(thread, options.per_thread)
         )
+        synced, used = fsyncs(), time.process_time()
         start = time.perf_counter()
         archive.add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
-        new_time += time.perf_counter() - start
+        took = time.perf_counter() - start
+        new_cpu.append(time.process_time() - used)
+        new_time += took
+        new_times.append(took)
+        syncs.append(fsyncs() - synced)
         ids.append(root)
         if written in checkpoints:
-            again = pages[: min(10, len(pages))]
+            again = pages[: min(10, written)]  # pages captured already: unchanged again
             start = time.perf_counter()
             for data, root in again:
                 archive.add(data, url=f"https://threadreaderapp.com/thread/{root}.html")
@@ -124,9 +227,18 @@ def main() -> None:
             tweets = written * options.per_thread
             show = timed_show(archive, [ids[0], ids[len(ids) // 2], ids[-1]])
             print(
-                f"{tweets:>8} {written / new_time:>10.1f} {same_rate:>11.1f} "
-                f"{size_on_disk(folder) / tweets:>8.0f} {show:>8.1f}"
+                f"{tweets:>8} {written / new_time:>10.1f} "
+                f"{statistics.median(new_times) * 1000:>7.1f} {statistics.median(syncs):>9.0f} "
+                f"{same_rate:>11.1f} {size_on_disk(folder) / tweets:>8.0f} {show:>8.1f}"
             )
+    rate = len(new_times) / new_time
+    print(
+        f"new captures of {options.per_thread}-tweet pages: {rate:.1f}/s "
+        f"(median {statistics.median(new_times) * 1000:.1f} ms, of which cpu "
+        f"{statistics.median(new_cpu) * 1000:.1f} ms in all threads; "
+        f"{statistics.median(syncs):.0f} fsync calls each); target >= {TARGET:g}/s: "
+        f"{'met' if rate >= TARGET else 'not met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import errno
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -128,6 +129,58 @@ def test_disk_full_at_every_write_of_a_capture_loses_nothing(
 
         Archive(store).add(later_page(), url=URL, captured_at=T1)  # space again: capture
         assert view(store) == view(reference["both"]), write
+
+
+@contextmanager
+def io_error_at_sync(sync: int) -> Iterator[Callable[[], int]]:
+    """Make the ``sync``-th ``fsync`` fail with EIO. A batch syncs from a few threads at once:
+    they are counted under a lock."""
+    real_fsync, count, guard = os.fsync, 0, threading.Lock()
+
+    def fsync(descriptor: int) -> None:
+        nonlocal count
+        with guard:
+            count += 1
+            failing = count == sync
+        if failing:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(descriptor)
+
+    os.fsync = fsync
+    try:
+        yield lambda: count
+    finally:
+        os.fsync = real_fsync
+
+
+def test_an_io_error_at_every_sync_of_a_capture_loses_nothing(
+    reference: dict[str, Path], tmp_path: Path
+) -> None:
+    """Every sync of a capture fails in turn (the raw body's, each file and folder of the batch
+    of its snapshot and records, the document record's): the capture is not recorded, no
+    half-written or temporary file is left, the store verifies, and repair then a capture
+    again give what a capture that never failed gives."""
+    store = tmp_path / "count"
+    shutil.copytree(reference["first"], store)
+    with io_error_at_sync(10**9) as count:
+        Archive(store).add(later_page(), url=URL, captured_at=T1)
+        total = count()
+    assert total >= 10  # the raw body and its folder, the batch, the log line
+    for sync in range(1, total):  # the last one is the log line's: see test_archive_log_tail
+        store = tmp_path / f"eio-{sync}"
+        shutil.copytree(reference["first"], store)
+        with io_error_at_sync(sync), pytest.raises(threadkeep.ArchiveError) as caught:
+            Archive(store).add(later_page(), url=URL, captured_at=T1)
+        message = str(caught.value)
+        assert "could not write" in message and "Input/output error" in message, message
+        assert f"the capture of {URL} was not recorded and the store is still valid" in message
+        assert not list(store.rglob(".*.tmp")), sync  # no temporary file left behind
+        archive = Archive(store)
+        assert archive.verify().ok, sync
+        assert [c.time for c in archive.captures()] == [T0]
+        assert archive.repair().ok
+        Archive(store).add(later_page(), url=URL, captured_at=T1)
+        assert view(store) == view(reference["both"]), sync
 
 
 def test_disk_full_writing_the_raw_body_says_so(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -67,6 +68,74 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
             assert archive.raw(sha)  # and its body is kept, readable
     merged = Archive(store).thread("2031282835290730497")
     assert merged is not None and len(merged.tweets) == 6
+
+
+KILLED_AT_RENAME = textwrap.dedent(
+    """
+    import os, signal, sys
+    from datetime import datetime, timezone
+    from threadkeep.archive import Archive
+
+    store, page, at = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
+    archive = Archive(store)
+    real_replace, renames = os.replace, 0
+
+    def replace(*args, **kwargs):
+        global renames
+        renames += 1
+        if renames == at:  # killed just before this rename, after the ones before it
+            os.kill(os.getpid(), signal.SIGKILL)
+        real_replace(*args, **kwargs)
+
+    os.replace = replace
+    archive.add(page, url="https://threadreaderapp.com/thread/2031282835290730497.html",
+                captured_at=datetime(2024, 1, 2, tzinfo=timezone.utc))
+    """
+)
+
+
+def texts(store: Path) -> list[str]:
+    merged = Archive(store).thread("2031282835290730497")
+    assert merged is not None
+    return [tweet.text for tweet in merged.tweets]
+
+
+def test_sigkill_between_the_renames_of_a_batch_is_repaired(tmp_path: Path) -> None:
+    """A capture's raw body, snapshot and records are written as one batch (every temporary
+    file, then the renames, in order), then its document record: a writer killed before each
+    of its renames in turn leaves a store
+    that verifies, with the log as it was; repair brings the records back to the log's (and
+    records the body the killed capture kept, as a capture whose log line was lost)."""
+    page = FIXTURES / "constructed" / "tra_numbering_styles.html"
+    changed = tmp_path / "changed.html"
+    changed.write_bytes(page.read_bytes().replace(b"Second point", b"Second point, edited"))
+    url = "https://threadreaderapp.com/thread/2031282835290730497.html"
+    first = tmp_path / "first"
+    Archive(first).add(page.read_bytes(), url=url)
+    whole = tmp_path / "whole"
+    shutil.copytree(first, whole)
+    Archive(whole).add(changed.read_bytes(), url=url)
+    at = 1
+    while True:
+        store = tmp_path / f"killed-{at}"
+        shutil.copytree(first, store)
+        child = spawn(KILLED_AT_RENAME, str(store), str(changed), str(at))
+        child.communicate(timeout=120)
+        if child.returncode == 0:  # past the last rename: the capture was made
+            break
+        assert child.returncode == -signal.SIGKILL
+        archive = Archive(store)
+        report = archive.verify()
+        assert report.ok, (at, report.problems)
+        assert len(list(archive.captures())) == 1, at  # the killed capture is not logged
+        kept = bool(report.orphans)  # its body, renamed before the kill
+        assert kept == (at > 1), at
+        assert archive.repair().ok
+        repaired = Archive(store).verify()
+        assert repaired.ok and not repaired.ahead and not repaired.orphans, at
+        assert texts(store) == texts(whole if kept else first), at
+        at += 1
+    assert at > 9  # the raw body, the snapshot, six tweet records, the document record
 
 
 CONCURRENT = textwrap.dedent(

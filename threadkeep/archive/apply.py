@@ -3,7 +3,9 @@
 :func:`capture` is the whole of ``add``: under the store lock, the raw body, then (through
 :func:`apply`) the snapshot, the tweet records and the document record, and the capture log
 line last. That order keeps a store valid after a crash at any instant; each file is
-replaced atomically, and re-applying a capture is harmless.
+replaced atomically, and re-applying a capture is harmless. The files before the log line are
+written as one batch (:meth:`~threadkeep.archive.files.StoreFiles.batch`), durable before the
+line is written.
 
 :func:`apply` merges one parsed capture into a given generation of the derived records;
 ``reparse`` and ``repair`` replay the log through it into a new generation. Both take the
@@ -59,12 +61,15 @@ def capture(
         generation = files.generation()
         stored = False
         try:
-            stored = files.keep_raw(sha, data)  # always, even when it does not parse
-            if result is None:
+            with files.batch():  # every file durable before the line that names them
+                stored = files.keep_raw(sha, data)  # always, even when it does not parse
+                added = None
+                if result is not None:
+                    added = apply(files, result, sha=sha, at=at, generation=generation)
+            if added is None:
                 assert error is not None
                 log.append(entry(outcome="failed", error=error.reason))
                 raise error
-            added = apply(files, result, sha=sha, at=at, generation=generation)
             log.append(
                 entry(
                     outcome=added.outcome,

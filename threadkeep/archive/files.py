@@ -8,6 +8,10 @@ names the file, so that no caller sees a pydantic or zlib traceback.
 
 The generation of derived files is a value the caller passes; :meth:`StoreFiles.generation`
 reads the one in use from the store file, and :meth:`StoreFiles.switch_generation` changes it.
+
+:meth:`StoreFiles.batch` holds the writes of a block back and makes them together at its end
+(a capture's snapshot and records: their syncs waited for together, not one file after
+another); reads in the block, in the thread that holds them, see the writes held back.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import gzip
 import hashlib
 import json
+import threading
 import zlib
 from collections.abc import Iterator
 from typing import TypeVar
@@ -26,13 +31,14 @@ from threadkeep._version import __version__
 from threadkeep.archive import layout
 from threadkeep.archive.layout import STORE_FILE
 from threadkeep.archive.records import FORMAT, DocumentRecord, TweetRecord
-from threadkeep.archive.storage import Storage
+from threadkeep.archive.storage import Storage, write_atomic_many
 from threadkeep.errors import ArchiveError, CorruptStore
 from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
 
 __all__ = ["DamagedFile", "Result", "StoreFiles"]
 
 Result = Thread | Listing | Article | Tweet
+Held = tuple[dict[str, bytes], dict[str, bytes]]  # a batch's writes: its two rounds
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -60,12 +66,60 @@ class StoreFiles:
         self.storage = storage
         self.location = location
         self.lock_timeout = lock_timeout
+        self._batch = threading.local()  # .held: the writes of this thread's batch (batch())
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
         """The store's write lock (``lock_timeout`` seconds at most)."""
         return self.storage.lock(self.lock_timeout)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Hold back the writes of the block, and make them together when it ends.
+
+        When the block ends without error, every file it wrote is written atomically and is
+        durable before this returns, in two rounds: first every file but the document
+        records, renamed in the order of their last write (snapshot, tweet records), then the
+        document records, which name a snapshot of the first round: after a crash at any
+        instant, a document record never names a snapshot that is not on disk. When the block
+        raises, nothing it wrote is written. Reads in the block (:meth:`has`, records) see the
+        writes held back, in this thread only; :meth:`~threadkeep.archive.Storage.list` does
+        not.
+        """
+        assert self._held() is None, "batches do not nest"
+        rounds: Held = ({}, {})
+        self._batch.held = rounds
+        try:
+            yield
+            for held in rounds:
+                write_atomic_many(self.storage, list(held.items()))
+        finally:
+            self._batch.held = None
+
+    def _held(self) -> Held | None:
+        held: Held | None = getattr(self._batch, "held", None)
+        return held
+
+    def _write(self, path: str, data: bytes, *, names_others: bool = False) -> None:
+        """Write ``path`` now, or hold it back for the end of the batch (see :meth:`batch`):
+        in its second round when it ``names_others`` (a document record)."""
+        rounds = self._held()
+        if rounds is None:
+            self.storage.write_atomic(path, data)
+            return
+        held = rounds[1 if names_others else 0]
+        held.pop(path, None)  # renamed in the order of the last writes
+        held[path] = data
+
+    def _held_back(self, path: str) -> bytes | None:
+        for held in self._held() or ():
+            if path in held:
+                return held[path]
+        return None
+
     def _read(self, path: str) -> bytes:
+        held = self._held_back(path)
+        if held is not None:
+            return held
         try:
             return self.storage.read(path)
         except FileNotFoundError:
@@ -123,9 +177,9 @@ class StoreFiles:
     def keep_raw(self, sha256: str, data: bytes) -> bool:
         """Store a captured body under its hash, unless it is stored already; True if it was not."""
         path = layout.raw_path(sha256)
-        if self.storage.exists(path):
+        if self.has(path):
             return False
-        self.storage.write_atomic(path, gzip.compress(data, mtime=0))
+        self._write(path, gzip.compress(data, mtime=0))
         return True
 
     def drop_raw(self, sha256: str) -> None:
@@ -159,7 +213,7 @@ class StoreFiles:
     ) -> str:
         """Store the ``number``-th snapshot of document ``key``; its path."""
         path = layout.snapshot_path(key, number, content, generation)
-        self.storage.write_atomic(path, _dump(result))
+        self._write(path, _dump(result))
         return path
 
     def snapshot(self, path: str) -> Result:
@@ -178,7 +232,7 @@ class StoreFiles:
         return self.storage.list(layout.snapshots_folder(generation))
 
     def has(self, path: str) -> bool:
-        return self.storage.exists(path)
+        return self._held_back(path) is not None or self.storage.exists(path)
 
     # -- document and tweet records --------------------------------------------------------
 
@@ -195,10 +249,11 @@ class StoreFiles:
         return self._record(layout.tweet_path(key, generation), TweetRecord)
 
     def save_document(self, record: DocumentRecord, generation: int) -> None:
-        self.storage.write_atomic(layout.document_path(record.key, generation), _dump(record))
+        path = layout.document_path(record.key, generation)
+        self._write(path, _dump(record), names_others=True)
 
     def save_tweet(self, record: TweetRecord, generation: int) -> None:
-        self.storage.write_atomic(layout.tweet_path(record.key, generation), _dump(record))
+        self._write(layout.tweet_path(record.key, generation), _dump(record))
 
     def document_paths(self, generation: int) -> Iterator[str]:
         return self.storage.list(layout.documents_folder(generation))

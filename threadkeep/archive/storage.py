@@ -7,30 +7,41 @@ the archive from validated ids and hashes (see :func:`safe_path`).
 
 Local writes are atomic: a temporary file in the same folder, ``fsync``, ``os.replace``, then
 an ``fsync`` of the folder, so that a crash at any instant leaves either the old file or the
-new one, never half of either. Appends write a whole line in one ``write`` call on a file
-opened with ``O_APPEND``. Before it, a last line left without its newline is looked at: kept
-and ended with a newline when it is whole, cut off when it is torn (see :func:`_end_last_line`).
+new one, never half of either. Files written together (a capture's snapshot and records:
+:meth:`LocalStorage.write_atomic_many`) share the waits: every temporary file is written, all
+are synced at once, renamed in order, then each folder is synced once. Appends write a whole
+line in one ``write`` call on a file opened with ``O_APPEND``. Before it, a last line left
+without its newline is looked at: kept and ended with a newline when it is whole, cut off
+when it is torn (see :func:`_end_last_line`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import re
-from collections.abc import Iterator
+import stat
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 import filelock
 
 from threadkeep.errors import ArchiveError, LockTimeout
-from threadkeep.files import atomic_file, is_temporary
+from threadkeep.files import TEMP, is_temporary
 
-__all__ = ["LocalStorage", "Storage", "is_whole_line", "safe_path"]
+__all__ = ["LocalStorage", "Storage", "is_whole_line", "safe_path", "write_atomic_many"]
 
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_NO_PART = frozenset({"", ".", ".."})  # in a stored path: leads out, or is no name
+_SYNC_THREADS = 8  # syncs waited for at once: the file system commits them together
+_OPEN_AT_ONCE = 256  # temporary files of a batch held open, waiting for their sync
+_NO_FOLDER_SYNC = {errno.EINVAL, errno.EBADF, errno.ENOTSUP, errno.EOPNOTSUPP}  # not possible
 
 
 def safe_path(*parts: str) -> str:
@@ -46,7 +57,9 @@ class Storage(Protocol):
 
     Paths are relative and ``/``-separated. Implement these seven methods over another backend
     (object storage through fsspec, say) and pass it as ``Archive(path, storage=...)``;
-    :class:`LocalStorage` is the reference implementation.
+    :class:`LocalStorage` is the reference implementation. A backend may add an eighth,
+    ``write_atomic_many(items)``, to write several files in one batch (see
+    :func:`write_atomic_many`); without it they are written one after another.
 
     Examples:
         >>> import tempfile
@@ -108,30 +121,65 @@ class LocalStorage:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
+        self._root = str(self.root)
+        self._inside = os.path.join(self._root, "")  # what every path in the store starts with
 
-    def _full(self, path: str) -> Path:
-        full = (self.root / path).resolve()
-        if not full.is_relative_to(self.root.resolve()):
-            raise RefusedPath(f"path escapes the store: {path}", path=str(full))
+    def _full(self, path: str) -> str:
+        """Where the stored ``path`` is on disk; :class:`RefusedPath` if it could leave the store.
+
+        Its parts are checked as strings (no ``..``, ``.``, empty part, separator or NUL);
+        then each part that exists is looked at without following it (one ``lstat``), and
+        only a symbolic link met on the way is resolved: it is refused when it leads out of
+        the store, and followed when it stays in it.
+        """
+        parts = path.split("/")
+        if any(part in _NO_PART or os.sep in part or "\0" in part for part in parts):
+            raise RefusedPath(f"path escapes the store: {path}", path=path)
+        full = os.sep.join([self._root, *parts])
+        here = self._root
+        for part in parts:
+            here = f"{here}{os.sep}{part}"
+            try:
+                mode = os.lstat(here).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                break  # nothing further exists to lead anywhere
+            if stat.S_ISLNK(mode):
+                return self._resolved(path, full)
         return full
 
+    def _resolved(self, path: str, full: str) -> str:
+        real = os.path.realpath(full)
+        if real != self._root and not real.startswith(self._inside):
+            raise RefusedPath(f"path escapes the store: {path}", path=real)
+        return real
+
     def read(self, path: str) -> bytes:
-        return self._full(path).read_bytes()
+        with open(self._full(path), "rb") as stream:
+            return stream.read()
 
     def exists(self, path: str) -> bool:
-        return self._full(path).is_file()
+        return os.path.isfile(self._full(path))
 
     def write_atomic(self, path: str, data: bytes) -> None:
-        target = self._full(path)
-        try:
-            with atomic_file(target) as stream:
-                stream.write(data)
-        except OSError as exc:
-            raise _storage_error(exc, target) from exc
+        _write_files([(self._full(path), data)])
+
+    def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        """Write each ``(path, data)`` atomically, renamed in the order given; return once every
+        one is durable.
+
+        Every file is written to a temporary file beside it; those are synced together (a few
+        at once, which the file system commits in shared journal writes), renamed in order,
+        and then each folder they went into (and the parent of each folder made for them) is
+        synced once. A process killed at any instant leaves the first files renamed, each
+        whole, and the others as they were; a power loss before the end, any of them renamed.
+        A failure (a full disk, an I/O error) raises :class:`ArchiveError` naming the file;
+        every temporary file not yet renamed is removed.
+        """
+        _write_files([(self._full(path), data) for path, data in items])
 
     def append_line(self, path: str, line: bytes) -> None:
         target = self._full(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         try:
             line = _end_last_line(target) + line
             descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -146,7 +194,7 @@ class LocalStorage:
             raise _storage_error(exc, target) from exc
 
     def list(self, prefix: str) -> Iterator[str]:
-        folder = self._full(prefix)
+        folder = Path(self._full(prefix))
         if not folder.is_dir():
             return
         for file in sorted(folder.rglob("*")):
@@ -155,7 +203,7 @@ class LocalStorage:
 
     def remove(self, path: str) -> None:
         with contextlib.suppress(FileNotFoundError):
-            self._full(path).unlink()
+            os.unlink(self._full(path))
 
     @contextlib.contextmanager
     def lock(self, timeout: float) -> Iterator[None]:
@@ -177,7 +225,143 @@ class LocalStorage:
             guard.release()
 
 
-def _end_last_line(target: Path) -> bytes:
+def write_atomic_many(storage: Storage, items: Sequence[tuple[str, bytes]]) -> None:
+    """Write every ``(path, data)`` of ``items`` atomically, in order: in one batch when the
+    storage has a ``write_atomic_many`` (as :class:`LocalStorage` has), else one by one."""
+    batch: Callable[[Sequence[tuple[str, bytes]]], None] | None
+    batch = getattr(storage, "write_atomic_many", None)
+    if batch is not None:
+        batch(items)
+        return
+    for path, data in items:
+        storage.write_atomic(path, data)
+
+
+def _write_files(files: list[tuple[str, bytes]]) -> None:
+    """Write each ``(target, data)`` atomically (see :meth:`LocalStorage.write_atomic_many`)."""
+    if not files:
+        return
+    with _syncer(len(files)) as run:
+        folders = _make_folders([target for target, _ in files])
+        temps: list[tuple[str, str]] = []
+        renamed = 0
+        try:
+            for start in range(0, len(files), _OPEN_AT_ONCE):
+                _write_temps(files[start : start + _OPEN_AT_ONCE], temps, run)
+            for temp, target in temps:
+                with _writing(target):
+                    os.replace(temp, target)
+                renamed += 1
+        finally:
+            for temp, _ in temps[renamed:]:
+                Path(temp).unlink(missing_ok=True)
+        run([functools.partial(_sync_folder, folder) for folder in folders])
+
+
+Job = Callable[[], None]
+
+
+@contextlib.contextmanager
+def _syncer(size: int) -> Iterator[Callable[[list[Job]], None]]:
+    """A runner of sync jobs for a batch of ``size`` files: the jobs shared out among a few
+    threads (each runs its share one after another) for a batch of several files, run in this
+    thread for one. It returns when every share is done, and raises a failure if one failed."""
+    if size == 1:
+        yield _run_here
+        return
+    threads = min(_SYNC_THREADS, size)
+    with ThreadPoolExecutor(threads, thread_name_prefix="threadkeep-sync") as pool:
+        yield lambda jobs: _run_in(pool, threads, jobs)
+
+
+def _run_here(jobs: list[Job]) -> None:
+    for job in jobs:
+        job()
+
+
+def _run_in(pool: Executor, threads: int, jobs: list[Job]) -> None:
+    futures = [pool.submit(_run_here, jobs[n::threads]) for n in range(min(threads, len(jobs)))]
+    for future in futures:
+        future.exception()  # wait for every share, so that no sync runs on past a failure
+    for future in futures:
+        future.result()
+
+
+@contextlib.contextmanager
+def _writing(target: str) -> Iterator[None]:
+    """An :class:`OSError` in the block, as the :class:`ArchiveError` that names ``target``."""
+    try:
+        yield
+    except OSError as exc:
+        raise _storage_error(exc, target) from exc
+
+
+def _make_folders(targets: list[str]) -> list[str]:
+    """Make the folders ``targets`` go into; the folders to sync once they are renamed: each
+    of those folders, and the parent of every folder made here (its new entry)."""
+    folders = list(dict.fromkeys(os.path.dirname(target) for target in targets))
+    synced = dict.fromkeys(folders)
+    for folder in folders:
+        missing = []
+        here = folder
+        while not os.path.isdir(here):
+            missing.append(here)
+            here = os.path.dirname(here)
+        for made in reversed(missing):
+            with _writing(made), contextlib.suppress(FileExistsError):  # made by another
+                os.mkdir(made)
+            synced[os.path.dirname(made)] = None
+    return list(synced)
+
+
+def _write_temps(
+    files: Sequence[tuple[str, bytes]],
+    temps: list[tuple[str, str]],
+    run: Callable[[list[Job]], None],
+) -> None:
+    """Write each file's temporary file beside it (listed in ``temps`` as soon as it exists),
+    then sync them all before closing them."""
+    streams: list[tuple[BinaryIO, str]] = []
+    try:
+        for target, data in files:
+            folder, name = os.path.split(target)
+            with _writing(target):
+                handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP)
+                temps.append((temp, target))
+                stream: BinaryIO = os.fdopen(handle, "wb")
+                streams.append((stream, target))
+                os.fchmod(handle, 0o644)  # mkstemp makes 0600; a stored file is for all to read
+                stream.write(data)
+                stream.flush()
+        run([functools.partial(_sync_file, stream.fileno(), target) for stream, target in streams])
+    finally:
+        for stream, _ in streams:
+            stream.close()
+
+
+def _sync_file(descriptor: int, target: str) -> None:
+    with _writing(target):
+        os.fsync(descriptor)
+
+
+def _sync_folder(folder: str) -> None:
+    """``fsync`` a folder, making the renames in it durable. A system that cannot sync a
+    folder (it refuses to open one, or to sync it) is let be; any other failure raises."""
+    with _writing(folder):
+        try:
+            descriptor = os.open(folder, os.O_RDONLY)
+        except (PermissionError, IsADirectoryError):  # a folder cannot be opened there
+            return
+        try:
+            os.fsync(descriptor)
+        except OSError as exc:
+            if exc.errno not in _NO_FOLDER_SYNC:
+                raise
+        finally:
+            os.close(descriptor)
+
+
+def _end_last_line(target: str) -> bytes:
     """Make the file ready for the next line: what to write before it (``b""`` or a newline).
 
     A file that ends with a newline (or is empty) is ready. Otherwise the bytes after its last
@@ -190,7 +374,7 @@ def _end_last_line(target: Path) -> bytes:
     before the line; ``verify`` reports it as orphaned and ``verify --repair`` recovers it.
     """
     try:
-        size = target.stat().st_size
+        size = os.stat(target).st_size
     except FileNotFoundError:
         return b""
     if size == 0:
@@ -236,7 +420,7 @@ class RefusedPath(ArchiveError):
     symbolic link, say): refused before anything is written there. No disk trouble."""
 
 
-def _storage_error(exc: OSError, target: Path) -> ArchiveError:
+def _storage_error(exc: OSError, target: str | Path) -> ArchiveError:
     if exc.errno == errno.ENOSPC:
         return ArchiveError(
             f"disk full while writing {target} (that file is unchanged)", path=str(target)

@@ -1,0 +1,133 @@
+"""The local storage's paths and batch writes (the capture's write path)."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from threadkeep.archive import LocalStorage
+from threadkeep.archive.files import StoreFiles
+from threadkeep.archive.records import DocumentRecord
+from threadkeep.archive.storage import RefusedPath, write_atomic_many
+from threadkeep.errors import ArchiveError
+
+ESCAPES = ["../x", "/etc/passwd", "a/../../x", "a/../b", "a//b", "a/./b", "a/", "", "a\0b"]
+
+
+@pytest.mark.parametrize("path", ESCAPES)
+def test_a_path_that_could_leave_the_store_is_refused(tmp_path: Path, path: str) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    for call in (storage.read, storage.exists, storage.remove, lambda p: list(storage.list(p))):
+        with pytest.raises(RefusedPath, match="path escapes the store"):
+            call(path)
+    with pytest.raises(RefusedPath):
+        storage.write_atomic(path, b"no")
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_link_out_of_the_store_is_refused_and_one_in_it_followed(tmp_path: Path) -> None:
+    store, outside = tmp_path / "store", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_text("{}")
+    storage = LocalStorage(store)
+    storage.write_atomic("gen-1/kept.json", b"kept")
+    (store / "out").symlink_to(outside)
+    (store / "gen-1" / "file.json").symlink_to(outside / "secret.json")
+    (store / "in").symlink_to(store / "gen-1")
+    for path in ("out/secret.json", "out/new.json", "gen-1/file.json"):
+        with pytest.raises(RefusedPath, match=f"path escapes the store: {path}"):
+            storage.read(path)
+        with pytest.raises(RefusedPath):
+            storage.write_atomic(path, b"no")
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.json"]
+    assert (outside / "secret.json").read_text() == "{}"
+    assert storage.read("in/kept.json") == b"kept"  # a link that stays in the store is followed
+
+
+def test_a_batch_writes_every_file_and_leaves_no_temporary_one(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path)
+    storage.write_atomic("a/old.json", b"old")
+    files = [(f"b/{n % 3}/{n}.json", b"%d" % n) for n in range(300)]  # over _OPEN_AT_ONCE
+    storage.write_atomic_many([("a/old.json", b"new"), *files, ("a/old.json", b"last")])
+    assert storage.read("a/old.json") == b"last"  # renamed in order: the last write wins
+    assert all(storage.read(path) == data for path, data in files)
+    assert list(storage.list("b")) == sorted(path for path, _ in files)
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_a_failed_batch_leaves_every_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = LocalStorage(tmp_path)
+    storage.write_atomic("a/old.json", b"old")
+    real_fsync, syncs = os.fsync, []
+
+    def fsync(descriptor: int) -> None:
+        syncs.append(descriptor)
+        if len(syncs) == 7:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    items = [("a/old.json", b"new")] + [(f"b/{n}.json", b"x") for n in range(20)]
+    with pytest.raises(ArchiveError, match=r"could not write .*: Input/output error"):
+        storage.write_atomic_many(items)
+    assert storage.read("a/old.json") == b"old"
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
+
+
+def test_a_storage_without_a_batch_write_is_written_one_file_after_another() -> None:
+    class Plain:
+        def __init__(self) -> None:
+            self.written: list[str] = []
+
+        def write_atomic(self, path: str, data: bytes) -> None:
+            self.written.append(path)
+
+    plain = Plain()
+    write_atomic_many(plain, [("a", b"1"), ("b", b"2")])  # type: ignore[arg-type]
+    assert plain.written == ["a", "b"]
+
+
+class Recording(LocalStorage):
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.batches: list[list[str]] = []
+
+    def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        self.batches.append([path for path, _ in items])
+        super().write_atomic_many(items)
+
+
+def test_a_batch_of_records_is_held_back_then_written_documents_last(tmp_path: Path) -> None:
+    storage = Recording(tmp_path)
+    files = StoreFiles(storage, location=str(tmp_path), lock_timeout=1)
+    record = DocumentRecord.model_validate(
+        {
+            "key": "thread-1",
+            "kind": "thread",
+            "first_captured": "2024-01-01T00:00:00Z",
+            "last_captured": "2024-01-01T00:00:00Z",
+        }
+    )
+    with files.batch():
+        files.save_document(record, 1)
+        assert files.keep_raw("ab" * 32, b"body")
+        assert files.document("thread-1", 1) == record  # read back from what is held
+        assert not list(tmp_path.rglob("*.json")) and storage.batches == []
+    assert storage.batches == [[f"raw/ab/{'ab' * 32}.gz"], ["gen-1/documents/thread-1.json"]]
+    assert files.document("thread-1", 1) == record
+
+    def failing() -> None:
+        with files.batch():
+            files.save_document(record.model_copy(update={"captures": 9}), 1)
+            raise KeyError("the capture fails: nothing it wrote is written")
+
+    with pytest.raises(KeyError):
+        failing()
+    found = files.document("thread-1", 1)
+    assert found is not None and found.captures == record.captures
