@@ -78,6 +78,37 @@ class CaptureLog:
         tail = data[data.rfind(b"\n") + 1 :]
         return tail if tail.strip() and not is_whole_line(tail) else None
 
+    def of(self, sha256: str) -> list[tuple[int, CaptureEntry]]:
+        """Every readable entry naming the raw hash ``sha256``, oldest first, with its line's
+        offset in the log: found by a byte search, without reading the other lines.
+
+        The search cannot be fooled by a url or an error holding the same words: in a JSON
+        string their quotes are escaped.
+        """
+        try:
+            data = self.storage.read(LOG)
+        except FileNotFoundError:
+            return []
+        needle = b'"sha256":"' + sha256.encode("ascii") + b'"'
+        found: list[tuple[int, CaptureEntry]] = []
+        at = data.find(needle)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            line = data[start:] if end < 0 else data[start:end]
+            if end >= 0 or is_whole_line(line):
+                try:
+                    entry = CaptureEntry.model_validate_json(line)
+                except ValidationError:  # damage: scan() reports it
+                    pass
+                else:
+                    if entry.sha256 == sha256:
+                        found.append((start, entry))
+            if end < 0:
+                break
+            at = data.find(needle, end)
+        return found
+
     def entries(self) -> Iterator[CaptureEntry]:
         """Every entry, oldest first; a damaged line raises :class:`CorruptStore`."""
         for item in self.scan():
