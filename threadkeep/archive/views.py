@@ -28,18 +28,16 @@ from typing import TypeVar
 
 from threadkeep.archive import merge
 from threadkeep.archive.files import StoreFiles
-from threadkeep.archive.log import CaptureLog
+from threadkeep.archive.log import CaptureLog, naming
 from threadkeep.archive.records import (
     FORMAT_1,
     CaptureEntry,
     DocumentRecord,
-    SightingRecord,
     SnapshotRef,
     StoredDocument,
     StoredSnapshot,
     StoredTweet,
     TweetRecord,
-    Version,
 )
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet, History, SnapshotChange
 from threadkeep.urls import unarchive
@@ -85,27 +83,34 @@ class _Document:
         self.last: datetime | None = None
         self.groups: list[dict[Group, _Seen]] = [{} for _ in stored.snapshots]
         self.spans: list[_Seen | None] = [None] * len(stored.snapshots)
-        writers = self._writers(log)
+        logged = log.of_document(stored.key)
+        writers = self._writers(log, logged)
         ordered = sorted((order, i) for i, (order, _) in enumerate(writers))
         orders = [order for order, _ in ordered]
         captures: dict[float, tuple[CaptureEntry | None, int | None]] = {
             order: (entry, i) for i, (order, entry) in enumerate(writers)
         }
-        for order, logged in log.by_document.get(stored.key, ()):
-            captures.setdefault(order, (logged, None))
-        for order, (entry, wrote) in sorted(captures.items()):
+        for order, entry in logged:
+            captures.setdefault(order, (entry, None))
+        for order, (capture, wrote) in sorted(captures.items()):
             if wrote is None:
                 at = bisect.bisect_left(orders, order) - 1
-                assert entry is not None
-                self._count(order, entry.time, ordered[at][1] if at >= 0 else None, entry, writers)
+                assert capture is not None
+                before = ordered[at][1] if at >= 0 else None
+                self._count(order, capture.time, before, capture, writers)
             else:
                 self._count(order, stored.snapshots[wrote].captured_at, wrote, None, writers)
 
-    def _writers(self, log: _Log) -> list[tuple[float, CaptureEntry | None]]:
+    def _writers(
+        self, log: _Log, logged: list[tuple[float, CaptureEntry]]
+    ) -> list[tuple[float, CaptureEntry | None]]:
         """Each snapshot's writer: its place in the log (after it, if unlogged) and its entry."""
+        captures: dict[tuple[str, datetime], tuple[float, CaptureEntry]] = {}
+        for order, entry in logged:
+            captures.setdefault((entry.sha256 or "", entry.time), (order, entry))
         writers: list[tuple[float, CaptureEntry | None]] = []
         for i, ref in enumerate(self.stored.snapshots):
-            found = log.at.get((ref.raw_sha256 or "", ref.captured_at))
+            found = log.writer(ref, captures)
             writers.append(found if found is not None else (log.size + i, None))
         return writers
 
@@ -160,19 +165,34 @@ def _ref(ref: StoredSnapshot) -> dict[str, object]:
 
 
 class _Log:
-    """The log's entries: by capture (raw hash and time) and by document, with their order."""
+    """The log, read once: the captures of a document, and the capture that wrote a snapshot,
+    each with its place in the log (the offset of its line)."""
 
-    def __init__(self, entries: Iterator[CaptureEntry]) -> None:
-        self.at: dict[tuple[str, datetime], tuple[float, CaptureEntry]] = {}
-        self.by_document: dict[str, list[tuple[float, CaptureEntry]]] = {}
-        self.size = 0
-        for order, entry in enumerate(entries):
-            self.size = order + 1
-            if entry.sha256 is None or entry.outcome in ("failed", "empty"):
-                continue
-            self.at.setdefault((entry.sha256, entry.time), (order, entry))
-            if entry.document is not None:
-                self.by_document.setdefault(entry.document, []).append((order, entry))
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.size = len(data)
+
+    def of_document(self, key: str) -> list[tuple[float, CaptureEntry]]:
+        """The captures logged as of document ``key`` that made it (new, changed, unchanged)."""
+        return [
+            (order, entry)
+            for order, entry in naming(self.data, "document", key, strict=True)
+            if entry.sha256 is not None and entry.outcome not in ("failed", "empty")
+        ]
+
+    def writer(
+        self, ref: StoredSnapshot, captures: dict[tuple[str, datetime], tuple[float, CaptureEntry]]
+    ) -> tuple[float, CaptureEntry] | None:
+        """The logged capture that wrote snapshot ``ref``: among the document's ``captures``,
+        else (a capture logged under another key, before a reparse) found by its raw hash."""
+        if ref.raw_sha256 is None:
+            return None
+        found = captures.get((ref.raw_sha256, ref.captured_at))
+        if found is None:
+            for order, entry in naming(self.data, "sha256", ref.raw_sha256, strict=True):
+                if entry.time == ref.captured_at and entry.outcome not in ("failed", "empty"):
+                    return order, entry
+        return found
 
 
 class Reader:
@@ -188,7 +208,7 @@ class Reader:
 
     def _entries(self) -> _Log:
         if self._log is None:
-            self._log = _Log(self.capture_log.entries())
+            self._log = _Log(self.capture_log.read())
         return self._log
 
     def _document(self, key: str) -> _Document | None:
@@ -242,39 +262,41 @@ class Reader:
                     _merge(versions, version, span)
         made = stored.changes[0].time if stored.changes else None
         sightings = [
-            SightingRecord(
-                kind=kind,
-                url=url,
-                sha256=sha,
-                document=key,
-                first_seen=seen.first,
-                last_seen=seen.last,
-                times=seen.times,
-            )
+            {
+                "kind": kind,
+                "url": url,
+                "sha256": sha,
+                "document": key,
+                "first_seen": seen.first,
+                "last_seen": seen.last,
+                "times": seen.times,
+            }
             for (key, (kind, url, sha)), seen in sorted(groups.items(), key=lambda g: g[1].order)
         ]
-        first = min((s.first_seen for s in sightings), default=made)
-        last = max((s.last_seen for s in sightings), default=made)
+        first = min((seen.first for seen in groups.values()), default=made)
+        last = max((seen.last for seen in groups.values()), default=made)
         assert first is not None and last is not None, stored.key
-        return TweetRecord(
-            key=stored.key,
-            id=stored.id,
-            author=stored.author,
-            latest=stored.latest,
-            versions=[
-                Version(
-                    text=text,
-                    first_seen=versions[i].first if i in versions else made or first,
-                    last_seen=versions[i].last if i in versions else made or first,
-                )
-                for i, text in enumerate(stored.versions)
-            ],
-            sightings=sightings,
-            first_seen=first,
-            last_seen=last,
-            removed=stored.removed,
-            removed_at=stored.removed_at,
-            documents=stored.documents,
+        return TweetRecord.model_validate(  # one validation, of plain data (the fast one)
+            {
+                "key": stored.key,
+                "id": stored.id,
+                "author": stored.author,
+                "latest": stored.latest,
+                "versions": [
+                    {
+                        "text": text,
+                        "first_seen": versions[i].first if i in versions else made or first,
+                        "last_seen": versions[i].last if i in versions else made or first,
+                    }
+                    for i, text in enumerate(stored.versions)
+                ],
+                "sightings": sightings,
+                "first_seen": first,
+                "last_seen": last,
+                "removed": stored.removed,
+                "removed_at": stored.removed_at,
+                "documents": stored.documents,
+            }
         )
 
     # -- views -----------------------------------------------------------------------------
