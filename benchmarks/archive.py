@@ -28,6 +28,7 @@ Run from the repository root::
     python benchmarks/archive.py --tweets 10000 --store S   # then:
     python benchmarks/archive.py --verify --store S
     python benchmarks/archive.py --work           # target 3 and 4 of issue 15
+    python benchmarks/archive.py --show --store S # show again on a store built before
 """
 
 from __future__ import annotations
@@ -198,7 +199,16 @@ def main() -> None:
         "--work", action="store_true", help="Re-capture vs parse, and files an edit writes."
     )
     parser.add_argument("--rounds", type=int, default=60, help="Rounds for --work timing.")
+    parser.add_argument(
+        "--show", action="store_true", help="Time show on a --store this script built."
+    )
     options = parser.parse_args()
+    if options.show:
+        archive = Archive(Path(options.store), create=False)
+        count = sum(1 for _ in archive.files.document_paths(archive.generation))
+        ids = [str(1300000000000000000 + t * 10_000) for t in (0, count // 2, count - 1)]
+        print(f"show ms on {count} threads: {timed_show(archive, ids):.1f} (median)")
+        return
     if options.work:
         timed_recapture(options.rounds)
         files_written([1, 10, 50])

@@ -221,7 +221,7 @@ class Applier:
 
     def _merge_tweets(
         self, document: StoredDocument | None
-    ) -> tuple[dict[str, list[str]], dict[str, int | None]]:
+    ) -> tuple[dict[str, list[str]], dict[str, str | None]]:
         """Merge every tweet the capture shows; write the records that changed. The statuses,
         and each tweet shown with the version it shows (the snapshot's index)."""
         statuses: dict[str, list[str]] = {"new": [], "changed": [], "removed": [], "reappeared": []}
@@ -229,7 +229,7 @@ class Applier:
         present = merge.shows_presence(self.result, self.sighting)
         records: dict[str, StoredTweet | None] = {}
         changed: dict[str, StoredTweet] = {}
-        shown: dict[str, int | None] = {}
+        shown: dict[str, str | None] = {}
         for member, is_own in [(m, True) for m in own] + [(m, False) for m in referred]:
             if member.key not in records:
                 records[member.key] = self._record(member.key)
@@ -244,7 +244,8 @@ class Applier:
             if merged.changed:
                 changed[member.key] = merged.record
             if shown.get(member.key) is None:
-                shown[member.key] = merged.version
+                text = member.tweet.text
+                shown[member.key] = merge.text_hash(text) if text is not None else None
             if is_own and merged.status in statuses:
                 statuses[merged.status].append(member.key)
         current = {m.key for m in own}
@@ -270,7 +271,7 @@ class Applier:
         document: StoredDocument | None,
         snapshot: str,
         content: str,
-        shown: dict[str, int | None],
+        shown: dict[str, str | None],
     ) -> StoredDocument:
         result = self.result
         ref = StoredSnapshot(

@@ -35,6 +35,7 @@ __all__ = [
     "missing",
     "order_tweets",
     "shows_presence",
+    "text_hash",
     "tweet_key",
 ]
 
@@ -71,6 +72,15 @@ def document_key(result: Result) -> tuple[str, DocumentKind]:
         basis = result.url or result.title or json.dumps([t.id or t.text for t in result.tweets])
         return "article-" + _digest(basis)[:24], "article"
     return f"tweet-{tweet_key(result)}", "tweet"
+
+
+def text_hash(text: str) -> str:
+    """A short hash of a tweet's text: how a snapshot names the version it shows.
+
+    Not the version's index: that depends on which captures the record has seen, and a
+    capture cut short may have added a version the log does not have.
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def content_hash(result: Result) -> str:
@@ -141,15 +151,14 @@ def _clean(tweet: Tweet) -> Tweet:
 
 
 class Merged:
-    """What one copy did to a tweet's record: its status, the version it shows, and whether
-    the record changed (the caller names the capture in its ``changes`` when it writes it)."""
+    """What one copy did to a tweet's record: its status, and whether the record changed (the
+    caller names the capture in its ``changes`` when it writes it)."""
 
-    __slots__ = ("changed", "record", "status", "version")
+    __slots__ = ("changed", "record", "status")
 
-    def __init__(self, record: StoredTweet, status: str, version: int | None, changed: bool):
+    def __init__(self, record: StoredTweet, status: str, changed: bool):
         self.record = record
         self.status = status
-        self.version = version
         self.changed = changed
 
 
@@ -177,10 +186,10 @@ def merge_tweet(
         )
         if tweet.unavailable is not None:
             record.removed, record.removed_at = True, capture.time
-        return Merged(record, "new", 0 if tweet.text is not None else None, True)
-    status, version, changed = "same", None, False
+        return Merged(record, "new", True)
+    status, changed = "same", False
     if tweet.text is not None:
-        status, version, changed = _add_version(record, tweet.text)
+        status, changed = _add_version(record, tweet.text)
     latest = fill_missing(tweet, record.latest)  # newest first, older fill gaps
     if latest != record.latest:
         record.latest, record.author, changed = latest, latest.author, True
@@ -195,21 +204,21 @@ def merge_tweet(
     elif present and record.removed:
         record.removed, record.removed_at, changed = False, None, True
         status = "reappeared"
-    return Merged(record, status, version, changed)
+    return Merged(record, status, changed)
 
 
-def _add_version(record: StoredTweet, text: str) -> tuple[str, int, bool]:
+def _add_version(record: StoredTweet, text: str) -> tuple[str, bool]:
     """Record a text; a text never seen before is a new version (older ones stay). The status,
-    the index of the text's version, and whether the versions changed."""
+    and whether the versions changed."""
     versions = record.versions
     current = next((v for v in reversed(versions) if v is not None), None)
     if text in versions:
-        return "same", versions.index(text), False
+        return "same", False
     if len(versions) == 1 and versions[0] is None:
         versions[0] = text  # its first real text
-        return "same", 0, True
+        return "same", True
     versions.append(text)
-    return ("changed" if current is not None else "same"), len(versions) - 1, True
+    return ("changed" if current is not None else "same"), True
 
 
 def mark_removed(record: StoredTweet, capture: CaptureRef) -> None:

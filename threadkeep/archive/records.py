@@ -212,7 +212,8 @@ class StoredTweet(_Record):
 class StoredSnapshot(SnapshotRef):
     """A snapshot as a format 2 document record lists it: the :class:`SnapshotRef`, the kind and
     url of its source, and ``shown``: each tweet it shows (its own and those they quote or
-    answer), with the index in that tweet's ``versions`` of the text it shows (None: no text).
+    answer), with the :func:`~threadkeep.archive.merge.text_hash` of the text it shows (None:
+    no text), which names one of that tweet's ``versions``.
 
     Every capture of the document maps to one snapshot (the one it wrote, else the latest
     written before it): ``shown`` says which tweets that capture saw, without opening the
@@ -221,7 +222,7 @@ class StoredSnapshot(SnapshotRef):
 
     kind: str
     url: str | None
-    shown: dict[str, int | None] = {}
+    shown: dict[str, str | None] = {}
 
 
 class StoredDocument(_Record):

@@ -29,6 +29,7 @@ from typing import TypeVar
 from threadkeep.archive import merge
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.log import CaptureLog, naming
+from threadkeep.archive.merge import text_hash
 from threadkeep.archive.records import (
     FORMAT_1,
     CaptureEntry,
@@ -245,7 +246,7 @@ class Reader:
     def assemble(self, stored: StoredTweet) -> TweetRecord:
         """The public record of a stored tweet: its sightings and times from the captures."""
         groups: dict[tuple[str, Group], _Seen] = {}
-        versions: dict[int, _Seen] = {}
+        versions: dict[str, _Seen] = {}
         for key in stored.documents:
             document = self._document(key)
             if document is None:
@@ -285,10 +286,11 @@ class Reader:
                 "versions": [
                     {
                         "text": text,
-                        "first_seen": versions[i].first if i in versions else made or first,
-                        "last_seen": versions[i].last if i in versions else made or first,
+                        "first_seen": seen.first if seen else made or first,
+                        "last_seen": seen.last if seen else made or first,
                     }
-                    for i, text in enumerate(stored.versions)
+                    for text in stored.versions
+                    for seen in [versions.get(text_hash(text)) if text is not None else None]
                 ],
                 "sightings": sightings,
                 "first_seen": first,
