@@ -11,7 +11,7 @@ import pytest
 
 from threadkeep.archive import LocalStorage
 from threadkeep.archive.files import StoreFiles
-from threadkeep.archive.records import DocumentRecord
+from threadkeep.archive.records import StoredDocument
 from threadkeep.archive.storage import RefusedPath, write_atomic_many
 from threadkeep.errors import ArchiveError
 
@@ -106,14 +106,7 @@ class Recording(LocalStorage):
 def test_a_batch_of_records_is_held_back_then_written_documents_last(tmp_path: Path) -> None:
     storage = Recording(tmp_path)
     files = StoreFiles(storage, location=str(tmp_path), lock_timeout=1)
-    record = DocumentRecord.model_validate(
-        {
-            "key": "thread-1",
-            "kind": "thread",
-            "first_captured": "2024-01-01T00:00:00Z",
-            "last_captured": "2024-01-01T00:00:00Z",
-        }
-    )
+    record = StoredDocument.model_validate({"key": "thread-1", "kind": "thread", "tweets": ["1"]})
     with files.batch():
         files.save_document(record, 1)
         assert files.keep_raw("ab" * 32, b"body")
@@ -124,10 +117,10 @@ def test_a_batch_of_records_is_held_back_then_written_documents_last(tmp_path: P
 
     def failing() -> None:
         with files.batch():
-            files.save_document(record.model_copy(update={"captures": 9}), 1)
+            files.save_document(record.model_copy(update={"tweets": ["1", "2"]}), 1)
             raise KeyError("the capture fails: nothing it wrote is written")
 
     with pytest.raises(KeyError):
         failing()
     found = files.document("thread-1", 1)
-    assert found is not None and found.captures == record.captures
+    assert found is not None and found.tweets == record.tweets

@@ -27,9 +27,10 @@ from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.records import (
     AddResult,
     CaptureEntry,
-    DocumentRecord,
-    SnapshotRef,
-    TweetRecord,
+    CaptureRef,
+    StoredDocument,
+    StoredSnapshot,
+    StoredTweet,
 )
 from threadkeep.archive.storage import RefusedPath
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
@@ -48,15 +49,23 @@ def capture(
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
 
+    Bytes already stored, whose last capture (from the same url, by this threadkeep) gave the
+    document's latest content, are that content again: the capture is ``unchanged`` without
+    parsing, and writes its log line only (:func:`_again`).
+
     The generation written into is read under the lock, every time: a ``reparse`` or
     ``repair`` in another process may have switched the store since this one opened it, and a
     capture written into the old generation would be logged but out of view.
     """
     sha = hashlib.sha256(data).hexdigest()
-    result, error = _parsed(data, url)
     entry = functools.partial(
         CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
     )
+    if files.has_raw(sha):
+        again = _again(files, log, entry(outcome="unchanged"))
+        if again is not None:
+            return again
+    result, error = _parsed(data, url)
     with files.lock():
         generation = files.generation()
         stored = False
@@ -83,6 +92,48 @@ def capture(
                 _forget_raw(files, log, sha)
             raise _not_recorded(exc, url) from exc
     return added.result
+
+
+def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult | None:
+    """Log ``entry`` as an unchanged capture without parsing it, when that is what it is.
+
+    It is when the last capture of the same bytes came from the same url, was parsed by this
+    threadkeep (the same parser gives the same content) and made a document, and that
+    capture's content is still the document's latest: the document's latest snapshot was
+    written by it or by a capture logged before it. Else None: the caller parses.
+    """
+    assert entry.sha256 is not None
+    try:
+        with files.lock():
+            captures = log.of(entry.sha256)
+            offset, last = captures[-1] if captures else (0, None)
+            if (
+                last is None
+                or last.outcome not in ("new", "changed", "unchanged")
+                or (last.url, last.parser_version) != (entry.url, entry.parser_version)
+                or last.document is None
+            ):
+                return None
+            document = files.document(last.document, files.generation())
+            if document is None or not document.snapshots:
+                return None
+            latest = document.snapshots[-1]
+            if latest.raw_sha256 is None:
+                return None
+            writers = log.of(latest.raw_sha256) if latest.raw_sha256 != entry.sha256 else captures
+            if not any(at <= offset and w.time == latest.captured_at for at, w in writers):
+                return None
+            log.append(entry.model_copy(update={"document": document.key, "kind": document.kind}))
+    except ArchiveError as exc:
+        raise _not_recorded(exc, entry.url) from exc
+    return AddResult(
+        outcome="unchanged",
+        document=document.key,
+        kind=document.kind,
+        snapshot_written=False,
+        captured_at=entry.time,
+        sha256=entry.sha256,
+    )
 
 
 def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
@@ -131,6 +182,7 @@ class Applier:
         self.result = result
         self.sha = sha
         self.at = at
+        self.capture = CaptureRef(sha256=sha, time=at)
         self.generation = generation
         self.key, self.kind = merge.document_key(result)
         source = result.source
@@ -138,6 +190,9 @@ class Applier:
         self.sighting = source.model_copy(update={"captured_at": at, "sha256": sha})
 
     def run(self) -> Applied:
+        """Same content as the document's latest snapshot: nothing is written (the log line
+        is the capture). Else the snapshot, the tweet records whose content changed, and the
+        document record."""
         if is_empty(self.result):
             return self._empty()
         files = self.files
@@ -148,15 +203,12 @@ class Applier:
             and document.snapshots
             and document.snapshots[-1].content_sha256 == content
         ):
-            document.last_captured = max(document.last_captured, self.at)
-            document.captures += 1
-            files.save_document(document, self.generation)
             return self._done("unchanged", document, snapshot=None, written=False)
         number = len(document.snapshots) + 1 if document else 1
         stored = self.result.model_copy(update={"source": self.sighting})
         snapshot = files.write_snapshot(self.key, number, content, stored, self.generation)
-        statuses = self._merge_tweets(document)
-        document = self._document(document, snapshot, content)
+        statuses, shown = self._merge_tweets(document)
+        document = self._document(document, snapshot, content, shown)
         files.save_document(document, self.generation)
         outcome = "new" if number == 1 else "changed"
         return self._done(outcome, document, snapshot=snapshot, written=True, statuses=statuses)
@@ -172,70 +224,88 @@ class Applier:
         )
         return Applied(result, None)
 
-    def _merge_tweets(self, document: DocumentRecord | None) -> dict[str, list[str]]:
+    def _merge_tweets(
+        self, document: StoredDocument | None
+    ) -> tuple[dict[str, list[str]], dict[str, str | None]]:
+        """Merge every tweet the capture shows; write the records that changed. The statuses,
+        and each tweet shown with the version it shows (the snapshot's index)."""
         statuses: dict[str, list[str]] = {"new": [], "changed": [], "removed": [], "reappeared": []}
         own, referred = merge.members(self.result)
         present = merge.shows_presence(self.result, self.sighting)
+        records: dict[str, StoredTweet | None] = {}
+        changed: dict[str, StoredTweet] = {}
+        shown: dict[str, str | None] = {}
         for member, is_own in [(m, True) for m in own] + [(m, False) for m in referred]:
-            record, status = merge.merge_tweet(
-                self._record(member.key),
+            if member.key not in records:
+                records[member.key] = self._record(member.key)
+            merged = merge.merge_tweet(
+                records[member.key],
                 member,
                 document=self.key,
-                sighting=self.sighting,
-                at=self.at,
+                capture=self.capture,
                 present=present and is_own,
             )
-            self._save(record)
-            if is_own and status in statuses:
-                statuses[status].append(member.key)
+            records[member.key] = merged.record
+            if merged.changed:
+                changed[member.key] = merged.record
+            if shown.get(member.key) is None:
+                text = member.tweet.text
+                shown[member.key] = merge.text_hash(text) if text is not None else None
+            if is_own and merged.status in statuses:
+                statuses[merged.status].append(member.key)
         current = {m.key for m in own}
         previous = document.tweets if document is not None else []
-        gone = merge.missing(previous, current, self.result, self.sighting)
-        for key in gone:
-            missing = self._record(key)
+        for key in merge.missing(previous, current, self.result, self.sighting):
+            missing = records[key] if key in records else self._record(key)
             if missing is not None and not missing.removed:
-                missing.removed, missing.removed_at = True, self.at
-                self._save(missing)
+                merge.mark_removed(missing, self.capture)
+                changed[key] = missing
                 statuses["removed"].append(key)
+        for key, record in changed.items():
+            if self._record(key) != record:  # a tweet shown twice may be changed back
+                record.changes.append(self.capture)
+                self.files.save_tweet(record, self.generation)
         self.own = own
-        return statuses
+        return statuses, shown
 
-    def _record(self, key: str) -> TweetRecord | None:
+    def _record(self, key: str) -> StoredTweet | None:
         return self.files.tweet(key, self.generation)
 
-    def _save(self, record: TweetRecord) -> None:
-        self.files.save_tweet(record, self.generation)
-
     def _document(
-        self, document: DocumentRecord | None, snapshot: str, content: str
-    ) -> DocumentRecord:
+        self,
+        document: StoredDocument | None,
+        snapshot: str,
+        content: str,
+        shown: dict[str, str | None],
+    ) -> StoredDocument:
         result = self.result
-        ref = SnapshotRef(
-            path=snapshot, content_sha256=content, captured_at=self.at, raw_sha256=self.sha
+        ref = StoredSnapshot(
+            path=snapshot,
+            content_sha256=content,
+            captured_at=self.at,
+            raw_sha256=self.sha,
+            kind=self.sighting.kind,
+            url=self.sighting.url,
+            shown=shown,
         )
         previous = document.tweets if document else []
         order = merge.order_tweets(previous, self.own)
         author = getattr(result, "author", None)
         title = getattr(result, "title", None)
         if document is None:
-            document = DocumentRecord(
-                key=self.key, kind=self.kind, first_captured=self.at, last_captured=self.at
-            )
+            document = StoredDocument(key=self.key, kind=self.kind)
         document.id = document.id or getattr(result, "id", None)
         document.url = result.url or document.url
         document.title = title or document.title
         document.author = author or document.author
         document.tweets = order
         document.snapshots.append(ref)
-        document.first_captured = min(document.first_captured, self.at)
-        document.last_captured = max(document.last_captured, self.at)
-        document.captures += 1
         return document
 
     def _done(
         self,
         outcome: str,
-        document: DocumentRecord,
+        document: StoredDocument,
         *,
         snapshot: str | None,
         written: bool,

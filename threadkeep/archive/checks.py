@@ -18,7 +18,8 @@ parse of the raw body confirms).
 
 A record that differs because a capture was cut short (a crash, a full disk) before its log
 line, which is written last, is *ahead of the log*, not damage: it names a capture the log
-does not have, or (a document) counts more captures than the log has for it.
+does not have (a document its snapshots' captures, a tweet the captures that changed it).
+An unchanged capture cut short wrote nothing but, at most, its raw body: nothing is ahead.
 
 Cost: one read of each snapshot (plus one per capture replayed from it) and of each record, and
 one replay of the log without parsing, except for the captures above: linear in the store. The
@@ -35,13 +36,7 @@ from typing import NamedTuple
 
 from threadkeep.archive import layout, merge
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
-from threadkeep.archive.records import (
-    CaptureEntry,
-    DocumentRecord,
-    SightingRecord,
-    SnapshotRef,
-    TweetRecord,
-)
+from threadkeep.archive.records import CaptureEntry, SnapshotRef, StoredDocument, StoredTweet
 from threadkeep.archive.replay import Capture, Replay, describe, parsed
 from threadkeep.urls import unarchive
 from threadkeep.words import plural
@@ -99,11 +94,21 @@ def _few(captures: list[str]) -> tuple[str, ...]:
     return (*captures[:half], f"… {len(captures) - SHOWN} more …", *captures[-half:])
 
 
-def check_derived(files: StoreFiles, entries: list[CaptureEntry], generation: int) -> Checked:
-    """Check every snapshot and record of ``generation`` against the log ``entries``."""
+def check_derived(
+    files: StoreFiles, entries: list[CaptureEntry], generation: int, *, compare: bool = True
+) -> Checked:
+    """Check every snapshot and record of ``generation`` against the log ``entries``.
+
+    ``compare=False`` (a format 1 store, whose records the replay cannot build) checks the
+    snapshots and only counts the records.
+    """
     log = _Log(entries)
     checked = Checked()
     index, unlogged = _snapshots(files, generation, log, checked)
+    if not compare:
+        checked.documents = sum(1 for _ in files.document_paths(generation))
+        checked.tweets = sum(1 for _ in files.tweet_paths(generation))
+        return checked
     replay = Replay(files, index, generation)
     replay.run(log.entries)
     referenced = _compare(files, replay, log, generation, checked)
@@ -206,7 +211,7 @@ def _compare(
         expected.discard(path)
         checked.documents += 1
         document = _check(files, replay, log, path, StoreFiles.document_at, checked)
-        if isinstance(document, DocumentRecord):
+        if isinstance(document, StoredDocument):
             referenced.update((ref.path, ref) for ref in document.snapshots)
             _snapshots_present(files, document, checked)
     for path in files.tweet_paths(generation):
@@ -221,12 +226,12 @@ def _compare(
     return referenced
 
 
-Read = Callable[[StoreFiles, str], "DocumentRecord | TweetRecord"]
+Read = Callable[[StoreFiles, str], "StoredDocument | StoredTweet"]
 
 
 def _check(
     files: StoreFiles, replay: Replay, log: _Log, path: str, read: Read, checked: Checked
-) -> DocumentRecord | TweetRecord | None:
+) -> StoredDocument | StoredTweet | None:
     """Compare one record with the replay's; the record (a tweet the same as its replay's, or
     one that cannot be read: None)."""
     with contextlib.suppress(OSError):  # the same bytes: the same record, read cheaply
@@ -247,8 +252,8 @@ def _check(
 
 
 def _differs(
-    record: DocumentRecord | TweetRecord,
-    want: DocumentRecord | TweetRecord | None,
+    record: StoredDocument | StoredTweet,
+    want: StoredDocument | StoredTweet | None,
     replay: Replay,
     log: _Log,
     path: str,
@@ -269,12 +274,9 @@ def _differs(
 
 
 def _ahead(
-    record: DocumentRecord | TweetRecord, want: DocumentRecord | TweetRecord | None, log: _Log
+    record: StoredDocument | StoredTweet, want: StoredDocument | StoredTweet | None, log: _Log
 ) -> str | None:
     """Why ``record`` is ahead of the log (a capture cut short), or None when it is not."""
-    counted = _overcounted(record, want)
-    if counted is not None:
-        return counted
     unlogged = sorted(_named(record) - log.known)
     if unlogged:
         names = ", ".join(
@@ -287,45 +289,15 @@ def _ahead(
     return None
 
 
-def _overcounted(
-    record: DocumentRecord | TweetRecord, want: DocumentRecord | TweetRecord | None
-) -> str | None:
-    """A record counting more captures than the log has, or None. An unchanged capture cut
-    short writes only its document record; a capture of bytes the log already has, cut short,
-    is seen in a tweet record only as one more sighting of them."""
-    if isinstance(record, DocumentRecord) and isinstance(want, DocumentRecord):
-        found, logged, what = record.captures, want.captures, f"document {want.key}"
-    elif isinstance(record, TweetRecord) and isinstance(want, TweetRecord):
-        counts = {_sighting(s): s.times for s in want.sightings}
-        over = [s for s in record.sightings if s.times > counts.get(_sighting(s), s.times)]
-        if not over:
-            return None
-        found, logged = over[0].times, counts[_sighting(over[0])]
-        what = f"tweet {want.key}: its sighting in raw {(over[0].sha256 or '')[:12]}"
-    else:
-        return None
-    if found <= logged:
-        return None
-    return f"{what} counts {found} captures, the log has {logged}: a capture cut short"
-
-
-def _sighting(seen: SightingRecord) -> tuple[str, str | None, str | None, str | None]:
-    return seen.kind, seen.url, seen.sha256, seen.document
-
-
-def _named(record: DocumentRecord | TweetRecord) -> set[tuple[str, datetime]]:
+def _named(record: StoredDocument | StoredTweet) -> set[tuple[str, datetime]]:
     """The captures a record names: raw hash and time, or a time alone ("" for the hash)."""
-    if isinstance(record, DocumentRecord):
-        named = {(r.raw_sha256 or "", r.captured_at) for r in record.snapshots}
-        times: list[datetime | None] = [record.first_captured, record.last_captured]
-    else:
-        named = {(s.sha256 or "", t) for s in record.sightings for t in (s.first_seen, s.last_seen)}
-        times = [record.first_seen, record.last_seen, record.removed_at]
-        times += [t for v in record.versions for t in (v.first_seen, v.last_seen)]
-    return named | {("", t) for t in times if t is not None}
+    if isinstance(record, StoredDocument):
+        return {(r.raw_sha256 or "", r.captured_at) for r in record.snapshots}
+    named = {(c.sha256 or "", c.time) for c in record.changes}
+    return named | ({("", record.removed_at)} if record.removed_at is not None else set())
 
 
-def _fields(record: DocumentRecord | TweetRecord, want: DocumentRecord | TweetRecord) -> list[str]:
+def _fields(record: StoredDocument | StoredTweet, want: StoredDocument | StoredTweet) -> list[str]:
     return [
         name for name in type(record).model_fields if getattr(record, name) != getattr(want, name)
     ]
@@ -342,18 +314,18 @@ def _change(name: str, record: object, want: object) -> str:
     return f"{name} differs"
 
 
-def _name(record: DocumentRecord | TweetRecord) -> str:
-    return f"document {record.key}" if isinstance(record, DocumentRecord) else f"tweet {record.key}"
+def _name(record: StoredDocument | StoredTweet) -> str:
+    return f"document {record.key}" if isinstance(record, StoredDocument) else f"tweet {record.key}"
 
 
-def _captures(replay: Replay, log: _Log, record: DocumentRecord | TweetRecord) -> tuple[str, ...]:
+def _captures(replay: Replay, log: _Log, record: StoredDocument | StoredTweet) -> tuple[str, ...]:
     """The logged captures a record is made of."""
-    if isinstance(record, DocumentRecord):
+    if isinstance(record, StoredDocument):
         return _few(replay.made_by.get(record.key, []))
-    return log.captures(s.sha256 for s in record.sightings)
+    return log.captures(c.sha256 for c in record.changes)
 
 
-def _expected(replay: Replay, path: str) -> DocumentRecord | TweetRecord | None:
+def _expected(replay: Replay, path: str) -> StoredDocument | StoredTweet | None:
     try:
         if path.startswith(layout.documents_folder(replay.generation) + "/"):
             return replay.memory.document_at(path)
@@ -362,14 +334,14 @@ def _expected(replay: Replay, path: str) -> DocumentRecord | TweetRecord | None:
         return None
 
 
-def _unknown(replay: Replay, record: DocumentRecord | TweetRecord) -> bool:
+def _unknown(replay: Replay, record: StoredDocument | StoredTweet) -> bool:
     """True when a capture of the record's document could not be replayed: not compared."""
-    if isinstance(record, DocumentRecord):
+    if isinstance(record, StoredDocument):
         return record.key in replay.unknown
     return any(key in replay.unknown for key in record.documents)
 
 
-def _snapshots_present(files: StoreFiles, record: DocumentRecord, checked: Checked) -> None:
+def _snapshots_present(files: StoreFiles, record: StoredDocument, checked: Checked) -> None:
     for ref in record.snapshots:
         if not files.has(ref.path):
             checked.problems.append(Finding(ref.path, f"snapshot of {record.key} missing"))

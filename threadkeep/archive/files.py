@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from threadkeep._version import __version__
 from threadkeep.archive import layout
 from threadkeep.archive.layout import STORE_FILE
-from threadkeep.archive.records import FORMAT, DocumentRecord, TweetRecord
+from threadkeep.archive.records import FORMAT, StoredDocument, StoredTweet
 from threadkeep.archive.storage import Storage, write_atomic_many
 from threadkeep.errors import ArchiveError, CorruptStore
 from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
@@ -147,6 +147,14 @@ class StoreFiles:
 
     def generation(self) -> int:
         """The generation of derived files in use, read from the store file now."""
+        return self.info()[1]
+
+    def format(self) -> int:
+        """The store's format (1: threadkeep 0.1.0's, upgraded by the first write), read now."""
+        return self.info()[0]
+
+    def info(self) -> tuple[int, int]:
+        """The store's format and the generation in use, read from the store file now."""
         try:
             info = json.loads(self._read(STORE_FILE))
             version, generation = int(info["format"]), int(info.get("generation", 1))
@@ -160,7 +168,7 @@ class StoreFiles:
                 f"({__version__}) reads format {FORMAT} and older: upgrade threadkeep",
                 path=STORE_FILE,
             )
-        return generation
+        return version, generation
 
     def switch_generation(self, generation: int) -> None:
         """Make ``generation`` the one in use, in one atomic write (the caller holds the lock)."""
@@ -181,6 +189,10 @@ class StoreFiles:
             return False
         self._write(path, gzip.compress(data, mtime=0))
         return True
+
+    def has_raw(self, sha256: str) -> bool:
+        """True when a body with this hash is stored."""
+        return self.storage.exists(layout.raw_path(sha256))
 
     def drop_raw(self, sha256: str) -> None:
         """Remove a body that a failed capture stored and no log line names (see ``capture``)."""
@@ -236,23 +248,31 @@ class StoreFiles:
 
     # -- document and tweet records --------------------------------------------------------
 
-    def document(self, key: str, generation: int) -> DocumentRecord | None:
+    def document(self, key: str, generation: int) -> StoredDocument | None:
         """The record of document ``key``, or None (also for a key no file can have)."""
-        if not layout.is_safe_key(key):
-            return None
-        return self._record(layout.document_path(key, generation), DocumentRecord)
+        return self.document_as(key, generation, StoredDocument)
 
-    def tweet(self, key: str, generation: int) -> TweetRecord | None:
+    def tweet(self, key: str, generation: int) -> StoredTweet | None:
         """The record of tweet ``key``, or None (also for a key no file can have)."""
+        return self.tweet_as(key, generation, StoredTweet)
+
+    def document_as(self, key: str, generation: int, model: type[M]) -> M | None:
+        """Document ``key`` read as ``model`` (a format 1 store's records are the public ones)."""
         if not layout.is_safe_key(key):
             return None
-        return self._record(layout.tweet_path(key, generation), TweetRecord)
+        return self._record(layout.document_path(key, generation), model)
 
-    def save_document(self, record: DocumentRecord, generation: int) -> None:
+    def tweet_as(self, key: str, generation: int, model: type[M]) -> M | None:
+        """Tweet ``key`` read as ``model`` (a format 1 store's records are the public ones)."""
+        if not layout.is_safe_key(key):
+            return None
+        return self._record(layout.tweet_path(key, generation), model)
+
+    def save_document(self, record: StoredDocument, generation: int) -> None:
         path = layout.document_path(record.key, generation)
         self._write(path, _dump(record), names_others=True)
 
-    def save_tweet(self, record: TweetRecord, generation: int) -> None:
+    def save_tweet(self, record: StoredTweet, generation: int) -> None:
         self._write(layout.tweet_path(record.key, generation), _dump(record))
 
     def document_paths(self, generation: int) -> Iterator[str]:
@@ -261,16 +281,16 @@ class StoreFiles:
     def tweet_paths(self, generation: int) -> Iterator[str]:
         return self.storage.list(layout.tweets_folder(generation))
 
-    def document_at(self, path: str) -> DocumentRecord:
-        return self._at(path, DocumentRecord)
+    def document_at(self, path: str) -> StoredDocument:
+        return self._at(path, StoredDocument)
 
-    def tweet_at(self, path: str) -> TweetRecord:
-        return self._at(path, TweetRecord)
+    def tweet_at(self, path: str) -> StoredTweet:
+        return self._at(path, StoredTweet)
 
-    def tweets(self, generation: int) -> Iterator[TweetRecord]:
-        """Every tweet record of ``generation``, in no particular order."""
-        for path in self.tweet_paths(generation):
-            record = self._record(path, TweetRecord)
+    def records_at(self, paths: Iterator[str], model: type[M]) -> Iterator[M]:
+        """The records at ``paths`` as ``model``, skipping those removed since listed."""
+        for path in paths:
+            record = self._record(path, model)
             if record is not None:  # removed since it was listed: a rebuild cleared it
                 yield record
 

@@ -27,7 +27,7 @@ from threadkeep.archive.records import CaptureEntry
 from threadkeep.archive.storage import Storage, is_whole_line
 from threadkeep.errors import CorruptStore
 
-__all__ = ["CaptureLog", "DamagedLine"]
+__all__ = ["CaptureLog", "DamagedLine", "naming"]
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,54 @@ class CaptureLog:
         tail = data[data.rfind(b"\n") + 1 :]
         return tail if tail.strip() and not is_whole_line(tail) else None
 
+    def read(self) -> bytes:
+        """The whole log as stored (empty when there is none yet)."""
+        try:
+            return self.storage.read(LOG)
+        except FileNotFoundError:
+            return b""
+
+    def of(self, sha256: str) -> list[tuple[int, CaptureEntry]]:
+        """Every readable entry naming the raw hash ``sha256``, oldest first, with its line's
+        offset in the log (:func:`naming`; a damaged line is skipped)."""
+        return naming(self.read(), "sha256", sha256, strict=False)
+
     def entries(self) -> Iterator[CaptureEntry]:
         """Every entry, oldest first; a damaged line raises :class:`CorruptStore`."""
         for item in self.scan():
             if isinstance(item, DamagedLine):
                 raise CorruptStore(f"{LOG} line {item.number} is damaged ({item.detail})", path=LOG)
             yield item
+
+
+def naming(data: bytes, field: str, value: str, *, strict: bool) -> list[tuple[int, CaptureEntry]]:
+    """The entries of log ``data`` whose ``field`` is ``value``, oldest first, each with its
+    line's offset: found by a byte search, without reading the other lines.
+
+    The search cannot be fooled by a url or an error holding the same words: in a JSON
+    string their quotes are escaped. A torn last line is skipped; a damaged line raises
+    :class:`CorruptStore` (``strict``) or is skipped.
+    """
+    needle = b'"' + field.encode() + b'":"' + value.encode("utf-8") + b'"'
+    found: list[tuple[int, CaptureEntry]] = []
+    at = data.find(needle)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        line = data[start:] if end < 0 else data[start:end]
+        if end >= 0 or is_whole_line(line):
+            try:
+                entry = CaptureEntry.model_validate_json(line)
+            except ValidationError as exc:
+                if strict:
+                    number = data.count(b"\n", 0, start) + 1
+                    detail = exc.errors()[0]["msg"]
+                    said = f"{LOG} line {number} is damaged ({detail})"
+                    raise CorruptStore(said, path=LOG) from exc
+            else:
+                if getattr(entry, field) == value:
+                    found.append((start, entry))
+        if end < 0:
+            break
+        at = data.find(needle, end)
+    return found

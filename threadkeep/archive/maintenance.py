@@ -27,7 +27,13 @@ from threadkeep.archive import checks, layout, merge, recover
 from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine
-from threadkeep.archive.records import CaptureEntry
+from threadkeep.archive.records import (
+    FORMAT,
+    FORMAT_1,
+    CaptureEntry,
+    DocumentRecord,
+    StoredDocument,
+)
 from threadkeep.archive.replay import describe as _describe
 from threadkeep.archive.replay import parsed
 from threadkeep.errors import ArchiveError, ParseError
@@ -39,6 +45,7 @@ __all__ = [
     "VerifyReport",
     "repair",
     "reparse",
+    "upgrade",
     "verify",
 ]
 
@@ -74,10 +81,20 @@ class VerifyReport(BaseModel):
     problems: tuple[Problem, ...] = ()
     ahead: tuple[Problem, ...] = ()
     orphans: tuple[Problem, ...] = ()
+    format: int = FORMAT
+    """The store's format: 1 for a store threadkeep 0.1.0 wrote, whose records are not compared
+    with the log until it is upgraded (the first command that writes does it)."""
 
 
-def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
-    """Recompute every hash, and check every record of ``generation`` against the log."""
+def verify(
+    files: StoreFiles, log: CaptureLog, generation: int, *, format: int = FORMAT
+) -> VerifyReport:
+    """Recompute every hash, and check every record of ``generation`` against the log.
+
+    A format 1 store's records (threadkeep 0.1.0's) are not compared: the replay builds
+    format 2 ones. Its hashes and snapshots are checked, and the report says ``format`` 1:
+    the first command that writes upgrades it, and then its records are checked too.
+    """
     problems: list[Problem] = []
     entries = _readable_entries(log, problems)
     by_sha: dict[str, list[str]] = defaultdict(list)
@@ -85,7 +102,7 @@ def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
         if entry.sha256:
             by_sha[entry.sha256].append(_describe(entry))
     raw = _verify_raw(files, by_sha, problems)
-    derived = checks.check_derived(files, entries, generation)
+    derived = checks.check_derived(files, entries, generation, compare=format != FORMAT_1)
     problems += [Problem(**finding._asdict()) for finding in derived.problems]
     return VerifyReport(
         ok=not problems,
@@ -94,6 +111,7 @@ def verify(files: StoreFiles, log: CaptureLog, generation: int) -> VerifyReport:
         snapshots=derived.snapshots,
         documents=derived.documents,
         tweets=derived.tweets,
+        format=format,
         problems=tuple(problems),
         ahead=tuple(Problem(**finding._asdict()) for finding in derived.ahead),
         orphans=tuple(  # raw captures no readable log line names
@@ -143,14 +161,14 @@ class ReparseReport(BaseModel):
     raw capture stays, but the rebuilt generation has no document for them."""
 
 
-def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseReport:
+def reparse(files: StoreFiles, log: CaptureLog) -> ReparseReport:
     """Rebuild every derived record from the raw captures with today's parsers.
 
     The records go into the generation after the one in use, which the store then switches
-    to; the report names it, for the caller to read from. The generation in use is read again
-    under the lock (``generation`` is only what the caller last saw), and the lock is held
-    from reading the log to the switch, so no capture can be logged in between: a capture
-    waiting for the lock then writes into the new generation.
+    to; the report names it, for the caller to read from. The generation in use is read
+    under the lock, and the lock is held from reading the log to the switch, so no capture
+    can be logged in between: a capture waiting for the lock then writes into the new
+    generation. The store is format 2 afterwards, whatever it was.
     """
     failed: list[str] = []
     emptied: list[str] = []
@@ -182,6 +200,28 @@ def reparse(files: StoreFiles, log: CaptureLog, generation: int) -> ReparseRepor
         documents=len(documents),
         emptied=tuple(emptied),
     )
+
+
+def upgrade(files: StoreFiles, log: CaptureLog) -> int | None:
+    """Upgrade a format 1 store to format 2; the new generation, or None when it was not one.
+
+    The raw captures and the log are the same in both formats: every logged capture is
+    replayed into a new generation of format 2 records, as ``repair`` does (a capture whose
+    raw body is damaged or no longer parses is rebuilt from its format 1 snapshot), and the
+    store file is switched to it in one atomic write, under the lock. The format 1 generation
+    stays on disk. Orphaned raw captures are left to ``verify --repair``.
+    """
+    if files.format() != FORMAT_1:
+        return None
+    with files.lock():
+        generation = files.generation()
+        if files.format() != FORMAT_1:  # another process upgraded it meanwhile
+            return None
+        entries = _readable_entries(log, [])  # verify reports damaged lines
+        new = _start_generation(files, generation)
+        _rebuild(files, entries, old=generation, new=new)
+        files.switch_generation(new)
+    return new
 
 
 def _start_generation(files: StoreFiles, generation: int) -> int:
@@ -295,8 +335,13 @@ def _from_snapshot(files: StoreFiles, entry: CaptureEntry, generation: int) -> R
     """
     candidates = [entry.snapshot] if entry.snapshot else []
     if entry.document:
+        old = files.format() == FORMAT_1
         try:
-            document = files.document(entry.document, generation)
+            document: DocumentRecord | StoredDocument | None = (
+                files.document_as(entry.document, generation, DocumentRecord)
+                if old
+                else files.document(entry.document, generation)
+            )
         except ArchiveError:
             document = None
         if document is not None:

@@ -3,7 +3,8 @@
 The rules, in the words of the promise that nothing once captured is lost:
 
 * every tweet a copy shows becomes (or updates) a record keyed by its id, or by a content
-  hash when the copy carries no id; each copy that showed it is kept as a sighting;
+  hash when the copy carries no id; the record changes only when what it holds does (each
+  copy that showed it is a sighting, known from the capture log and the snapshot index);
 * a text never seen before for that tweet becomes a new version; older versions stay;
 * a tweet that an earlier capture of a **thread** showed and a later capture of the same
   thread does not show is marked removed, with when it was first missed; its last content
@@ -18,21 +19,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 
-from threadkeep.archive.records import DocumentKind, SightingRecord, TweetRecord, Version
+from threadkeep.archive.records import CaptureRef, DocumentKind, StoredTweet
 from threadkeep.models import Article, Listing, Sighting, Thread, Tweet, fill_missing
 from threadkeep.urls import checked_id
 
 __all__ = [
     "Member",
+    "Merged",
     "content_hash",
     "document_key",
+    "mark_removed",
     "members",
     "merge_tweet",
     "missing",
     "order_tweets",
     "shows_presence",
+    "text_hash",
     "tweet_key",
 ]
 
@@ -69,6 +72,15 @@ def document_key(result: Result) -> tuple[str, DocumentKind]:
         basis = result.url or result.title or json.dumps([t.id or t.text for t in result.tweets])
         return "article-" + _digest(basis)[:24], "article"
     return f"tweet-{tweet_key(result)}", "tweet"
+
+
+def text_hash(text: str) -> str:
+    """A short hash of a tweet's text: how a snapshot names the version it shows.
+
+    Not the version's index: that depends on which captures the record has seen, and a
+    capture cut short may have added a version the log does not have.
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def content_hash(result: Result) -> str:
@@ -138,87 +150,80 @@ def _clean(tweet: Tweet) -> Tweet:
     return tweet.model_copy(update={"position": None, "source": None})
 
 
+class Merged:
+    """What one copy did to a tweet's record: its status, and whether the record changed (the
+    caller names the capture in its ``changes`` when it writes it)."""
+
+    __slots__ = ("changed", "record", "status")
+
+    def __init__(self, record: StoredTweet, status: str, changed: bool):
+        self.record = record
+        self.status = status
+        self.changed = changed
+
+
 def merge_tweet(
-    record: TweetRecord | None,
+    record: StoredTweet | None,
     member: Member,
     *,
     document: str,
-    sighting: Sighting,
-    at: datetime,
+    capture: CaptureRef,
     present: bool,
-) -> tuple[TweetRecord, str]:
-    """Apply one copy of a tweet to its record; says "new", "changed", "reappeared" or "same"."""
+) -> Merged:
+    """Apply one copy of a tweet to its record; the status says "new", "changed",
+    "reappeared" or "same". A record is changed only when what it holds changes (a new text,
+    new content, a new document, removed or back): a copy that shows it as it was changes
+    nothing, its sighting is the capture's log line."""
     tweet = _clean(member.tweet)
-    seen = SightingRecord(
-        kind=sighting.kind,
-        url=sighting.url,
-        sha256=sighting.sha256,
-        document=document,
-        first_seen=at,
-        last_seen=at,
-    )
     if record is None:
-        record = TweetRecord(
+        record = StoredTweet(
             key=member.key,
             id=checked_id(tweet.id),
             author=tweet.author,
             latest=tweet,
-            versions=[Version(text=tweet.text, first_seen=at, last_seen=at)],
-            sightings=[seen],
-            first_seen=at,
-            last_seen=at,
+            versions=[tweet.text],
             documents={document: member.position},
         )
         if tweet.unavailable is not None:
-            record.removed, record.removed_at = True, at
-        return record, "new"
-    status = "same"
-    _add_sighting(record, seen)
+            record.removed, record.removed_at = True, capture.time
+        return Merged(record, "new", True)
+    status, changed = "same", False
     if tweet.text is not None:
-        status = _add_version(record, tweet.text, at)
-    record.latest = fill_missing(tweet, record.latest)  # newest first, older fill gaps
-    record.author = record.latest.author
-    record.id = record.id or checked_id(tweet.id)
-    record.first_seen = min(record.first_seen, at)
-    record.last_seen = max(record.last_seen, at)
-    if member.position is not None or document not in record.documents:
-        record.documents[document] = member.position
+        status, changed = _add_version(record, tweet.text)
+    latest = fill_missing(tweet, record.latest)  # newest first, older fill gaps
+    if latest != record.latest:
+        record.latest, record.author, changed = latest, latest.author, True
+    if record.id is None and checked_id(tweet.id):
+        record.id, changed = checked_id(tweet.id), True
+    if (member.position is not None or document not in record.documents) and (
+        record.documents.get(document, ...) != member.position
+    ):
+        record.documents[document], changed = member.position, True
     if tweet.unavailable is not None and not record.removed:
-        record.removed, record.removed_at = True, at
+        record.removed, record.removed_at, changed = True, capture.time, True
     elif present and record.removed:
-        record.removed, record.removed_at = False, None
+        record.removed, record.removed_at, changed = False, None, True
         status = "reappeared"
-    return record, status
+    return Merged(record, status, changed)
 
 
-def _add_sighting(record: TweetRecord, seen: SightingRecord) -> None:
-    for known in record.sightings:
-        if (known.kind, known.url, known.sha256, known.document) == (
-            seen.kind,
-            seen.url,
-            seen.sha256,
-            seen.document,
-        ):
-            known.first_seen = min(known.first_seen, seen.first_seen)
-            known.last_seen = max(known.last_seen, seen.last_seen)
-            known.times += 1
-            return
-    record.sightings.append(seen)
+def _add_version(record: StoredTweet, text: str) -> tuple[str, bool]:
+    """Record a text; a text never seen before is a new version (older ones stay). The status,
+    and whether the versions changed."""
+    versions = record.versions
+    current = next((v for v in reversed(versions) if v is not None), None)
+    if text in versions:
+        return "same", False
+    if len(versions) == 1 and versions[0] is None:
+        versions[0] = text  # its first real text
+        return "same", True
+    versions.append(text)
+    return ("changed" if current is not None else "same"), True
 
 
-def _add_version(record: TweetRecord, text: str, at: datetime) -> str:
-    """Record a text; a text never seen before is a new version (older ones stay)."""
-    current = next((v.text for v in reversed(record.versions) if v.text is not None), None)
-    for version in record.versions:
-        if version.text == text:
-            version.first_seen = min(version.first_seen, at)
-            version.last_seen = max(version.last_seen, at)
-            return "same"
-    if record.versions and record.versions[-1].text is None and len(record.versions) == 1:
-        record.versions[-1] = Version(text=text, first_seen=at, last_seen=at)  # first real text
-        return "same"
-    record.versions.append(Version(text=text, first_seen=at, last_seen=at))
-    return "changed" if current is not None else "same"
+def mark_removed(record: StoredTweet, capture: CaptureRef) -> None:
+    """A thread capture no longer shows this tweet: removed, since this capture."""
+    record.removed, record.removed_at = True, capture.time
 
 
 def order_tweets(previous: list[str], current: list[Member]) -> list[str]:

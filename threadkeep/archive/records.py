@@ -5,6 +5,14 @@
   distinct text, oldest first), every sighting, and whether it has since disappeared.
 * :class:`DocumentRecord`: one thread, listing, article or standalone tweet as captured over
   time: its snapshots and the order of its tweets.
+
+Those two are what readers get. On disk (format 2) a store keeps less:
+:class:`StoredTweet` and :class:`StoredDocument` hold only what changes with content, so a
+capture rewrites only the records whose content it changed. When and how often each tweet was
+seen is not stored in its record: every capture is a line of the log, each maps to a snapshot
+of its document, and each snapshot's entry in the document record (:class:`StoredSnapshot`)
+lists the tweets it shows; :mod:`threadkeep.archive.views` assembles the public records from
+those on read. A format 1 store (threadkeep 0.1.0) kept the public records themselves.
 """
 
 from __future__ import annotations
@@ -22,12 +30,18 @@ __all__ = [
     "DocumentRecord",
     "SightingRecord",
     "SnapshotRef",
+    "StoredDocument",
+    "StoredSnapshot",
+    "StoredTweet",
     "TweetRecord",
     "Version",
 ]
 
-FORMAT = 1
+FORMAT = 2
 """The on-disk format number; a store of a newer format is refused, not misread."""
+FORMAT_1 = 1
+"""The format threadkeep 0.1.0 wrote: read as it is, upgraded to :data:`FORMAT` by the first
+command that writes (see docs/format.md)."""
 
 Outcome = Literal["new", "changed", "unchanged", "empty", "failed"]
 DocumentKind = Literal["thread", "listing", "article", "tweet"]
@@ -167,6 +181,61 @@ class DocumentRecord(_Record):
     first_captured: AwareDatetime
     last_captured: AwareDatetime
     captures: int = 0
+
+
+class CaptureRef(_Record):
+    """A capture, as a stored record names it: its raw hash and its time."""
+
+    sha256: str | None
+    time: AwareDatetime
+
+
+class StoredTweet(_Record):
+    """A tweet record as format 2 stores it: only what changes with content.
+
+    ``versions`` holds each distinct text, oldest first (when each was seen comes from the
+    captures); ``changes`` names every capture that changed this record, oldest first, so
+    that ``verify`` can tell a record a capture cut short updated from a damaged one.
+    """
+
+    key: str
+    id: str | None
+    author: Author | None = None
+    latest: Tweet
+    versions: list[str | None]
+    removed: bool = False
+    removed_at: AwareDatetime | None = None
+    documents: dict[str, int | None] = {}
+    changes: list[CaptureRef] = []
+
+
+class StoredSnapshot(SnapshotRef):
+    """A snapshot as a format 2 document record lists it: the :class:`SnapshotRef`, the kind and
+    url of its source, and ``shown``: each tweet it shows (its own and those they quote or
+    answer), with the :func:`~threadkeep.archive.merge.text_hash` of the text it shows (None:
+    no text), which names one of that tweet's ``versions``.
+
+    Every capture of the document maps to one snapshot (the one it wrote, else the latest
+    written before it): ``shown`` says which tweets that capture saw, without opening the
+    snapshot.
+    """
+
+    kind: str
+    url: str | None
+    shown: dict[str, str | None] = {}
+
+
+class StoredDocument(_Record):
+    """A document record as format 2 stores it: no capture counts or times (the log has them)."""
+
+    key: str
+    kind: DocumentKind
+    id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    author: Author | None = None
+    tweets: list[str] = []
+    snapshots: list[StoredSnapshot] = []
 
 
 class AddResult(BaseModel):

@@ -130,7 +130,7 @@ class Archive:
             >>> archive.tweet("1") is None
             True
         """
-        return self.files.tweet(key, self.generation)
+        return self._reader().tweet(key)
 
     def document(self, key: str) -> DocumentRecord | None:
         """A document record (``thread-<id>``, ``article-…``, …), or None.
@@ -145,7 +145,7 @@ class Archive:
             >>> document.kind, document.captures, len(document.snapshots), len(document.tweets)
             ('thread', 1, 1, 102)
         """
-        return self.files.document(key, self.generation)
+        return self._reader().document(key)
 
     def raw(self, sha256: str) -> bytes:
         """A captured body, decompressed and checked against its hash.
@@ -184,7 +184,7 @@ class Archive:
             >>> archive.find("1215711185045090305").key  # the fifth tweet's id
             'thread-1215710451343904768'
         """
-        return views.find(self.files, identifier, self.generation)
+        return self._reader().find(identifier)
 
     def thread(self, identifier: str) -> ArchivedThread | None:
         """The merged document (``show``): every tweet ever seen, removed ones marked.
@@ -204,9 +204,9 @@ class Archive:
             >>> thread.captures, len(thread.tweets), sum(tweet.removed for tweet in thread.tweets)
             (2, 102, 1)
         """
-        generation = self.generation  # one generation for the whole view
-        document = views.find(self.files, identifier, generation)
-        return views.merged(self.files, document, generation) if document is not None else None
+        reader = self._reader()  # one generation for the whole view
+        document = reader.find(identifier)
+        return reader.merged(document) if document is not None else None
 
     def history(self, identifier: str) -> History | None:
         """A document's captures and the changes between its snapshots (``history``).
@@ -244,7 +244,8 @@ class Archive:
             (True, 1, 1, ())
         """
         # In use now: captures made since another process switched it are only in the new one.
-        return maintenance.verify(self.files, self.log, self.generation)
+        format, generation = self.files.info()
+        return maintenance.verify(self.files, self.log, generation, format=format)
 
     def reparse(self) -> ReparseReport:
         """Rebuild derived records from every raw capture with today's parsers (``reparse``).
@@ -262,8 +263,7 @@ class Archive:
             >>> report.generation, report.replayed, report.failed
             (2, 1, ())
         """
-        report = maintenance.reparse(self.files, self.log, self.files.generation())
-        return report
+        return maintenance.reparse(self.files, self.log)
 
     def repair(self) -> RepairReport:
         """Rebuild damaged derived files from the raw captures and the log (``verify --repair``).
@@ -282,8 +282,8 @@ class Archive:
             >>> report.ok, report.generation, report.unrepaired
             (True, None, ())
         """
-        report = maintenance.repair(self.files, self.log, self.files.generation())
-        return report
+        self.upgrade()
+        return maintenance.repair(self.files, self.log, self.files.generation())
 
     def captured_urls(self) -> set[str]:
         """Urls with at least one successful capture (for resuming a batch), counting those
@@ -303,7 +303,7 @@ class Archive:
             >>> len(records)  # the thread's 102 tweets and the 2 tweets it quotes
             104
         """
-        return self.files.tweets(self.generation)
+        return self._reader().records()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -339,6 +339,7 @@ class Archive:
             ('empty', 'article', None, False)
         """
         at = captured_at or _now()
+        self.upgrade()
         return capture(self.files, self.log, data, url=url, at=at, status=status)
 
     def add_capture(self, capture: CaptureLike) -> AddResult:
@@ -396,5 +397,23 @@ class Archive:
             outcome="failed",
             error=error,
         )
+        self.upgrade()
         with self.files.lock():
             self.log.append(entry)
+
+    def upgrade(self) -> int | None:
+        """Upgrade a format 1 store (threadkeep 0.1.0's) to format 2: the generation it made,
+        or None when the store is format 2 already.
+
+        The raw captures and the log, which no format changes, are replayed into a new
+        generation of format 2 records (as :meth:`repair` rebuilds them), and the store file
+        is switched to it in one atomic write under the lock; the format 1 generation stays
+        on disk. Every command that writes does this first; reading commands read a format 1
+        store as it is.
+        """
+        return maintenance.upgrade(self.files, self.log)
+
+    def _reader(self) -> views.Reader:
+        """The reader of the generation in use, read from the store file now."""
+        format, generation = self.files.info()
+        return views.Reader(self.files, self.log, generation, format)

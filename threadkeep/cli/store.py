@@ -152,6 +152,12 @@ def verify_cmd(store: str, repair: bool) -> None:
         plural(report.tweets, "tweet"),
     ]
     click.echo(f"{store}: {', '.join(counts)} checked")
+    if report.format == 1:
+        click.echo(
+            "format 1 store (threadkeep 0.1.0): hashes and snapshots checked; its records are "
+            "checked against the log once it is upgraded, which the next command that writes "
+            "(archive, reparse, verify --repair) does"
+        )
     for problem in report.problems:
         owners = f" (captures: {'; '.join(problem.captures)})" if problem.captures else ""
         click.echo(f"DAMAGED {problem.path}: {problem.problem}{owners}", err=True)

@@ -1,0 +1,197 @@
+"""The archive does only the work that changed (format 2).
+
+An unchanged re-capture of bytes already stored writes one log line and nothing else; a copy
+in which one tweet changed rewrites that tweet's record only; an older copy added later moves
+first-seen times earlier without rewriting anything; a format 1 store (threadkeep 0.1.0's) is
+read as it is, and upgraded by the first command that writes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURES, fixture_bytes
+from threadkeep.archive import Archive
+from threadkeep.archive import apply as apply_module
+from threadkeep.cli import cli
+
+THREAD = "1215710451343904768"
+SIXTH = "1215711194180288512"  # "Never, ever, read the comments on videos of your talks."
+URL = f"https://threadreaderapp.com/thread/{THREAD}.html"
+DOCUMENT = f"thread-{THREAD}"
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def page() -> bytes:
+    return fixture_bytes("threadreader/quinnypig_2020_full.html")
+
+
+def edited_sixth(page: bytes) -> bytes:
+    return page.replace(
+        b"Never, ever, read the comments on videos of your talks.", b"Never read the comments."
+    )
+
+
+def files_of(store: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file of the store with its mtime, size and content."""
+    return {
+        path.relative_to(store).as_posix(): (
+            path.stat().st_mtime_ns,
+            path.stat().st_size,
+            path.read_bytes(),
+        )
+        for path in store.rglob("*")
+        if path.is_file() and path.name != "lock"
+    }
+
+
+def written(before: dict[str, tuple[int, int, bytes]], after: dict[str, object]) -> list[str]:
+    return sorted(path for path, state in after.items() if before.get(path) != state)
+
+
+def test_an_unchanged_recapture_writes_one_log_line_and_is_not_parsed(
+    tmp_path: Path, page: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = Archive(tmp_path)
+    archive.add(page, url=URL, captured_at=T0)
+    before = files_of(tmp_path)
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged re-capture of stored bytes is not parsed")
+
+    monkeypatch.setattr(apply_module, "parse", no_parse)
+    result = archive.add(page, url=URL, captured_at=T0 + timedelta(days=1))
+    after = files_of(tmp_path)
+    assert (result.outcome, result.document, result.snapshot_written) == (
+        "unchanged",
+        DOCUMENT,
+        False,
+    )
+    assert written(before, after) == ["captures.jsonl"]
+    log = (tmp_path / "captures.jsonl").read_bytes()
+    assert log.startswith(before["captures.jsonl"][2]) and log.count(b"\n") == 2
+    line = json.loads(log.splitlines()[-1])
+    assert (line["outcome"], line["document"], line["kind"], line["snapshot"]) == (
+        "unchanged",
+        DOCUMENT,
+        "thread",
+        None,
+    )
+    monkeypatch.undo()
+    assert archive.verify().ok
+    document = archive.document(DOCUMENT)
+    assert document is not None and document.captures == 2
+    assert document.last_captured == T0 + timedelta(days=1)
+
+
+def test_bytes_stored_but_not_the_latest_content_are_parsed(
+    tmp_path: Path, page: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = Archive(tmp_path)
+    parsed: list[str | None] = []
+    parse = apply_module.parse
+
+    def counted(data: bytes, *, url: str | None, source: str | None) -> object:
+        parsed.append(url)
+        return parse(data, url=url, source=source)
+
+    monkeypatch.setattr(apply_module, "parse", counted)
+    archive.add(page, url=URL, captured_at=T0)
+    archive.add(edited_sixth(page), url=URL, captured_at=T0 + timedelta(days=1))
+    again = archive.add(page, url=URL, captured_at=T0 + timedelta(days=2))  # back to the first
+    assert (again.outcome, again.snapshot_written) == ("changed", True)
+    archive.add(page, url=URL + "?s=1", captured_at=T0 + timedelta(days=3))  # another url
+    assert parsed == [URL, URL, URL, URL + "?s=1"]
+    assert archive.add(page, url=URL + "?s=1", captured_at=T0 + timedelta(days=4)).outcome == (
+        "unchanged"
+    )
+    assert len(parsed) == 4
+    assert archive.verify().ok
+
+
+def test_an_edit_of_one_tweet_rewrites_one_tweet_record(tmp_path: Path, page: bytes) -> None:
+    archive = Archive(tmp_path)
+    archive.add(page, url=URL, captured_at=T0)
+    before = files_of(tmp_path)
+    result = archive.add(edited_sixth(page), url=URL, captured_at=T0 + timedelta(days=1))
+    assert result.changed == (SIXTH,)
+    changed = written(before, files_of(tmp_path))
+    tweets = [path for path in changed if path.startswith("gen-1/tweets/")]
+    assert tweets == [f"gen-1/tweets/12/{SIXTH}.json"]
+    others = [path for path in changed if path not in tweets]
+    assert [p.split("/")[0] for p in others] == ["captures.jsonl", "gen-1", "gen-1", "raw"]
+    assert archive.verify().ok
+    record = archive.tweet(SIXTH)
+    assert record is not None and [v.last_seen for v in record.versions] == [
+        T0,
+        T0 + timedelta(days=1),
+    ]
+    untouched = archive.tweet(THREAD)
+    assert untouched is not None and untouched.last_seen == T0 + timedelta(days=1)
+
+
+def test_an_older_copy_added_later_moves_first_seen_earlier(tmp_path: Path, page: bytes) -> None:
+    archive = Archive(tmp_path)
+    archive.add(page, url=URL, captured_at=T0)
+    before = files_of(tmp_path)
+    older = T0 - timedelta(days=30)  # a web-archive copy, found later
+    result = archive.add(page, url=URL, captured_at=older)
+    assert result.outcome == "unchanged"
+    assert written(before, files_of(tmp_path)) == ["captures.jsonl"]
+    thread = archive.thread(THREAD)
+    assert thread is not None
+    assert (thread.first_captured, thread.last_captured, thread.captures) == (older, T0, 2)
+    assert all(tweet.first_seen == older for tweet in thread.tweets)
+    record = archive.tweet(SIXTH)
+    assert record is not None and record.first_seen == older
+    assert record.versions[0].first_seen == older
+    (sighting,) = record.sightings
+    assert (sighting.first_seen, sighting.last_seen, sighting.times) == (older, T0, 2)
+    assert archive.verify().ok
+
+
+def test_a_format_1_store_is_read_then_upgraded_and_verifies(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(FIXTURES / "stores" / "0.1.0", store)
+    old = Archive(store)
+    thread = old.thread("thread-h443c4067c6eedd3cb1e3114b")  # read as it is
+    assert thread is not None and thread.captures == 2
+    shown = thread.model_dump()
+    records = len(list(old.records()))
+    assert json.loads((store / "threadkeep-store.json").read_text())["format"] == 1
+    report = old.verify()
+    assert report.ok and report.format == 1
+
+    page = fixture_bytes("text/seed000_article_no_embeds.txt")
+    old.add(page, captured_at=T0)  # the first write upgrades it
+    info = json.loads((store / "threadkeep-store.json").read_text())
+    assert (info["format"], info["generation"]) == (2, 2)
+    assert (store / "gen-1" / "documents").is_dir()  # the format 1 generation stays
+    upgraded = Archive(store)
+    report = upgraded.verify()
+    assert report.ok and report.format == 2 and not report.ahead, report
+    thread = upgraded.thread("thread-h443c4067c6eedd3cb1e3114b")
+    assert thread is not None
+    # The same thread, but the unchanged capture is a sighting of every tweet it showed
+    # (format 1 counted only captures that wrote a snapshot): twice seen, last at 02:00.
+    unchanged = datetime(2025, 11, 1, 2, 0, tzinfo=UTC)
+    assert [_without_counts(t) for t in thread.model_dump()["tweets"]] == [
+        _without_counts(t) for t in shown["tweets"]
+    ]
+    for tweet in thread.tweets:
+        assert [(s.times, s.last_seen) for s in tweet.sightings] == [(2, unchanged)]
+        assert tweet.last_seen == unchanged and tweet.versions[-1].last_seen == unchanged
+    assert len(list(upgraded.records())) == records
+    run = CliRunner().invoke(cli, ["verify", "--store", str(store)])
+    assert run.exit_code == 0 and "format 1" not in run.output, run.output
+
+
+def _without_counts(tweet: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in tweet.items() if k not in ("sightings", "versions")}
