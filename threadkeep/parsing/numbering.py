@@ -51,8 +51,9 @@ _TRAILING = (
     re.compile(rf"[(\[]?{_N}\s+of\s+{_T}[)\]]?[.…]*$"),
 )
 _ARROW_TRAILING = re.compile(rf"(?:\s*{_ARROWS})+\s*$")
-# Every pattern above needs one of these; most tweets have none near their ends.
-_CANDIDATE = re.compile(r"[0-9⬇👇🧵➡↓▶🔟]|thread", re.I)
+# Every pattern above needs one of these ("thread" in any case); most tweets have none near
+# their ends. One character class first lets the regex engine skip in C to a possible start.
+_CANDIDATE = re.compile(r"[0-9⬇👇🧵➡↓▶🔟Tt](?:(?<![Tt])|[Hh][Rr][Ee][Aa][Dd])")
 _THREAD_ONLY = re.compile(rf"^(?:🧵|thread\b\s*[:.]?|{_ARROWS})", re.I)
 
 
