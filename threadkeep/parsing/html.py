@@ -337,15 +337,16 @@ _INVISIBLE = frozenset({"script", "style", "template", "noscript"})
 
 
 def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
-    if element.text:
-        parts.append(element.text)
+    # Each text and tail is read once: lxml builds a new string at every access.
+    if text := element.text:
+        parts.append(text)
     for child in element:
         tag = child.tag
         if tag == "br":
             parts.append(_BREAK)
         elif not isinstance(tag, str) or tag in _INVISIBLE:
             pass  # comments, processing instructions, scripts
-        elif skip and not skip.isdisjoint(classes(child)):
+        elif skip and (names := child.get("class")) and not skip.isdisjoint(names.split()):
             pass
         elif tag in _BLOCKS:
             if parts and not parts[-1].endswith(_BREAK):
@@ -354,5 +355,5 @@ def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
             parts.append(_BREAK)
         else:
             _collect(child, parts, skip)
-        if child.tail:
-            parts.append(child.tail)
+        if tail := child.tail:
+            parts.append(tail)
