@@ -35,7 +35,8 @@ from threadkeep.urls import absolute_url, checked_id, status_parts, threadreader
 
 __all__ = ["parse_thread", "permalinks", "thread_tweet_elements"]
 
-_BY_TWEET_N = etree.XPath("/descendant::div[starts-with(@id, 'tweet_')]")
+_BY_TWEET_N = etree.XPath("/descendant::div[@id][starts-with(@id, 'tweet_')]")
+_HOLD_DIVS = etree.XPath("boolean($elements/descendant::div)")
 _BY_DATA_TWEET = etree.XPath("/descendant::div[@data-tweet]")
 _PERMALINKS = etree.XPath("/descendant::sup[contains(@class, 'tw-permalink')]")
 _OWN_TEXT = etree.XPath("text()")
@@ -101,18 +102,21 @@ def thread_tweet_elements(root: Element) -> list[Element]:
 
 
 def outermost(elements: list[Element]) -> list[Element]:
-    """``elements`` without those inside another of them (each read whole with its outer).
+    """``elements`` (``div``s) without those inside another of them (each read whole with its
+    outer).
 
     Real pages never nest tweets; a hostile one that nests thousands would make every tweet
-    read every tweet inside it, in quadratic time.
+    read every tweet inside it, in quadratic time. Where no element holds a ``div`` (one
+    XPath, in C), none holds another, and their ancestors are not walked.
     """
     if len(elements) < 2:
         return elements
-    chosen = set(elements)
-    around = Ancestors(chosen.__contains__)
-    kept = [e for e in elements if around.nearest(e) is None]
-    check_tweets(len(kept))
-    return kept
+    if _HOLD_DIVS(elements[0], elements=elements):
+        chosen = set(elements)
+        around = Ancestors(chosen.__contains__)
+        elements = [e for e in elements if around.nearest(e) is None]
+    check_tweets(len(elements))
+    return elements
 
 
 def permalinks(root: Element) -> list[Element]:
