@@ -288,8 +288,10 @@ def _parse(
 
 # What needs folding to one space: a run of two or more, or one that is not a space. Plain
 # single spaces, most of any text, are left alone: matching them too made re.sub build a
-# list of every word of a long text (1.3 GB for a 64 MiB tweet).
-_SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0]{2,}|[\t\r\n\f\v\u00a0]")
+# list of every word of a long text (1.3 GB for a 64 MiB tweet). The pattern opens with one
+# character class, so the regex engine skips in C to the next whitespace instead of trying
+# an alternation at every character (twice as fast on tweets).
+_SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0](?:(?<! )|[ \t\r\n\f\v\u00a0])[ \t\r\n\f\v\u00a0]*")
 
 
 def clean_text(value: str) -> str:
@@ -335,15 +337,16 @@ _INVISIBLE = frozenset({"script", "style", "template", "noscript"})
 
 
 def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
-    if element.text:
-        parts.append(element.text)
+    # Each text and tail is read once: lxml builds a new string at every access.
+    if text := element.text:
+        parts.append(text)
     for child in element:
         tag = child.tag
         if tag == "br":
             parts.append(_BREAK)
         elif not isinstance(tag, str) or tag in _INVISIBLE:
             pass  # comments, processing instructions, scripts
-        elif skip and not skip.isdisjoint(classes(child)):
+        elif skip and (names := child.get("class")) and not skip.isdisjoint(names.split()):
             pass
         elif tag in _BLOCKS:
             if parts and not parts[-1].endswith(_BREAK):
@@ -352,5 +355,5 @@ def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
             parts.append(_BREAK)
         else:
             _collect(child, parts, skip)
-        if child.tail:
-            parts.append(child.tail)
+        if tail := child.tail:
+            parts.append(tail)

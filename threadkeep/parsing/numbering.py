@@ -45,14 +45,18 @@ _LEADING = (
 )
 _WEAK_LEADING = re.compile(rf"^{_N}(?=\s+\S)")
 _KEYCAP_LEADING = re.compile(r"^(?:[0-9]\ufe0f?\u20e3|🔟)")
+# Each with a string it cannot match without: a search is skipped where that is absent.
 _TRAILING = (
-    re.compile(rf"[(\[](?:[^()\[\]]{{0,20}}?[,:\s])?{_N}\s*/\s*{_T}[)\]][.…]*$"),
-    re.compile(rf"(?<![\w/]){_N}\s*/\s*{_T}[.…]*$"),
-    re.compile(rf"[(\[]?{_N}\s+of\s+{_T}[)\]]?[.…]*$"),
+    (re.compile(rf"[(\[](?:[^()\[\]]{{0,20}}?[,:\s])?{_N}\s*/\s*{_T}[)\]][.…]*$"), "/"),
+    (re.compile(rf"(?<![\w/]){_N}\s*/\s*{_T}[.…]*$"), "/"),
+    (re.compile(rf"[(\[]?{_N}\s+of\s+{_T}[)\]]?[.…]*$"), "of"),
 )
 _ARROW_TRAILING = re.compile(rf"(?:\s*{_ARROWS})+\s*$")
-# Every pattern above needs one of these; most tweets have none near their ends.
-_CANDIDATE = re.compile(r"[0-9⬇👇🧵➡↓▶🔟]|thread", re.I)
+_ARROW_START = re.compile(r"[⬇👇🧵➡↓▶]")  # _ARROW_TRAILING needs one
+_DIGIT = re.compile(r"\d")  # every numbered pattern (_N) needs one
+# Every pattern above needs one of these ("thread" in any case); most tweets have none near
+# their ends. One character class first lets the regex engine skip in C to a possible start.
+_CANDIDATE = re.compile(r"[0-9⬇👇🧵➡↓▶🔟Tt](?:(?<![Tt])|[Hh][Rr][Ee][Aa][Dd])")
 _THREAD_ONLY = re.compile(rf"^(?:🧵|thread\b\s*[:.]?|{_ARROWS})", re.I)
 
 
@@ -79,22 +83,23 @@ def find_marker(text: str | None) -> Marker | None:
     head, tail = body[:_WINDOW], body[-_WINDOW:]
     if not _CANDIDATE.search(head) and not _CANDIDATE.search(tail):
         return None
-    for pattern in _LEADING:
+    numbered_head = _DIGIT.search(head) is not None
+    for pattern in _LEADING if numbered_head else ():
         match = pattern.match(head)
         if match and (marker := _numbered(match, match.group(0).strip())):
             return marker
     if keycap := _KEYCAP_LEADING.match(head):
         digits = keycap.group(0)
         return Marker(text=digits, number=_KEYCAPS.get(digits, 10))
-    for pattern in _TRAILING:
-        match = pattern.search(tail)
+    for pattern, needed in _TRAILING if _DIGIT.search(tail) else ():
+        match = pattern.search(tail) if needed in tail else None
         if match and (marker := _numbered(match, match.group(0).strip().rstrip(".…"))):
             return marker
-    if arrows := _ARROW_TRAILING.search(tail):
+    if _ARROW_START.search(tail) and (arrows := _ARROW_TRAILING.search(tail)):
         return Marker(text=arrows.group(0).strip())
     if lead := _THREAD_ONLY.match(head):
         return Marker(text=lead.group(0).strip())
-    if weak := _WEAK_LEADING.match(head):
+    if numbered_head and (weak := _WEAK_LEADING.match(head)):
         return Marker(text=weak.group(0), number=int(weak["n"]), weak=True)
     return None
 

@@ -35,7 +35,8 @@ from threadkeep.urls import absolute_url, checked_id, status_parts, threadreader
 
 __all__ = ["parse_thread", "permalinks", "thread_tweet_elements"]
 
-_BY_TWEET_N = etree.XPath("/descendant::div[starts-with(@id, 'tweet_')]")
+_BY_TWEET_N = etree.XPath("/descendant::div[@id][starts-with(@id, 'tweet_')]")
+_HOLD_DIVS = etree.XPath("boolean($elements/descendant::div)")
 _BY_DATA_TWEET = etree.XPath("/descendant::div[@data-tweet]")
 _PERMALINKS = etree.XPath("/descendant::sup[contains(@class, 'tw-permalink')]")
 _OWN_TEXT = etree.XPath("text()")
@@ -101,18 +102,21 @@ def thread_tweet_elements(root: Element) -> list[Element]:
 
 
 def outermost(elements: list[Element]) -> list[Element]:
-    """``elements`` without those inside another of them (each read whole with its outer).
+    """``elements`` (``div``s) without those inside another of them (each read whole with its
+    outer).
 
     Real pages never nest tweets; a hostile one that nests thousands would make every tweet
-    read every tweet inside it, in quadratic time.
+    read every tweet inside it, in quadratic time. Where no element holds a ``div`` (one
+    XPath, in C), none holds another, and their ancestors are not walked.
     """
     if len(elements) < 2:
         return elements
-    chosen = set(elements)
-    around = Ancestors(chosen.__contains__)
-    kept = [e for e in elements if around.nearest(e) is None]
-    check_tweets(len(kept))
-    return kept
+    if _HOLD_DIVS(elements[0], elements=elements):
+        chosen = set(elements)
+        around = Ancestors(chosen.__contains__)
+        elements = [e for e in elements if around.nearest(e) is None]
+    check_tweets(len(elements))
+    return elements
 
 
 def permalinks(root: Element) -> list[Element]:
@@ -208,7 +212,9 @@ def _xml_safe(text: str) -> str:
 
 def _copy(element: Element) -> Element:
     # A detached copy, tail included: appending the original would move it out of the page.
-    return copy.deepcopy(element)
+    # copy.copy is whole: lxml's __copy__ copies the subtree (its __deepcopy__ returns that
+    # same copy), without deepcopy's memo, which cost more than the copy itself.
+    return copy.copy(element)
 
 
 def _first_status(root: Element) -> tuple[str | None, str] | None:
@@ -267,26 +273,25 @@ def parse_thread(
     parts = [read_tweet(element, base=base) for element in elements]
     declared, minutes = _declared_size(root, anchor)
     numbering = number_thread([p.text for p in parts], declared_count=declared)
-    tweets = tuple(
-        part.to_tweet(
-            tweet_id=tweet_id,
-            author=author,
-            place=numbering.place(index),
-        )
+    # Validated inside the Thread, in one call: the same checks as a Tweet each, for less.
+    tweets = [
+        part.fields(tweet_id=tweet_id, author=author, place=numbering.place(index))
         for index, (part, tweet_id) in enumerate(zip(parts, ids, strict=True))
-    )
+    ]
     created = timestamp(time_link.get("data-time")) if time_link is not None else None
     date_text = clean_text(node_text(time_link)) if time_link is not None else ""
-    return Thread(
-        id=thread_id or None,
-        url=page_url,
-        author=author,
-        title=meta(root, "og:title") or page_title(root),
-        created_at=created or (tweets[0].created_at if tweets else None),
-        date_text=date_text or None,
-        tweets=tweets,
-        declared_count=declared,
-        read_minutes=minutes,
-        complete=numbering.complete,
-        gaps=numbering.gaps,
+    return Thread.model_validate(
+        {
+            "id": thread_id or None,
+            "url": page_url,
+            "author": author,
+            "title": meta(root, "og:title") or page_title(root),
+            "created_at": created or (tweets[0]["created_at"] if tweets else None),
+            "date_text": date_text or None,
+            "tweets": tweets,
+            "declared_count": declared,
+            "read_minutes": minutes,
+            "complete": numbering.complete,
+            "gaps": numbering.gaps,
+        }
     )

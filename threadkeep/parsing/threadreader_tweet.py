@@ -12,6 +12,7 @@ or a rendered iframe with ``data-tweet-id``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml.etree import _Element as Element
 
@@ -58,22 +59,33 @@ class TweetParts:
     ) -> Tweet:
         """Build the :class:`Tweet`, its url and time derived from the id when there is one;
         ``place`` is its position and numbering (:meth:`Numbering.place`)."""
+        return Tweet(**self.fields(tweet_id=tweet_id, author=author, place=place))
+
+    def fields(
+        self,
+        *,
+        tweet_id: str | None,
+        author: Author | None,
+        place: tuple[int | None, str | None] = (None, None),
+    ) -> dict[str, Any]:
+        """The fields :meth:`to_tweet` validates, for a caller that validates many tweets in
+        one call (a thread's tweets inside its :class:`Thread`)."""
         handle = author.handle if author else None
         tags, mentions = text_entities(self.text)
-        return Tweet(
-            id=tweet_id,
-            url=status_url(handle, tweet_id),
-            author=author,
-            text=self.text,
-            created_at=snowflake_time(tweet_id),
-            links=tuple(self.links),
-            media=tuple(self.media),
-            hashtags=tuple(dict.fromkeys([*self.hashtags, *tags])),
-            mentions=tuple(dict.fromkeys([*self.mentions, *mentions])),
-            quoted=self.quoted,
-            position=place[0],
-            marker=place[1],
-        )
+        return {
+            "id": tweet_id,
+            "url": status_url(handle, tweet_id),
+            "author": author,
+            "text": self.text,
+            "created_at": snowflake_time(tweet_id),
+            "links": tuple(self.links),
+            "media": tuple(self.media),
+            "hashtags": tuple(dict.fromkeys([*self.hashtags, *tags])),
+            "mentions": tuple(dict.fromkeys([*self.mentions, *mentions])),
+            "quoted": self.quoted,
+            "position": place[0],
+            "marker": place[1],
+        }
 
 
 def _image_url(img: Element, base: str | None) -> str | None:
@@ -169,12 +181,15 @@ def read_tweet(element: Element, *, base: str | None) -> TweetParts:
     stay in the text: they are what the author wrote.
     """
     parts = TweetParts(text=element_text(element, skip=_NOT_TEXT))
-    # A holder already read whole (media, embeds), or the tweet itself, is the boundary.
-    holders = Ancestors(lambda e: e is element or not _HANDLED.isdisjoint(classes(e)))
+    holders: Ancestors | None = None  # made at the first node with a class: most have none
     for node in element.iterdescendants("a", "span", "div", "video", "img"):
-        names = classes(node)
-        if not names and node.tag != "video":
+        value = node.get("class")
+        if not value and node.tag != "video":
             continue
+        names = value.split() if value else []
+        if holders is None:
+            # A holder already read whole (media, embeds), or the tweet itself, is the boundary.
+            holders = Ancestors(lambda e: e is element or not _HANDLED.isdisjoint(classes(e)))
         if holders.nearest(node) is not element:
             continue
         if "entity-mention" in names:
