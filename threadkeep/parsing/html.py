@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -178,9 +178,9 @@ _EACH = re.compile(
 )
 # Cheap proof that no start tag is long enough for MAX_ATTRIBUTES (each takes 2 bytes or more):
 # no quoted value holds a ">", and no run of bytes without one holds a tag start with over
-# 2 × MAX_ATTRIBUTES bytes after it. Both searches are plain loops in C.
+# 2 × MAX_ATTRIBUTES bytes after it. Both searches are loops in C: a regex for the first,
+# ``bytes.rfind`` over one window of 2 × MAX_ATTRIBUTES bytes at a time for the second.
 _QUOTED_GT = re.compile(rb"=[%s]*+(?:\"[^\">]*+>|'[^'>]*+>)" % _WS)
-_LONG_RUN = re.compile(rb">[^>]{%d}" % (2 * MAX_ATTRIBUTES))
 _TAG_START = re.compile(rb"<[A-Za-z_:]")
 
 
@@ -250,18 +250,29 @@ def _may_hold_a_long_tag(data: bytes) -> bool:
     """False when no start tag can be 2 × MAX_ATTRIBUTES bytes long (nearly every page)."""
     if _QUOTED_GT.search(data):
         return True  # a tag may then run past a ">": count its attributes
-    first = data.find(b">")
-    runs = [(0, first if first >= 0 else len(data))] if first != 0 else []
-    for run in _LONG_RUN.finditer(data):
-        end = data.find(b">", run.end())
-        runs.append((run.start() + 1, end if end >= 0 else len(data)))
-    for start, end in runs:
+    for start, end in _long_runs(data, 2 * MAX_ATTRIBUTES):
         # Outside quoted values, a tag ends at the first ">" after it: the longest tag that
         # can end this run starts at its first tag start.
         tag = _TAG_START.search(data, start, end)
         if tag is not None and end - tag.start() >= 2 * MAX_ATTRIBUTES:
             return True
     return False
+
+
+def _long_runs(data: bytes, length: int) -> Iterator[tuple[int, int]]:
+    """Where each run of ``length`` bytes or more without a ">" starts and ends (a run
+    starts the input or follows a ">"). Each step looks at the next ``length`` bytes only:
+    the last ">" among them starts the next run to try."""
+    start = 0
+    while len(data) - start >= length:
+        last = data.rfind(b">", start, start + length)
+        if last >= 0:
+            start = last + 1
+            continue
+        end = data.find(b">", start + length)
+        end = end if end >= 0 else len(data)
+        yield start, end
+        start = end + 1
 
 
 def _parse(
