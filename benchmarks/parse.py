@@ -39,6 +39,13 @@ Run from the repository root::
     python benchmarks/parse.py --quick         # short run: 5 rounds of ~10 ms
     python benchmarks/parse.py --targets       # the four target pages only
     python benchmarks/parse.py --rounds 31 --json results.json
+
+On a busy machine, count instructions instead (repeatable under load): ``--calls WHAT PAGE N``
+only calls ``full``, ``bare`` or ``floor`` of a target page N times, for ``valgrind
+--tool=callgrind``; the difference between N and 0 calls, divided by N, is one call's cost::
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+        python benchmarks/parse.py --calls full threadreader/quinnypig_2020_full.html 5
 """
 
 from __future__ import annotations
@@ -411,13 +418,38 @@ def results(
     }
 
 
+def calls(what: str, page: str, count: str) -> int:
+    """Call one measurement of one target page ``count`` times (after two warm-up calls, and
+    a collection), timing nothing: what ``valgrind --tool=callgrind`` counts, less the count
+    of a run with ``count`` 0, is its cost in instructions, the same on a busy machine."""
+    case = next((case for case in discover(targets_only=True) if case.name == page), None)
+    if case is None or what not in ("full", "bare", "floor"):
+        raise SystemExit(f"--calls: WHAT is full, bare or floor; PAGE one of {list(TARGETS)}")
+    measurement = getattr(case, what)
+    for _ in range(2):
+        measurement.func()
+    gc.collect()
+    for _ in range(int(count)):
+        measurement.func()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="short run (5 rounds of ~10 ms)")
     parser.add_argument("--targets", action="store_true", help="the four target pages only")
     parser.add_argument("--rounds", type=int, help="rounds to take the median of (default 15)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write all results here")
+    parser.add_argument(
+        "--calls",
+        nargs=3,
+        metavar=("WHAT", "PAGE", "N"),
+        help="no timing: call full, bare or floor on PAGE (a target page) N times, for "
+        "counting instructions with valgrind --tool=callgrind (subtract a run of N=0)",
+    )
     args = parser.parse_args(argv)
+    if args.calls is not None:
+        return calls(*args.calls)
     rounds = args.rounds or (QUICK_ROUNDS if args.quick else DEFAULT_ROUNDS)
     round_ms = QUICK_ROUND_MS if args.quick else DEFAULT_ROUND_MS
     if rounds < 1:
