@@ -41,8 +41,9 @@ Run from the repository root::
     python benchmarks/parse.py --rounds 31 --json results.json
 
 On a busy machine, count instructions instead (repeatable under load): ``--calls WHAT PAGE N``
-only calls ``full``, ``bare`` or ``floor`` of a target page N times, for ``valgrind
---tool=callgrind``; the difference between N and 0 calls, divided by N, is one call's cost::
+only calls ``full``, ``bare`` or ``floor`` of a target page N times (the collector off, so
+that counts repeat), for ``valgrind --tool=callgrind``; the difference between N and 0 calls,
+divided by N, is one call's cost::
 
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python benchmarks/parse.py --calls full threadreader/quinnypig_2020_full.html 5
@@ -419,9 +420,10 @@ def results(
 
 
 def calls(what: str, page: str, count: str) -> int:
-    """Call one measurement of one target page ``count`` times (after two warm-up calls, and
-    a collection), timing nothing: what ``valgrind --tool=callgrind`` counts, less the count
-    of a run with ``count`` 0, is its cost in instructions, the same on a busy machine."""
+    """Call one measurement of one target page ``count`` times (after two warm-up calls and
+    a collection, the collector then off so that counts repeat), timing nothing: what
+    ``valgrind --tool=callgrind`` counts, less the count of a run with ``count`` 0, is its
+    cost in instructions, the same on a busy machine."""
     case = next((case for case in discover(targets_only=True) if case.name == page), None)
     if case is None or what not in ("full", "bare", "floor"):
         raise SystemExit(f"--calls: WHAT is full, bare or floor; PAGE one of {list(TARGETS)}")
@@ -429,6 +431,7 @@ def calls(what: str, page: str, count: str) -> int:
     for _ in range(2):
         measurement.func()
     gc.collect()
+    gc.disable()
     for _ in range(int(count)):
         measurement.func()
     return 0
