@@ -9,8 +9,9 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NoReturn
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -178,9 +179,9 @@ _EACH = re.compile(
 )
 # Cheap proof that no start tag is long enough for MAX_ATTRIBUTES (each takes 2 bytes or more):
 # no quoted value holds a ">", and no run of bytes without one holds a tag start with over
-# 2 × MAX_ATTRIBUTES bytes after it. Both searches are plain loops in C.
+# 2 × MAX_ATTRIBUTES bytes after it. Both searches are loops in C: a regex for the first,
+# ``bytes.rfind`` over one window of 2 × MAX_ATTRIBUTES bytes at a time for the second.
 _QUOTED_GT = re.compile(rb"=[%s]*+(?:\"[^\">]*+>|'[^'>]*+>)" % _WS)
-_LONG_RUN = re.compile(rb">[^>]{%d}" % (2 * MAX_ATTRIBUTES))
 _TAG_START = re.compile(rb"<[A-Za-z_:]")
 
 
@@ -191,8 +192,9 @@ _SENTINEL = b"<threadkeep-sentinel></threadkeep-sentinel>"
 
 
 def _check_attributes(data: bytes, source: str | None, encoding: str) -> None:
-    if _may_hold_a_long_tag(data):
-        _check_long_tags(data, source, encoding)
+    spans = _long_tag_spans(data)
+    if spans:
+        _check_long_tags(data, source, encoding, spans)
     if len(data) <= 2 * MAX_TOTAL_ATTRIBUTES:
         return  # each attribute takes two bytes at least
     # A ">" closes any tag left open (no name or value can take it). Counting stops as soon as
@@ -207,32 +209,39 @@ def _check_attributes(data: bytes, source: str | None, encoding: str) -> None:
         )
 
 
-def _check_long_tags(data: bytes, source: str | None, encoding: str) -> None:
+def _check_long_tags(
+    data: bytes, source: str | None, encoding: str, spans: list[tuple[int, int]]
+) -> None:
     """Refuse a start tag of over MAX_ATTRIBUTES attributes, as libxml2 would read it.
 
-    The scan reads markup, not context: "<n; i++) { …" in a script, a comment or a title reads
-    as a start tag to it, and as text to libxml2, which checks no attribute there. So each long
-    tag the scan finds is put to libxml2 itself: the page up to that tag, then a sentinel
-    element. Where the sentinel is an element, the tag is one too, and the page is refused;
-    where it is text, the scan goes on after that tag. Past ``_QUESTIONS`` lookalikes in one
-    page, it is refused rather than parsed again and again.
+    ``spans`` are where such a tag may be (see :func:`_long_tag_spans`), each read from its
+    start in the text between tags. The scan reads markup, not context: "<n; i++) { …" in a
+    script, a comment or a title reads as a start tag to it, and as text to libxml2, which
+    checks no attribute there. So each long tag the scan finds is put to libxml2 itself: the
+    page up to that tag, then a sentinel element. Where the sentinel is an element, the tag is
+    one too, and the page is refused; where it is text, the scan goes on after that tag. Past
+    ``_QUESTIONS`` lookalikes in one page, it is refused rather than parsed again and again.
     """
-    start, asked = 0, 0
-    while True:
-        end = _BOUNDED.match(data, start).end()  # type: ignore[union-attr]  # matches "" at least
-        if end >= len(data):
-            return
-        if asked == _QUESTIONS:
-            problem = f"{_QUESTIONS + 1} runs of text that read as start tags of more than"
-            break
-        asked += 1
-        if _is_element_at(data, end, encoding, source):
-            problem = "HTML element with more than"
-            break
-        after = data.find(b">", end)
-        if after < 0:
-            return  # libxml2 reads the rest as text (it was asked): no tag, no attribute
-        start = after + 1
+    asked = 0
+    for start, stop in spans:
+        while True:
+            found = _BOUNDED.match(data, start, stop)
+            end = found.end()  # type: ignore[union-attr]  # matches "" at least
+            if end >= stop:
+                break
+            if asked == _QUESTIONS:
+                problem = f"{_QUESTIONS + 1} runs of text that read as start tags of more than"
+                _refuse(problem, end, source)
+            asked += 1
+            if _is_element_at(data, end, encoding, source):
+                _refuse("HTML element with more than", end, source)
+            after = data.find(b">", end)
+            if after < 0:
+                return  # libxml2 reads the rest as text (it was asked): no tag, no attribute
+            start = after + 1
+
+
+def _refuse(problem: str, end: int, source: str | None) -> NoReturn:
     raise MalformedPage(
         f"{problem} {MAX_ATTRIBUTES:,} attributes at byte {end:,} "
         "(threadkeep.limits.MAX_ATTRIBUTES)",
@@ -246,22 +255,38 @@ def _is_element_at(data: bytes, where: int, encoding: str, source: str | None) -
     return next(root.iter("threadkeep-sentinel"), None) is not None
 
 
-def _may_hold_a_long_tag(data: bytes) -> bool:
-    """False when no start tag can be 2 × MAX_ATTRIBUTES bytes long (nearly every page)."""
+def _long_tag_spans(data: bytes) -> list[tuple[int, int]]:
+    """Where a start tag may be 2 × MAX_ATTRIBUTES bytes long: none on nearly every page.
+
+    When a quoted value may hold a ">", a tag may run past it: the whole page. Otherwise each
+    tag ends at the first ">" after it, and only a long run of bytes without one can hold a
+    long tag: the run from its first tag start (a tag there holds the rest of the run) to its
+    ">", when that is long enough.
+    """
     if _QUOTED_GT.search(data):
-        return True  # a tag may then run past a ">": count its attributes
-    first = data.find(b">")
-    runs = [(0, first if first >= 0 else len(data))] if first != 0 else []
-    for run in _LONG_RUN.finditer(data):
-        end = data.find(b">", run.end())
-        runs.append((run.start() + 1, end if end >= 0 else len(data)))
-    for start, end in runs:
-        # Outside quoted values, a tag ends at the first ">" after it: the longest tag that
-        # can end this run starts at its first tag start.
+        return [(0, len(data))]
+    spans = []
+    for start, end in _long_runs(data, 2 * MAX_ATTRIBUTES):
         tag = _TAG_START.search(data, start, end)
         if tag is not None and end - tag.start() >= 2 * MAX_ATTRIBUTES:
-            return True
-    return False
+            spans.append((tag.start(), min(end + 1, len(data))))
+    return spans
+
+
+def _long_runs(data: bytes, length: int) -> Iterator[tuple[int, int]]:
+    """Where each run of ``length`` bytes or more without a ">" starts and ends (a run
+    starts the input or follows a ">"). Each step looks at the next ``length`` bytes only:
+    the last ">" among them starts the next run to try."""
+    start = 0
+    while len(data) - start >= length:
+        last = data.rfind(b">", start, start + length)
+        if last >= 0:
+            start = last + 1
+            continue
+        end = data.find(b">", start + length)
+        end = end if end >= 0 else len(data)
+        yield start, end
+        start = end + 1
 
 
 def _parse(

@@ -51,23 +51,37 @@ __all__ = [
 BULLET_RE = re.compile(r"^\s*[-•*–]\s")
 """A list item's bullet at a line's start ("- ", "• ", "* ", "– ")."""
 
-_METAS = etree.XPath("//meta[@content]")
+_METAS = etree.XPath("/descendant::meta[@content]")
+# The <meta> of a <head> that opens the page: nothing but it can come before them.
+_HEAD_METAS = etree.XPath("/html/*[1][self::head]/descendant::meta[@content]")
 _TITLE = etree.XPath("/html/head/title | /html/body/title")
 _CANONICAL = etree.XPath("/descendant::link[@rel = 'canonical']/@href")
 
 
 def meta(root: Element, *names: str) -> str | None:
-    """The first non-empty ``<meta property|name=…>`` content among ``names``."""
-    found: dict[str, str] = {}
-    for element in _METAS(root):
-        key = element.get("property") or element.get("name")
-        if key and key not in found:
-            found[key] = element.get("content") or ""
+    """The first non-empty ``<meta property|name=…>`` content among ``names``.
+
+    The first ``<meta>`` of each name counts. Those of the ``<head>`` are read first (a few
+    elements, not the whole page); the page is searched only for a name its head lacks.
+    """
+    found = _contents(_HEAD_METAS(root))
+    if not found.keys() >= set(names):
+        found = _contents(_METAS(root))
     for name in names:
         value = clean_text(found.get(name, ""))
         if value:
             return value
     return None
+
+
+def _contents(elements: list[Element]) -> dict[str, str]:
+    """The content of the first of ``elements`` of each name (``property`` or ``name``)."""
+    found: dict[str, str] = {}
+    for element in elements:
+        key = element.get("property") or element.get("name")
+        if key and key not in found:
+            found[key] = element.get("content") or ""
+    return found
 
 
 def first_text(elements: list[Element]) -> str | None:

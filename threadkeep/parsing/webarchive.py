@@ -27,15 +27,24 @@ def capture_time(raw: bytes, url: str | None) -> datetime | None:
     """The capture time of a web-archive copy (from its url or its rewritten links)."""
     stamp = archive_timestamp(url) if url else None
     if stamp is None:
-        head = raw[:_LOOK_AT]
-        if any(marker in head for marker in _WAYBACK_MARKERS):
-            for pattern in _WAYBACK_STAMPS:
-                if match := pattern.search(head):
-                    stamp = match.group(1).decode("ascii")
-                    break
+        stamp = _stamp_in(raw[:_LOOK_AT])
     if stamp is None or len(stamp) != 14:
         return None
     try:
         return datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def _stamp_in(head: bytes) -> str | None:
+    """The first capture timestamp in ``head`` when it also holds an archive's marker.
+
+    The timestamps are looked for first: most pages hold none, and two searches for them
+    cost less than the four for the markers, which are then looked for only when one is found.
+    """
+    for pattern in _WAYBACK_STAMPS:
+        if match := pattern.search(head):
+            if any(marker in head for marker in _WAYBACK_MARKERS):
+                return match.group(1).decode("ascii")
+            return None
+    return None
