@@ -140,6 +140,37 @@ def test_sigkill_between_the_renames_of_a_batch_is_repaired(tmp_path: Path) -> N
     assert at == 5
 
 
+def test_temporary_files_of_a_batch_killed_are_counted_then_removed(tmp_path: Path) -> None:
+    """A writer killed after writing every temporary file of its batch and before the first
+    rename leaves them all behind (the raw body, the snapshot and 104 tweet records): ``verify``
+    counts them without calling them damage; ``verify --repair`` removes them, under the lock,
+    and nothing else (a temporary file of another program in the store's folder stays)."""
+    from click.testing import CliRunner
+
+    from threadkeep.cli import cli
+
+    page = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
+    store = tmp_path / "store"
+    Archive(store)
+    foreign = store / ".export.jsonl.k2j3h4.tmp"  # not the store's own: left alone
+    foreign.write_bytes(b"{}")
+    child = spawn(KILLED_AT_RENAME, str(store), str(page), "1")
+    child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL
+    left = sorted(p for p in store.rglob(".*.tmp") if p != foreign)
+    assert len(left) == 106 and {p.parent.parent.name for p in left} >= {"raw", "tweets"}
+    report = Archive(store).verify()
+    assert report.ok and not report.orphans and len(report.temporary) == 106
+    run = CliRunner().invoke(cli, ["verify", "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    assert "TEMPORARY 106 files in " in run.output and "--repair removes them" in run.output
+    run = CliRunner().invoke(cli, ["verify", "--repair", "--store", str(store)])
+    assert run.exit_code == 0 and "REMOVED TEMPORARY 106 files" in run.output, run.output
+    assert sorted(store.rglob(".*.tmp")) == [foreign]
+    assert Archive(store).verify() == report.model_copy(update={"temporary": ()})
+    assert Archive(store).add(page.read_bytes()).outcome == "new"
+
+
 CONCURRENT = textwrap.dedent(
     """
     import sys

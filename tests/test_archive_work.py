@@ -195,3 +195,28 @@ def test_a_format_1_store_is_read_then_upgraded_and_verifies(tmp_path: Path) -> 
 
 def _without_counts(tweet: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in tweet.items() if k not in ("sightings", "versions")}
+
+
+def test_a_log_line_a_rebuild_read_otherwise_does_not_skip_the_parse(tmp_path: Path) -> None:
+    # threadkeep 0.1.0 made a document of an article with no embeds (outcome `changed` of the
+    # article's document); the upgrade's rebuild makes none of it (`empty`). The same bytes
+    # captured again must be what a parse makes of them (`empty`), not `unchanged` on the
+    # strength of the old line: that counted a page with no tweets as a sighting of the 12
+    # embeds of the article's earlier copy.
+    url = "https://www.basicthinking.de/blog/2018/x/"
+    embeds = fixture_bytes("embeds/basicthinking_de_2018_erfolgreiche-tweets.html")
+    bare = fixture_bytes("text/seed000_article_no_embeds.txt")
+    archive = Archive(tmp_path)
+    first = archive.add(embeds, url=url, captured_at=T0)
+    assert archive.add(bare, url=url, captured_at=T0 + timedelta(days=1)).outcome == "empty"
+    log = tmp_path / "captures.jsonl"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines[1].update(outcome="changed", document=first.document)  # as 0.1.0 logged it
+    log.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    (tmp_path / "threadkeep-store.json").write_text('{"format": 1, "generation": 1}')
+
+    again = archive.add(bare, url=url, captured_at=T0 + timedelta(days=2))  # upgrades first
+    assert (again.outcome, again.document) == ("empty", None)
+    document = archive.document(first.document or "")  # not a capture of the article's
+    assert document is not None and document.last_captured == T0 + timedelta(days=1)
+    assert archive.verify().ok

@@ -49,8 +49,8 @@ def capture(
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
 
-    Bytes already stored, whose last capture (from the same url, by this threadkeep) gave the
-    document's latest content, are that content again: the capture is ``unchanged`` without
+    Bytes already stored, from which the document's latest content was parsed (from the same
+    url, by this threadkeep), are that content again: the capture is ``unchanged`` without
     parsing, and writes its log line only (:func:`_again`).
 
     The generation written into is read under the lock, every time: a ``reparse`` or
@@ -97,31 +97,31 @@ def capture(
 def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult | None:
     """Log ``entry`` as an unchanged capture without parsing it, when that is what it is.
 
-    It is when the last capture of the same bytes came from the same url, was parsed by this
-    threadkeep (the same parser gives the same content) and made a document, and that
-    capture's content is still the document's latest: the document's latest snapshot was
-    written by it or by a capture logged before it. Else None: the caller parses.
+    It is when a snapshot of the document in use was written from the same bytes, by a
+    logged capture from the same url parsed by this threadkeep (the same parser gives the same
+    content), and the document's latest snapshot has that content: a parse would find it
+    unchanged. The snapshot is the evidence, not what the log says of those captures: a
+    rebuild (``reparse``, ``repair``, the upgrade of a format 1 store) may have read them
+    otherwise (into another document, or none). Else None: the caller parses.
     """
     assert entry.sha256 is not None
     try:
         with files.lock():
-            captures = log.of(entry.sha256)
-            offset, last = captures[-1] if captures else (0, None)
-            if (
-                last is None
-                or last.outcome not in ("new", "changed", "unchanged")
-                or (last.url, last.parser_version) != (entry.url, entry.parser_version)
-                or last.document is None
-            ):
-                return None
-            document = files.document(last.document, files.generation())
+            made = {
+                capture.time: capture.document
+                for _, capture in log.of(entry.sha256)
+                if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
+            }
+            key = next((key for key in reversed(made.values()) if key is not None), None)
+            document = files.document(key, files.generation()) if key is not None else None
             if document is None or not document.snapshots:
                 return None
-            latest = document.snapshots[-1]
-            if latest.raw_sha256 is None:
-                return None
-            writers = log.of(latest.raw_sha256) if latest.raw_sha256 != entry.sha256 else captures
-            if not any(at <= offset and w.time == latest.captured_at for at, w in writers):
+            contents = {
+                ref.content_sha256
+                for ref in document.snapshots
+                if ref.raw_sha256 == entry.sha256 and ref.captured_at in made
+            }
+            if document.snapshots[-1].content_sha256 not in contents:
                 return None
             log.append(entry.model_copy(update={"document": document.key, "kind": document.kind}))
     except ArchiveError as exc:

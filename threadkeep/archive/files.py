@@ -22,7 +22,7 @@ import hashlib
 import json
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -174,6 +174,20 @@ class StoreFiles:
         """Make ``generation`` the one in use, in one atomic write (the caller holds the lock)."""
         info = {"format": FORMAT, "generation": generation, "written_by": __version__}
         self.storage.write_atomic(STORE_FILE, json.dumps(info, indent=1).encode("utf-8"))
+
+    def temporaries(self) -> list[str]:
+        """The temporary files the store's own writes left (:func:`layout.is_own_temporary`):
+        none when the storage cannot name them. Under the lock, every one is a dead writer's."""
+        named: Callable[[], Iterator[str]] | None = getattr(self.storage, "temporaries", None)
+        return [path for path in named() if layout.is_own_temporary(path)] if named else []
+
+    def drop_temporaries(self) -> list[str]:
+        """Remove the temporary files writers killed in the middle of a write left; the caller
+        holds the lock, which every writer holds while it writes one. Those removed."""
+        found = self.temporaries()
+        for path in found:
+            self.storage.remove(path)
+        return found
 
     def clear_generation(self, generation: int) -> None:
         """Remove every file of ``generation`` (the leftovers of an interrupted rebuild)."""

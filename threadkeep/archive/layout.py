@@ -97,6 +97,18 @@ def tweet_path(key: str, generation: int) -> str:
     return safe_path(generation_folder(generation), "tweets", key[-2:], f"{key}.json")
 
 
+def is_own_temporary(path: str) -> bool:
+    """True for a temporary file the store's own writes make: in ``raw/`` or a generation's
+    folder, or the store file's, beside it. Not another program's (an export written into
+    the store's folder, say), which ``verify --repair`` must not remove."""
+    parts = path.split("/")
+    if not is_temporary(parts[-1]):
+        return False
+    if len(parts) == 1:
+        return parts[0].startswith(f".{STORE_FILE}.")
+    return parts[0] == RAW or re.fullmatch(r"gen-[0-9]+", parts[0]) is not None
+
+
 def is_safe_key(key: str) -> bool:
     """True when ``key`` can name a stored file (a record with any other key cannot exist)."""
     try:

@@ -14,7 +14,9 @@ the log are not touched; the previous generation stays on disk.
 
 ``repair`` (``verify --repair``) is a reparse that loses nothing: a capture whose raw body is
 damaged, or no longer parses, is rebuilt from its intact snapshot instead; an orphaned raw
-body is recorded again.
+body is recorded again. It also removes the temporary files writers killed in the middle of
+a write left (``verify`` counts them): under the store lock, which every writer holds while
+it writes, so none of them is a live writer's.
 """
 
 from __future__ import annotations
@@ -84,6 +86,10 @@ class VerifyReport(BaseModel):
     format: int = FORMAT
     """The store's format: 1 for a store threadkeep 0.1.0 wrote, whose records are not compared
     with the log until it is upgraded (the first command that writes does it)."""
+    temporary: tuple[str, ...] = ()
+    """Temporary files (``.<name>.<random>.tmp``) a writer killed in the middle of a write left
+    in the store's folders: not damage (no reader opens them), but space; ``verify --repair``
+    removes them under the lock."""
 
 
 def verify(
@@ -118,6 +124,7 @@ def verify(
             Problem(path=layout.raw_path(sha), problem=recover.ORPHANED)
             for sha in sorted(raw - by_sha.keys())
         ),
+        temporary=tuple(files.temporaries()),
     )
 
 
@@ -250,6 +257,8 @@ class RepairReport(BaseModel):
     from_snapshots: tuple[str, ...] = ()
     recovered: tuple[str, ...] = ()
     """Orphaned raw captures recorded again, each described (:mod:`~threadkeep.archive.recover`)."""
+    temporary: tuple[str, ...] = ()
+    """Temporary files killed writers left, removed (under the lock: no live writer's)."""
 
 
 def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
@@ -261,7 +270,8 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
     """
     before = verify(files, log, generation)
     if before.ok and not before.ahead and not before.orphans:
-        return RepairReport(ok=True)
+        with files.lock():
+            return RepairReport(ok=True, temporary=tuple(files.drop_temporaries()))
     with files.lock():
         generation = files.generation()  # under the lock: another process may have switched it
         entries = _readable_entries(log, [])  # verify reports damaged lines
@@ -270,6 +280,7 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
         logged = [entry.sha256 for entry in entries if entry.sha256]
         recovered = recover.recover(files, log, logged, old=generation, new=new)
         files.switch_generation(new)
+        temporary = files.drop_temporaries()
     after = verify(files, log, new)
     damage = (*before.problems, *before.ahead)
     return RepairReport(
@@ -279,6 +290,7 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
         unrepaired=(*after.problems, *lost),
         from_snapshots=tuple(from_snapshots),
         recovered=tuple(map(recover.describe, recovered)),
+        temporary=tuple(temporary),
     )
 
 

@@ -59,7 +59,9 @@ class Storage(Protocol):
     (object storage through fsspec, say) and pass it as ``Archive(path, storage=...)``;
     :class:`LocalStorage` is the reference implementation. A backend may add an eighth,
     ``write_atomic_many(items)``, to write several files in one batch (see
-    :func:`write_atomic_many`); without it they are written one after another.
+    :func:`write_atomic_many`); without it they are written one after another. One that
+    leaves temporary files behind when a writer is killed may add ``temporaries()``, naming
+    them, for ``verify`` to report and ``verify --repair`` to remove.
 
     Examples:
         >>> import tempfile
@@ -204,6 +206,18 @@ class LocalStorage:
     def remove(self, path: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._full(path))
+
+    def temporaries(self) -> Iterator[str]:
+        """Every temporary file in the store (``.<name>.<random>.tmp``), sorted: a write not
+        finished. :meth:`list` never names them; a writer killed in the middle of a write (of
+        a batch: up to one for each of its files) leaves them behind."""
+        found = []
+        for folder, _, names in os.walk(self._root):
+            for name in names:
+                if is_temporary(name):
+                    path = os.path.relpath(os.path.join(folder, name), self._root)
+                    found.append(path.replace(os.sep, "/"))
+        return iter(sorted(found))
 
     @contextlib.contextmanager
     def lock(self, timeout: float) -> Iterator[None]:

@@ -165,13 +165,30 @@ def verify_cmd(store: str, repair: bool) -> None:
         click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
     for note in report.orphans:
         click.echo(f"ORPHANED {note.path}: {note.problem}", err=True)
+    if report.temporary:
+        click.echo(
+            f"TEMPORARY {_temporaries(report.temporary)}: left by a writer stopped in the "
+            "middle of a write (not damage); --repair removes them",
+            err=True,
+        )
     if not report.ok:
         sys.exit(1)
     click.echo("ok: every file matches its hash")
 
 
+def _temporaries(paths: tuple[str, ...]) -> str:
+    """How many temporary files, and in which folders (the first few)."""
+    from threadkeep.words import plural
+
+    folders = sorted({path.rpartition("/")[0] or "." for path in paths})
+    shown = ", ".join(folders[:3]) + (f" and {len(folders) - 3} more" if len(folders) > 3 else "")
+    return f"{plural(len(paths), 'file')} in {plural(len(folders), 'folder')} ({shown})"
+
+
 def _repair(store: str) -> None:
     report = _open(store).repair()
+    if report.temporary:
+        click.echo(f"REMOVED TEMPORARY {_temporaries(report.temporary)}")
     if report.generation is None:
         click.echo(f"{store}: ok: every file matches its hash; nothing to repair")
         return
