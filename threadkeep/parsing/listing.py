@@ -4,6 +4,9 @@ Every known variant shows threads as ``div.thread-card`` (MARKUP.md section b): 
 a few tweets of the thread, its date (``.time[data-time]``) and a "Read N tweets" link to
 ``/thread/<id>.html``. Section titles ("Technology:") sit in ``span.subtitle`` before their
 cards; hashtag and topic pages say "… Threads about #X" and "Most recents (24)".
+
+One pass over the page's elements (:class:`_PageWalk`) finds the cards, what each holds, the
+sections, headings and hashtag buttons: a page-wide XPath each cost more than that pass.
 """
 
 from __future__ import annotations
@@ -15,30 +18,29 @@ from lxml.etree import _Element as Element
 
 from threadkeep.limits import check_tweets
 from threadkeep.models import Author, Listing, ThreadPreview, Tweet
-from threadkeep.parsing.html import classes, clean_text, has_class, node_text
+from threadkeep.parsing.html import clean_text, node_text
 from threadkeep.parsing.numbering import number_thread
 from threadkeep.parsing.shared import MOST_RECENTS, READ_N, make_author, meta, page_title
-from threadkeep.parsing.threadreader_page import CARD, cards, headings, number, timestamp
+from threadkeep.parsing.threadreader_page import CARD, number, timestamp
 from threadkeep.parsing.threadreader_tweet import read_tweet
 from threadkeep.urls import absolute_url, threadreader_id
 
 __all__ = ["is_listing", "parse_listing"]
 
-_CARDS = etree.XPath(f"/descendant::div[{CARD}]")
-_CARDS_AND_SECTIONS = etree.XPath(
-    f"/descendant::div[{CARD}] | /descendant::span[contains(@class, 'subtitle')]"
-)
-_HASHTAG_BUTTONS = etree.XPath(
-    "/descendant::a[contains(@class, 'button-tag')][contains(@href, '/hashtag/')]"
-)
+# One predicate, the cheap substring test first (the token test builds a string per div): with
+# a single predicate before "[1]", libxml2 stops at the first card.
+_FIRST_CARD = etree.XPath(f"/descendant::div[contains(@class, 'thread-card') and {CARD}][1]")
 _READ_N_RE = re.compile(READ_N, re.I)
 _TOTAL_RE = re.compile(MOST_RECENTS, re.I)
 _TOPIC_RE = re.compile(r"Threads?\s+(?:about|on)\s+(#?\S+)", re.I)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+_CLASSED_TAGS = frozenset({"span", "div", "a"})  # whose class may make them page-level
+_XML_SPACES = str.maketrans("\t\n\r", "   ")
 
 
 def is_listing(root: Element) -> bool:
     """True for a page of thread cards (home, hashtag, topic, author pages)."""
-    return bool(_CARDS(root))
+    return bool(_FIRST_CARD(root))
 
 
 def hashtag_topic(url: str | None) -> str | None:
@@ -51,40 +53,122 @@ def hashtag_topic(url: str | None) -> str | None:
 
 def parse_listing(root: Element, *, url: str | None = None) -> Listing:
     """Parse a Thread Reader listing page into a :class:`Listing`."""
-    base = url or "https://threadreaderapp.com/"
-    previews: list[ThreadPreview] = []
-    section: str | None = None
-    count = 0
-    around = cards()
-    for node in _CARDS_AND_SECTIONS(root):
-        if has_class(node, "thread-card"):
-            if around.nearest(node) is not None:
-                continue  # read whole with the card around it
-            previews.append(_parse_card(node, base=base, section=section))
-            count += 1 + len(previews[-1].tweets)
-            check_tweets(count)
-        else:
-            section = clean_text(node_text(node)).rstrip(":") or None
-    texts = headings(root)
+    page = _PageWalk(root, url or "https://threadreaderapp.com/")
+    texts = page.headings
     title = next((h for h in texts if "threads" in h.lower()), None) or page_title(root)
     total = next((number(m["total"]) for h in texts if (m := _TOTAL_RE.search(h))), None)
     topic_match = _TOPIC_RE.search(title or "")
     page_url = url or meta(root, "og:url")
-    hashtags = (clean_text(node_text(a)) for a in _HASHTAG_BUTTONS(root))
     return Listing(
         title=title,
         topic=topic_match.group(1) if topic_match else hashtag_topic(page_url),
         url=page_url,
-        threads=tuple(previews),
+        threads=tuple(page.previews),
         declared_total=total,
-        hashtags=tuple(h for h in hashtags if h),
+        hashtags=tuple(page.hashtags),
     )
 
 
-class _Card:
-    """What one pass over a card's elements finds (cheaper than an XPath per field)."""
+def _has_card_class(tag: object, value: str) -> bool:
+    """Whether an element (not a comment or processing instruction) has the class
+    ``thread-card``, as :func:`~threadkeep.parsing.threadreader_page.is_card` reads it."""
+    return "thread-card" in value and isinstance(tag, str) and "thread-card" in value.split()
 
-    def __init__(self, card: Element, base: str) -> None:
+
+def _card_class(value: str) -> bool:
+    """Whether a class attribute names ``thread-card`` as the ``CARD`` XPath test reads it:
+    tokens split on XML's four whitespace characters only (not on "\\xa0")."""
+    return "thread-card" in value and "thread-card" in value.translate(_XML_SPACES).split(" ")
+
+
+class _PageWalk:
+    """Everything a listing shows, from one pass over its elements in page order.
+
+    * ``previews``: a :class:`ThreadPreview` per ``div.thread-card``, in the section whose
+      ``span.subtitle`` came last before it. A card inside another element of class
+      ``thread-card`` is not one of its own: the card around it reads it whole.
+    * ``headings``: texts of headings, subtitles and alert boxes (as
+      :func:`~threadkeep.parsing.threadreader_page.headings` finds them), in page order.
+    * ``hashtags``: texts of the "related hashtag" buttons.
+    """
+
+    def __init__(self, root: Element, base: str) -> None:
+        self.base = base
+        self.previews: list[ThreadPreview] = []
+        self.headings: list[str] = []
+        self.hashtags: list[str] = []
+        self._section: str | None = None
+        self._count = 0
+        card: _Card | None = None  # the card being read, if any
+        outer: Element | None = None  # the outermost element of class thread-card around
+        end: Element | None = None  # the first node after ``outer``'s subtree
+        for node in root.iter():
+            if node is end:
+                if card is not None:
+                    self._add(card)
+                card = outer = end = None
+            value = node.get("class")
+            tag = node.tag
+            if card is not None:
+                card.see(node, tag, value)
+            if value is None:
+                if tag in _HEADING_TAGS:
+                    self._heading(node)
+                continue
+            if outer is None and _has_card_class(tag, value):
+                outer, end = node, _after(node)
+                if tag == "div" and _card_class(value):
+                    card = _Card(self._section, base)
+            if tag in _HEADING_TAGS:
+                self._heading(node)
+            elif tag in _CLASSED_TAGS:
+                self._classed(node, tag, value)
+        if card is not None:
+            self._add(card)
+
+    def _classed(self, element: Element, tag: str, value: str) -> None:
+        """Note a section title, an alert box or a hashtag button."""
+        if tag == "span":
+            if "subtitle" in value:
+                self._heading(element)
+                self._section = clean_text(node_text(element)).rstrip(":") or None
+        elif tag == "div":
+            if "alert" in value or "box-error" in value or "box-message" in value:
+                self._heading(element)
+        elif (
+            "button-tag" in value
+            and "/hashtag/" in (element.get("href") or "")
+            and (text := clean_text(node_text(element)))
+        ):
+            self.hashtags.append(text)
+
+    def _heading(self, element: Element) -> None:
+        if text := clean_text(node_text(element)):
+            self.headings.append(text)
+
+    def _add(self, card: _Card) -> None:
+        self.previews.append(card.preview())
+        self._count += 1 + len(self.previews[-1].tweets)
+        check_tweets(self._count)
+
+
+def _after(element: Element) -> Element | None:
+    """The first node after ``element``'s subtree in page order (None at the page's end)."""
+    node: Element | None = element
+    while node is not None:
+        following = node.getnext()
+        if following is not None:
+            return following
+        node = node.getparent()
+    return None
+
+
+class _Card:
+    """What the nodes of one card hold, each seen once, in page order."""
+
+    def __init__(self, section: str | None, base: str) -> None:
+        self.section = section
+        self.base = base
         self.name: str | None = None
         self.handle: str | None = None
         self.avatar: str | None = None
@@ -92,27 +176,31 @@ class _Card:
         self.thread_url: str | None = None
         self.declared: int | None = None
         self.tweets: list[Element] = []
-        for element in card.iterdescendants():
-            names = classes(element)
-            if "content-tweet" in names:
-                if not self.tweets or not _inside(element, self.tweets[-1]):
-                    self.tweets.append(element)  # a tweet inside a tweet is read with it
-            elif self.name is None and "username" in names:
-                self.name = clean_text(node_text(element)) or None
-            elif self.handle is None and "screenName" in names:
-                shown = clean_text(node_text(element))
-                self.handle = shown[1:] if shown.startswith("@") else None
-            elif element.tag == "img" and self.avatar is None and not self.tweets:
-                self.avatar = absolute_url(element.get("data-src") or element.get("src"), base)
-            elif element.tag == "a":
-                self._link(element, base)
-            if self.time is None and (stamp := element.get("data-time")):
-                self.time = stamp
 
-    def _link(self, anchor: Element, base: str) -> None:
+    def see(self, node: Element, tag: object, value: str | None) -> None:
+        """Read one node inside the card, its ``tag`` and ``class`` already read (any node:
+        comments and processing instructions find nothing)."""
+        names = value.split() if value else ()
+        if "content-tweet" in names:
+            if not self.tweets or not _inside(node, self.tweets[-1]):
+                self.tweets.append(node)  # a tweet inside a tweet is read with it
+        elif self.name is None and "username" in names:
+            self.name = clean_text(node_text(node)) or None
+        elif self.handle is None and "screenName" in names:
+            shown = clean_text(node_text(node))
+            self.handle = shown[1:] if shown.startswith("@") else None
+        elif tag == "img":
+            if self.avatar is None and not self.tweets:
+                self.avatar = absolute_url(node.get("data-src") or node.get("src"), self.base)
+        elif tag == "a":
+            self._link(node)
+        if self.time is None and (stamp := node.get("data-time")):
+            self.time = stamp
+
+    def _link(self, anchor: Element) -> None:
         href = anchor.get("href") or ""
         if "/thread/" in href:
-            self.thread_url = self.thread_url or absolute_url(href, base)
+            self.thread_url = self.thread_url or absolute_url(href, self.base)
             if match := _READ_N_RE.search(clean_text(node_text(anchor))):
                 self.declared = number(match["count"])
         elif "/user/" in href and self.handle is None:
@@ -121,37 +209,35 @@ class _Card:
     def author(self) -> Author:
         return make_author(self.handle, self.name, self.avatar)
 
+    def preview(self) -> ThreadPreview:
+        """The card as a :class:`ThreadPreview`, its tweets read and numbered."""
+        check_tweets(len(self.tweets))
+        card_author = self.author()
+        thread_id = threadreader_id(self.thread_url)
+        parts = [read_tweet(element, base=self.base) for element in self.tweets]
+        numbering = number_thread([p.text for p in parts])
+        tweets: list[Tweet] = []
+        for index, part in enumerate(parts):
+            place = numbering.place(index)
+            tweets.append(
+                part.to_tweet(
+                    # A card's first tweet is the root (whose id names the thread) unless its
+                    # numbering says otherwise: cards may show "3.", "4.", "6." of a thread.
+                    tweet_id=thread_id if place[0] == 1 else None,
+                    author=card_author,
+                    place=place,
+                )
+            )
+        return ThreadPreview(
+            url=self.thread_url,
+            thread_id=thread_id,
+            author=card_author,
+            tweets=tuple(tweets),
+            declared_count=self.declared,
+            created_at=timestamp(self.time),
+            section=self.section,
+        )
+
 
 def _inside(element: Element, outer: Element) -> bool:
     return any(parent is outer for parent in element.iterancestors())
-
-
-def _parse_card(card: Element, *, base: str, section: str | None) -> ThreadPreview:
-    found = _Card(card, base)
-    check_tweets(len(found.tweets))
-    card_author = found.author()
-    thread_url, declared = found.thread_url, found.declared
-    thread_id = threadreader_id(thread_url)
-    parts = [read_tweet(element, base=base) for element in found.tweets]
-    numbering = number_thread([p.text for p in parts])
-    tweets: list[Tweet] = []
-    for index, part in enumerate(parts):
-        place = numbering.place(index)
-        tweets.append(
-            part.to_tweet(
-                # A card's first tweet is the root (whose id names the thread) unless its
-                # numbering says otherwise: cards may show "3.", "4.", "6." of a thread.
-                tweet_id=thread_id if place[0] == 1 else None,
-                author=card_author,
-                place=place,
-            )
-        )
-    return ThreadPreview(
-        url=thread_url,
-        thread_id=thread_id,
-        author=card_author,
-        tweets=tuple(tweets),
-        declared_count=declared,
-        created_at=timestamp(found.time),
-        section=section,
-    )
