@@ -1,6 +1,7 @@
 """The embeds' candidate elements are found kind by kind and merged in page order (issue 15):
 the same elements, in the same order, as the one XPath union they replace, which libxml2
-merged in quadratic time. Checked on every fixture and on generated mixed markup."""
+merged in quadratic time; and the id-only placeholders found by their attributes are those
+one predicate found. Checked on every fixture and on generated mixed markup."""
 
 from __future__ import annotations
 
@@ -14,8 +15,14 @@ from lxml.etree import _Element as Element
 
 import threadkeep
 from tests.conftest import FIXTURES
-from threadkeep.parsing import embeds
-from threadkeep.parsing.embed_ids import ALL_HINTS, id_holders, widget_scripts
+from threadkeep.parsing import embed_ids, embeds
+from threadkeep.parsing.embed_ids import (
+    ALL_HINTS,
+    id_holders,
+    in_page_order,
+    selected_elements,
+    widget_scripts,
+)
 from threadkeep.parsing.html import load
 
 # The union as it was before issue 15 (threadkeep 0.x, embeds._CANDIDATES): the oracle.
@@ -40,6 +47,9 @@ UNION = etree.XPath(
     f" | /descendant::figure[{_WRAPPERS}] | /descendant::div[{_WRAPPERS}]"
     " | /descendant::p[a[contains(@href, '/status')]] | /descendant::p[contains(., '/status')]"
 )
+HOLDERS = etree.XPath(
+    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id]"
+)
 ANY_UNION = etree.XPath(
     f"(/descendant::blockquote[{_TWEET}] | /descendant::amp-twitter"
     " | /descendant::iframe[@data-tweet-id] | /descendant::twitter-widget"
@@ -58,6 +68,8 @@ def with_id_only_by_sorting(root: Element) -> list[Element]:
 
 def assert_same_as_the_union(root: Element) -> None:
     assert embeds._candidates(root) == UNION(root)
+    holders = [selected_elements(path, root) for path in embed_ids._HOLDERS]
+    assert in_page_order(root, holders) == HOLDERS(root)
     assert embeds.has_embeds(root) == bool(ANY_UNION(root))
     found = embeds._with_id_only_embeds(root, embeds._candidates(root), ALL_HINTS)
     assert found == with_id_only_by_sorting(root)
@@ -108,6 +120,9 @@ LEAVES = [
     "<twitter-widget></twitter-widget>",
     "<twitterwidget></twitterwidget>",
     '<div data-tweet-id="2005455430907216136"></div>',
+    '<span class="tweet-placeholder" data-tweetid="2005455430907216136"></span>',
+    '<div class="twitter-embed" data-embed-id="2005455430907216136"></div>',
+    '<div class="embed" data-id="25680745"></div>',
     '<a class="tweet-link-top" href="#">x</a>',
     "<script>twttr.widgets.createTweet('1044502590266978309', e);</script>",
     "<p>text</p>",

@@ -36,6 +36,8 @@ from threadkeep.parsing.embed_ids import (
     holder_id,
     holder_status,
     id_holders,
+    in_page_order,
+    selected_elements,
     widget_call_ids,
     widget_scripts,
 )
@@ -90,20 +92,9 @@ def has_embeds(root: Element) -> bool:
     return any(first(root) for first in _FIRST_EMBEDS)
 
 
-def in_page_order(root: Element, node_sets: list[list[Element]]) -> list[Element]:
-    """The elements of ``node_sets`` (each in page order) in page order, each once: one walk
-    over the page's elements of their tags, in C, instead of libxml2's quadratic union."""
-    found = [nodes for nodes in node_sets if nodes]
-    if len(found) < 2:
-        return found[0] if found else []
-    wanted = {element for nodes in found for element in nodes}
-    page = root.getroottree().getroot()
-    return [element for element in page.iter(*{e.tag for e in wanted}) if element in wanted]
-
-
 def _candidates(root: Element) -> list[Element]:
     """Every element that may hold or name an embedded tweet, in page order."""
-    return in_page_order(root, [path(root) for path in _CANDIDATES])
+    return in_page_order(root, [selected_elements(path, root) for path in _CANDIDATES])
 
 
 def _in_thread_reader_tweet(element: Element) -> bool:
@@ -117,7 +108,7 @@ def has_standalone_embeds(root: Element) -> bool:
     return any(
         element.tag not in ("p", "figure", "div") and tweets.nearest(element) is None
         for path in _CANDIDATES
-        for element in path(root)
+        for element in selected_elements(path, root)
     )
 
 

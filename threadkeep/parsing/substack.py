@@ -68,12 +68,15 @@ _STATIC_DIV = (
     "[a[contains(concat(' ', normalize-space(@class), ' '), ' tweet-link-top ')]]"
 )
 SUBSTACK_PATHS = (
-    f"/descendant::*[@data-component-name = '{COMPONENT}']",
+    f"/descendant::*/@data-component-name[. = '{COMPONENT}']",
     f"/descendant::{_TWEET_DIV}",
     f"/descendant::{_STATIC_DIV}",
 )
 """Every element :func:`is_substack_tweet` accepts: three XPaths, each in page order (not one
-union: libxml2 merges a union's node-sets in time quadratic in their sizes)."""
+union: libxml2 merges a union's node-sets in time quadratic in their sizes). The first selects
+the components' ``data-component-name`` attributes (a step on the attribute axis costs libxml2
+a fraction of a predicate tested on every element): see
+:func:`threadkeep.parsing.embed_ids.selected_elements`."""
 _IS_TWEET_DIV = etree.XPath(f"self::{_TWEET_DIV} | self::{_STATIC_DIV}")
 _IS_STATIC = etree.XPath(f"self::{_STATIC_DIV}")
 _HREFS = etree.XPath(".//@href")
