@@ -173,8 +173,10 @@ def _last_attribution_link(blockquote: Element, holders: Ancestors) -> Element |
 
 
 def _is_attribution(paragraph: Element) -> bool:
-    text = clean_text(node_text(paragraph))
-    return bool(_STARTS_WITH_DASH_RE.match(text)) and "(@" in text.replace("( @", "(@")
+    text = node_text(paragraph)
+    if not _STARTS_WITH_DASH_RE.match(text):  # as cleaned: only its spaces would differ
+        return False
+    return "(@" in clean_text(text).replace("( @", "(@")
 
 
 def _attribution_text(blockquote: Element, body: set[Element]) -> str:
