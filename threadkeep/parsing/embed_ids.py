@@ -119,6 +119,8 @@ _SNOWFLAKE = re.compile(r"[0-9]{15,20}")
 # `createTweet(` then the id as a quoted literal; bounded, so it cannot backtrack far.
 _CALL = re.compile(r"""createTweet\(\s{0,20}['"]([0-9]{1,20})['"]""")
 _LINE_COMMENT = re.compile(r"(?<![:/])//")
+# Every attribute a rule of holder_id reads: an element with none of them names no tweet.
+_ID_ATTRIBUTES = frozenset({*_NAMED, *_GENERIC, *_URL_ATTRIBUTES, *_COMPONENT_IDS, "href"})
 
 
 def _class_words(element: Element) -> list[str]:
@@ -168,6 +170,8 @@ def holder_status(element: Element) -> tuple[str | None, str] | None:
 def holder_id(element: Element) -> str | None:
     """The tweet id a placeholder names in its attributes (see the module docstring); None
     for a control, a feed or a timeline, whatever id it carries."""
+    if _ID_ATTRIBUTES.isdisjoint(element.keys()):
+        return None  # most elements: one look at the names, before the classes are read
     if _is_control(element):
         return None
     for name in _NAMED:
