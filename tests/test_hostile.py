@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from pytest_httpserver import HTTPServer
 
 import threadkeep
@@ -28,6 +30,7 @@ from tests.hostile import EXPECTED, HOSTILE, build
 from threadkeep import limits
 from threadkeep.archive import Archive
 from threadkeep.cli import cli
+from threadkeep.parsing import embeds
 from threadkeep.parsing import html as html_module
 
 THREAD = ROOT / "fixtures" / "threadreader" / "quinnypig_2020_full.html"
@@ -584,6 +587,60 @@ def test_parse_time_is_linear_in_the_input(context: str, pattern: str) -> None:
     large = best_time(context.format(pattern * times * 8).encode())
     # Linear work takes about 8 times as long at 8 times the size, quadratic work 64 times.
     assert large < 0.05 or large < 20 * small, (small, large)
+
+
+# One embed as real pages write it (issue 15): WordPress's attribution `<p>` holding the status
+# link (the 12-embed German article), and the Gutenberg figure around a blockquote.
+REAL_EMBEDS = [
+    (
+        "embeds/basicthinking_de_2018_erfolgreiche-tweets.html",
+        r'<blockquote class="twitter-tweet" data-lang="de">.*?</blockquote>\s*<p><script.*?</p>',
+    ),
+    (
+        "embeds/folketsmedie_da_2026_wp-embed_body.html",
+        r'<figure class="wp-block-embed.*?</figure>',
+    ),
+]
+
+
+def embeds_page(fixture: str, pattern: str, count: int) -> bytes:
+    """``count`` copies of the fixture's first embed, each with its own status id."""
+    found = re.search(pattern, (ROOT / "fixtures" / fixture).read_text(encoding="utf-8"), re.S)
+    assert found is not None
+    copies = (
+        re.sub(r"status/\d+", f"status/{1300000000000000000 + n}", found[0]) for n in range(count)
+    )
+    return f"<html><body><article>{''.join(copies)}</article></body></html>".encode()
+
+
+# A walk of the whole tree testing each element for an attribute: linear, the yardstick.
+TREE_WALK = etree.XPath("/descendant::*[@data-none]")
+
+
+def cpu_time(function: Any, root: Any) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        function(root)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@pytest.mark.parametrize(("fixture", "pattern"), REAL_EMBEDS)
+def test_embed_candidates_cost_a_few_tree_walks_however_many_embeds(
+    fixture: str, pattern: str
+) -> None:
+    # libxml2 merged the candidates' XPath union in quadratic time. Measured in walks of the
+    # same tree, so that a tree too large for the processor's caches (dearer per node, linear
+    # or not) and other work on the machine do not count: linear work costs as many walks at
+    # 8 times the embeds (the union cost 1.9 and 2.7 times as many).
+    walks = []
+    for count in (500, 4000):
+        root = html_module.load(embeds_page(fixture, pattern, count)).root
+        assert len(embeds._candidates(root)) >= count
+        walks.append(cpu_time(embeds._candidates, root) / cpu_time(TREE_WALK, root))
+    small, large = walks
+    assert large < 1.5 * small, (small, large)
 
 
 def test_error_messages_are_one_line_whatever_the_input() -> None:

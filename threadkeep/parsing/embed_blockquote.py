@@ -172,9 +172,17 @@ def _last_attribution_link(blockquote: Element, holders: Ancestors) -> Element |
     return last
 
 
+_LONGEST_DASH = len("&mdash;")
+
+
 def _is_attribution(paragraph: Element) -> bool:
-    text = clean_text(node_text(paragraph))
-    return bool(_STARTS_WITH_DASH_RE.match(text)) and "(@" in text.replace("( @", "(@")
+    # A text paragraph's own leading text, when it holds a whole dash's length, decides
+    # whether the paragraph starts with a dash: its full text (the tweet) is not built.
+    head = paragraph.text or ""
+    text = head if len(head.lstrip()) >= _LONGEST_DASH else node_text(paragraph)
+    if not _STARTS_WITH_DASH_RE.match(text):  # as cleaned: only its spaces would differ
+        return False
+    return "(@" in clean_text(node_text(paragraph)).replace("( @", "(@")
 
 
 def _attribution_text(blockquote: Element, body: set[Element]) -> str:

@@ -32,6 +32,7 @@ anywhere else (a status link in prose, a site's front-matter field, a CSS rule).
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote
 
 from lxml import etree
@@ -46,7 +47,9 @@ __all__ = [
     "holder_id",
     "holder_status",
     "id_holders",
+    "in_page_order",
     "page_hints",
+    "selected_elements",
     "widget_call_ids",
     "widget_scripts",
 ]
@@ -55,9 +58,11 @@ _NAMED = ("data-tweet-id", "data-tweetid")
 _GENERIC = ("data-embed-id", "data-id")
 _TYPE_ATTRIBUTES = ("data-embed-type", "data-provider", "data-type", "data-embed-provider")
 _TWITTER_TYPES = frozenset({"twitter", "tweet", "x"})
-# One descendant step with a predicate (no union): libxml2 walks the tree once.
-_HOLDERS = etree.XPath(
-    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id]"
+# The attributes themselves, one XPath each (a union's merge is quadratic in libxml2): a step
+# on the attribute axis costs a fraction of a predicate tested on every element.
+_HOLDERS = tuple(
+    etree.XPath(f"/descendant::*/@{name}")
+    for name in ("data-tweet-id", "data-tweetid", "data-embed-id", "data-id")
 )
 # The rarer families, each looked for only when the page's bytes hold its marker
 # (page_hints): every predicate added to the walk above cost every page its time.
@@ -114,6 +119,8 @@ _SNOWFLAKE = re.compile(r"[0-9]{15,20}")
 # `createTweet(` then the id as a quoted literal; bounded, so it cannot backtrack far.
 _CALL = re.compile(r"""createTweet\(\s{0,20}['"]([0-9]{1,20})['"]""")
 _LINE_COMMENT = re.compile(r"(?<![:/])//")
+# Every attribute a rule of holder_id reads: an element with none of them names no tweet.
+_ID_ATTRIBUTES = frozenset({*_NAMED, *_GENERIC, *_URL_ATTRIBUTES, *_COMPONENT_IDS, "href"})
 
 
 def _class_words(element: Element) -> list[str]:
@@ -163,6 +170,8 @@ def holder_status(element: Element) -> tuple[str | None, str] | None:
 def holder_id(element: Element) -> str | None:
     """The tweet id a placeholder names in its attributes (see the module docstring); None
     for a control, a feed or a timeline, whatever id it carries."""
+    if _ID_ATTRIBUTES.isdisjoint(element.keys()):
+        return None  # most elements: one look at the names, before the classes are read
     if _is_control(element):
         return None
     for name in _NAMED:
@@ -186,7 +195,7 @@ def holder_id(element: Element) -> str | None:
 def id_holders(root: Element, hints: frozenset[str] = ALL_HINTS) -> list[Element]:
     """Placeholders naming a tweet, none inside another or inside a control; in page order
     within each family (the caller orders them with the rest of the page)."""
-    elements = list(_HOLDERS(root))
+    elements = in_page_order(root, [selected_elements(path, root) for path in _HOLDERS])
     if "urls" in hints:
         elements += _URL_HOLDERS(root)
     if "components" in hints:
@@ -197,6 +206,24 @@ def id_holders(root: Element, hints: frozenset[str] = ALL_HINTS) -> list[Element
     found = [element for element in unique if holder_id(element)]
     outer = Ancestors(set(found).__contains__)  # remembered: linear however deep the page
     return [element for element in found if outer.nearest(element) is None]
+
+
+def selected_elements(path: etree.XPath, root: Element) -> list[Element]:
+    """The elements ``path`` selects in ``root``'s page, in page order; an attribute it selects
+    stands for the element holding it."""
+    found: list[Any] = path(root)
+    return [value if isinstance(value, etree._Element) else value.getparent() for value in found]
+
+
+def in_page_order(root: Element, node_sets: list[list[Element]]) -> list[Element]:
+    """The elements of ``node_sets`` (each in page order) in page order, each once: one walk
+    over the page's elements of their tags, in C, instead of libxml2's quadratic union."""
+    found = [nodes for nodes in node_sets if nodes]
+    if len(found) < 2:
+        return found[0] if found else []
+    wanted = {element for nodes in found for element in nodes}
+    page = root.getroottree().getroot()
+    return [element for element in page.iter(*{str(e.tag) for e in wanted}) if element in wanted]
 
 
 def widget_scripts(root: Element) -> list[Element]:

@@ -36,13 +36,15 @@ from threadkeep.parsing.embed_ids import (
     holder_id,
     holder_status,
     id_holders,
+    in_page_order,
+    selected_elements,
     widget_call_ids,
     widget_scripts,
 )
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.parsing.shortcodes import MARKERS, shortcodes
-from threadkeep.parsing.substack import SUBSTACK_XPATH, is_substack_tweet, substack_tweet
+from threadkeep.parsing.substack import SUBSTACK_PATHS, is_substack_tweet, substack_tweet
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
 __all__ = ["find_embeds", "has_embeds", "has_standalone_embeds"]
@@ -52,7 +54,6 @@ _WRAPPERS = (
     "contains(@class, 'wp-block-embed-twitter') or contains(@class, 'embed-twitter')"
     " or contains(@class, 'is-provider-twitter')"
 )
-# One pass, page order. Name tests in the steps keep libxml2 fast (see threadreader_page._HEADINGS).
 # Text holding a site generator's tweet notation ({% twitter … %}, {{< tweet … >}}, …).
 _SHORTCODE_TEXTS = etree.XPath(
     "//text()[not(ancestor::script or ancestor::style or ancestor::code or ancestor::pre)]"
@@ -60,27 +61,40 @@ _SHORTCODE_TEXTS = etree.XPath(
 )
 # Every attribute that may hold a status url (links, editors' data-url, frames' sources).
 _STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")
-_CANDIDATES = etree.XPath(
-    f"/descendant::blockquote[{_TWEET_CLASSES}]"
-    " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"
-    " | /descendant::amp-twitter | /descendant::twitter-widget | /descendant::twitterwidget"
-    " | /descendant::div[@data-tweet-id] | /descendant::blockquote[@data-tweet-id]"
-    f" | {SUBSTACK_XPATH}"
-    f" | /descendant::figure[{_WRAPPERS}] | /descendant::div[{_WRAPPERS}]"
-    " | /descendant::p[a[contains(@href, '/status')]] | /descendant::p[contains(., '/status')]"
+# Each kind of candidate is one XPath, never a union (`|`): libxml2 merges a union's node-sets
+# comparing every node of one with every node of the other, quadratic in the number of embeds
+# when two sets grow with it (a blockquote and its attribution `<p>` with the status link, as
+# WordPress writes them). Name tests in the steps keep libxml2 fast (see
+# threadreader_page._HEADINGS); one tag's kinds share one step, so one walk.
+_BLOCKQUOTES = f"/descendant::blockquote[{_TWEET_CLASSES} or @data-tweet-id]"
+_WIDGETS = ("/descendant::amp-twitter", "/descendant::twitter-widget")
+# The quick check: the first of each kind that surely is an embed.
+_FIRST_EMBEDS = tuple(
+    etree.XPath(f"({path})[1]")
+    for path in (_BLOCKQUOTES, "/descendant::iframe[@data-tweet-id]", *_WIDGETS, *SUBSTACK_PATHS)
 )
-_ANY_EMBED = etree.XPath(
-    f"(/descendant::blockquote[{_TWEET_CLASSES}] | /descendant::amp-twitter"
-    " | /descendant::iframe[@data-tweet-id] | /descendant::twitter-widget"
-    " | /descendant::blockquote[@data-tweet-id]"
-    f" | {SUBSTACK_XPATH})[1]"
+_CANDIDATE_PATHS = (
+    _BLOCKQUOTES,
+    "/descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]",
+    *_WIDGETS,
+    "/descendant::twitterwidget",
+    f"/descendant::div[@data-tweet-id or {_WRAPPERS}]",
+    *SUBSTACK_PATHS,
+    f"/descendant::figure[{_WRAPPERS}]",
+    "/descendant::p[a[contains(@href, '/status')] or contains(., '/status')]",
 )
+_CANDIDATES = tuple(etree.XPath(path) for path in _CANDIDATE_PATHS)
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
 
 
 def has_embeds(root: Element) -> bool:
     """True when the page holds at least one tweet embed (quick check)."""
-    return bool(_ANY_EMBED(root))
+    return any(first(root) for first in _FIRST_EMBEDS)
+
+
+def _candidates(root: Element) -> list[Element]:
+    """Every element that may hold or name an embedded tweet, in page order."""
+    return in_page_order(root, [selected_elements(path, root) for path in _CANDIDATES])
 
 
 def _in_thread_reader_tweet(element: Element) -> bool:
@@ -93,7 +107,8 @@ def has_standalone_embeds(root: Element) -> bool:
     tweets = Ancestors(_in_thread_reader_tweet)
     return any(
         element.tag not in ("p", "figure", "div") and tweets.nearest(element) is None
-        for element in _CANDIDATES(root)
+        for path in _CANDIDATES
+        for element in selected_elements(path, root)
     )
 
 
@@ -119,11 +134,8 @@ def _with_id_only_embeds(
     """The candidates, and the id-only placeholders and widget scripts not among them, in
     page order (placeholders are rare: most pages pay one walk of the tree at most)."""
     known = set(candidates)
-    extra = [e for e in id_holders(root, hints) if e not in known] + widget_scripts(root)
-    if not extra:
-        return candidates
-    position = {e: n for n, e in enumerate(root.getroottree().getroot().iter())}
-    return sorted([*candidates, *extra], key=lambda element: position.get(element, -1))
+    extra = [e for e in id_holders(root, hints) if e not in known]
+    return in_page_order(root, [candidates, extra, widget_scripts(root)])
 
 
 def find_embeds(
@@ -134,7 +146,7 @@ def find_embeds(
     by default every one is looked for."""
     order: list[str] = []  # keys in first-seen order
     found: dict[str, Tweet] = {}
-    candidates = _with_id_only_embeds(root, _CANDIDATES(root), hints)
+    candidates = _with_id_only_embeds(root, _candidates(root), hints)
     chrome = Ancestors(_is_chrome)
     quotes = Ancestors(is_tweet_blockquote)
     named = Ancestors(_names_a_tweet)  # a placeholder inside another is the outer one's quote
@@ -149,7 +161,7 @@ def find_embeds(
             continue
         if quotes.nearest(element) is not None:
             continue  # links, frames and quotes inside an embed belong to it
-        if _names_a_tweet(element) and named.nearest(element) is not None:
+        if named.nearest(element) is not None and _names_a_tweet(element):
             continue  # (a blockquote inside a placeholder is read: it has the text)
         for tweet in _read_element(element, base, quotes):
             read += 1

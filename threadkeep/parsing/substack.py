@@ -16,14 +16,14 @@ Both give the same :class:`Tweet`; what ``data-attrs`` says wins over the render
 **Without the component name.** Posts from 2019–2022 (and feeds and exports whose sanitizer
 kept ``class`` and ``data-attrs`` but dropped ``data-component-name``) mark the tweet only as a
 ``div`` of class ``tweet`` or ``twitter-embed`` carrying ``data-attrs``: that element is the
-tweet too (:data:`SUBSTACK_XPATH` finds both forms, for :mod:`threadkeep.parsing.embeds`). Such a
+tweet too (:data:`SUBSTACK_PATHS` find both forms, for :mod:`threadkeep.parsing.embeds`). Such a
 ``div`` inside a component element is that element's own data, read once, with it.
 
 **Static cards without ``data-attrs``.** The e-mail version of a post (and the 2021–2023 web
 version, in copies that dropped the attribute) renders the card only: a ``div.tweet`` whose
 ``a.tweet-link-top`` holds ``tweet-header`` (name, ``@handle``), ``div.tweet-text``, and whose
 ``a.tweet-link-bottom`` holds the footer (``span.tweet-date`` "4:11 PM ∙ Mar 27, 2023", the
-counts). That child link is the component's own mark (:data:`SUBSTACK_XPATH` accepts such a
+counts). That child link is the component's own mark (:data:`SUBSTACK_PATHS` accept such a
 ``div`` without ``data-attrs``). The e-mail's links go through ``substack.com/redirect``, so the
 id is read from the first status url any element of the card names (the counts' ``href`` may
 keep one); a card with none is a tweet with no id, its day the one the footer shows.
@@ -52,7 +52,7 @@ from threadkeep.urls import HANDLE, absolute_url, is_handle, status_parts, statu
 
 __all__ = [
     "COMPONENT",
-    "SUBSTACK_XPATH",
+    "SUBSTACK_PATHS",
     "attrs_tweet",
     "is_substack_tweet",
     "substack_tweet",
@@ -67,11 +67,16 @@ _STATIC_DIV = (
     "div[contains(concat(' ', normalize-space(@class), ' '), ' tweet ')]"
     "[a[contains(concat(' ', normalize-space(@class), ' '), ' tweet-link-top ')]]"
 )
-SUBSTACK_XPATH = (
-    f"/descendant::*[@data-component-name = '{COMPONENT}'] | /descendant::{_TWEET_DIV}"
-    f" | /descendant::{_STATIC_DIV}"
+SUBSTACK_PATHS = (
+    f"/descendant::*/@data-component-name[. = '{COMPONENT}']",
+    f"/descendant::{_TWEET_DIV}",
+    f"/descendant::{_STATIC_DIV}",
 )
-"""Every element :func:`is_substack_tweet` accepts, in page order (an XPath union)."""
+"""Every element :func:`is_substack_tweet` accepts: three XPaths, each in page order (not one
+union: libxml2 merges a union's node-sets in time quadratic in their sizes). The first selects
+the components' ``data-component-name`` attributes (a step on the attribute axis costs libxml2
+a fraction of a predicate tested on every element): see
+:func:`threadkeep.parsing.embed_ids.selected_elements`."""
 _IS_TWEET_DIV = etree.XPath(f"self::{_TWEET_DIV} | self::{_STATIC_DIV}")
 _IS_STATIC = etree.XPath(f"self::{_STATIC_DIV}")
 _HREFS = etree.XPath(".//@href")

@@ -1,0 +1,147 @@
+"""The embeds' candidate elements are found kind by kind and merged in page order (issue 15):
+the same elements, in the same order, as the one XPath union they replace, which libxml2
+merged in quadratic time; and the id-only placeholders found by their attributes are those
+one predicate found. Checked on every fixture and on generated mixed markup."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from lxml.etree import _Element as Element
+
+import threadkeep
+from tests.conftest import FIXTURES
+from threadkeep.parsing import embed_ids, embeds
+from threadkeep.parsing.embed_ids import (
+    ALL_HINTS,
+    id_holders,
+    in_page_order,
+    selected_elements,
+    widget_scripts,
+)
+from threadkeep.parsing.html import load
+
+# The union as it was before issue 15 (threadkeep 0.x, embeds._CANDIDATES): the oracle.
+_TWEET = "contains(@class, 'twitter-tweet') or contains(@class, 'twitter-video')"
+_WRAPPERS = (
+    "contains(@class, 'wp-block-embed-twitter') or contains(@class, 'embed-twitter')"
+    " or contains(@class, 'is-provider-twitter')"
+)
+_SUBSTACK = (
+    "/descendant::*[@data-component-name = 'Twitter2ToDOM'] | /descendant::div[@data-attrs]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' tweet ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' twitter-embed ')]"
+    " | /descendant::div[contains(concat(' ', normalize-space(@class), ' '), ' tweet ')]"
+    "[a[contains(concat(' ', normalize-space(@class), ' '), ' tweet-link-top ')]]"
+)
+UNION = etree.XPath(
+    f"/descendant::blockquote[{_TWEET}]"
+    " | /descendant::iframe[@data-tweet-id or contains(@src, 'platform.twitter.com/embed')]"
+    " | /descendant::amp-twitter | /descendant::twitter-widget | /descendant::twitterwidget"
+    " | /descendant::div[@data-tweet-id] | /descendant::blockquote[@data-tweet-id]"
+    f" | {_SUBSTACK}"
+    f" | /descendant::figure[{_WRAPPERS}] | /descendant::div[{_WRAPPERS}]"
+    " | /descendant::p[a[contains(@href, '/status')]] | /descendant::p[contains(., '/status')]"
+)
+HOLDERS = etree.XPath(
+    "/descendant::*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-id]"
+)
+ANY_UNION = etree.XPath(
+    f"(/descendant::blockquote[{_TWEET}] | /descendant::amp-twitter"
+    " | /descendant::iframe[@data-tweet-id] | /descendant::twitter-widget"
+    f" | /descendant::blockquote[@data-tweet-id] | {_SUBSTACK})[1]"
+)
+
+
+def with_id_only_by_sorting(root: Element) -> list[Element]:
+    """The candidates and id-only embeds as the old code ordered them: sorted by position."""
+    candidates = list(UNION(root))
+    known = set(candidates)
+    extra = [e for e in id_holders(root, ALL_HINTS) if e not in known] + widget_scripts(root)
+    position = {e: n for n, e in enumerate(root.getroottree().getroot().iter())}
+    return sorted([*candidates, *extra], key=lambda element: position.get(element, -1))
+
+
+def assert_same_as_the_union(root: Element) -> None:
+    assert embeds._candidates(root) == UNION(root)
+    holders = [selected_elements(path, root) for path in embed_ids._HOLDERS]
+    assert in_page_order(root, holders) == HOLDERS(root)
+    assert embeds.has_embeds(root) == bool(ANY_UNION(root))
+    found = embeds._with_id_only_embeds(root, embeds._candidates(root), ALL_HINTS)
+    assert found == with_id_only_by_sorting(root)
+
+
+PAGES = sorted(
+    path
+    for suffix in ("*.html", "*.htm", "*.md")
+    for path in FIXTURES.rglob(suffix)
+    if path.name not in ("README.md", "SOURCES.md")
+)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_every_fixture_has_the_unions_candidates_in_its_order(path: object) -> None:
+    assert hasattr(path, "read_bytes")
+    with contextlib.suppress(threadkeep.ThreadkeepError):
+        assert_same_as_the_union(load(path.read_bytes()).root)
+
+
+# Pieces of real embed markup (fixtures/embeds, fixtures/id_embeds, fixtures/substack), and
+# prose around them; `{}` is where a piece may hold others.
+STATUS = "https://twitter.com/a/status/1044502590266978309"
+OPEN_CLOSE = [
+    ('<blockquote class="twitter-tweet" data-lang="de">', "</blockquote>"),
+    ('<blockquote class="twitter-video">', "</blockquote>"),
+    ('<blockquote class="Tweet" data-tweet-id="1044502590266978309">', "</blockquote>"),
+    ('<figure class="wp-block-embed is-provider-twitter wp-block-embed-twitter">', "</figure>"),
+    ('<div class="wp-block-embed__wrapper">', "</div>"),
+    ('<div class="embed-twitter">', "</div>"),
+    ('<div class="tweet-embed" data-tweet-id="1044502590266978309">', "</div>"),
+    ('<amp-twitter data-tweetid="1044502590266978309">', "</amp-twitter>"),
+    ('<div data-component-name="Twitter2ToDOM">', "</div>"),
+    ('<div class="tweet" data-attrs="{}">', "</div>"),
+    ("<p>", "</p>"),
+    ("<div>", "</div>"),
+    ("<article>", "</article>"),
+]
+LEAVES = [
+    '<p dir="ltr" lang="de">Nach der Mitgliedervereinigung</p>',
+    f'<p>— Peter (@diktator) <a href="{STATUS}?ref_src=twsrc%5Etfw">25. September 2018</a></p>',
+    f'&mdash; Dave (@schukin) <a href="{STATUS}">July 3, 2019</a>',
+    f"<p>{STATUS}</p>",
+    f'<p><a href="{STATUS}">{STATUS}</a></p>',
+    '<p>Prose with <a href="https://example.com/">a link</a>.</p>',
+    '<iframe data-tweet-id="1044502590266978309"></iframe>',
+    '<iframe src="https://platform.twitter.com/embed/Tweet.html?id=1044502590266978309"></iframe>',
+    "<twitter-widget></twitter-widget>",
+    "<twitterwidget></twitterwidget>",
+    '<div data-tweet-id="2005455430907216136"></div>',
+    '<span class="tweet-placeholder" data-tweetid="2005455430907216136"></span>',
+    '<div class="twitter-embed" data-embed-id="2005455430907216136"></div>',
+    '<div class="embed" data-id="25680745"></div>',
+    '<a class="tweet-link-top" href="#">x</a>',
+    "<script>twttr.widgets.createTweet('1044502590266978309', e);</script>",
+    "<p>text</p>",
+]
+
+
+def markup() -> st.SearchStrategy[str]:
+    leaves = st.sampled_from(LEAVES)
+    return st.recursive(
+        leaves,
+        lambda inner: st.tuples(st.sampled_from(OPEN_CLOSE), st.lists(inner, max_size=4)).map(
+            lambda t: t[0][0] + "".join(t[1]) + t[0][1]
+        ),
+        max_leaves=25,
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(markup(), min_size=1, max_size=12))
+def test_generated_markup_has_the_unions_candidates_in_its_order(pieces: list[str]) -> None:
+    page = f"<html><head><title>t</title></head><body>{''.join(pieces)}</body></html>"
+    assert_same_as_the_union(load(page.encode()).root)
