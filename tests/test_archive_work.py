@@ -220,3 +220,35 @@ def test_a_log_line_a_rebuild_read_otherwise_does_not_skip_the_parse(tmp_path: P
     document = archive.document(first.document or "")  # not a capture of the article's
     assert document is not None and document.last_captured == T0 + timedelta(days=1)
     assert archive.verify().ok
+
+
+def test_a_log_line_a_rebuild_read_otherwise_is_no_capture_of_its_old_document(
+    tmp_path: Path,
+) -> None:
+    # The same 0.1.0 line (a `changed` capture of the article, which the upgrade reads as
+    # `empty`): the Reader must not count it as a capture of the article, nor as a sighting of
+    # the embeds the article's earlier copy showed.
+    url = "https://www.basicthinking.de/blog/2018/x/"
+    embeds = fixture_bytes("embeds/basicthinking_de_2018_erfolgreiche-tweets.html")
+    bare = fixture_bytes("text/seed000_article_no_embeds.txt")
+    archive = Archive(tmp_path)
+    first = archive.add(embeds, url=url, captured_at=T0)
+    archive.add(bare, url=url, captured_at=T0 + timedelta(days=1))
+    log = tmp_path / "captures.jsonl"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines[1].update(outcome="changed", document=first.document)  # as 0.1.0 logged it
+    log.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    (tmp_path / "threadkeep-store.json").write_text('{"format": 1, "generation": 1}')
+
+    archive.upgrade()
+    document = archive.document(first.document or "")
+    assert document is not None
+    assert (document.captures, document.last_captured) == (1, T0)
+    embed = archive.tweet(document.tweets[0])
+    assert embed is not None and embed.last_seen == T0
+    assert sum(sighting.times for sighting in embed.sightings) == 1
+    assert archive.verify().ok
+    archive.reparse()  # a rebuild of a rebuilt generation reads the line as the upgrade did
+    document = archive.document(first.document or "")
+    assert document is not None and document.captures == 1
+    assert archive.verify().ok
