@@ -80,10 +80,16 @@ class CaptureLog:
 
     def entries(self) -> Iterator[CaptureEntry]:
         """Every entry, oldest first; a damaged line raises :class:`CorruptStore`."""
-        for item in self.scan():
+        for _, entry in self.entries_at():
+            yield entry
+
+    def entries_at(self) -> Iterator[tuple[int, CaptureEntry]]:
+        """Every entry with its line's offset, oldest first; a damaged line raises
+        :class:`CorruptStore`."""
+        for at, item in lines(self.read()):
             if isinstance(item, DamagedLine):
                 raise CorruptStore(f"{LOG} line {item.number} is damaged ({item.detail})", path=LOG)
-            yield item
+            yield at, item
 
 
 def lines(data: bytes) -> Iterator[tuple[int, CaptureEntry | DamagedLine]]:

@@ -406,7 +406,8 @@ def history(
     A damaged snapshot raises :class:`~threadkeep.errors.CorruptStore` naming it.
     """
     reading = Reading(files.rebuild(generation))
-    captures = tuple(entry for _, entry in reading.naming(log.read(), document.key))
+    read = (reading.entry(at, entry) for at, entry in log.entries_at())
+    captures = tuple(entry for entry in read if entry.document == document.key)
     changes = []
     before: dict[str, str | None] | None = None
     for ref in document.snapshots:
