@@ -194,7 +194,7 @@ def reparse(files: StoreFiles, log: CaptureLog) -> ReparseReport:
         generation = files.generation()  # under the lock: another process may have switched it
         read = _read_log(files, log, generation, None)
         new = _start_generation(files, generation)
-        for at, _, entry in read.lines:
+        for at, line, entry in read.lines:
             if entry.sha256 is None:
                 continue
             try:
@@ -207,7 +207,7 @@ def reparse(files: StoreFiles, log: CaptureLog) -> ReparseReport:
             read.made[at] = (applied.outcome, applied.document, applied.kind)
             if applied.document is not None:
                 documents.add(applied.document)
-            elif entry.document is not None:  # an empty capture makes none: say so
+            elif line.document is not None:  # its line says it made one, it makes none
                 emptied.append(_describe(entry))
             replayed += 1
         read.save(files, new)
