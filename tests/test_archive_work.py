@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -218,5 +219,93 @@ def test_a_log_line_a_rebuild_read_otherwise_does_not_skip_the_parse(tmp_path: P
     again = archive.add(bare, url=url, captured_at=T0 + timedelta(days=2))  # upgrades first
     assert (again.outcome, again.document) == ("empty", None)
     document = archive.document(first.document or "")  # not a capture of the article's
-    assert document is not None and document.last_captured == T0 + timedelta(days=1)
+    assert document is not None and document.last_captured == T0
     assert archive.verify().ok
+
+
+def test_a_log_line_a_rebuild_read_otherwise_is_no_capture_of_its_old_document(
+    tmp_path: Path,
+) -> None:
+    # The same 0.1.0 line (a `changed` capture of the article, which the upgrade reads as
+    # `empty`): the Reader must not count it as a capture of the article, nor as a sighting of
+    # the embeds the article's earlier copy showed.
+    url = "https://www.basicthinking.de/blog/2018/x/"
+    embeds = fixture_bytes("embeds/basicthinking_de_2018_erfolgreiche-tweets.html")
+    bare = fixture_bytes("text/seed000_article_no_embeds.txt")
+    archive = Archive(tmp_path)
+    first = archive.add(embeds, url=url, captured_at=T0)
+    archive.add(bare, url=url, captured_at=T0 + timedelta(days=1))
+    log = tmp_path / "captures.jsonl"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines[1].update(outcome="changed", document=first.document)  # as 0.1.0 logged it
+    log.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    (tmp_path / "threadkeep-store.json").write_text('{"format": 1, "generation": 1}')
+
+    archive.upgrade()
+    document = archive.document(first.document or "")
+    assert document is not None
+    assert (document.captures, document.last_captured) == (1, T0)
+    embed = archive.tweet(document.tweets[0])
+    assert embed is not None and embed.last_seen == T0
+    assert sum(sighting.times for sighting in embed.sightings) == 1
+    history = archive.history(first.document or "")
+    assert history is not None and [c.time for c in history.captures] == [T0]
+    assert archive.verify().ok
+    archive.reparse()  # a rebuild of a rebuilt generation reads the line as the upgrade did
+    document = archive.document(first.document or "")
+    assert document is not None and document.captures == 1
+    assert archive.verify().ok
+
+
+def upgraded_with_a_line_read_otherwise(tmp_path: Path) -> Archive:
+    """A format 1 store whose second line 0.1.0 logged as a capture of the article, upgraded."""
+    url = "https://www.basicthinking.de/blog/2018/x/"
+    archive = Archive(tmp_path)
+    embeds = fixture_bytes("embeds/basicthinking_de_2018_erfolgreiche-tweets.html")
+    first = archive.add(embeds, url=url, captured_at=T0)
+    bare = fixture_bytes("text/seed000_article_no_embeds.txt")
+    archive.add(bare, url=url, captured_at=T0 + timedelta(days=1))
+    log = tmp_path / "captures.jsonl"
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines[1].update(outcome="changed", document=first.document)
+    log.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    (tmp_path / "threadkeep-store.json").write_text('{"format": 1, "generation": 1}')
+    archive.upgrade()
+    return archive
+
+
+def test_the_rebuild_file_names_the_lines_a_rebuild_read_otherwise(tmp_path: Path) -> None:
+    archive = upgraded_with_a_line_read_otherwise(tmp_path)
+    record = json.loads((tmp_path / "gen-2" / "rebuild.json").read_text())
+    log = (tmp_path / "captures.jsonl").read_bytes()
+    assert record["log_offset"] == len(log)
+    assert record["read"] == [
+        {"offset": log.index(b"\n") + 1, "outcome": "empty", "document": None, "kind": "article"}
+    ]
+    assert archive.verify().ok
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_text("{not json"),
+        lambda path: path.unlink(),
+        lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "read": []})),
+        lambda path: path.write_text(json.dumps({"log_offset": 10**9, "read": []})),
+    ],
+    ids=["not-json", "missing", "line-forgotten", "offset-beyond-the-log"],
+)
+def test_a_damaged_rebuild_file_is_reported_and_repaired(
+    tmp_path: Path, damage: Callable[[Path], object]
+) -> None:
+    archive = upgraded_with_a_line_read_otherwise(tmp_path)
+    damage(tmp_path / "gen-2" / "rebuild.json")
+    report = archive.verify()
+    assert not report.ok
+    assert any(problem.path.endswith("rebuild.json") for problem in report.problems)
+    repaired = archive.repair()
+    assert repaired.ok and repaired.generation == 3
+    assert archive.verify().ok
+    article = next(entry.document for entry in archive.captures() if entry.document)
+    document = archive.document(article)
+    assert document is not None and document.captures == 1

@@ -95,12 +95,20 @@ def _few(captures: list[str]) -> tuple[str, ...]:
 
 
 def check_derived(
-    files: StoreFiles, entries: list[CaptureEntry], generation: int, *, compare: bool = True
+    files: StoreFiles,
+    entries: list[CaptureEntry],
+    generation: int,
+    *,
+    compare: bool = True,
+    rebuilt: int = 0,
 ) -> Checked:
-    """Check every snapshot and record of ``generation`` against the log ``entries``.
+    """Check every snapshot and record of ``generation`` against the log ``entries`` (as the
+    generation reads them: its rebuild file applied).
 
     ``compare=False`` (a format 1 store, whose records the replay cannot build) checks the
-    snapshots and only counts the records.
+    snapshots and only counts the records. The first ``rebuilt`` entries are those the
+    rebuild that made the generation read: one its captures make into another document than
+    the rebuild file says is damage to that file.
     """
     log = _Log(entries)
     checked = Checked()
@@ -110,7 +118,14 @@ def check_derived(
         checked.tweets = sum(1 for _ in files.tweet_paths(generation))
         return checked
     replay = Replay(files, index, generation)
-    replay.run(log.entries)
+    replay.run(log.entries, rebuilt=rebuilt)
+    for entry, made in replay.misread:
+        problem = (
+            f"reads the capture as {entry.outcome} of {entry.document or 'no document'}; "
+            f"it makes {made or 'no document'}"
+        )
+        path = layout.rebuild_path(generation)
+        checked.problems.append(Finding(path, problem, (describe(entry),)))
     referenced = _compare(files, replay, log, generation, checked)
     for path, result in unlogged:  # no logged capture wrote them: a capture cut short, unless
         ref = referenced.get(path)  # their document lists them as another capture's

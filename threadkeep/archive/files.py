@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from threadkeep._version import __version__
 from threadkeep.archive import layout
 from threadkeep.archive.layout import STORE_FILE
-from threadkeep.archive.records import FORMAT, StoredDocument, StoredTweet
+from threadkeep.archive.records import FORMAT, RebuildRecord, StoredDocument, StoredTweet
 from threadkeep.archive.storage import Storage, write_atomic_many
 from threadkeep.errors import ArchiveError, CorruptStore
 from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
@@ -188,6 +188,15 @@ class StoreFiles:
         for path in found:
             self.storage.remove(path)
         return found
+
+    def rebuild(self, generation: int) -> RebuildRecord | None:
+        """What the rebuild that made ``generation`` read of the log; None when none made it
+        (generation 1: every line is read as it says). Damage raises :class:`DamagedFile`."""
+        return self._record(layout.rebuild_path(generation), RebuildRecord)
+
+    def save_rebuild(self, record: RebuildRecord, generation: int) -> None:
+        """Write what a rebuild read, into its generation before the store switches to it."""
+        self._write(layout.rebuild_path(generation), _dump(record))
 
     def clear_generation(self, generation: int) -> None:
         """Remove every file of ``generation`` (the leftovers of an interrupted rebuild)."""

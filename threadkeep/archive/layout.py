@@ -8,6 +8,7 @@ Layout of a store (format 1, documented in ``docs/format.md``)::
     gen-<n>/snapshots/<doc>/<k>-<hash>.json   immutable parsed snapshots of each document
     gen-<n>/documents/<doc>.json     each thread / listing / article / tweet over time
     gen-<n>/tweets/<xy>/<key>.json   each tweet merged across every copy
+    gen-<n>/rebuild.json             what the rebuild that made it read of the log
 
 Raw bodies and the log are the source of truth; everything under ``gen-<n>/`` is derived from
 them. Every path is relative and ``/``-separated, built with :func:`safe_path` from validated
@@ -34,6 +35,7 @@ __all__ = [
     "is_source",
     "raw_path",
     "raw_sha",
+    "rebuild_path",
     "refuse_foreign_folder",
     "snapshot_hash",
     "snapshot_path",
@@ -87,6 +89,11 @@ def snapshot_path(key: str, number: int, content: str, generation: int) -> str:
 def snapshot_hash(path: str) -> str:
     """The content-hash prefix a snapshot's file name promises."""
     return path.rsplit("/", 1)[-1].split("-", 1)[-1].removesuffix(".json")
+
+
+def rebuild_path(generation: int) -> str:
+    """What the rebuild that made ``generation`` read of the log (none in generation 1)."""
+    return safe_path(generation_folder(generation), "rebuild.json")
 
 
 def document_path(key: str, generation: int) -> str:

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from threadkeep.archive.layout import LOG
-from threadkeep.archive.records import CaptureEntry
+from threadkeep.archive.records import CaptureEntry, RebuildRecord
 from threadkeep.archive.storage import Storage, is_whole_line
 from threadkeep.errors import CorruptStore
 
-__all__ = ["CaptureLog", "DamagedLine", "naming"]
+__all__ = ["CaptureLog", "DamagedLine", "Reading", "lines", "naming", "read_up_to"]
 
 
 @dataclass(frozen=True)
@@ -50,20 +50,8 @@ class CaptureLog:
 
     def scan(self) -> Iterator[CaptureEntry | DamagedLine]:
         """Every line in order: its entry, or what is wrong with it (a torn last line skipped)."""
-        try:
-            data = self.storage.read(LOG)
-        except FileNotFoundError:
-            return
-        lines = data.split(b"\n")
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            if number == len(lines) and not is_whole_line(line):  # torn: not damage
-                return
-            try:
-                yield CaptureEntry.model_validate_json(line)
-            except ValidationError as exc:
-                yield DamagedLine(number, exc.errors()[0]["msg"])
+        for _, item in lines(self.read()):
+            yield item
 
     def torn(self) -> bytes | None:
         """The torn last line (no newline, not a whole JSON object), or None when there is none.
@@ -92,10 +80,79 @@ class CaptureLog:
 
     def entries(self) -> Iterator[CaptureEntry]:
         """Every entry, oldest first; a damaged line raises :class:`CorruptStore`."""
-        for item in self.scan():
+        for _, entry in self.entries_at():
+            yield entry
+
+    def entries_at(self) -> Iterator[tuple[int, CaptureEntry]]:
+        """Every entry with its line's offset, oldest first; a damaged line raises
+        :class:`CorruptStore`."""
+        for at, item in lines(self.read()):
             if isinstance(item, DamagedLine):
                 raise CorruptStore(f"{LOG} line {item.number} is damaged ({item.detail})", path=LOG)
-            yield item
+            yield at, item
+
+
+def lines(data: bytes) -> Iterator[tuple[int, CaptureEntry | DamagedLine]]:
+    """Every line of log ``data`` with its offset: its entry, or what is wrong with it (a torn
+    last line skipped)."""
+    start = 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        at, start = start, start + len(line) + 1
+        if not line.strip():
+            continue
+        if start > len(data) and not is_whole_line(line):  # torn: not damage
+            return
+        try:
+            yield at, CaptureEntry.model_validate_json(line)
+        except ValidationError as exc:
+            yield at, DamagedLine(number, exc.errors()[0]["msg"])
+
+
+def read_up_to(data: bytes) -> int:
+    """The offset up to which log ``data`` holds whole lines: a torn last line is left out
+    (the next append cuts it off and writes its own line there)."""
+    tail = data[data.rfind(b"\n") + 1 :]
+    return len(data) if not tail.strip() or is_whole_line(tail) else len(data) - len(tail)
+
+
+class Reading:
+    """The log as one generation reads it: each line as it says, but those the rebuild that
+    made the generation read otherwise (its :class:`RebuildRecord`), as it read them."""
+
+    def __init__(self, record: RebuildRecord | None) -> None:
+        self.end = record.log_offset if record is not None else 0
+        self.otherwise = {line.offset: line for line in record.read} if record else {}
+
+    def entry(self, offset: int, entry: CaptureEntry) -> CaptureEntry:
+        """The line at ``offset`` as the generation reads it."""
+        line = self.otherwise.get(offset) if offset < self.end else None
+        if line is None:
+            return entry
+        update = {"outcome": line.outcome, "document": line.document, "kind": line.kind}
+        return entry.model_copy(update=update)
+
+    def naming(self, data: bytes, key: str) -> list[tuple[int, CaptureEntry]]:
+        """The lines of log ``data`` the generation reads as of document ``key``, oldest first,
+        with their offsets (:func:`naming`, strict)."""
+        found = [
+            (at, self.entry(at, entry)) for at, entry in naming(data, "document", key, strict=True)
+        ]
+        for at, line in self.otherwise.items():
+            if line.document == key and at < self.end:  # moved here from another document
+                found.append((at, self.entry(at, _line_at(data, at))))
+        mine = {at: entry for at, entry in found if entry.document == key}
+        return sorted(mine.items())
+
+
+def _line_at(data: bytes, at: int) -> CaptureEntry:
+    """The entry of the line that starts at offset ``at`` of log ``data``."""
+    end = data.find(b"\n", at)
+    try:
+        return CaptureEntry.model_validate_json(data[at:] if end < 0 else data[at:end])
+    except ValidationError as exc:
+        number = data.count(b"\n", 0, at) + 1
+        said = f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})"
+        raise CorruptStore(said, path=LOG) from exc
 
 
 def naming(data: bytes, field: str, value: str, *, strict: bool) -> list[tuple[int, CaptureEntry]]:

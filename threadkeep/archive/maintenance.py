@@ -10,7 +10,9 @@ log, by replaying it (:mod:`~threadkeep.archive.checks`).
 
 ``reparse`` replays every logged capture, oldest first, through today's parsers into a new
 generation of derived files, then switches the store to it in one atomic write. Raw bodies and
-the log are not touched; the previous generation stays on disk.
+the log are not touched; the previous generation stays on disk. Before the switch, every
+rebuild writes into its generation what it read of the log (``rebuild.json``: how far, and
+the lines it read otherwise than they say), which readers of the generation follow.
 
 ``repair`` (``verify --repair``) is a reparse that loses nothing: a capture whose raw body is
 damaged, or no longer parses, is rebuilt from its intact snapshot instead; an orphaned raw
@@ -22,23 +24,27 @@ it writes, so none of them is a live writer's.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
 from threadkeep.archive import checks, layout, merge, recover
 from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
-from threadkeep.archive.log import CaptureLog, DamagedLine
+from threadkeep.archive.log import CaptureLog, DamagedLine, Reading, lines, read_up_to
 from threadkeep.archive.records import (
     FORMAT,
     FORMAT_1,
     CaptureEntry,
     DocumentRecord,
+    Outcome,
+    ReadOtherwise,
+    RebuildRecord,
     StoredDocument,
 )
 from threadkeep.archive.replay import describe as _describe
 from threadkeep.archive.replay import parsed
-from threadkeep.errors import ArchiveError, ParseError
+from threadkeep.errors import ArchiveError, CorruptStore, ParseError
 
 __all__ = [
     "Problem",
@@ -102,13 +108,16 @@ def verify(
     the first command that writes upgrades it, and then its records are checked too.
     """
     problems: list[Problem] = []
-    entries = _readable_entries(log, problems)
+    read = _read_log(files, log, generation, problems, check=format != FORMAT_1)
+    entries = read.entries()
     by_sha: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         if entry.sha256:
             by_sha[entry.sha256].append(_describe(entry))
     raw = _verify_raw(files, by_sha, problems)
-    derived = checks.check_derived(files, entries, generation, compare=format != FORMAT_1)
+    derived = checks.check_derived(
+        files, entries, generation, compare=format != FORMAT_1, rebuilt=read.rebuilt()
+    )
     problems += [Problem(**finding._asdict()) for finding in derived.problems]
     return VerifyReport(
         ok=not problems,
@@ -183,22 +192,25 @@ def reparse(files: StoreFiles, log: CaptureLog) -> ReparseReport:
     replayed = 0
     with files.lock():
         generation = files.generation()  # under the lock: another process may have switched it
-        entries = list(log.entries())
+        read = _read_log(files, log, generation, None)
         new = _start_generation(files, generation)
-        for entry in entries:
+        for at, line, entry in read.lines:
             if entry.sha256 is None:
                 continue
             try:
                 result = parse(files.raw(entry.sha256), url=entry.url, source=entry.url)
             except ParseError as exc:
                 failed.append(f"{_describe(entry)}: {exc.reason}")
+                read.made[at] = ("failed", None, entry.kind)
                 continue
             applied = apply(files, result, sha=entry.sha256, at=entry.time, generation=new)
+            read.made[at] = (applied.outcome, applied.document, applied.kind)
             if applied.document is not None:
                 documents.add(applied.document)
-            elif entry.document is not None:  # an empty capture makes none: say so
+            elif line.document is not None:  # its line says it made one, it makes none
                 emptied.append(_describe(entry))
             replayed += 1
+        read.save(files, new)
         files.switch_generation(new)
     return ReparseReport(
         generation=new,
@@ -224,9 +236,10 @@ def upgrade(files: StoreFiles, log: CaptureLog) -> int | None:
         generation = files.generation()
         if files.format() != FORMAT_1:  # another process upgraded it meanwhile
             return None
-        entries = _readable_entries(log, [])  # verify reports damaged lines
+        read = _read_log(files, log, generation, [])  # verify reports damaged lines
         new = _start_generation(files, generation)
-        _rebuild(files, entries, old=generation, new=new)
+        _rebuild(files, read, old=generation, new=new)
+        read.save(files, new)
         files.switch_generation(new)
     return new
 
@@ -274,11 +287,12 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
             return RepairReport(ok=True, temporary=tuple(files.drop_temporaries()))
     with files.lock():
         generation = files.generation()  # under the lock: another process may have switched it
-        entries = _readable_entries(log, [])  # verify reports damaged lines
+        read = _read_log(files, log, generation, [])  # verify reports damaged lines
         new = _start_generation(files, generation)
-        lost, from_snapshots = _rebuild(files, entries, old=generation, new=new)
-        logged = [entry.sha256 for entry in entries if entry.sha256]
+        lost, from_snapshots = _rebuild(files, read, old=generation, new=new)
+        logged = [entry.sha256 for entry in read.entries() if entry.sha256]
         recovered = recover.recover(files, log, logged, old=generation, new=new)
+        read.save(files, new)  # recovered lines come after what it read: read as they say
         files.switch_generation(new)
         temporary = files.drop_temporaries()
     after = verify(files, log, new)
@@ -295,12 +309,12 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
 
 
 def _rebuild(
-    files: StoreFiles, entries: list[CaptureEntry], *, old: int, new: int
+    files: StoreFiles, read: _LogRead, *, old: int, new: int
 ) -> tuple[list[Problem], list[str]]:
-    """Replay ``entries`` into generation ``new``: the captures lost, those from snapshots."""
+    """Replay the log into generation ``new``: the captures lost, those from snapshots."""
     lost: list[Problem] = []
     from_snapshots: list[str] = []
-    for entry in entries:
+    for at, _, entry in read.lines:
         if entry.sha256 is None:
             continue
         result = parsed(files, entry)
@@ -318,15 +332,65 @@ def _rebuild(
                 continue
             from_snapshots.append(_describe(entry))
         if result is not None:
-            apply(files, result, sha=entry.sha256, at=entry.time, generation=new)
+            applied = apply(files, result, sha=entry.sha256, at=entry.time, generation=new)
+            read.made[at] = (applied.outcome, applied.document, applied.kind)
     return lost, from_snapshots
 
 
-def _readable_entries(log: CaptureLog, problems: list[Problem]) -> list[CaptureEntry]:
-    """Every log line that can be read; each damaged one is reported and skipped."""
-    entries: list[CaptureEntry] = []
-    for item in log.scan():
+Made = tuple[Outcome, str | None, str | None]
+"""What a rebuild made of a log line: its outcome, document and kind."""
+
+
+@dataclass
+class _LogRead:
+    """The log as a rebuild reads it: each readable line with its offset, as the line says
+    and as the generation in use reads it; where the lines it read end; what it made of each."""
+
+    end: int
+    lines: list[tuple[int, CaptureEntry, CaptureEntry]]
+    made: dict[int, Made] = field(default_factory=dict)
+
+    def entries(self) -> list[CaptureEntry]:
+        """Every readable line, as the generation in use reads it."""
+        return [entry for _, _, entry in self.lines]
+
+    def rebuilt(self) -> int:
+        """How many of the readable lines the rebuild that made the generation read."""
+        return sum(1 for at, _, _ in self.lines if at < self.end)
+
+    def save(self, files: StoreFiles, generation: int) -> None:
+        """Write into ``generation`` (before the store switches to it) how far the rebuild read
+        the log, and each line it read otherwise than the line says."""
+        otherwise = []
+        for at, line, entry in self.lines:
+            outcome, document, kind = self.made.get(at, (entry.outcome, entry.document, entry.kind))
+            if (outcome, document) != (line.outcome, line.document):
+                read = ReadOtherwise(offset=at, outcome=outcome, document=document, kind=kind)
+                otherwise.append(read)
+        record = RebuildRecord(log_offset=self.end, read=otherwise)
+        files.save_rebuild(record, generation)
+
+
+def _read_log(
+    files: StoreFiles,
+    log: CaptureLog,
+    generation: int,
+    problems: list[Problem] | None,
+    *,
+    check: bool = False,
+) -> _LogRead:
+    """Every log line that can be read, as ``generation`` reads it (its rebuild file); each
+    damaged one is reported in ``problems`` and skipped (None: raises :class:`CorruptStore`).
+    ``check``: a damaged or missing rebuild file of the generation is reported too."""
+    data = log.read()
+    record = _rebuild_record(files, generation, problems if check else None)
+    reading = Reading(record)
+    read = _LogRead(end=read_up_to(data), lines=[])
+    for at, item in lines(data):
         if isinstance(item, DamagedLine):
+            if problems is None:
+                said = f"{layout.LOG} line {item.number} is damaged ({item.detail})"
+                raise CorruptStore(said, path=layout.LOG)
             problems.append(
                 Problem(
                     path=layout.LOG,
@@ -335,8 +399,44 @@ def _readable_entries(log: CaptureLog, problems: list[Problem]) -> list[CaptureE
                 )
             )
         else:
-            entries.append(item)
-    return entries
+            read.lines.append((at, item, reading.entry(at, item)))
+    if check and record is not None and problems is not None:
+        _check_offsets(record, read, generation, problems)
+    return read
+
+
+def _rebuild_record(
+    files: StoreFiles, generation: int, problems: list[Problem] | None
+) -> RebuildRecord | None:
+    """The rebuild file of ``generation``: None when there is none or it is damaged (reported
+    in ``problems`` when given, with one missing from a generation a rebuild made)."""
+    path = layout.rebuild_path(generation)
+    try:
+        record = files.rebuild(generation)
+    except DamagedFile as exc:
+        if problems is not None:
+            problems.append(Problem(path=path, problem=exc.problem))
+        return None
+    if record is None and generation > 1 and problems is not None:
+        problem = "rebuild file missing: the rebuild that made this generation writes one"
+        problems.append(Problem(path=path, problem=problem))
+    return record
+
+
+def _check_offsets(
+    record: RebuildRecord, read: _LogRead, generation: int, problems: list[Problem]
+) -> None:
+    """Report a rebuild file naming a place in the log where no readable line starts."""
+    starts = {at for at, _, _ in read.lines}
+    wrong = [line.offset for line in record.read if line.offset not in starts]
+    if record.log_offset > read.end or wrong:
+        problem = (
+            f"names lines the log does not have (offsets {', '.join(map(str, wrong))})"
+            if wrong
+            else f"says the rebuild read {record.log_offset} bytes of the log, which holds "
+            f"{read.end}"
+        )
+        problems.append(Problem(path=layout.rebuild_path(generation), problem=problem))
 
 
 def _from_snapshot(files: StoreFiles, entry: CaptureEntry, generation: int) -> Result | None:

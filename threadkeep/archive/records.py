@@ -28,6 +28,8 @@ __all__ = [
     "AddResult",
     "CaptureEntry",
     "DocumentRecord",
+    "ReadOtherwise",
+    "RebuildRecord",
     "SightingRecord",
     "SnapshotRef",
     "StoredDocument",
@@ -83,6 +85,30 @@ class CaptureEntry(_Record):
     recovered: str | None = None
     """Set on a line ``verify --repair`` wrote for an orphaned raw capture whose own line was
     lost: where each field came from, and which are unknown (:mod:`threadkeep.archive.recover`)."""
+
+
+class ReadOtherwise(_Record):
+    """A log line a rebuild read otherwise than the line says: what it made of it."""
+
+    offset: int
+    """Where the line starts in the log (in bytes)."""
+    outcome: Outcome
+    document: str | None = None
+    kind: str | None = None
+
+
+class RebuildRecord(_Record):
+    """What a rebuild (``reparse``, ``repair``, the upgrade) read of the log (its generation's
+    ``rebuild.json``).
+
+    The lines starting before ``log_offset`` are those it read; of them, ``read`` lists those
+    whose outcome or document it read otherwise than the line says (a handful, usually: 0.1.0
+    made a document of a capture with no tweets, a parser now reads a page as another
+    document). Readers of the generation take those lines as it read them.
+    """
+
+    log_offset: int
+    read: list[ReadOtherwise] = []
 
 
 class SightingRecord(_Record):

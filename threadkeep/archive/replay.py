@@ -108,9 +108,12 @@ class Replay:
         self.made_by: dict[str, list[str]] = {}  # document -> its captures, oldest first
         self.unknown: set[str] = set()  # documents with a capture that could not be replayed
         self.recent: dict[str, Result] = {}  # the last snapshots read, for unchanged captures
+        self.misread: list[tuple[CaptureEntry, str | None]] = []  # a rebuild file's wrong lines
 
-    def run(self, entries: list[CaptureEntry]) -> None:
-        for entry in entries:
+    def run(self, entries: list[CaptureEntry], *, rebuilt: int = 0) -> None:
+        """Replay ``entries``; the first ``rebuilt`` ones are those the rebuild that made the
+        generation read (as it read them): each must make the document it says."""
+        for number, entry in enumerate(entries):
             if entry.sha256 is None:
                 continue
             result = self._content(entry)
@@ -124,6 +127,8 @@ class Replay:
             if applied.snapshot_path is not None:
                 path = self.index.get((entry.sha256, entry.time))
                 self.origin[applied.snapshot_path] = path or result
+            if number < rebuilt and applied.document != entry.document:
+                self.misread.append((entry, applied.document))
             if applied.document is not None:
                 self.made_by.setdefault(applied.document, []).append(describe(entry))
             elif entry.document and entry.outcome not in MADE_NOTHING:

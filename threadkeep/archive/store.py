@@ -222,8 +222,11 @@ class Archive:
             >>> [(change.tweets, change.removed) for change in history.snapshots]
             [(102, ()), (101, ('1215711185045090305',))]
         """
-        document = self.find(identifier)
-        return views.history(self.files, self.log, document) if document is not None else None
+        reader = self._reader()  # one generation for the whole view
+        document = reader.find(identifier)
+        if document is None:
+            return None
+        return views.history(self.files, self.log, document, reader.generation)
 
     def verify(self) -> VerifyReport:
         """Recompute every hash and check every record against the log (``verify``).

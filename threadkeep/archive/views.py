@@ -7,8 +7,10 @@ the generation to read, never the :class:`~threadkeep.archive.Archive` that call
 A format 2 store keeps in its records only what changes with content (see
 :mod:`threadkeep.archive.records`); :class:`Reader` assembles the public records from them:
 
-* a document's captures are the log lines naming it, plus any snapshot a capture cut short
-  wrote before its line (it is listed, as before); ``captures``, ``first_captured`` and
+* a document's captures are the log lines naming it, as the generation reads them (a line
+  the rebuild that made it read otherwise, as its ``rebuild.json`` says: see
+  :class:`~threadkeep.archive.log.Reading`), plus any snapshot a capture cut short wrote
+  before its line (it is listed, as before); ``captures``, ``first_captured`` and
   ``last_captured`` are counted from them;
 * each capture maps to one snapshot of its document: the one it wrote (the snapshot whose raw
   hash and time are the capture's), else the latest one written before it in the log;
@@ -28,7 +30,7 @@ from typing import TypeVar
 
 from threadkeep.archive import merge
 from threadkeep.archive.files import StoreFiles
-from threadkeep.archive.log import CaptureLog, naming
+from threadkeep.archive.log import CaptureLog, Reading, naming
 from threadkeep.archive.merge import text_hash
 from threadkeep.archive.records import (
     FORMAT_1,
@@ -166,18 +168,20 @@ def _ref(ref: StoredSnapshot) -> dict[str, object]:
 
 
 class _Log:
-    """The log, read once: the captures of a document, and the capture that wrote a snapshot,
-    each with its place in the log (the offset of its line)."""
+    """The log, read once, as the generation reads it (the lines its rebuild read otherwise,
+    as it read them: :class:`~threadkeep.archive.log.Reading`): the captures of a document,
+    and the capture that wrote a snapshot, each with its place in the log (its line's offset)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, reading: Reading) -> None:
         self.data = data
         self.size = len(data)
+        self.reading = reading
 
     def of_document(self, key: str) -> list[tuple[float, CaptureEntry]]:
-        """The captures logged as of document ``key`` that made it (new, changed, unchanged)."""
+        """The captures of document ``key`` that made it (new, changed, unchanged)."""
         return [
             (order, entry)
-            for order, entry in naming(self.data, "document", key, strict=True)
+            for order, entry in self.reading.naming(self.data, key)
             if entry.sha256 is not None and entry.outcome not in ("failed", "empty")
         ]
 
@@ -190,7 +194,8 @@ class _Log:
             return None
         found = captures.get((ref.raw_sha256, ref.captured_at))
         if found is None:
-            for order, entry in naming(self.data, "sha256", ref.raw_sha256, strict=True):
+            for order, line in naming(self.data, "sha256", ref.raw_sha256, strict=True):
+                entry = self.reading.entry(order, line)
                 if entry.time == ref.captured_at and entry.outcome not in ("failed", "empty"):
                     return order, entry
         return found
@@ -209,7 +214,8 @@ class Reader:
 
     def _entries(self) -> _Log:
         if self._log is None:
-            self._log = _Log(self.capture_log.read())
+            reading = Reading(self.files.rebuild(self.generation))
+            self._log = _Log(self.capture_log.read(), reading)
         return self._log
 
     def _document(self, key: str) -> _Document | None:
@@ -391,12 +397,17 @@ def _texts(files: StoreFiles, path: str) -> dict[str, str | None]:
     return {m.key: m.tweet.text for m in own}
 
 
-def history(files: StoreFiles, log: CaptureLog, document: DocumentRecord) -> History:
-    """The captures and snapshot-to-snapshot changes of one document.
+def history(
+    files: StoreFiles, log: CaptureLog, document: DocumentRecord, generation: int
+) -> History:
+    """The captures and snapshot-to-snapshot changes of one document of ``generation`` (its
+    captures as the generation reads the log).
 
     A damaged snapshot raises :class:`~threadkeep.errors.CorruptStore` naming it.
     """
-    captures = tuple(c for c in log.entries() if c.document == document.key)
+    reading = Reading(files.rebuild(generation))
+    read = (reading.entry(at, entry) for at, entry in log.entries_at())
+    captures = tuple(entry for entry in read if entry.document == document.key)
     changes = []
     before: dict[str, str | None] | None = None
     for ref in document.snapshots:
