@@ -51,17 +51,6 @@ class TweetParts:
     mentions: list[str] = field(default_factory=list)
     quoted: Tweet | None = None
 
-    def to_tweet(
-        self,
-        *,
-        tweet_id: str | None,
-        author: Author | None,
-        place: tuple[int | None, str | None] = (None, None),
-    ) -> Tweet:
-        """Build the :class:`Tweet`, its url and time derived from the id when there is one;
-        ``place`` is its position and numbering (:meth:`Numbering.place`)."""
-        return Tweet(**self.fields(tweet_id=tweet_id, author=author, place=place))
-
     def fields(
         self,
         *,
@@ -69,8 +58,10 @@ class TweetParts:
         author: Author | None,
         place: tuple[int | None, str | None] = (None, None),
     ) -> dict[str, Any]:
-        """The fields :meth:`to_tweet` validates, for a caller that validates many tweets in
-        one call (a thread's tweets inside its :class:`Thread`)."""
+        """The fields of the :class:`Tweet`, its url and time derived from the id when there
+        is one; ``place`` is its position and numbering (:meth:`Numbering.place`). Callers
+        validate many in one call (a thread's tweets inside its :class:`Thread`, a listing's
+        inside its :class:`Listing`)."""
         handle = author.handle if author else None
         tags, mentions = text_entities(self.text)
         return {
