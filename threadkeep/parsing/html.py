@@ -21,11 +21,15 @@ from threadkeep.errors import MalformedPage
 from threadkeep.limits import MAX_ATTRIBUTES, MAX_DEPTH, MAX_TAGS, MAX_TOTAL_ATTRIBUTES
 
 __all__ = [
+    "BLOCKS",
+    "BREAK",
+    "INVISIBLE",
     "Ancestors",
     "Page",
     "classes",
     "clean_text",
     "element_text",
+    "fold_text",
     "has_class",
     "load",
     "node_text",
@@ -348,17 +352,26 @@ def element_text(element: Element, *, skip: frozenset[str] = frozenset()) -> str
     """
     parts: list[str] = []
     _collect(element, parts, skip)
+    return fold_text(parts)
+
+
+def fold_text(parts: list[str]) -> str:
+    """The text of ``parts`` collected as :func:`element_text` collects them: whitespace
+    folded, each :data:`BREAK` a line break, lines stripped."""
     # Line breaks are collected as a sentinel, so that one pass can fold the markup's own
     # whitespace (newlines included) without touching them.
     text = _SPACE_RE.sub(" ", "".join(parts))
-    if _BREAK not in text:
+    if BREAK not in text:
         return text.strip()
-    return "\n".join(line.strip() for line in text.split(_BREAK)).strip("\n")
+    return "\n".join(line.strip() for line in text.split(BREAK)).strip("\n")
 
 
-_BREAK = "\x00"  # never in parsed text: XML forbids NUL
-_BLOCKS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
-_INVISIBLE = frozenset({"script", "style", "template", "noscript"})
+BREAK = "\x00"  # never in parsed text: XML forbids NUL
+"""A line break (``<br>``, a block's end) among collected text parts."""
+BLOCKS = frozenset({"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+"""Elements whose text stands on lines of its own."""
+INVISIBLE = frozenset({"script", "style", "template", "noscript"})
+"""Elements whose text is never shown."""
 
 
 def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
@@ -368,16 +381,16 @@ def _collect(element: Element, parts: list[str], skip: frozenset[str]) -> None:
     for child in element:
         tag = child.tag
         if tag == "br":
-            parts.append(_BREAK)
-        elif not isinstance(tag, str) or tag in _INVISIBLE:
+            parts.append(BREAK)
+        elif not isinstance(tag, str) or tag in INVISIBLE:
             pass  # comments, processing instructions, scripts
         elif skip and (names := child.get("class")) and not skip.isdisjoint(names.split()):
             pass
-        elif tag in _BLOCKS:
-            if parts and not parts[-1].endswith(_BREAK):
-                parts.append(_BREAK)
+        elif tag in BLOCKS:
+            if parts and not parts[-1].endswith(BREAK):
+                parts.append(BREAK)
             _collect(child, parts, skip)
-            parts.append(_BREAK)
+            parts.append(BREAK)
         else:
             _collect(child, parts, skip)
         if tail := child.tail:

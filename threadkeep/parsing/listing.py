@@ -12,12 +12,13 @@ sections, headings and hashtag buttons: a page-wide XPath each cost more than th
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.limits import check_tweets
-from threadkeep.models import Author, Listing, ThreadPreview, Tweet
+from threadkeep.models import Author, Listing
 from threadkeep.parsing.html import clean_text, node_text
 from threadkeep.parsing.numbering import number_thread
 from threadkeep.parsing.shared import MOST_RECENTS, READ_N, make_author, meta, page_title
@@ -59,13 +60,17 @@ def parse_listing(root: Element, *, url: str | None = None) -> Listing:
     total = next((number(m["total"]) for h in texts if (m := _TOTAL_RE.search(h))), None)
     topic_match = _TOPIC_RE.search(title or "")
     page_url = url or meta(root, "og:url")
-    return Listing(
-        title=title,
-        topic=topic_match.group(1) if topic_match else hashtag_topic(page_url),
-        url=page_url,
-        threads=tuple(page.previews),
-        declared_total=total,
-        hashtags=tuple(page.hashtags),
+    # Validated in one call, previews and their tweets inside: the same checks as each a
+    # model of its own, for less.
+    return Listing.model_validate(
+        {
+            "title": title,
+            "topic": topic_match.group(1) if topic_match else hashtag_topic(page_url),
+            "url": page_url,
+            "threads": page.previews,
+            "declared_total": total,
+            "hashtags": page.hashtags,
+        }
     )
 
 
@@ -94,7 +99,7 @@ class _PageWalk:
 
     def __init__(self, root: Element, base: str) -> None:
         self.base = base
-        self.previews: list[ThreadPreview] = []
+        self.previews: list[dict[str, Any]] = []  # the fields of a ThreadPreview each
         self.headings: list[str] = []
         self.hashtags: list[str] = []
         self._section: str | None = None
@@ -147,8 +152,9 @@ class _PageWalk:
             self.headings.append(text)
 
     def _add(self, card: _Card) -> None:
-        self.previews.append(card.preview())
-        self._count += 1 + len(self.previews[-1].tweets)
+        preview = card.preview()
+        self.previews.append(preview)
+        self._count += 1 + len(preview["tweets"])
         check_tweets(self._count)
 
 
@@ -209,18 +215,19 @@ class _Card:
     def author(self) -> Author:
         return make_author(self.handle, self.name, self.avatar)
 
-    def preview(self) -> ThreadPreview:
-        """The card as a :class:`ThreadPreview`, its tweets read and numbered."""
+    def preview(self) -> dict[str, Any]:
+        """The fields of the card's :class:`ThreadPreview`, its tweets read and numbered (the
+        fields of a :class:`Tweet` each)."""
         check_tweets(len(self.tweets))
         card_author = self.author()
         thread_id = threadreader_id(self.thread_url)
         parts = [read_tweet(element, base=self.base) for element in self.tweets]
         numbering = number_thread([p.text for p in parts])
-        tweets: list[Tweet] = []
+        tweets: list[dict[str, Any]] = []
         for index, part in enumerate(parts):
             place = numbering.place(index)
             tweets.append(
-                part.to_tweet(
+                part.fields(
                     # A card's first tweet is the root (whose id names the thread) unless its
                     # numbering says otherwise: cards may show "3.", "4.", "6." of a thread.
                     tweet_id=thread_id if place[0] == 1 else None,
@@ -228,15 +235,15 @@ class _Card:
                     place=place,
                 )
             )
-        return ThreadPreview(
-            url=self.thread_url,
-            thread_id=thread_id,
-            author=card_author,
-            tweets=tuple(tweets),
-            declared_count=self.declared,
-            created_at=timestamp(self.time),
-            section=self.section,
-        )
+        return {
+            "url": self.thread_url,
+            "thread_id": thread_id,
+            "author": card_author,
+            "tweets": tweets,
+            "declared_count": self.declared,
+            "created_at": timestamp(self.time),
+            "section": self.section,
+        }
 
 
 def _inside(element: Element, outer: Element) -> bool:

@@ -126,13 +126,14 @@ def permalinks(root: Element) -> list[Element]:
     return [e for e in _PERMALINKS(root) if outside.nearest(e) is None]
 
 
-def _author(root: Element, anchor: Element | None, handle: str | None) -> Author:
+def _author(root: Element, anchor: Element | None, handle: str | None, title: str | None) -> Author:
+    """The thread's author; ``title`` is the page's, which may say "Thread by @handle"."""
     if handle is None:
         shown = first_text(_HANDLE.find(root, anchor))
         if shown and shown.startswith("@"):
             handle = shown[1:]
     if handle is None:
-        match = THREAD_BY_RE.match(meta(root, "og:title") or page_title(root) or "")
+        match = THREAD_BY_RE.match(title or "")
         handle = match["handle"] if match else None
     avatar = None
     for img in _AVATAR.find(root, anchor):
@@ -263,7 +264,8 @@ def parse_thread(
         root_status = _first_status(root)
     if handle is None and root_status:
         handle = root_status[0]
-    author = _author(root, anchor, handle)
+    title = meta(root, "og:title") or page_title(root)
+    author = _author(root, anchor, handle, title)
     thread_id = ids[0] if ids else None
     thread_id = thread_id or threadreader_id(page_url) or (root_status and root_status[1])
     if thread_id is None and derived:
@@ -285,7 +287,7 @@ def parse_thread(
             "id": thread_id or None,
             "url": page_url,
             "author": author,
-            "title": meta(root, "og:title") or page_title(root),
+            "title": title,
             "created_at": created or (tweets[0]["created_at"] if tweets else None),
             "date_text": date_text or None,
             "tweets": tweets,

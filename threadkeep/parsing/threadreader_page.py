@@ -38,7 +38,9 @@ _HEADINGS = etree.XPath(
 )
 _SECONDS_RE = re.compile(r"[0-9]+")
 _SEPARATORS_RE = re.compile(r"[,.\s]")
-_TRA_LINK = etree.XPath("(/descendant::a[contains(@href, 'threadreaderapp.com')])[1]")
+# From the root alone, a step's "[1]" is the page's first match: libxml2 stops there, where
+# "(…)[1]" collects every match first.
+_TRA_LINK = etree.XPath("/descendant::a[contains(@href, 'threadreaderapp.com')][1]")
 
 
 def number(text: str) -> int | None:
@@ -77,10 +79,15 @@ def headings(root: Element) -> list[str]:
 
 
 def is_threadreader(root: Element) -> bool:
-    """True when the page says it is from Thread Reader App."""
+    """True when the page says it is from Thread Reader App.
+
+    The title is read first: a few elements, where a ``<meta>`` the head lacks is searched for
+    in the whole page.
+    """
+    if "thread reader" in (page_title(root) or "").lower():
+        return True
     site = (meta(root, "og:site_name") or "").lower()
-    title = (page_title(root) or "").lower()
-    return "thread reader" in site or "thread reader" in title or bool(_TRA_LINK(root))
+    return "thread reader" in site or bool(_TRA_LINK(root))
 
 
 # Phrases a Thread Reader page shows instead of a thread (lower-cased), with the reason given.

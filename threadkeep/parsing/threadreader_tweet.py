@@ -11,13 +11,14 @@ or a rendered iframe with ``data-tweet-id``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml.etree import _Element as Element
 
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
+from threadkeep.parsing.html import BLOCKS, BREAK, INVISIBLE, clean_text, fold_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
@@ -50,17 +51,6 @@ class TweetParts:
     mentions: list[str] = field(default_factory=list)
     quoted: Tweet | None = None
 
-    def to_tweet(
-        self,
-        *,
-        tweet_id: str | None,
-        author: Author | None,
-        place: tuple[int | None, str | None] = (None, None),
-    ) -> Tweet:
-        """Build the :class:`Tweet`, its url and time derived from the id when there is one;
-        ``place`` is its position and numbering (:meth:`Numbering.place`)."""
-        return Tweet(**self.fields(tweet_id=tweet_id, author=author, place=place))
-
     def fields(
         self,
         *,
@@ -68,8 +58,10 @@ class TweetParts:
         author: Author | None,
         place: tuple[int | None, str | None] = (None, None),
     ) -> dict[str, Any]:
-        """The fields :meth:`to_tweet` validates, for a caller that validates many tweets in
-        one call (a thread's tweets inside its :class:`Thread`)."""
+        """The fields of the :class:`Tweet`, its url and time derived from the id when there
+        is one; ``place`` is its position and numbering (:meth:`Numbering.place`). Callers
+        validate many in one call (a thread's tweets inside its :class:`Thread`, a listing's
+        inside its :class:`Listing`)."""
         handle = author.handle if author else None
         tags, mentions = text_entities(self.text)
         return {
@@ -178,20 +170,61 @@ def read_tweet(element: Element, *, base: str | None) -> TweetParts:
 
     The text keeps paragraph breaks (``<br>``), drops the permalink glyph, media and embeds,
     and keeps link, mention and hashtag text as displayed. Numbering spans (``span.nop``)
-    stay in the text: they are what the author wrote.
+    stay in the text: they are what the author wrote. Text and entities are read in one pass
+    over the tweet's elements (:class:`_TweetWalk`).
     """
-    parts = TweetParts(text=element_text(element, skip=_NOT_TEXT))
-    holders: Ancestors | None = None  # made at the first node with a class: most have none
-    for node in element.iterdescendants("a", "span", "div", "video", "img"):
-        value = node.get("class")
-        if not value and node.tag != "video":
-            continue
-        names = value.split() if value else []
-        if holders is None:
-            # A holder already read whole (media, embeds), or the tweet itself, is the boundary.
-            holders = Ancestors(lambda e: e is element or not _HANDLED.isdisjoint(classes(e)))
-        if holders.nearest(node) is not element:
-            continue
+    walk = _TweetWalk(base)
+    walk.visit(element, text=True)
+    walk.parts.text = fold_text(walk.texts)
+    return walk.parts
+
+
+class _TweetWalk:
+    """One pass over a tweet element's descendants, in page order: their text parts as
+    :func:`~threadkeep.parsing.html.element_text` collects them (``_NOT_TEXT`` skipped), and
+    their entities. An element of a ``_HANDLED`` class is read whole as one entity: nothing
+    inside it is another (nor text: ``_HANDLED`` is part of ``_NOT_TEXT``)."""
+
+    __slots__ = ("base", "parts", "texts")
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.parts = TweetParts(text="")
+        self.texts: list[str] = []
+
+    def visit(self, element: Element, *, text: bool) -> None:
+        """Read ``element``'s descendants; their text too when ``text`` (shown text)."""
+        texts = self.texts
+        if text and (own := element.text):
+            texts.append(own)
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str):  # not a comment or processing instruction
+                value = child.get("class")
+                names = value.split() if value else ()
+                if (value or tag == "video") and tag in _ENTITY_TAGS:
+                    self._entity(child, tag, names)
+                if tag == "br":
+                    if text:
+                        texts.append(BREAK)
+                elif text and tag not in INVISIBLE and (not names or _NOT_TEXT.isdisjoint(names)):
+                    block = tag in BLOCKS
+                    if block and texts and not texts[-1].endswith(BREAK):
+                        texts.append(BREAK)
+                    if len(child):
+                        self.visit(child, text=True)
+                    elif own := child.text:
+                        texts.append(own)
+                    if block:
+                        texts.append(BREAK)
+                elif len(child) and (not names or _HANDLED.isdisjoint(names)):
+                    self.visit(child, text=False)
+            if text and (tail := child.tail):
+                texts.append(tail)
+
+    def _entity(self, node: Element, tag: str, names: Sequence[str]) -> None:
+        """Note what ``node`` (an element of ``_ENTITY_TAGS``, with a class or a video) is."""
+        parts, base = self.parts, self.base
         if "entity-mention" in names:
             parts.mentions.append(clean_text(node_text(node)).lstrip("@"))
         elif "entity-hashtag" in names:
@@ -204,9 +237,8 @@ def read_tweet(element: Element, *, base: str | None) -> TweetParts:
         elif "entity-image" in names:
             if media := _read_image(node, base):
                 parts.media.append(media)
-        elif "entity-video" in names or "entity-video-gif" in names or node.tag == "video":
-            holder = node
-            if media := _read_video(holder, base, gif="entity-video-gif" in names):
+        elif "entity-video" in names or "entity-video-gif" in names or tag == "video":
+            if media := _read_video(node, base, gif="entity-video-gif" in names):
                 parts.media.append(media)
         elif "entity-url-preview" in names:
             if media := _read_card(node, base):
@@ -219,9 +251,9 @@ def read_tweet(element: Element, *, base: str | None) -> TweetParts:
                 parts.links.append(Link(url=quote.url))
             elif isinstance(quote, Link):
                 parts.links.append(quote)
-    return parts
 
 
+_ENTITY_TAGS = frozenset({"a", "span", "div", "video", "img"})
 _HANDLED = frozenset(
     {"entity-image", "entity-video", "entity-video-gif", "entity-url-preview", "entity-embed"}
 )
