@@ -23,7 +23,10 @@ line of each variant is the ratio of the time per embed at the largest size to t
 smallest (the target: at most 1.5x). Linear work keeps it near 1; anything quadratic doubles
 the time per embed with every doubling of N. The bare parse's own ratio is printed beside it:
 a tree too large for the processor's caches makes every walk over it dearer per node, for
-lxml too, whatever the algorithm.
+lxml too, whatever the algorithm. So is a third measurement, **walks**: the bare parse plus
+one evaluation of each XPath that looks for candidates (``embeds._CANDIDATES`` and the
+id-only holders' ``embed_ids._HOLDERS``, each a walk of the whole tree), and nothing else: what
+those walks alone cost per embed as the tree grows.
 
 Run from the repository root::
 
@@ -40,8 +43,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
+from lxml import etree
 
 import threadkeep
+from threadkeep.parsing import embed_ids, embeds
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # name -> (fixture, the pattern of one embed's markup in it)
@@ -94,28 +99,41 @@ def best_of(repeat: int, function: Callable[[bytes], object], data: bytes) -> fl
     return best
 
 
+def parse_and_walk(data: bytes) -> object:
+    """A bare parse, then each candidate XPath of the embeds parser once (one walk each)."""
+    root = etree.fromstring(data, etree.HTMLParser())
+    for path in (*embeds._CANDIDATES, *embed_ids._HOLDERS):
+        path(root)
+    return root
+
+
 def run(variant: str, sizes: list[int], repeat: int) -> None:
     print(f"\n{variant} ({VARIANTS[variant][0]})")
     print(
         f"{'embeds':>8} {'MB':>6} {'parse s':>8} {'lxml s':>7} {'µs/embed':>9}"
-        f" {'lxml µs/embed':>14}"
+        f" {'lxml µs/embed':>14} {'walks µs/embed':>15}"
     )
-    per_embed: list[tuple[float, float]] = []
+    per_embed: list[tuple[float, float, float]] = []
     for count in sizes:
         data = article(variant, count)
         result = threadkeep.parse(data)
         assert isinstance(result, threadkeep.Article) and len(result.tweets) == count
         full = best_of(repeat, threadkeep.parse, data)
         floor = best_of(repeat, lxml.html.fromstring, data)
-        per_embed.append((full / count * 1e6, floor / count * 1e6))
+        walks = best_of(repeat, parse_and_walk, data)
+        per_embed.append((full / count * 1e6, floor / count * 1e6, walks / count * 1e6))
         print(
             f"{count:>8,} {len(data) / 1e6:>6.1f} {full:>8.3f} {floor:>7.3f} "
-            f"{per_embed[-1][0]:>9.1f} {per_embed[-1][1]:>14.1f}"
+            f"{per_embed[-1][0]:>9.1f} {per_embed[-1][1]:>14.1f} {per_embed[-1][2]:>15.1f}"
         )
-    (small, small_floor), (large, large_floor) = per_embed[0], per_embed[-1]
+    (small, small_floor, small_walks), (large, large_floor, large_walks) = (
+        per_embed[0],
+        per_embed[-1],
+    )
     print(
         f"µs per embed at {sizes[-1]:,} / at {sizes[0]:,}: {large / small:.2f}x "
-        f"(target ≤ 1.5x; bare lxml: {large_floor / small_floor:.2f}x)"
+        f"(target ≤ 1.5x; bare lxml: {large_floor / small_floor:.2f}x; "
+        f"bare lxml and the candidate walks: {large_walks / small_walks:.2f}x)"
     )
 
 
