@@ -6,6 +6,7 @@ one predicate found. Checked on every fixture and on generated mixed markup."""
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -145,3 +146,43 @@ def markup() -> st.SearchStrategy[str]:
 def test_generated_markup_has_the_unions_candidates_in_its_order(pieces: list[str]) -> None:
     page = f"<html><head><title>t</title></head><body>{''.join(pieces)}</body></html>"
     assert_same_as_the_union(load(page.encode()).root)
+
+
+def _hints_oracle(raw: bytes) -> frozenset[str]:
+    """page_hints as it was before issue 15 searched its families: one ``in`` per marker."""
+    names = {"cards"}
+    if any(mark in raw for mark in embed_ids._URL_MARKS):
+        names.add("urls")
+    if not any(mark in raw[:4096].lower() for mark in embed_ids._RENDERED):
+        names.update(
+            name
+            for name, marks in embed_ids._SOURCE_HINTS.items()
+            if any(mark in raw for mark in marks)
+        )
+    return frozenset(names)
+
+
+_MARKERS = [m for marks in embed_ids._SOURCE_HINTS.values() for m in marks]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_page_hints_equal_one_search_per_marker_on_every_fixture(path: Path) -> None:
+    raw = path.read_bytes()
+    assert embed_ids.page_hints(raw) == _hints_oracle(raw)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_MARKERS + list(embed_ids._URL_MARKS) + [b"<html>", b"{", b"[tw"]),
+            st.binary(max_size=12),
+        ),
+        max_size=12,
+    )
+)
+def test_page_hints_equal_one_search_per_marker_on_generated_bytes(pieces: list[bytes]) -> None:
+    """A family is hinted exactly when one of its markers is in the bytes, however the
+    markers are cut, overlapped or surrounded."""
+    raw = b"".join(pieces)
+    assert embed_ids.page_hints(raw) == _hints_oracle(raw)

@@ -81,6 +81,13 @@ _SOURCE_HINTS: dict[str, tuple[bytes, ...]] = {
     "components": (b"<tweet", b"<Tweet", b"<oembed", b"<Oembed", b"<TwitterTweetEmbed"),
     "notations": tuple(marker.encode() for marker in MARKERS),
 }
+# One search per family, in C: a literal alternation's search looks for the markers' first
+# bytes in one pass, where ``any(marker in raw …)`` read the page once per marker (14
+# notations: 0.2 ms of a 31 KB page's 1.4 ms parse). The same answer: some marker is there.
+_SOURCE_SEARCHES = {
+    name: re.compile(b"|".join(re.escape(marker) for marker in markers)).search
+    for name, markers in _SOURCE_HINTS.items()
+}
 _RENDERED = (b"<html", b"<head", b"<!doctype")
 ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})
 """Every family :func:`page_hints` can name: the hints of a page whose bytes are unknown."""
@@ -95,7 +102,7 @@ def page_hints(raw: bytes) -> frozenset[str]:
         names.add("urls")
     start = raw[:4096].lower()
     if not any(mark in start for mark in _RENDERED):
-        names.update(n for n, marks in _SOURCE_HINTS.items() if any(m in raw for m in marks))
+        names.update(name for name, search in _SOURCE_SEARCHES.items() if search(raw))
     return frozenset(names)
 
 
