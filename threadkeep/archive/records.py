@@ -179,7 +179,19 @@ class SnapshotRef(_Record):
     raw_sha256: str | None
 
 
-class DocumentRecord(_Record):
+class _Document(_Record):
+    """What a document is, as both the stored and the public record say it."""
+
+    key: str
+    kind: DocumentKind
+    id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    author: Author | None = None
+    tweets: list[str] = []
+
+
+class DocumentRecord(_Document):
     """A thread, listing, article or tweet, as captured over time.
 
     ``tweets`` lists the key of every tweet the document ever showed, in order (a tweet no
@@ -196,13 +208,6 @@ class DocumentRecord(_Record):
         ('thread-1215710451343904768', 'thread', 'QuinnyPig', 102)
     """
 
-    key: str
-    kind: DocumentKind
-    id: str | None = None
-    url: str | None = None
-    title: str | None = None
-    author: Author | None = None
-    tweets: list[str] = []
     snapshots: list[SnapshotRef] = []
     first_captured: AwareDatetime
     last_captured: AwareDatetime
@@ -251,16 +256,9 @@ class StoredSnapshot(SnapshotRef):
     shown: dict[str, str | None] = {}
 
 
-class StoredDocument(_Record):
+class StoredDocument(_Document):
     """A document record as format 2 stores it: no capture counts or times (the log has them)."""
 
-    key: str
-    kind: DocumentKind
-    id: str | None = None
-    url: str | None = None
-    title: str | None = None
-    author: Author | None = None
-    tweets: list[str] = []
     snapshots: list[StoredSnapshot] = []
 
 
