@@ -59,12 +59,8 @@ class CaptureLog:
         What a crash or a cut left of a capture's line, until the next append cuts it off:
         ``verify --repair`` reads the time and url of the capture it names from it.
         """
-        try:
-            data = self.storage.read(LOG)
-        except FileNotFoundError:
-            return None
-        tail = data[data.rfind(b"\n") + 1 :]
-        return tail if tail.strip() and not is_whole_line(tail) else None
+        data = self.read()
+        return data[read_up_to(data) :] or None
 
     def read(self) -> bytes:
         """The whole log as stored (empty when there is none yet)."""
@@ -150,9 +146,13 @@ def _line_at(data: bytes, at: int) -> CaptureEntry:
     try:
         return CaptureEntry.model_validate_json(data[at:] if end < 0 else data[at:end])
     except ValidationError as exc:
-        number = data.count(b"\n", 0, at) + 1
-        said = f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})"
-        raise CorruptStore(said, path=LOG) from exc
+        raise _damaged(data, at, exc) from exc
+
+
+def _damaged(data: bytes, at: int, exc: ValidationError) -> CorruptStore:
+    """The error for the damaged line that starts at offset ``at`` of log ``data``."""
+    number = data.count(b"\n", 0, at) + 1
+    return CorruptStore(f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})", path=LOG)
 
 
 def naming(data: bytes, field: str, value: str, *, strict: bool) -> list[tuple[int, CaptureEntry]]:
@@ -175,10 +175,7 @@ def naming(data: bytes, field: str, value: str, *, strict: bool) -> list[tuple[i
                 entry = CaptureEntry.model_validate_json(line)
             except ValidationError as exc:
                 if strict:
-                    number = data.count(b"\n", 0, start) + 1
-                    detail = exc.errors()[0]["msg"]
-                    said = f"{LOG} line {number} is damaged ({detail})"
-                    raise CorruptStore(said, path=LOG) from exc
+                    raise _damaged(data, start, exc) from exc
             else:
                 if getattr(entry, field) == value:
                     found.append((start, entry))
