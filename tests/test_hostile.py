@@ -195,6 +195,20 @@ def test_attributes_up_to_max_attributes_are_read_and_more_are_refused() -> None
             )
 
 
+@pytest.mark.parametrize("shape", [" a{}", ' a{}="v>"'])
+@pytest.mark.parametrize("after", [False, True])
+def test_a_long_tag_around_a_quoted_value_holding_a_gt_is_refused(shape: str, after: bool) -> None:
+    # A link's "…&title=">" may open a quoted value holding a ">": before the first such "=",
+    # each ">" closes any tag (only long runs without one are read); the rest is read whole.
+    quoted = '<a href="https://example.com/share?url=x&title=">share</a>'
+    tag = "<div" + attributes(limits.MAX_ATTRIBUTES + 1, shape) + ">x</div>"
+    data = "<p>x</p>" + (quoted + tag if after else tag + quoted) + "<p>y</p>" * 300
+    with pytest.raises(threadkeep.MalformedPage, match="MAX_ATTRIBUTES") as caught:
+        threadkeep.parse(data, source="page.html")
+    at = 8 + len(quoted) * after
+    assert f"more than 1,000 attributes at byte {at:,} " in str(caught.value)
+
+
 def test_a_long_script_without_a_gt_is_not_taken_for_attributes() -> None:
     # A plain inline script: "i<n" and then 300 lines without a ">". libxml2 reads a script's
     # content as text (no attribute is checked there: a page like this parses in milliseconds);
@@ -673,3 +687,13 @@ def test_malformed_bracketed_hosts_are_no_links(href: str) -> None:
     thread = threadkeep.parse(clipping.replace("[l](", "[l](https://pbs.twimg.com/a) [m]("))
     assert isinstance(thread, threadkeep.Thread)
     assert thread.tweets[0].text == "1/ a tweet l m"
+
+
+def test_the_attribute_scan_classes_hold_every_byte_but_the_excluded() -> None:
+    # Written as ranges for speed, each reads as the negated class it replaces.
+    for excluded in (b'">', b"'>", b"\t\n\f\r />", b"\t\n\f\r />=", b"\t\n\f\r >", b"\x00\xff"):
+        ranges = re.compile(html_module._other(excluded))
+        negated = re.compile(b"[^" + re.escape(excluded) + b"]")
+        for byte in range(256):
+            one = bytes([byte])
+            assert bool(ranges.fullmatch(one)) == bool(negated.fullmatch(one)), (excluded, one)
