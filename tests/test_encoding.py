@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import random
 
 import pytest
 
 import threadkeep
+from threadkeep import encoding
 
 TEXT = "Café in Zürich – “naïve” façade, 5 € & Q&A"
 JAPANESE = "スレッドを保存する。日本語のツイート"
@@ -185,3 +187,26 @@ def test_a_text_copy_cut_inside_a_character() -> None:
     thread = threadkeep.parse(copy)
     assert isinstance(thread, threadkeep.Thread)
     assert thread.tweets[0].text == RUSSIAN
+
+
+@pytest.mark.parametrize("size", [4, 5, 7, 16384])
+def test_utf8_checked_a_slice_at_a_time_as_a_whole_decode_says(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slices may end inside a character, before a bad byte, or inside a cut one at the end.
+    monkeypatch.setattr(encoding, "_SLICE", size)
+    rng = random.Random(size)
+    pieces = ["a", "é", "€", "𝕏", "<p>"]
+    for _ in range(3000):
+        data = "".join(rng.choice(pieces) for _ in range(rng.randrange(12))).encode()
+        if rng.random() < 0.5 and data:
+            at = rng.randrange(len(data) + 1)
+            data = data[:at] + bytes([rng.randrange(256)]) + data[at:]
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(len(data) + 1)]
+        try:
+            data.decode("utf-8")
+            whole = True
+        except UnicodeDecodeError:
+            whole = False
+        assert encoding._is_utf8(data) == whole, data

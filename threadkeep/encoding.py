@@ -117,19 +117,40 @@ def _utf8(data: bytes) -> bool | None:
     (or guessed), every good character of such a page would come out as mojibake; read as
     UTF-8, only the bad bytes are lost (U+FFFD).
     """
+    if _is_utf8(data):
+        return True
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
             return False  # the first fault is the cut at the end
-    else:
-        return True
     text = data[:_SAMPLE].decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
     return False if good >= 4 * bad else None
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, as ``data.decode("utf-8")`` succeeding says, found
+    without building the page's text at once: ASCII at once, other bytes decoded a slice at a
+    time (a page's whole text, up to four bytes a character, is a fresh allocation of memory
+    the system must map on every parse; a slice's is reused)."""
+    if data.isascii():
+        return True
+    view = memoryview(data)
+    start = 0
+    try:
+        while len(data) - start > _SLICE:
+            # A slice may end inside a character: the next one starts where it stopped (a
+            # slice of four bytes or more holds a whole character, or a fault).
+            start += codecs.utf_8_decode(view[start : start + _SLICE], "strict", False)[1]
+        codecs.utf_8_decode(view[start:], "strict", True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_SLICE = 16384  # four bytes at least
 # Bytes 0x80-0xFF in runs: Cyrillic, Greek, Arabic or CJK text in an 8-bit or double-byte
 # encoding is made of such runs (whole words), Western text almost never (its accented
 # letters sit between ASCII ones: "café", "Straße"; no real page checked had a run of 3).
