@@ -187,6 +187,8 @@ def _is_attribution(paragraph: Element) -> bool:
     text = head if len(head.lstrip()) >= _LONGEST_DASH else node_text(paragraph)
     if not _STARTS_WITH_DASH_RE.match(text):  # as cleaned: only its spaces would differ
         return False
+    if "(@" in clean_text(head).replace("( @", "(@"):
+        return True  # in the leading text, so in the whole (which starts with it, cleaned)
     return "(@" in clean_text(node_text(paragraph)).replace("( @", "(@")
 
 

@@ -237,7 +237,7 @@ def find_embeds(
             continue
         if quotes.nearest(element) is not None:
             continue  # links, frames and quotes inside an embed belong to it
-        if named.nearest(element) is not None and _names_a_tweet(element):
+        if _names_a_tweet(element) and named.nearest(element) is not None:
             continue  # (a blockquote inside a placeholder is read: it has the text)
         for tweet in _read_element(element, base, quotes):
             read += 1
