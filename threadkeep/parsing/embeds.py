@@ -67,11 +67,11 @@ _SHORTCODE_TEXTS = etree.XPath(
 )
 # Every attribute that may hold a status url (links, editors' data-url, frames' sources).
 _STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")
-# Each kind of candidate is one XPath, never a union (`|`): libxml2 merges a union's node-sets
-# comparing every node of one with every node of the other, quadratic in the number of embeds
-# when two sets grow with it (a blockquote and its attribution `<p>` with the status link, as
-# WordPress writes them). Name tests in the steps keep libxml2 fast (see
-# threadreader_page._HEADINGS); one tag's kinds share one step, so one walk.
+# The kinds of candidate, never one union (`|`): libxml2 merges a union's node-sets comparing
+# every node of one with every node of the other, quadratic in the number of embeds when two
+# sets grow with it (a blockquote and its attribution `<p>` with the status link, as WordPress
+# writes them). Nor one walk each: _candidates reads them in one walk over their tags'
+# elements, and only the paragraphs and Substack's name by XPath.
 _BLOCKQUOTES = f"/descendant::blockquote[{_TWEET_CLASSES} or @data-tweet-id]"
 _WIDGETS = ("/descendant::amp-twitter", "/descendant::twitter-widget")
 # The quick check: the first of each kind that surely is an embed.
@@ -89,8 +89,8 @@ _CANDIDATE_PATHS = (
     f"/descendant::figure[{_WRAPPERS}]",
     "/descendant::p[a[contains(@href, '/status')] or contains(., '/status')]",
 )
-"""Every kind of candidate, as XPath (one walk each): what :func:`_candidates` finds in
-fewer walks."""
+"""Every kind of candidate, as XPath: what :func:`_candidates` finds (one walk each, these
+were; the tests' oracle is their union)."""
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
 _WRAPPER_WORDS = ("wp-block-embed-twitter", "embed-twitter", "is-provider-twitter")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() collapses
