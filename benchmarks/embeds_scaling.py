@@ -24,9 +24,9 @@ smallest (the target: at most 1.5x). Linear work keeps it near 1; anything quadr
 the time per embed with every doubling of N. The bare parse's own ratio is printed beside it:
 a tree too large for the processor's caches makes every walk over it dearer per node, for
 lxml too, whatever the algorithm. So is a third measurement, **walks**: the bare parse plus
-one evaluation of each XPath that looks for candidates (``embeds._CANDIDATES`` and the
-id-only holders' ``embed_ids._HOLDERS``, each a walk of the whole tree), and nothing else: what
-those walks alone cost per embed as the tree grows.
+the search for candidates (``embeds._candidates``: one walk over the elements of the
+candidates' tags and two XPaths) and the id-only holders' ``embed_ids._HOLDERS`` (a walk of the
+whole tree each), and nothing else: what those walks alone cost per embed as the tree grows.
 
 Run from the repository root::
 
@@ -100,9 +100,10 @@ def best_of(repeat: int, function: Callable[[bytes], object], data: bytes) -> fl
 
 
 def parse_and_walk(data: bytes) -> object:
-    """A bare parse, then each candidate XPath of the embeds parser once (one walk each)."""
+    """A bare parse, then the embeds parser's search for candidates and for id holders."""
     root = etree.fromstring(data, etree.HTMLParser())
-    for path in (*embeds._CANDIDATES, *embed_ids._HOLDERS):
+    embeds._candidates(root)
+    for path in embed_ids._HOLDERS:
         path(root)
     return root
 

@@ -1,7 +1,7 @@
-"""The embeds' candidate elements are found kind by kind and merged in page order (issue 15):
-the same elements, in the same order, as the one XPath union they replace, which libxml2
-merged in quadratic time; and the id-only placeholders found by their attributes are those
-one predicate found. Checked on every fixture and on generated mixed markup."""
+"""The embeds' candidate elements are found in one walk of the page (issue 15): the same
+elements, in the same order, as the one XPath union they replace, which libxml2 merged in
+quadratic time; and the id-only placeholders found by their attributes are those one
+predicate found. Checked on every fixture and on generated mixed markup."""
 
 from __future__ import annotations
 
@@ -105,6 +105,9 @@ OPEN_CLOSE = [
     ('<amp-twitter data-tweetid="1044502590266978309">', "</amp-twitter>"),
     ('<div data-component-name="Twitter2ToDOM">', "</div>"),
     ('<div class="tweet" data-attrs="{}">', "</div>"),
+    ('<div class="tweet\tcard">', "</div>"),
+    ('<section data-component-name="Twitter2ToDOM">', "</section>"),
+    ('<a class="embedly-card" href="https://x.com/a/status/1044502590266978309">', "</a>"),
     ("<p>", "</p>"),
     ("<div>", "</div>"),
     ("<article>", "</article>"),
@@ -127,6 +130,10 @@ LEAVES = [
     '<a class="tweet-link-top" href="#">x</a>',
     "<script>twttr.widgets.createTweet('1044502590266978309', e);</script>",
     "<p>text</p>",
+    "<p>x.com/a/sta<!-- cut -->tus/1 and <b>/sta</b>tus</p>",
+    '<p class="lead"><a href="/status/1">a</a></p>',
+    '<a class=" tweet-link-top\n" href="#">y</a>',
+    "<script>/* createTweet */</script>",
 ]
 
 

@@ -125,9 +125,28 @@ def article_url(root: Element, url: str | None) -> str | None:
 def _front_matter_title(root: Element) -> str | None:
     """The ``title:`` of a Markdown/Jekyll source's front matter (saved blog sources)."""
     body = root.find("body")
-    return front_matter_title(
-        "".join((body if body is not None else root).itertext())[:_FRONT_MATTER_CHARS]
-    )
+    texts = (body if body is not None else root).itertext()
+    opening = ""
+    for piece in texts:  # a front matter opens the text: most pages are told by a few words
+        opening += piece
+        if len(opening.lstrip()) >= len("---"):
+            break
+    if not opening.lstrip().startswith("---"):
+        return None
+    return front_matter_title(_text_up_to(opening, texts, _FRONT_MATTER_CHARS))
+
+
+def _text_up_to(text: str, more: Iterator[str], limit: int) -> str:
+    """``text`` and the pieces that follow it, joined, cut at ``limit`` characters: only the
+    pieces within the limit are read (not the whole page's text)."""
+    pieces = [text]
+    size = len(text)
+    for piece in more:
+        if size >= limit:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces)[:limit]
 
 
 def parse_article(

@@ -81,6 +81,11 @@ def _anchors(blockquote: Element, base: str | None) -> list[_Anchor]:
     return found
 
 
+def _shown(anchor: Element) -> str:
+    """A link's text (:func:`node_text`), read at once when the link holds no element."""
+    return node_text(anchor) if len(anchor) else anchor.text or ""
+
+
 def _status_link(anchors: list[_Anchor]) -> tuple[Element, str | None, str] | None:
     """The last link to a status: its element, handle and id (the date link)."""
     for anchor, _, parts in reversed(anchors):
@@ -121,7 +126,7 @@ def tweet_from_blockquote(
     if status is not None:
         anchor, url_handle, tweet_id = status
         handle = handle or url_handle
-        date_text = clean_text(node_text(anchor)) or None
+        date_text = clean_text(_shown(anchor)) or None
         # An embed cut down to its link ("<a href=…/status/…>Watch on X</a>", or the bare
         # url): the link's text is a label, not the tweet, and a date only if it reads as one.
         label_only = (
@@ -132,7 +137,7 @@ def tweet_from_blockquote(
     elif (date_anchor := _last_attribution_link(blockquote, holders)) is not None:
         # The status link was lost (a CMS rewrote it, an archive truncated it): the last
         # link after the text is still the date.
-        date_text = clean_text(node_text(date_anchor)) or None
+        date_text = clean_text(_shown(date_anchor)) or None
     if body:
         text: str | None = "\n\n".join(t for p in body if (t := element_text(p)))
     elif label_only:
@@ -182,6 +187,8 @@ def _is_attribution(paragraph: Element) -> bool:
     text = head if len(head.lstrip()) >= _LONGEST_DASH else node_text(paragraph)
     if not _STARTS_WITH_DASH_RE.match(text):  # as cleaned: only its spaces would differ
         return False
+    if "(@" in clean_text(head).replace("( @", "(@"):
+        return True  # in the leading text, so in the whole (which starts with it, cleaned)
     return "(@" in clean_text(node_text(paragraph)).replace("( @", "(@")
 
 
@@ -222,7 +229,7 @@ def _entities(
             continue
         if not body and parts is not None:
             continue  # the date link of an embed with no <p>
-        shown = clean_text(node_text(anchor))
+        shown = clean_text(_shown(anchor))
         if "/hashtag/" in href or shown.startswith("#"):
             hashtags.append(shown.lstrip("#＃"))
         elif shown.startswith("@"):

@@ -81,12 +81,21 @@ _SOURCE_HINTS: dict[str, tuple[bytes, ...]] = {
     "components": (b"<tweet", b"<Tweet", b"<oembed", b"<Oembed", b"<TwitterTweetEmbed"),
     "notations": tuple(marker.encode() for marker in MARKERS),
 }
-# One search per family, in C: a literal alternation's search looks for the markers' first
-# bytes in one pass, where ``any(marker in raw …)`` read the page once per marker (14
-# notations: 0.2 ms of a 31 KB page's 1.4 ms parse). The same answer: some marker is there.
-_SOURCE_SEARCHES = {
-    name: re.compile(b"|".join(re.escape(marker) for marker in markers)).search
-    for name, markers in _SOURCE_HINTS.items()
+# The source families' markers: a few regular expressions each, every one opening with a
+# literal (the search looks for it in C, then tries the rest where it is). The 14 notations
+# are five such searches, by their opening bytes: one alternation of them all, tried at every
+# opening byte ("i", ":"), read a 31 KB page in 0.14 ms, the five in 0.05 ms. (The urls
+# family's four markers stay ``in`` tests: there fewer instructions than a regex's scan.)
+# The same answer: some marker is in the bytes.
+_SOURCE_SEARCHES: dict[str, tuple[re.Pattern[bytes], ...]] = {
+    "components": (re.compile(rb"<(?:tweet|Tweet|oembed|Oembed|TwitterTweetEmbed)"),),
+    "notations": (
+        re.compile(rb"\{(?:\{<|\{%|%)"),
+        re.compile(rb"\[(?:tweet|twitter|blackbirdpie|embed\])"),
+        re.compile(rb"%\[http"),
+        re.compile(rb"::(?:tweet|twitter|: tweet|: twitter)"),
+        re.compile(rb"include_tweet\("),
+    ),
 }
 _RENDERED = (b"<html", b"<head", b"<!doctype")
 ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})
@@ -102,7 +111,11 @@ def page_hints(raw: bytes) -> frozenset[str]:
         names.add("urls")
     start = raw[:4096].lower()
     if not any(mark in start for mark in _RENDERED):
-        names.update(name for name, search in _SOURCE_SEARCHES.items() if search(raw))
+        names.update(
+            name
+            for name, searches in _SOURCE_SEARCHES.items()
+            if any(search.search(raw) for search in searches)
+        )
     return frozenset(names)
 
 

@@ -22,6 +22,8 @@ tweet's quoted tweet, not an embed of its own.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml.etree import _Element as Element
 
@@ -44,7 +46,11 @@ from threadkeep.parsing.embed_ids import (
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.parsing.shortcodes import MARKERS, shortcodes
-from threadkeep.parsing.substack import SUBSTACK_PATHS, is_substack_tweet, substack_tweet
+from threadkeep.parsing.substack import (
+    SUBSTACK_PATHS,
+    is_substack_tweet,
+    substack_tweet,
+)
 from threadkeep.urls import absolute_url, checked_id, query_id, status_parts, status_url
 
 __all__ = ["find_embeds", "has_embeds", "has_standalone_embeds"]
@@ -61,11 +67,11 @@ _SHORTCODE_TEXTS = etree.XPath(
 )
 # Every attribute that may hold a status url (links, editors' data-url, frames' sources).
 _STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")
-# Each kind of candidate is one XPath, never a union (`|`): libxml2 merges a union's node-sets
-# comparing every node of one with every node of the other, quadratic in the number of embeds
-# when two sets grow with it (a blockquote and its attribution `<p>` with the status link, as
-# WordPress writes them). Name tests in the steps keep libxml2 fast (see
-# threadreader_page._HEADINGS); one tag's kinds share one step, so one walk.
+# The kinds of candidate, never one union (`|`): libxml2 merges a union's node-sets comparing
+# every node of one with every node of the other, quadratic in the number of embeds when two
+# sets grow with it (a blockquote and its attribution `<p>` with the status link, as WordPress
+# writes them). Nor one walk each: _candidates reads them in one walk over their tags'
+# elements, and only the paragraphs and Substack's name by XPath.
 _BLOCKQUOTES = f"/descendant::blockquote[{_TWEET_CLASSES} or @data-tweet-id]"
 _WIDGETS = ("/descendant::amp-twitter", "/descendant::twitter-widget")
 # The quick check: the first of each kind that surely is an embed.
@@ -83,8 +89,11 @@ _CANDIDATE_PATHS = (
     f"/descendant::figure[{_WRAPPERS}]",
     "/descendant::p[a[contains(@href, '/status')] or contains(., '/status')]",
 )
-_CANDIDATES = tuple(etree.XPath(path) for path in _CANDIDATE_PATHS)
+"""Every kind of candidate, as XPath: what :func:`_candidates` finds (one walk each, these
+were; the tests' oracle is their union)."""
 _ARCHIVE_CHROME = ("wm-ipp-base", "wm-ipp", "donato", "wm-ipp-print")
+_WRAPPER_WORDS = ("wp-block-embed-twitter", "embed-twitter", "is-provider-twitter")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() collapses
 
 
 def has_embeds(root: Element) -> bool:
@@ -93,8 +102,76 @@ def has_embeds(root: Element) -> bool:
 
 
 def _candidates(root: Element) -> list[Element]:
-    """Every element that may hold or name an embedded tweet, in page order."""
-    return in_page_order(root, [selected_elements(path, root) for path in _CANDIDATES])
+    """Every element that may hold or name an embedded tweet, in page order: one walk over
+    the elements of the candidates' tags (filtered in C) and two XPaths, where each kind of
+    candidate was a walk of its own. Eleven walks cost more than the page's parse, and each
+    walk of a tree too large for the processor's caches costs more per node."""
+    # Two kinds are left to libxml2: a paragraph's text is read faster there, and Substack's
+    # component may be any element.
+    status_blocks = set(_STATUS_BLOCKS(root))
+    page = root.getroottree().getroot()
+    found = [
+        element
+        for element in page.iter(*_CANDIDATE_TAGS)
+        if (element in status_blocks if element.tag == "p" else _is_candidate(element))
+    ]
+    components = selected_elements(_COMPONENTS, root)
+    return in_page_order(root, [found, components]) if components else found
+
+
+def _class_words(element: Element) -> list[str]:
+    """The class attribute's words, as ``contains(concat(' ', normalize-space(@class), ' '),
+    ' word ')`` reads them."""
+    return _XML_SPACE.split(element.get("class") or "")
+
+
+def _is_wrapper(element: Element) -> bool:
+    names = element.get("class") or ""
+    return any(word in names for word in _WRAPPER_WORDS)
+
+
+def _is_tweet_div(element: Element) -> bool:
+    """Substack's component without its name (:data:`SUBSTACK_PATHS`)."""
+    names = element.get("class") or ""
+    if "tweet" not in names and "twitter-embed" not in names:
+        return False  # most divs: neither word can be among the classes
+    words = _XML_SPACE.split(names)
+    if element.get("data-attrs") is not None and ("tweet" in words or "twitter-embed" in words):
+        return True
+    return "tweet" in words and any(
+        child.tag == "a" and "tweet-link-top" in _class_words(child) for child in element
+    )
+
+
+def _is_candidate(element: Element) -> bool:
+    """One of :data:`_CANDIDATE_PATHS` selects the element (but Substack's named component)."""
+    tag = element.tag
+    if tag == "blockquote":
+        names = element.get("class") or ""
+        return (
+            "twitter-tweet" in names
+            or "twitter-video" in names
+            or element.get("data-tweet-id") is not None
+        )
+    if tag == "iframe":
+        return element.get("data-tweet-id") is not None or (
+            "platform.twitter.com/embed" in (element.get("src") or "")
+        )
+    if tag == "div":
+        return (
+            element.get("data-tweet-id") is not None
+            or _is_wrapper(element)
+            or _is_tweet_div(element)
+        )
+    if tag == "figure":
+        return _is_wrapper(element)
+    return tag in _BARE_CANDIDATES
+
+
+_BARE_CANDIDATES = frozenset({"amp-twitter", "twitter-widget", "twitterwidget"})
+_CANDIDATE_TAGS = ("blockquote", "iframe", "div", "figure", "p", *_BARE_CANDIDATES)
+_STATUS_BLOCKS = etree.XPath(_CANDIDATE_PATHS[-1])
+_COMPONENTS = etree.XPath(SUBSTACK_PATHS[0])
 
 
 def _in_thread_reader_tweet(element: Element) -> bool:
@@ -107,8 +184,7 @@ def has_standalone_embeds(root: Element) -> bool:
     tweets = Ancestors(_in_thread_reader_tweet)
     return any(
         element.tag not in ("p", "figure", "div") and tweets.nearest(element) is None
-        for path in _CANDIDATES
-        for element in selected_elements(path, root)
+        for element in _candidates(root)
     )
 
 
@@ -161,7 +237,7 @@ def find_embeds(
             continue
         if quotes.nearest(element) is not None:
             continue  # links, frames and quotes inside an embed belong to it
-        if named.nearest(element) is not None and _names_a_tweet(element):
+        if _names_a_tweet(element) and named.nearest(element) is not None:
             continue  # (a blockquote inside a placeholder is read: it has the text)
         for tweet in _read_element(element, base, quotes):
             read += 1

@@ -94,7 +94,9 @@ _FRAGMENT_PARSER = etree.HTMLParser(no_network=True, recover=True)
 
 def is_substack_tweet(element: Element) -> bool:
     """True for the element Substack's tweet component renders (with or without its name)."""
-    return element.get("data-component-name") == COMPONENT or bool(_IS_TWEET_DIV(element))
+    if element.get("data-component-name") == COMPONENT:
+        return True
+    return element.tag == "div" and bool(_IS_TWEET_DIV(element))  # both of its forms are divs
 
 
 def _in_component(element: Element) -> bool:
