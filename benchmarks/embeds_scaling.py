@@ -27,6 +27,10 @@ lxml too, whatever the algorithm. So is a third measurement, **walks**: the bare
 the search for candidates (``embeds._candidates``: one walk over the elements of the
 candidates' tags and two XPaths) and the id-only holders' ``embed_ids._HOLDERS`` (a walk of the
 whole tree each), and nothing else: what those walks alone cost per embed as the tree grows.
+And a fourth, **floor**, for the variants whose embeds are ``blockquote.twitter-tweet``: the
+lean floor of ``benchmarks/floor.py`` (``embeds_only``: the tree, one XPath, each embed read
+into the same validated models, nothing else), which shows what the models alone and the
+garbage collector's passes over them cost per embed as their number grows.
 
 Run from the repository root::
 
@@ -43,6 +47,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
+from floor import embeds_only
 from lxml import etree
 
 import threadkeep
@@ -69,6 +74,10 @@ VARIANTS = {
     ),
 }
 _ID_RE = re.compile(r'(status/|data-tweet-id=")\d+')
+
+
+# The variants whose embeds the lean floor reads (blockquote.twitter-tweet, not placeholders).
+FLOOR_VARIANTS = ("wordpress-p", "canonical", "wp-figure")
 
 
 def embed_markup(variant: str) -> str:
@@ -112,9 +121,10 @@ def run(variant: str, sizes: list[int], repeat: int) -> None:
     print(f"\n{variant} ({VARIANTS[variant][0]})")
     print(
         f"{'embeds':>8} {'MB':>6} {'parse s':>8} {'lxml s':>7} {'µs/embed':>9}"
-        f" {'lxml µs/embed':>14} {'walks µs/embed':>15}"
+        f" {'lxml µs/embed':>14} {'walks µs/embed':>15} {'floor µs/embed':>15}"
     )
     per_embed: list[tuple[float, float, float]] = []
+    floors: list[float] = []
     for count in sizes:
         data = article(variant, count)
         result = threadkeep.parse(data)
@@ -123,9 +133,15 @@ def run(variant: str, sizes: list[int], repeat: int) -> None:
         floor = best_of(repeat, lxml.html.fromstring, data)
         walks = best_of(repeat, parse_and_walk, data)
         per_embed.append((full / count * 1e6, floor / count * 1e6, walks / count * 1e6))
+        lean = "-"
+        if variant in FLOOR_VARIANTS:
+            assert len(embeds_only(data).tweets) == count
+            floors.append(best_of(repeat, embeds_only, data) / count * 1e6)
+            lean = f"{floors[-1]:.1f}"
         print(
             f"{count:>8,} {len(data) / 1e6:>6.1f} {full:>8.3f} {floor:>7.3f} "
             f"{per_embed[-1][0]:>9.1f} {per_embed[-1][1]:>14.1f} {per_embed[-1][2]:>15.1f}"
+            f" {lean:>15}"
         )
     (small, small_floor, small_walks), (large, large_floor, large_walks) = (
         per_embed[0],
@@ -134,7 +150,8 @@ def run(variant: str, sizes: list[int], repeat: int) -> None:
     print(
         f"µs per embed at {sizes[-1]:,} / at {sizes[0]:,}: {large / small:.2f}x "
         f"(target ≤ 1.5x; bare lxml: {large_floor / small_floor:.2f}x; "
-        f"bare lxml and the candidate walks: {large_walks / small_walks:.2f}x)"
+        f"bare lxml and the candidate walks: {large_walks / small_walks:.2f}x"
+        + (f"; lean floor: {floors[-1] / floors[0]:.2f}x)" if floors else ")")
     )
 
 

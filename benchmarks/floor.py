@@ -45,7 +45,7 @@ from threadkeep.parsing.html import clean_text
 from threadkeep.parsing.numbering import number_thread
 from threadkeep.parsing.shared import text_entities
 
-__all__ = ["FLOORS"]
+__all__ = ["FLOORS", "embeds_only"]
 
 _BREAK = "\ue000"  # a private-use character: marks a line break in the floor's own tree
 _SPACES_RE = re.compile(r"[ \t\r\n\f\v\u00a0]{2,}|[\t\r\n\f\v\u00a0]")
@@ -372,6 +372,14 @@ def article(data: bytes) -> Article:
         tweets=tuple(tweets),
         source=_sighting("embed", url, data),
     )
+
+
+def embeds_only(data: bytes) -> Article:
+    """The floor of ``benchmarks/embeds_scaling.py``: every ``blockquote.twitter-tweet`` read
+    into a validated :class:`~threadkeep.models.Tweet`, in one :class:`Article`, and nothing
+    else (no threads grouped from runs by one author, which threadkeep's parse also builds)."""
+    root = _tree(data)
+    return Article(tweets=tuple(_embed(blockquote) for blockquote in _EMBEDS(root)))
 
 
 FLOORS: dict[str, Callable[[bytes], Result]] = {
