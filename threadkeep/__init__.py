@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from threadkeep.models import (
         Article,
         Author,
+        Export,
         Link,
         Listing,
         Media,
@@ -63,6 +64,7 @@ _LAZY = {
         (
             "Article",
             "Author",
+            "Export",
             "Link",
             "Listing",
             "Media",
@@ -91,6 +93,7 @@ __all__ = [
     "Capture",
     "Client",
     "CorruptStore",
+    "Export",
     "FetchError",
     "FetchTimeout",
     "ForbiddenAddress",

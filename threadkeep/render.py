@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
-from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
+from threadkeep.models import Article, Author, Export, Listing, Thread, ThreadPreview, Tweet
 from threadkeep.words import plural
 
 __all__ = ["archived_to_markdown", "archived_to_text", "printable", "to_markdown"]
@@ -74,6 +74,9 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         head.append(_who(tweet.author))
     if tweet.unavailable:  # a page's words (a tombstone's), like the alt text below
         head.append(f"*(unavailable: {_one_line(tweet.unavailable)})*")
+    if tweet.deleted:
+        when = f" {_minute(tweet.deleted_at)}" if tweet.deleted_at else ""
+        head.append(f"*(deleted{when})*")
     if tweet.text:
         head.append(_paragraphs(tweet.text, inline=bool(head)))
     elif tweet.text is None and not tweet.unavailable:
@@ -105,7 +108,7 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
     return "\n\n".join(lines)
 
 
-def _thread(thread: Thread) -> str:
+def _thread(thread: Thread, *, level: str = "#") -> str:
     facts = []
     if thread.created_at:
         facts.append(thread.created_at.date().isoformat())
@@ -118,7 +121,7 @@ def _thread(thread: Thread) -> str:
     if thread.complete is False:
         missing = ", ".join(map(str, thread.gaps)) if thread.gaps else "some"
         facts.append(f"incomplete (missing: {missing})")
-    parts = [f"# Thread by {_who(thread.author)}", " · ".join(facts)]
+    parts = [f"{level} Thread by {_who(thread.author)}", " · ".join(facts)]
     if thread.url:
         parts.append(f"Source: <{thread.url}>")
     parts.extend(_tweet(tweet) for tweet in thread.tweets)
@@ -159,14 +162,32 @@ def _article(article: Article) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def to_markdown(result: Thread | Listing | Article | Tweet) -> str:
-    """Render a parsed result as readable Markdown (a thread reads top to bottom)."""
+def _export(export: Export) -> str:
+    """An account export: what it holds, then its threads unrolled (the tweets are in JSON)."""
+    facts = []
+    if export.generated_at:
+        facts.append(f"exported {_minute(export.generated_at)}")
+    facts.append(plural(len(export.tweets), "tweet"))
+    deleted = sum(1 for tweet in export.tweets if tweet.deleted)
+    if deleted:
+        facts.append(f"{deleted} deleted")
+    facts.append(plural(len(export.threads), "thread"))
+    parts = [f"# Tweets of {_who(export.account)}", " · ".join(facts)]
+    parts.extend(_thread(thread, level="##").rstrip("\n") for thread in export.threads)
+    return "\n\n".join(parts) + "\n"
+
+
+def to_markdown(result: Thread | Listing | Article | Tweet | Export) -> str:
+    """Render a parsed result as readable Markdown (a thread reads top to bottom; an export
+    shows its threads unrolled)."""
     if isinstance(result, Thread):
         return _thread(result)
     if isinstance(result, Listing):
         return _listing(result)
     if isinstance(result, Article):
         return _article(result)
+    if isinstance(result, Export):
+        return _export(result)
     return _tweet(result, show_author=True) + "\n"
 
 

@@ -118,11 +118,12 @@ def schema() -> None:
 
         threadkeep schema > threadkeep.schema.json
     """
-    from threadkeep.models import result_adapter
+    from threadkeep.models import SCHEMA_VERSION, result_adapter
 
     document = result_adapter.json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "threadkeep result"
+    document["version"] = SCHEMA_VERSION
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 

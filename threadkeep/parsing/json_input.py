@@ -21,7 +21,7 @@ from threadkeep.models import Result, result_adapter
 
 __all__ = ["OWN_KINDS", "is_own_json", "load_json", "read_own_json"]
 
-OWN_KINDS = ("thread", "listing", "article", "tweet")
+OWN_KINDS = ("thread", "listing", "article", "tweet", "export")
 """The ``kind`` values of threadkeep's own JSON output."""
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
