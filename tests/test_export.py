@@ -258,3 +258,12 @@ def test_unroll_my_export_example(tmp_path: Path) -> None:
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 2
     assert "a Thread Reader thread page, not an account export" in done.stderr
+
+
+def test_a_zip_that_is_no_export_is_said_to_be_one_of_something_else() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes/readme.txt", "hello")
+    for call in (threadkeep.detect, threadkeep.parse):
+        with pytest.raises(threadkeep.UnsupportedPage, match="not an account export"):
+            call(buffer.getvalue())

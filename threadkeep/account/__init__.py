@@ -76,7 +76,8 @@ def _from_file(
     if not isinstance(entries, list):
         raise files.refuse(name, f"the data is a JSON {type(entries).__name__}, not an array")
     join = notes.join if notes else None
-    for index, entry in enumerate(entries):
+    for index in range(len(entries)):
+        entry, entries[index] = entries[index], None  # each entry let go once it is a model
         try:
             if account is None:
                 account = _account_of(entry)
