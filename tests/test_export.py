@@ -267,3 +267,19 @@ def test_a_zip_that_is_no_export_is_said_to_be_one_of_something_else() -> None:
     for call in (threadkeep.detect, threadkeep.parse):
         with pytest.raises(threadkeep.UnsupportedPage, match="not an account export"):
             call(buffer.getvalue())
+
+
+def test_unseen_exports_parse_as_their_expectations_say() -> None:
+    # fixtures/unseen/export: three real exports held back while the parser was built, with
+    # expectations written by reading them (SOURCES.md there); benchmarks/fidelity.py compares.
+    sys.path.insert(0, str(EXPORTS.parent.parent / "benchmarks"))
+    try:
+        import fidelity
+    finally:
+        sys.path.pop(0)
+    unseen = EXPORTS.parent / "unseen" / "export"
+    found = fidelity.cases([str(unseen)])
+    assert len(found) == 3
+    for expected_file in found:
+        expected = json.loads(expected_file.read_text("utf-8"))
+        assert fidelity.check(EXPORTS.parent.parent / expected["copy"], expected) == []
