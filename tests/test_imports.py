@@ -30,7 +30,7 @@ PARTS = {
     "threadkeep.files": "shared",
     "threadkeep.words": "shared",
     "threadkeep.parsing": "parse",
-    "threadkeep.account": "parse",  # an account export: a container read into one result
+    "threadkeep.account": "parse",
     "threadkeep.fetch": "fetch",
     "threadkeep.archive": "archive",
     "threadkeep.archive.checks": "archive",
