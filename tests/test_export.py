@@ -285,3 +285,15 @@ def test_unseen_exports_parse_as_their_expectations_say() -> None:
     for expected_file in found:
         expected = json.loads(expected_file.read_text("utf-8"))
         assert fidelity.check(EXPORTS.parent.parent / expected["copy"], expected) == []
+
+
+@pytest.mark.parametrize("surrogate", ["", '"\\ud800", '], ids=["clean text", "an escaped surrogate"])
+def test_export_json_keeps_the_depth_limit_with_or_without_surrogates(surrogate: str) -> None:
+    # decode_json_at walks only the depth when no surrogate can be in the text (export parts).
+    from threadkeep.parsing.json_input import decode_json_at
+
+    deep = "[" + surrogate + "[" * 64 + "]" * 64 + "]"
+    with pytest.raises(threadkeep.MalformedPage, match="deeper than 64"):
+        decode_json_at(deep)
+    value, _ = decode_json_at("[" + surrogate + "[" * 62 + "]" * 62 + "]")
+    assert value[0] == "\ufffd" if surrogate else isinstance(value[0], list)
