@@ -151,11 +151,14 @@ def parse(
     """Parse a saved page, HTTP body, JSON answer or text copy into a model.
 
     ``data`` is the input's bytes or text, or the path of a file to read (an
-    :class:`os.PathLike`, such as a :class:`~pathlib.Path`; a ``str`` is always content).
+    :class:`os.PathLike`, such as a :class:`~pathlib.Path`; a ``str`` is always content). An
+    account export — its zip's bytes or path, or the folder it unpacks to — gives an
+    :class:`~threadkeep.Export` (see :mod:`threadkeep.account`).
     ``url`` is where the copy came from (it resolves relative links and fills ``url`` fields);
     ``source`` names the input in error messages (defaults to ``url``, then the file's path).
-    ``expect`` (:class:`Thread`, :class:`Listing`, :class:`Article` or :class:`Tweet`) is the
-    result wanted: another kind of input raises :class:`UnsupportedPage` saying what it is.
+    ``expect`` (:class:`Thread`, :class:`Listing`, :class:`Article`, :class:`Tweet` or
+    :class:`Export`) is the result wanted: another kind of input raises
+    :class:`UnsupportedPage` saying what it is.
 
     Raises :class:`UnsupportedPage` when nothing parseable is recognised (the message says
     what was seen) and :class:`MalformedPage` for input that cannot be read at all.
