@@ -287,7 +287,9 @@ def test_unseen_exports_parse_as_their_expectations_say() -> None:
         assert fidelity.check(EXPORTS.parent.parent / expected["copy"], expected) == []
 
 
-@pytest.mark.parametrize("surrogate", ["", '"\\ud800", '], ids=["clean text", "an escaped surrogate"])
+@pytest.mark.parametrize(
+    "surrogate", ["", '"\\ud800", '], ids=["clean text", "an escaped surrogate"]
+)
 def test_export_json_keeps_the_depth_limit_with_or_without_surrogates(surrogate: str) -> None:
     # decode_json_at walks only the depth when no surrogate can be in the text (export parts).
     from threadkeep.parsing.json_input import decode_json_at
