@@ -299,3 +299,34 @@ def test_export_json_keeps_the_depth_limit_with_or_without_surrogates(surrogate:
         decode_json_at(deep)
     value, _ = decode_json_at("[" + surrogate + "[" * 62 + "]" * 62 + "]")
     assert value[0] == "\ufffd" if surrogate else isinstance(value[0], list)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("data/manifest.js", 'window.__THAR_CONFIG = {"dataTypes": []}'),
+        ("data/manifest.js", 'window.__THAR_CONFIG = {"dataTypes": {"tweet": {"files": 3}}}'),
+        ("data/manifest.js", 'window.__THAR_CONFIG = {"userInfo": [], "archiveInfo": 1}'),
+        ("data/tweet.js", "window.YTD.tweet.part0 = [1]"),
+        ("data/tweet.js", 'window.YTD.tweet.part0 = {"tweet": {}}'),
+        (
+            "data/tweet.js",
+            'window.YTD.tweet.part0 = [{"tweet": {"id_str": "1", "entities": [],'
+            ' "extended_entities": {"media": [1, {"video_info": 2}]},'
+            ' "edit_info": [], "created_at": 5, "full_text": ["x"]}}]',
+        ),
+    ],
+)
+def test_odd_data_files_give_an_export_or_a_one_line_error(
+    name: str, content: str, tmp_path: Path
+) -> None:
+    # Constructed: shapes no real export has; none may end in anything but a ThreadkeepError.
+    root = tmp_path / "export"
+    shutil.copytree(EXPORTS / "tweetjs-BrendenRecluse-2021", root)
+    (root / name).write_text(content, "utf-8")
+    error: threadkeep.MalformedExport | None = None
+    try:
+        threadkeep.parse(root, expect=threadkeep.Export)
+    except threadkeep.MalformedExport as exc:
+        error = exc
+    assert error is None or ("\n" not in str(error) and error.member == name)

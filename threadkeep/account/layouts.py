@@ -73,12 +73,14 @@ def _parts(names: list[str], stem: str) -> list[str]:
 
 def _listed(manifest: dict[str, Any], kind: str) -> tuple[list[str], str | None]:
     """The files the manifest lists for a data type, and its media folder."""
-    entry = manifest.get("dataTypes", {}).get(kind) if isinstance(manifest, dict) else None
+    types = manifest.get("dataTypes")
+    entry = types.get(kind) if isinstance(types, dict) else None
     if not isinstance(entry, dict):
         return [], None
+    listed = entry.get("files")
     names = [
         item["fileName"]
-        for item in entry.get("files", [])
+        for item in (listed if isinstance(listed, list) else [])
         if isinstance(item, dict) and isinstance(item.get("fileName"), str)
     ]
     folder = entry.get("mediaDirectory")

@@ -249,7 +249,10 @@ def _retweet_of(
             name=_string(user.get("name")),
             user_id=_string(user.get("id_str")) or _string(user.get("id")),
         )
-        return tweet_from_entry(original, account=author, depth=depth + 1)
+        try:
+            return tweet_from_entry(original, account=author, depth=depth + 1)
+        except BadEntry:  # the retweeted tweet without an id: the retweet is still read
+            return None
     match = _RETWEET_RE.match(text or "")
     if match is None:
         return None
