@@ -330,3 +330,11 @@ def test_odd_data_files_give_an_export_or_a_one_line_error(
     except threadkeep.MalformedExport as exc:
         error = exc
     assert error is None or ("\n" not in str(error) and error.member == name)
+
+
+def test_grailbird_months_the_index_lists_but_the_export_lacks_are_said(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    export = threadkeep.parse(EXPORTS / "grailbird-IaninSheffield-2018")
+    assert len(export.tweets) == 5  # the month present is read
+    assert "2 monthly files listed in data/js/tweet_index.js are not in the export" in caplog.text

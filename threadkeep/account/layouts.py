@@ -18,6 +18,7 @@ use. Each data file is read, turned into tweets and let go before the next is re
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any, Literal
 
 from threadkeep.account.container import ExportFiles, read_assignment
 from threadkeep.account.tweets import export_time
+from threadkeep.errors import MalformedExport
 from threadkeep.models import Author
 from threadkeep.urls import profile_url
 
@@ -35,6 +37,7 @@ LayoutName = Literal["manifest", "tweet-js", "grailbird"]
 
 _PART_RE = re.compile(r"data/(tweets?|deleted-tweets|note-tweet)(?:-part(\d+))?\.js\Z")
 _MONTH_RE = re.compile(r"data/js/tweets/\d{4}_\d{2}\.js\Z")
+log = logging.getLogger("threadkeep")
 _DEFAULT_MEDIA = ("data/tweets_media", "data/tweet_media", "data/deleted_tweets_media")
 
 
@@ -169,6 +172,7 @@ def _grailbird(files: ExportFiles) -> Layout:
             account = author(
                 details.get("screen_name"), details.get("full_name"), details.get("id")
             )
+    _say_missing_months(files, months)
     csv_file = next((n for n in ("tweets.csv", "data/tweets.csv") if files.has(n)), None)
     return Layout(
         name="grailbird",
@@ -177,6 +181,28 @@ def _grailbird(files: ExportFiles) -> Layout:
         media_folders=("data/js/tweets", *_DEFAULT_MEDIA),
         account=account,
     )
+
+
+def _say_missing_months(files: ExportFiles, months: list[str]) -> None:
+    """Log the monthly files ``tweet_index.js`` lists that the export does not hold (a copy
+    cut short): the tweets of the others are still read."""
+    name = "data/js/tweet_index.js"
+    if not months or not files.has(name):
+        return
+    try:
+        index = read_assignment(files.read(name), name=name, source=files.name)
+    except MalformedExport as exc:  # only an index: the monthly files hold the tweets
+        log.warning("%s", exc)
+        return
+    listed = (
+        [e.get("file_name") for e in index if isinstance(e, dict)]
+        if isinstance(index, list)
+        else []
+    )
+    missing = [n for n in listed if isinstance(n, str) and not files.has(n)]
+    if missing:
+        log.warning("%s: %d monthly files listed in %s are not in the export (%s…)",
+                    files.name, len(missing), name, missing[0])  # fmt: skip
 
 
 def find_layout(files: ExportFiles) -> Layout:
