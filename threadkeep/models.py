@@ -3,8 +3,9 @@
 All models are frozen pydantic v2 models with ``extra="forbid"``; collections are tuples.
 Tweet ids are strings: they exceed 2**53, and a float round-trip would corrupt them.
 
-The top-level results (:class:`Thread`, :class:`Listing`, :class:`Article`, and a standalone
-:class:`Tweet`) carry a ``kind`` literal that discriminates the :data:`Result` union.
+The top-level results (:class:`Thread`, :class:`Listing`, :class:`Article`, :class:`Export`
+and a standalone :class:`Tweet`) carry a ``kind`` literal that discriminates the :data:`Result`
+union. :data:`SCHEMA_VERSION` numbers the shape of their JSON; ``threadkeep schema`` prints it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Article",
     "Author",
+    "Export",
     "Link",
     "Listing",
     "Media",
@@ -29,6 +32,13 @@ __all__ = [
     "result_adapter",
     "snowflake_time",
 ]
+
+SCHEMA_VERSION = 2
+"""The version of the results' JSON shape: raised when a field is added, renamed or removed.
+
+2 (issue 16): ``Author.id``; ``Tweet.retweet_of``, ``deleted``, ``deleted_at``; ``Media.file``;
+the ``export`` result and sighting kind. 1: everything before.
+"""
 
 # Twitter's Snowflake epoch (2010-11-04T01:42:54.657Z) in milliseconds.
 _SNOWFLAKE_EPOCH_MS = 1288834974657
@@ -78,6 +88,8 @@ class _Model(BaseModel):
 class Author(_Model):
     """Who wrote a tweet or thread. ``handle`` has no leading "@".
 
+    ``id`` is the account's numeric id (a string), known from an account export.
+
     Examples:
         >>> import threadkeep
         >>> thread = threadkeep.parse("Thread by @example_user\\n1/2 One.\\n2/2 Two.\\n• • •\\n")
@@ -89,6 +101,7 @@ class Author(_Model):
     name: str | None = None
     url: str | None = None
     avatar: str | None = None
+    id: str | None = None
 
 
 class Link(_Model):
@@ -111,7 +124,8 @@ class Media(_Model):
 
     ``url`` is the media file (the target page for a card); ``preview`` a poster frame or the
     card's image; ``alt`` the alt text (a card's title). ``url`` is None for a placeholder that
-    only says a picture was there (text copies write "Image").
+    only says a picture was there (text copies write "Image"). ``file`` is the file holding it
+    inside an account export (``data/tweets_media/<tweet id>-<name>``), when the export has one.
 
     Examples:
         >>> import threadkeep
@@ -124,12 +138,14 @@ class Media(_Model):
     url: str | None = None
     alt: str | None = None
     preview: str | None = None
+    file: str | None = None
 
 
 SightingKind = Literal[
-    "threadreader", "listing", "embed", "oembed", "syndication", "text", "nitter"
+    "threadreader", "listing", "embed", "oembed", "syndication", "text", "nitter", "export"
 ]
-"""The kinds of copy a tweet can be seen in (``nitter``: a page of a Nitter instance)."""
+"""The kinds of copy a tweet can be seen in (``nitter``: a page of a Nitter instance;
+``export``: the account's own archive downloaded from X/Twitter)."""
 
 
 class Sighting(_Model):
@@ -163,7 +179,10 @@ class Tweet(_Model):
     are the tweets it quotes and answers, as far as the copy shows them. ``unavailable`` is
     the reason a source gave for not showing the tweet (a syndication "tombstone"), else None.
     ``edited`` and ``edit_ids`` (every version's id, oldest first) come from sources that know.
-    ``source`` is set on a standalone tweet (an oEmbed or syndication answer).
+    ``retweet_of`` is the tweet a retweet repeats, as far as the copy shows it (an account
+    export names only its author, from "RT @handle:"). ``deleted`` is True for a tweet the
+    account deleted (an export keeps those), with ``deleted_at`` when known; None when the copy
+    cannot say. ``source`` is set on a standalone tweet (an oEmbed or syndication answer).
 
     Examples:
         >>> import threadkeep
@@ -189,11 +208,14 @@ class Tweet(_Model):
     mentions: tuple[str, ...] = ()
     quoted: Tweet | None = None
     in_reply_to: Tweet | None = None
+    retweet_of: Tweet | None = None
     position: int | None = None
     marker: str | None = None
     unavailable: str | None = None
     edited: bool | None = None
     edit_ids: tuple[str, ...] = ()
+    deleted: bool | None = None
+    deleted_at: UtcDatetime | None = None
     source: Sighting | None = None
 
 
@@ -307,15 +329,43 @@ class Article(_Model):
     source: Sighting | None = None
 
 
-Result = Annotated[Thread | Listing | Article | Tweet, Field(discriminator="kind")]
+class Export(_Model):
+    """An account's own archive, as X/Twitter lets every account download it.
+
+    ``account`` is the account (with its numeric ``id``); ``generated_at`` when the export was
+    made; ``layout`` which of the three file layouts it has (``manifest``: 2022 on,
+    ``data/tweets.js``; ``tweet-js``: 2019–2022, ``data/tweet.js``; ``grailbird``: before 2019).
+    ``tweets`` is every tweet in it, newest first as the export lists them, deleted ones marked;
+    ``threads`` every chain of two or more of the account's own tweets replying to each other,
+    unrolled in order like a Thread Reader page (``complete``/``gaps`` where a link of the chain
+    is not in the export).
+
+    Examples:
+        >>> import threadkeep
+        >>> export = threadkeep.Export(account=threadkeep.Author(id="12", handle="jack"))
+        >>> export.kind, export.account.id, export.tweets, export.threads
+        ('export', '12', (), ())
+    """
+
+    kind: Literal["export"] = "export"
+    url: str | None = None
+    account: Author | None = None
+    generated_at: UtcDatetime | None = None
+    layout: Literal["manifest", "tweet-js", "grailbird"] | None = None
+    tweets: tuple[Tweet, ...] = ()
+    threads: tuple[Thread, ...] = ()
+    source: Sighting | None = None
+
+
+Result = Annotated[Thread | Listing | Article | Tweet | Export, Field(discriminator="kind")]
 """What :func:`threadkeep.parse` returns, discriminated by ``kind``.
 
 ``threadkeep.Result`` is for type hints (``def keep(result: threadkeep.Result) -> None``);
-match on ``result.kind`` (or ``isinstance``) to tell the four apart, and read JSON back with
+match on ``result.kind`` (or ``isinstance``) to tell the five apart, and read JSON back with
 :data:`result_adapter`.
 """
 
-result_adapter: TypeAdapter[Thread | Listing | Article | Tweet] = TypeAdapter(Result)
+result_adapter: TypeAdapter[Thread | Listing | Article | Tweet | Export] = TypeAdapter(Result)
 """Validates JSON of any result kind: ``result_adapter.validate_json(data)``.
 
 ``result_adapter.validate_json('{"kind": "listing"}')`` gives a :class:`Listing`; the

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
-from threadkeep.models import Article, Author, Listing, Thread, ThreadPreview, Tweet
+from threadkeep.models import Article, Author, Export, Listing, Thread, ThreadPreview, Tweet
 from threadkeep.words import plural
 
-__all__ = ["archived_to_markdown", "archived_to_text", "printable", "to_markdown"]
+__all__ = ["archived_to_markdown", "archived_to_text", "json_chunks", "printable", "to_markdown"]
 
 
 # Every line break str.splitlines() knows, "\r\n" as one.
@@ -65,7 +67,7 @@ def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
 
-def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
+def _tweet(tweet: Tweet, *, show_author: bool = False, after: str | None = None) -> str:
     lines: list[str] = []
     head = []
     if tweet.position is not None:
@@ -74,12 +76,16 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         head.append(_who(tweet.author))
     if tweet.unavailable:  # a page's words (a tombstone's), like the alt text below
         head.append(f"*(unavailable: {_one_line(tweet.unavailable)})*")
+    if tweet.deleted:
+        when = f" {_minute(tweet.deleted_at)}" if tweet.deleted_at else ""
+        head.append(f"*(deleted{when})*")
     if tweet.text:
         head.append(_paragraphs(tweet.text, inline=bool(head)))
     elif tweet.text is None and not tweet.unavailable:
         head.append("*(no text in this copy)*")
-    if tweet.in_reply_to is not None and tweet.in_reply_to.url:
-        head.append(f"(in reply to <{tweet.in_reply_to.url}>)")
+    answers = tweet.in_reply_to
+    if answers is not None and answers.url and (after is None or answers.id != after):
+        head.append(f"(in reply to <{answers.url}>)")
     if tweet.url:
         head.append(f"[↗]({tweet.url})")
     lines.append(" ".join(head))
@@ -105,7 +111,7 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
     return "\n\n".join(lines)
 
 
-def _thread(thread: Thread) -> str:
+def _thread(thread: Thread, *, level: str = "#") -> str:
     facts = []
     if thread.created_at:
         facts.append(thread.created_at.date().isoformat())
@@ -118,10 +124,14 @@ def _thread(thread: Thread) -> str:
     if thread.complete is False:
         missing = ", ".join(map(str, thread.gaps)) if thread.gaps else "some"
         facts.append(f"incomplete (missing: {missing})")
-    parts = [f"# Thread by {_who(thread.author)}", " · ".join(facts)]
+    parts = [f"{level} Thread by {_who(thread.author)}", " · ".join(facts)]
     if thread.url:
         parts.append(f"Source: <{thread.url}>")
-    parts.extend(_tweet(tweet) for tweet in thread.tweets)
+    previous = [None, *(tweet.id for tweet in thread.tweets)]
+    # In a thread, a reply to the tweet just above goes without saying.
+    parts.extend(
+        _tweet(t, after=before) for t, before in zip(thread.tweets, previous, strict=False)
+    )
     return "\n\n".join(parts) + "\n"
 
 
@@ -159,14 +169,32 @@ def _article(article: Article) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def to_markdown(result: Thread | Listing | Article | Tweet) -> str:
-    """Render a parsed result as readable Markdown (a thread reads top to bottom)."""
+def _export(export: Export) -> str:
+    """An account export: what it holds, then its threads unrolled (the tweets are in JSON)."""
+    facts = []
+    if export.generated_at:
+        facts.append(f"exported {_minute(export.generated_at)}")
+    facts.append(plural(len(export.tweets), "tweet"))
+    deleted = sum(1 for tweet in export.tweets if tweet.deleted)
+    if deleted:
+        facts.append(f"{deleted} deleted")
+    facts.append(plural(len(export.threads), "thread"))
+    parts = [f"# Tweets of {_who(export.account)}", " · ".join(facts)]
+    parts.extend(_thread(thread, level="##").rstrip("\n") for thread in export.threads)
+    return "\n\n".join(parts) + "\n"
+
+
+def to_markdown(result: Thread | Listing | Article | Tweet | Export) -> str:
+    """Render a parsed result as readable Markdown (a thread reads top to bottom; an export
+    shows its threads unrolled)."""
     if isinstance(result, Thread):
         return _thread(result)
     if isinstance(result, Listing):
         return _listing(result)
     if isinstance(result, Article):
         return _article(result)
+    if isinstance(result, Export):
+        return _export(result)
     return _tweet(result, show_author=True) + "\n"
 
 
@@ -285,3 +313,33 @@ def printable(text: str) -> str:
     'red �[31malert� ok\n'
     """
     return _CONTROL_RE.sub("\ufffd", text)
+
+
+def json_chunks(
+    result: Thread | Listing | Article | Tweet | Export, *, indent: int | None
+) -> Iterator[str]:
+    """``result.model_dump_json(indent=indent)``, in pieces: an export's tweets one by one, so
+    that the JSON of 200,000 tweets is never one string (it would be gigabytes)."""
+    if not isinstance(result, Export):
+        yield result.model_dump_json(indent=indent)
+        return
+    inner, comma, colon = ("\n" + " " * indent, ",", ": ") if indent else ("", ",", ":")
+    deeper = inner + " " * (indent or 0)
+    yield "{"
+    for number, name in enumerate(Export.model_fields):
+        value = getattr(result, name)
+        yield (comma if number else "") + inner + json.dumps(name) + colon
+        if name in ("tweets", "threads"):
+            if not value:
+                yield "[]"
+                continue
+            yield "["
+            for index, item in enumerate(value):
+                text = item.model_dump_json(indent=indent)
+                yield (comma if index else "") + deeper + text.replace("\n", deeper)
+            yield inner + "]"
+        else:
+            one = result.model_dump_json(indent=indent, include={name})
+            body = one[one.index(colon, len(json.dumps(name))) + len(colon) : one.rindex("}")]
+            yield body.rstrip().replace("\n" + " " * (indent or 0), inner) if indent else body
+    yield ("\n" if indent else "") + "}"

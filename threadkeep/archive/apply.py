@@ -330,9 +330,14 @@ class Applier:
 def parse(data: bytes, *, url: str | None, source: str | None) -> Result:
     """:func:`threadkeep.parse`, its parsers imported on the first capture: opening a store to
     read it (``show``, ``history``, ``export``) loads no parser, no lxml and no bs4."""
+    from threadkeep.errors import UnsupportedPage
+    from threadkeep.models import Export
     from threadkeep.parsing import parse as parse_input
 
-    return parse_input(data, url=url, source=source)
+    result = parse_input(data, url=url, source=source)
+    if isinstance(result, Export):  # until the archive stores one (issue 16)
+        raise UnsupportedPage("an account export, which is not archived as one capture")
+    return result
 
 
 def _parsed(data: bytes, url: str | None) -> tuple[Result | None, ParseError | None]:

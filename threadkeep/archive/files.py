@@ -33,7 +33,7 @@ from threadkeep.archive.layout import STORE_FILE
 from threadkeep.archive.records import FORMAT, RebuildRecord, StoredDocument, StoredTweet
 from threadkeep.archive.storage import Storage, write_atomic_many
 from threadkeep.errors import ArchiveError, CorruptStore
-from threadkeep.models import Article, Listing, Thread, Tweet, result_adapter
+from threadkeep.models import Article, Export, Listing, Thread, Tweet, result_adapter
 
 __all__ = ["DamagedFile", "Result", "StoreFiles"]
 
@@ -258,10 +258,13 @@ class StoreFiles:
         except FileNotFoundError as exc:
             raise self._damaged(path, "snapshot missing") from exc
         try:
-            return result_adapter.validate_json(data)
+            result = result_adapter.validate_json(data)
         except ValidationError as exc:
             problem = f"snapshot is not valid JSON of a result ({exc.errors()[0]['msg']})"
             raise self._damaged(path, problem) from exc
+        if isinstance(result, Export):  # an export is stored as its threads and tweets
+            raise self._damaged(path, "snapshot holds a whole account export")
+        return result
 
     def snapshot_paths(self, generation: int) -> Iterator[str]:
         return self.storage.list(layout.snapshots_folder(generation))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from threadkeep.archive.records import CaptureRef, DocumentKind, StoredTweet
 from threadkeep.models import Article, Listing, Sighting, Thread, Tweet, fill_missing
@@ -83,9 +84,27 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+# Fields added in schema version 2 (issue 16): left out of the hash while they hold nothing, so
+# a copy hashes as it did before them and the snapshots of older stores still verify.
+_ADDED_ANYWHERE = frozenset({"retweet_of", "deleted", "deleted_at", "file"})
+
+
+def _without_added(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_without_added(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        key: _without_added(item)
+        for key, item in value.items()
+        if item is not None
+        or not (key in _ADDED_ANYWHERE or (key == "id" and "avatar" in value))  # Author.id
+    }
+
+
 def content_hash(result: Result) -> str:
     """Hash of what a copy says, without where and when it was captured."""
-    document = result.model_dump(mode="json", exclude={"source"})
+    document = _without_added(result.model_dump(mode="json", exclude={"source"}))
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

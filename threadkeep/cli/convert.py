@@ -57,8 +57,10 @@ def convert(
     """Convert saved pages (Thread Reader threads and listings, text copies) to JSON or Markdown.
 
     PATH is a file, a folder (every .html, .htm, .txt, .md, .markdown and .json below it) or
-    - for standard input. Each result is written as soon as it is ready. A bad input is named
-    on stderr with its reason; the others are still converted and the exit status is 1.
+    - for standard input. An account export (the zip X/Twitter lets you download, or the
+    folder it unpacks to) is one input: every tweet and thread in it; in Markdown, its threads
+    unrolled. Each result is written as soon as it is ready. A bad input is named on stderr
+    with its reason; the others are still converted and the exit status is 1.
 
     Example:
 
@@ -67,6 +69,8 @@ def convert(
         threadkeep convert saved-pages/ -o out/
 
         threadkeep convert clippings/ --format jsonl -o - | jq .kind
+
+        threadkeep convert twitter-2024-11-16.zip --format md -o my-threads.md
     """
     from threadkeep import batch
 
@@ -118,11 +122,12 @@ def schema() -> None:
 
         threadkeep schema > threadkeep.schema.json
     """
-    from threadkeep.models import result_adapter
+    from threadkeep.models import SCHEMA_VERSION, result_adapter
 
     document = result_adapter.json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "threadkeep result"
+    document["version"] = SCHEMA_VERSION
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 

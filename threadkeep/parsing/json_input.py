@@ -19,12 +19,14 @@ from threadkeep.errors import MalformedPage
 from threadkeep.limits import MAX_JSON_DEPTH, MAX_JSON_OBJECTS, MAX_JSON_VALUES, check_tweets
 from threadkeep.models import Result, result_adapter
 
-__all__ = ["OWN_KINDS", "is_own_json", "load_json", "read_own_json"]
+__all__ = ["OWN_KINDS", "decode_json_at", "is_own_json", "load_json", "read_own_json"]
 
-OWN_KINDS = ("thread", "listing", "article", "tweet")
+OWN_KINDS = ("thread", "listing", "article", "tweet", "export")
 """The ``kind`` values of threadkeep's own JSON output."""
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# How JSON writes a surrogate: the only way one gets into a document decoded from clean text.
+_ESCAPED_SURROGATE_RE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _json_int(digits: str) -> int | float:
@@ -59,6 +61,52 @@ def load_json(raw: bytes) -> Any:
     if not _clean_json(document):
         raise too_deep
     return document
+
+
+_DECODER = json.JSONDecoder(parse_int=_json_int)
+
+
+def decode_json_at(text: str, start: int = 0) -> tuple[Any, int]:
+    """The JSON value that begins at ``text[start]``, and the index just past it.
+
+    Read as :func:`load_json` reads (nesting within the depth limit, lone surrogates replaced),
+    without copying ``text``: an account export's data file is a JavaScript assignment of about
+    100 MB whose value starts after ``=``. The caller counts values and objects first, against
+    its own limits. Raises :class:`~threadkeep.MalformedPage` for anything but JSON.
+    """
+    try:
+        document, end = _DECODER.raw_decode(text, start)
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError as exc:
+        raise MalformedPage(f"invalid JSON ({exc})") from exc
+    # Text with no surrogate, raw or escaped (real exports write emoji as UTF-8), cannot yield
+    # one: then only the depth is walked, a quarter of the cost for a 100 MB export part.
+    if _SURROGATE_RE.search(text, start, end) or _ESCAPED_SURROGATE_RE.search(text, start, end):
+        clean = _clean_json(document)
+    else:
+        clean = _depth_within_limit(document)
+    if not clean:
+        raise _too_deep()
+    return document, end
+
+
+def _depth_within_limit(document: Any) -> bool:
+    """False when the decoded ``document`` nests deeper than MAX_JSON_DEPTH."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        container, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return False
+        values = container.values() if type(container) is dict else container
+        stack.extend((v, depth + 1) for v in values if type(v) is dict or type(v) is list)
+    return True
+
+
+def _too_deep() -> MalformedPage:
+    return MalformedPage(
+        f"JSON nested deeper than {MAX_JSON_DEPTH} levels (threadkeep.limits.MAX_JSON_DEPTH)"
+    )
 
 
 def _clean_json(document: Any) -> bool:

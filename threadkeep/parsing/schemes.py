@@ -8,11 +8,11 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from threadkeep.models import Article, Listing, Thread, Tweet
+from threadkeep.models import Article, Export, Listing, Thread, Tweet
 
 __all__ = ["http_only"]
 
-_R = TypeVar("_R", bound=Thread | Listing | Article | Tweet)
+_R = TypeVar("_R", bound=Thread | Listing | Article | Tweet | Export)
 _URL_FIELDS = frozenset({"url", "short_url", "avatar", "preview"})
 
 
