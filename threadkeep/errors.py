@@ -11,6 +11,7 @@ The hierarchy::
     │   ├── UnsupportedPage        recognised nothing threadkeep can parse (or a page that says
     │   │                          the thread is gone / not ready)
     │   └── MalformedPage          looked like a supported kind but is broken
+    │       └── MalformedExport    an account export (zip or folder) that is unsafe or broken
     ├── FetchError                 a page could not be fetched
     │   ├── HTTPStatusError        the server answered with an error status
     │   ├── FetchTimeout           no answer in time
@@ -33,6 +34,7 @@ __all__ = [
     "ForbiddenAddress",
     "HTTPStatusError",
     "LockTimeout",
+    "MalformedExport",
     "MalformedPage",
     "ParseError",
     "ResponseTooLarge",
@@ -131,6 +133,41 @@ class MalformedPage(ParseError):
         ...     print(exc.reason[:12])
         invalid JSON
     """
+
+
+class MalformedExport(MalformedPage):
+    """An account export (a zip or its folder) that is unsafe to read or broken.
+
+    ``member`` names the file inside the export (``data/tweets.js``) when the fault is in one;
+    the message then starts with it, after the export's own name (``source``). Unsafe member
+    names, zip bombs and files past the limits of :mod:`threadkeep.limits` are refused with
+    this error before anything is read from them.
+
+    Examples:
+        >>> import threadkeep
+        >>> exc = threadkeep.MalformedExport("not a window.YTD assignment",
+        ...                                  source="twitter.zip", member="data/tweets.js")
+        >>> print(exc)
+        twitter.zip: data/tweets.js: not a window.YTD assignment
+        >>> exc.member, isinstance(exc, threadkeep.MalformedPage)
+        ('data/tweets.js', True)
+    """
+
+    def __init__(
+        self, reason: str, *, source: str | None = None, member: str | None = None
+    ) -> None:
+        self.member = member
+        shown = _one_line(member, limit=200) if member else None
+        super().__init__(f"{shown}: {reason}" if shown else reason, source=source)
+
+    def with_source(self, source: str) -> MalformedExport:
+        """Return a copy of this error that names ``source`` (keeps the member)."""
+        if self.source:
+            return self
+        clone = MalformedExport(self.reason, source=source)
+        clone.member = self.member
+        clone.__cause__ = self.__cause__
+        return clone
 
 
 _FETCH_MESSAGE_LIMIT = 1000  # a url, a quoted Location and a hint fit; a 60 KB header does not

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from typing import IO
 
-from threadkeep.errors import MalformedPage
+from threadkeep.errors import MalformedExport, MalformedPage
 
 __all__ = [
     "MAX_ATTRIBUTES",
     "MAX_DEPTH",
     "MAX_ENTITIES",
+    "MAX_EXPORT_BYTES",
+    "MAX_EXPORT_DIRECTORY_BYTES",
+    "MAX_EXPORT_FILE_BYTES",
+    "MAX_EXPORT_JSON_OBJECTS",
+    "MAX_EXPORT_JSON_VALUES",
+    "MAX_EXPORT_MEMBERS",
+    "MAX_EXPORT_RATIO",
+    "MAX_EXPORT_TWEETS",
     "MAX_ID_DIGITS",
     "MAX_INPUT_BYTES",
     "MAX_JSON_DEPTH",
@@ -27,6 +35,7 @@ __all__ = [
     "MAX_TAGS",
     "MAX_TOTAL_ATTRIBUTES",
     "MAX_TWEETS",
+    "check_export_tweets",
     "check_tweets",
     "read_limited",
 ]
@@ -80,11 +89,61 @@ MAX_QUOTE_DEPTH = 3
 quote); deeper ones are left out. Tweets themselves show one level."""
 
 
+# An account export is a container read file by file, not one input: its limits are per data
+# file and for the whole export. Real exports: tweets.js is split into parts of about 100 MiB
+# (104 874 538 bytes seen), accounts hold hundreds of thousands of tweets, and the zip is up to
+# about 11 GB with tens of thousands of media files. docs/security.md explains each value.
+
+MAX_EXPORT_FILE_BYTES = 256 * 1024 * 1024
+"""Largest data file (``.js``, ``.csv``) read from an export (256 MiB): 2.5 times the 100 MiB
+parts tweets.js is split into. Media files are streamed, not read whole, and bounded by
+:data:`MAX_EXPORT_BYTES` only."""
+
+MAX_EXPORT_BYTES = 64 * 1024**3
+"""Most bytes all the members of one export may hold uncompressed (64 GiB); the largest exports
+reported are about 11 GB, nearly all of it media."""
+
+MAX_EXPORT_MEMBERS = 500_000
+"""Most files (and folders) in one export; real ones hold about 150 data files and up to tens
+of thousands of media files."""
+
+MAX_EXPORT_DIRECTORY_BYTES = 128 * 1024 * 1024
+"""Largest zip central directory (128 MiB, about 256 bytes for each of
+:data:`MAX_EXPORT_MEMBERS`), checked before it is read."""
+
+MAX_EXPORT_RATIO = 100
+"""Highest compression ratio of one zip member over 1 MiB (uncompressed size over compressed
+size); pretty-printed tweets compress about 10 to 1, media hardly at all, while a zip bomb
+reaches 1 000 to 1."""
+
+MAX_EXPORT_JSON_OBJECTS = 5_000_000
+"""Most objects (opening braces) in one export data file: real tweets.js files hold one per
+200 to 300 bytes, so a 256 MiB part about 1.3 million."""
+
+MAX_EXPORT_JSON_VALUES = 20_000_000
+"""Most values (separating commas) in one export data file: real files hold one per 50 to
+75 bytes, so a 256 MiB part about 5 million."""
+
+MAX_EXPORT_TWEETS = 1_000_000
+"""Most tweets (with deleted ones) read from one export: the accounts exports are made for hold
+hundreds of thousands; a million is 2 400 a day, X's daily limit, for over a year."""
+
+
 def check_tweets(count: int) -> None:
     """Refuse an input that yields more than :data:`MAX_TWEETS` tweets (or listed threads)."""
     if count > MAX_TWEETS:
         raise MalformedPage(
             f"more than {MAX_TWEETS:,} tweets in one input (threadkeep.limits.MAX_TWEETS)"
+        )
+
+
+def check_export_tweets(count: int, *, source: str | None = None) -> None:
+    """Refuse an export that yields more than :data:`MAX_EXPORT_TWEETS` tweets."""
+    if count > MAX_EXPORT_TWEETS:
+        raise MalformedExport(
+            f"more than {MAX_EXPORT_TWEETS:,} tweets in one export"
+            " (threadkeep.limits.MAX_EXPORT_TWEETS)",
+            source=source,
         )
 
 

@@ -19,7 +19,7 @@ from threadkeep.errors import MalformedPage
 from threadkeep.limits import MAX_JSON_DEPTH, MAX_JSON_OBJECTS, MAX_JSON_VALUES, check_tweets
 from threadkeep.models import Result, result_adapter
 
-__all__ = ["OWN_KINDS", "is_own_json", "load_json", "read_own_json"]
+__all__ = ["OWN_KINDS", "decode_json_at", "is_own_json", "load_json", "read_own_json"]
 
 OWN_KINDS = ("thread", "listing", "article", "tweet", "export")
 """The ``kind`` values of threadkeep's own JSON output."""
@@ -59,6 +59,34 @@ def load_json(raw: bytes) -> Any:
     if not _clean_json(document):
         raise too_deep
     return document
+
+
+_DECODER = json.JSONDecoder(parse_int=_json_int)
+
+
+def decode_json_at(text: str, start: int = 0) -> tuple[Any, int]:
+    """The JSON value that begins at ``text[start]``, and the index just past it.
+
+    Read as :func:`load_json` reads (nesting within the depth limit, lone surrogates replaced),
+    without copying ``text``: an account export's data file is a JavaScript assignment of about
+    100 MB whose value starts after ``=``. The caller counts values and objects first, against
+    its own limits. Raises :class:`~threadkeep.MalformedPage` for anything but JSON.
+    """
+    try:
+        document, end = _DECODER.raw_decode(text, start)
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError as exc:
+        raise MalformedPage(f"invalid JSON ({exc})") from exc
+    if not _clean_json(document):
+        raise _too_deep()
+    return document, end
+
+
+def _too_deep() -> MalformedPage:
+    return MalformedPage(
+        f"JSON nested deeper than {MAX_JSON_DEPTH} levels (threadkeep.limits.MAX_JSON_DEPTH)"
+    )
 
 
 def _clean_json(document: Any) -> bool:
