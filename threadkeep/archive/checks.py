@@ -162,7 +162,7 @@ def _snapshots(
         if entry is None:  # a capture cut short wrote it, or its source was rewritten
             unlogged.append((path, result))
             continue
-        if entry.kind == "export" and layout.snapshot_document(path) != entry.document:
+        if source is not None and source.kind == "export" and not _own(path, entry):
             continue  # a thread of an export, its part: the export's snapshot is its content
         wrong = _provenance(files, result, entry)
         if wrong is not None:
@@ -170,6 +170,12 @@ def _snapshots(
             continue
         index[(entry.sha256 or "", entry.time)] = path
     return index, unlogged
+
+
+def _own(path: str, entry: CaptureEntry) -> bool:
+    """True when snapshot ``path`` is of the document its capture's log line names (not a
+    part of an export's capture: one of its threads)."""
+    return layout.snapshot_document(path) == entry.document
 
 
 def _named_capture(result: Result) -> tuple[str | None, datetime | None]:
