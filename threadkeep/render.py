@@ -65,7 +65,7 @@ def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
 
-def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
+def _tweet(tweet: Tweet, *, show_author: bool = False, after: str | None = None) -> str:
     lines: list[str] = []
     head = []
     if tweet.position is not None:
@@ -81,8 +81,9 @@ def _tweet(tweet: Tweet, *, show_author: bool = False) -> str:
         head.append(_paragraphs(tweet.text, inline=bool(head)))
     elif tweet.text is None and not tweet.unavailable:
         head.append("*(no text in this copy)*")
-    if tweet.in_reply_to is not None and tweet.in_reply_to.url:
-        head.append(f"(in reply to <{tweet.in_reply_to.url}>)")
+    answers = tweet.in_reply_to
+    if answers is not None and answers.url and (after is None or answers.id != after):
+        head.append(f"(in reply to <{answers.url}>)")
     if tweet.url:
         head.append(f"[↗]({tweet.url})")
     lines.append(" ".join(head))
@@ -124,7 +125,11 @@ def _thread(thread: Thread, *, level: str = "#") -> str:
     parts = [f"{level} Thread by {_who(thread.author)}", " · ".join(facts)]
     if thread.url:
         parts.append(f"Source: <{thread.url}>")
-    parts.extend(_tweet(tweet) for tweet in thread.tweets)
+    previous = [None, *(tweet.id for tweet in thread.tweets)]
+    # In a thread, a reply to the tweet just above goes without saying.
+    parts.extend(
+        _tweet(t, after=before) for t, before in zip(thread.tweets, previous, strict=False)
+    )
     return "\n\n".join(parts) + "\n"
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TextIO
 
-from threadkeep.batch.inputs import Input, read_input
+from threadkeep.batch.inputs import EXPORT, Input, read_input
 from threadkeep.batch.outputs import FolderSink, Format, Sink, StreamSink, is_folder, plan_names
 from threadkeep.batch.report import Report, reason
 from threadkeep.files import OutputError
@@ -76,12 +76,15 @@ class Outcome:
     error: str | None = None
 
 
-def _render(data: bytes, item: Input, run: Plan) -> tuple[str, str]:
+def _render(item: Input, run: Plan, stdin: IO[bytes]) -> tuple[str, str]:
     # Imported here: planning a run (and `threadkeep --help`) needs no parser or model code.
     from threadkeep.parsing import parse
     from threadkeep.render import printable, to_markdown
 
-    result = parse(data, url=run.url, source=item.label)
+    if item.kind is EXPORT and item.path is not None:  # read from its path, file by file
+        result = parse(item.path, url=run.url, source=item.label)
+    else:
+        result = parse(read_input(item, stdin), url=run.url, source=item.label)
     if run.fmt == "md":
         return result.kind, printable(to_markdown(result))
     if run.fmt == "jsonl":
@@ -116,7 +119,7 @@ def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> I
         for index, item in enumerate(run.items):
             log.debug("%s: reading", item.label)
             try:
-                kind, text = _render(read_input(item, stdin), item, run)
+                kind, text = _render(item, run, stdin)
                 written = sink.put(index, text)
             except BrokenPipeError:
                 raise  # stdout's reader is gone: nothing more can be said

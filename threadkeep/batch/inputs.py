@@ -17,7 +17,16 @@ from typing import IO
 from threadkeep.files import walk
 from threadkeep.limits import MAX_INPUT_BYTES, read_limited, too_large
 
-__all__ = ["KINDS", "SUFFIXES", "Input", "InputKind", "inputs", "read_input", "suffix_list"]
+__all__ = [
+    "EXPORT",
+    "KINDS",
+    "SUFFIXES",
+    "Input",
+    "InputKind",
+    "inputs",
+    "read_input",
+    "suffix_list",
+]
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,15 @@ PAGE = InputKind(
 )
 """A saved page, text or Markdown copy, or JSON answer: one file, one input."""
 
+
+def _read_nothing(item: Input, stdin: IO[bytes]) -> bytes:
+    return b""  # an export is read by threadkeep.parse from its path, one file at a time
+
+
+EXPORT = InputKind(name="export", suffixes=(), expand=_itself, read=_read_nothing)
+"""An account export named on the command line: its zip, or its unpacked folder (one input,
+read from its path). Zips inside a folder of pages are not read as exports."""
+
 KINDS: tuple[InputKind, ...] = (PAGE,)
 """Every kind of input file, in the order a folder's files are matched against them."""
 
@@ -84,6 +102,23 @@ def _kind_of(path: Path) -> InputKind:
     return _BY_SUFFIX.get(path.suffix.lower(), PAGE)
 
 
+def _named_kind(path: Path) -> InputKind:
+    """A file named on the command line: an export when it is a zip, else by its suffix."""
+    try:
+        with path.open("rb") as stream:
+            if stream.read(4) in (b"PK\x03\x04", b"PK\x05\x06"):
+                return EXPORT
+    except OSError:
+        pass  # read_input says why
+    return _kind_of(path)
+
+
+def _is_export_folder(path: Path) -> bool:
+    from threadkeep.account.folder_export import folder_export_root
+
+    return folder_export_root(path) is not None
+
+
 def inputs(paths: Iterable[str], *, skip: Collection[Path] = ()) -> Iterator[Input]:
     """Each input the arguments name: ``-`` (standard input), a file, or a folder's files.
 
@@ -95,12 +130,14 @@ def inputs(paths: Iterable[str], *, skip: Collection[Path] = ()) -> Iterator[Inp
             yield Input(label="<stdin>", path=None, relative=Path("stdin"), kind=PAGE)
             continue
         path = Path(raw)
-        if path.is_dir():
+        if path.is_dir() and _is_export_folder(path):
+            yield Input(label=raw, path=path, relative=Path(path.name), kind=EXPORT)
+        elif path.is_dir():
             for file in walk(path, _BY_SUFFIX, skip=skip):
                 found = Input(str(file), file, file.relative_to(path), _kind_of(file))
                 yield from found.kind.expand(found)
         else:
-            given = Input(label=raw, path=path, relative=Path(path.name), kind=_kind_of(path))
+            given = Input(label=raw, path=path, relative=Path(path.name), kind=_named_kind(path))
             yield from given.kind.expand(given)
 
 

@@ -18,7 +18,12 @@ text-listing        a text copy of a Thread Reader listing                      
 text-article        a text copy of an article (embeds as attribution lines)     Article
 markdown-thread     a Markdown copy (web clipping) of a Thread Reader thread    Thread
 nitter              a Nitter page: a tweet's conversation, a timeline, a search Article
+export              an account export: its zip (bytes or path) or its folder    Export
 ==================  ==========================================================  ===========
+
+An account export is recognised before the table: zip bytes, or a path (an
+:class:`os.PathLike`) to a zip or a folder, holding ``data/manifest.js``, ``data/tweets.js``,
+``data/tweet.js`` or a Grailbird export (:mod:`threadkeep.account`).
 
 Parsers are pure functions of the tree (or text) and the url; nothing here touches the
 network. Web-archive copies parse like the original: links are restored to their original
@@ -30,11 +35,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from threadkeep.errors import ParseError, UnsupportedPage
 from threadkeep.limits import check_tweets
-from threadkeep.models import Article, Listing, Result, Sighting, Thread, Tweet
+from threadkeep.models import Article, Export, Listing, Result, Sighting, Thread, Tweet
 from threadkeep.parsing.inputs import Input, read_input
 from threadkeep.parsing.kinds import KINDS, NOTHING_FOUND, Detected, SourceKind
 from threadkeep.parsing.schemes import http_only
@@ -43,8 +49,49 @@ from threadkeep.urls import unarchive
 
 __all__ = ["Detected", "detect", "parse"]
 
-R = TypeVar("R", Thread, Listing, Article, Tweet)
-_WANTED = {Thread: "a thread", Listing: "a listing", Article: "an article", Tweet: "a tweet"}
+R = TypeVar("R", Thread, Listing, Article, Tweet, Export)
+_WANTED = {
+    Thread: "a thread",
+    Listing: "a listing",
+    Article: "an article",
+    Tweet: "a tweet",
+    Export: "an account export",
+}
+
+
+def _is_export(data: bytes | str | os.PathLike[str]) -> bool:
+    """True for zip bytes, or the path of a zip or of a folder holding an account export."""
+    from threadkeep.account.container import is_zip
+    from threadkeep.account.folder_export import folder_export_root
+
+    if isinstance(data, bytes):
+        return is_zip(data[:4])
+    if not isinstance(data, os.PathLike):
+        return False
+    path = os.fspath(data)
+    if os.path.isdir(path):
+        return folder_export_root(Path(path)) is not None
+    try:
+        with open(path, "rb") as stream:
+            return is_zip(stream.read(4))
+    except OSError:
+        return False  # read_input says why
+
+
+def _parse_export(
+    data: bytes | os.PathLike[str], url: str | None, name: str, expect: type[R] | None
+) -> Export:
+    from threadkeep.account import parse_export
+
+    try:
+        export = parse_export(data, url=url, name=name)
+        if export is None:
+            raise UnsupportedPage("a zip or folder that is not an account export")
+        if expect is not None and expect is not Export:
+            raise UnsupportedPage(f"an account export, not {_WANTED[expect]}")
+    except ParseError as exc:
+        raise exc.with_source(name) from exc.__cause__
+    return export
 
 
 def _find(page: Input) -> tuple[SourceKind[Any], Callable[[str | None], Result]]:
@@ -67,6 +114,8 @@ def detect(data: bytes | str | os.PathLike[str]) -> Detected:
         >>> threadkeep.detect(open("fixtures/text/seed003_listing_nkpeace.txt", "rb").read())
         'text-listing'
     """
+    if _is_export(data):
+        return "export"
     return _find(Input(read_input(data)))[0].name
 
 
@@ -116,6 +165,8 @@ def parse(
         ('thread', 'QuinnyPig', 102, True)
     """
     name = source or url or (os.fspath(data) if isinstance(data, os.PathLike) else "<input>")
+    if not isinstance(data, str) and _is_export(data):
+        return _parse_export(data, url, name, expect)
     try:
         raw = read_input(data, source=name)
         page = Input(raw, unarchive(url) if url else None)

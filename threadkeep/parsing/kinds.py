@@ -71,6 +71,7 @@ Detected = Literal[
     "text-article",
     "markdown-thread",
     "nitter",
+    "export",
 ]
 F = TypeVar("F")
 

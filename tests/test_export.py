@@ -1,0 +1,217 @@
+"""Account exports (issue 16): the three layouts parse to their reviewed goldens, from a folder,
+a zip's path and a zip's bytes, through the library and ``threadkeep convert``.
+
+Every export is a real one, trimmed (fixtures/export/SOURCES.md); ``pytest --update-golden``
+rewrites ``fixtures/export/<case>.json`` for a person to review.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import threadkeep
+from threadkeep.account.notes import Notes
+from threadkeep.account.threads import threads_of
+from threadkeep.account.tweets import tweet_from_entry
+
+EXPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "export"
+CASES = sorted(p for p in EXPORTS.iterdir() if p.is_dir())
+
+
+def zipped(folder: Path, *, wrap: str | None = None) -> bytes:
+    """The export in ``folder`` as a zip's bytes (inside one folder ``wrap``, if given)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                archive.write(path, f"{wrap}/{name}" if wrap else name)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("folder", CASES, ids=[p.name for p in CASES])
+def test_export_matches_golden(folder: Path, update_golden: bool) -> None:
+    export = threadkeep.parse(folder, source=folder.name)
+    produced = json.loads(export.model_dump_json())
+    golden = folder.with_suffix(".json")
+    if update_golden:
+        golden.write_text(json.dumps(produced, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    assert golden.exists(), f"no golden for {folder.name}: run pytest --update-golden, review"
+    assert produced == json.loads(golden.read_text("utf-8"))
+    assert threadkeep.models.result_adapter.validate_json(golden.read_bytes()) == export
+
+
+@pytest.mark.parametrize("folder", CASES, ids=[p.name for p in CASES])
+def test_zip_bytes_and_zip_path_parse_like_the_folder(folder: Path, tmp_path: Path) -> None:
+    from_folder = threadkeep.parse(folder)
+    data = zipped(folder, wrap="twitter-2024-11-16-abc")
+    assert threadkeep.detect(data) == "export"
+    assert threadkeep.parse(data) == from_folder
+    path = tmp_path / "twitter.zip"
+    path.write_bytes(zipped(folder))
+    assert threadkeep.parse(path) == from_folder
+
+
+def test_modern_export_account_threads_and_long_post() -> None:
+    export = threadkeep.parse(EXPORTS / "modern-alrocar-2024", expect=threadkeep.Export)
+    assert export.layout == "manifest"
+    assert (export.account.id, export.account.handle) == ("52338276", "alrocar")
+    assert export.generated_at == datetime(2024, 11, 16, 11, 33, 22, 222000, tzinfo=UTC)
+    assert export.source is not None and export.source.kind == "export"
+    assert [(t.id, len(t.tweets), t.complete) for t in export.threads] == [
+        ("1848756482629620036", 2, True),
+        ("1771088435404583031", 5, True),
+    ]
+    thread = export.threads[1]
+    assert [t.id for t in thread.tweets] == [
+        "1771088435404583031",
+        "1771089349506920845",
+        "1771201849372127420",
+        "1771202544565444790",
+        "1771250958229450966",
+    ]
+    tweets = {t.id: t for t in export.tweets}
+    long = tweets["1851942807159619757"]  # cut at 280 in tweets.js, whole in note-tweet.js
+    assert long.text is not None
+    assert "Ajustes > Notificaciones > Alertas de emergencias inalámbricas > Historial" in long.text
+    assert long.text.endswith("(la alerta llegó 24h tarde, pero ese es otro tema)")
+    assert long.quoted is not None and long.quoted.id == "1851940685131210784"
+    gif = tweets["1854591356741861770"].media[0]  # entities.media says "photo"
+    assert (gif.kind, gif.url) == ("gif", "https://video.twimg.com/tweet_video/GbzVAMlXEAQnc5_.mp4")
+    assert len(tweets["1848757197745860812"].media) == 2  # entities.media holds only one
+    youtube = tweets["1853790406305108349"]
+    assert (
+        youtube.text == "No se puede explicar mejor\n\nhttps://www.youtube.com/watch?v=Jh9p__hrxS8"
+    )
+    retweet = tweets["1855222380982907193"]
+    assert retweet.retweet_of is not None and retweet.retweet_of.author.handle == "notasintel"
+    assert all(t.deleted is False for t in export.tweets)
+
+
+def test_deleted_tweet_marked_with_its_time_and_t_co_kept_without_expansion() -> None:
+    export = threadkeep.parse(EXPORTS / "modern-alystyle_-2025")
+    deleted = [t for t in export.tweets if t.deleted]
+    assert [t.id for t in deleted] == ["1830828196125622656"]
+    assert deleted[0].deleted_at == datetime(2025, 1, 11, 15, 27, tzinfo=UTC)
+    assert deleted[0].text == "RT @bobamirukuu: Mikuto yuki ⁉️ #Persona3 https://t.co/zJX5ynMucs"
+    assert export.account.name == "@alystyle.bsky.social"  # a display name, not a handle
+    assert export.account.handle == "alystyle_"
+
+
+def test_tweet_js_layout_and_grailbird_layouts() -> None:
+    brenden = threadkeep.parse(EXPORTS / "tweetjs-BrendenRecluse-2021")
+    assert brenden.layout == "tweet-js"
+    assert [t.id for t in brenden.threads[0].tweets] == [
+        "1350931380176379910",
+        "1350935177669836801",
+    ]
+    grailbird = threadkeep.parse(EXPORTS / "grailbird-IaninSheffield-2018")
+    assert (grailbird.layout, grailbird.account.id, len(grailbird.tweets)) == (
+        "grailbird",
+        "21324520",
+        5,
+    )
+    first = grailbird.tweets[0]
+    assert first.id == "1256027524" and first.in_reply_to.id == "1253863425"
+    csv = threadkeep.parse(EXPORTS / "grailbird-csv-IaninSheffield-2018")
+    assert csv.layout == "grailbird" and len(csv.tweets) == 10
+    retweet = next(t for t in csv.tweets if t.id == "925687146597552129")
+    assert retweet.retweet_of.id == "925680556528078854"
+    assert retweet.retweet_of.author.handle == "HarryTDyer"
+    assert any("\n" in (t.text or "") for t in csv.tweets)  # a text over two CSV lines
+
+
+def test_media_file_names_from_the_export(tmp_path: Path) -> None:
+    # Constructed: the real samples hold no media file of a kept tweet (fixtures/export).
+    export_root = tmp_path / "export"
+    shutil.copytree(EXPORTS / "modern-alrocar-2024", export_root)
+    media = export_root / "data" / "tweets_media"
+    media.mkdir()
+    (media / "1854591356741861770-GbzVAMlXEAQnc5_.mp4").write_bytes(b"")
+    (media / "1848757197745860812-Gaga1vCW4AAkD7c.jpg").write_bytes(b"")
+    tweets = {t.id: t for t in threadkeep.parse(export_root).tweets}
+    assert tweets["1854591356741861770"].media[0].file == (
+        "data/tweets_media/1854591356741861770-GbzVAMlXEAQnc5_.mp4"
+    )
+    two = tweets["1848757197745860812"].media
+    assert [m.file for m in two] == [
+        None,
+        "data/tweets_media/1848757197745860812-Gaga1vCW4AAkD7c.jpg",
+    ]
+
+
+def test_notes_join_by_second_and_text_not_by_id() -> None:
+    when = datetime(2024, 10, 31, 11, 2, 27, tzinfo=UTC)
+    note = {"noteTweet": {"noteTweetId": "1", "createdAt": "2024-10-31T11:02:27.000Z",
+                          "core": {"text": "Second note, much longer", "urls": []}}}  # fmt: skip
+    other = {"noteTweet": {"noteTweetId": "2", "createdAt": "2024-10-31T11:02:27.000Z",
+                           "core": {"text": "First note, longer", "urls": []}}}  # fmt: skip
+    notes = Notes([note, other])
+    assert notes.join(when, "@someone First note… https://t.co/x") == (
+        "@someone First note, longer"
+    )
+    assert notes.join(when, "Second note…") == "Second note, much longer"
+    assert notes.join(when, "Second note…") is None  # used up
+    assert notes.join(datetime(2024, 10, 31, 12, tzinfo=UTC), "First…") is None
+
+
+def test_thread_with_a_missing_link_counts_the_gap() -> None:
+    account = threadkeep.Author(handle="me", id="7")
+
+    def entry(tweet_id: str, parent: str | None) -> dict[str, object]:
+        reply = {"in_reply_to_status_id_str": parent, "in_reply_to_user_id_str": "7"}
+        return {"tweet": {"id_str": tweet_id, "full_text": tweet_id, **(reply if parent else {})}}
+
+    tweets = [tweet_from_entry(entry(i, p), account=account) for i, p in
+              [("40", "30"), ("30", "20"), ("11", "10"), ("10", None), ("12", "10")]]  # fmt: skip
+    threads = threads_of(tweets, account)
+    assert [(t.id, [x.id for x in t.tweets], t.complete, t.gaps) for t in threads] == [
+        ("20", ["30", "40"], False, (1,)),
+        ("10", ["10", "11"], True, ()),
+    ]
+    assert [x.position for x in threads[0].tweets] == [2, 3]
+
+
+def test_convert_command_json_and_markdown(tmp_path: Path) -> None:
+    path = tmp_path / "twitter-2024.zip"
+    path.write_bytes(zipped(EXPORTS / "modern-alrocar-2024"))
+    command = [sys.executable, "-m", "threadkeep", "convert"]
+    done = subprocess.run([*command, str(path)], capture_output=True, text=True, check=True)
+    document = json.loads(done.stdout)
+    assert document["kind"] == "export" and len(document["tweets"]) == 14
+    folder = str(EXPORTS / "modern-alrocar-2024")
+    done = subprocess.run([*command, "--format", "md", folder], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stdout.startswith("# Tweets of alrocar 🥘 (@alrocar)\n")
+    assert "## Thread by alrocar 🥘 (@alrocar)\n\n2024-03-22 · 5 tweets" in done.stdout
+    assert "**5.** Resumen de la semana (desde el móvil)" in done.stdout
+
+
+def test_a_broken_data_file_is_named_in_one_line(tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    shutil.copytree(EXPORTS / "tweetjs-BrendenRecluse-2021", root)
+    (root / "data" / "tweet.js").write_text('window.YTD.tweet.part0 = [ {"tweet": {"id_str": "1"}')
+    with pytest.raises(threadkeep.MalformedExport) as caught:
+        threadkeep.parse(root)
+    assert caught.value.member == "data/tweet.js"
+    done = subprocess.run([sys.executable, "-m", "threadkeep", "convert", str(root)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "data/tweet.js: not JSON after the assignment" in done.stderr
+    (root / "data" / "tweet.js").write_text('window.YTD.tweet.part0 = [ {"tweet": {"text": "x"}} ]')
+    with pytest.raises(threadkeep.MalformedExport, match=r"data/tweet.js: entry 1: no tweet id"):
+        threadkeep.parse(root)
+
+
+def test_an_export_is_not_what_expect_asks_for() -> None:
+    with pytest.raises(threadkeep.UnsupportedPage, match="an account export, not a thread"):
+        threadkeep.parse(EXPORTS / "modern-alrocar-2024", expect=threadkeep.Thread)
