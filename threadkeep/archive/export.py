@@ -43,6 +43,7 @@ from threadkeep.archive.media import MediaEntry, MediaStore
 from threadkeep.archive.records import AddResult, CaptureEntry
 from threadkeep.errors import ArchiveError, UnsupportedPage
 from threadkeep.models import Export, Sighting, Tweet
+from threadkeep.words import plural
 
 if TYPE_CHECKING:
     import os
@@ -92,11 +93,11 @@ class ExportArchived:
         if not self.written:
             return f"{source}: already archived ({self.result.document}): nothing written"
         counts = [
-            f"{self.tweets} tweets",
-            f"{len(self.threads)} threads",
+            plural(self.tweets, "tweet"),
+            plural(len(self.threads), "thread"),
             f"{self.deleted} deleted" if self.deleted else "",
             f"{len(self.result.removed)} removed since" if self.result.removed else "",
-            f"{self.media_files} media files copied",
+            f"{plural(self.media_files, 'media file')} copied",
         ]
         said = ", ".join(c for c in counts if c)
         return f"{source}: {self.result.outcome} {self.result.document} ({said})"
@@ -169,7 +170,7 @@ def archive_export(
 ) -> ExportArchived:
     """Archive the export at ``source`` (a zip's bytes, a zip file or an unpacked folder).
 
-    ``parser`` reads it (default: :func:`threadkeep.account.parse_export`).
+    ``parser`` reads it (default: :func:`threadkeep.account.read_export`).
 
     :class:`UnsupportedPage` when it is not an account export; a damaged export raises the
     container's :class:`~threadkeep.errors.MalformedExport`, naming the file inside it, and
@@ -178,9 +179,9 @@ def archive_export(
     from threadkeep.account.container import open_export
 
     if parser is None:
-        from threadkeep.account import parse_export
+        from threadkeep.account import read_export
 
-        parser = parse_export
+        parser = read_export
 
     say = progress or (lambda _: None)
     label = name or (str(source) if not isinstance(source, bytes) else "the export")
@@ -194,7 +195,7 @@ def archive_export(
         say(f"reading {label}")
         recording = _Recording(export_files)
         parsed = parser(cast("ExportFiles", recording))
-        say(f"{len(parsed.tweets)} tweets, {len(parsed.threads)} threads")
+        say(f"{plural(len(parsed.tweets), 'tweet')}, {plural(len(parsed.threads), 'thread')}")
         members, items = _copies(export_files, parsed, recording.read_names, say)
     data = bundle(iter(members))
     sha = hashlib.sha256(data).hexdigest()
