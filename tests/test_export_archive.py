@@ -263,3 +263,13 @@ def test_sigkill_in_the_middle_of_an_export_leaves_a_store_that_verifies(tmp_pat
         assert shown is not None and [t.id for t in shown.tweets] == THREAD_TWEETS, at
         at += 1 if at < 6 else 5  # every rename of the media and the first files; then some
     assert at > 10  # media files, raw body, snapshots, records: many renames were killed
+
+
+def test_a_json_line_says_what_the_export_made(tmp_path: Path) -> None:
+    export = make_export(tmp_path / "export")
+    code, out, _ = run("archive", str(export), "--store", str(tmp_path / "store"), "--json")
+    assert code == 0
+    said = json.loads(out)
+    assert (said["outcome"], said["document"], said["kind"]) == ("new", ACCOUNT, "export")
+    assert said["export"]["threads"] == [f"thread-{SHORT}", f"thread-{THREAD}"]
+    assert said["export"]["tweets"] == 14 and said["export"]["written"] is True
