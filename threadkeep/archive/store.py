@@ -301,7 +301,15 @@ class Archive:
 
     def media(self, *, url: str | None = None, file: str | None = None) -> MediaEntry | None:
         """The stored media file for a media url, else an export file name (``Media.url``,
-        ``Media.file``), or None: its ``sha256`` names it, :meth:`media_bytes` reads it."""
+        ``Media.file``), or None: its ``sha256`` names it, :meth:`media_bytes` reads it.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> archive.media(url="https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg") is None
+            True
+        """
         return self.media_store.find(url=url, file=file)
 
     def media_bytes(self, sha256: str) -> bytes:
@@ -381,6 +389,20 @@ class Archive:
         The same export archived again writes nothing; a later export in which tweets are
         gone marks them removed. ``progress`` is called with a line of news now and then.
         See :mod:`threadkeep.archive.export`.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> done = archive.export("fixtures/export/modern-alrocar-2024")
+            >>> done.result.outcome, done.result.document, done.tweets
+            ('new', 'export-52338276', 14)
+            >>> [thread.document for thread in done.threads]
+            ['thread-1848756482629620036', 'thread-1771088435404583031']
+            >>> len(archive.thread("1771088435404583031").tweets)
+            5
+            >>> archive.export("fixtures/export/modern-alrocar-2024").written  # the same again
+            False
         """
         from threadkeep.archive.export import archive_export
 
