@@ -110,7 +110,7 @@ def test_hostile_input_gives_its_documented_outcome(
 
 
 def test_every_hostile_fixture_has_an_expectation() -> None:
-    files = {p.name for p in HOSTILE.iterdir() if p.name != "expected.json"}
+    files = {p.name for p in HOSTILE.iterdir() if p.is_file() and p.name != "expected.json"}
     assert files == set(EXPECTED)
 
 

@@ -30,6 +30,7 @@ PARTS = {
     "threadkeep.files": "shared",
     "threadkeep.words": "shared",
     "threadkeep.parsing": "parse",
+    "threadkeep.account": "parse",
     "threadkeep.fetch": "fetch",
     "threadkeep.archive": "archive",
     "threadkeep.archive.checks": "archive",

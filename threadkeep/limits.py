@@ -94,10 +94,10 @@ quote); deeper ones are left out. Tweets themselves show one level."""
 # (104 874 538 bytes seen), accounts hold hundreds of thousands of tweets, and the zip is up to
 # about 11 GB with tens of thousands of media files. docs/security.md explains each value.
 
-MAX_EXPORT_FILE_BYTES = 256 * 1024 * 1024
-"""Largest data file (``.js``, ``.csv``) read from an export (256 MiB): 2.5 times the 100 MiB
-parts tweets.js is split into. Media files are streamed, not read whole, and bounded by
-:data:`MAX_EXPORT_BYTES` only."""
+MAX_EXPORT_FILE_BYTES = 128 * 1024 * 1024
+"""Largest data file (``.js``, ``.csv``) read from an export (128 MiB): X splits tweets.js into
+parts of 100 MiB. A file at this size, read as JSON, peaks at about 1 GB. Media files are
+streamed, not read whole, and bounded by :data:`MAX_EXPORT_BYTES` only."""
 
 MAX_EXPORT_BYTES = 64 * 1024**3
 """Most bytes all the members of one export may hold uncompressed (64 GiB); the largest exports
@@ -116,13 +116,13 @@ MAX_EXPORT_RATIO = 100
 size); pretty-printed tweets compress about 10 to 1, media hardly at all, while a zip bomb
 reaches 1 000 to 1."""
 
-MAX_EXPORT_JSON_OBJECTS = 5_000_000
+MAX_EXPORT_JSON_OBJECTS = 2_000_000
 """Most objects (opening braces) in one export data file: real tweets.js files hold one per
-200 to 300 bytes, so a 256 MiB part about 1.3 million."""
+160 to 300 bytes, so a 128 MiB file about 840 000 at most."""
 
-MAX_EXPORT_JSON_VALUES = 20_000_000
+MAX_EXPORT_JSON_VALUES = 10_000_000
 """Most values (separating commas) in one export data file: real files hold one per 50 to
-75 bytes, so a 256 MiB part about 5 million."""
+75 bytes, so a 128 MiB file about 2.7 million."""
 
 MAX_EXPORT_TWEETS = 1_000_000
 """Most tweets (with deleted ones) read from one export: the accounts exports are made for hold

@@ -88,7 +88,7 @@ export: no window.YTD, window.__THAR_CONFIG, Grailbird.data or var assignment at
     try:
         value, end = decode_json_at(text, start)
     except MalformedPage as exc:
-        raise refuse(f"not JSON after the assignment: {exc.reason}") from exc
+        raise refuse(f"after the assignment: {exc.reason}") from exc
     if not _TRAILER_RE.match(text, end):
         where = text[end : end + 40]
         raise refuse(f"text after the assigned JSON value, at character {end:,}: {where!r}")

@@ -120,7 +120,10 @@ class _Guarded(io.RawIOBase):
         except MalformedExport:
             raise
         except Exception as exc:  # zipfile.BadZipFile, zlib.error, EOFError, OSError
-            reason = f"the file cannot be read: {type(exc).__name__}: {exc}"
+            reason = (
+                "damaged, or a zip bomb: its bytes do not match the size and checksum the zip"
+                f" records for it ({type(exc).__name__}: {exc})"
+            )
             raise self._files.refuse(self._name, reason) from exc
         buffer[: len(data)] = data
         return len(data)

@@ -8,6 +8,7 @@ file it names. The same member count and total size limits apply as to a zip.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -105,7 +106,7 @@ def _checked(path: Path, real_root: Path, name: str, member: str) -> Path | None
             target = path.resolve()
             if not target.is_relative_to(real_root):
                 raise MalformedExport(
-                    "refused: a symbolic link to a file outside the export",
+                    "refused: a symbolic link to something outside the export",
                     source=name,
                     member=member,
                 )
@@ -115,8 +116,16 @@ def _checked(path: Path, real_root: Path, name: str, member: str) -> Path | None
         else:
             target = path
             mode = path.lstat().st_mode
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links (Python 3.11, 3.12)
-        reason = f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+    except RuntimeError as exc:  # Python 3.11 and 3.12 (3.13: OSError, ELOOP)
+        raise MalformedExport(
+            "refused: a loop of symbolic links", source=name, member=member
+        ) from exc
+    except OSError as exc:
+        reason = (
+            "refused: a loop of symbolic links"
+            if exc.errno == errno.ELOOP
+            else (f"cannot be read: {exc.strerror}")
+        )
         raise MalformedExport(reason, source=name, member=member) from exc
     if stat.S_ISDIR(mode):
         return None
