@@ -273,3 +273,16 @@ def test_a_json_line_says_what_the_export_made(tmp_path: Path) -> None:
     assert (said["outcome"], said["document"], said["kind"]) == ("new", ACCOUNT, "export")
     assert said["export"]["threads"] == [f"thread-{SHORT}", f"thread-{THREAD}"]
     assert said["export"]["tweets"] == 14 and said["export"]["written"] is True
+
+
+def test_an_export_given_to_add_is_refused_and_nothing_is_kept(tmp_path: Path) -> None:
+    """``Archive.add`` takes one page; an export's zip bytes go through ``Archive.export``
+    (its media into the media store, not into a raw body): refused before anything is kept."""
+    from threadkeep.errors import UnsupportedPage
+
+    zipped = make_export(tmp_path / "export.zip", as_zip=True)
+    archive = Archive(tmp_path / "store")
+    with pytest.raises(UnsupportedPage, match=r"Archive\.export\(\)"):
+        archive.add(zipped.read_bytes())
+    assert list(archive.captures()) == [] and not (tmp_path / "store" / "raw").exists()
+    assert archive.export(zipped.read_bytes()).result.document == ACCOUNT
