@@ -26,6 +26,13 @@ key given as null must be null. For a listing: the number of previews, each one'
 count and that its first tweet's text starts with first_words. "error" passes when parse()
 raises a ThreadkeepError.
 
+Issue 16 adds account exports (``fixtures/unseen/export/``): the copy is the export's folder,
+``expect`` is ``"export"``, and besides the tweets' id, handle, date and text the expected
+file may give ``account`` (id, handle, name), ``layout``, ``generated_at``, ``threads`` (each
+the list of its tweet ids, in order) and, per tweet, ``in_reply_to`` (an id or null),
+``retweet_of`` (the handle retweeted, or null), ``retweet_of_id``, ``retweet_of_created_at``,
+``media`` (their urls), ``media_count``, ``hashtags``, ``deleted`` and ``edit_ids``.
+
 Run from the repository root::
 
     python benchmarks/fidelity.py                 # every expected file under fixtures/unseen
@@ -39,7 +46,9 @@ import json
 import re
 import sys
 import unicodedata
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import threadkeep
 from threadkeep.errors import ThreadkeepError
@@ -81,10 +90,55 @@ def check_tweet(n: int, want: dict[str, object], got: object) -> list[str]:
     return problems
 
 
+def _export_facts(tweet: Any) -> dict[str, object]:
+    retweet = tweet.retweet_of
+    return {
+        "in_reply_to": tweet.in_reply_to.id if tweet.in_reply_to else None,
+        "retweet_of": retweet.author.handle if retweet and retweet.author else None,
+        "retweet_of_id": retweet.id if retweet else None,
+        "retweet_of_created_at": retweet.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if retweet and retweet.created_at
+        else None,
+        "media": [m.url for m in tweet.media],
+        "media_count": len(tweet.media),
+        "hashtags": list(tweet.hashtags),
+        "deleted": tweet.deleted,
+        "edit_ids": list(tweet.edit_ids),
+    }
+
+
+def check_export(result: Any, expected: dict[str, Any]) -> list[str]:
+    """The export's own facts, and each tweet's beyond check_tweet's four (see above)."""
+    problems = []
+    account = result.account
+    for key, value in (expected.get("account") or {}).items():
+        if getattr(account, key, None) != value:
+            problems.append(f"account {key} {getattr(account, key, None)!r} != {value!r}")
+    if "layout" in expected and result.layout != expected["layout"]:
+        problems.append(f"layout {result.layout!r} != {expected['layout']!r}")
+    if "generated_at" in expected:
+        made = result.generated_at.isoformat() if result.generated_at else None
+        want = expected["generated_at"].replace("Z", "+00:00")
+        if made is None or datetime.fromisoformat(want) != result.generated_at:
+            problems.append(f"generated_at {made!r} != {expected['generated_at']!r}")
+    if "threads" in expected:
+        threads = [[t.id for t in thread.tweets] for thread in result.threads]
+        if threads != expected["threads"]:
+            problems.append(f"threads {threads} != {expected['threads']}")
+    pairs = zip(expected.get("tweets", []), result.tweets, strict=False)
+    for n, (want, got) in enumerate(pairs, 1):
+        facts = _export_facts(got)
+        for key, value in want.items():
+            if key in facts and facts[key] != value:
+                problems.append(f"tweet {n}: {key} {facts[key]!r} != expected {value!r}")
+    return problems
+
+
 def check(case: Path, expected: dict[str, object]) -> list[str]:
     url = expected.get("url")
     try:
-        result = threadkeep.parse(case.read_bytes(), url=url if isinstance(url, str) else None)
+        data: bytes | Path = case if case.is_dir() else case.read_bytes()  # an export's folder
+        result = threadkeep.parse(data, url=url if isinstance(url, str) else None)
     except ThreadkeepError as error:
         if expected["expect"] == "error":
             return []
@@ -104,6 +158,8 @@ def check(case: Path, expected: dict[str, object]) -> list[str]:
         problems.append(f"{len(got)} tweets != expected {len(want)}")
     for n, (w, g) in enumerate(zip(want, got, strict=False), 1):
         problems += check_tweet(n, w, g)
+    if kind == "export":
+        problems += check_export(result, expected)
     return problems
 
 
@@ -137,7 +193,7 @@ def cases(args: list[str]) -> list[Path]:
             continue
         for exp in sorted(root.rglob("*.expected.json")):
             copy = json.loads(exp.read_text("utf-8")).get("copy")
-            if not isinstance(copy, str) or not (ROOT / copy).is_file():
+            if not isinstance(copy, str) or not (ROOT / copy).exists():
                 print(f"?? {exp}: its copy {copy!r} is missing", file=sys.stderr)
                 continue
             found.append(exp)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
 from threadkeep.models import Article, Author, Export, Listing, Thread, ThreadPreview, Tweet
 from threadkeep.words import plural
 
-__all__ = ["archived_to_markdown", "archived_to_text", "printable", "to_markdown"]
+__all__ = ["archived_to_markdown", "archived_to_text", "json_chunks", "printable", "to_markdown"]
 
 
 # Every line break str.splitlines() knows, "\r\n" as one.
@@ -311,3 +313,33 @@ def printable(text: str) -> str:
     'red �[31malert� ok\n'
     """
     return _CONTROL_RE.sub("\ufffd", text)
+
+
+def json_chunks(
+    result: Thread | Listing | Article | Tweet | Export, *, indent: int | None
+) -> Iterator[str]:
+    """``result.model_dump_json(indent=indent)``, in pieces: an export's tweets one by one, so
+    that the JSON of 200,000 tweets is never one string (it would be gigabytes)."""
+    if not isinstance(result, Export):
+        yield result.model_dump_json(indent=indent)
+        return
+    inner, comma, colon = ("\n" + " " * indent, ",", ": ") if indent else ("", ",", ":")
+    deeper = inner + " " * (indent or 0)
+    yield "{"
+    for number, name in enumerate(Export.model_fields):
+        value = getattr(result, name)
+        yield (comma if number else "") + inner + json.dumps(name) + colon
+        if name in ("tweets", "threads"):
+            if not value:
+                yield "[]"
+                continue
+            yield "["
+            for index, item in enumerate(value):
+                text = item.model_dump_json(indent=indent)
+                yield (comma if index else "") + deeper + text.replace("\n", deeper)
+            yield inner + "]"
+        else:
+            one = result.model_dump_json(indent=indent, include={name})
+            body = one[one.index(colon, len(json.dumps(name))) + len(colon) : one.rindex("}")]
+            yield body.rstrip().replace("\n" + " " * (indent or 0), inner) if indent else body
+    yield ("\n" if indent else "") + "}"

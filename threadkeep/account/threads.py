@@ -88,6 +88,15 @@ def threads_of(
     return threads
 
 
+def _placed(tweet: Tweet, position: int) -> Tweet:
+    """``tweet`` at ``position`` in its thread: its fields shared, not copied (model_copy's
+    copying took a second for 20,000 thread tweets)."""
+    placed = tweet.model_copy()  # shallow: the same field values, a dict of its own
+    placed.__dict__["position"] = position
+    placed.__pydantic_fields_set__.add("position")
+    return placed
+
+
 def _thread(
     chain: list[str],
     by_id: dict[str, Tweet],
@@ -95,7 +104,7 @@ def _thread(
     source: Sighting | None,
 ) -> Thread:
     present = [
-        by_id[tweet_id].model_copy(update={"position": position})
+        _placed(by_id[tweet_id], position)
         for position, tweet_id in enumerate(chain, 1)
         if tweet_id in by_id
     ]

@@ -92,12 +92,38 @@ def _list(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+_V1_TIME_RE = re.compile(
+    r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) \+0000 ([0-9]{4})"
+)
+
+
+def _v1_utc(text: str) -> datetime | None:
+    """``Sat Nov 09 12:14:18 +0000 2024`` read directly: every export writes +0000, and
+    strptime costs 20 times more (a second for 20,000 tweets)."""
+    match = _V1_TIME_RE.fullmatch(text)
+    if match is None or match[1] not in _MONTHS:
+        return None
+    try:
+        return datetime(int(match[6]), _MONTHS[match[1]], int(match[2]), int(match[3]),
+                        int(match[4]), int(match[5]), tzinfo=UTC)  # fmt: skip
+    except ValueError:  # "Feb 31"
+        return None
+
+
 def export_time(value: object) -> datetime | None:
     """A time as exports write it: v1.1 ``Sat Nov 09 12:14:18 +0000 2024``, Grailbird's
     ``2009-02-27 00:00:00 +0000`` or ISO 8601 with ``Z``; None when it is none of those."""
     text = _string(value)
     if text is None or len(text) > 64:
         return None
+    if (fast := _v1_utc(text)) is not None:
+        return fast
     for form in ("%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M:%S %z"):
         try:
             return datetime.strptime(text, form).astimezone(UTC)

@@ -9,8 +9,9 @@ an input.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TextIO
@@ -76,26 +77,31 @@ class Outcome:
     error: str | None = None
 
 
-def _render(item: Input, run: Plan, stdin: IO[bytes]) -> tuple[str, str]:
+def _render(item: Input, run: Plan, stdin: IO[bytes]) -> tuple[str, Iterable[str]]:
     # Imported here: planning a run (and `threadkeep --help`) needs no parser or model code.
     from threadkeep.parsing import parse
-    from threadkeep.render import printable, to_markdown
+    from threadkeep.render import json_chunks, printable, to_markdown
 
     if item.kind is EXPORT and item.path is not None:  # read from its path, file by file
         result = parse(item.path, url=run.url, source=item.label)
     else:
         result = parse(read_input(item, stdin), url=run.url, source=item.label)
     if run.fmt == "md":
-        return result.kind, printable(to_markdown(result))
-    if run.fmt == "jsonl":
-        return result.kind, result.model_dump_json() + "\n"
-    return result.kind, result.model_dump_json(indent=2) + "\n"
+        return result.kind, [printable(to_markdown(result))]
+    # In pieces: an account export's JSON is written tweet by tweet, never held whole.
+    pieces = json_chunks(result, indent=2 if run.fmt == "json" else None)
+    return result.kind, itertools.chain(pieces, ["\n"])
 
 
 def _sink(run: Plan, stdout: TextIO) -> Sink:
     if run.folder is not None:
         return FolderSink(run.folder, run.names)
-    return StreamSink(run.fmt, stream=None if run.target else stdout, target=run.target)
+    return StreamSink(
+        run.fmt,
+        stream=None if run.target else stdout,
+        target=run.target,
+        single=len(run.items) == 1,
+    )
 
 
 def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> Iterator[Outcome]:
@@ -120,7 +126,7 @@ def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> I
             log.debug("%s: reading", item.label)
             try:
                 kind, text = _render(item, run, stdin)
-                written = sink.put(index, text)
+                written = sink.put_chunks(index, text)
             except BrokenPipeError:
                 raise  # stdout's reader is gone: nothing more can be said
             except OutputError:

@@ -13,7 +13,7 @@ import json
 import os
 import stat
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, TextIO
@@ -84,6 +84,11 @@ class Sink(contextlib.AbstractContextManager["Sink"]):
         """Write the rendering of input ``index``; return the file written, if one was."""
         raise NotImplementedError
 
+    def put_chunks(self, index: int, chunks: Iterable[str]) -> Path | None:
+        """:meth:`put` for a rendering made in pieces (an account export's JSON), written
+        piece by piece where the output allows it."""
+        return self.put(index, "".join(chunks))
+
     def __exit__(
         self,
         kind: type[BaseException] | None,
@@ -108,6 +113,15 @@ class FolderSink(Sink):
             raise OutputError.writing(target, exc) from exc
         return target
 
+    def put_chunks(self, index: int, chunks: Iterable[str]) -> Path | None:
+        target = self.folder / self.names[index]
+        try:
+            with atomic_writer(target) as stream:
+                stream.writelines(chunks)
+        except OSError as exc:
+            raise OutputError.writing(target, exc) from exc
+        return target
+
 
 class StreamSink(Sink):
     """Results one after another on a stream (stdout), or into one file written whole.
@@ -118,8 +132,11 @@ class StreamSink(Sink):
     whole list with ``indent=2`` would give).
     """
 
-    def __init__(self, fmt: Format, *, stream: TextIO | None, target: Path | None) -> None:
+    def __init__(
+        self, fmt: Format, *, stream: TextIO | None, target: Path | None, single: bool = False
+    ) -> None:
         self.fmt = fmt
+        self.single = single  # one input only: a json document is never held for an array
         self.stream = stream
         self.target = target
         self.count = 0
@@ -158,6 +175,22 @@ class StreamSink(Sink):
                 self._write(",\n" + element)
         else:
             self._write(text if self.count == 1 or self.fmt != "md" else _MD_SEPARATOR + text)
+        return self.target
+
+    def put_chunks(self, index: int, chunks: Iterable[str]) -> Path | None:
+        if self.fmt == "json" and not self.single:
+            return self.put(index, "".join(chunks))
+        self.count += 1
+        if self.count > 1 and self.fmt == "md":
+            self._write(_MD_SEPARATOR)
+        out = self._out()
+        try:
+            out.writelines(chunks)
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError.writing(self.target or "<stdout>", exc) from exc
         return self.target
 
     def __exit__(

@@ -57,8 +57,10 @@ def convert(
     """Convert saved pages (Thread Reader threads and listings, text copies) to JSON or Markdown.
 
     PATH is a file, a folder (every .html, .htm, .txt, .md, .markdown and .json below it) or
-    - for standard input. Each result is written as soon as it is ready. A bad input is named
-    on stderr with its reason; the others are still converted and the exit status is 1.
+    - for standard input. An account export (the zip X/Twitter lets you download, or the
+    folder it unpacks to) is one input: every tweet and thread in it; in Markdown, its threads
+    unrolled. Each result is written as soon as it is ready. A bad input is named on stderr
+    with its reason; the others are still converted and the exit status is 1.
 
     Example:
 
@@ -67,6 +69,8 @@ def convert(
         threadkeep convert saved-pages/ -o out/
 
         threadkeep convert clippings/ --format jsonl -o - | jq .kind
+
+        threadkeep convert twitter-2024-11-16.zip --format md -o my-threads.md
     """
     from threadkeep import batch
 

@@ -86,7 +86,7 @@ def _parse_export(
     try:
         export = parse_export(data, url=url, name=name)
         if export is None:
-            raise UnsupportedPage("a zip or folder that is not an account export")
+            raise UnsupportedPage("a zip file or folder that is not an account export")
         if expect is not None and expect is not Export:
             raise UnsupportedPage(f"an account export, not {_WANTED[expect]}")
     except ParseError as exc:
@@ -114,8 +114,14 @@ def detect(data: bytes | str | os.PathLike[str]) -> Detected:
         >>> threadkeep.detect(open("fixtures/text/seed003_listing_nkpeace.txt", "rb").read())
         'text-listing'
     """
-    if _is_export(data):
-        return "export"
+    if _is_export(data) and not isinstance(data, str):
+        from threadkeep.account.container import open_export
+
+        files = open_export(data)  # a zip may hold anything: only an export is one
+        if files is not None:
+            files.close()
+            return "export"
+        raise UnsupportedPage("a zip file or folder that is not an account export")
     return _find(Input(read_input(data)))[0].name
 
 
