@@ -173,7 +173,8 @@ def test_a_later_export_marks_gone_tweets_removed_and_keeps_deleted_ones(tmp_pat
     assert run("archive", str(first), "--store", str(store))[0] == 0
     code, out, err = run("archive", str(later), "--store", str(store))
     assert code == 0, err
-    assert f"changed {ACCOUNT}" in out and "removed since" in out
+    assert f"changed {ACCOUNT}" in out and "1 deleted, 1 removed since" in out
+    assert "0 media files copied" in out  # the same photos: stored once
     archive = Archive(store)
     gone = archive.tweet("1853790406305108349")
     assert gone is not None and gone.removed and gone.latest.text  # its content stays

@@ -19,8 +19,8 @@ capture:
   unrolled from it (the key of a Thread Reader unroll of the same thread, whose tweets merge
   with it), written by :func:`~threadkeep.archive.apply.apply` in one batch, and one log line.
 
-Order of writes, under the store lock: the media files (durable), their index lines, then the
-capture as :func:`~threadkeep.archive.apply.capture` writes one (raw body, snapshots, tweet
+Order of writes, under the store lock: the media files, a batch at a time (durable), each
+batch's index lines after it, then the capture as :func:`~threadkeep.archive.apply.capture` writes one (raw body, snapshots, tweet
 records, document records in one batch, then the log line). A crash at any instant leaves a
 store that ``threadkeep verify`` passes.
 """
@@ -31,7 +31,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, cast
 
@@ -39,7 +39,7 @@ from threadkeep._version import __version__
 from threadkeep.archive.apply import Applied, _forget_raw, _not_recorded, apply
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.log import CaptureLog
-from threadkeep.archive.media import MediaEntry, MediaStore
+from threadkeep.archive.media import BATCH, MediaEntry, MediaStore
 from threadkeep.archive.records import AddResult, CaptureEntry
 from threadkeep.errors import ArchiveError, UnsupportedPage
 from threadkeep.models import Export, Sighting, Tweet
@@ -196,52 +196,57 @@ def archive_export(
         recording = _Recording(export_files)
         parsed = parser(cast("ExportFiles", recording))
         say(f"{plural(len(parsed.tweets), 'tweet')}, {plural(len(parsed.threads), 'thread')}")
-        members, items = _copies(export_files, parsed, recording.read_names, say)
-    data = bundle(iter(members))
-    sha = hashlib.sha256(data).hexdigest()
-    at = _time(parsed)
-    if parsed.source is None or parsed.source.kind != "export":
-        parsed = parsed.model_copy(update={"source": Sighting(kind="export", url=parsed.url)})
-    deleted = sum(1 for t in parsed.tweets if t.deleted)
-    with files.lock():
-        copied, _ = media.store(items)  # durable before the capture that links them
-        done = _archived_before(files, log, sha, at)
-        if done is not None:
-            say("archived before: nothing written")
-            return ExportArchived(done, (), len(parsed.tweets), deleted, copied,
-                                  len(items) - copied, written=copied > 0)  # fmt: skip
-        say("writing the records")
-        applied = _capture(files, log, data, parsed, sha=sha, at=at)
-    return ExportArchived(
-        applied.result,
-        tuple(applied.parts),
-        len(parsed.tweets),
-        deleted,
-        copied,
-        len({entry.sha256 for _, entry in items}) - copied,
-        written=True,
-    )
+        at = _time(parsed)
+        if parsed.source is None or parsed.source.kind != "export":
+            update = {"source": Sighting(kind="export", url=parsed.url)}
+            parsed = parsed.model_copy(update=update)
+        deleted = sum(1 for t in parsed.tweets if t.deleted)
+        with files.lock():
+            copies = _copy_media(export_files, media, parsed, at, say)  # before the capture
+            members = {name: export_files.read(name) for name in recording.read_names}
+            data = bundle(iter({**members, **copies.pointers}.items()))
+            del members
+            sha = hashlib.sha256(data).hexdigest()
+            counts = (len(parsed.tweets), deleted, copies.copied, copies.known)
+            done = _archived_before(files, log, sha, at)
+            if done is not None:
+                say("archived before: nothing written")
+                return ExportArchived(done, (), *counts, written=copies.written)
+            say("writing the records")
+            applied = _capture(files, log, data, parsed, sha=sha, at=at)
+    return ExportArchived(applied.result, tuple(applied.parts), *counts, written=True)
 
 
-def _copies(
-    files: ExportFiles, parsed: Export, read: list[str], say: Progress
-) -> tuple[list[tuple[str, bytes]], list[tuple[bytes, MediaEntry]]]:
-    """The bundle's members (the data files read, a pointer for each media file) and the
-    media files to store, each with its index line."""
-    members = {name: files.read(name) for name in read}
-    items: list[tuple[bytes, MediaEntry]] = []
-    origin = f"export {parsed.account.id if parsed.account and parsed.account.id else ''}".strip()
+@dataclass
+class _Copies:
+    """What copying an export's media did: each file's pointer (its member in the bundle),
+    the files copied and those the store held already, and whether anything was written."""
+
+    pointers: dict[str, bytes] = field(default_factory=dict)
+    copied: int = 0
+    known: int = 0
+    written: bool = False
+
+
+def _copy_media(
+    files: ExportFiles, media: MediaStore, parsed: Export, at: datetime, say: Progress
+) -> _Copies:
+    """Copy every media file a tweet names into the media store, :data:`BATCH` at a time
+    (one batch in memory, never the export's gigabytes of video at once); the caller holds
+    the store lock."""
+    account = parsed.account.id if parsed.account and parsed.account.id else None
+    origin = f"export {account}" if account else "export"
     named = [(t, i) for tweet in parsed.tweets for t, i in _media_of(tweet)]
     named = [(t, i) for t, i in named if t.media[i].file and files.has(t.media[i].file or "")]
-    at = _time(parsed)
+    done = _Copies()
+    shas: set[str] = set()
+    chunk: list[tuple[bytes, MediaEntry]] = []
     for number, (tweet, index) in enumerate(named, start=1):
         item = tweet.media[index]
         assert item.file is not None
-        if number % 100 == 0 or number == len(named):
-            say(f"media {number}/{len(named)}")
         data = files.read(item.file)
         sha = hashlib.sha256(data).hexdigest()
-        members[item.file] = pointer(sha, len(data))
+        done.pointers[item.file] = pointer(sha, len(data))
         entry = MediaEntry(
             sha256=sha,
             size=len(data),
@@ -252,8 +257,16 @@ def _copies(
             origin=origin,
             time=at,
         )
-        items.append((data, entry))
-    return list(members.items()), items
+        chunk.append((data, entry))
+        shas.add(sha)
+        if len(chunk) == BATCH or number == len(named):
+            copied, lines = media.store(chunk)
+            done.copied += copied
+            done.written = done.written or bool(copied or lines)
+            chunk = []
+            say(f"media {number}/{len(named)}")
+    done.known = len(shas) - done.copied
+    return done
 
 
 def _archived_before(
