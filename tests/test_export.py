@@ -24,7 +24,9 @@ from threadkeep.account.threads import threads_of
 from threadkeep.account.tweets import tweet_from_entry
 
 EXPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "export"
-CASES = sorted(p for p in EXPORTS.iterdir() if p.is_dir())
+CASES = sorted(
+    p for p in EXPORTS.iterdir() if (p / "data").is_dir() or (p / "tweets.csv").is_file()
+)
 
 
 def zipped(folder: Path, *, wrap: str | None = None) -> bytes:
@@ -206,7 +208,7 @@ def test_a_broken_data_file_is_named_in_one_line(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "threadkeep", "convert", str(root)],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "data/tweet.js: not JSON after the assignment" in done.stderr
+    assert "data/tweet.js: after the assignment: invalid JSON" in done.stderr
     (root / "data" / "tweet.js").write_text('window.YTD.tweet.part0 = [ {"tweet": {"text": "x"}} ]')
     with pytest.raises(threadkeep.MalformedExport, match=r"data/tweet.js: entry 1: no tweet id"):
         threadkeep.parse(root)
