@@ -20,9 +20,9 @@ capture:
   with it), written by :func:`~threadkeep.archive.apply.apply` in one batch, and one log line.
 
 Order of writes, under the store lock: the media files, a batch at a time (durable), each
-batch's index lines after it, then the capture as :func:`~threadkeep.archive.apply.capture` writes one (raw body, snapshots, tweet
-records, document records in one batch, then the log line). A crash at any instant leaves a
-store that ``threadkeep verify`` passes.
+batch's index lines after it, then the capture as :func:`~threadkeep.archive.apply.capture`
+writes one (raw body, snapshots, tweet records, document records in one batch, then the log
+line). A crash at any instant leaves a store that ``threadkeep verify`` passes.
 """
 
 from __future__ import annotations
