@@ -236,7 +236,8 @@ KILLED_AT_RENAME = textwrap.dedent(
 def test_sigkill_in_the_middle_of_an_export_leaves_a_store_that_verifies(tmp_path: Path) -> None:
     """A writer killed before each rename of an export's capture in turn (media files, raw
     bundle, snapshots, tweet records, document records) leaves a store that verifies, with
-    nothing logged; repair brings it back; archiving the export again then completes it."""
+    nothing logged; archiving the export again at once completes it; so does a repair and
+    then archiving it again."""
     export = make_export(tmp_path / "export")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     at = 1
@@ -256,6 +257,10 @@ def test_sigkill_in_the_middle_of_an_export_leaves_a_store_that_verifies(tmp_pat
         report = archive.verify()
         assert report.ok, (at, report.problems)
         assert list(archive.captures()) == [], at
+        resumed = tmp_path / f"resumed-{at}"  # archived again at once, without a repair
+        shutil.copytree(store, resumed)
+        Archive(resumed).export(export)
+        assert Archive(resumed).verify().ok, at
         assert archive.repair().ok, at
         archive.export(export)
         again = Archive(store).verify()
