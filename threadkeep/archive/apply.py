@@ -11,6 +11,12 @@ line is written.
 ``reparse`` and ``repair`` replay the log through it into a new generation. Both take the
 records I/O layer (:class:`~threadkeep.archive.files.StoreFiles`) and the generation as a
 value, never the :class:`~threadkeep.archive.Archive`.
+
+An account export is one capture that makes several documents: its own (``export-<account
+id>``, every tweet), and one for each thread unrolled from it (``thread-<root id>``, the key a
+Thread Reader unroll of the same thread has). The threads are its *parts*: :func:`apply` merges
+each after the export, in the same batch, and the capture's one log line names the export's
+document; each part's snapshot names the capture in its source, as every snapshot does.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from threadkeep.archive.records import (
 )
 from threadkeep.archive.storage import RefusedPath
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
+from threadkeep.models import Export
 
 __all__ = ["Applied", "Applier", "apply", "capture", "is_empty"]
 
@@ -66,6 +73,11 @@ def capture(
         if again is not None:
             return again
     result, error = _parsed(data, url)
+    if isinstance(result, Export):  # its media go to the media store, not into a raw body
+        raise UnsupportedPage(
+            "an account export: archive it with Archive.export() (`threadkeep archive EXPORT`)",
+            source=url,
+        )
     with files.lock():
         generation = files.generation()
         stored = False
@@ -157,8 +169,22 @@ def is_empty(result: Result) -> bool:
 
 def apply(files: StoreFiles, result: Result, *, sha: str, at: datetime, generation: int) -> Applied:
     """Merge one parsed capture into generation ``generation`` of the derived records; an
-    empty result (:func:`is_empty`) changes nothing and says ``empty``."""
-    return Applier(files, result, sha=sha, at=at, generation=generation).run()
+    empty result (:func:`is_empty`) changes nothing and says ``empty``.
+
+    An export's threads are merged after it, each into its own document (its ``parts``),
+    whatever the export's outcome: a capture cut short may have written the export's document
+    and not all of theirs, and its next capture completes them.
+    """
+    applied = Applier(files, result, sha=sha, at=at, generation=generation).run()
+    if isinstance(result, Export) and applied.document is not None:
+        # A tweet the export holds (and does not mark deleted) is there, whatever a thread
+        # of an earlier export held that this one's threads do not (a chain cut in two).
+        there = {m.key for m in merge.members(result)[0] if m.tweet.deleted is not True}
+        for thread in result.threads:
+            part = thread.model_copy(update={"source": result.source})
+            applier = Applier(files, part, sha=sha, at=at, generation=generation, there=there)
+            applied.parts.append(applier.run().result)
+    return applied
 
 
 class Applied:
@@ -167,6 +193,7 @@ class Applied:
     def __init__(self, result: AddResult, snapshot_path: str | None) -> None:
         self.result = result
         self.snapshot_path = snapshot_path
+        self.parts: list[AddResult] = []  # an export's threads, each its own document
         self.outcome = result.outcome
         self.document = result.document
         self.kind = result.kind
@@ -176,9 +203,17 @@ class Applier:
     """One capture merged into the records, in crash-safe order (see :meth:`Archive.add`)."""
 
     def __init__(
-        self, files: StoreFiles, result: Result, *, sha: str, at: datetime, generation: int
+        self,
+        files: StoreFiles,
+        result: Result,
+        *,
+        sha: str,
+        at: datetime,
+        generation: int,
+        there: set[str] | None = None,
     ) -> None:
         self.files = files
+        self.there = there or set()  # tweets the capture shows elsewhere: never missing here
         self.result = result
         self.sha = sha
         self.at = at
@@ -256,6 +291,8 @@ class Applier:
         current = {m.key for m in own}
         previous = document.tweets if document is not None else []
         for key in merge.missing(previous, current, self.result, self.sighting):
+            if key in self.there:
+                continue
             missing = records[key] if key in records else self._record(key)
             if missing is not None and not missing.removed:
                 merge.mark_removed(missing, self.capture)
@@ -263,7 +300,8 @@ class Applier:
                 statuses["removed"].append(key)
         for key, record in changed.items():
             if self._record(key) != record:  # a tweet shown twice may be changed back
-                record.changes.append(self.capture)
+                if not record.changes or record.changes[-1] != self.capture:  # an export's
+                    record.changes.append(self.capture)  # part changes it again: named once
                 self.files.save_tweet(record, self.generation)
         self.own = own
         return statuses, shown
@@ -290,7 +328,7 @@ class Applier:
         )
         previous = document.tweets if document else []
         order = merge.order_tweets(previous, self.own)
-        author = getattr(result, "author", None)
+        author = getattr(result, "author", None) or getattr(result, "account", None)
         title = getattr(result, "title", None)
         if document is None:
             document = StoredDocument(key=self.key, kind=self.kind)
@@ -330,14 +368,9 @@ class Applier:
 def parse(data: bytes, *, url: str | None, source: str | None) -> Result:
     """:func:`threadkeep.parse`, its parsers imported on the first capture: opening a store to
     read it (``show``, ``history``, ``export``) loads no parser, no lxml and no bs4."""
-    from threadkeep.errors import UnsupportedPage
-    from threadkeep.models import Export
     from threadkeep.parsing import parse as parse_input
 
-    result = parse_input(data, url=url, source=source)
-    if isinstance(result, Export):  # until the archive stores one (issue 16)
-        raise UnsupportedPage("an account export, which is not archived as one capture")
-    return result
+    return parse_input(data, url=url, source=source)
 
 
 def _parsed(data: bytes, url: str | None) -> tuple[Result | None, ParseError | None]:

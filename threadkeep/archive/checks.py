@@ -14,7 +14,9 @@ built verifies, whichever parser made its snapshots.
 A snapshot's provenance is checked against the log: the raw hash and time in its ``source``
 must be a logged capture, and its url the url that capture came from (a capture of a saved
 file has none: then the page's own url; threadkeep JSON keeps the source it holds, which a
-parse of the raw body confirms).
+parse of the raw body confirms). The snapshot of a thread unrolled from an account export (a
+*part* of the export's capture) names that capture; the export's own snapshot is the content
+the replay reads, and makes the part again.
 
 A record that differs because a capture was cut short (a crash, a full disk) before its log
 line, which is written last, is *ahead of the log*, not damage: it names a capture the log
@@ -160,12 +162,20 @@ def _snapshots(
         if entry is None:  # a capture cut short wrote it, or its source was rewritten
             unlogged.append((path, result))
             continue
+        if source is not None and source.kind == "export" and not _own(path, entry):
+            continue  # a thread of an export, its part: the export's snapshot is its content
         wrong = _provenance(files, result, entry)
         if wrong is not None:
             checked.problems.append(Finding(path, wrong, (describe(entry),)))
             continue
         index[(entry.sha256 or "", entry.time)] = path
     return index, unlogged
+
+
+def _own(path: str, entry: CaptureEntry) -> bool:
+    """True when snapshot ``path`` is of the document its capture's log line names (not a
+    part of an export's capture: one of its threads)."""
+    return layout.snapshot_document(path) == entry.document
 
 
 def _named_capture(result: Result) -> tuple[str | None, datetime | None]:

@@ -37,7 +37,7 @@ from threadkeep.models import Article, Export, Listing, Thread, Tweet, result_ad
 
 __all__ = ["DamagedFile", "Result", "StoreFiles"]
 
-Result = Thread | Listing | Article | Tweet
+Result = Thread | Listing | Article | Tweet | Export
 Held = tuple[dict[str, bytes], dict[str, bytes]]  # a batch's writes: its two rounds
 M = TypeVar("M", bound=BaseModel)
 
@@ -258,13 +258,10 @@ class StoreFiles:
         except FileNotFoundError as exc:
             raise self._damaged(path, "snapshot missing") from exc
         try:
-            result = result_adapter.validate_json(data)
+            return result_adapter.validate_json(data)
         except ValidationError as exc:
             problem = f"snapshot is not valid JSON of a result ({exc.errors()[0]['msg']})"
             raise self._damaged(path, problem) from exc
-        if isinstance(result, Export):  # an export is stored as its threads and tweets
-            raise self._damaged(path, "snapshot holds a whole account export")
-        return result
 
     def snapshot_paths(self, generation: int) -> Iterator[str]:
         return self.storage.list(layout.snapshots_folder(generation))

@@ -9,6 +9,8 @@ Layout of a store (format 1, documented in ``docs/format.md``)::
     gen-<n>/documents/<doc>.json     each thread / listing / article / tweet over time
     gen-<n>/tweets/<xy>/<key>.json   each tweet merged across every copy
     gen-<n>/rebuild.json             what the rebuild that made it read of the log
+    media/<ab>/<sha256>              every media file (photo, video), once, as it came
+    media.jsonl                      the media index: which url and which export file is which
 
 Raw bodies and the log are the source of truth; everything under ``gen-<n>/`` is derived from
 them. Every path is relative and ``/``-separated, built with :func:`safe_path` from validated
@@ -26,6 +28,8 @@ from threadkeep.files import is_temporary
 
 __all__ = [
     "LOG",
+    "MEDIA",
+    "MEDIA_INDEX",
     "RAW",
     "STORE_FILE",
     "document_path",
@@ -33,10 +37,13 @@ __all__ = [
     "generation_folder",
     "is_safe_key",
     "is_source",
+    "media_path",
+    "media_sha",
     "raw_path",
     "raw_sha",
     "rebuild_path",
     "refuse_foreign_folder",
+    "snapshot_document",
     "snapshot_hash",
     "snapshot_path",
     "snapshots_folder",
@@ -50,6 +57,10 @@ LOG = "captures.jsonl"
 """The append-only capture log, one JSON line a capture."""
 RAW = "raw"
 """The folder of raw captured bodies, content-addressed and gzip-compressed."""
+MEDIA = "media"
+"""The folder of media files (photos, videos), content-addressed, stored as they came."""
+MEDIA_INDEX = "media.jsonl"
+"""The append-only media index: one JSON line per media url or export file name stored."""
 
 
 def generation_folder(generation: int) -> str:
@@ -65,6 +76,16 @@ def raw_path(sha256: str) -> str:
 def raw_sha(path: str) -> str:
     """The hash a raw body's file name promises (what its content must hash to)."""
     return path.rsplit("/", 1)[-1].removesuffix(".gz")
+
+
+def media_path(sha256: str) -> str:
+    """Where the media file with this hash lives: ``media/<ab>/<sha256>``."""
+    return safe_path(MEDIA, sha256[:2], sha256)
+
+
+def media_sha(path: str) -> str:
+    """The hash a media file's name promises (what its content must hash to)."""
+    return path.rsplit("/", 1)[-1]
 
 
 def snapshots_folder(generation: int) -> str:
@@ -84,6 +105,11 @@ def snapshot_path(key: str, number: int, content: str, generation: int) -> str:
     return safe_path(
         generation_folder(generation), "snapshots", key, f"{number:06d}-{content[:16]}.json"
     )
+
+
+def snapshot_document(path: str) -> str:
+    """The document whose snapshot ``path`` is (``gen-<n>/snapshots/<document>/<file>``)."""
+    return path.split("/")[-2]
 
 
 def snapshot_hash(path: str) -> str:
@@ -113,7 +139,7 @@ def is_own_temporary(path: str) -> bool:
         return False
     if len(parts) == 1:
         return parts[0].startswith(f".{STORE_FILE}.")
-    return parts[0] == RAW or re.fullmatch(r"gen-[0-9]+", parts[0]) is not None
+    return parts[0] in (RAW, MEDIA) or re.fullmatch(r"gen-[0-9]+", parts[0]) is not None
 
 
 def is_safe_key(key: str) -> bool:
@@ -126,11 +152,14 @@ def is_safe_key(key: str) -> bool:
 
 
 def is_source(path: str) -> bool:
-    """True for the source of truth (a raw body or the log): never rewritten, never rebuilt."""
-    return path == LOG or path.startswith(f"{RAW}/")
+    """True for the source of truth (a raw body, a media file, the log or the media index):
+    never rewritten, never rebuilt."""
+    return path in (LOG, MEDIA_INDEX) or path.startswith((f"{RAW}/", f"{MEDIA}/"))
 
 
-_OWN_NAME = re.compile(r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+)$")
+_OWN_NAME = re.compile(
+    r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+|media|media\.jsonl)$"
+)
 # What file managers leave in a folder they only showed: such a folder is still empty.
 _DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".directory"})
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,6 +33,7 @@ from threadkeep.archive import checks, layout, merge, recover
 from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine, Reading, lines, read_up_to
+from threadkeep.archive.media import MediaStore
 from threadkeep.archive.records import (
     FORMAT,
     FORMAT_1,
@@ -92,6 +94,11 @@ class VerifyReport(BaseModel):
     format: int = FORMAT
     """The store's format: 1 for a store threadkeep 0.1.0 wrote, whose records are not compared
     with the log until it is upgraded (the first command that writes does it)."""
+    media_files: int = 0
+    """Media files checked against their hash (:mod:`~threadkeep.archive.media`)."""
+    unindexed: tuple[str, ...] = ()
+    """Media files no line of the media index names (a copy cut short): not damage;
+    ``verify --repair`` indexes them, the next archive of their export names them."""
     temporary: tuple[str, ...] = ()
     """Temporary files (``.<name>.<random>.tmp``) a writer killed in the middle of a write left
     in the store's folders: not damage (no reader opens them), but space; ``verify --repair``
@@ -99,7 +106,12 @@ class VerifyReport(BaseModel):
 
 
 def verify(
-    files: StoreFiles, log: CaptureLog, generation: int, *, format: int = FORMAT
+    files: StoreFiles,
+    log: CaptureLog,
+    generation: int,
+    *,
+    format: int = FORMAT,
+    media: MediaStore | None = None,
 ) -> VerifyReport:
     """Recompute every hash, and check every record of ``generation`` against the log.
 
@@ -119,6 +131,9 @@ def verify(
         files, entries, generation, compare=format != FORMAT_1, rebuilt=read.rebuilt()
     )
     problems += [Problem(**finding._asdict()) for finding in derived.problems]
+    media = media or MediaStore(files.storage, location=files.location)
+    media_check = media.check()
+    problems += [Problem(path=path, problem=problem) for path, problem in media_check.problems]
     return VerifyReport(
         ok=not problems,
         captures=len(entries),
@@ -133,6 +148,8 @@ def verify(
             Problem(path=layout.raw_path(sha), problem=recover.ORPHANED)
             for sha in sorted(raw - by_sha.keys())
         ),
+        media_files=media_check.files,
+        unindexed=tuple(media_check.unindexed),
         temporary=tuple(files.temporaries()),
     )
 
@@ -272,19 +289,31 @@ class RepairReport(BaseModel):
     """Orphaned raw captures recorded again, each described (:mod:`~threadkeep.archive.recover`)."""
     temporary: tuple[str, ...] = ()
     """Temporary files killed writers left, removed (under the lock: no live writer's)."""
+    media_indexed: tuple[str, ...] = ()
+    """Media files a copy cut short left unindexed, indexed (origin ``recovered``)."""
 
 
-def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
+def repair(
+    files: StoreFiles, log: CaptureLog, generation: int, *, media: MediaStore | None = None
+) -> RepairReport:
     """Rebuild the derived files from the raw captures and the log; never rewrite either.
 
     Like :func:`reparse`, into a new generation (the damaged one stays on disk). A capture
     whose raw body is damaged or missing, or no longer parses, is rebuilt from its snapshot
     in the current generation when that snapshot is intact, so that nothing is lost.
     """
-    before = verify(files, log, generation)
+    media = media or MediaStore(files.storage, location=files.location)
+    before = verify(files, log, generation, media=media)
+    indexed: list[str] = []
+    if before.unindexed:
+        with files.lock():
+            unindexed = media.check().unindexed  # under the lock: no copy is under way
+            indexed = media.index_unindexed(unindexed, at=datetime.now(UTC))
     if before.ok and not before.ahead and not before.orphans:
         with files.lock():
-            return RepairReport(ok=True, temporary=tuple(files.drop_temporaries()))
+            return RepairReport(
+                ok=True, temporary=tuple(files.drop_temporaries()), media_indexed=tuple(indexed)
+            )
     with files.lock():
         generation = files.generation()  # under the lock: another process may have switched it
         read = _read_log(files, log, generation, [])  # verify reports damaged lines
@@ -295,7 +324,7 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
         read.save(files, new)  # recovered lines come after what it read: read as they say
         files.switch_generation(new)
         temporary = files.drop_temporaries()
-    after = verify(files, log, new)
+    after = verify(files, log, new, media=media)
     damage = (*before.problems, *before.ahead)
     return RepairReport(
         ok=after.ok and not lost,
@@ -305,6 +334,7 @@ def repair(files: StoreFiles, log: CaptureLog, generation: int) -> RepairReport:
         from_snapshots=tuple(from_snapshots),
         recovered=tuple(map(recover.describe, recovered)),
         temporary=tuple(temporary),
+        media_indexed=tuple(indexed),
     )
 
 

@@ -12,7 +12,10 @@ The rules, in the words of the promise that nothing once captured is lost:
   all at its end, that is a cut-off download, and they are not marked removed;
 * listing previews, articles and text copies never mark tweets removed (they never claimed to
   show all), and never bring a removed tweet back: an article keeps its embed after the tweet
-  is gone upstream. Only a thread page or a live answer (oEmbed, syndication) shows presence.
+  is gone upstream. Only a thread page or a live answer (oEmbed, syndication) shows presence;
+* an account export (and each thread unrolled from it) is the account's whole own record: a
+  tweet an earlier export showed and a later one does not is removed, one it shows is there,
+  except a tweet it marks deleted (``deleted``), which it keeps with its content: removed.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import json
 from typing import Any
 
 from threadkeep.archive.records import CaptureRef, DocumentKind, StoredTweet
-from threadkeep.models import Article, Listing, Sighting, Thread, Tweet, fill_missing
+from threadkeep.models import Article, Export, Listing, Sighting, Thread, Tweet, fill_missing
 from threadkeep.urls import checked_id
 
 __all__ = [
@@ -40,7 +43,7 @@ __all__ = [
     "tweet_key",
 ]
 
-Result = Thread | Listing | Article | Tweet
+Result = Thread | Listing | Article | Tweet | Export
 
 
 def _digest(*parts: str | None) -> str:
@@ -72,6 +75,13 @@ def document_key(result: Result) -> tuple[str, DocumentKind]:
     if isinstance(result, Article):
         basis = result.url or result.title or json.dumps([t.id or t.text for t in result.tweets])
         return "article-" + _digest(basis)[:24], "article"
+    if isinstance(result, Export):
+        account = result.account
+        account_id = checked_id(account.id) if account else None
+        if account_id:
+            return f"export-{account_id}", "export"
+        handle = account.handle.lower() if account and account.handle else None
+        return "export-h" + _digest(handle)[:24], "export"
     return f"tweet-{tweet_key(result)}", "tweet"
 
 
@@ -124,7 +134,7 @@ def members(result: Result) -> tuple[list[Member], list[Member]]:
     """The document's own tweets in order, and the tweets they quote or answer."""
     if isinstance(result, Listing):
         own = [t for preview in result.threads for t in preview.tweets]
-    elif isinstance(result, (Thread, Article)):
+    elif isinstance(result, (Thread, Article, Export)):
         own = list(result.tweets)
     else:
         own = [result]
@@ -132,7 +142,7 @@ def members(result: Result) -> tuple[list[Member], list[Member]]:
     referred = [
         Member(other, None)
         for t in own
-        for other in (t.quoted, t.in_reply_to)
+        for other in (t.quoted, t.in_reply_to, t.retweet_of)
         if other is not None and (other.id or other.text)
     ]
     return listed, referred
@@ -141,7 +151,9 @@ def members(result: Result) -> tuple[list[Member], list[Member]]:
 def shows_presence(result: Result, sighting: Sighting) -> bool:
     """Whether this copy proves its tweets still exist upstream (see the module docstring)."""
     if isinstance(result, Thread):
-        return sighting.kind == "threadreader"
+        return sighting.kind in ("threadreader", "export")
+    if isinstance(result, Export):
+        return True
     if isinstance(result, Tweet):
         return sighting.kind in ("oembed", "syndication") and result.unavailable is None
     return False
@@ -156,7 +168,9 @@ def missing(
     fewer tweets than it declares, the tweets missing after its last captured one are taken
     for a cut-off download, not for removals; a gap with captured tweets after it is not.
     """
-    if not isinstance(result, Thread) or sighting.kind not in ("threadreader", "text"):
+    if isinstance(result, Export):  # the account's whole record: what it lacks is gone
+        return [key for key in previous if key not in current]
+    if not isinstance(result, Thread) or sighting.kind not in ("threadreader", "text", "export"):
         return []
     gone = [key for key in previous if key not in current]
     if result.complete is False:
@@ -203,7 +217,7 @@ def merge_tweet(
             versions=[tweet.text],
             documents={document: member.position},
         )
-        if tweet.unavailable is not None:
+        if _gone(tweet):
             record.removed, record.removed_at = True, capture.time
         return Merged(record, "new", True)
     status, changed = "same", False
@@ -218,12 +232,18 @@ def merge_tweet(
         record.documents.get(document, ...) != member.position
     ):
         record.documents[document], changed = member.position, True
-    if tweet.unavailable is not None and not record.removed:
+    if _gone(tweet) and not record.removed:
         record.removed, record.removed_at, changed = True, capture.time, True
-    elif present and record.removed:
+    elif present and not _gone(tweet) and record.removed:
         record.removed, record.removed_at, changed = False, None, True
         status = "reappeared"
     return Merged(record, status, changed)
+
+
+def _gone(tweet: Tweet) -> bool:
+    """The copy says the tweet is gone: a tombstone, or an export's deleted tweet (whose
+    content it keeps). Its record is removed, since the capture that said so."""
+    return tweet.unavailable is not None or tweet.deleted is True
 
 
 def _add_version(record: StoredTweet, text: str) -> tuple[str, bool]:

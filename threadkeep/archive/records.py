@@ -46,7 +46,7 @@ FORMAT_1 = 1
 command that writes (see docs/format.md)."""
 
 Outcome = Literal["new", "changed", "unchanged", "empty", "failed"]
-DocumentKind = Literal["thread", "listing", "article", "tweet"]
+DocumentKind = Literal["thread", "listing", "article", "tweet", "export"]
 
 
 class _Record(BaseModel):

@@ -22,8 +22,10 @@ last. Each file is written atomically.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from threadkeep._version import __version__
 from threadkeep.archive import maintenance, views
@@ -33,10 +35,14 @@ from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.layout import refuse_foreign_folder
 from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
+from threadkeep.archive.media import MediaEntry, MediaStore
 from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
 from threadkeep.archive.storage import LocalStorage, Storage
 from threadkeep.archive.view_models import ArchivedThread, History
 from threadkeep.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from threadkeep.archive.export import ExportArchived
 
 __all__ = ["DEFAULT_STORE", "Archive"]
 
@@ -84,6 +90,7 @@ class Archive:
         self.location = str(path)
         self.files = StoreFiles(self.storage, location=self.location, lock_timeout=lock_timeout)
         self.log = CaptureLog(self.storage)
+        self.media_store = MediaStore(self.storage, location=self.location)
         if not create and not self.files.exists():
             raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
         if storage is None and not self.files.exists():
@@ -248,7 +255,9 @@ class Archive:
         """
         # In use now: captures made since another process switched it are only in the new one.
         format, generation = self.files.info()
-        return maintenance.verify(self.files, self.log, generation, format=format)
+        return maintenance.verify(
+            self.files, self.log, generation, format=format, media=self.media_store
+        )
 
     def reparse(self) -> ReparseReport:
         """Rebuild derived records from every raw capture with today's parsers (``reparse``).
@@ -286,7 +295,27 @@ class Archive:
             (True, None, ())
         """
         self.upgrade()
-        return maintenance.repair(self.files, self.log, self.files.generation())
+        return maintenance.repair(
+            self.files, self.log, self.files.generation(), media=self.media_store
+        )
+
+    def media(self, *, url: str | None = None, file: str | None = None) -> MediaEntry | None:
+        """The stored media file for a media url, else an export file name (``Media.url``,
+        ``Media.file``), or None: its ``sha256`` names it, :meth:`media_bytes` reads it.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> archive.media(url="https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg") is None
+            True
+        """
+        return self.media_store.find(url=url, file=file)
+
+    def media_bytes(self, sha256: str) -> bytes:
+        """A stored media file's bytes, checked against its hash (:class:`FileNotFoundError`
+        when none has it, :class:`CorruptStore` when it is damaged)."""
+        return self.media_store.read(sha256)
 
     def captured_urls(self) -> set[str]:
         """Urls with at least one successful capture (for resuming a batch), counting those
@@ -344,6 +373,49 @@ class Archive:
         at = captured_at or _now()
         self.upgrade()
         return capture(self.files, self.log, data, url=url, at=at, status=status)
+
+    def export(
+        self,
+        source: bytes | os.PathLike[str] | str,
+        *,
+        name: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> ExportArchived:
+        """Archive an account export (the zip X/Twitter lets you download, its bytes, or its
+        unpacked folder): every tweet, deleted ones kept and marked, each thread unrolled from
+        its self-replies a document (``thread-<root id>``), the account's whole export one
+        (``export-<account id>``), its media copied into the store once each.
+
+        The same export archived again writes nothing; a later export in which tweets are
+        gone marks them removed. ``progress`` is called with a line of news now and then.
+        See :mod:`threadkeep.archive.export`.
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> done = archive.export("fixtures/export/modern-alrocar-2024")
+            >>> done.result.outcome, done.result.document, done.tweets
+            ('new', 'export-52338276', 14)
+            >>> [thread.document for thread in done.threads]
+            ['thread-1848756482629620036', 'thread-1771088435404583031']
+            >>> len(archive.thread("1771088435404583031").tweets)
+            5
+            >>> archive.export("fixtures/export/modern-alrocar-2024").written  # the same again
+            False
+        """
+        from threadkeep.archive.export import archive_export
+
+        self.upgrade()
+        path = source if isinstance(source, bytes) else os.fspath(source)
+        return archive_export(
+            self.files,
+            self.log,
+            self.media_store,
+            path if isinstance(path, bytes) else Path(path),
+            name=name,
+            progress=progress,
+        )
 
     def add_capture(self, capture: CaptureLike) -> AddResult:
         """Capture a fetched page: its body, final url, fetch time and status.

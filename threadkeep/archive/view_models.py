@@ -35,7 +35,7 @@ class ArchivedThread(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["thread", "listing", "article", "tweet"]
+    kind: Literal["thread", "listing", "article", "tweet", "export"]
     document: str
     id: str | None = None
     url: str | None = None

@@ -407,7 +407,12 @@ def history(
     """
     reading = Reading(files.rebuild(generation))
     read = (reading.entry(at, entry) for at, entry in log.entries_at())
-    captures = tuple(entry for entry in read if entry.document == document.key)
+    wrote = {(ref.raw_sha256, ref.captured_at) for ref in document.snapshots}
+    captures = tuple(  # and those that wrote a snapshot of it as a part (an export's thread)
+        entry
+        for entry in read
+        if entry.document == document.key or (entry.sha256, entry.time) in wrote
+    )
     changes = []
     before: dict[str, str | None] | None = None
     for ref in document.snapshots:

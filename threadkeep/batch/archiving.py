@@ -12,6 +12,7 @@ counted apart (:attr:`Report.empty <threadkeep.batch.report.Report.empty>`) and 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from threadkeep.urls import status_parts
 
 if TYPE_CHECKING:
     from threadkeep.archive import AddResult, Archive
+    from threadkeep.archive.export import ExportArchived
     from threadkeep.fetch import Client
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "all_missing",
     "archive_sources",
     "capture_url",
+    "is_export",
     "sources",
     "still_to_capture",
 ]
@@ -46,12 +49,38 @@ def sources(arguments: Sequence[str], listed: Iterable[str] = ()) -> list[str]:
     """
     found: list[str] = []
     for source in arguments:
-        if not is_http(source) and Path(source).is_dir():
+        if not is_http(source) and Path(source).is_dir() and not is_export(source):
             found += [item.label for item in inputs([source])]
         else:
             found.append(source)
     found += [s.strip() for s in listed if s.strip() and not s.startswith("#")]
     return found
+
+
+def is_export(source: str) -> bool:
+    """True when ``source`` is an account export: a folder or zip file that
+    :func:`~threadkeep.account.container.open_export` takes, or refuses as unsafe (a broken
+    export is an export: archiving it says what is wrong with it)."""
+    from threadkeep.account.container import is_zip, open_export
+    from threadkeep.errors import MalformedExport
+
+    if is_http(source):
+        return False
+    path = Path(source)
+    try:
+        if path.is_file():
+            with path.open("rb") as stream:
+                if not is_zip(stream.read(4)):
+                    return False
+        opened = open_export(path)
+    except MalformedExport:
+        return True
+    except OSError:
+        return False
+    if opened is None:
+        return False
+    opened.close()
+    return True
 
 
 def capture_url(source: str, threadreader_base: str) -> str:
@@ -79,6 +108,8 @@ class Archived:
     result: AddResult | None = None
     error: str | None = None
     skipped: bool = False
+    export: ExportArchived | None = None
+    """An account export's whole capture: its threads, media, and whether anything was new."""
 
     def summary(self) -> str:
         """``page.html: changed thread-1 (1 edited, 1 removed)``, or the failure."""
@@ -86,6 +117,8 @@ class Archived:
             return f"{self.source}: skipped ({_ALREADY})"
         if self.result is None:
             return f"{self.source}: {self.error}"
+        if self.export is not None:
+            return self.export.summary(self.source)
         if self.result.outcome == "empty":
             kind = self.result.kind
             return f"{self.source}: empty {kind} (no tweets: raw capture kept, no document)"
@@ -109,7 +142,10 @@ class Archived:
             return json.dumps({"source": self.source, "outcome": "skipped", "reason": _ALREADY})
         if self.result is None:
             return json.dumps({"source": self.source, "outcome": "failed", "error": self.error})
-        return json.dumps({"source": self.source, **self.result.model_dump(mode="json")})
+        said = {"source": self.source, **self.result.model_dump(mode="json")}
+        if self.export is not None:
+            said["export"] = self.export.counts()
+        return json.dumps(said)
 
 
 class _Unreadable(Exception):
@@ -126,7 +162,25 @@ def _capture(archive: Archive, client: Client, source: str, base: str) -> AddRes
     return archive.add(data)
 
 
+def _export(archive: Archive, source: str) -> Archived:
+    """An account export: every tweet, thread and media file in it (see
+    :meth:`Archive.export`); what it did on stderr as it goes (a big one takes minutes)."""
+
+    def progress(line: str) -> None:
+        print(f"threadkeep: {source}: {line}", file=sys.stderr, flush=True)
+
+    try:
+        done = archive.export(Path(source), name=source, progress=progress)
+    except ParseError as exc:  # nothing was written: no raw capture is kept of a broken one
+        return Archived(source, error=f"{exc.reason} (nothing was archived)")
+    except OSError as exc:
+        return Archived(source, error=os_problem(exc))
+    return Archived(source, result=done.result, export=done)
+
+
 def _one(archive: Archive, client: Client, source: str, base: str) -> Archived:
+    if is_export(source):
+        return _export(archive, source)
     try:
         return Archived(source, result=_capture(archive, client, source, base))
     except _Unreadable as exc:

@@ -122,7 +122,11 @@ def archive_cmd(
 
     SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
     unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt, .md,
-    .markdown and .json files, subfolders included). With --from, sources are read from a
+    .markdown and .json files, subfolders included), or an account export (the zip X/Twitter
+    lets you download, or its unpacked folder): every tweet, each thread unrolled from its
+    self-replies (show ROOT_ID prints it), deleted tweets kept and marked, media copied into
+    the archive once; the same export again writes nothing, a later one marks what is gone
+    as removed. With --from, sources are read from a
     file, one a line; urls already captured (a page with no tweets too) are skipped unless
     --refresh, so an interrupted run resumes. Failures are listed at the end and make the exit
     status 1. A page with no tweets (an article that embeds none) is kept and logged as empty
@@ -134,6 +138,7 @@ def archive_cmd(
         threadkeep archive https://threadreaderapp.com/thread/1215710451343904768.html
         threadkeep archive saved/*.html --store ./archive
         threadkeep archive --from urls.txt --store ./archive --format json
+        threadkeep archive twitter-2024-11-16-abc.zip --store ./archive
     """
     from threadkeep.archive import Archive
     from threadkeep.batch import Report

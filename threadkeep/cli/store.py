@@ -151,6 +151,8 @@ def verify_cmd(store: str, repair: bool) -> None:
         plural(report.documents, "document"),
         plural(report.tweets, "tweet"),
     ]
+    if report.media_files:
+        counts.append(plural(report.media_files, "media file"))
     click.echo(f"{store}: {', '.join(counts)} checked")
     if report.format == 1:
         click.echo(
@@ -165,6 +167,12 @@ def verify_cmd(store: str, repair: bool) -> None:
         click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
     for note in report.orphans:
         click.echo(f"ORPHANED {note.path}: {note.problem}", err=True)
+    for path in report.unindexed:
+        click.echo(
+            f"UNINDEXED {path}: a media file no line of media.jsonl names (a copy cut short, "
+            "not damage); --repair indexes it, the next archive of its export names it",
+            err=True,
+        )
     if report.temporary:
         click.echo(
             f"TEMPORARY {_temporaries(report.temporary)}: left by a writer stopped in the "
@@ -189,6 +197,8 @@ def _repair(store: str) -> None:
     report = _open(store).repair()
     if report.temporary:
         click.echo(f"REMOVED TEMPORARY {_temporaries(report.temporary)}")
+    for path in report.media_indexed:
+        click.echo(f"INDEXED {path}: a media file a copy cut short left unindexed")
     if report.generation is None:
         click.echo(f"{store}: ok: every file matches its hash; nothing to repair")
         return

@@ -1,0 +1,237 @@
+"""The media store: every media file (photo, video, GIF) once, by the sha256 of its bytes.
+
+Layout (see docs/format.md)::
+
+    media/<ab>/<sha256>     the file's bytes as they came (photos and videos are compressed
+                            already: no gzip), named by their hash
+    media.jsonl             the index, append-only: one :class:`MediaEntry` a line, saying
+                            which media url and which export file name is which stored file
+
+A file is stored once however many tweets, exports or fetches bring it. The index is looked up
+by the media's url (``https://pbs.twimg.com/media/….jpg``) and by the name of the file that held
+it in an account export (``data/tweets_media/<tweet id>-<name>``, looked up by its last part,
+so ``tweet_media/`` of older exports finds it too); the latest line for a key wins. The media
+issue fetches into the same store and reuses the index (``origin`` is then the url fetched).
+
+Like the raw captures and the capture log, media files and the index are the source of truth:
+never rewritten, never rebuilt. The order of writes keeps a store valid after a crash at any
+instant: the files first (one batch, durable when it returns), then their index lines (one
+append, synced). A file a crash left without its line is *unindexed*, not damage:
+``verify`` lists it, ``verify --repair`` indexes it (origin ``recovered``), and the next
+archive of its export indexes it under its url and file name without copying it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from threadkeep.archive import layout
+from threadkeep.archive.storage import Storage, is_whole_line, write_atomic_many
+from threadkeep.errors import CorruptStore
+
+__all__ = ["MediaCheck", "MediaEntry", "MediaStore", "file_key"]
+
+BATCH = 64
+"""How many media files are written (and synced) together."""
+
+
+class MediaEntry(BaseModel):
+    """One line of the media index: a stored file, and the url and export file it came as.
+
+    ``type`` is the media's type (``photo``, ``video``, ``gif``) as the copy said it;
+    ``file`` the file that held it in an account export; ``tweet`` the id of the tweet it
+    belongs to; ``origin`` where the bytes came from (``export <account id>``, a url fetched,
+    or ``recovered`` for a file ``verify --repair`` indexed); ``time`` when that copy was made
+    (an export's generation date).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sha256: str
+    size: int
+    type: str | None = None
+    url: str | None = None
+    file: str | None = None
+    tweet: str | None = None
+    origin: str
+    time: AwareDatetime
+
+
+def file_key(name: str) -> str:
+    """How the index looks up an export file name: its last part (``<tweet id>-<name>``)."""
+    return posixpath.basename(name)
+
+
+def _keys(entry: MediaEntry) -> list[tuple[str, str]]:
+    keys = []
+    if entry.url:
+        keys.append(("url", entry.url))
+    if entry.file:
+        keys.append(("file", file_key(entry.file)))
+    return keys
+
+
+@dataclass
+class MediaCheck:
+    """What :meth:`MediaStore.check` found: files counted, damage, files no line names."""
+
+    files: int = 0
+    lines: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    unindexed: list[str] = field(default_factory=list)
+
+
+class MediaStore:
+    """The media files of one store and their index (see the module docstring)."""
+
+    def __init__(self, storage: Storage, *, location: str) -> None:
+        self.storage = storage
+        self.location = location
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def entries(self) -> list[MediaEntry]:
+        """Every index line, oldest first (a torn last line skipped); a damaged line raises
+        :class:`CorruptStore` naming it."""
+        found = []
+        for number, item in self._lines():
+            if isinstance(item, str):
+                raise CorruptStore(
+                    f"{self.location}: {layout.MEDIA_INDEX} line {number} is damaged ({item})",
+                    path=layout.MEDIA_INDEX,
+                )
+            found.append(item)
+        return found
+
+    def _lines(self) -> Iterator[tuple[int, MediaEntry | str]]:
+        try:
+            data = self.storage.read(layout.MEDIA_INDEX)
+        except FileNotFoundError:
+            return
+        split = data.split(b"\n")
+        for number, line in enumerate(split, start=1):
+            if not line.strip():
+                continue
+            if number == len(split) and not is_whole_line(line):  # torn by a crash: skipped
+                return
+            try:
+                yield number, MediaEntry.model_validate_json(line)
+            except ValidationError as exc:
+                yield number, exc.errors()[0]["msg"]
+
+    def index(self) -> dict[tuple[str, str], MediaEntry]:
+        """The index, by ``("url", url)`` and ``("file", file_key(name))``: the latest line wins."""
+        found: dict[tuple[str, str], MediaEntry] = {}
+        for entry in self.entries():
+            for key in _keys(entry):
+                found[key] = entry
+        return found
+
+    def find(self, *, url: str | None = None, file: str | None = None) -> MediaEntry | None:
+        """The stored media for this url, else this export file name; None when unknown."""
+        index = self.index()
+        if url and ("url", url) in index:
+            return index[("url", url)]
+        if file and ("file", file_key(file)) in index:
+            return index[("file", file_key(file))]
+        return None
+
+    def has(self, sha256: str) -> bool:
+        return self.storage.exists(layout.media_path(sha256))
+
+    def read(self, sha256: str) -> bytes:
+        """The media file with this hash, checked against it; :class:`FileNotFoundError` when
+        none is stored, :class:`CorruptStore` when it is damaged."""
+        path = layout.media_path(sha256)
+        data = self.storage.read(path)
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != sha256:
+            raise CorruptStore(
+                f"{self.location}: {path}: media file does not match its hash "
+                f"(it hashes to {digest})",
+                path=path,
+            )
+        return data
+
+    def paths(self) -> Iterator[str]:
+        for path in self.storage.list(layout.MEDIA):
+            name = layout.media_sha(path)
+            if len(name) == 64 and path == layout.media_path(name):
+                yield path
+
+    # -- writing (the caller holds the store lock) -----------------------------------------
+
+    def store(self, items: Sequence[tuple[bytes, MediaEntry]]) -> tuple[int, int]:
+        """Store each ``(data, entry)``: a file not stored yet is written, a url or file name
+        the index does not have yet (or has as other bytes) gets a line. The files are durable
+        before their lines are written. How many files and lines were written."""
+        index = self.index()
+        stored: set[str] = set()
+        files: list[tuple[str, bytes]] = []
+        lines: list[MediaEntry] = []
+        for data, entry in items:
+            if entry.sha256 not in stored and not self.has(entry.sha256):
+                files.append((layout.media_path(entry.sha256), data))
+            stored.add(entry.sha256)
+            keys = _keys(entry)
+            if any(
+                index.get(key, None) is None or index[key].sha256 != entry.sha256 for key in keys
+            ):
+                lines.append(entry)
+                for key in keys:
+                    index[key] = entry
+        for start in range(0, len(files), BATCH):
+            write_atomic_many(self.storage, files[start : start + BATCH])
+        self._append(lines)
+        return len(files), len(lines)
+
+    def _append(self, entries: list[MediaEntry]) -> None:
+        if entries:
+            text = b"".join(e.model_dump_json().encode("utf-8") + b"\n" for e in entries)
+            self.storage.append_line(layout.MEDIA_INDEX, text)
+
+    # -- verify and repair -----------------------------------------------------------------
+
+    def check(self) -> MediaCheck:
+        """Every media file against its hash, every index line against the files."""
+        checked = MediaCheck()
+        on_disk: set[str] = set()
+        for path in self.paths():
+            checked.files += 1
+            sha = layout.media_sha(path)
+            on_disk.add(sha)
+            try:
+                self.read(sha)
+            except CorruptStore:
+                checked.problems.append((path, "media file does not match its hash"))
+        named: set[str] = set()
+        for number, item in self._lines():
+            if isinstance(item, str):
+                checked.problems.append((layout.MEDIA_INDEX, f"line {number} is damaged ({item})"))
+                continue
+            checked.lines += 1
+            named.add(item.sha256)
+            if item.sha256 not in on_disk:
+                problem = f"media file missing (line {number} of {layout.MEDIA_INDEX} names it)"
+                checked.problems.append((layout.media_path(item.sha256), problem))
+        checked.unindexed = [layout.media_path(sha) for sha in sorted(on_disk - named)]
+        return checked
+
+    def index_unindexed(self, paths: list[str], *, at: AwareDatetime) -> list[str]:
+        """Index the files a copy cut short left without a line (``verify --repair``): their
+        url and export file name are unknown (the next archive of the export adds them)."""
+        entries = []
+        for path in paths:
+            sha = layout.media_sha(path)
+            try:
+                data = self.read(sha)
+            except (CorruptStore, FileNotFoundError):
+                continue
+            entries.append(MediaEntry(sha256=sha, size=len(data), origin="recovered", time=at))
+        self._append(entries)
+        return [layout.media_path(e.sha256) for e in entries]
