@@ -9,9 +9,8 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import NoReturn
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -99,7 +98,7 @@ def load(data: bytes, *, source: str | None = None) -> Page:
         # So too for an encoding whose "<", ">" or quotes are not those ASCII bytes (a
         # declared EBCDIC, UTF-7, ISO-2022): the attribute scan reads the bytes libxml2 reads.
         data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
-    _check_attributes(data, source, encoding)
+    _check_attributes(data, source)
     root, limit = _parse(data, encoding, huge=False, source=source)
     if limit is not None and "depth" not in limit:
         # A text run or attribute value over libxml2's 10 MB default (an image inlined as a
@@ -159,10 +158,11 @@ def _check_tags(data: bytes, source: str | None) -> None:
 
 # Attributes. libxml2 checks each attribute of a start tag against all the ones before it, so
 # one tag of n attributes costs n² steps (160 000 took 42 s): they are counted first, reading
-# start tags as libxml2 2.14's HTML5 tokenizer does. A tag starts with "<" and a letter
-# ("_" and ":" too, as older libxml2 read them); a name runs to a space, "/", ">" or "=" (and
-# may begin with "=" or hold quotes); a quote opens a value only right after "=". Every
-# pattern is possessive: nothing is read twice, so the scan is linear whatever the bytes.
+# the page as libxml2 2.14's HTML5 tokenizer does, state for state. Both ways matter: text the
+# scan took for a tag, or a tag it took for text, could hold a quote that hides the next real
+# tag's attributes from it (as "<!-- <a title=" -->" or "<_a title="" did before). Every
+# pattern is possessive and its units start with different bytes: nothing is read twice, so
+# the scan is linear whatever the bytes.
 _WS = rb"\t\n\f\r "  # in a pattern
 _SPACES = b"\t\n\f\r "  # the bytes themselves
 
@@ -179,54 +179,162 @@ def _other(excluded: bytes) -> bytes:
     return b"[" + b"".join(ranges) + b"]"
 
 
+# In a tag, "/" separates; a name runs to a space, "/", ">" or "=" (and may begin with "=" or
+# hold quotes); a quote opens a value only right after "=", and the value runs to its closing
+# quote or to the end of the input, never to a ">". A tag's name starts with an ASCII letter
+# ("<_" or "<:" is text) and runs to a space, "/" or ">".
 _SEP = rb"[%s/]*+" % _WS
 _NAME_START = _other(_SPACES + b"/>")
-_ATTRIBUTE = rb"%s%s*+(?:[%s]*+=[%s]*+(?:\"[^\"]*+\"|'[^']*+'|%s*+))?+" % (
+_ATTRIBUTE = rb"%s%s*+(?:[%s]*+=[%s]*+(?:\"[^\"]*+(?:\"|\Z)|'[^']*+(?:'|\Z)|%s*+))?+" % (
     _NAME_START,
     _other(_SPACES + b"/>="),
     _WS,
     _WS,
     _other(_SPACES + b">"),
 )
-_TEXT = rb"(?:[^<]++|<(?![A-Za-z_:]))*+"
-_OPEN = rb"<[A-Za-z_:]%s*+" % _NAME_START
-# Matches the whole input unless a start tag has over MAX_ATTRIBUTES: it stops before that one.
-_BOUNDED = re.compile(
-    _TEXT
-    + rb"(?:%s(?:%s%s){0,%d}+%s(?:>|\Z)%s)*+"
-    % (_OPEN, _SEP, _ATTRIBUTE, MAX_ATTRIBUTES, _SEP, _TEXT)
+_ATTRIBUTES = rb"(?:%s%s)*+" % (_SEP, _ATTRIBUTE)
+_NAME = rb"[A-Za-z]%s*+" % _NAME_START
+_ENDS = rb"(?=[%s/>])" % _WS  # what ends a name in a tag
+# Outside tags, after a "<": a comment ("<!-->" and "<!--->" are whole ones, others run to
+# "-->" or "--!>"); a bogus comment or a doctype, to the first ">" ("<!", "<?", and "</"
+# without a letter: "</>" too); an end tag, whose attributes libxml2 reads and drops; or
+# nothing, where the "<" is text. Each runs to the end of the input if it is not closed.
+_COMMENT_REST = rb"(?:>|->|(?:[^-]++|-(?!-!?>))*+(?:--!?>|\Z))"
+_OUTSIDE_AFTER_LT = rb"!--%s|[!?][^>]*+(?:>|\Z)" % _COMMENT_REST
+_OUTSIDE_AFTER_LT += rb"|/%s%s%s(?:>|\Z)|/[^>]*+(?:>|\Z)" % (_NAME, _ATTRIBUTES, _SEP)
+_OUTSIDE = rb"[^<]++|<(?:%s|(?![A-Za-z]))" % _OUTSIDE_AFTER_LT
+# A start tag ending in ">" (not "/>", which libxml2 reads as an empty element) of these nine
+# opens raw text, read up to "</", its name and a space, "/" or ">" (a plaintext's, to the
+# end); no other (not noscript, nor template) does in libxml2 2.14: tests/test_hostile.py
+# checks the list against it. A script's text has HTML5's escapes: after a "<!--", a
+# "<script" makes "</script>" text until the next "</script>" or "-->".
+_SCRIPT = rb"(?i:script)"
+_ESCAPED_TWICE = rb"(?:[^<-]++|-(?!->)|<(?!/%s%s))*+" % (_SCRIPT, _ENDS)
+_ESCAPED = rb"(?:[^<-]++|-(?!->)|<(?!/?%s%s)|<%s%s%s</%s%s)*+" % (
+    _SCRIPT,
+    _ENDS,
+    _SCRIPT,
+    _ENDS,
+    _ESCAPED_TWICE,
+    _SCRIPT,
+    _ENDS,
 )
-# One match per attribute (with the text and attribute-less tags before it), and two at the
-# end of an input that ends with ">": the rest, then an empty match.
-_EACH = re.compile(
-    rb"(?:\A%s(?:%s%s)?+)?+%s(?:>%s(?:%s%s)?+)*+(?:%s|\Z)"
-    % (_TEXT, _OPEN, _SEP, _SEP, _TEXT, _OPEN, _SEP, _ATTRIBUTE)
+_IN_SCRIPT = rb"(?:[^<]++|<(?!!--|/%s%s)|<(?=!--)%s(?:-->|<%s%s%s-->))*+" % (
+    _SCRIPT,
+    _ENDS,
+    _ESCAPED,
+    _SCRIPT,
+    _ENDS,
+    _ESCAPED_TWICE,
+) + rb"(?:<(?=!--)%s(?:<%s%s%s)?+)?+" % (_ESCAPED, _SCRIPT, _ENDS, _ESCAPED_TWICE)
+_RAW_TEXT = {
+    b"script": _IN_SCRIPT,
+    b"plaintext": rb"[\x00-\xff]*+",
+    **{
+        name: rb"(?:[^<]++|<(?!/(?i:%s)%s))*+" % (name, _ENDS)
+        for name in (b"style", b"xmp", b"iframe", b"noembed", b"noframes", b"title", b"textarea")
+    },
+}
+_RAW_INITIALS = bytes(
+    sorted({name[0] for name in _RAW_TEXT} | {name[0] - 32 for name in _RAW_TEXT})
 )
+_KINDS = (*_RAW_TEXT, b"")  # the raw text elements, and all others
+_TAG_END = rb"(?:[%s]|/(?!>))*+" % _WS  # what may stand between the last attribute and "/>"
+
+
+def _open(name: bytes) -> bytes:
+    """The start of a start tag named ``name`` (any case), or of any other (``b""``)."""
+    if name:
+        return rb"<(?i:%s)%s" % (name, _ENDS)
+    return rb"<(?!(?i:%s)%s)%s" % (b"|".join(_RAW_TEXT), _ENDS, _NAME)
+
+
+def _close(name: bytes) -> bytes:
+    """What follows a start tag's last attribute: its end, and the raw text it opens."""
+    if name:
+        return rb"%s(?:/>|>%s|\Z)" % (_TAG_END, _RAW_TEXT[name])
+    return rb"%s(?:>|\Z)" % _SEP
+
+
+def _start_tags(attributes: bytes, names: Iterable[bytes]) -> bytes:
+    """Start tags (and the raw text they open) of the given names (``b""``: any other), with
+    ``attributes`` read between each name and its end."""
+    return b"|".join(_open(name) + attributes + _close(name) for name in names)
+
+
+def _units(limit: int, short: bytes = b"") -> re.Pattern[bytes]:
+    """Units of the page in turn, start tags of up to ``limit`` attributes (after ``short``,
+    a cheaper reading of some tags, if given), the start of the last unit in group 1.
+
+    A "<" is read once, and raw text elements are tried only after one of their initials: a
+    regex engine tries alternatives in turn, and this one costs a third less than a plain
+    list of units on real pages. Where a start tag has more attributes, the match stops
+    before it (a raw text element's tag is no other tag: it has as many attributes)."""
+    attributes = rb"(?:%s%s){0,%d}+" % (_SEP, _ATTRIBUTE, limit)
+    raw = b"|".join(
+        rb"(?i:%s)%s%s%s" % (name, _ENDS, attributes, _close(name)) for name in _RAW_TEXT
+    )
+    after_lt = [_OUTSIDE_AFTER_LT, rb"(?=[%s])(?:%s)" % (_RAW_INITIALS, raw)]
+    after_lt += [short] if short else []
+    after_lt += [rb"%s%s%s(?:>|\Z)" % (_NAME, attributes, _SEP), rb"(?![A-Za-z])"]
+    return re.compile(rb"(?:([^<]++|<(?:%s)))*+" % b"|".join(after_lt))
+
+
+@functools.cache
+def _bounded(limit: int) -> re.Pattern[bytes]:
+    """Reads the page from a unit's start to its end, unless a start tag has over ``limit``
+    attributes: the match stops before that one. (Compiled on first use, as the others:
+    few pages need them.)"""
+    return _units(limit)
+
+
+@functools.cache
+def _coarse(limit: int) -> re.Pattern[bytes]:
+    """:func:`_bounded` for bytes where no quoted value holds a ">", so that each tag ends
+    at its first ">": one shorter than 2 × ``limit`` bytes is read as a run to it, faster
+    (it has ``limit`` attributes at most), the others attribute by attribute."""
+    return _units(limit, rb"[A-Za-z][^>]{0,%d}+(?:>|\Z)" % (2 * limit))
+
+
+@functools.cache
+def _opens(kind: bytes) -> re.Pattern[bytes]:
+    return re.compile(_open(kind))
+
+
+@functools.cache
+def _each(kind: bytes) -> re.Pattern[bytes]:
+    """One match per attribute of the start tags of one kind (a raw text element's name, or
+    ``b""`` for the others), and two more on an input ending outside a tag (see
+    :func:`_count_attributes`): each match reads on from the end of the one before, through
+    tags of other kinds and those of this kind without attributes, to the next attribute."""
+    others = _start_tags(_ATTRIBUTES, [other for other in _KINDS if other != kind])
+    skip = rb"(?:%s|%s|%s)*+" % (_OUTSIDE, _start_tags(b"", [kind]), others)
+    first = rb"%s(?:%s%s%s|\Z)" % (skip, _open(kind), _SEP, _ATTRIBUTE)
+    return re.compile(rb"\A%s|%s%s|%s%s" % (first, _SEP, _ATTRIBUTE, _close(kind), first))
+
+
 # Cheap proof that no start tag is long enough for MAX_ATTRIBUTES (each takes 2 bytes or more):
 # no quoted value holds a ">", and no run of bytes without one holds a tag start with over
 # 2 × MAX_ATTRIBUTES bytes after it. Both searches are loops in C: a regex for the first,
 # ``bytes.rfind`` over one window of 2 × MAX_ATTRIBUTES bytes at a time for the second.
 _QUOTED_GT = re.compile(rb"=[%s]*+(?:\"%s*+>|'%s*+>)" % (_WS, _other(b'">'), _other(b"'>")))
-_TAG_START = re.compile(rb"<[A-Za-z_:]")
+_TAG_START = re.compile(rb"<[A-Za-z]")
+# Closes whatever the input ends in (a quoted value, a name, a tag) but text, a comment and raw
+# text, so that the count's last match is not an attribute: it adds one attribute at most.
+_CLOSE_ALL = b"\"'\"' >"
 
 
-# How many long "tags" libxml2 is asked about before the page is refused anyway: each question
-# is one parse of the page up to that tag, so the questions are few whatever the input.
-_QUESTIONS = 3
-_SENTINEL = b"<threadkeep-sentinel></threadkeep-sentinel>"
-
-
-def _check_attributes(data: bytes, source: str | None, encoding: str) -> None:
-    spans = _long_tag_spans(data)
-    if spans:
-        _check_long_tags(data, source, encoding, spans)
+def _check_attributes(data: bytes, source: str | None) -> None:
+    end = _long_tag_at(data, MAX_ATTRIBUTES)
+    if end is not None:
+        raise MalformedPage(
+            f"HTML element with more than {MAX_ATTRIBUTES:,} attributes at byte {end:,} "
+            "(threadkeep.limits.MAX_ATTRIBUTES)",
+            source=source,
+        )
     if len(data) <= 2 * MAX_TOTAL_ATTRIBUTES:
         return  # each attribute takes two bytes at least
-    # A ">" closes any tag left open (no name or value can take it). Counting stops as soon as
-    # the limit is passed: at most two matches are not attributes.
-    limit = MAX_TOTAL_ATTRIBUTES + 3
-    found = _EACH.subn(b"", data + b">", count=limit)[1] - 2
-    if found > MAX_TOTAL_ATTRIBUTES:
+    if _count_attributes(data, MAX_TOTAL_ATTRIBUTES + 1) > MAX_TOTAL_ATTRIBUTES:
         raise MalformedPage(
             f"HTML with more than {MAX_TOTAL_ATTRIBUTES:,} attributes "
             "(threadkeep.limits.MAX_TOTAL_ATTRIBUTES)",
@@ -234,72 +342,114 @@ def _check_attributes(data: bytes, source: str | None, encoding: str) -> None:
         )
 
 
-def _check_long_tags(
-    data: bytes, source: str | None, encoding: str, spans: list[tuple[int, int]]
-) -> None:
-    """Refuse a start tag of over MAX_ATTRIBUTES attributes, as libxml2 would read it.
-
-    ``spans`` are where such a tag may be (see :func:`_long_tag_spans`), each read from its
-    start in the text between tags. The scan reads markup, not context: "<n; i++) { …" in a
-    script, a comment or a title reads as a start tag to it, and as text to libxml2, which
-    checks no attribute there. So each long tag the scan finds is put to libxml2 itself: the
-    page up to that tag, then a sentinel element. Where the sentinel is an element, the tag is
-    one too, and the page is refused; where it is text, the scan goes on after that tag. Past
-    ``_QUESTIONS`` lookalikes in one page, it is refused rather than parsed again and again.
-    """
-    asked = 0
-    for start, stop in spans:
-        while True:
-            found = _BOUNDED.match(data, start, stop)
-            end = found.end()  # type: ignore[union-attr]  # matches "" at least
-            if end >= stop:
-                break
-            if asked == _QUESTIONS:
-                problem = f"{_QUESTIONS + 1} runs of text that read as start tags of more than"
-                _refuse(problem, end, source)
-            asked += 1
-            if _is_element_at(data, end, encoding, source):
-                _refuse("HTML element with more than", end, source)
-            after = data.find(b">", end)
-            if after < 0:
-                return  # libxml2 reads the rest as text (it was asked): no tag, no attribute
-            start = after + 1
-
-
-def _refuse(problem: str, end: int, source: str | None) -> NoReturn:
-    raise MalformedPage(
-        f"{problem} {MAX_ATTRIBUTES:,} attributes at byte {end:,} "
-        "(threadkeep.limits.MAX_ATTRIBUTES)",
-        source=source,
-    )
-
-
-def _is_element_at(data: bytes, where: int, encoding: str, source: str | None) -> bool:
-    """Whether libxml2 reads a tag starting at byte ``where`` as an element (not as text)."""
-    root, _ = _parse(data[:where] + _SENTINEL, encoding, huge=True, source=source)
-    return next(root.iter("threadkeep-sentinel"), None) is not None
-
-
-def _long_tag_spans(data: bytes) -> list[tuple[int, int]]:
-    """Where a start tag may be 2 × MAX_ATTRIBUTES bytes long: none on nearly every page.
+def _long_tag_at(data: bytes, limit: int) -> int | None:
+    """Where the first start tag of over ``limit`` attributes starts, if one does.
 
     A ">" ends any tag open there unless it is inside a quoted value. Before the first "="
     that may open a quoted value holding a ">" (none on most pages), no ">" is in one (the
     search tried every "=" before it): each tag there ends at the first ">" after it, and
-    only a long run of bytes without one can hold a long tag: the run from its first tag
-    start (a tag there holds the rest of the run) to its ">", when that is long enough. After
-    the last ">" before that "=", a tag may run past a ">": the rest of the page is read whole.
+    only a run of 2 × ``limit`` bytes without one can hold a long tag (:func:`_long_run`).
+    Nearly every page has no such run and no such "=", and is not read further. The bytes
+    after the last ">" before that "=" are read exactly, from where libxml2 reads text
+    before it (:func:`_data_state`: a comment or a script may run on past that ">"). Where a
+    run may hold a long tag, the bytes before it are read by :func:`_coarse` instead.
     """
     quoted = _QUOTED_GT.search(data)
     closed = len(data) if quoted is None else data.rfind(b">", 0, quoted.start()) + 1
-    spans = []
-    for start, end in _long_runs(data, closed, 2 * MAX_ATTRIBUTES):
-        tag = _TAG_START.search(data, start, end)
-        if tag is not None and end - tag.start() >= 2 * MAX_ATTRIBUTES:
-            spans.append((tag.start(), min(end + 1, len(data))))
-    if closed < len(data):
-        spans.append((closed, len(data)))
-    return spans
+    if any(
+        _long_run(data, start, end, limit) for start, end in _long_runs(data, closed, 2 * limit)
+    ):
+        read = _coarse(limit).match(data, 0, closed)
+        assert read is not None  # matches "" at least
+        if read.end() < closed:
+            return read.end()
+        start = max(read.start(1), 0)
+    elif quoted is None:
+        return None
+    else:
+        start = _data_state(data, closed, limit)
+    if quoted is None:
+        return None
+    end = _bounded(limit).match(data, start).end()  # type: ignore[union-attr]
+    return end if end < len(data) else None
+
+
+def _long_run(data: bytes, start: int, end: int, limit: int) -> bool:
+    """Whether the run ``data[start:end]``, without a ">" and not after a quoted value that
+    holds one, may hold a start tag of over ``limit`` attributes.
+
+    Only its first tag start can start one: libxml2 reads a tag from there if it reads text
+    there, to the run's end, and if not (a comment, raw text, a bogus comment or an end
+    tag), it reads no tag before a ">". So the run is read from there, as a tag would be.
+    """
+    tag = _TAG_START.search(data, start, end)
+    if tag is None or end - tag.start() < 2 * limit:
+        return False
+    stop = min(end + 1, len(data))
+    return _bounded(limit).match(data, tag.start(), stop).end() < stop  # type: ignore[union-attr]
+
+
+# Where a comment or raw text may start, and where any markup starts ("<!", "<?", "</", "<" and
+# a letter): the bytes up to the "=" of a quoted ">" are read from one to the next.
+_OPENERS = re.compile(
+    # The look-ahead first: a regex engine tries each name after each "<" otherwise.
+    rb"<(?=[!%s])(?:!--|(?i:%s)%s)" % (_RAW_INITIALS, b"|".join(_RAW_TEXT), _ENDS)
+)
+_MARKUP = re.compile(rb"<[A-Za-z!?/]")
+# How many comments and raw text elements are read so, before the rest of those bytes is
+# read by :func:`_coarse` (a Python step each: a page may hold a million).
+_STEPS = 1_000
+
+
+def _data_state(data: bytes, stop: int, limit: int) -> int:
+    """A byte at or before ``stop`` where libxml2 reads text (not a comment, raw text or a
+    tag), for bytes where no quoted value holds a ">" up to ``stop``.
+
+    Between comments and raw text elements, each tag ends at its first ">": a comment's or
+    a raw text element's start (found by a search) inside one is none, and the others are
+    read exactly (:func:`_construct`) to their end. With none left before ``stop``, libxml2
+    reads text at ``stop``, which follows a ">"; else at the start of the last one, which
+    runs past it, or of a raw text element's tag of more than ``limit`` attributes.
+    """
+    at = 0
+    for _ in range(_STEPS):
+        opener = _OPENERS.search(data, at, stop)
+        if opener is None:
+            return stop
+        start = opener.start()
+        if _MARKUP.search(data, max(data.rfind(b">", at, start) + 1, at), start):
+            at = data.find(b">", start) + 1  # in a tag, which ends at its first ">"
+            continue
+        read = _construct(limit).match(data, start)
+        if read is None or read.end() >= stop:
+            return start
+        at = read.end()
+    read = _coarse(limit).match(data, at, stop)
+    return max(read.start(1), at)  # type: ignore[union-attr]  # matches "" at least
+
+
+@functools.cache
+def _construct(limit: int) -> re.Pattern[bytes]:
+    """A comment, or a raw text element of ``limit`` attributes at most and its text."""
+    attributes = rb"(?:%s%s){0,%d}+" % (_SEP, _ATTRIBUTE, limit)
+    return re.compile(rb"<!--%s|%s" % (_COMMENT_REST, _start_tags(attributes, _RAW_TEXT)))
+
+
+def _count_attributes(data: bytes, limit: int) -> int:
+    """The attributes of the page's start tags (one more at most), counted up to ``limit``:
+    those of other tags, then of each raw text element's tags found in the page. Each count
+    is ``_each(kind).subn`` less its two last matches (the rest of the input, then an empty
+    match at its end): one pattern cannot follow a tag's ">" into the raw text it opens
+    without knowing its name, so each kind of tag has its own."""
+    data += _CLOSE_ALL
+    found = 0
+    for kind in _KINDS:
+        if kind and not _opens(kind).search(data):
+            continue
+        found += _each(kind).subn(b"", data, count=limit - found + 2)[1] - 2
+        if found >= limit:
+            break
+    return found
 
 
 def _long_runs(data: bytes, stop: int, length: int) -> Iterator[tuple[int, int]]:
