@@ -19,6 +19,17 @@ from threadkeep.encoding import detect, unwiden
 from threadkeep.errors import MalformedPage
 from threadkeep.limits import MAX_ATTRIBUTES, MAX_DEPTH, MAX_TAGS, MAX_TOTAL_ATTRIBUTES
 
+# The attribute scan below reads markup as libxml2 2.14's HTML5 tokenizer does (lxml 6 wheels
+# bundle it). An older libxml2 tokenizes some markup otherwise, and the limits the scan checks
+# before libxml2 reads a page would not hold: refuse to run on one rather than parse unsafely.
+if etree.LIBXML_VERSION < (2, 14):
+    version = ".".join(map(str, etree.LIBXML_VERSION))
+    raise ImportError(
+        f"threadkeep needs libxml2 2.14 or newer (as lxml 6 bundles it); this lxml uses libxml2"
+        f" {version}, whose HTML tokenizer its input limits are not written for:"
+        " pip install 'lxml>=6.0'"
+    )
+
 __all__ = [
     "BLOCKS",
     "BREAK",
