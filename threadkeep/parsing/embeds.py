@@ -1,6 +1,6 @@
 """Tweets embedded in articles and blog posts: every variant of the embed markup seen in the wild.
 
-``../shared/samples/MARKUP.md`` (section c) lists the variants. Handled here:
+``fixtures/provenance/MARKUP.md`` (section c) lists the variants. Handled here:
 
 * ``blockquote.twitter-tweet`` / ``blockquote.twitter-video`` as publish.twitter.com writes
   them (2012–2024), read by :mod:`threadkeep.parsing.embed_blockquote`.

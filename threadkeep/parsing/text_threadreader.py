@@ -7,7 +7,8 @@ copies: a list ("- item") continues the tweet that introduced it, and a run of t
 one line ("… 1/3… next tweet 2/3…") is split at its numbering. Picture placeholders
 ("Image" at a line's end) become photo media with no url.
 
-Seeds ``003`` (a listing) and ``004`` (a thread) in ``../shared/seeds`` are real copies.
+Seeds ``003`` (a listing) and ``004`` (a thread), ``fixtures/text/seed00[34]_*.txt``, are
+real copies (``fixtures/provenance/SEEDS.md``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Thread Reader App thread ("unroll") pages, and pages derived from them.
 
-Markup across 2018–2026 is documented in ``../shared/samples/MARKUP.md`` (section a).
+Markup across 2018–2026 is documented in ``fixtures/provenance/MARKUP.md`` (section a).
 Tweets are selected by their ``tweet_N`` id or ``data-tweet``, never by class alone: the
 "More from" and "Related threads" cards reuse ``div.content-tweet`` for other threads.
 

@@ -1,7 +1,7 @@
 """One Thread Reader tweet element (``div.content-tweet``) → the parts of a :class:`Tweet`.
 
 Shared by thread pages, listing cards and pages derived from Thread Reader. Entity markup is
-documented in ``../shared/samples/MARKUP.md`` (a.5); every variant there is handled here:
+documented in ``fixtures/provenance/MARKUP.md`` (a.5); every variant there is handled here:
 mentions (``entity-mention``, ``entity-mention-first``), hashtags, links (``entity-url``,
 hidden in 2023 markup beside a preview card), images (lazy ``data-src``, ``span`` or ``div``,
 with or without ``<a>``), videos and gifs (``<source>``, the last one being the best), link
