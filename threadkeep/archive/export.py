@@ -22,7 +22,10 @@ capture:
 Order of writes, under the store lock: the media files, a batch at a time (durable), each
 batch's index lines after it, then the capture as :func:`~threadkeep.archive.apply.capture`
 writes one (raw body, snapshots, tweet records, document records in one batch, then the log
-line). A crash at any instant leaves a store that ``threadkeep verify`` passes.
+line), except that the batch's files are written (durable) each time :data:`FLUSH_AT` bytes of
+them are held, and its document records at its end: a large export's records are never all in
+memory. A crash at any instant leaves a store that ``threadkeep verify`` passes (files ahead of
+the log, as a crash in the renames at the end of a batch leaves them).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import json
 import threading
 import zlib
 from collections.abc import Callable, Iterator
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -59,21 +59,17 @@ def _dump(model: BaseModel) -> bytes:
     return model.model_dump_json(indent=1).encode("utf-8")
 
 
-def _dump_result(result: Result) -> bytes | bytearray:
-    """A snapshot's JSON. An export's is made a tweet (and a thread) at a time, one a line:
-    the dump of a 200,000-tweet export in one piece took several times its size in memory."""
-    if not isinstance(result, Export):
-        return _dump(result)
-    out = bytearray(result.model_dump_json(exclude={"tweets", "threads"}).encode("utf-8"))
-    del out[-1]  # its closing brace
+def _export_chunks(result: Export) -> Iterator[bytes]:
+    """An export's snapshot JSON, a tweet (and a thread) at a time, one a line: the dump of a
+    200,000-tweet export in one piece took several times its size in memory."""
+    head = result.model_dump_json(exclude={"tweets", "threads"}).encode("utf-8")
+    yield head[:-1]  # without its closing brace
     for name in ("tweets", "threads"):
-        out += f',\n"{name}": [\n'.encode("ascii")
+        yield f',\n"{name}": [\n'.encode("ascii")
         for index, item in enumerate(getattr(result, name)):
-            out += b",\n" if index else b""
-            out += item.model_dump_json().encode("utf-8")
-        out += b"\n]"
-    out += b"\n}"
-    return out  # bytes-like: written as it is, never copied
+            yield (b",\n" if index else b"") + item.model_dump_json().encode("utf-8")
+        yield b"\n]"
+    yield b"\n}"
 
 
 class StoreFiles:
@@ -287,8 +283,20 @@ class StoreFiles:
     ) -> str:
         """Store the ``number``-th snapshot of document ``key``; its path."""
         path = layout.snapshot_path(key, number, content, generation)
-        # An export's is a bytearray (not copied into bytes): every writer takes one.
-        self._write(path, cast("bytes", _dump_result(result)))
+        if not isinstance(result, Export):
+            self._write(path, _dump(result))
+            return path
+        rounds = self._held()
+        stream = getattr(self.storage, "write_atomic_chunks", None)
+        if rounds is None or self._batch.flush_at is None or stream is None:
+            self._write(path, b"".join(_export_chunks(result)))
+            return path
+        # A bounded batch (see batch()): what it holds is written first, then the export's
+        # snapshot straight into its file, never whole in memory; its document record follows.
+        write_atomic_many(self.storage, list(rounds[0].items()))
+        rounds[0].clear()
+        self._batch.size = 0
+        stream(path, _export_chunks(result))
         return path
 
     def snapshot(self, path: str) -> Result:
