@@ -216,6 +216,9 @@ KILLED_AT_RENAME = textwrap.dedent(
     from threadkeep.archive import Archive
 
     store, export, at = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if len(sys.argv) > 4:  # the capture's files written that many bytes at a time
+        import threadkeep.archive.export
+        threadkeep.archive.export.FLUSH_AT = int(sys.argv[4])
     archive = Archive(store)
     real_replace, renames = os.replace, 0
 
@@ -233,18 +236,23 @@ KILLED_AT_RENAME = textwrap.dedent(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
-def test_sigkill_in_the_middle_of_an_export_leaves_a_store_that_verifies(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flush_at", [None, 3000], ids=["one-batch", "small-batches"])
+def test_sigkill_in_the_middle_of_an_export_leaves_a_store_that_verifies(
+    tmp_path: Path, flush_at: int | None
+) -> None:
     """A writer killed before each rename of an export's capture in turn (media files, raw
     bundle, snapshots, tweet records, document records) leaves a store that verifies, with
     nothing logged; archiving the export again at once completes it; so does a repair and
-    then archiving it again."""
+    then archiving it again. Also when the capture's files are written a few at a time (a
+    large export's are, to bound its memory), the kills falling between those batches."""
     export = make_export(tmp_path / "export")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    bounded = [] if flush_at is None else [str(flush_at)]
     at = 1
     while True:
         store = tmp_path / f"killed-{at}"
         child = subprocess.run(
-            [sys.executable, "-c", KILLED_AT_RENAME, str(store), str(export), str(at)],
+            [sys.executable, "-c", KILLED_AT_RENAME, str(store), str(export), str(at), *bounded],
             env=env,
             cwd=ROOT,
             timeout=120,

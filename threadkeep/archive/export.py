@@ -22,15 +22,20 @@ capture:
 Order of writes, under the store lock: the media files, a batch at a time (durable), each
 batch's index lines after it, then the capture as :func:`~threadkeep.archive.apply.capture`
 writes one (raw body, snapshots, tweet records, document records in one batch, then the log
-line). A crash at any instant leaves a store that ``threadkeep verify`` passes.
+line), except that the batch's files are written (durable) each time :data:`FLUSH_AT` bytes of
+them are held, and its document records at its end: a large export's records are never all in
+memory. A crash at any instant leaves a store that ``threadkeep verify`` passes (files ahead of
+the log, as a crash in the renames at the end of a batch leaves them).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -55,6 +60,7 @@ __all__ = ["ExportArchived", "archive_export", "bundle", "pointer"]
 Progress = Callable[[str], None]
 _TIME = (1980, 1, 1, 0, 0, 0)  # every bundle member's time: the same export, the same bytes
 POINTER = b"threadkeep-media"
+FLUSH_AT = 32 * 2**20  # bytes of snapshots and records held back before they are written
 
 
 @dataclass(frozen=True)
@@ -131,16 +137,28 @@ def pointer(sha256: str, size: int) -> bytes:
     return POINTER + f" sha256:{sha256} size:{size}\n".encode("ascii")
 
 
-def bundle(members: Iterator[tuple[str, bytes]]) -> bytes:
-    """A zip of ``members`` in name order, with fixed times: the same members, the same bytes."""
-    out = io.BytesIO()
+def bundle(names: Iterable[str], read: Callable[[str], bytes], out: IO[bytes]) -> None:
+    """Write into ``out`` a zip of the members ``names`` (each's bytes from ``read``) in name
+    order, with fixed times: the same members, the same bytes. One member in memory at a time."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zipped:
-        for name, data in sorted(members):
+        for name in sorted(set(names)):
             info = zipfile.ZipInfo(name, date_time=_TIME)
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            zipped.writestr(info, data)
-    return out.getvalue()
+            zipped.writestr(info, read(name))
+
+
+def _hash_and_gzip(stream: IO[bytes]) -> tuple[str, bytes]:
+    """The sha256 of ``stream``'s bytes and their gzip (as a raw body is stored), read a
+    megabyte at a time: the bundle of a large export is never held uncompressed."""
+    stream.seek(0)
+    digest = hashlib.sha256()
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as gzipped:
+        while chunk := stream.read(2**20):
+            digest.update(chunk)
+            gzipped.write(chunk)
+    return digest.hexdigest(), packed.getvalue()
 
 
 def _media_of(tweet: Tweet) -> Iterator[tuple[Tweet, int]]:
@@ -203,10 +221,13 @@ def archive_export(
         deleted = sum(1 for t in parsed.tweets if t.deleted)
         with files.lock():
             copies = _copy_media(export_files, media, parsed, at, say)  # before the capture
-            members = {name: export_files.read(name) for name in recording.read_names}
-            data = bundle(iter({**members, **copies.pointers}.items()))
-            del members
-            sha = hashlib.sha256(data).hexdigest()
+            pointers = copies.pointers
+            names = [*recording.read_names, *pointers]
+            with tempfile.TemporaryFile() as zipped:
+                bundle(names, lambda n: pointers.get(n) or export_files.read(n), zipped)
+                sha, packed = _hash_and_gzip(zipped)
+            data = [packed]
+            del packed
             counts = (len(parsed.tweets), deleted, copies.copied, copies.known)
             done = _archived_before(files, log, sha, at)
             if done is not None:
@@ -287,15 +308,23 @@ def _archived_before(
 
 
 def _capture(
-    files: StoreFiles, log: CaptureLog, data: bytes, parsed: Export, *, sha: str, at: datetime
+    files: StoreFiles,
+    log: CaptureLog,
+    data: list[bytes],
+    parsed: Export,
+    *,
+    sha: str,
+    at: datetime,
 ) -> Applied:
     """The capture, as :func:`~threadkeep.archive.apply.capture` writes one (the caller holds
-    the lock): one batch, then the log line."""
+    the lock): one batch, its files written :data:`FLUSH_AT` bytes at a time and its document
+    records at its end, then the log line. ``data`` holds the bundle gzipped, taken out of
+    it once stored."""
     generation = files.generation()
     stored = False
     try:
-        with files.batch():
-            stored = files.keep_raw(sha, data)
+        with files.batch(flush_at=FLUSH_AT):
+            stored = files.keep_gzipped(sha, data.pop())  # let go once written
             applied = apply(files, parsed, sha=sha, at=at, generation=generation)
         log.append(
             CaptureEntry(

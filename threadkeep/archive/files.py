@@ -59,6 +59,19 @@ def _dump(model: BaseModel) -> bytes:
     return model.model_dump_json(indent=1).encode("utf-8")
 
 
+def _export_chunks(result: Export) -> Iterator[bytes]:
+    """An export's snapshot JSON, a tweet (and a thread) at a time, one a line: the dump of a
+    200,000-tweet export in one piece took several times its size in memory."""
+    head = result.model_dump_json(exclude={"tweets", "threads"}).encode("utf-8")
+    yield head[:-1]  # without its closing brace
+    for name in ("tweets", "threads"):
+        yield f',\n"{name}": [\n'.encode("ascii")
+        for index, item in enumerate(getattr(result, name)):
+            yield (b",\n" if index else b"") + item.model_dump_json().encode("utf-8")
+        yield b"\n]"
+    yield b"\n}"
+
+
 class StoreFiles:
     """Reads and writes the files of one store (see the module docstring)."""
 
@@ -73,7 +86,7 @@ class StoreFiles:
         return self.storage.lock(self.lock_timeout)
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self, *, flush_at: int | None = None) -> Iterator[None]:
         """Hold back the writes of the block, and make them together when it ends.
 
         When the block ends without error, every file it wrote is written atomically and is
@@ -84,10 +97,20 @@ class StoreFiles:
         raises, nothing it wrote is written. Reads in the block (:meth:`has`, records) see the
         writes held back, in this thread only; :meth:`~threadkeep.archive.Storage.list` does
         not.
+
+        ``flush_at`` bounds the memory of a long block (an account export's hundreds of
+        thousands of records): whenever the first round's files held back reach that many
+        bytes, they are written (durable) there and then, and the block goes on. The document
+        records still wait for the end, after every file they name; a crash (or an error) in
+        between leaves files of the first round written, as a crash during the renames at the
+        end does: derived records ahead of the log, which ``verify`` accepts and ``verify
+        --repair`` rebuilds, and a raw body no line names, which ``repair`` records.
         """
         assert self._held() is None, "batches do not nest"
         rounds: Held = ({}, {})
         self._batch.held = rounds
+        self._batch.flush_at = flush_at
+        self._batch.size = 0
         try:
             yield
             for held in rounds:
@@ -109,6 +132,13 @@ class StoreFiles:
         held = rounds[1 if names_others else 0]
         held.pop(path, None)  # renamed in the order of the last writes
         held[path] = data
+        if names_others or self._batch.flush_at is None:
+            return
+        self._batch.size += len(data)
+        if self._batch.size >= self._batch.flush_at:  # bounded: write what is held so far
+            write_atomic_many(self.storage, list(held.items()))
+            held.clear()
+            self._batch.size = 0
 
     def _held_back(self, path: str) -> bytes | None:
         for held in self._held() or ():
@@ -207,10 +237,15 @@ class StoreFiles:
 
     def keep_raw(self, sha256: str, data: bytes) -> bool:
         """Store a captured body under its hash, unless it is stored already; True if it was not."""
+        return self.keep_gzipped(sha256, gzip.compress(data, mtime=0))
+
+    def keep_gzipped(self, sha256: str, gzipped: bytes) -> bool:
+        """:meth:`keep_raw` of a body given gzipped already (the caller hashed it as it
+        compressed it: a large body is never held whole); True if it was not stored."""
         path = layout.raw_path(sha256)
         if self.has(path):
             return False
-        self._write(path, gzip.compress(data, mtime=0))
+        self._write(path, gzipped)
         return True
 
     def has_raw(self, sha256: str) -> bool:
@@ -248,7 +283,20 @@ class StoreFiles:
     ) -> str:
         """Store the ``number``-th snapshot of document ``key``; its path."""
         path = layout.snapshot_path(key, number, content, generation)
-        self._write(path, _dump(result))
+        if not isinstance(result, Export):
+            self._write(path, _dump(result))
+            return path
+        rounds = self._held()
+        stream = getattr(self.storage, "write_atomic_chunks", None)
+        if rounds is None or self._batch.flush_at is None or stream is None:
+            self._write(path, b"".join(_export_chunks(result)))
+            return path
+        # A bounded batch (see batch()): what it holds is written first, then the export's
+        # snapshot straight into its file, never whole in memory; its document record follows.
+        write_atomic_many(self.storage, list(rounds[0].items()))
+        rounds[0].clear()
+        self._batch.size = 0
+        stream(path, _export_chunks(result))
         return path
 
     def snapshot(self, path: str) -> Result:

@@ -112,11 +112,45 @@ def _without_added(value: Any) -> Any:
     }
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def content_hash(result: Result) -> str:
-    """Hash of what a copy says, without where and when it was captured."""
+    """Hash of what a copy says, without where and when it was captured: the sha256 of the
+    canonical JSON of the result without its ``source``.
+
+    An export's hash is of the same bytes, made a tweet (and a thread) at a time: the dump of a
+    200,000-tweet export as one JSON tree and one string took gigabytes.
+    """
+    if isinstance(result, Export):
+        return _export_hash(result)
     document = _without_added(result.model_dump(mode="json", exclude={"source"}))
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(document).encode("utf-8")).hexdigest()
+
+
+_ITEMS = ("threads", "tweets")  # an export's long fields, hashed item by item
+
+
+def _export_hash(result: Export) -> str:
+    """:func:`content_hash` of an export: the canonical JSON of its fields in key order, its
+    lists of tweets and threads written item by item (each item's JSON is the same in the
+    whole and on its own)."""
+    head = _without_added(result.model_dump(mode="json", exclude={"source", *_ITEMS}))
+    digest = hashlib.sha256()
+    digest.update(b"{")
+    for number, key in enumerate(sorted([*head, *_ITEMS])):
+        digest.update((("," if number else "") + _canonical(key) + ":").encode("utf-8"))
+        if key not in _ITEMS:
+            digest.update(_canonical(head[key]).encode("utf-8"))
+            continue
+        digest.update(b"[")
+        for index, item in enumerate(getattr(result, key)):
+            dumped = _canonical(_without_added(item.model_dump(mode="json")))
+            digest.update((("," if index else "") + dumped).encode("utf-8"))
+        digest.update(b"]")
+    digest.update(b"}")
+    return digest.hexdigest()
 
 
 class Member:

@@ -25,7 +25,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -178,6 +178,30 @@ class LocalStorage:
         every temporary file not yet renamed is removed.
         """
         _write_files([(self._full(path), data) for path, data in items])
+
+    def write_atomic_chunks(self, path: str, chunks: Iterable[bytes]) -> None:
+        """Replace the file with the bytes of ``chunks``, written as they come (a large file is
+        never whole in memory), atomically, durable when this returns (as
+        :meth:`write_atomic_many` writes one file)."""
+        target = self._full(path)
+        folders = _make_folders([target])
+        folder, name = os.path.split(target)
+        with _writing(target):
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP)
+        try:
+            with _writing(target), os.fdopen(handle, "wb") as stream:
+                os.fchmod(handle, 0o644)
+                for chunk in chunks:
+                    stream.write(chunk)
+                stream.flush()
+                os.fsync(handle)
+            with _writing(target):
+                os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        for made in folders:
+            _sync_folder(made)
 
     def append_line(self, path: str, line: bytes) -> None:
         target = self._full(path)
