@@ -1,6 +1,6 @@
 """Opening an account export, in every form a user holds it, and reading its data files.
 
-The exports are real files (fixtures/export/container/, provenance in its README): each is
+The exports are real files (fixtures/export/, provenance in its SOURCES.md): each is
 opened as the unpacked folder, as a zip's bytes and path, and wrapped in one top folder (as
 X's zips and a user's unzip tool make them), and must give the same names and bytes each time.
 """
@@ -19,7 +19,7 @@ from tests.conftest import FIXTURES
 from threadkeep import MalformedExport, MalformedPage
 from threadkeep.account.container import ExportFiles, open_export, read_assignment
 
-SAMPLES = FIXTURES / "export" / "container"
+SAMPLES = FIXTURES / "export"
 ALROCAR = SAMPLES / "modern-alrocar-2024"
 BRENDEN = SAMPLES / "tweetjs-BrendenRecluse-2021"
 GRAILBIRD = SAMPLES / "grailbird-IaninSheffield-2018"
