@@ -338,3 +338,21 @@ def test_grailbird_months_the_index_lists_but_the_export_lacks_are_said(
     export = threadkeep.parse(EXPORTS / "grailbird-IaninSheffield-2018")
     assert len(export.tweets) == 5  # the month present is read
     assert "2 monthly files listed in data/js/tweet_index.js are not in the export" in caplog.text
+
+
+def test_bare_entries_of_a_2019_tweet_js_read_as_the_wrapped_ones(tmp_path: Path) -> None:
+    # Exports of 2019 wrote each entry bare, without {"tweet": …}; no real one is public, so
+    # this copy is constructed: the real BrendenRecluse tweet.js with every entry unwrapped.
+    real = EXPORTS / "tweetjs-BrendenRecluse-2021"
+    copy = tmp_path / "export"
+    shutil.copytree(real, copy)
+    text = (real / "data" / "tweet.js").read_text("utf-8")
+    prefix, _, array = text.partition("=")
+    entries = [entry["tweet"] for entry in json.loads(array)]
+    (copy / "data" / "tweet.js").write_text(f"{prefix}= {json.dumps(entries)}", "utf-8")
+    wrapped, bare = threadkeep.parse(real), threadkeep.parse(copy)
+    assert bare.tweets == wrapped.tweets
+    # The same threads; only their source's sha256 differs, the data file's bytes being others.
+    unsourced = [thread.model_copy(update={"source": None}) for thread in bare.threads]
+    assert unsourced == [thread.model_copy(update={"source": None}) for thread in wrapped.threads]
+    assert len(bare.tweets) == 5 and bare.threads[0].id == "1350931380176379910"
