@@ -300,3 +300,33 @@ def test_an_export_given_to_add_is_refused_and_nothing_is_kept(tmp_path: Path) -
         archive.add(zipped.read_bytes())
     assert list(archive.captures()) == [] and not (tmp_path / "store" / "raw").exists()
     assert archive.export(zipped.read_bytes()).result.document == ACCOUNT
+
+
+def test_a_video_over_the_data_files_limit_is_copied_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A media file is bounded by the export's total only: a long video larger than a data
+    file may be is copied into the store in chunks, never whole in memory (the sizes are made
+    small here: one data file and one chunk of a few KiB; the video is constructed)."""
+    import threadkeep.account.export_files
+    import threadkeep.archive.export
+
+    export = make_export(tmp_path / "export")
+    video = next((export / "data" / "tweets_media").iterdir())
+    content = bytes(range(256)) * 400  # 100 KiB
+    video.write_bytes(content)
+    monkeypatch.setattr(threadkeep.account.export_files, "MAX_EXPORT_FILE_BYTES", 64 << 10)
+    monkeypatch.setattr(threadkeep.archive.export, "_WHOLE_MEDIA", 8 << 10)
+    monkeypatch.setattr(threadkeep.archive.export, "_CHUNK", 4 << 10)
+    store = tmp_path / "store"
+    code, out, _ = run("archive", str(export), "--store", str(store))
+    assert code == 0 and f"new {ACCOUNT}" in out
+    archive = Archive(store)
+    sha = hashlib.sha256(content).hexdigest()
+    assert archive.media_bytes(sha) == content
+    entry = archive.media(file=f"data/tweets_media/{video.name}")
+    assert entry is not None and (entry.sha256, entry.size) == (sha, len(content))
+    assert run("verify", "--store", str(store))[0] == 0
+    # Archived again: the video is hashed, found in the store, and not copied again.
+    code, out, _ = run("archive", str(export), "--store", str(store))
+    assert code == 0 and "nothing written" in out

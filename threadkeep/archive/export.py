@@ -261,16 +261,18 @@ def _copy_media(
     named = [(t, i) for t, i in named if t.media[i].file and files.has(t.media[i].file or "")]
     done = _Copies()
     shas: set[str] = set()
-    chunk: list[tuple[bytes, MediaEntry]] = []
+    chunk: list[tuple[bytes | None, MediaEntry]] = []
+    held = 0  # bytes of media in ``chunk``
     for number, (tweet, index) in enumerate(named, start=1):
         item = tweet.media[index]
         assert item.file is not None
-        data = files.read(item.file)
-        sha = hashlib.sha256(data).hexdigest()
-        done.pointers[item.file] = pointer(sha, len(data))
+        data, sha, size, written = _media_file(files, media, item.file)
+        done.copied += written
+        held += len(data or b"")
+        done.pointers[item.file] = pointer(sha, size)
         entry = MediaEntry(
             sha256=sha,
-            size=len(data),
+            size=size,
             type=item.kind,
             url=item.url,
             file=item.file,
@@ -280,14 +282,59 @@ def _copy_media(
         )
         chunk.append((data, entry))
         shas.add(sha)
-        if len(chunk) == BATCH or number == len(named):
+        if len(chunk) == BATCH or held >= _HELD_MEDIA or number == len(named):
             copied, lines = media.store(chunk)
             done.copied += copied
             done.written = done.written or bool(copied or lines)
-            chunk = []
+            chunk, held = [], 0
             say(f"media {number}/{len(named)}")
     done.known = len(shas) - done.copied
     return done
+
+
+# Media up to this size are read whole and written in batches (one fsync round for many
+# photos); larger ones (videos) are hashed, then copied, a chunk at a time, never whole in
+# memory. A batch is written once it holds _HELD_MEDIA bytes, or BATCH files.
+_WHOLE_MEDIA = 8 << 20
+_HELD_MEDIA = 64 << 20
+_CHUNK = 1 << 20
+
+
+def _streamed(size: int) -> bool:
+    return size > _WHOLE_MEDIA
+
+
+def _media_file(
+    files: ExportFiles, media: MediaStore, name: str
+) -> tuple[bytes | None, str, int, bool]:
+    """``(data, sha256, size, written)`` of the media file ``name``. A large one is hashed,
+    then copied into the store a chunk at a time (unless it is there already): its data is
+    None, and ``written`` says whether it was copied. A media file is bounded by the export's
+    total size only, not by the data files' limit."""
+    if not _streamed(files.size(name)):
+        with files.open(name) as stream:
+            data = stream.read()
+        return data, hashlib.sha256(data).hexdigest(), len(data), False
+    digest, size = hashlib.sha256(), 0
+    with files.open(name) as stream:
+        while block := stream.read(_CHUNK):
+            digest.update(block)
+            size += len(block)
+    sha = digest.hexdigest()
+    with files.open(name) as stream:
+        written = media.write_streamed(sha, _same_bytes(stream, sha, files, name))
+    return None, sha, size, written
+
+
+def _same_bytes(stream: IO[bytes], sha: str, files: ExportFiles, name: str) -> Iterator[bytes]:
+    """The chunks of ``stream``; an error before the last one is handed on when they are not
+    the bytes hashed as ``sha`` (a folder changed while it was read): the copy is dropped."""
+    digest = hashlib.sha256()
+    while block := stream.read(_CHUNK):
+        digest.update(block)
+        yield block
+    if digest.hexdigest() != sha:
+        raise files.refuse(name, "changed while it was read: read it again when it is still")
 
 
 def _archived_before(

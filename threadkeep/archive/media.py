@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
@@ -166,16 +166,31 @@ class MediaStore:
 
     # -- writing (the caller holds the store lock) -----------------------------------------
 
-    def store(self, items: Sequence[tuple[bytes, MediaEntry]]) -> tuple[int, int]:
+    def write_streamed(self, sha256: str, chunks: Iterable[bytes]) -> bool:
+        """Write the file of ``sha256`` from ``chunks`` as they come (a large video is never
+        whole in memory), durable when this returns, unless it is stored already; whether it
+        was written. Its index line is written by :meth:`store` (``data`` None)."""
+        if self.has(sha256):
+            return False
+        write = getattr(self.storage, "write_atomic_chunks", None)
+        path = layout.media_path(sha256)
+        if write is None:  # a storage that cannot stream: one file, written whole
+            write_atomic_many(self.storage, [(path, b"".join(chunks))])
+        else:
+            write(path, chunks)
+        return True
+
+    def store(self, items: Sequence[tuple[bytes | None, MediaEntry]]) -> tuple[int, int]:
         """Store each ``(data, entry)``: a file not stored yet is written, a url or file name
-        the index does not have yet (or has as other bytes) gets a line. The files are durable
-        before their lines are written. How many files and lines were written."""
+        the index does not have yet (or has as other bytes) gets a line. ``data`` None: the
+        file was written already (:meth:`write_streamed`). The files are durable before their
+        lines are written. How many files (of those given as data) and lines were written."""
         index = self.index()
         stored: set[str] = set()
         files: list[tuple[str, bytes]] = []
         lines: list[MediaEntry] = []
         for data, entry in items:
-            if entry.sha256 not in stored and not self.has(entry.sha256):
+            if data is not None and entry.sha256 not in stored and not self.has(entry.sha256):
                 files.append((layout.media_path(entry.sha256), data))
             stored.add(entry.sha256)
             keys = _keys(entry)
