@@ -26,7 +26,8 @@ from typing import Any
 
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Author, Link, Media, Tweet, snowflake_time
-from threadkeep.urls import checked_id, profile_url, status_parts, status_url
+from threadkeep.parsing.shared import known_tweet, make_author
+from threadkeep.urls import checked_id, status_parts, status_url
 
 __all__ = [
     "CSV_COLUMNS",
@@ -203,21 +204,12 @@ def _links(entities: dict[str, Any]) -> list[Link]:
     return links
 
 
-def _author(handle: str | None, *, name: str | None = None, user_id: str | None = None) -> Author:
-    return Author(handle=handle, name=name, url=profile_url(handle), id=user_id)
-
-
 def _quoted(links: list[Link], own_id: str) -> Tweet | None:
     for link in links:
         parts = status_parts(link.url)
         if parts is not None and parts[1] != own_id and checked_id(parts[1]):
             handle, quoted_id = parts
-            return Tweet(
-                id=quoted_id,
-                url=status_url(handle, quoted_id),
-                author=_author(handle) if handle else None,
-                created_at=snowflake_time(quoted_id),
-            )
+            return known_tweet(quoted_id, make_author(handle) if handle else None)
     return None
 
 
@@ -230,12 +222,7 @@ def _in_reply_to(tweet: dict[str, Any]) -> Tweet | None:
     user_id = _string(tweet.get("in_reply_to_user_id_str")) or _string(
         tweet.get("in_reply_to_user_id")
     )
-    return Tweet(
-        id=parent,
-        url=status_url(handle, parent),
-        author=_author(handle, user_id=user_id) if handle or user_id else None,
-        created_at=snowflake_time(parent),
-    )
+    return known_tweet(parent, make_author(handle, user_id=user_id) if handle or user_id else None)
 
 
 def _retweet_of(
@@ -244,7 +231,7 @@ def _retweet_of(
     original = tweet.get("retweeted_status")
     if isinstance(original, dict) and depth < MAX_QUOTE_DEPTH:  # Grailbird: the whole tweet
         user = _dict(original.get("user"))
-        author = _author(
+        author = make_author(
             _string(user.get("screen_name")),
             name=_string(user.get("name")),
             user_id=_string(user.get("id_str")) or _string(user.get("id")),
@@ -261,12 +248,7 @@ def _retweet_of(
     source = next(
         (i for m in media if (i := checked_id(_string(m.get("source_status_id_str"))))), None
     )
-    return Tweet(
-        id=source,
-        url=status_url(handle, source),
-        author=_author(handle),
-        created_at=snowflake_time(source),
-    )
+    return known_tweet(source, make_author(handle))
 
 
 def _edits(tweet: dict[str, Any]) -> tuple[bool | None, tuple[str, ...]]:
@@ -372,18 +354,13 @@ def tweet_from_csv_row(row: dict[str, str], *, account: Author | None) -> Tweet:
         created_at=export_time(row.get("timestamp")) or snowflake_time(tweet_id),
         date_text=row.get("timestamp") or None,
         links=tuple(Link(url=url) for url in urls),
-        in_reply_to=Tweet(
-            id=parent,
-            url=status_url(None, parent),
-            author=Author(id=parent_user) if parent_user else None,
-            created_at=snowflake_time(parent),
-        )
+        in_reply_to=known_tweet(parent, Author(id=parent_user) if parent_user else None)
         if parent
         else None,
         retweet_of=Tweet(
             id=original,
             url=status_url(retweet[1] if retweet else None, original),
-            author=_author(
+            author=make_author(
                 retweet[1] if retweet else None, user_id=row.get("retweeted_status_user_id")
             ),
             created_at=export_time(row.get("retweeted_status_timestamp")),

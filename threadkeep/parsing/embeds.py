@@ -44,7 +44,7 @@ from threadkeep.parsing.embed_ids import (
     widget_scripts,
 )
 from threadkeep.parsing.html import Ancestors, classes, clean_text, element_text, node_text
-from threadkeep.parsing.shared import make_author, text_entities
+from threadkeep.parsing.shared import known_tweet, make_author, text_entities
 from threadkeep.parsing.shortcodes import MARKERS, shortcodes
 from threadkeep.parsing.substack import (
     SUBSTACK_PATHS,
@@ -296,12 +296,7 @@ def _read_element(element: Element, base: str | None, quotes: Ancestors) -> list
 
 
 def _id_only(tweet_id: str, handle: str | None = None) -> Tweet:
-    return Tweet(
-        id=tweet_id,
-        url=status_url(handle, tweet_id),
-        author=make_author(handle, None) if handle else None,
-        created_at=snowflake_time(tweet_id),
-    )
+    return known_tweet(tweet_id, make_author(handle) if handle else None)
 
 
 def _read_candidate(element: Element, base: str | None, quotes: Ancestors) -> Tweet | None:
@@ -419,12 +414,7 @@ def _from_bare_link(element: Element, base: str | None) -> Tweet | None:
     if parts is None:
         return None
     handle, tweet_id = parts
-    return Tweet(
-        id=tweet_id,
-        url=status_url(handle, tweet_id),
-        author=make_author(handle) if handle else None,
-        created_at=snowflake_time(tweet_id),
-    )
+    return known_tweet(tweet_id, make_author(handle) if handle else None)
 
 
 def _looks_like_url(text: str) -> bool:

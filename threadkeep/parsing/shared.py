@@ -27,9 +27,9 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_ENTITIES
-from threadkeep.models import Author, Thread, Tweet
+from threadkeep.models import Author, Thread, Tweet, snowflake_time
 from threadkeep.parsing.html import clean_text, node_text
-from threadkeep.urls import HANDLE, profile_url
+from threadkeep.urls import HANDLE, profile_url, status_url
 
 __all__ = [
     "BULLET_RE",
@@ -41,6 +41,7 @@ __all__ = [
     "first_text",
     "front_matter_title",
     "group_threads",
+    "known_tweet",
     "make_author",
     "meta",
     "page_title",
@@ -104,9 +105,27 @@ def canonical_url(root: Element) -> str | None:
     return str(values[0]) if values else None
 
 
-def make_author(handle: str | None, name: str | None = None, avatar: str | None = None) -> Author:
+def make_author(
+    handle: str | None,
+    name: str | None = None,
+    avatar: str | None = None,
+    *,
+    user_id: str | None = None,
+) -> Author:
     """An :class:`Author`, its profile url built from ``handle``."""
-    return Author(handle=handle, name=name, url=profile_url(handle), avatar=avatar)
+    return Author(handle=handle, name=name, url=profile_url(handle), avatar=avatar, id=user_id)
+
+
+def known_tweet(tweet_id: str | None, author: Author | None = None) -> Tweet:
+    """A tweet a copy knows by its id and author only (an id-only embed, a quoted tweet, a
+    reply's parent): its status url, and the time its id gives."""
+    handle = author.handle if author else None
+    return Tweet(
+        id=tweet_id,
+        url=status_url(handle, tweet_id),
+        author=author,
+        created_at=snowflake_time(tweet_id),
+    )
 
 
 THREAD_BY_RE = re.compile(rf"^Thread by @(?P<handle>{HANDLE})\b")
