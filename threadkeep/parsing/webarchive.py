@@ -39,12 +39,13 @@ def capture_time(raw: bytes, url: str | None) -> datetime | None:
 def _stamp_in(head: bytes) -> str | None:
     """The first capture timestamp in ``head`` when it also holds an archive's marker.
 
-    The timestamps are looked for first: most pages hold none, and two searches for them
-    cost less than the four for the markers, which are then looked for only when one is found.
+    The markers are looked for first: a search for a literal skips through the bytes in C,
+    where the timestamps' patterns (one of them case-blind) test every byte, and most pages
+    hold no marker (a 73 KB article: 0.38 M instructions against 0.87 M the other way round).
     """
+    if not any(marker in head for marker in _WAYBACK_MARKERS):
+        return None
     for pattern in _WAYBACK_STAMPS:
         if match := pattern.search(head):
-            if any(marker in head for marker in _WAYBACK_MARKERS):
-                return match.group(1).decode("ascii")
-            return None
+            return match.group(1).decode("ascii")
     return None
