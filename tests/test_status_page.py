@@ -236,10 +236,31 @@ def test_archive_keeps_status_sightings_and_never_marks_removals(tmp_path: Path)
 
 
 def test_unseen_status_pages_parse_as_their_expectations_say() -> None:
-    # fixtures/unseen/status: two real mobile pages held back while the parser was built, with
+    # fixtures/unseen/status: three real pages held back while the parser was built, with
     # expectations written by reading them (EXPECTED.md); first run in FIRST_RUN.txt.
     found = fidelity.cases([str(FIXTURES / "unseen" / "status")])
-    assert len(found) == 2
+    assert len(found) == 3
     for expected_file in found:
         expected = json.loads(expected_file.read_text("utf-8"))
         assert fidelity.check(FIXTURES.parent / expected["copy"], expected) == []
+
+
+def test_unseen_desktop_page_has_the_reply_structure_its_reader_wrote_down() -> None:
+    # fixtures/unseen/status/EXPECTED.md, permalink-2017-kikobeats.html: beyond the texts.
+    page = parse("unseen/status/permalink-2017-kikobeats.html")
+    main = "880139124791029763"
+    parents = [t.in_reply_to.id if t.in_reply_to else None for t in page.tweets]
+    assert parents == [None, main, "880143797375586304", "880144054507499520", main]
+    first = page.tweets[0]
+    assert [(m.kind, m.preview) for m in first.media] == [
+        ("gif", "https://pbs.twimg.com/tweet_video_thumb/DDbh3WCXYAAZfz9.jpg")
+    ]
+    assert [(link.url, link.short_url) for link in first.links] == [
+        ("http://bit.ly/2tVueZ0", "https://t.co/Qsm163k4mJ")
+    ]
+    assert first.author is not None and first.author.id == "101198215"
+    # A link a card shows is hidden from the text but kept, as the page shows it.
+    card_link = [(link.url, link.display) for link in page.tweets[1].links]
+    assert card_link == [("https://github.com/drewwilson/atvImg", "github.com/drewwilson/atv…")]
+    assert page.tweets[-1].lang == "es"
+    assert page.threads == ()  # no two consecutive tweets of one author

@@ -29,7 +29,7 @@ from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.html import INVISIBLE, classes, clean_text, has_class, node_text
 from threadkeep.parsing.shared import make_author, text_entities
-from threadkeep.urls import absolute_url, checked_id, is_handle, status_url
+from threadkeep.urls import absolute_url, checked_id, is_handle, status_parts, status_url
 
 __all__ = ["page_url_of", "read_desktop_tweet", "read_mobile_tweet"]
 
@@ -201,6 +201,16 @@ def _text(node: Element, base: str) -> tuple[str | None, tuple[Link, ...]]:
     return text or None, tuple(links)
 
 
+def _display(anchor: Element) -> str:
+    """A link as the page shows it: the desktop page writes the whole url with its hidden
+    parts (``span.invisible``) and shows ``span.js-display-url`` and an ellipsis."""
+    shown = next((s for s in anchor.iter("span") if has_class(s, "js-display-url")), None)
+    if shown is None:
+        return clean_text(node_text(anchor))
+    cut = any("…" in node_text(s) for s in anchor.iter("span") if has_class(s, "tco-ellipsis"))
+    return clean_text(node_text(shown)) + ("…" if cut else "")
+
+
 def _gather(element: Element, parts: list[str], links: list[Link], base: str) -> None:
     if element.text:
         parts.append(element.text)
@@ -210,17 +220,21 @@ def _gather(element: Element, parts: list[str], links: list[Link], base: str) ->
             parts.append("\n")
         elif tag == "img":
             parts.append(child.get("alt") or "")  # an emoji drawn as an image
-        elif tag == "a" and has_class(child, "u-hidden"):
-            pass  # not shown: a photo's pic.twitter.com link, a quoted tweet's url
         elif tag == "a" and child.get("data-expanded-url"):
+            hidden = has_class(child, "u-hidden")
             target = page_url_of(child.get("data-expanded-url"), base)
-            shown = clean_text(node_text(child))
-            if target is not None:
+            shown = _display(child)
+            # A hidden link is not text: a card shows it (kept as a link), or it is a quoted
+            # tweet's url (the quote is kept).
+            if target is not None and not (hidden and status_parts(target)):
                 short = page_url_of(child.get("href"), base)
                 if short is not None and not short.startswith(("https://t.co/", "http://t.co/")):
                     short = None
                 links.append(Link(url=target, display=shown or None, short_url=short))
-            parts.append(target or shown)
+            if not hidden:
+                parts.append(target or shown)
+        elif tag == "a" and has_class(child, "u-hidden"):
+            pass  # not shown: a photo's pic.twitter.com link
         elif isinstance(tag, str) and tag not in INVISIBLE:
             _gather(child, parts, links, base)
         if child.tail:
