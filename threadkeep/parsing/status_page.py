@@ -49,6 +49,11 @@ from threadkeep.urls import absolute_url, checked_id, unarchive
 __all__ = ["StatusPage", "find_status_page", "parse_status_page"]
 
 # The bytes looked for before any tree search: every page is checked, few are status pages.
+# Twitter's pages name its asset host (abs.twimg.com, ma.twimg.com) in their first kilobytes,
+# a web-archive copy too (``/web/…/https://abs.twimg.com/…``): most pages are passed over after
+# one look at their start.
+_HEAD = 131072
+_SITE = b"twimg.com"
 _MARKS = (b"permalink-tweet", b"main-tweet", b"JavaScript is not available")
 
 _DESKTOP_MAIN = etree.XPath(
@@ -90,7 +95,7 @@ def find_status_page(page: Input) -> StatusPage | None:
     holds no tweet.
     """
     raw = page.raw
-    if not any(mark in raw for mark in _MARKS):
+    if _SITE not in raw[:_HEAD] or not any(mark in raw for mark in _MARKS):
         return None
     root = page.root
     main = _DESKTOP_MAIN(root)
