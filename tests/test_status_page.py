@@ -164,6 +164,17 @@ def test_mobile_status_page_gives_the_tweet_with_its_link_expanded() -> None:
     assert page.threads == ()
 
 
+def test_web_archive_copy_of_a_mobile_page_parses_like_the_original() -> None:
+    original = parse(MOBILE)
+    copy = _web_archive_copy(fixture_bytes(MOBILE), "20150301120000")
+    page = threadkeep.parse(copy)  # the canonical link too is the archive's, and relative
+    assert isinstance(page, threadkeep.Article)
+    assert page.url == original.url
+    assert page.tweets == original.tweets
+    assert page.source is not None
+    assert page.source.captured_at == datetime(2015, 3, 1, 12, tzinfo=UTC)
+
+
 # -- the script-only site (2020 on) ----------------------------------------------------------
 
 

@@ -43,8 +43,8 @@ from threadkeep.models import Article, Tweet
 from threadkeep.parsing.html import classes, has_class
 from threadkeep.parsing.inputs import Input
 from threadkeep.parsing.shared import canonical_url, group_threads, known_tweet, meta, page_title
-from threadkeep.parsing.status_tweet import read_desktop_tweet, read_mobile_tweet
-from threadkeep.urls import absolute_url, checked_id, unarchive
+from threadkeep.parsing.status_tweet import page_url_of, read_desktop_tweet, read_mobile_tweet
+from threadkeep.urls import checked_id
 
 __all__ = ["StatusPage", "find_status_page", "parse_status_page"]
 
@@ -116,7 +116,7 @@ def parse_status_page(found: StatusPage, *, url: str | None = None) -> Article:
     """Every tweet of a status page, in page order, as an :class:`Article` (see the module)."""
     root = found.root
     declared = meta(root, "og:url") or canonical_url(root)
-    page_url = url or (unarchive(absolute_url(declared, None) or "") or None if declared else None)
+    page_url = url or page_url_of(declared, _DEFAULT_BASE)
     base = page_url or _DEFAULT_BASE
     desktop = found.layout == "desktop"
     placed = _desktop(found.main, base) if desktop else _mobile(found.root, base)
