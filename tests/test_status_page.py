@@ -98,6 +98,21 @@ def test_reply_text_keeps_its_lines_and_its_photo() -> None:
     assert reply.links == ()
 
 
+def test_mentions_hashtags_and_emoji_read_as_the_page_shows_them() -> None:
+    page = parse("status/permalink-2017-k4rliky.html")
+    # No canonical link in this excerpt: the page is the permalink tweet's.
+    assert page.url == "https://twitter.com/k4rliky/status/934482867480121345"
+    (tweet,) = page.tweets
+    assert tweet.text == (
+        "Lo mejor de @codemotion_es #codemotionMadrid es estar con la gente que quieres"
+        " 😍@ladyCircus"
+    )
+    assert tweet.mentions == ("codemotion_es", "ladyCircus")
+    assert tweet.hashtags == ("codemotionMadrid",)
+    assert tweet.lang == "es"
+    assert [m.url for m in tweet.media] == ["https://pbs.twimg.com/media/DPfzNMGXUAESoL3.jpg"]
+
+
 def _web_archive_copy(page: bytes, stamp: str) -> bytes:
     """The page as the web archive serves it: its links and media rewritten to
     ``/web/<stamp>…/<original>`` and the archive's banner comment (constructed here from the

@@ -121,6 +121,8 @@ def parse_status_page(found: StatusPage, *, url: str | None = None) -> Article:
     desktop = found.layout == "desktop"
     placed = _desktop(found.main, base) if desktop else _mobile(found.root, base)
     tweets = _link_replies(placed, found)
+    if page_url is None:  # no canonical link (a copy cut short): the permalink tweet's url
+        page_url = next((t.url for t, place, _ in placed if place == "main"), None)
     title = meta(root, "og:title") or page_title(root)
     return Article(url=page_url, title=title, tweets=tuple(tweets), threads=group_threads(tweets))
 
