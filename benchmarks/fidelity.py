@@ -33,6 +33,10 @@ the list of its tweet ids, in order) and, per tweet, ``in_reply_to`` (an id or n
 ``retweet_of`` (the handle retweeted, or null), ``retweet_of_id``, ``retweet_of_created_at``,
 ``media`` (their urls), ``media_count``, ``hashtags``, ``deleted`` and ``edit_ids``.
 
+Issue 17 adds twitter.com status pages (``fixtures/unseen/status/``): two real mobile pages
+held back while the status-page parser was built; they parse to an ``"article"`` and are
+checked like the others (``FIRST_RUN.txt`` there is the first run).
+
 Run from the repository root::
 
     python benchmarks/fidelity.py                 # every expected file under fixtures/unseen

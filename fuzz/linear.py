@@ -33,6 +33,9 @@ CONTEXTS = {
     "nitter": '<html><body><div class="timeline-item"><div class="tweet-body">'
     '<span class="tweet-date"><a href="/a/status/1#m">1</a></span>'
     '<div class="tweet-content">{}</div></div></div>',
+    "status": '<html><head><link href="https://abs.twimg.com/a.css"></head><body>'
+    '<div class="permalink"><div class="tweet permalink-tweet" data-tweet-id="1">'
+    '<p class="tweet-text">x</p></div><div class="replies-to">{}</div></div>',
     "json": '{{"__typename": "Tweet", "id_str": "1", "text": "{}"}}',
     "markdown": "---\nsource: https://threadreaderapp.com/thread/1.html\n---\n{}\n\n• • •\n",
     "markdown-html": "[a](https://pbs.twimg.com/a)<br>\n{}\n\n• • •\n",
@@ -94,6 +97,11 @@ PATTERNS = {
     "md-escape": "\\.",
     "md-bold": "**",
     "front-matter": "---\n",
+    "status-reply": '<li class="ThreadedConversation"><div class="tweet" data-tweet-id="2"'
+    ' data-screen-name="a"><p class="tweet-text">x <a data-expanded-url="https://a.org/">a</a>'
+    "</p></div></li>",
+    "status-nested": '<div class="tweet" data-tweet-id="3"><p class="tweet-text">x',
+    "status-emoji": '<img class="Emoji" alt="x">',
     "nitter-link": '<a href="/search?q=%23tag">#tag</a> <a href="/user">@user</a> ',
 }
 UNSAFE_IN_JSON = ('"', "\n", "\\")

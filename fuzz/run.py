@@ -37,6 +37,8 @@ SEEDS = {
         "broken/*.html",
         "hostile/*.html",
         "nitter/*.html",
+        "status/*.html",
+        "status/refused/*.html",
         "substack/*.html",
         "substack/*.md",
         "id_embeds/*.html",

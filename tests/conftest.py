@@ -23,6 +23,7 @@ GOLDEN_FOLDERS = (
     "embeds",
     "answers",
     "nitter",
+    "status",
     # Issue 13: real copies from the unseen check, one folder per class, each with SOURCES.md.
     "text_articles",
     "text_threadreader",

@@ -33,9 +33,10 @@ __all__ = [
     "snowflake_time",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version of the results' JSON shape: raised when a field is added, renamed or removed.
 
+3 (issue 17): the ``status`` sighting kind (a twitter.com status page).
 2 (issue 16): ``Author.id``; ``Tweet.retweet_of``, ``deleted``, ``deleted_at``; ``Media.file``;
 the ``export`` result and sighting kind. 1: everything before.
 """
@@ -142,10 +143,19 @@ class Media(_Model):
 
 
 SightingKind = Literal[
-    "threadreader", "listing", "embed", "oembed", "syndication", "text", "nitter", "export"
+    "threadreader",
+    "listing",
+    "embed",
+    "oembed",
+    "syndication",
+    "text",
+    "nitter",
+    "export",
+    "status",
 ]
 """The kinds of copy a tweet can be seen in (``nitter``: a page of a Nitter instance;
-``export``: the account's own archive downloaded from X/Twitter)."""
+``export``: the account's own archive downloaded from X/Twitter; ``status``: a twitter.com
+status page, as the web archive kept it)."""
 
 
 class Sighting(_Model):

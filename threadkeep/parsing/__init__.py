@@ -18,6 +18,7 @@ text-listing        a text copy of a Thread Reader listing                      
 text-article        a text copy of an article (embeds as attribution lines)     Article
 markdown-thread     a Markdown copy (web clipping) of a Thread Reader thread    Thread
 nitter              a Nitter page: a tweet's conversation, a timeline, a search Article
+status              a twitter.com status page (2013-2020, the mobile site)      Article
 export              an account export: its zip (bytes or path) or its folder    Export
 ==================  ==========================================================  ===========
 

@@ -48,6 +48,7 @@ from threadkeep.parsing import (
     listing,
     markdown,
     nitter,
+    status_page,
     substack_cards,
     text_article,
     text_threadreader,
@@ -72,6 +73,7 @@ Detected = Literal[
     "markdown-thread",
     "nitter",
     "export",
+    "status",
 ]
 F = TypeVar("F")
 
@@ -217,6 +219,11 @@ KINDS: tuple[SourceKind[Any], ...] = (
         "nitter", "html", _nitter,
         lambda found, url: nitter.parse_nitter(found[0], url=url, items=found[1]),
         "nitter", "a Nitter page",
+    ),
+    SourceKind(
+        "status", "html", status_page.find_status_page,
+        lambda found, url: status_page.parse_status_page(found, url=url),
+        "status", "a twitter.com status page",
     ),
     SourceKind("article", "html", _embedding, _build_article, "embed", "an article"),
     SourceKind(
