@@ -20,6 +20,7 @@ from threadkeep._lazy import lazy_names
 from threadkeep._version import __version__
 from threadkeep.errors import (
     ArchiveError,
+    BadTarget,
     CorruptStore,
     FetchError,
     FetchTimeout,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     )
     from threadkeep.parsing import detect, parse
     from threadkeep.urls import thread_id, tweet_id
+    from threadkeep.wayback import RecoverReport, recover
 
 # Public name → the module that defines it, imported when the name is first asked for.
 _LAZY = {
@@ -80,6 +82,8 @@ _LAZY = {
     ),
     "detect": "threadkeep.parsing",
     "parse": "threadkeep.parsing",
+    "RecoverReport": "threadkeep.wayback",
+    "recover": "threadkeep.wayback",
     "thread_id": "threadkeep.urls",
     "tweet_id": "threadkeep.urls",
 }
@@ -91,6 +95,7 @@ __all__ = [
     "Article",
     "AsyncClient",
     "Author",
+    "BadTarget",
     "Capture",
     "Client",
     "CorruptStore",
@@ -106,6 +111,7 @@ __all__ = [
     "MalformedPage",
     "Media",
     "ParseError",
+    "RecoverReport",
     "ResponseTooLarge",
     "Result",
     "Sighting",
@@ -117,6 +123,7 @@ __all__ = [
     "__version__",
     "detect",
     "parse",
+    "recover",
     "snowflake_time",
     "syndication_token",
     "thread_id",
