@@ -36,7 +36,8 @@ _NEEDED = ("timestamp", "original", "statuscode", "digest")
 _TIMESTAMP = re.compile(r"[0-9]{14}")
 _DIGEST = re.compile(r"[A-Z2-7]{32}")  # base32 of a SHA-1 (20 bytes)
 _MAX_URL = 4096
-_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f]")  # no url holds these raw
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def _split_resume(rows: list[object], url: str) -> tuple[list[object], str | Non
         key = rows[-1]
         if not (isinstance(key, list) and len(key) == 1 and isinstance(key[0], str)):
             raise _refused(url, "a resume key that is not one string")
-        if not key[0] or len(key[0]) > _MAX_URL or _UNSAFE.search(key[0]):
+        if not key[0] or len(key[0]) > _MAX_URL or _CONTROL.search(key[0]):
             raise _refused(url, "an empty, overlong or unprintable resume key")
         return rows[:-2], key[0]
     return rows, None

@@ -75,6 +75,7 @@ class Recovery:
     report: RecoverReport = field(default_factory=RecoverReport)
     _known: set[str] = field(default_factory=set)
     _added: list[AddResult] = field(default_factory=list)
+    _settled: set[str] = field(default_factory=set)  # digests this run has dealt with
 
     def run(self, targets: Iterable[str | int]) -> RecoverReport:
         """Recover every target (checked first: a bad one stops the run before any request)."""
@@ -92,20 +93,17 @@ class Recovery:
             self.progress(line)
 
     def _target(self, one: Target) -> None:
-        todo, asked, settled = queries(one), set[str](), set[str]()
+        todo, asked = queries(one), set[str]()
         while todo:
-            captures: dict[str, CdxRow] = {}  # one a digest: its earliest capture
+            captures: dict[str, list[CdxRow]] = {}  # a digest's captures, to try in turn
             handle = one.handle
             for query in todo:
                 asked.add(query.url)
                 for row in self._lookup(one, query):
                     handle = handle or handle_in(row.original, one.id)
-                    if row.digest not in settled and (
-                        row.digest not in captures or row.timestamp < captures[row.digest].timestamp
-                    ):
-                        captures[row.digest] = row
-            self._fetch_all(list(captures.values()))
-            settled.update(captures)
+                    if row.digest not in self._settled:
+                        captures.setdefault(row.digest, []).append(row)
+            self._fetch_all(captures)
             todo = []
             if one.handle is None and (handle := handle or self._handle_archived(one)):
                 one = one.with_handle(handle)
@@ -147,38 +145,43 @@ class Recovery:
         )
         return in_dates and names_tweet(row.original, tweet)
 
-    def _fetch_all(self, rows: list[CdxRow]) -> None:
-        fresh = sorted(rows, key=lambda row: (row.timestamp, row.original))
-        self.report.found += len(rows)
-        for number, row in enumerate(fresh, start=1):
-            if row.digest in self._known:
+    def _fetch_all(self, captures: dict[str, list[CdxRow]]) -> None:
+        """Fetch each digest's earliest capture, oldest first; when one fails, the next
+        capture of the same bytes is tried. A digest the archive holds is not fetched."""
+        rows = {digest: sorted(found, key=_when) for digest, found in captures.items()}
+        order = sorted(rows, key=lambda digest: _when(rows[digest][0]))
+        self.report.found += len(order)
+        self._settled.update(order)
+        for number, digest in enumerate(order, start=1):
+            if digest in self._known:
                 self.report.known += 1
-                continue
-            if self.limit is not None and self.report.fetched >= self.limit:
+            elif self.limit is not None and self.report.fetched >= self.limit:
                 self.report.left += 1
-                continue
-            self._say(f"fetching {number} of {len(fresh)}: {row.timestamp} {row.original}")
-            self._fetch(row)
-        # every row here is now settled: known, fetched or left by the limit
-        self._known.update(row.digest for row in rows)
+            else:
+                self.report.fetched += 1
+                for row in rows[digest]:
+                    self._say(f"fetching {number} of {len(order)}: {row.timestamp} {row.original}")
+                    if self._fetch(row):
+                        break
+                else:
+                    self.report.failed += 1
 
-    def _fetch(self, row: CdxRow) -> None:
+    def _fetch(self, row: CdxRow) -> bool:
+        """Fetch and archive one capture: False when it failed (another may be tried)."""
         report = self.report
-        report.fetched += 1
         replay = f"{self.wayback.rstrip('/')}/web/{row.timestamp}id_/{row.original}"
         logged = ARCHIVE_URL.format(timestamp=row.timestamp, original=row.original)
         try:
             copy = self.client.fetch(replay)
         except FetchError as exc:
             self._failed(row, str(exc))
-            self.archive.record_failure(
-                url=logged, error=str(exc), status=getattr(exc, "status", None)
-            )
-            return
+            status = getattr(exc, "status", None)
+            self.archive.record_failure(url=logged, error=str(exc), status=status)
+            return False
         if (digest := payload_digest(copy.content)) != row.digest:
             self._failed(row, f"the bytes are not the capture the index lists (SHA-1 {digest}, "
                               f"the index says {row.digest}): not archived")  # fmt: skip
-            return
+            return False
         try:
             added = self.archive.add(
                 copy.content, url=logged, captured_at=row.time, status=200, digest=row.digest
@@ -186,7 +189,7 @@ class Recovery:
         except ParseError as exc:
             report.unreadable += 1
             self._say(f"{row.timestamp} {row.original}: unreadable: {exc.reason}")
-            return
+            return True
         self._added.append(added)
         if added.outcome in ("new", "changed"):
             report.new += 1
@@ -194,9 +197,9 @@ class Recovery:
             report.unchanged += 1
         else:  # empty: it parsed, into no tweet of its own
             report.unreadable += 1
+        return True
 
     def _failed(self, row: CdxRow, why: str) -> None:
-        self.report.failed += 1
         self.report.failures.append(f"{row.timestamp} {row.original}: {why}")
         self._say(f"{row.timestamp} {row.original}: failed: {why}")
 
@@ -236,6 +239,10 @@ class Recovery:
                             text=tweet.text,
                         )
                     )
+
+
+def _when(row: CdxRow) -> tuple[str, str]:
+    return row.timestamp, row.original
 
 
 def recover(
