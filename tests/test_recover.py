@@ -244,7 +244,7 @@ def test_a_syndication_answer_is_archived_as_one(tmp_path: Path) -> None:
 
 def test_a_bad_target_is_refused_before_any_request(tmp_path: Path) -> None:
     with wayback("quinnypig") as server:
-        with pytest.raises(threadkeep.BadTarget, match="'https://example.org/x' is not a tweet"):
+        with pytest.raises(threadkeep.BadTarget, match="is not a tweet id"):
             run(server, tmp_path / "store", THREAD, "https://example.org/x")
         assert server.requests == []
     assert not (tmp_path / "store").exists()

@@ -55,6 +55,8 @@ _DAY = click.DateTime(["%Y-%m-%d"])
     "--wayback",
     default="https://web.archive.org",
     show_default=True,
+    envvar="THREADKEEP_WAYBACK",
+    show_envvar=True,
     callback=http_base,
     help="The web archive asked (any server with its CDX and replay interfaces).",
 )

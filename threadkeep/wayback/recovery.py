@@ -76,6 +76,7 @@ class Recovery:
     _known: set[str] = field(default_factory=set)
     _added: list[AddResult] = field(default_factory=list)
     _settled: set[str] = field(default_factory=set)  # digests this run has dealt with
+    _reached: bool = False  # whether the index has answered once
 
     def run(self, targets: Iterable[str | int]) -> RecoverReport:
         """Recover every target (checked first: a bad one stops the run before any request)."""
@@ -122,7 +123,7 @@ class Recovery:
                     self.wayback, query.url, prefix=True, since=self.since, until=self.until,
                     resume_key=key,
                 )  # fmt: skip
-                page = read_page(self.client.fetch(url).content, url)
+                page = read_page(self._ask(url), url)
                 rows.extend(r for r in page.rows if self._wanted(r, one.id))
                 if page.resume_key is None:
                     break
@@ -137,6 +138,20 @@ class Recovery:
         if rows:
             self._say(f"{query.url}: {len(rows)} captures")
         return rows
+
+    def _ask(self, url: str) -> bytes:
+        """The index's answer to ``url``. When the first request of the run fails, the run
+        stops with that error: the archive cannot be reached, and every lookup would fail."""
+        try:
+            answer = self.client.fetch(url).content
+        except FetchError as exc:
+            if not self._reached:
+                raise FetchError(
+                    f"cannot reach the web archive at {self.wayback}: {exc}", url=exc.url
+                ) from exc
+            raise
+        self._reached = True
+        return answer
 
     def _wanted(self, row: CdxRow, tweet: str) -> bool:
         day = row.time.date()
