@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from threadkeep.errors import FetchError, ParseError
+from threadkeep.errors import FetchError, HTTPStatusError, ParseError, ResponseTooLarge
 from threadkeep.wayback.cdx import CdxRow, cdx_url, read_page
 from threadkeep.wayback.lookup import Query, handle_in, handle_queries, names_tweet, queries
 from threadkeep.wayback.report import CameBack, LookedUp, RecoverReport
@@ -131,6 +131,9 @@ class Recovery:
                     raise FetchError(f"{url}: the index gave the same resume key again", url=url)
                 key = page.resume_key
         except FetchError as exc:
+            if not self._reached:  # the first request failed: every other lookup would too
+                said = f"cannot reach the web archive at {self.wayback}: {exc}"
+                raise FetchError(said, url=exc.url) from exc
             looked.error = str(exc)
             self.report.failures.append(f"lookup of {query.url}: {exc}")
             self._say(f"lookup of {query.url} failed: {exc}")
@@ -140,15 +143,12 @@ class Recovery:
         return rows
 
     def _ask(self, url: str) -> bytes:
-        """The index's answer to ``url``. When the first request of the run fails, the run
-        stops with that error: the archive cannot be reached, and every lookup would fail."""
+        """The index's answer to ``url`` (the run has reached the archive once it answers,
+        even with an error status or too much)."""
         try:
             answer = self.client.fetch(url).content
-        except FetchError as exc:
-            if not self._reached:
-                raise FetchError(
-                    f"cannot reach the web archive at {self.wayback}: {exc}", url=exc.url
-                ) from exc
+        except (HTTPStatusError, ResponseTooLarge):
+            self._reached = True
             raise
         self._reached = True
         return answer
