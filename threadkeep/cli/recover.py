@@ -60,8 +60,15 @@ _DAY = click.DateTime(["%Y-%m-%d"])
     callback=http_base,
     help="The web archive asked (any server with its CDX and replay interfaces).",
 )
-@click.option("--since", type=_DAY, help="Only copies captured on or after this day (YYYY-MM-DD).")
-@click.option("--until", type=_DAY, help="Only copies captured on or before this day (YYYY-MM-DD).")
+@click.option(
+    "--since", type=_DAY, metavar="DATE", help="Only copies captured on or after DATE (YYYY-MM-DD)."
+)
+@click.option(
+    "--until",
+    type=_DAY,
+    metavar="DATE",
+    help="Only copies captured on or before DATE (YYYY-MM-DD).",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=1),

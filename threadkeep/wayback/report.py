@@ -52,6 +52,11 @@ class RecoverReport(BaseModel):
     be read from it: the bytes are kept); ``left`` those not fetched because of ``limit``.
     ``failures`` says what failed and why, one line each; ``came_back`` lists the tweets the
     recovered copies hold which the archive had as removed or had not seen.
+
+    Examples:
+        >>> from threadkeep.wayback import RecoverReport
+        >>> RecoverReport(found=3, fetched=3, new=2, unreadable=1).summary()
+        'looked up 0 urls: 3 captures found; 3 fetched: 2 new, 0 unchanged, 0 failed, 1 unreadable'
     """
 
     model_config = ConfigDict(extra="forbid")
