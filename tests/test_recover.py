@@ -248,3 +248,28 @@ def test_a_bad_target_is_refused_before_any_request(tmp_path: Path) -> None:
             run(server, tmp_path / "store", THREAD, "https://example.org/x")
         assert server.requests == []
     assert not (tmp_path / "store").exists()
+
+
+def test_a_tweet_inside_a_thread_looks_up_the_thread_s_unroll(tmp_path: Path) -> None:
+    # Thread Reader serves a thread under any of its tweets' ids; the copy found under the
+    # second tweet's id shows the thread, whose own url then holds the 2021 copy.
+    second = "1215710523129384960"
+    scenario = _load_scenario("quinnypig")
+    row = ["k", "20200110190213", f"https://threadreaderapp.com/thread/{second}.html",
+           "text/html", "200", payload_digest(FULL.read_bytes()), "1"]  # fmt: skip
+    scenario["cdx"][f"threadreaderapp.com/thread/{second}"] = [[HEADER, row]]
+    scenario["replay"][f"20200110190213/{row[2]}"] = {"body": str(FULL), "type": "text/html"}
+    with wayback(scenario) as server:
+        report = run(server, tmp_path, second)
+        looked = server.looked_up()
+    assert f"threadreaderapp.com/thread/{THREAD}" in looked
+    assert (report.found, report.new, report.unreadable) == (3, 2, 1)
+    gone = threadkeep.Archive(tmp_path).tweet(GONE)
+    assert gone is not None and gone.removed and gone.removed_at == AT_2021
+
+
+def _load_scenario(name: str) -> dict[str, Any]:
+    from tests.wayback_server import WAYBACK
+
+    loaded: dict[str, Any] = json.loads((WAYBACK / f"{name}.json").read_text("utf-8"))
+    return loaded

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from threadkeep.urls import query_id, status_parts, threadreader_id, unarchive
 from threadkeep.wayback.targets import Target
 
-__all__ = ["Query", "handle_in", "names_tweet", "queries"]
+__all__ = ["Query", "handle_in", "names_target", "names_tweet", "queries", "thread_query"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,18 @@ def handle_queries(handle: str, tweet: str) -> list[str]:
         f"x.com/{handle}/status/{tweet}",
         f"publish.twitter.com/oembed?url=https://twitter.com/{handle}/status/{tweet}",
     ]
+
+
+def thread_query(thread: str) -> Query:
+    """The Thread Reader url of the thread a tweet belongs to (when it does not start it)."""
+    return Query(f"threadreaderapp.com/thread/{thread}")
+
+
+def names_target(original: str, target: Target) -> bool:
+    """True when ``original`` is a copy of the target tweet, or of the thread it is in."""
+    if names_tweet(original, target.id):
+        return True
+    return target.thread is not None and threadreader_id(unarchive(original)) == target.thread
 
 
 def names_tweet(original: str, tweet: str) -> bool:

@@ -12,7 +12,9 @@ the copy, its capture time as the sighting time and the digest, so the sighting 
 copy's own (a Thread Reader unroll, a syndication answer, …).
 
 When the target's handle is not known, the handle read from the first copy archived (or
-from a url the index lists) adds the urls that carry it, and those are looked up in turn.
+from a url the index lists) adds the urls that carry it, and those are looked up in turn; so
+does the thread a copy shows the tweet in, when another tweet starts it (its unroll is kept
+under the first tweet's id).
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from typing import TYPE_CHECKING, Literal
 
 from threadkeep.errors import FetchError, HTTPStatusError, ParseError, ResponseTooLarge
 from threadkeep.wayback.cdx import CdxRow, cdx_url, read_page
-from threadkeep.wayback.lookup import Query, handle_in, handle_queries, names_tweet, queries
+from threadkeep.wayback.lookup import (
+    Query,
+    handle_in,
+    handle_queries,
+    names_target,
+    queries,
+    thread_query,
+)
 from threadkeep.wayback.report import CameBack, LookedUp, RecoverReport
 from threadkeep.wayback.targets import Target, target
 
@@ -110,6 +119,10 @@ class Recovery:
                 one = one.with_handle(handle)
                 self._say(f"{one.id}: the author is @{handle}; looking up the urls with it")
                 todo = [Query(u) for u in handle_queries(handle, one.id) if u not in asked]
+            if one.thread is None and (thread := self._thread_archived(one)) is not None:
+                one = one.with_thread(thread)
+                self._say(f"{one.id}: in the thread of {thread}; looking up its unroll")
+                todo += [q for q in [thread_query(thread)] if q.url not in asked]
 
     def _lookup(self, one: Target, query: Query) -> list[CdxRow]:
         """Every 200 row naming the tweet that the index lists under ``query`` (all pages)."""
@@ -124,7 +137,7 @@ class Recovery:
                     resume_key=key,
                 )  # fmt: skip
                 page = read_page(self._ask(url), url)
-                rows.extend(r for r in page.rows if self._wanted(r, one.id))
+                rows.extend(r for r in page.rows if self._wanted(r, one))
                 if page.resume_key is None:
                     break
                 if page.resume_key == key:
@@ -153,12 +166,12 @@ class Recovery:
         self._reached = True
         return answer
 
-    def _wanted(self, row: CdxRow, tweet: str) -> bool:
+    def _wanted(self, row: CdxRow, one: Target) -> bool:
         day = row.time.date()
         in_dates = (self.since is None or day >= self.since) and (
             self.until is None or day <= self.until
         )
-        return in_dates and names_tweet(row.original, tweet)
+        return in_dates and names_target(row.original, one)
 
     def _fetch_all(self, captures: dict[str, list[CdxRow]]) -> None:
         """Fetch each digest's earliest capture, oldest first; when one fails, the next
@@ -217,6 +230,13 @@ class Recovery:
     def _failed(self, row: CdxRow, why: str) -> None:
         self.report.failures.append(f"{row.timestamp} {row.original}: {why}")
         self._say(f"{row.timestamp} {row.original}: failed: {why}")
+
+    def _thread_archived(self, one: Target) -> str | None:
+        """The thread the archive has the target in, when another tweet starts it."""
+        document = self.archive.find(one.id)
+        if document is None or document.kind != "thread" or document.id in (None, one.id):
+            return None
+        return document.id
 
     def _handle_archived(self, one: Target) -> str | None:
         record = self.archive.tweet(one.id)

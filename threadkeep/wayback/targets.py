@@ -18,16 +18,22 @@ __all__ = ["Target", "target"]
 class Target:
     """A tweet (or the thread it starts) to look for: its ``id``, and ``handle`` when known.
 
-    ``given`` is what the user wrote, for messages.
+    ``given`` is what the user wrote, for messages; ``thread`` the id of the thread the tweet
+    belongs to, when a copy found showed it inside another tweet's thread.
     """
 
     id: str
     handle: str | None = None
     given: str = ""
+    thread: str | None = None
 
     def with_handle(self, handle: str) -> Target:
         """The same target, its handle now known (learned from a copy found)."""
-        return Target(self.id, handle, self.given)
+        return Target(self.id, handle, self.given, self.thread)
+
+    def with_thread(self, thread: str) -> Target:
+        """The same target, the thread it belongs to now known (from a copy found)."""
+        return Target(self.id, self.handle, self.given, thread)
 
 
 def target(value: str | int) -> Target:
