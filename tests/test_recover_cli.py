@@ -67,8 +67,11 @@ def test_recover_brings_a_removed_tweet_back_with_the_copy_time(tmp_path: Path) 
     shown = invoke("show", THREAD, "--store", str(tmp_path), "--format", "text")
     assert (
         "(was 5.) [REMOVED (missing from the capture of 2021-03-01 12:00 UTC; last seen "
-        '2020-01-10 19:02 UTC)] If you call yourself "a public speaker,"' in shown.stdout
+        "2020-01-10 19:02 UTC), FROM THE WEB ARCHIVE (copy of 2020-01-10 19:02 UTC)] "
+        'If you call yourself "a public speaker,"' in shown.stdout
     )
+    # the others were seen live too: no mark
+    assert shown.stdout.count("FROM THE WEB ARCHIVE") == 1
     history = invoke("history", THREAD, "--store", str(tmp_path)).stdout
     (line,) = [line for line in history.splitlines() if "capture 2020-01-10T19:02:13" in line]
     assert line.endswith(f" https://web.archive.org/web/20200110190213/{TR}")
@@ -93,6 +96,20 @@ def test_an_older_copy_alone_leaves_the_tweet_removed_since_the_live_capture(
     assert gone.last_seen == AT_2020
     assert gone.latest.text is not None and gone.latest.text.startswith("If you call yourself")
     assert gone.removed and gone.removed_at == LIVE_2021
+
+
+def test_show_marks_what_only_the_web_archive_s_copies_showed(tmp_path: Path) -> None:
+    with wayback("quinnypig") as server:
+        assert recover(server, tmp_path).exit_code == 0
+    text = invoke("show", THREAD, "--store", str(tmp_path), "--format", "text").stdout
+    assert text.splitlines()[3] == (
+        "1. [FROM THE WEB ARCHIVE (copies of 2020-01-10 19:02 UTC to 2021-03-01 12:00 UTC)] "
+        "Okay. For every retweet this gets (TO A POINT!) I'll add a thought / tip / "
+        "observation about speaking at conferences."
+    )
+    assert text.count("FROM THE WEB ARCHIVE") == 102
+    markdown = invoke("show", THREAD, "--store", str(tmp_path)).stdout
+    assert "**1.** **FROM THE WEB ARCHIVE (copies of 2020-01-10 19:02 UTC to" in markdown
 
 
 def test_json_report(tmp_path: Path) -> None:
