@@ -201,3 +201,26 @@ def _logged(store: Path) -> bool:
         return any(True for _ in threadkeep.Archive(store, create=False).captures())
     except threadkeep.ArchiveError:
         return False
+
+
+@pytest.mark.parametrize(
+    ("scenario", "busy", "code", "summary"),
+    [
+        ("", 0, 0, "looked up 7 urls: 0 captures found; 0 fetched: 0 new, 0 unchanged, 0 failed, 0 unreadable"),
+        ("paging", 0, 0, "looked up 11 urls: 2 captures found; 2 fetched: 2 new, 0 unchanged, 0 failed, 0 unreadable"),
+        ("faults", 0, 1, "looked up 11 urls: 2 captures found; 2 fetched: 1 new, 0 unchanged, 1 failed, 0 unreadable"),
+        ("quinnypig", 2, 0, "looked up 11 urls: 3 captures found; 3 fetched: 2 new, 0 unchanged, 0 failed, 1 unreadable"),
+    ],
+    ids=["no captures", "paging", "not what the index says", "busy archive"],
+)  # fmt: skip
+def test_each_case_from_the_command_line(
+    tmp_path: Path, scenario: str, busy: int, code: int, summary: str
+) -> None:
+    with wayback(scenario or {}) as server:
+        server.busy = busy
+        done = recover(server, tmp_path)
+    assert done.exit_code == code, done.output
+    assert done.stdout.splitlines()[0] == summary
+    if code:
+        assert "the bytes are not the capture the index lists" in done.stdout
+        assert done.stderr.splitlines()[-1].startswith("threadkeep: 3 of the lookups and fetches")
