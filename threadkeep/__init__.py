@@ -7,6 +7,9 @@ answers, text copies) into typed models::
     thread = threadkeep.parse(open("page.html", "rb").read(), url="https://threadreaderapp.com/thread/1.html")
     thread.tweets[0].text, thread.author.handle, thread.complete
 
+Keep them in an archive (``threadkeep.Archive``), fetch pages politely (``threadkeep.Client``),
+and find a deleted thread's copies in the web archive (``threadkeep.recover``).
+
 Every public name is importable from here, and each is loaded on first use: ``import
 threadkeep`` costs only this file and the error classes, so a script that only parses never
 loads the fetcher (httpx) or the archive, and ``threadkeep --version`` answers at once.
