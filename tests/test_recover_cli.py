@@ -59,7 +59,7 @@ def test_recover_brings_a_removed_tweet_back_with_the_copy_time(tmp_path: Path) 
     assert lines[0].startswith("looked up 11 urls: 3 captures found; 3 fetched: ")
     assert lines[0].endswith(" 0 failed, 1 unreadable")
     assert "  threadreaderapp.com/thread/1215710451343904768: 4 captures" in lines
-    assert "  1 tweet came back: 1 removed, 0 the archive had not seen" in lines
+    assert "  1 tweet came back (1 marked removed)" in lines
     assert any(
         line.startswith(f"    {GONE} [copy of 2020-01-10 19:02, REMOVED since 2021-03-01 12:00]")
         for line in lines

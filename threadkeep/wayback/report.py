@@ -98,8 +98,7 @@ class RecoverReport(BaseModel):
         removed = [t for t in self.came_back if t.removed_at is not None or t.was == "removed"]
         unseen = [t for t in self.came_back if t not in removed]
         said = [
-            f"  {plural(len(self.came_back), 'tweet')} came back: {len(removed)} removed, "
-            f"{len(unseen)} the archive had not seen"
+            f"  {plural(len(self.came_back), 'tweet')} came back ({len(removed)} marked removed)"
         ]
         shown = removed + unseen[: max(0, _SHOWN - len(removed))]
         for tweet in shown:
