@@ -27,6 +27,7 @@ PARTS = {
     "threadkeep.__main__": "cli",
     "threadkeep.cli": "cli",
     "threadkeep.batch": "batch",
+    "threadkeep.wayback": "wayback",
     "threadkeep.files": "shared",
     "threadkeep.words": "shared",
     "threadkeep.parsing": "parse",
@@ -50,6 +51,7 @@ OURS = {
     "face",
     "cli",
     "batch",
+    "wayback",
     "parse",
     "fetch",
     "archive",
@@ -71,6 +73,8 @@ FORBIDDEN = {
     "render": {"face", "archive", "fetch", "parse", "batch", "cli"},
     "shared": OURS - {"shared", "errors"},
     "batch": {"face", "cli"},
+    # recover: finds copies through the fetcher and keeps them through the archive.
+    "wayback": {"face", "cli", "batch", "render"},
 }
 
 

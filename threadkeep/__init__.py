@@ -7,6 +7,9 @@ answers, text copies) into typed models::
     thread = threadkeep.parse(open("page.html", "rb").read(), url="https://threadreaderapp.com/thread/1.html")
     thread.tweets[0].text, thread.author.handle, thread.complete
 
+Keep them in an archive (``threadkeep.Archive``), fetch pages politely (``threadkeep.Client``),
+and find a deleted thread's copies in the web archive (``threadkeep.recover``).
+
 Every public name is importable from here, and each is loaded on first use: ``import
 threadkeep`` costs only this file and the error classes, so a script that only parses never
 loads the fetcher (httpx) or the archive, and ``threadkeep --version`` answers at once.
@@ -20,6 +23,7 @@ from threadkeep._lazy import lazy_names
 from threadkeep._version import __version__
 from threadkeep.errors import (
     ArchiveError,
+    BadTarget,
     CorruptStore,
     FetchError,
     FetchTimeout,
@@ -53,6 +57,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     )
     from threadkeep.parsing import detect, parse
     from threadkeep.urls import thread_id, tweet_id
+    from threadkeep.wayback import RecoverReport, recover
 
 # Public name → the module that defines it, imported when the name is first asked for.
 _LAZY = {
@@ -80,6 +85,8 @@ _LAZY = {
     ),
     "detect": "threadkeep.parsing",
     "parse": "threadkeep.parsing",
+    "RecoverReport": "threadkeep.wayback",
+    "recover": "threadkeep.wayback",
     "thread_id": "threadkeep.urls",
     "tweet_id": "threadkeep.urls",
 }
@@ -91,6 +98,7 @@ __all__ = [
     "Article",
     "AsyncClient",
     "Author",
+    "BadTarget",
     "Capture",
     "Client",
     "CorruptStore",
@@ -106,6 +114,7 @@ __all__ = [
     "MalformedPage",
     "Media",
     "ParseError",
+    "RecoverReport",
     "ResponseTooLarge",
     "Result",
     "Sighting",
@@ -117,6 +126,7 @@ __all__ = [
     "__version__",
     "detect",
     "parse",
+    "recover",
     "snowflake_time",
     "syndication_token",
     "thread_id",

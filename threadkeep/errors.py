@@ -12,6 +12,7 @@ The hierarchy::
     │   │                          the thread is gone / not ready)
     │   └── MalformedPage          looked like a supported kind but is broken
     │       └── MalformedExport    an account export (zip or folder) that is unsafe or broken
+    ├── BadTarget                  a TARGET that names no tweet (``recover``)
     ├── FetchError                 a page could not be fetched
     │   ├── HTTPStatusError        the server answered with an error status
     │   ├── FetchTimeout           no answer in time
@@ -28,6 +29,7 @@ import re
 
 __all__ = [
     "ArchiveError",
+    "BadTarget",
     "CorruptStore",
     "FetchError",
     "FetchTimeout",
@@ -168,6 +170,26 @@ class MalformedExport(MalformedPage):
         clone.member = self.member
         clone.__cause__ = self.__cause__
         return clone
+
+
+class BadTarget(ThreadkeepError, ValueError):
+    """A TARGET given to ``recover`` that names no tweet: not a tweet id, a status url or a
+    Thread Reader url. ``target`` is what was given. (A :class:`ValueError` too, as
+    :func:`threadkeep.tweet_id`'s refusals are.)
+
+    Examples:
+        >>> import threadkeep
+        >>> try:
+        ...     threadkeep.recover(["https://example.org/blog"], archive="unused")
+        ... except threadkeep.BadTarget as exc:
+        ...     print(exc)
+        'https://example.org/blog' is not a tweet id, a status url or a Thread Reader url
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        shown = _one_line(repr(target), limit=200)
+        super().__init__(f"{shown} is not a tweet id, a status url or a Thread Reader url")
 
 
 _FETCH_MESSAGE_LIMIT = 1000  # a url, a quoted Location and a hint fit; a 60 KB header does not

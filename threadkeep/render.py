@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 
-from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
+from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet, History
 from threadkeep.models import Article, Author, Export, Listing, Thread, ThreadPreview, Tweet
 from threadkeep.words import plural
 
@@ -202,13 +202,41 @@ def _minute(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _archived_line(tweet: ArchivedTweet, *, markdown: bool) -> str:
+def _web_archive_copies(history: History | None) -> frozenset[str]:
+    """The raw captures (sha256) of a document that only came as copies from the web archive
+    (``threadkeep recover``: their log lines carry the archive's digest); bytes also captured
+    otherwise (the live page, the same as an archived copy) are not among them."""
+    if history is None:
+        return frozenset()
+    copied = {c.sha256 for c in history.captures if c.digest is not None}
+    seen_otherwise = {c.sha256 for c in history.captures if c.digest is None}
+    return frozenset(sha for sha in copied - seen_otherwise if sha is not None)
+
+
+def _copy_mark(tweet: ArchivedTweet, copies: Collection[str]) -> str | None:
+    """``FROM THE WEB ARCHIVE (copy of …)`` for a tweet only web-archive copies showed."""
+    if not copies or not tweet.sightings:
+        return None
+    if any(sighting.sha256 not in copies for sighting in tweet.sightings):
+        return None
+    first = min(s.first_seen for s in tweet.sightings)
+    last = max(s.last_seen for s in tweet.sightings)
+    if first == last:
+        return f"FROM THE WEB ARCHIVE (copy of {_minute(first)})"
+    return f"FROM THE WEB ARCHIVE (copies of {_minute(first)} to {_minute(last)})"
+
+
+def _archived_line(
+    tweet: ArchivedTweet, *, markdown: bool, copies: Collection[str] = frozenset()
+) -> str:
     marks = []
     if tweet.removed:
         gone = _minute(tweet.removed_at) if tweet.removed_at else "?"
         marks.append(
             f"REMOVED (missing from the capture of {gone}; last seen {_minute(tweet.last_seen)})"
         )
+    if (copy := _copy_mark(tweet, copies)) is not None:
+        marks.append(copy)
     texts = [v.text for v in tweet.versions if v.text is not None]
     if len(set(texts)) > 1:
         marks.append(f"EDITED ({len(texts)} versions)")
@@ -263,8 +291,11 @@ def _archived_heading(document: ArchivedThread) -> str:
     return f"{document.kind.title()} {document.id or document.document}"
 
 
-def archived_to_markdown(document: ArchivedThread) -> str:
-    """The merged document as Markdown: removed tweets struck through, edits shown."""
+def archived_to_markdown(document: ArchivedThread, history: History | None = None) -> str:
+    """The merged document as Markdown: removed tweets struck through, edits shown; with the
+    document's ``history``, the tweets only web-archive copies showed are marked with the
+    time of those copies."""
+    copies = _web_archive_copies(history)
     removed = sum(t.removed for t in document.tweets)
     heading = _archived_heading(document)
     parts = [
@@ -275,12 +306,14 @@ def archived_to_markdown(document: ArchivedThread) -> str:
     ]
     if document.url:
         parts.append(f"Source: <{document.url}>")
-    parts.extend(_archived_line(t, markdown=True) for t in document.tweets)
+    parts.extend(_archived_line(t, markdown=True, copies=copies) for t in document.tweets)
     return "\n\n".join(parts) + "\n"
 
 
-def archived_to_text(document: ArchivedThread) -> str:
-    """The merged document as plain text, one tweet a paragraph, marks in brackets."""
+def archived_to_text(document: ArchivedThread, history: History | None = None) -> str:
+    """The merged document as plain text, one tweet a paragraph, marks in brackets (with the
+    document's ``history``, the web-archive copies' times as :func:`archived_to_markdown`)."""
+    copies = _web_archive_copies(history)
     removed = sum(t.removed for t in document.tweets)
     heading = _archived_heading(document)
     if heading[:1] in ("-", "(", "[") or heading[:1].isdigit():
@@ -293,7 +326,7 @@ def archived_to_text(document: ArchivedThread) -> str:
     return (
         "\n".join(head)
         + "\n\n"
-        + "\n\n".join(_archived_line(t, markdown=False) for t in document.tweets)
+        + "\n\n".join(_archived_line(t, markdown=False, copies=copies) for t in document.tweets)
         + "\n"
     )
 

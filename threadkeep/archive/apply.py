@@ -53,6 +53,7 @@ def capture(
     url: str | None,
     at: datetime,
     status: int | None,
+    digest: str | None = None,
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
 
@@ -66,7 +67,13 @@ def capture(
     """
     sha = hashlib.sha256(data).hexdigest()
     entry = functools.partial(
-        CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
+        CaptureEntry,
+        time=at,
+        url=url,
+        sha256=sha,
+        status=status,
+        parser_version=__version__,
+        digest=digest,
     )
     if files.has_raw(sha):
         again = _again(files, log, entry(outcome="unchanged"))

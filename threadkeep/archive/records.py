@@ -82,6 +82,10 @@ class CaptureEntry(_Record):
     kind: str | None = None
     snapshot: str | None = None
     error: str | None = None
+    digest: str | None = None
+    """The web archive's digest of the copy (base32 SHA-1 of its bytes, as its index lists
+    it), set on a capture ``recover`` fetched from the web archive: a copy whose digest is in
+    the log is never fetched again."""
     recovered: str | None = None
     """Set on a line ``verify --repair`` wrote for an orphaned raw capture whose own line was
     lost: where each field came from, and which are unknown (:mod:`threadkeep.archive.recover`)."""

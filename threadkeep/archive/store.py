@@ -346,6 +346,7 @@ class Archive:
         url: str | None = None,
         captured_at: datetime | None = None,
         status: int | None = None,
+        digest: str | None = None,
     ) -> AddResult:
         """Capture ``data`` (a page, answer or text copy that came from ``url``).
 
@@ -353,7 +354,8 @@ class Archive:
         read them): then the capture is logged as failed and the :class:`ParseError` raised.
         A capture that parses into a result with no tweet of its own (an article that embeds
         none) is logged with the outcome ``empty`` and makes no document.
-        ``captured_at`` defaults to now; ``status`` is the HTTP status, for the log.
+        ``captured_at`` defaults to now; ``status`` is the HTTP status, for the log;
+        ``digest`` the web archive's digest of a copy fetched from it (kept in the log line).
 
         Examples:
             >>> import tempfile
@@ -372,7 +374,7 @@ class Archive:
         """
         at = captured_at or _now()
         self.upgrade()
-        return capture(self.files, self.log, data, url=url, at=at, status=status)
+        return capture(self.files, self.log, data, url=url, at=at, status=status, digest=digest)
 
     def export(
         self,

@@ -5,8 +5,9 @@ input succeeded, 1 when some failed (each named on stderr with its reason), 2 on
 130 when stopped with Ctrl-C (after saying what was done).
 
 The commands live in :mod:`~threadkeep.cli.convert` (``convert``, ``schema``),
-:mod:`~threadkeep.cli.archive` (``archive``) and :mod:`~threadkeep.cli.store` (``show``,
-``history``, ``verify``, ``export``, ``reparse``); each imports the library inside its body,
+:mod:`~threadkeep.cli.archive` (``archive``), :mod:`~threadkeep.cli.recover` (``recover``)
+and :mod:`~threadkeep.cli.store` (``show``, ``history``, ``verify``, ``export``,
+``reparse``); each imports the library inside its body,
 so that ``threadkeep --help`` and ``--version`` load neither parsers nor httpx.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 import click
 
 from threadkeep._version import __version__
-from threadkeep.cli import archive, convert, store
+from threadkeep.cli import archive, convert, recover, store
 from threadkeep.cli.common import Failed, Interrupted, log_to_stderr
 
 __all__ = ["cli", "main"]
@@ -65,7 +66,7 @@ def cli(verbose: int, quiet: bool) -> None:
     log_to_stderr(verbose, quiet)
 
 
-for _command in (*convert.COMMANDS, *archive.COMMANDS, *store.COMMANDS):
+for _command in (*convert.COMMANDS, *archive.COMMANDS, *recover.COMMANDS, *store.COMMANDS):
     cli.add_command(_command)
 
 

@@ -21,6 +21,7 @@ from threadkeep.cli.common import (
     checked_setting,
     contact_option,
     format_option,
+    http_base,
     show_progress,
     store_option,
 )
@@ -52,16 +53,6 @@ def _listed(from_file: str | None) -> list[str]:
         ) from None
 
 
-def _http_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """``--threadreader-base`` is an http(s) address with a host, or a usage error."""
-    from threadkeep.fetch.redirects import is_http
-    from threadkeep.urls import host
-
-    if not (is_http(value) and host(value)):
-        raise click.BadParameter(f"{value!r} is not an http:// or https:// address", ctx, param)
-    return value
-
-
 @click.command("archive")
 @click.argument("sources", nargs=-1, type=TextPath())
 @store_option
@@ -87,7 +78,7 @@ def _http_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
     "--threadreader-base",
     default="https://threadreaderapp.com",
     show_default=True,
-    callback=_http_base,
+    callback=http_base,
     help="Thread Reader's address (a mirror, or a test server).",
 )
 @click.option(

@@ -28,6 +28,7 @@ __all__ = [
     "checked_setting",
     "contact_option",
     "format_option",
+    "http_base",
     "log_to_stderr",
     "one_line",
     "show_progress",
@@ -174,6 +175,17 @@ def checked_setting(ctx: click.Context, param: click.Parameter, value: Any) -> A
         Settings(**{param.name: value})
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def http_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An option naming a server (``--threadreader-base``, ``--wayback``) is an http(s)
+    address with a host, or a usage error."""
+    from threadkeep.fetch.redirects import is_http
+    from threadkeep.urls import host
+
+    if not (is_http(value) and host(value)):
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// address", ctx, param)
     return value
 
 

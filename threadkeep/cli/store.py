@@ -48,7 +48,8 @@ def _not_found(identifier: str, store: str) -> Failed:
 def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) -> None:
     """Print a thread as archived: every tweet ever seen, removed and edited ones marked.
 
-    ID is a thread id, the id of any tweet in it, or a document key from `history`.
+    ID is a thread id, the id of any tweet in it, or a document key from `history`. A tweet
+    only copies from the web archive showed (`threadkeep recover`) is marked with their time.
 
     Example:
 
@@ -56,15 +57,18 @@ def show_cmd(identifier: str, store: str, fmt: Literal["md", "json", "text"]) ->
     """
     from threadkeep.render import archived_to_markdown, archived_to_text, printable
 
-    document = _open(store).thread(identifier)
+    archive = _open(store)
+    document = archive.thread(identifier)
     if document is None:
         raise _not_found(identifier, store)
     if fmt == "json":
         click.echo(document.model_dump_json(indent=2))
-    elif fmt == "text":
-        click.echo(printable(archived_to_text(document)), nl=False)
+        return
+    history = archive.history(document.document)  # which captures were web-archive copies
+    if fmt == "text":
+        click.echo(printable(archived_to_text(document, history)), nl=False)
     else:
-        click.echo(printable(archived_to_markdown(document)), nl=False)
+        click.echo(printable(archived_to_markdown(document, history)), nl=False)
 
 
 @click.command("history")
