@@ -27,7 +27,7 @@ import hashlib
 from datetime import datetime
 
 from threadkeep._version import __version__
-from threadkeep.archive import merge
+from threadkeep.archive import layout, merge
 from threadkeep.archive.files import Result, StoreFiles
 from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.records import (
@@ -64,6 +64,8 @@ def capture(
     ``repair`` in another process may have switched the store since this one opened it, and a
     capture written into the old generation would be logged but out of view.
     """
+    from threadkeep.archive import order  # it merges through apply(), below
+
     sha = hashlib.sha256(data).hexdigest()
     entry = functools.partial(
         CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
@@ -86,7 +88,7 @@ def capture(
                 stored = files.keep_raw(sha, data)  # always, even when it does not parse
                 added = None
                 if result is not None:
-                    added = apply(files, result, sha=sha, at=at, generation=generation)
+                    added = order.place(files, log, result, sha=sha, at=at, generation=generation)
             if added is None:
                 assert error is not None
                 log.append(entry(outcome="failed", error=error.reason))
@@ -116,6 +118,8 @@ def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult
     rebuild (``reparse``, ``repair``, the upgrade of a format 1 store) may have read them
     otherwise (into another document, or none). Else None: the caller parses.
     """
+    from threadkeep.archive import order
+
     assert entry.sha256 is not None
     try:
         with files.lock():
@@ -125,9 +129,15 @@ def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult
                 if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
             }
             key = next((key for key in reversed(made.values()) if key is not None), None)
-            document = files.document(key, files.generation()) if key is not None else None
+            generation = files.generation()
+            document = files.document(key, generation) if key is not None else None
             if document is None or not document.snapshots:
                 return None
+            data = log.read()
+            if not order.is_in_order(log, data, entry.time):
+                newest = order.newest_of(files, data, document.key, generation)
+                if newest is not None and newest > entry.time:
+                    return None  # older than a copy of it: placed among them by a parse
             contents = {
                 ref.content_sha256
                 for ref in document.snapshots
@@ -239,7 +249,7 @@ class Applier:
             and document.snapshots[-1].content_sha256 == content
         ):
             return self._done("unchanged", document, snapshot=None, written=False)
-        number = len(document.snapshots) + 1 if document else 1
+        number = layout.next_number(document)
         stored = self.result.model_copy(update={"source": self.sighting})
         snapshot = files.write_snapshot(self.key, number, content, stored, self.generation)
         statuses, shown = self._merge_tweets(document)

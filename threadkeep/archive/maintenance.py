@@ -211,7 +211,7 @@ def reparse(files: StoreFiles, log: CaptureLog) -> ReparseReport:
         generation = files.generation()  # under the lock: another process may have switched it
         read = _read_log(files, log, generation, None)
         new = _start_generation(files, generation)
-        for at, line, entry in read.lines:
+        for at, line, entry in read.in_time_order():
             if entry.sha256 is None:
                 continue
             try:
@@ -321,7 +321,11 @@ def repair(
         lost, from_snapshots = _rebuild(files, read, old=generation, new=new)
         logged = [entry.sha256 for entry in read.entries() if entry.sha256]
         recovered = recover.recover(files, log, logged, old=generation, new=new)
-        read.save(files, new)  # recovered lines come after what it read: read as they say
+        if recovered:  # they may be older than other captures: all merged again, in time order
+            read = _read_log(files, log, generation, [])
+            new = _start_generation(files, generation)
+            lost, from_snapshots = _rebuild(files, read, old=generation, new=new)
+        read.save(files, new)
         files.switch_generation(new)
         temporary = files.drop_temporaries()
     after = verify(files, log, new, media=media)
@@ -344,7 +348,7 @@ def _rebuild(
     """Replay the log into generation ``new``: the captures lost, those from snapshots."""
     lost: list[Problem] = []
     from_snapshots: list[str] = []
-    for at, _, entry in read.lines:
+    for at, _, entry in read.in_time_order():
         if entry.sha256 is None:
             continue
         result = parsed(files, entry)
@@ -379,6 +383,11 @@ class _LogRead:
     end: int
     lines: list[tuple[int, CaptureEntry, CaptureEntry]]
     made: dict[int, Made] = field(default_factory=dict)
+
+    def in_time_order(self) -> list[tuple[int, CaptureEntry, CaptureEntry]]:
+        """The readable lines in the order their captures are merged: by capture time, ties
+        in the order of the log (:mod:`~threadkeep.archive.order`)."""
+        return sorted(self.lines, key=lambda line: (line[2].time, line[0]))
 
     def entries(self) -> list[CaptureEntry]:
         """Every readable line, as the generation in use reads it."""
