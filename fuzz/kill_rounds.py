@@ -52,7 +52,9 @@ WRITER = textwrap.dedent(
 
     store, page, first = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
     archive = Archive(store, lock_timeout=60)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    # Times from now, a millisecond apart: a capture ``verify --repair`` recorded again at the
+    # time of the repair (its own was lost) is older than the next round's.
+    start = datetime.now(timezone.utc)
     swap = sys.argv[5] == "swap"
     for n in range(first, first + 400):
         # Every other capture changes one tweet; the ones between are unchanged copies.
@@ -60,7 +62,7 @@ WRITER = textwrap.dedent(
         # Out of order: each pair of captures added newer first, so every second one is
         # older than the one before it and is merged before it (the records re-derived).
         minute = n + (1 if n % 2 == 0 else -1) if swap else n
-        archive.add(data, url=sys.argv[4], captured_at=start + timedelta(minutes=minute))
+        archive.add(data, url=sys.argv[4], captured_at=start + timedelta(milliseconds=minute - first))
         print(n, flush=True)
     """
 )

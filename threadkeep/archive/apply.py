@@ -25,11 +25,12 @@ import errno
 import functools
 import hashlib
 from datetime import datetime
+from typing import Protocol
 
 from threadkeep._version import __version__
 from threadkeep.archive import layout, merge
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog
+from threadkeep.archive.log import CaptureLog, Reading, naming
 from threadkeep.archive.records import (
     AddResult,
     CaptureEntry,
@@ -42,7 +43,22 @@ from threadkeep.archive.storage import RefusedPath
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
 from threadkeep.models import Export
 
-__all__ = ["Applied", "Applier", "apply", "capture", "is_empty"]
+__all__ = ["Applied", "Applier", "Place", "apply", "capture", "is_empty"]
+
+
+class Place(Protocol):
+    """How :func:`capture` merges a parsed capture: :func:`threadkeep.archive.order.place`."""
+
+    def __call__(
+        self,
+        files: StoreFiles,
+        log: CaptureLog,
+        result: Result,
+        *,
+        sha: str,
+        at: datetime,
+        generation: int,
+    ) -> Applied: ...
 
 
 def capture(
@@ -53,8 +69,12 @@ def capture(
     url: str | None,
     at: datetime,
     status: int | None,
+    place: Place,
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
+
+    ``place`` merges the parsed capture into the records in capture-time order
+    (:func:`threadkeep.archive.order.place`, which merges through :func:`apply`).
 
     Bytes already stored, from which the document's latest content was parsed (from the same
     url, by this threadkeep), are that content again: the capture is ``unchanged`` without
@@ -64,8 +84,6 @@ def capture(
     ``repair`` in another process may have switched the store since this one opened it, and a
     capture written into the old generation would be logged but out of view.
     """
-    from threadkeep.archive import order  # it merges through apply(), below
-
     sha = hashlib.sha256(data).hexdigest()
     entry = functools.partial(
         CaptureEntry, time=at, url=url, sha256=sha, status=status, parser_version=__version__
@@ -88,7 +106,7 @@ def capture(
                 stored = files.keep_raw(sha, data)  # always, even when it does not parse
                 added = None
                 if result is not None:
-                    added = order.place(files, log, result, sha=sha, at=at, generation=generation)
+                    added = place(files, log, result, sha=sha, at=at, generation=generation)
             if added is None:
                 assert error is not None
                 log.append(entry(outcome="failed", error=error.reason))
@@ -118,14 +136,13 @@ def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult
     rebuild (``reparse``, ``repair``, the upgrade of a format 1 store) may have read them
     otherwise (into another document, or none). Else None: the caller parses.
     """
-    from threadkeep.archive import order
-
     assert entry.sha256 is not None
     try:
         with files.lock():
+            data = log.read()
             made = {
                 capture.time: capture.document
-                for _, capture in log.of(entry.sha256)
+                for _, capture in naming(data, "sha256", entry.sha256, strict=False)
                 if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
             }
             key = next((key for key in reversed(made.values()) if key is not None), None)
@@ -133,10 +150,11 @@ def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult
             document = files.document(key, generation) if key is not None else None
             if document is None or not document.snapshots:
                 return None
-            data = log.read()
-            if not order.is_in_order(log, data, entry.time):
-                newest = order.newest_of(files, data, document.key, generation)
-                if newest is not None and newest > entry.time:
+            newest = log.newest(data)
+            if newest is not None and newest > entry.time:
+                reading = Reading(files.rebuild(generation))
+                times = [capture.time for _, capture in reading.naming(data, document.key)]
+                if max(times, default=entry.time) > entry.time:
                     return None  # older than a copy of it: placed among them by a parse
             contents = {
                 ref.content_sha256

@@ -50,7 +50,7 @@ from threadkeep.archive.replay import MADE_NOTHING, MemoryStorage, parsed
 from threadkeep.errors import ArchiveError
 from threadkeep.models import Export
 
-__all__ = ["in_time_order", "is_in_order", "newest_of", "place"]
+__all__ = ["in_time_order", "is_in_order", "place"]
 
 T = TypeVar("T")
 
@@ -84,12 +84,6 @@ def is_in_order(log: CaptureLog, data: bytes, at: datetime) -> bool:
     """True when no capture in the log (``data``) is later than ``at``."""
     newest = log.newest(data)
     return newest is None or newest <= at
-
-
-def newest_of(files: StoreFiles, data: bytes, key: str, generation: int) -> datetime | None:
-    """The latest time of the captures of document ``key``, as ``generation`` reads the log."""
-    reading = Reading(files.rebuild(generation))
-    return max((entry.time for _, entry in reading.naming(data, key)), default=None)
 
 
 class _PlacingFiles(StoreFiles):
@@ -134,6 +128,7 @@ class _Scope:
         if isinstance(result, Export):
             self.own += [merge.document_key(thread)[0] for thread in result.threads]
         self.documents: dict[str, StoredDocument] = {}
+        self.read: dict[str, Result | None] = {}
         own, referred = merge.members(result)
         if isinstance(result, Export):
             for thread in result.threads:
@@ -216,10 +211,13 @@ class _Scope:
         return parsed(self.files, entry)
 
     def _snapshot(self, path: str) -> Result | None:
-        try:
-            return self.files.snapshot(path)
-        except (ArchiveError, FileNotFoundError):
-            return None
+        """A snapshot's content (the unchanged captures after it read it again: kept)."""
+        if path not in self.read:
+            try:
+                self.read[path] = self.files.snapshot(path)
+            except (ArchiveError, FileNotFoundError):
+                self.read[path] = None
+        return self.read[path]
 
     def _write(self, memory: _PlacingFiles, applied: Applied, result: Result) -> Applied:
         """Write the records of the capture's documents and tweets that changed, and the
