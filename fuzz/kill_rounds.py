@@ -61,8 +61,8 @@ WRITER = textwrap.dedent(
         data = page.replace(b"Second point", b"Second point, take %d" % (n // 2))
         # Out of order: each pair of captures added newer first, so every second one is
         # older than the one before it and is merged before it (the records re-derived).
-        minute = n + (1 if n % 2 == 0 else -1) if swap else n
-        archive.add(data, url=sys.argv[4], captured_at=start + timedelta(milliseconds=minute - first))
+        step = n - first + (1 if n % 2 == 0 else -1) if swap else n - first
+        archive.add(data, url=sys.argv[4], captured_at=start + timedelta(milliseconds=step))
         print(n, flush=True)
     """
 )
