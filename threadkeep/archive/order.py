@@ -185,6 +185,8 @@ class _Scope:
             if entry is None:
                 applied = apply(memory, result, sha=sha, at=at, generation=self.generation)
                 continue
+            if applied is None and self._changed_nothing(entry):
+                continue  # before this capture all is as it was: it changes nothing again
             content = self._content(entry)
             if content is None:  # unreadable: what it made stays as it is on disk
                 continue
@@ -192,6 +194,15 @@ class _Scope:
             apply(memory, content, sha=entry.sha256, at=entry.time, generation=self.generation)
         assert applied is not None
         return self._write(memory, applied, result)
+
+    def _changed_nothing(self, entry: CaptureEntry) -> bool:
+        """True for a capture that wrote no snapshot of its document (an unchanged copy): it
+        changed no record (but an export's, whose threads may have changed)."""
+        document = self._document(entry.document) if entry.document else None
+        if document is None or document.kind == "export":
+            return False
+        captured = (entry.sha256, entry.time)
+        return all((ref.raw_sha256, ref.captured_at) != captured for ref in document.snapshots)
 
     def _content(self, entry: CaptureEntry) -> Result | None:
         """What a logged capture of the scope held: its snapshot, else (an unchanged capture)
