@@ -29,9 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.conftest import ROOT, fixture_bytes
 from threadkeep.archive import Archive
+from threadkeep.archive import apply as apply_module
+from threadkeep.cli import cli
 
 THREAD = "1215710451343904768"
 DOCUMENT = f"thread-{THREAD}"
@@ -323,3 +326,36 @@ def test_sigkill_during_an_out_of_order_add_is_repaired(tmp_path: Path) -> None:
         at += 1
     assert at > 4  # the raw body, a snapshot, the tweet records it changed, the document
     assert records(Archive(tmp_path / f"killed-{at}")) == records(Archive(whole))
+
+
+# -- stores merged in the order added --------------------------------------------------------
+
+
+def test_a_store_merged_in_the_order_added_verifies_and_repair_merges_it_in_time_order(
+    tmp_path: Path,
+) -> None:
+    """A store threadkeep made before it merged captures in time order (the 2020 copy merged
+    after the 2021 one, as added) is not damaged: ``verify`` says so, and ``verify --repair``
+    merges its captures again in time order."""
+    archive = Archive(tmp_path)
+    archive.add(without(PAGE, 40, 45), url=URL, captured_at=T2021)
+
+    def as_added(
+        files: Any, log: Any, result: Any, *, sha: str, at: datetime, generation: int
+    ) -> Any:
+        return apply_module.apply(files, result, sha=sha, at=at, generation=generation)
+
+    apply_module.capture(
+        archive.files, archive.log, PAGE, url=URL, at=T2020, status=None, place=as_added
+    )
+    assert removed(archive) == {}  # as threadkeep merged it: the later-added copy shows them
+    report = archive.verify()
+    assert report.ok and report.added_order and not report.problems
+    done = CliRunner().invoke(cli, ["verify", "--store", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert "ADDED ORDER" in done.output and "DAMAGED" not in done.output
+    repaired = archive.repair()
+    assert repaired.ok and repaired.generation == 2
+    assert removed(archive) == dict.fromkeys(ids(PAGE, 40, 45), T2021)
+    again = archive.verify()
+    assert again.ok and not again.added_order and not again.problems

@@ -103,6 +103,10 @@ class VerifyReport(BaseModel):
     """Temporary files (``.<name>.<random>.tmp``) a writer killed in the middle of a write left
     in the store's folders: not damage (no reader opens them), but space; ``verify --repair``
     removes them under the lock."""
+    added_order: bool = False
+    """The records are those the captures make merged in the order they were added, as
+    threadkeep did before it merged them in capture-time order (issue 17), and some were added
+    out of time order: not damage; ``verify --repair`` merges them again in time order."""
 
 
 def verify(
@@ -130,6 +134,13 @@ def verify(
     derived = checks.check_derived(
         files, entries, generation, compare=format != FORMAT_1, rebuilt=read.rebuilt()
     )
+    added_order = False
+    if derived.problems and _out_of_order(entries):  # merged in the order added, before?
+        as_added = checks.check_derived(
+            files, entries, generation, rebuilt=read.rebuilt(), in_time_order=False
+        )
+        if not as_added.problems:
+            derived, added_order = as_added, True
     problems += [Problem(**finding._asdict()) for finding in derived.problems]
     media = media or MediaStore(files.storage, location=files.location)
     media_check = media.check()
@@ -151,7 +162,18 @@ def verify(
         media_files=media_check.files,
         unindexed=tuple(media_check.unindexed),
         temporary=tuple(files.temporaries()),
+        added_order=added_order,
     )
+
+
+def _out_of_order(entries: list[CaptureEntry]) -> bool:
+    """True when a capture in the log is older than one logged before it."""
+    newest = None
+    for entry in entries:
+        if newest is not None and entry.time < newest:
+            return True
+        newest = entry.time if newest is None else max(newest, entry.time)
+    return False
 
 
 def _verify_raw(
@@ -309,7 +331,7 @@ def repair(
         with files.lock():
             unindexed = media.check().unindexed  # under the lock: no copy is under way
             indexed = media.index_unindexed(unindexed, at=datetime.now(UTC))
-    if before.ok and not before.ahead and not before.orphans:
+    if before.ok and not before.ahead and not before.orphans and not before.added_order:
         with files.lock():
             return RepairReport(
                 ok=True, temporary=tuple(files.drop_temporaries()), media_indexed=tuple(indexed)

@@ -128,8 +128,16 @@ class ReplayFiles(StoreFiles):
 class Replay:
     """The log replayed through :func:`apply` into memory: what every record must be."""
 
-    def __init__(self, files: StoreFiles, index: dict[Capture, str], generation: int) -> None:
+    def __init__(
+        self,
+        files: StoreFiles,
+        index: dict[Capture, str],
+        generation: int,
+        *,
+        in_time_order: bool = True,
+    ) -> None:
         self.files = files
+        self.in_time_order = in_time_order  # False: in log order, as threadkeep merged before
         self.index = index
         self.generation = generation
         self.memory = ReplayFiles(MemoryStorage(), files)
@@ -143,7 +151,9 @@ class Replay:
         """Replay ``entries``; the first ``rebuilt`` ones are those the rebuild that made the
         generation read (as it read them): each must make the document it says. They are
         merged in capture-time order (ties in log order), as every capture is."""
-        ordered = sorted(enumerate(entries), key=lambda item: (item[1].time, item[0]))
+        ordered = list(enumerate(entries))
+        if self.in_time_order:
+            ordered.sort(key=lambda item: (item[1].time, item[0]))
         for number, entry in ordered:
             if entry.sha256 is None:
                 continue
