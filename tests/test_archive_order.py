@@ -11,7 +11,9 @@ add leaves a store that verifies and repairs.
 The copies are the real 2020 Thread Reader page of @QuinnyPig's thread
 (``fixtures/threadreader/quinnypig_2020_full.html``), and copies of it made here as the
 thread later looked: tweets cut out of the page, one tweet's text edited; and the real
-syndication answers of one tweet (``fixtures/answers/``): the answer, then its tombstone.
+syndication answers of one tweet (``fixtures/answers/``): the answer, then its tombstone; and
+the real account export sample with a later export made from it (as
+``tests/test_export_archive.py`` makes it).
 """
 
 from __future__ import annotations
@@ -359,3 +361,31 @@ def test_a_store_merged_in_the_order_added_verifies_and_repair_merges_it_in_time
     assert removed(archive) == dict.fromkeys(ids(PAGE, 40, 45), T2021)
     again = archive.verify()
     assert again.ok and not again.added_order and not again.problems
+
+
+def test_an_older_export_archived_after_a_later_one_makes_the_same_records(
+    tmp_path: Path,
+) -> None:
+    """Every source: an account export of 2024 archived after the account's export of 2025
+    (in which one tweet is gone and one deleted) makes what the two make in time order."""
+    from tests.test_export_archive import make_export
+
+    first = make_export(tmp_path / "first")
+    later = make_export(
+        tmp_path / "later",
+        generated="2025-02-01T10:00:00.000Z",
+        drop=("1853790406305108349",),
+        delete=("1771250958229450966",),
+    )
+    backwards = Archive(tmp_path / "backwards")
+    backwards.export(later)
+    done = backwards.export(first)
+    assert done.written and done.result.new == ("1853790406305108349",)
+    forwards = Archive(tmp_path / "forwards")
+    forwards.export(first)
+    forwards.export(later)
+    assert records(backwards) == records(forwards)
+    gone = backwards.tweet("1853790406305108349")
+    assert gone is not None and gone.removed and gone.latest.text  # removed since 2025
+    report = backwards.verify()
+    assert report.ok and not report.ahead and not report.added_order, report.problems
