@@ -1,10 +1,12 @@
 """Kill rounds: SIGKILL a writer (and a reparse beside it) at random moments, then check.
 
 Each round starts a process that captures one real thread page again and again (every
-other capture changes one tweet, the others are unchanged copies of the last), and, in every
-other round, a second process that runs ``reparse`` in a loop on the same store. Both are
-killed with SIGKILL at a random moment. Then, with no process left, the round checks the
-archive's promises from outside ``verify``:
+other capture changes one tweet, the others are unchanged copies of the last; in every third
+round each pair of captures is added newer first, so that every second capture arrives out of
+time order and re-derives the records), and, in every other round, a second process that
+runs ``reparse`` in a loop on the same store. Both are killed with SIGKILL at a random
+moment. Then, with no process left, the round checks the archive's promises from outside
+``verify``:
 
 * every capture in the log is visible: its document is found in the generation in use;
 * each document's capture count equals the log's count of captures of that document;
@@ -50,11 +52,17 @@ WRITER = textwrap.dedent(
 
     store, page, first = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
     archive = Archive(store, lock_timeout=60)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    # Times from now, a millisecond apart: a capture ``verify --repair`` recorded again at the
+    # time of the repair (its own was lost) is older than the next round's.
+    start = datetime.now(timezone.utc)
+    swap = sys.argv[5] == "swap"
     for n in range(first, first + 400):
         # Every other capture changes one tweet; the ones between are unchanged copies.
         data = page.replace(b"Second point", b"Second point, take %d" % (n // 2))
-        archive.add(data, url=sys.argv[4], captured_at=start + timedelta(minutes=n))
+        # Out of order: each pair of captures added newer first, so every second one is
+        # older than the one before it and is merged before it (the records re-derived).
+        step = n - first + (1 if n % 2 == 0 else -1) if swap else n - first
+        archive.add(data, url=sys.argv[4], captured_at=start + timedelta(milliseconds=step))
         print(n, flush=True)
     """
 )
@@ -95,7 +103,8 @@ def check(store: Path) -> list[str]:
 
 def one_round(store: Path, number: int, chance: random.Random) -> dict[str, object]:
     first = number * 400
-    writer = spawn(WRITER, str(store), str(PAGE), str(first), URL)
+    swap = number % 3 == 2  # a round of captures added out of time order
+    writer = spawn(WRITER, str(store), str(PAGE), str(first), URL, "swap" if swap else "")
     reparser = spawn(REPARSER, str(store)) if number % 2 else None
     assert writer.stdout is not None
     writer.stdout.readline()  # writing has begun
@@ -110,6 +119,7 @@ def one_round(store: Path, number: int, chance: random.Random) -> dict[str, obje
     row: dict[str, object] = {
         "round": number,
         "reparse": reparser is not None,
+        "order": "swapped" if swap else "in order",
         "killed_after": round(wait, 2),
         "captures": sum(1 for _ in Archive(store).captures()),
         "outside": wrong,
@@ -135,11 +145,14 @@ def main(argv: list[str] | None = None) -> int:
         store = args.store or Path(scratch) / "store"
         Archive(store)
         rows = [one_round(store, n, chance) for n in range(args.rounds)]
-    print("round  reparse  killed  captures  verify  repaired  checks from outside verify")
+    print(
+        "round  reparse     order  killed  captures  verify  repaired  checks from outside verify"
+    )
     for row in rows:
         outside = "; ".join(row["outside"]) or "ok"  # type: ignore[arg-type]
         print(
-            f"{row['round']:>5}  {'yes' if row['reparse'] else 'no':>7}  {row['killed_after']:>5}s"
+            f"{row['round']:>5}  {'yes' if row['reparse'] else 'no':>7}  {row['order']:>8}"
+            f"  {row['killed_after']:>5}s"
             f"  {row['captures']:>8}  {row['verify']:>6}"
             f"  {'' if row['repaired'] is None else ('ok' if row['repaired'] else 'FAILED'):>8}"
             f"  {outside}"

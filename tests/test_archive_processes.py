@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -111,10 +112,11 @@ def test_sigkill_between_the_renames_of_a_batch_is_repaired(tmp_path: Path) -> N
     changed.write_bytes(page.read_bytes().replace(b"Second point", b"Second point, edited"))
     url = "https://threadreaderapp.com/thread/2031282835290730497.html"
     first = tmp_path / "first"
-    Archive(first).add(page.read_bytes(), url=url)
+    # The edit is the newer capture (merged after the first: captures merge in time order).
+    Archive(first).add(page.read_bytes(), url=url, captured_at=datetime(2024, 1, 1, tzinfo=UTC))
     whole = tmp_path / "whole"
     shutil.copytree(first, whole)
-    Archive(whole).add(changed.read_bytes(), url=url)
+    Archive(whole).add(changed.read_bytes(), url=url, captured_at=datetime(2024, 1, 2, tzinfo=UTC))
     at = 1
     while True:
         store = tmp_path / f"killed-{at}"

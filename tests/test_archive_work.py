@@ -144,8 +144,13 @@ def test_an_older_copy_added_later_moves_first_seen_earlier(tmp_path: Path, page
     before = files_of(tmp_path)
     older = T0 - timedelta(days=30)  # a web-archive copy, found later
     result = archive.add(page, url=URL, captured_at=older)
-    assert result.outcome == "unchanged"
-    assert written(before, files_of(tmp_path)) == ["captures.jsonl"]
+    assert result.outcome == "unchanged"  # nothing the store did not hold
+    assert (result.new, result.changed, result.removed) == ((), (), ())
+    # Merged in capture-time order, the older copy is the first: its snapshot is the document's.
+    assert "captures.jsonl" in written(before, files_of(tmp_path))
+    document = archive.document(f"thread-{THREAD}")
+    assert document is not None
+    assert [ref.captured_at for ref in document.snapshots] == [older]
     thread = archive.thread(THREAD)
     assert thread is not None
     assert (thread.first_captured, thread.last_captured, thread.captures) == (older, T0, 2)

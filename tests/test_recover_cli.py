@@ -77,11 +77,6 @@ def test_recover_brings_a_removed_tweet_back_with_the_copy_time(tmp_path: Path) 
     assert line.endswith(f" https://web.archive.org/web/20200110190213/{TR}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs issue 17 item 4 (the order helper): an older copy added after a newer one "
-    "must not un-remove the tweets the newer one lacks",
-)
 def test_an_older_copy_alone_leaves_the_tweet_removed_since_the_live_capture(
     tmp_path: Path,
 ) -> None:

@@ -25,11 +25,12 @@ import errno
 import functools
 import hashlib
 from datetime import datetime
+from typing import Protocol
 
 from threadkeep._version import __version__
-from threadkeep.archive import merge
+from threadkeep.archive import layout, merge
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog
+from threadkeep.archive.log import CaptureLog, Reading, naming
 from threadkeep.archive.records import (
     AddResult,
     CaptureEntry,
@@ -42,7 +43,22 @@ from threadkeep.archive.storage import RefusedPath
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
 from threadkeep.models import Export
 
-__all__ = ["Applied", "Applier", "apply", "capture", "is_empty"]
+__all__ = ["Applied", "Applier", "Place", "apply", "capture", "is_empty"]
+
+
+class Place(Protocol):
+    """How :func:`capture` merges a parsed capture: :func:`threadkeep.archive.order.place`."""
+
+    def __call__(
+        self,
+        files: StoreFiles,
+        log: CaptureLog,
+        result: Result,
+        *,
+        sha: str,
+        at: datetime,
+        generation: int,
+    ) -> Applied: ...
 
 
 def capture(
@@ -53,9 +69,13 @@ def capture(
     url: str | None,
     at: datetime,
     status: int | None,
+    place: Place,
     digest: str | None = None,
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
+
+    ``place`` merges the parsed capture into the records in capture-time order
+    (:func:`threadkeep.archive.order.place`, which merges through :func:`apply`).
 
     Bytes already stored, from which the document's latest content was parsed (from the same
     url, by this threadkeep), are that content again: the capture is ``unchanged`` without
@@ -93,7 +113,7 @@ def capture(
                 stored = files.keep_raw(sha, data)  # always, even when it does not parse
                 added = None
                 if result is not None:
-                    added = apply(files, result, sha=sha, at=at, generation=generation)
+                    added = place(files, log, result, sha=sha, at=at, generation=generation)
             if added is None:
                 assert error is not None
                 log.append(entry(outcome="failed", error=error.reason))
@@ -126,15 +146,23 @@ def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult
     assert entry.sha256 is not None
     try:
         with files.lock():
+            data = log.read()
             made = {
                 capture.time: capture.document
-                for _, capture in log.of(entry.sha256)
+                for _, capture in naming(data, "sha256", entry.sha256, strict=False)
                 if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
             }
             key = next((key for key in reversed(made.values()) if key is not None), None)
-            document = files.document(key, files.generation()) if key is not None else None
+            generation = files.generation()
+            document = files.document(key, generation) if key is not None else None
             if document is None or not document.snapshots:
                 return None
+            newest = log.newest(data)
+            if newest is not None and newest > entry.time:
+                reading = Reading(files.rebuild(generation))
+                times = [capture.time for _, capture in reading.naming(data, document.key)]
+                if max(times, default=entry.time) > entry.time:
+                    return None  # older than a copy of it: placed among them by a parse
             contents = {
                 ref.content_sha256
                 for ref in document.snapshots
@@ -246,7 +274,7 @@ class Applier:
             and document.snapshots[-1].content_sha256 == content
         ):
             return self._done("unchanged", document, snapshot=None, written=False)
-        number = len(document.snapshots) + 1 if document else 1
+        number = layout.next_number(document)
         stored = self.result.model_copy(update={"source": self.sighting})
         snapshot = files.write_snapshot(self.key, number, content, stored, self.generation)
         statuses, shown = self._merge_tweets(document)

@@ -103,6 +103,7 @@ def check_derived(
     *,
     compare: bool = True,
     rebuilt: int = 0,
+    in_time_order: bool = True,
 ) -> Checked:
     """Check every snapshot and record of ``generation`` against the log ``entries`` (as the
     generation reads them: its rebuild file applied).
@@ -110,7 +111,8 @@ def check_derived(
     ``compare=False`` (a format 1 store, whose records the replay cannot build) checks the
     snapshots and only counts the records. The first ``rebuilt`` entries are those the
     rebuild that made the generation read: one its captures make into another document than
-    the rebuild file says is damage to that file.
+    the rebuild file says is damage to that file. ``in_time_order=False`` replays the log in
+    the order of its lines, as threadkeep merged captures before issue 17.
     """
     log = _Log(entries)
     checked = Checked()
@@ -119,7 +121,7 @@ def check_derived(
         checked.documents = sum(1 for _ in files.document_paths(generation))
         checked.tweets = sum(1 for _ in files.tweet_paths(generation))
         return checked
-    replay = Replay(files, index, generation)
+    replay = Replay(files, index, generation, in_time_order=in_time_order)
     replay.run(log.entries, rebuilt=rebuilt)
     for entry, made in replay.misread:
         problem = (

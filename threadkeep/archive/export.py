@@ -41,7 +41,8 @@ from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from threadkeep._version import __version__
-from threadkeep.archive.apply import Applied, _forget_raw, _not_recorded, apply
+from threadkeep.archive import order
+from threadkeep.archive.apply import Applied, _forget_raw, _not_recorded
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.media import BATCH, MediaEntry, MediaStore
@@ -372,7 +373,7 @@ def _capture(
     try:
         with files.batch(flush_at=FLUSH_AT):
             stored = files.keep_gzipped(sha, data.pop())  # let go once written
-            applied = apply(files, parsed, sha=sha, at=at, generation=generation)
+            applied = order.place(files, log, parsed, sha=sha, at=at, generation=generation)
         log.append(
             CaptureEntry(
                 time=at,

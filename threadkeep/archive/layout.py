@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
 from threadkeep.archive.storage import safe_path
 from threadkeep.errors import ArchiveError
 from threadkeep.files import is_temporary
+
+if TYPE_CHECKING:
+    from threadkeep.archive.records import StoredDocument
 
 __all__ = [
     "LOG",
@@ -39,12 +43,14 @@ __all__ = [
     "is_source",
     "media_path",
     "media_sha",
+    "next_number",
     "raw_path",
     "raw_sha",
     "rebuild_path",
     "refuse_foreign_folder",
     "snapshot_document",
     "snapshot_hash",
+    "snapshot_number",
     "snapshot_path",
     "snapshots_folder",
     "tweet_path",
@@ -105,6 +111,21 @@ def snapshot_path(key: str, number: int, content: str, generation: int) -> str:
     return safe_path(
         generation_folder(generation), "snapshots", key, f"{number:06d}-{content[:16]}.json"
     )
+
+
+def snapshot_number(path: str) -> int:
+    """The number in a snapshot's file name: the order its document's snapshots were written
+    in (the document lists them in capture-time order, which differs when a capture older
+    than others was added after them)."""
+    head = path.rsplit("/", 1)[-1].split("-", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def next_number(document: StoredDocument | None) -> int:
+    """The number of a document's next snapshot: after every one it has."""
+    if document is None:
+        return 1
+    return max((snapshot_number(ref.path) for ref in document.snapshots), default=0) + 1
 
 
 def snapshot_document(path: str) -> str:

@@ -17,8 +17,10 @@ reports it and reads on (``verify`` and ``repair`` use that).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -43,6 +45,30 @@ class CaptureLog:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
+        self._newest: tuple[int, datetime | None] = (0, None)  # (bytes read, newest time)
+
+    def newest(self, data: bytes) -> datetime | None:
+        """The latest capture time in log ``data`` (a read of this log), or None when it has
+        no line: what tells a capture that arrives in time order (the common case) from one
+        that does not (:mod:`threadkeep.archive.order`).
+
+        The times of the lines read before are remembered, so that a process adding one
+        capture after another reads only the times of the lines added since. A line whose time
+        cannot be read is passed over: its capture is not placed by this answer alone.
+        """
+        start, newest = self._newest
+        if start > len(data):  # another log (a test replaced it): read it all
+            start, newest = 0, None
+        end = read_up_to(data)
+        for found in _TIME.finditer(data, start, end):
+            try:
+                at = datetime.fromisoformat(found.group(1).decode("ascii"))
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if at.tzinfo is not None and (newest is None or at > newest):
+                newest = at
+        self._newest = (max(start, end), newest)
+        return newest
 
     def append(self, entry: CaptureEntry) -> None:
         """Add one line (the caller holds the store lock)."""
@@ -86,6 +112,10 @@ class CaptureLog:
             if isinstance(item, DamagedLine):
                 raise CorruptStore(f"{LOG} line {item.number} is damaged ({item.detail})", path=LOG)
             yield at, item
+
+
+_TIME = re.compile(rb'(?m)^\{"time":"([^"]{1,64})"')
+"""A log line's time: its first field, as :meth:`CaptureLog.append` writes it."""
 
 
 def lines(data: bytes) -> Iterator[tuple[int, CaptureEntry | DamagedLine]]:

@@ -103,6 +103,10 @@ class VerifyReport(BaseModel):
     """Temporary files (``.<name>.<random>.tmp``) a writer killed in the middle of a write left
     in the store's folders: not damage (no reader opens them), but space; ``verify --repair``
     removes them under the lock."""
+    added_order: bool = False
+    """The records are those the captures make merged in the order they were added, as
+    threadkeep did before it merged them in capture-time order (issue 17), and some were added
+    out of time order: not damage; ``verify --repair`` merges them again in time order."""
 
 
 def verify(
@@ -130,6 +134,13 @@ def verify(
     derived = checks.check_derived(
         files, entries, generation, compare=format != FORMAT_1, rebuilt=read.rebuilt()
     )
+    added_order = False
+    if derived.problems and _out_of_order(entries):  # merged in the order added, before?
+        as_added = checks.check_derived(
+            files, entries, generation, rebuilt=read.rebuilt(), in_time_order=False
+        )
+        if not as_added.problems:
+            derived, added_order = as_added, True
     problems += [Problem(**finding._asdict()) for finding in derived.problems]
     media = media or MediaStore(files.storage, location=files.location)
     media_check = media.check()
@@ -151,7 +162,18 @@ def verify(
         media_files=media_check.files,
         unindexed=tuple(media_check.unindexed),
         temporary=tuple(files.temporaries()),
+        added_order=added_order,
     )
+
+
+def _out_of_order(entries: list[CaptureEntry]) -> bool:
+    """True when a capture in the log is older than one logged before it."""
+    newest = None
+    for entry in entries:
+        if newest is not None and entry.time < newest:
+            return True
+        newest = entry.time if newest is None else max(newest, entry.time)
+    return False
 
 
 def _verify_raw(
@@ -211,7 +233,7 @@ def reparse(files: StoreFiles, log: CaptureLog) -> ReparseReport:
         generation = files.generation()  # under the lock: another process may have switched it
         read = _read_log(files, log, generation, None)
         new = _start_generation(files, generation)
-        for at, line, entry in read.lines:
+        for at, line, entry in read.in_time_order():
             if entry.sha256 is None:
                 continue
             try:
@@ -309,7 +331,7 @@ def repair(
         with files.lock():
             unindexed = media.check().unindexed  # under the lock: no copy is under way
             indexed = media.index_unindexed(unindexed, at=datetime.now(UTC))
-    if before.ok and not before.ahead and not before.orphans:
+    if before.ok and not before.ahead and not before.orphans and not before.added_order:
         with files.lock():
             return RepairReport(
                 ok=True, temporary=tuple(files.drop_temporaries()), media_indexed=tuple(indexed)
@@ -321,7 +343,11 @@ def repair(
         lost, from_snapshots = _rebuild(files, read, old=generation, new=new)
         logged = [entry.sha256 for entry in read.entries() if entry.sha256]
         recovered = recover.recover(files, log, logged, old=generation, new=new)
-        read.save(files, new)  # recovered lines come after what it read: read as they say
+        if recovered:  # they may be older than other captures: all merged again, in time order
+            read = _read_log(files, log, generation, [])
+            new = _start_generation(files, generation)
+            lost, from_snapshots = _rebuild(files, read, old=generation, new=new)
+        read.save(files, new)
         files.switch_generation(new)
         temporary = files.drop_temporaries()
     after = verify(files, log, new, media=media)
@@ -344,7 +370,7 @@ def _rebuild(
     """Replay the log into generation ``new``: the captures lost, those from snapshots."""
     lost: list[Problem] = []
     from_snapshots: list[str] = []
-    for at, _, entry in read.lines:
+    for at, _, entry in read.in_time_order():
         if entry.sha256 is None:
             continue
         result = parsed(files, entry)
@@ -379,6 +405,11 @@ class _LogRead:
     end: int
     lines: list[tuple[int, CaptureEntry, CaptureEntry]]
     made: dict[int, Made] = field(default_factory=dict)
+
+    def in_time_order(self) -> list[tuple[int, CaptureEntry, CaptureEntry]]:
+        """The readable lines in the order their captures are merged: by capture time, ties
+        in the order of the log (:mod:`~threadkeep.archive.order`)."""
+        return sorted(self.lines, key=lambda line: (line[2].time, line[0]))
 
     def entries(self) -> list[CaptureEntry]:
         """Every readable line, as the generation in use reads it."""

@@ -27,7 +27,7 @@ from datetime import datetime
 from threadkeep.archive import layout
 from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.records import CaptureEntry
+from threadkeep.archive.records import CaptureEntry, StoredDocument, StoredSnapshot
 from threadkeep.errors import ArchiveError, ParseError
 
 __all__ = ["Capture", "MemoryStorage", "Replay", "ReplayFiles", "describe", "parsed"]
@@ -88,22 +88,59 @@ class MemoryStorage:
 
 
 class ReplayFiles(StoreFiles):
-    """The replay's records, in memory; a snapshot is named, not written (it is on disk)."""
+    """The replay's records, in memory; a snapshot is named, not written (it is on disk).
+
+    Its name is the one its document on ``disk`` gives it (the same capture, the same
+    content): a snapshot a capture added out of time order made later is numbered in the
+    order written, not in the order of capture times; else the number the merge gives it.
+    """
+
+    def __init__(self, storage: MemoryStorage, disk: StoreFiles | None = None) -> None:
+        location = disk.location if disk is not None else ""
+        super().__init__(storage, location=location, lock_timeout=0)
+        self.disk = disk
+        self.on_disk: dict[str, StoredDocument | None] = {}
 
     def write_snapshot(
         self, key: str, number: int, content: str, result: Result, generation: int
     ) -> str:
+        source = result.source
+        named = (source.sha256, source.captured_at) if source is not None else None
+        for ref in self._on_disk(key, generation):
+            if (ref.raw_sha256, ref.captured_at) == named and layout.snapshot_hash(
+                ref.path
+            ) == content[:16]:
+                return ref.path
         return layout.snapshot_path(key, number, content, generation)
+
+    def _on_disk(self, key: str, generation: int) -> list[StoredSnapshot]:
+        if self.disk is None:
+            return []
+        if key not in self.on_disk:
+            try:
+                self.on_disk[key] = self.disk.document(key, generation)
+            except ArchiveError:  # damaged: verify says so
+                self.on_disk[key] = None
+        document = self.on_disk[key]
+        return document.snapshots if document is not None else []
 
 
 class Replay:
     """The log replayed through :func:`apply` into memory: what every record must be."""
 
-    def __init__(self, files: StoreFiles, index: dict[Capture, str], generation: int) -> None:
+    def __init__(
+        self,
+        files: StoreFiles,
+        index: dict[Capture, str],
+        generation: int,
+        *,
+        in_time_order: bool = True,
+    ) -> None:
         self.files = files
+        self.in_time_order = in_time_order  # False: in log order, as threadkeep merged before
         self.index = index
         self.generation = generation
-        self.memory = ReplayFiles(MemoryStorage(), location=files.location, lock_timeout=0)
+        self.memory = ReplayFiles(MemoryStorage(), files)
         self.origin: dict[str, str | Result] = {}  # replayed snapshot -> where its content is
         self.made_by: dict[str, list[str]] = {}  # document -> its captures, oldest first
         self.unknown: set[str] = set()  # documents with a capture that could not be replayed
@@ -112,8 +149,12 @@ class Replay:
 
     def run(self, entries: list[CaptureEntry], *, rebuilt: int = 0) -> None:
         """Replay ``entries``; the first ``rebuilt`` ones are those the rebuild that made the
-        generation read (as it read them): each must make the document it says."""
-        for number, entry in enumerate(entries):
+        generation read (as it read them): each must make the document it says. They are
+        merged in capture-time order (ties in log order), as every capture is."""
+        ordered = list(enumerate(entries))
+        if self.in_time_order:
+            ordered.sort(key=lambda item: (item[1].time, item[0]))
+        for number, entry in ordered:
             if entry.sha256 is None:
                 continue
             result = self._content(entry)

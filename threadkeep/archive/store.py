@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadkeep._version import __version__
-from threadkeep.archive import maintenance, views
+from threadkeep.archive import maintenance, order, views
 from threadkeep.archive.apply import capture
 from threadkeep.archive.fetched import CaptureLike
 from threadkeep.archive.files import StoreFiles
@@ -374,7 +374,16 @@ class Archive:
         """
         at = captured_at or _now()
         self.upgrade()
-        return capture(self.files, self.log, data, url=url, at=at, status=status, digest=digest)
+        return capture(
+            self.files,
+            self.log,
+            data,
+            url=url,
+            at=at,
+            status=status,
+            digest=digest,
+            place=order.place,
+        )
 
     def export(
         self,

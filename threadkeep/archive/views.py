@@ -13,9 +13,11 @@ A format 2 store keeps in its records only what changes with content (see
   before its line (it is listed, as before); ``captures``, ``first_captured`` and
   ``last_captured`` are counted from them;
 * each capture maps to one snapshot of its document: the one it wrote (the snapshot whose raw
-  hash and time are the capture's), else the latest one written before it in the log;
+  hash and time are the capture's), else the one before it in capture time (ties in the
+  order of the log): captures are merged in capture-time order (:mod:`~threadkeep.archive.order`);
 * a tweet's sightings are the captures whose snapshot shows it (the snapshot's ``shown``),
-  grouped by source kind, url, raw body and document, in the order of the log; its
+  grouped by source kind, url, raw body and document, in the order of their first capture
+  time (ties in the order of the log); its
   ``first_seen`` and ``last_seen``, and each version's, are the first and last of them.
 
 The log is read once per :class:`Reader`, and each document record once.
@@ -88,8 +90,12 @@ class _Document:
         self.spans: list[_Seen | None] = [None] * len(stored.snapshots)
         logged = log.of_document(stored.key)
         writers = self._writers(log, logged)
-        ordered = sorted((order, i) for i, (order, _) in enumerate(writers))
-        orders = [order for order, _ in ordered]
+        # Each capture that wrote no snapshot shows what the snapshot before it in capture
+        # time shows (ties in log order): the one its document had when it was merged.
+        ordered = sorted(
+            ((stored.snapshots[i].captured_at, order), i) for i, (order, _) in enumerate(writers)
+        )
+        places = [place for place, _ in ordered]
         captures: dict[float, tuple[CaptureEntry | None, int | None]] = {
             order: (entry, i) for i, (order, entry) in enumerate(writers)
         }
@@ -97,8 +103,8 @@ class _Document:
             captures.setdefault(order, (entry, None))
         for order, (capture, wrote) in sorted(captures.items()):
             if wrote is None:
-                at = bisect.bisect_left(orders, order) - 1
                 assert capture is not None
+                at = bisect.bisect_left(places, (capture.time, order)) - 1
                 before = ordered[at][1] if at >= 0 else None
                 self._count(order, capture.time, before, capture, writers)
             else:
@@ -278,7 +284,9 @@ class Reader:
                 "last_seen": seen.last,
                 "times": seen.times,
             }
-            for (key, (kind, url, sha)), seen in sorted(groups.items(), key=lambda g: g[1].order)
+            for (key, (kind, url, sha)), seen in sorted(
+                groups.items(), key=lambda g: (g[1].first, g[1].order)
+            )
         ]
         first = min((seen.first for seen in groups.values()), default=made)
         last = max((seen.last for seen in groups.values()), default=made)
@@ -409,9 +417,14 @@ def history(
     read = (reading.entry(at, entry) for at, entry in log.entries_at())
     wrote = {(ref.raw_sha256, ref.captured_at) for ref in document.snapshots}
     captures = tuple(  # and those that wrote a snapshot of it as a part (an export's thread)
-        entry
-        for entry in read
-        if entry.document == document.key or (entry.sha256, entry.time) in wrote
+        sorted(
+            (
+                entry
+                for entry in read
+                if entry.document == document.key or (entry.sha256, entry.time) in wrote
+            ),
+            key=lambda entry: entry.time,  # in capture-time order, ties in log order
+        )
     )
     changes = []
     before: dict[str, str | None] | None = None

@@ -171,6 +171,13 @@ def verify_cmd(store: str, repair: bool) -> None:
         click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
     for note in report.orphans:
         click.echo(f"ORPHANED {note.path}: {note.problem}", err=True)
+    if report.added_order:
+        click.echo(
+            "ADDED ORDER: the records were merged in the order their captures were added, as "
+            "threadkeep did before it merged them in capture-time order, and some were added "
+            "out of time order (not damage); --repair merges them again in time order",
+            err=True,
+        )
     for path in report.unindexed:
         click.echo(
             f"UNINDEXED {path}: a media file no line of media.jsonl names (a copy cut short, "
