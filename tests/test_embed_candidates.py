@@ -193,3 +193,16 @@ def test_page_hints_equal_one_search_per_marker_on_generated_bytes(pieces: list[
     markers are cut, overlapped or surrounded."""
     raw = b"".join(pieces)
     assert embed_ids.page_hints(raw) == _hints_oracle(raw)
+
+
+def test_an_embed_card_before_a_placeholder_keeps_its_place() -> None:
+    """Found by the property above: the id-only families were joined one after the other, so
+    an Embedly card came out after a placeholder that follows it in the page."""
+    page = (
+        '<html><body><p>x</p><a class="embedly-card" href="https://x.com/a/status/'
+        '1044502590266978309"></a><span class="tweet-placeholder" data-tweetid='
+        '"2005455430907216136"></span></body></html>'
+    )
+    result = threadkeep.parse(page.encode())
+    assert isinstance(result, threadkeep.Article)
+    assert [tweet.id for tweet in result.tweets] == ["1044502590266978309", "2005455430907216136"]

@@ -241,13 +241,14 @@ def holder_id(element: Element) -> str | None:
 def id_holders(root: Element, hints: frozenset[str] = ALL_HINTS) -> list[Element]:
     """Placeholders naming a tweet, none inside another or inside a control; in page order
     within each family (the caller orders them with the rest of the page)."""
-    elements = in_page_order(root, [selected_elements(path, root) for path in _HOLDERS])
+    families = [selected_elements(path, root) for path in _HOLDERS]
     if "urls" in hints:
-        elements += _URL_HOLDERS(root)
+        families.append(_URL_HOLDERS(root))
     if "components" in hints:
-        elements += _COMPONENTS(root)
+        families.append(_COMPONENTS(root))
     if "cards" in hints:
-        elements += _EMBED_CARDS(root)
+        families.append(_EMBED_CARDS(root))
+    elements = in_page_order(root, families)  # an embed card before a placeholder stays so
     unique = dict.fromkeys(e for e in elements if isinstance(e.tag, str))
     found = [element for element in unique if holder_id(element)]
     outer = Ancestors(set(found).__contains__)  # remembered: linear however deep the page
