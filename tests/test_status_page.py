@@ -154,6 +154,36 @@ def test_web_archive_copy_parses_like_the_original() -> None:
     assert threadkeep.parse(copy).source.captured_at == datetime(2016, 9, 22, 1, 15, tzinfo=UTC)  # type: ignore[union-attr]
 
 
+def test_copies_under_other_urls_are_one_page() -> None:
+    # The web archive keeps a status page under the url it was fetched at: the handle-free
+    # i/web/status, a ?lang= variant, a capture's own url. The page names its own url.
+    own = f"https://twitter.com/KingBeyonceStan/status/{MAIN}"
+    for fetched in (
+        f"https://twitter.com/i/web/status/{MAIN}",
+        f"{own}?lang=en",
+        f"https://web.archive.org/web/20160914093012/https://twitter.com/i/web/status/{MAIN}",
+    ):
+        assert parse(DESKTOP, url=fetched).url == own
+
+
+def test_two_captures_under_other_urls_are_one_document(tmp_path: Path) -> None:
+    page = fixture_bytes(DESKTOP)
+    changed = page.replace(b"a thread coming soon.", b"a thread coming soon!")
+    stamps = ("20160914093012", "20170101000000")
+    with threadkeep.Archive(tmp_path / "store") as archive:
+        first = archive.add(
+            page,
+            url=f"https://web.archive.org/web/{stamps[0]}/https://twitter.com/i/web/status/{MAIN}",
+        )
+        second = archive.add(
+            changed,
+            url=f"https://web.archive.org/web/{stamps[1]}/https://twitter.com/KingBeyonceStan/status/{MAIN}?lang=en",
+        )
+        document = archive.thread(MAIN)
+    assert first.document == second.document and second.outcome == "changed"
+    assert document is not None and document.captures == 2
+
+
 # -- the legacy mobile site (2015) -----------------------------------------------------------
 
 

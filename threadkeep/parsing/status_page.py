@@ -28,6 +28,8 @@ it. A status page shows a chosen part of a conversation ("View other replies", "
 never claims a whole thread, and so never marks a tweet removed in the archive. Counts
 (retweets, likes) are left out, as everywhere in threadkeep. A web-archive copy reads the same
 (links rewritten to ``/web/…/https://twitter.com/…`` are restored to the original urls).
+The Article's url is the status url the page names (``og:url``, its canonical link), not the
+one it was fetched under (``i/web/status``, ``?lang=``): every copy of one page is one document.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from threadkeep.parsing.html import classes, has_class
 from threadkeep.parsing.inputs import Input
 from threadkeep.parsing.shared import canonical_url, group_threads, known_tweet, meta, page_title
 from threadkeep.parsing.status_tweet import page_url_of, read_desktop_tweet, read_mobile_tweet
-from threadkeep.urls import checked_id
+from threadkeep.urls import checked_id, status_parts
 
 __all__ = ["StatusPage", "find_status_page", "parse_status_page"]
 
@@ -115,14 +117,20 @@ def find_status_page(page: Input) -> StatusPage | None:
 def parse_status_page(found: StatusPage, *, url: str | None = None) -> Article:
     """Every tweet of a status page, in page order, as an :class:`Article` (see the module)."""
     root = found.root
-    declared = meta(root, "og:url") or canonical_url(root)
-    page_url = url or page_url_of(declared, _DEFAULT_BASE)
+    declared = page_url_of(meta(root, "og:url") or canonical_url(root), _DEFAULT_BASE)
+    page_url = url or declared
     base = page_url or _DEFAULT_BASE
     desktop = found.layout == "desktop"
     placed = _desktop(found.main, base) if desktop else _mobile(found.root, base)
     tweets = _link_replies(placed, found)
+    main = next((t for t, place, _ in placed if place == "main"), None)
+    named = status_parts(declared)
+    if named is not None and main is not None and named[1] == main.id:
+        # The page's own url for its tweet, whichever url it was fetched under (i/web/status,
+        # ?lang=, a web-archive capture's): every copy of one status page is one document.
+        page_url = declared
     if page_url is None:  # no canonical link (a copy cut short): the permalink tweet's url
-        page_url = next((t.url for t, place, _ in placed if place == "main"), None)
+        page_url = main.url if main is not None else None
     title = meta(root, "og:title") or page_title(root)
     return Article(url=page_url, title=title, tweets=tuple(tweets), threads=group_threads(tweets))
 
