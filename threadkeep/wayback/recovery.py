@@ -40,6 +40,7 @@ from threadkeep.wayback.lookup import (
 )
 from threadkeep.wayback.report import CameBack, LookedUp, RecoverReport
 from threadkeep.wayback.targets import Target, target
+from threadkeep.words import plural
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -152,7 +153,7 @@ class Recovery:
             self._say(f"lookup of {query.url} failed: {exc}")
         looked.captures = len(rows)
         if rows:
-            self._say(f"{query.url}: {len(rows)} captures")
+            self._say(f"{query.url}: {plural(len(rows), 'capture')}")
         return rows
 
     def _ask(self, url: str) -> bytes:
