@@ -18,7 +18,9 @@ import threadkeep
 from tests.wayback_server import Wayback, wayback
 from threadkeep.fetch import Client
 from threadkeep.wayback.cdx import MAX_ROWS
+from threadkeep.wayback.lookup import queries
 from threadkeep.wayback.recovery import payload_digest
+from threadkeep.wayback.targets import target
 
 THREAD = "1215710451343904768"
 GONE = "1215711185045090305"  # the fifth tweet: missing from the 2021 copy
@@ -273,3 +275,84 @@ def _load_scenario(name: str) -> dict[str, Any]:
 
     loaded: dict[str, Any] = json.loads((WAYBACK / f"{name}.json").read_text("utf-8"))
     return loaded
+
+
+# -- twitter.com status pages (fixtures/wayback/status.json) ---------------------------------
+
+STATUS = "745276948213968896"  # @KingBeyonceStan's permalink page of 2016, fixtures/status/
+STATUS_AT = datetime(2016, 9, 14, 9, 30, 12, tzinfo=UTC)
+ABOVE, REPLIES = "745085351287455744", ("745277679436447745", "745278392837115909",
+                                        "745279035786174464")  # fmt: skip
+HANDLE_FREE = f"https://twitter.com/i/web/status/{STATUS}"
+SCRIPT_ONLY = f"https://twitter.com/KingBeyonceStan/status/{STATUS}"
+
+
+def test_a_status_page_copy_brings_the_tweet_its_conversation_and_replies_back(
+    tmp_path: Path,
+) -> None:
+    with wayback("status") as server:
+        report = run(server, tmp_path, STATUS)
+        fetched = server.fetched()
+    # the handle-free url's 2016 copy; the same bytes under the handle's url (one digest) are
+    # not fetched again, the 302 row is no copy, the 2020 capture is the script-only site
+    assert fetched == [f"20160914093012/{HANDLE_FREE}", f"20201105120000/{SCRIPT_ONLY}"]
+    assert (report.found, report.fetched, report.new, report.unreadable) == (2, 2, 1, 1)
+    assert (report.failed, report.failures) == (0, [])
+    archive = threadkeep.Archive(tmp_path)
+    entries = list(archive.captures())
+    assert [(e.time, e.outcome, e.kind) for e in entries] == [
+        (STATUS_AT, "new", "article"),
+        (datetime(2020, 11, 5, 12, 0, tzinfo=UTC), "failed", None),
+    ]
+    assert entries[0].url == f"https://web.archive.org/web/20160914093012/{HANDLE_FREE}"
+    tweet = archive.tweet(STATUS)
+    assert tweet is not None and [s.kind for s in tweet.sightings] == ["status"]
+    assert tweet.first_seen == tweet.last_seen == STATUS_AT and not tweet.removed
+    assert tweet.latest.text is not None and tweet.latest.text.startswith("Now before you write")
+    assert tweet.latest.in_reply_to is not None and tweet.latest.in_reply_to.id == ABOVE
+    for other in (ABOVE, *REPLIES):  # the conversation above it and the replies below
+        record = archive.tweet(other)
+        assert record is not None and record.first_seen == STATUS_AT
+        assert [s.kind for s in record.sightings] == ["status"]
+    assert [(t.id, t.was, t.copy_time) for t in report.came_back] == [
+        (key, "unseen", STATUS_AT) for key in (ABOVE, STATUS, *REPLIES)
+    ]
+    # the document is the page's own url, not the handle-free one it was captured under
+    shown = archive.thread(STATUS)
+    assert shown is not None and shown.kind == "article"
+    assert shown.url == f"https://twitter.com/KingBeyonceStan/status/{STATUS}"
+
+
+def test_the_handle_read_from_a_status_page_copy_adds_its_urls(tmp_path: Path) -> None:
+    with wayback("status") as server:
+        run(server, tmp_path, STATUS)
+        looked = server.looked_up()
+    # the handle-free row names no handle: it is read from the copy fetched
+    assert looked[:7] == [q.url for q in queries(target(STATUS))]
+    assert looked[7:] == [
+        f"twitter.com/KingBeyonceStan/status/{STATUS}",
+        f"mobile.twitter.com/KingBeyonceStan/status/{STATUS}",
+        f"x.com/KingBeyonceStan/status/{STATUS}",
+        f"publish.twitter.com/oembed?url=https://twitter.com/KingBeyonceStan/status/{STATUS}",
+    ]
+
+
+def test_a_mobile_status_page_copy_comes_back(tmp_path: Path) -> None:
+    mobile = "568154344467656704"
+    with wayback("status") as server:
+        report = run(server, tmp_path, f"https://twitter.com/tacovontaco/status/{mobile}")
+    assert (report.found, report.new, report.unreadable) == (1, 1, 0)
+    record = threadkeep.Archive(tmp_path).tweet(mobile)
+    assert record is not None and [s.kind for s in record.sightings] == ["status"]
+    assert record.first_seen == datetime(2015, 2, 18, 21, 15, 30, tzinfo=UTC)
+    assert record.author is not None and record.author.handle == "TacoVonTaco"
+    assert record.latest.text is not None and record.latest.text.startswith("Verifying myself")
+
+
+def test_a_second_run_fetches_no_status_page_it_has(tmp_path: Path) -> None:
+    with wayback("status") as server:
+        run(server, tmp_path, STATUS)
+        server.requests.clear()
+        again = run(server, tmp_path, STATUS)
+        assert server.fetched() == []
+    assert (again.found, again.known, again.fetched, again.came_back) == (2, 2, 0, [])

@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 
 import threadkeep
 from tests.conftest import ROOT
-from tests.test_recover import AT_2020, GONE, THREAD, TR
+from tests.test_recover import AT_2020, GONE, STATUS, STATUS_AT, THREAD, TR
 from tests.wayback_server import Wayback, _load, wayback
 from threadkeep.cli import cli
 
@@ -219,3 +219,47 @@ def test_each_case_from_the_command_line(
     if code:
         assert "the bytes are not the capture the index lists" in done.stdout
         assert done.stderr.splitlines()[-1].startswith("threadkeep: 3 of the lookups and fetches")
+
+
+def test_recover_from_status_page_copies_then_show(tmp_path: Path) -> None:
+    # fixtures/wayback/status.json: the 2016 permalink page under the handle-free url, the
+    # same bytes and a 302 under the handle's, a 2020 capture of the script-only site
+    with wayback("status") as server:
+        done = recover(server, tmp_path, STATUS)
+        server.requests.clear()
+        again = recover(server, tmp_path, STATUS)
+        assert server.fetched() == []  # every digest is in the store
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert lines[:4] == [
+        "looked up 11 urls: 2 captures found; 2 fetched: 1 new, 0 unchanged, 0 failed, 1 unreadable",
+        f"  twitter.com/i/web/status/{STATUS}: 1 capture",
+        f"  twitter.com/KingBeyonceStan/status/{STATUS}: 2 captures",
+        "  5 tweets came back (0 marked removed)",
+    ]
+    assert f"    {STATUS} [copy of 2016-09-14 09:30] Now before you write me off as bias" in (
+        done.stdout
+    )
+    said = done.stderr.splitlines()
+    assert (
+        f"threadkeep: {STATUS}: the author is @KingBeyonceStan; looking up the urls with it" in said
+    )
+    assert "unreadable: a twitter.com page of the script-only site (2020 on)" in done.stderr
+    assert again.exit_code == 0 and again.stdout.splitlines()[0] == (
+        "looked up 11 urls: 2 captures found (2 already in the archive); 0 fetched: 0 new, "
+        "0 unchanged, 0 failed, 0 unreadable"
+    )
+    shown = invoke("show", STATUS, "--store", str(tmp_path), "--format", "text").stdout
+    assert shown.splitlines()[:2] == [
+        "Lina Morgana on Twitter",
+        "5 tweets ever seen, 0 removed, 1 capture",
+    ]
+    assert (
+        "2. [FROM THE WEB ARCHIVE (copy of 2016-09-14 09:30 UTC)] Now before you write me off "
+        "as bias I'm going to start out with one of my all time favorites. Like, I love her."
+    ) in shown.splitlines()
+    assert shown.count("FROM THE WEB ARCHIVE (copy of 2016-09-14 09:30 UTC)") == 5
+    record = threadkeep.Archive(tmp_path).tweet(STATUS)
+    assert record is not None and [(s.kind, s.first_seen) for s in record.sightings] == [
+        ("status", STATUS_AT)
+    ]
