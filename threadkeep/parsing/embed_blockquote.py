@@ -69,16 +69,12 @@ def is_tweet_blockquote(element: Element) -> bool:
     return element.tag == "blockquote" and is_tweet_class(element)
 
 
-_Anchor = tuple[Element, "str | None", "tuple[str | None, str] | None"]
+_Anchor = tuple[Element, "str | None"]
 
 
 def _anchors(blockquote: Element, base: str | None) -> list[_Anchor]:
-    """Every link in the embed with its absolute url and status parts, resolved once."""
-    found: list[_Anchor] = []
-    for anchor in blockquote.iter("a"):
-        href = absolute_url(anchor.get("href"), base)
-        found.append((anchor, href, status_parts(href)))
-    return found
+    """Every link in the embed with its absolute url, resolved once."""
+    return [(anchor, absolute_url(anchor.get("href"), base)) for anchor in blockquote.iter("a")]
 
 
 def _shown(anchor: Element) -> str:
@@ -87,9 +83,10 @@ def _shown(anchor: Element) -> str:
 
 
 def _status_link(anchors: list[_Anchor]) -> tuple[Element, str | None, str] | None:
-    """The last link to a status: its element, handle and id (the date link)."""
-    for anchor, _, parts in reversed(anchors):
-        if parts is not None:
+    """The last link to a status: its element, handle and id (the date link). Read from the
+    end: the date link is most embeds' last, and the other links' urls need not be parsed."""
+    for anchor, href in reversed(anchors):
+        if (parts := status_parts(href)) is not None:
             return anchor, parts[0], parts[1]
     return None
 
@@ -106,14 +103,18 @@ def tweet_from_blockquote(
     ``depth`` counts the embeds around this one: quotes are read MAX_QUOTE_DEPTH deep.
     ``quotes`` remembers which embed holds which element, across calls on one page.
     """
-    quotes = quotes or Ancestors(is_tweet_blockquote)
+    inner = next(blockquote.iterdescendants("blockquote"), None)
     anchors = _anchors(blockquote, base)
     status = _status_link(anchors)
-    paragraphs = [p for p in blockquote.iter("p") if quotes.nearest(p) is blockquote]
+    if inner is None and is_tweet_class(blockquote):
+        paragraphs = list(blockquote.iter("p"))  # no embed inside: every one is this one's
+    else:
+        quotes = quotes or Ancestors(is_tweet_blockquote)
+        paragraphs = [p for p in blockquote.iter("p") if quotes.nearest(p) is blockquote]
     body = [p for p in paragraphs if not _is_attribution(p)]
     body_set = set(body)
-    # Which text paragraph (or the blockquote itself) holds each link.
-    holders = Ancestors(lambda e: e is blockquote or e in body_set)
+    # The links of the text paragraphs: the others are the blockquote's own (attribution).
+    in_body = {anchor for p in body for anchor in p.iter("a")}
     attribution_text = _attribution_text(blockquote, body_set)
     match = _attribution(attribution_text)
     if status is None and match is None and not body:
@@ -134,7 +135,7 @@ def tweet_from_blockquote(
         )
         if label_only and date_text and parse_date(date_text) is None:
             date_text = None
-    elif (date_anchor := _last_attribution_link(blockquote, holders)) is not None:
+    elif (date_anchor := _last_attribution_link(anchors, in_body)) is not None:
         # The status link was lost (a CMS rewrote it, an archive truncated it): the last
         # link after the text is still the date.
         date_text = clean_text(_shown(date_anchor)) or None
@@ -144,15 +145,13 @@ def tweet_from_blockquote(
         text = None
     else:
         text = _text_without_paragraphs(blockquote) or None
-    links, media, hashtags, mentions = _entities(anchors, bool(body), blockquote, holders)
+    links, media, hashtags, mentions = _entities(anchors, bool(body), blockquote, in_body)
     tags, written = text_entities(text)
     quoted = None
-    if depth < MAX_QUOTE_DEPTH:
-        nested = (
-            b for b in blockquote.iter("blockquote") if b is not blockquote and is_tweet_class(b)
-        )
-        if (inner := next(nested, None)) is not None:
-            quoted = tweet_from_blockquote(inner, base=base, depth=depth + 1, quotes=quotes)
+    if depth < MAX_QUOTE_DEPTH and inner is not None:
+        nested = (b for b in blockquote.iterdescendants("blockquote") if is_tweet_class(b))
+        if (quote := next(nested, None)) is not None:
+            quoted = tweet_from_blockquote(quote, base=base, depth=depth + 1, quotes=quotes)
     return Tweet(
         id=tweet_id,
         url=status_url(handle, tweet_id),
@@ -169,12 +168,9 @@ def tweet_from_blockquote(
     )
 
 
-def _last_attribution_link(blockquote: Element, holders: Ancestors) -> Element | None:
-    last = None
-    for anchor in blockquote.iter("a"):
-        if holders.nearest(anchor) is blockquote:
-            last = anchor
-    return last
+def _last_attribution_link(anchors: list[_Anchor], in_body: set[Element]) -> Element | None:
+    """The last link outside the text paragraphs."""
+    return next((anchor for anchor, _ in reversed(anchors) if anchor not in in_body), None)
 
 
 _LONGEST_DASH = len("&mdash;")
@@ -216,7 +212,7 @@ def _text_without_paragraphs(blockquote: Element) -> str:
 
 
 def _entities(
-    anchors: list[_Anchor], body: bool, blockquote: Element, holders: Ancestors
+    anchors: list[_Anchor], body: bool, blockquote: Element, in_body: set[Element]
 ) -> tuple[list[Link], list[Media], list[str], list[str]]:
     """Links, media, hashtags and mentions among the links of the tweet's text paragraphs."""
     links: list[Link] = []
@@ -224,10 +220,10 @@ def _entities(
     hashtags: list[str] = []
     mentions: list[str] = []
     video = "twitter-video" in classes(blockquote)
-    for anchor, href, parts in anchors:
-        if href is None or (body and holders.nearest(anchor) is blockquote):
+    for anchor, href in anchors:
+        if href is None or (body and anchor not in in_body):
             continue
-        if not body and parts is not None:
+        if not body and status_parts(href) is not None:
             continue  # the date link of an embed with no <p>
         shown = clean_text(_shown(anchor))
         if "/hashtag/" in href or shown.startswith("#"):
