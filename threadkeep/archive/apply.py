@@ -133,6 +133,9 @@ def capture(
     return added.result
 
 
+_MAKING = frozenset({"new", "changed"})
+
+
 def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult | None:
     """Log ``entry`` as an unchanged capture without parsing it, when that is what it is.
 
@@ -147,9 +150,14 @@ def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult
     try:
         with files.lock():
             data = log.read()
+            # The captures that made a document's content from these bytes: the unchanged
+            # ones (most lines naming them, one each time they are seen again) made none. (A
+            # snapshot a rebuild made later for one of those is not seen here: then a parse.)
             made = {
                 capture.time: capture.document
-                for _, capture in naming(data, "sha256", entry.sha256, strict=False)
+                for _, capture in naming(
+                    data, "sha256", entry.sha256, strict=False, outcomes=_MAKING
+                )
                 if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
             }
             key = next((key for key in reversed(made.values()) if key is not None), None)

@@ -185,14 +185,19 @@ def _damaged(data: bytes, at: int, exc: ValidationError) -> CorruptStore:
     return CorruptStore(f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})", path=LOG)
 
 
-def naming(data: bytes, field: str, value: str, *, strict: bool) -> list[tuple[int, CaptureEntry]]:
+def naming(
+    data: bytes, field: str, value: str, *, strict: bool, outcomes: frozenset[str] | None = None
+) -> list[tuple[int, CaptureEntry]]:
     """The entries of log ``data`` whose ``field`` is ``value``, oldest first, each with its
-    line's offset: found by a byte search, without reading the other lines.
+    line's offset: found by a byte search, without reading the other lines. With
+    ``outcomes``, only the lines of those outcomes are read (the others are told apart by a
+    byte search too, and skipped).
 
     The search cannot be fooled by a url or an error holding the same words: in a JSON
     string their quotes are escaped. A torn last line is skipped; a damaged line raises
     :class:`CorruptStore` (``strict``) or is skipped.
     """
+    wanted = None if outcomes is None else [b'"outcome":"%s"' % o.encode() for o in outcomes]
     needle = b'"' + field.encode() + b'":"' + value.encode("utf-8") + b'"'
     found: list[tuple[int, CaptureEntry]] = []
     at = data.find(needle)
@@ -200,7 +205,9 @@ def naming(data: bytes, field: str, value: str, *, strict: bool) -> list[tuple[i
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         line = data[start:] if end < 0 else data[start:end]
-        if end >= 0 or is_whole_line(line):
+        if wanted is not None and not any(outcome in line for outcome in wanted):
+            pass
+        elif end >= 0 or is_whole_line(line):
             try:
                 entry = CaptureEntry.model_validate_json(line)
             except ValidationError as exc:
