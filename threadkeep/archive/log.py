@@ -190,24 +190,36 @@ def naming(
 ) -> list[tuple[int, CaptureEntry]]:
     """The entries of log ``data`` whose ``field`` is ``value``, oldest first, each with its
     line's offset: found by a byte search, without reading the other lines. With
-    ``outcomes``, only the lines of those outcomes are read (the others are told apart by a
-    byte search too, and skipped).
+    ``outcomes``, only the lines where ``field`` is followed by one of those outcomes are
+    found (each place of ``field`` is read on, in C, to its line's ``outcome``: a field the
+    log writes before it, such as ``sha256``), and no other line is parsed.
 
     The search cannot be fooled by a url or an error holding the same words: in a JSON
     string their quotes are escaped. A torn last line is skipped; a damaged line raises
     :class:`CorruptStore` (``strict``) or is skipped.
     """
-    wanted = None if outcomes is None else [b'"outcome":"%s"' % o.encode() for o in outcomes]
     needle = b'"' + field.encode() + b'":"' + value.encode("utf-8") + b'"'
+    pattern = None
+    if outcomes is not None:
+        pattern = re.compile(
+            re.escape(needle)
+            + rb'[^\n]*?"outcome":"(?:%s)"'
+            % b"|".join(re.escape(outcome.encode()) for outcome in sorted(outcomes))
+        )
+
+    def search(start: int) -> int:
+        at = data.find(needle, start)
+        while pattern is not None and at >= 0 and pattern.match(data, at) is None:
+            at = data.find(needle, at + len(needle))
+        return at
+
     found: list[tuple[int, CaptureEntry]] = []
-    at = data.find(needle)
+    at = search(0)
     while at >= 0:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         line = data[start:] if end < 0 else data[start:end]
-        if wanted is not None and not any(outcome in line for outcome in wanted):
-            pass
-        elif end >= 0 or is_whole_line(line):
+        if end >= 0 or is_whole_line(line):
             try:
                 entry = CaptureEntry.model_validate_json(line)
             except ValidationError as exc:
@@ -218,5 +230,5 @@ def naming(
                     found.append((start, entry))
         if end < 0:
             break
-        at = data.find(needle, end)
+        at = search(end)
     return found
