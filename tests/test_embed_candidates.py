@@ -206,3 +206,26 @@ def test_an_embed_card_before_a_placeholder_keeps_its_place() -> None:
     result = threadkeep.parse(page.encode())
     assert isinstance(result, threadkeep.Article)
     assert [tweet.id for tweet in result.tweets] == ["1044502590266978309", "2005455430907216136"]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_the_hints_read_from_the_tree_hide_no_embed(path: Path) -> None:
+    """page_hints with the tree (the urls family's attributes, the notations in the text)
+    finds every embed the hints read from the bytes find: it spares only walks that would
+    find nothing."""
+    raw = path.read_bytes()
+    with contextlib.suppress(threadkeep.ThreadkeepError):
+        root = load(raw).root
+        from_tree = embeds.find_embeds(root, base=None, hints=embed_ids.page_hints(raw, root))
+        assert from_tree == embeds.find_embeds(root, base=None, hints=embed_ids.page_hints(raw))
+
+
+def test_a_notation_written_with_character_references_is_hinted() -> None:
+    """The bytes hold no "[tweet", the text does: the tree's hints find it, and its tweet."""
+    raw = b"<div><p>Look: &#91;tweet https://twitter.com/a/status/1044502590266978309]</p></div>"
+    root = load(raw).root
+    assert "notations" in embed_ids.page_hints(raw, root)
+    assert "notations" not in embed_ids.page_hints(raw)
+    result = threadkeep.parse(raw)
+    assert isinstance(result, threadkeep.Article)
+    assert [tweet.id for tweet in result.tweets] == ["1044502590266978309"]

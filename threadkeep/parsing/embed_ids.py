@@ -102,33 +102,69 @@ _GATED: dict[str, tuple[tuple[bytes, tuple[bytes, ...]], ...]] = {
         (b"include_tweet(", (b"include_tweet(",)),
     ),
 }
+_URL_NAMED = tuple(
+    etree.XPath(f"boolean(/descendant::*/@{name})")
+    for name in ("data-content", "data-url", "url", "tweetlink")
+)
+_TEXT = etree.XPath("string()")
+_NOTATION_MARKERS = tuple(dict.fromkeys(MARKERS))
 _OPENER_TRIES = 64  # where a rare byte is no longer rare, a search for each marker instead
 _RENDERED = (b"<html", b"<head", b"<!doctype")
 ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})
 """Every family :func:`page_hints` can name: the hints of a page whose bytes are unknown."""
 
 
-def page_hints(raw: bytes) -> frozenset[str]:
-    """The rarer embed families whose markers a page's bytes hold: a few looks at the bytes,
-    in C, instead of a walk of the tree for each family. Embed cards (a cheap walk) are always
-    looked for."""
+def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
+    """The rarer embed families whose markers a page holds: a few looks, in C, instead of a
+    walk of the tree for each family. Embed cards (a cheap walk) are always looked for.
+
+    With the page's ``root``, two families are looked for where their walks would find them:
+    the urls family's attributes on the tree's elements (one step on the attribute axis per
+    name: a fraction of a search of the bytes), the notations in its text (a few KB where
+    the bytes are tens: markup is most of a page). Either is hinted exactly when its walk
+    can find something (a notation is read from text nodes only), and a notation written
+    with character references ("&#91;tweet") is found too. Without it, in the bytes."""
     names = {"cards"}
-    if any(mark in raw for mark in _URL_MARKS):
+    if root is not None:
+        if any(path(root) for path in _URL_NAMED):
+            names.add("urls")
+    elif any(mark in raw for mark in _URL_MARKS):
         names.add("urls")
     start = raw[:4096].lower()
-    if not any(mark in start for mark in _RENDERED):
-        names.update(
-            name
-            for name, groups in _GATED.items()
-            if any(
-                gate in raw and any(needle in raw for needle in needles) for gate, needles in groups
-            )
-        )
-        if "notations" not in names and any(
-            _opens_any(raw, first, markers) for first, markers in _RARE_OPENERS
-        ):
+    if any(mark in start for mark in _RENDERED):
+        return frozenset(names)
+    if root is None:
+        names.update(_in_bytes(raw, ("components", "notations")))
+    else:
+        names.update(_in_bytes(raw, ("components",)))
+        if _holds_notation(str(_TEXT(root))):
             names.add("notations")
     return frozenset(names)
+
+
+def _in_bytes(raw: bytes, families: tuple[str, ...]) -> set[str]:
+    """The source families of ``families`` whose markers are in ``raw``."""
+    found = {
+        name
+        for name in families
+        if any(
+            gate in raw and any(needle in raw for needle in needles)
+            for gate, needles in _GATED[name]
+        )
+    }
+    if (
+        "notations" in families
+        and "notations" not in found
+        and any(_opens_any(raw, first, markers) for first, markers in _RARE_OPENERS)
+    ):
+        found.add("notations")
+    return found
+
+
+def _holds_notation(text: str) -> bool:
+    """Whether a notation's marker (as the walk of :mod:`~threadkeep.parsing.embeds` looks
+    for them, case and all) is in ``text``."""
+    return any(marker in text for marker in _NOTATION_MARKERS)
 
 
 def _opens_any(raw: bytes, first: bytes, markers: tuple[bytes, ...]) -> bool:

@@ -123,8 +123,8 @@ class Input:
 
     @cached_property
     def embed_hints(self) -> frozenset[str]:
-        """The rarer embed families the bytes may hold (see ``embed_ids.page_hints``)."""
-        return page_hints(self.raw)
+        """The rarer embed families the page may hold (see ``embed_ids.page_hints``)."""
+        return page_hints(self.raw, self.root)
 
     @cached_property
     def text(self) -> str:
