@@ -25,7 +25,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT, fixture_bytes
+from tests.kill import killed_at_rename
 from threadkeep.archive import Archive
 from threadkeep.archive import apply as apply_module
 from threadkeep.cli import cli
@@ -257,25 +257,11 @@ def test_three_orders_of_three_captures_of_one_store_agree_after_a_reparse(
 
 # -- SIGKILL ---------------------------------------------------------------------------------
 
-KILLED_AT_RENAME = textwrap.dedent(
+KILLED_AT_RENAME = killed_at_rename(
     """
-    import os, signal, sys
-    from datetime import datetime, timezone
-    from threadkeep.archive import Archive
-
-    store, page, at = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
     archive = Archive(store)
-    real_replace, renames = os.replace, 0
-
-    def replace(*args, **kwargs):
-        global renames
-        renames += 1
-        if renames == at:  # killed just before this rename, after the ones before it
-            os.kill(os.getpid(), signal.SIGKILL)
-        real_replace(*args, **kwargs)
-
-    os.replace = replace
-    archive.add(page, url=sys.argv[4], captured_at=datetime(2020, 1, 11, 12, tzinfo=timezone.utc))
+    archive.add(open(source, "rb").read(), url=sys.argv[4],
+                captured_at=datetime(2020, 1, 11, 12, tzinfo=timezone.utc))
     """
 )
 

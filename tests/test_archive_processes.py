@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, ROOT
+from tests.kill import killed_at_rename
 from threadkeep.archive import Archive
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
@@ -71,25 +72,10 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     assert merged is not None and len(merged.tweets) == 6
 
 
-KILLED_AT_RENAME = textwrap.dedent(
+KILLED_AT_RENAME = killed_at_rename(
     """
-    import os, signal, sys
-    from datetime import datetime, timezone
-    from threadkeep.archive import Archive
-
-    store, page, at = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3])
     archive = Archive(store)
-    real_replace, renames = os.replace, 0
-
-    def replace(*args, **kwargs):
-        global renames
-        renames += 1
-        if renames == at:  # killed just before this rename, after the ones before it
-            os.kill(os.getpid(), signal.SIGKILL)
-        real_replace(*args, **kwargs)
-
-    os.replace = replace
-    archive.add(page, url="https://threadreaderapp.com/thread/2031282835290730497.html",
+    archive.add(open(source, "rb").read(), url="https://threadreaderapp.com/thread/2031282835290730497.html",
                 captured_at=datetime(2024, 1, 2, tzinfo=timezone.utc))
     """
 )

@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import zipfile
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, ROOT
+from tests.kill import killed_at_rename
 from threadkeep.archive import Archive
 from threadkeep.cli import cli
 
@@ -210,27 +210,12 @@ def test_not_an_export_and_a_broken_export_say_so_in_one_line(tmp_path: Path) ->
     assert not (store / "raw").exists() and not (store / "media").exists()
 
 
-KILLED_AT_RENAME = textwrap.dedent(
+KILLED_AT_RENAME = killed_at_rename(
     """
-    import os, signal, sys
-    from threadkeep.archive import Archive
-
-    store, export, at = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if len(sys.argv) > 4:  # the capture's files written that many bytes at a time
         import threadkeep.archive.export
         threadkeep.archive.export.FLUSH_AT = int(sys.argv[4])
-    archive = Archive(store)
-    real_replace, renames = os.replace, 0
-
-    def replace(*args, **kwargs):
-        global renames
-        renames += 1
-        if renames == at:  # killed just before this rename, after the ones before it
-            os.kill(os.getpid(), signal.SIGKILL)
-        real_replace(*args, **kwargs)
-
-    os.replace = replace
-    archive.export(export)
+    Archive(store).export(source)
     """
 )
 

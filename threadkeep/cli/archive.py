@@ -18,10 +18,10 @@ from threadkeep.cli.common import (
     Interrupted,
     PathArg,
     TextPath,
-    checked_setting,
     contact_option,
     format_option,
     http_base,
+    min_interval_option,
     show_progress,
     store_option,
 )
@@ -81,14 +81,7 @@ def _listed(from_file: str | None) -> list[str]:
     callback=http_base,
     help="Thread Reader's address (a mirror, or a test server).",
 )
-@click.option(
-    "--min-interval",
-    default=1.0,
-    show_default=True,
-    type=float,
-    callback=checked_setting,
-    help="Seconds between requests to one host.",
-)
+@min_interval_option(help="Seconds between requests to one host.")
 @click.option(
     "--allow-private",
     is_flag=True,

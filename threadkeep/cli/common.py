@@ -198,6 +198,14 @@ contact_option = click.option(
 )
 
 
+def min_interval_option(*, help: str) -> Callable[[F], F]:
+    """``--min-interval``: seconds between requests (the fetch client's politeness)."""
+    return click.option(
+        "--min-interval", default=1.0, show_default=True, type=float, callback=checked_setting,
+        help=help,
+    )  # fmt: skip
+
+
 def format_option(*choices: str, help: str) -> Callable[[F], F]:
     """Every command's ``--format`` (into ``fmt``): ``choices``, the first the default."""
     return click.option(

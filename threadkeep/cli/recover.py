@@ -15,10 +15,10 @@ import click
 from threadkeep.cli.common import (
     Failed,
     TextPath,
-    checked_setting,
     contact_option,
     format_option,
     http_base,
+    min_interval_option,
     store_option,
 )
 
@@ -75,14 +75,7 @@ _DAY = click.DateTime(["%Y-%m-%d"])
     help="Fetch at most this many copies (the next run fetches the rest).",
 )
 @format_option("text", "json", help="text: what was found and what came back; json: every field.")
-@click.option(
-    "--min-interval",
-    default=1.0,
-    show_default=True,
-    type=float,
-    callback=checked_setting,
-    help="Seconds between requests to the web archive.",
-)
+@min_interval_option(help="Seconds between requests to the web archive.")
 @contact_option
 def recover_cmd(
     targets: tuple[str, ...],

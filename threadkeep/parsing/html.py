@@ -525,6 +525,20 @@ def classes(element: Element) -> list[str]:
     return value.split() if value else []
 
 
+def elements_below(element: Element, stop: frozenset[str] = frozenset()) -> Iterator[Element]:
+    """The elements below ``element`` in document order (comments and processing
+    instructions left out), not looking inside an element with a class in ``stop`` (a quoted
+    tweet, a nested item: each read on its own): every element is visited once in all."""
+    stack = list(reversed(element))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node.tag, str):
+            continue
+        yield node
+        if stop.isdisjoint(classes(node)):
+            stack.extend(reversed(node))
+
+
 def has_class(element: Element, name: str) -> bool:
     """True when ``name`` is one of the element's classes."""
     return name in classes(element)

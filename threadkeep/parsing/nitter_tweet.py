@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from lxml.etree import _Element as Element
@@ -19,7 +18,7 @@ from lxml.etree import _Element as Element
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
 from threadkeep.parsing.dates import parse_date
-from threadkeep.parsing.html import classes, clean_text, has_class, node_text
+from threadkeep.parsing.html import classes, clean_text, elements_below, has_class, node_text
 from threadkeep.parsing.shared import make_author
 from threadkeep.urls import HANDLE, absolute_url, any_host_status_parts, host, is_handle, status_url
 
@@ -41,19 +40,6 @@ def item_body(item: Element) -> Element | None:
 _NOT_OURS = frozenset({"quote", "timeline-item"})
 
 
-def _walk(element: Element) -> Iterator[Element]:
-    """The elements below ``element`` in document order, not looking inside a quoted tweet
-    or a nested item (each is read on its own): every element is visited once in all."""
-    stack = list(reversed(element))
-    while stack:
-        node = stack.pop()
-        if not isinstance(node.tag, str):
-            continue
-        yield node
-        if _NOT_OURS.isdisjoint(classes(node)):
-            stack.extend(reversed(node))
-
-
 def _child_classes(element: Element) -> dict[str, Element]:
     """The first element of each class below ``element`` (see :func:`_walk`).
 
@@ -61,7 +47,7 @@ def _child_classes(element: Element) -> dict[str, Element]:
     own date must not be taken for the tweet's.)
     """
     found: dict[str, Element] = {}
-    for node in _walk(element):
+    for node in elements_below(element, _NOT_OURS):
         for name in classes(node):
             found.setdefault(name, node)
     return found
@@ -160,7 +146,7 @@ def _read_quote(quote: Element, base: str, *, depth: int) -> Tweet | None:
 
 def _author(header: Element, base: str) -> tuple[str | None, str | None, str | None]:
     handle = name = avatar = None
-    for node in _walk(header):
+    for node in elements_below(header, _NOT_OURS):
         if node.tag not in ("a", "img"):
             continue
         if node.tag == "img":
@@ -289,7 +275,7 @@ def _twimg(rest: str, host: str) -> str | None:
 
 def _media(body: Element, parts: dict[str, Element], base: str) -> tuple[Media, ...]:
     found: list[Media] = []
-    for node in _walk(body):
+    for node in elements_below(body, _NOT_OURS):
         if node.tag == "a" and has_class(node, "still-image"):
             image = node.find("img")
             url = proxied_media(node.get("href"), base) or (

@@ -20,14 +20,20 @@ quoted tweet's url) is not part of the text. Emoji drawn as images are their ``a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from lxml.etree import _Element as Element
 
 from threadkeep.limits import MAX_QUOTE_DEPTH
 from threadkeep.models import Link, Media, Tweet, snowflake_time
-from threadkeep.parsing.html import INVISIBLE, classes, clean_text, has_class, node_text
+from threadkeep.parsing.html import (
+    INVISIBLE,
+    classes,
+    clean_text,
+    elements_below,
+    has_class,
+    node_text,
+)
 from threadkeep.parsing.shared import make_author, text_entities
 from threadkeep.urls import absolute_url, checked_id, is_handle, status_parts, status_url
 
@@ -45,19 +51,6 @@ def page_url_of(href: str | None, base: str) -> str | None:
 _BACKGROUND_RE = re.compile(r"background-image:\s*url\(\s*['\"]?([^'\")]+)")
 
 
-def _walk(element: Element, *, stop: frozenset[str] = frozenset()) -> Iterator[Element]:
-    """The elements below ``element`` in document order, not looking inside an element of a
-    class in ``stop`` (a quoted tweet is read on its own)."""
-    stack = list(reversed(element))
-    while stack:
-        node = stack.pop()
-        if not isinstance(node.tag, str):
-            continue
-        yield node
-        if stop.isdisjoint(classes(node)):
-            stack.extend(reversed(node))
-
-
 _QUOTE = frozenset({"QuoteTweet", "tweet"})  # a quote, or a tweet nested in this one
 
 
@@ -69,7 +62,7 @@ def read_desktop_tweet(element: Element, base: str, *, depth: int = 0) -> Tweet:
     name = clean_text(element.get("data-name") or "") or None
     user_id = checked_id(element.get("data-user-id"))
     avatar = text_node = stamp = quote = None
-    for node in _walk(element, stop=_QUOTE):
+    for node in elements_below(element, _QUOTE):
         names = classes(node)
         if avatar is None and node.tag == "img" and "avatar" in names:
             avatar = page_url_of(node.get("src"), base)
@@ -130,7 +123,7 @@ def _desktop_time(stamp: Element | None, ident: str | None) -> tuple[datetime | 
 
 def _desktop_media(element: Element, base: str) -> tuple[Media, ...]:
     found: list[Media] = []
-    for node in _walk(element, stop=_QUOTE):
+    for node in elements_below(element, _QUOTE):
         names = classes(node)
         if "AdaptiveMedia-photoContainer" in names:
             image = node.find(".//img")
@@ -153,7 +146,7 @@ def read_mobile_tweet(text_node: Element, box: Element, base: str) -> Tweet:
     """A mobile site tweet: its ``div.tweet-text[data-id]`` and the table that holds it."""
     ident = checked_id(text_node.get("data-id"))
     name = handle = avatar = date_text = None
-    for node in _walk(box):
+    for node in elements_below(box):
         names = classes(node)
         if node is text_node:
             continue
