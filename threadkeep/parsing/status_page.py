@@ -97,7 +97,7 @@ def find_status_page(page: Input) -> StatusPage | None:
     holds no tweet.
     """
     raw = page.raw
-    if _SITE not in raw[:_HEAD] or not any(mark in raw for mark in _MARKS):
+    if raw.find(_SITE, 0, _HEAD) < 0 or not any(mark in raw for mark in _MARKS):
         return None
     root = page.root
     main = _DESKTOP_MAIN(root)
