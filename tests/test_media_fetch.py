@@ -217,6 +217,26 @@ def test_a_second_run_fetches_nothing_again(host: MediaHost, tmp_path: Path) -> 
     assert len(lines) == 4
 
 
+def test_a_stopped_run_keeps_what_it_fetched_and_the_next_one_goes_on(
+    host: MediaHost, tmp_path: Path
+) -> None:
+    archive = archived(host, tmp_path)
+
+    def stop_after_the_first(line: str) -> None:
+        if line.startswith("stored"):
+            raise KeyboardInterrupt
+
+    with client(max_bytes=20_000) as c:
+        with pytest.raises(KeyboardInterrupt):
+            fetch_media(archive, c, wayback=host.base, progress=stop_after_the_first)
+        assert len((tmp_path / "media.jsonl").read_text().splitlines()) == 1
+        assert archive.verify().ok
+        rest = fetch_media(archive, c, wayback=host.base)
+    assert rest.held == 1 and len(rest.stored) == 3
+    for kept in ("/vid/1280x720/high.mp4", "/img/thumb.jpg", "/media/ok.png", "/media/gone.jpg"):
+        assert host.requests.count(kept) == 1  # the one kept before the stop is not asked again
+
+
 def test_an_html_error_page_is_not_kept_as_a_photo(host: MediaHost, tmp_path: Path) -> None:
     host.routes["/media/ok.png"] = (200, b"<html>login</html>", {"Content-Type": "text/html"})
     archive = archived(host, tmp_path)
