@@ -37,6 +37,7 @@ import threadkeep
 from tests.conftest import FIXTURES
 from threadkeep.batch.archiving import capture_url
 from threadkeep.cli import cli
+from threadkeep.fetch.addresses import AddressPolicy
 
 THREAD = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
 SMALL = FIXTURES / "threadreader" / "mxs_nightmare_2026_fragment.html"
@@ -414,8 +415,13 @@ def test_every_command_is_walked() -> None:
 
 
 @pytest.mark.parametrize("name", every_command())
-def test_no_command_shows_a_traceback_for_any_arguments(name: str) -> None:
+def test_no_command_shows_a_traceback_for_any_arguments(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     command = cli.commands[name]
+    # Nothing here reaches the network, not even a name lookup: `media --avatars` would fetch
+    # the store's profile pictures, and every name now resolves to a closed loopback address.
+    monkeypatch.setattr(AddressPolicy, "resolve", lambda self, host, port: ["127.0.0.9"])
 
     @settings(
         max_examples=20,

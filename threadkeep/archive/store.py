@@ -22,7 +22,7 @@ last. Each file is written atomically.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -317,6 +317,28 @@ class Archive:
         when none has it, :class:`CorruptStore` when it is damaged)."""
         return self.media_store.read(sha256)
 
+    def documents(self) -> Iterator[DocumentRecord]:
+        """Every document record of the generation in use, by key (what an index lists).
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> page = open("fixtures/threadreader/quinnypig_2020_full.html", "rb").read()
+            >>> _ = archive.add(page)
+            >>> [document.key for document in archive.documents()]
+            ['thread-1215710451343904768']
+        """
+        from threadkeep.archive import layout
+
+        reader = self._reader()  # one generation for the whole walk
+        paths = self.storage.list(layout.documents_folder(reader.generation))
+        keys = sorted(p.rsplit("/", 1)[-1].removesuffix(".json") for p in paths
+                      if p.endswith(".json"))  # fmt: skip
+        for key in keys:
+            if (document := reader.document(key)) is not None:
+                yield document
+
     def captured_urls(self) -> set[str]:
         """Urls with at least one successful capture (for resuming a batch), counting those
         whose page held no tweets (outcome ``empty``): the page was captured."""
@@ -427,6 +449,37 @@ class Archive:
             name=name,
             progress=progress,
         )
+
+    def store_media(self, items: Sequence[tuple[bytes | None, MediaEntry]]) -> tuple[int, int]:
+        """Keep media files and their index lines, under the store lock: each ``(data,
+        entry)`` is written unless its bytes are stored already, and its line unless the index
+        holds its url (and file name) as these bytes. ``data`` None: the file was written
+        already (:meth:`MediaStore.write_streamed`). How many files and lines were written.
+
+        The archive never fetches: :func:`threadkeep.batch.media.fetch_media` does, and hands
+        each file here as it arrives (never holding the lock across a request).
+
+        Examples:
+            >>> import hashlib, tempfile
+            >>> from datetime import datetime, timezone
+            >>> import threadkeep
+            >>> from threadkeep.archive.media import MediaEntry
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> data = b"not really a jpeg"
+            >>> entry = MediaEntry(sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+            ...     type="photo", url="https://pbs.twimg.com/media/A.jpg", tweet="1",
+            ...     origin="https://pbs.twimg.com/media/A.jpg?name=orig",
+            ...     time=datetime(2026, 1, 1, tzinfo=timezone.utc))
+            >>> archive.store_media([(data, entry)])
+            (1, 1)
+            >>> archive.store_media([(data, entry)])  # the same again: nothing written
+            (0, 0)
+            >>> archive.media_bytes(archive.media(url=entry.url).sha256) == data
+            True
+        """
+        self.upgrade()
+        with self.files.lock():
+            return self.media_store.store(items)
 
     def add_capture(self, capture: CaptureLike) -> AddResult:
         """Capture a fetched page: its body, final url, fetch time and status.

@@ -5,7 +5,8 @@ input succeeded, 1 when some failed (each named on stderr with its reason), 2 on
 130 when stopped with Ctrl-C (after saying what was done).
 
 The commands live in :mod:`~threadkeep.cli.convert` (``convert``, ``schema``),
-:mod:`~threadkeep.cli.archive` (``archive``), :mod:`~threadkeep.cli.recover` (``recover``)
+:mod:`~threadkeep.cli.archive` (``archive``), :mod:`~threadkeep.cli.media` (``media``),
+:mod:`~threadkeep.cli.recover` (``recover``)
 and :mod:`~threadkeep.cli.store` (``show``, ``history``, ``verify``, ``export``,
 ``reparse``); each imports the library inside its body,
 so that ``threadkeep --help`` and ``--version`` load neither parsers nor httpx.
@@ -19,7 +20,7 @@ from typing import Any
 import click
 
 from threadkeep._version import __version__
-from threadkeep.cli import archive, convert, recover, store
+from threadkeep.cli import archive, convert, media, recover, store
 from threadkeep.cli.common import Failed, Interrupted, log_to_stderr
 
 __all__ = ["cli", "main"]
@@ -66,7 +67,13 @@ def cli(verbose: int, quiet: bool) -> None:
     log_to_stderr(verbose, quiet)
 
 
-for _command in (*convert.COMMANDS, *archive.COMMANDS, *recover.COMMANDS, *store.COMMANDS):
+for _command in (
+    *convert.COMMANDS,
+    *archive.COMMANDS,
+    *media.COMMANDS,
+    *recover.COMMANDS,
+    *store.COMMANDS,
+):
     cli.add_command(_command)
 
 

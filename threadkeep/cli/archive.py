@@ -25,6 +25,7 @@ from threadkeep.cli.common import (
     show_progress,
     store_option,
 )
+from threadkeep.cli.media import fetch_and_say, wayback_option
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -88,6 +89,13 @@ def _listed(from_file: str | None) -> list[str]:
     help="Let redirects from public servers lead to loopback and private addresses "
     "(never link-local ones).",
 )
+@click.option(
+    "--media",
+    "with_media",
+    is_flag=True,
+    help="Then fetch the photos and videos of the archived tweets (as threadkeep media).",
+)
+@wayback_option
 @contact_option
 def archive_cmd(
     sources: tuple[str, ...],
@@ -100,6 +108,8 @@ def archive_cmd(
     threadreader_base: str,
     min_interval: float,
     allow_private: bool,
+    with_media: bool,
+    wayback: str,
     contact: str | None,
 ) -> None:
     """Capture pages into the archive: urls are fetched, saved files read.
@@ -115,6 +125,8 @@ def archive_cmd(
     --refresh, so an interrupted run resumes. Failures are listed at the end and make the exit
     status 1. A page with no tweets (an article that embeds none) is kept and logged as empty
     but makes no document; how many there were is said at the end, and they are no failure.
+    With --media, the photos and videos of the archived tweets are fetched afterwards, as
+    threadkeep media does (--wayback: the web archive asked for those gone from their origin).
 
     Example:
 
@@ -152,6 +164,8 @@ def archive_cmd(
     ) as client:
         run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))
+        if with_media:
+            fetch_and_say(archive, client, (), wayback=wayback, avatars=False, fmt=as_lines)
     if (empties := report.empties()) is not None:
         click.echo(f"threadkeep: {empties}", err=True)
     if report.failures:

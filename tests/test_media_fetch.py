@@ -1,0 +1,296 @@
+"""Fetching the media of archived tweets, against a media host and a web archive on loopback.
+
+The host (:class:`MediaHost`) is a real HTTP server on 127.0.0.2, which :class:`Policy` calls
+public, so that the client's rules for urls taken from pages apply as they would to
+pbs.twimg.com: a redirect into 127.0.0.1 is refused. Its tweet is a syndication answer (a video
+with three variants, a poster, four photos) whose media urls point at it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from tests.conftest import FIXTURES
+from tests.test_fetch_network import Policy
+from threadkeep.archive import Archive
+from threadkeep.batch.media import MediaItem, fetch_media
+from threadkeep.cli import cli
+from threadkeep.fetch import Client
+
+ANSWER = FIXTURES / "answers" / "constructed_syndication_edited_video_quote_reply.input.json"
+TWEET = "1653339402148855808"
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8  # the bytes matter, not that they decode
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(255, -1, -1)) * 8
+MP4_HIGH = b"\x00\x00\x00\x18ftypmp42" + b"high" * 500
+MP4_LOW = b"\x00\x00\x00\x18ftypmp42" + b"low" * 100
+GONE_JPEG = b"\xff\xd8\xff\xe0 the web archive's copy" * 20
+BIG = b"\xff\xd8\xff\xe0" + b"x" * 50_000
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class MediaHost:
+    """A media host and a web archive in one loopback server; ``requests`` lists the paths
+    asked for, in order."""
+
+    def __init__(self, host: str = "127.0.0.2") -> None:
+        self.requests: list[str] = []
+        self._server = make_server(host, 0, self._app, threaded=True, request_handler=_Quiet)
+        self.base = f"http://{host}:{self._server.server_port}"
+        b = self.base
+        self.routes: dict[str, tuple[int, bytes, dict[str, str]]] = {
+            "/vid/1280x720/high.mp4": (200, MP4_HIGH, {"Content-Type": "video/mp4"}),
+            "/vid/480x270/low.mp4": (200, MP4_LOW, {"Content-Type": "video/mp4"}),
+            "/img/thumb.jpg": (200, JPEG, {"Content-Type": "image/jpeg"}),
+            "/media/ok.png": (200, PNG, {"Content-Type": "image/png"}),
+            "/media/gone.jpg": (404, b"gone", {"Content-Type": "text/plain"}),
+            f"/web/2id_/{b}/media/gone.jpg": (
+                302, b"", {"Location": f"{b}/web/20230502091530id_/{b}/media/gone.jpg"}
+            ),
+            f"/web/20230502091530id_/{b}/media/gone.jpg": (
+                200, GONE_JPEG, {"Content-Type": "image/jpeg"}
+            ),
+            "/media/big.jpg": (200, BIG, {"Content-Type": "image/jpeg"}),
+            "/media/moved.jpg": (302, b"", {"Location": "http://127.0.0.1:9/secret.jpg"}),
+        }  # fmt: skip
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,))
+
+    def __enter__(self) -> MediaHost:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
+
+    @Request.application  # type: ignore[misc]
+    def _app(self, request: Request) -> Response:
+        path = request.environ.get("RAW_URI") or request.path
+        self.requests.append(path)
+        status, body, headers = self.routes.get(path, (404, b"no such file", {}))
+        return Response(body, status=status, headers=headers)
+
+    def answer(self) -> bytes:
+        """The syndication answer, its media on this host: a video (three variants, a
+        poster) and four photos (one kept, one gone, one too big, one redirected away)."""
+        data: dict[str, Any] = json.loads(ANSWER.read_text(encoding="utf-8"))
+        video = data["mediaDetails"][0]
+        video["media_url_https"] = f"{self.base}/img/thumb.jpg"
+        for variant in video["video_info"]["variants"]:
+            variant["url"] = (
+                self.base + "/" + variant["url"].split("/pu/", 1)[1].removeprefix("pl/")
+            )
+        for name in ("ok.png", "gone.jpg", "big.jpg", "moved.jpg"):
+            data["mediaDetails"].append(
+                {
+                    "type": "photo",
+                    "media_url_https": f"{self.base}/media/{name}",
+                    "ext_alt_text": name,
+                }
+            )
+        return json.dumps(data).encode()
+
+
+@pytest.fixture
+def host() -> Iterator[MediaHost]:
+    with MediaHost() as server:
+        yield server
+
+
+def client(**settings: Any) -> Client:
+    options: dict[str, Any] = {"min_interval": 0.0, "retries": 0, "timeout": 5.0}
+    return Client(address_policy=Policy(), **(options | settings))
+
+
+def archived(host: MediaHost, store: Path) -> Archive:
+    archive = Archive(store)
+    archive.add(host.answer(), url="https://cdn.syndication.twimg.com/tweet-result?id=" + TWEET)
+    return archive
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_photos_and_the_best_video_variant_are_kept_once_each(
+    host: MediaHost, tmp_path: Path
+) -> None:
+    archive = archived(host, tmp_path)
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=host.base)
+    # the video as the best variant, its poster, two photos (one from the web archive)
+    stored = {entry.url: entry for entry in report.stored}
+    assert set(stored) == {
+        f"{host.base}/vid/1280x720/high.mp4",
+        f"{host.base}/img/thumb.jpg",
+        f"{host.base}/media/ok.png",
+        f"{host.base}/media/gone.jpg",
+    }
+    assert "/vid/480x270/low.mp4" not in host.requests  # the best variant only
+    video = archive.media(url=f"{host.base}/vid/1280x720/high.mp4")
+    assert video is not None and video.type == "video" and video.tweet == TWEET
+    assert archive.media_bytes(video.sha256) == MP4_HIGH and video.size == len(MP4_HIGH)
+    photo = archive.media(url=f"{host.base}/media/ok.png")
+    assert photo is not None and photo.type == "photo"
+    assert archive.media_bytes(photo.sha256) == PNG
+    assert photo.origin == f"{host.base}/media/ok.png"
+    assert (tmp_path / "media" / photo.sha256[:2] / photo.sha256).read_bytes() == PNG
+    assert archive.verify().ok
+
+
+def test_a_404_comes_from_the_web_archive_and_says_so(host: MediaHost, tmp_path: Path) -> None:
+    archive = archived(host, tmp_path)
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=host.base)
+    gone = archive.media(url=f"{host.base}/media/gone.jpg")
+    assert gone is not None
+    assert archive.media_bytes(gone.sha256) == GONE_JPEG
+    assert gone.origin == f"{host.base}/web/20230502091530id_/{host.base}/media/gone.jpg"
+    assert report.from_wayback == 1
+    assert host.requests.index("/media/gone.jpg") < host.requests.index(
+        f"/web/2id_/{host.base}/media/gone.jpg"
+    )
+
+
+def test_without_the_web_archive_a_404_is_a_failure(host: MediaHost, tmp_path: Path) -> None:
+    archive = archived(host, tmp_path)
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=None)
+    failed = dict(report.failures)
+    assert "HTTP 404" in failed[f"{host.base}/media/gone.jpg"]
+    assert archive.media(url=f"{host.base}/media/gone.jpg") is None
+    assert not any(path.startswith("/web/") for path in host.requests)
+
+
+def test_an_oversized_file_and_a_redirect_into_a_private_address_are_refused(
+    host: MediaHost, tmp_path: Path
+) -> None:
+    archive = archived(host, tmp_path)
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=host.base)
+    failed = dict(report.failures)
+    assert set(failed) == {f"{host.base}/media/big.jpg", f"{host.base}/media/moved.jpg"}
+    assert "20000-byte cap" in failed[f"{host.base}/media/big.jpg"]
+    assert "127.0.0.1" in failed[f"{host.base}/media/moved.jpg"]
+    assert archive.media(url=f"{host.base}/media/big.jpg") is None
+    assert archive.media(url=f"{host.base}/media/moved.jpg") is None
+    stored = {p.name for p in (tmp_path / "media").rglob("*") if p.is_file()}
+    assert sha(BIG) not in stored  # nothing half-written either
+    assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]
+
+
+def test_a_streaming_playlist_is_no_file_to_keep() -> None:
+    # fixtures hold .m3u8 video urls (Thread Reader's <source>): skipped, and reported
+    assert MediaItem(
+        "https://video.twimg.com/ext_tw_video/1/pu/pl/a.m3u8?tag=1", "video", "1"
+    ).playlist
+    assert not MediaItem(
+        "https://video.twimg.com/ext_tw_video/1/pu/vid/a.mp4", "video", "1"
+    ).playlist
+
+
+def test_a_second_run_fetches_nothing_again(host: MediaHost, tmp_path: Path) -> None:
+    archive = archived(host, tmp_path)
+    with client(max_bytes=20_000) as c:
+        first = fetch_media(archive, c, wayback=host.base)
+        asked = len(host.requests)
+        again = fetch_media(archive, c, wayback=host.base)
+    assert len(first.stored) == 4
+    assert again.stored == [] and again.held == 4
+    # only what failed is asked again
+    assert sorted(host.requests[asked:]) == ["/media/big.jpg", "/media/moved.jpg"]
+    lines = (tmp_path / "media.jsonl").read_text().splitlines()
+    assert len(lines) == 4
+
+
+def test_a_stopped_run_keeps_what_it_fetched_and_the_next_one_goes_on(
+    host: MediaHost, tmp_path: Path
+) -> None:
+    archive = archived(host, tmp_path)
+
+    def stop_after_the_first(line: str) -> None:
+        if line.startswith("stored"):
+            raise KeyboardInterrupt
+
+    with client(max_bytes=20_000) as c:
+        with pytest.raises(KeyboardInterrupt):
+            fetch_media(archive, c, wayback=host.base, progress=stop_after_the_first)
+        assert len((tmp_path / "media.jsonl").read_text().splitlines()) == 1
+        assert archive.verify().ok
+        rest = fetch_media(archive, c, wayback=host.base)
+    assert rest.held == 1 and len(rest.stored) == 3
+    for kept in ("/vid/1280x720/high.mp4", "/img/thumb.jpg", "/media/ok.png", "/media/gone.jpg"):
+        assert host.requests.count(kept) == 1  # the one kept before the stop is not asked again
+
+
+def test_an_html_error_page_is_not_kept_as_a_photo(host: MediaHost, tmp_path: Path) -> None:
+    host.routes["/media/ok.png"] = (200, b"<html>login</html>", {"Content-Type": "text/html"})
+    archive = archived(host, tmp_path)
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=host.base)
+    assert "text/html" in dict(report.failures)[f"{host.base}/media/ok.png"]
+    assert archive.media(url=f"{host.base}/media/ok.png") is None
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env={"THREADKEEP_STORE": None})
+
+
+def test_the_media_command(tmp_path: Path) -> None:
+    with MediaHost("127.0.0.1") as host:
+        host.routes["/media/moved.jpg"] = (410, b"gone", {})  # and the web archive has none
+        answer = tmp_path / "answer.json"
+        answer.write_bytes(host.answer())
+        store = str(tmp_path / "store")
+        done = invoke("archive", str(answer), "--store", store)
+        assert done.exit_code == 0, done.output
+        refused = invoke("media", "--store", store, "--wayback", host.base, "--min-interval", "0")
+        assert refused.exit_code == 1  # loopback media urls, no --allow-private
+        assert "loopback" in refused.stderr
+        done = invoke("media", TWEET, "--store", store, "--wayback", host.base,
+                      "--allow-private", "--max-bytes", "20000", "--min-interval", "0")  # fmt: skip
+        assert done.exit_code == 1, done.output  # big.jpg, and moved.jpg gone everywhere
+        assert done.stdout.startswith("6 media items: 4 fetched (1 from the web archive)")
+        assert "big.jpg" in done.stderr and "20000-byte cap" in done.stderr
+        again = invoke("media", "--store", store, "--no-wayback", "--allow-private",
+                       "--max-bytes", "20000", "--min-interval", "0", "--format", "json")  # fmt: skip
+        report = json.loads(again.stdout)
+        assert report["held"] == 4 and report["stored"] == []
+        shown = Archive(store).media(url=f"{host.base}/media/gone.jpg")
+        assert shown is not None and "/web/" in shown.origin
+
+
+def test_archive_with_media(tmp_path: Path) -> None:
+    with MediaHost("127.0.0.1") as host:
+        host.routes.pop("/media/big.jpg")
+        host.routes["/media/big.jpg"] = (200, JPEG[:100], {"Content-Type": "image/jpeg"})
+        host.routes["/media/moved.jpg"] = (200, JPEG[:50], {"Content-Type": "image/jpeg"})
+        answer = tmp_path / "answer.json"
+        answer.write_bytes(host.answer())
+        store = str(tmp_path / "store")
+        done = invoke("archive", str(answer), "--store", store, "--media", "--allow-private",
+                      "--wayback", host.base, "--min-interval", "0")  # fmt: skip
+        assert done.exit_code == 0, done.output
+        assert "6 media items: 6 fetched (1 from the web archive)" in done.stdout
+        assert Archive(store).verify().ok
+
+
+def test_media_of_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
+    Archive(tmp_path)
+    done = invoke("media", "999", "--store", str(tmp_path))
+    assert done.exit_code == 1
+    assert "nothing archived is '999'" in done.stderr

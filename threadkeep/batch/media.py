@@ -1,0 +1,261 @@
+"""Fetching the media of archived tweets into the archive's media store.
+
+For each media item of the tweets archived (a photo at its largest size, the video or GIF
+variant the copy chose, which parsers pick as the best mp4 a source lists, a video's poster
+and a card's image; avatars when asked), :func:`fetch_media` fetches the file through the
+fetch :class:`~threadkeep.fetch.Client` (its caps, politeness and address rules: media urls
+come from untrusted pages, so they are fetched as taken from a page) and stores it once by
+its sha256 with :meth:`~threadkeep.archive.Archive.store_media`. The index line is keyed by
+the media url as parsed (``show`` and ``export`` join on it); ``origin`` is the url the bytes
+came from. When the origin answers 404, 403 or 410, the web archive's copy
+(``BASE/web/2id_/{url}``) is tried, and ``origin`` then names the replay.
+
+Each file is stored as it arrives, so a run stopped half-way keeps what it fetched; the
+next run skips every url the index holds. The archive itself never fetches: this module
+joins the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from threadkeep.archive import Archive
+from threadkeep.archive.media import MediaEntry
+from threadkeep.errors import FetchError, HTTPStatusError, ThreadkeepError
+from threadkeep.fetch import Client
+from threadkeep.models import Tweet
+
+__all__ = [
+    "FALLBACK_STATUSES",
+    "WAYBACK",
+    "MediaItem",
+    "MediaReport",
+    "NotMedia",
+    "fetch_media",
+    "largest_url",
+    "media_items",
+    "wayback_url",
+]
+
+WAYBACK = "https://web.archive.org"
+"""The web archive asked for a copy of media its origin no longer serves."""
+
+FALLBACK_STATUSES = frozenset({403, 404, 410})
+"""The origin's answers after which the web archive's copy is tried."""
+
+_SIZE_SUFFIX = re.compile(r":(thumb|small|medium|large|orig)$")
+_AVATAR_SIZE = re.compile(r"_(normal|bigger|mini|400x400|200x200)(\.\w+)$")
+
+
+class NotMedia(ThreadkeepError):
+    """A media url answered with something that is not a picture or a video (an HTML
+    error page, say): nothing was stored."""
+
+
+def largest_url(url: str) -> str:
+    """The url of the largest size X serves of a picture on ``pbs.twimg.com``; any other
+    url as it is.
+
+    Examples:
+        >>> largest_url("https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg")
+        'https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg?name=orig'
+        >>> largest_url("https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg:small")
+        'https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg?name=orig'
+        >>> largest_url("https://pbs.twimg.com/card_img/1/abc?format=jpg&name=600x314")
+        'https://pbs.twimg.com/card_img/1/abc?format=jpg&name=orig'
+        >>> largest_url("https://pbs.twimg.com/profile_images/2/x_normal.jpg")
+        'https://pbs.twimg.com/profile_images/2/x.jpg'
+        >>> largest_url("https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/high.mp4")
+        'https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/high.mp4'
+    """
+    parts = urlsplit(url)
+    if parts.hostname != "pbs.twimg.com":
+        return url
+    path = parts.path
+    if path.startswith("/profile_images/"):
+        return urlunsplit(parts._replace(path=_AVATAR_SIZE.sub(r"\2", path)))
+    path = _SIZE_SUFFIX.sub("", path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "name"]
+    query.append(("name", "orig"))
+    return urlunsplit(parts._replace(path=path, query=urlencode(query)))
+
+
+def wayback_url(base: str, url: str) -> str:
+    """Where the web archive replays its copy of ``url`` nearest to any time, as it was.
+
+    Examples:
+        >>> wayback_url("https://web.archive.org/", "https://pbs.twimg.com/media/A.jpg")
+        'https://web.archive.org/web/2id_/https://pbs.twimg.com/media/A.jpg'
+    """
+    return f"{base.rstrip('/')}/web/2id_/{url}"
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """One file to keep: ``url`` as the copy gave it (the index's key), its ``type``
+    (photo, video, gif, card, avatar) and the ``tweet`` it belongs to."""
+
+    url: str
+    type: str
+    tweet: str | None
+
+    @property
+    def playlist(self) -> bool:
+        """A streaming playlist (``.m3u8``), which is no file to keep: skipped and reported."""
+        return urlsplit(self.url).path.endswith(".m3u8")
+
+
+def _of_tweet(tweet: Tweet, *, avatars: bool) -> Iterator[MediaItem]:
+    for media in tweet.media:
+        if media.kind == "card":  # the url is the card's target page; its image is preview
+            if media.preview:
+                yield MediaItem(media.preview, "card", tweet.id)
+            continue
+        if media.url:
+            yield MediaItem(media.url, media.kind, tweet.id)
+        if media.preview:
+            yield MediaItem(media.preview, "photo", tweet.id)
+    if avatars and tweet.author is not None and tweet.author.avatar:
+        yield MediaItem(tweet.author.avatar, "avatar", tweet.id)
+    for inner in (tweet.quoted, tweet.retweet_of):
+        if inner is not None:
+            yield from _of_tweet(inner, avatars=avatars)
+
+
+def media_items(
+    archive: Archive, ids: Iterable[str] = (), *, avatars: bool = False
+) -> list[MediaItem]:
+    """Every media item of the archive's tweets (of the documents ``ids`` name, when
+    given), each url once, in a stable order. An id that names nothing raises
+    :class:`~threadkeep.errors.ArchiveError`."""
+    from threadkeep.errors import ArchiveError
+
+    tweets: list[Tweet] = []
+    wanted = list(ids)
+    if wanted:
+        for identifier in wanted:
+            thread = archive.thread(identifier)
+            if thread is None:
+                raise ArchiveError(f"{archive.location}: nothing archived is {identifier!r}")
+            tweets.extend(thread.tweets)
+    else:
+        records = sorted(archive.records(), key=lambda r: r.key)
+        tweets.extend(record.latest for record in records)
+    seen: set[str] = set()
+    found = []
+    for tweet in tweets:
+        for item in _of_tweet(tweet, avatars=avatars):
+            if item.url not in seen:
+                seen.add(item.url)
+                found.append(item)
+    return found
+
+
+@dataclass
+class MediaReport:
+    """What :func:`fetch_media` did: files stored (and of those, how many came from the web
+    archive), urls already held, playlists skipped, and the failures with their reasons."""
+
+    items: int = 0
+    stored: list[MediaEntry] = field(default_factory=list)
+    from_wayback: int = 0
+    held: int = 0
+    playlists: list[str] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The summary a person reads, then one line a failure."""
+        said = [
+            f"{self.items} media items: {len(self.stored)} fetched"
+            + (f" ({self.from_wayback} from the web archive)" if self.from_wayback else "")
+            + f", {self.held} already stored, {len(self.failures)} failed"
+            + (f", {len(self.playlists)} playlists skipped" if self.playlists else "")
+        ]
+        said += [f"failed: {url}: {reason}" for url, reason in self.failures]
+        return said
+
+
+def _media_type(content_type: str | None) -> bool:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind.startswith(("image/", "video/")) or kind == "application/octet-stream"
+
+
+def _fetch_one(client: Client, item: MediaItem, wayback: str | None) -> tuple[bytes, str, datetime]:
+    """The bytes, the url they came from and when: the largest size first, the url as given
+    when that is missing, the web archive's copy when the origin says it is gone."""
+    tries = [largest_url(item.url)]
+    if tries[0] != item.url:
+        tries.append(item.url)
+    last: FetchError | None = None
+    for url in tries:
+        try:
+            got = client.fetch(url, from_page=True)
+            break
+        except HTTPStatusError as exc:
+            if exc.status not in FALLBACK_STATUSES:
+                raise
+            last = exc
+    else:
+        if wayback is None or last is None:
+            assert last is not None
+            raise last
+        got = client.fetch(wayback_url(wayback, item.url), from_page=True)
+    if not _media_type(got.content_type):
+        raise NotMedia(
+            f"{got.final_url}: answered {got.content_type or 'no content type'}, "
+            "not a picture or a video: not stored"
+        )
+    return got.content, got.final_url, got.fetched_at
+
+
+def fetch_media(
+    archive: Archive,
+    client: Client,
+    ids: Iterable[str] = (),
+    *,
+    wayback: str | None = WAYBACK,
+    avatars: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> MediaReport:
+    """Fetch every media item of the archive's tweets (of the documents ``ids`` name) that
+    the media store does not hold yet, and store each as it arrives; ``wayback`` None never
+    asks the web archive. A failure is reported, never raised: the other items go on."""
+    items = media_items(archive, ids, avatars=avatars)
+    report = MediaReport(items=len(items))
+    index = archive.media_store.index()
+    for item in items:
+        held = index.get(("url", item.url))
+        if held is not None and archive.media_store.has(held.sha256):
+            report.held += 1
+            continue
+        if item.playlist:
+            report.playlists.append(item.url)
+            continue
+        try:
+            data, origin, at = _fetch_one(client, item, wayback)
+        except ThreadkeepError as exc:
+            report.failures.append((item.url, str(exc)))
+            if progress is not None:
+                progress(f"failed: {item.url}: {exc}")
+            continue
+        entry = MediaEntry(
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            type=item.type,
+            url=item.url,
+            tweet=item.tweet,
+            origin=origin,
+            time=at,
+        )
+        archive.store_media([(data, entry)])
+        report.stored.append(entry)
+        if wayback is not None and origin.startswith(wayback.rstrip("/") + "/web/"):
+            report.from_wayback += 1
+        if progress is not None:
+            progress(f"stored {item.url} ({entry.size} bytes)")
+    return report

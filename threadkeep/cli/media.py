@@ -1,0 +1,153 @@
+"""``threadkeep media``: fetch the photos and videos of archived tweets into the archive.
+
+The work is :func:`threadkeep.batch.media.fetch_media`'s; this module reads the arguments,
+says what happens on stderr as it goes, and prints the summary. ``threadkeep archive
+--media`` calls :func:`fetch_and_say` after archiving.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Literal
+
+import click
+
+from threadkeep.cli.common import (
+    Failed,
+    TextPath,
+    checked_setting,
+    contact_option,
+    format_option,
+    http_base,
+    min_interval_option,
+    store_option,
+)
+
+if TYPE_CHECKING:
+    from threadkeep.archive import Archive
+    from threadkeep.fetch import Client
+
+__all__ = ["COMMANDS", "fetch_and_say", "media_cmd", "wayback_option"]
+
+
+def _news(line: str) -> None:
+    if logging.getLogger("threadkeep").level < logging.ERROR:  # not -q
+        click.echo(f"threadkeep: {line}", err=True)
+
+
+wayback_option = click.option(
+    "--wayback",
+    default="https://web.archive.org",
+    show_default=True,
+    envvar="THREADKEEP_WAYBACK",
+    show_envvar=True,
+    callback=http_base,
+    help="The web archive asked for media whose origin answers 404, 403 or 410.",
+)
+
+
+def fetch_and_say(
+    archive: Archive,
+    client: Client,
+    ids: tuple[str, ...],
+    *,
+    wayback: str | None,
+    avatars: bool,
+    fmt: str,
+) -> None:
+    """Fetch the media, print the summary (text) or the report (json), and fail (exit 1)
+    when some item could not be fetched."""
+    import json
+
+    from threadkeep.batch.media import fetch_media
+
+    report = fetch_media(archive, client, ids, wayback=wayback, avatars=avatars, progress=_news)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "items": report.items,
+                    "stored": [entry.model_dump(mode="json") for entry in report.stored],
+                    "from_wayback": report.from_wayback,
+                    "held": report.held,
+                    "playlists": report.playlists,
+                    "failures": [{"url": u, "error": e} for u, e in report.failures],
+                }
+            )
+        )
+    else:
+        click.echo(report.lines()[0])
+    if report.failures:
+        raise Failed(
+            f"{len(report.failures)} of {report.items} media items could not be fetched:",
+            [f"  {url}: {reason}" for url, reason in report.failures],
+        )
+
+
+@click.command("media")
+@click.argument("ids", nargs=-1, type=TextPath())
+@store_option
+@wayback_option
+@click.option("--no-wayback", is_flag=True, help="Never ask the web archive.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Fetch media urls that lead to loopback and private addresses (never link-local).",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=20_000_000,
+    show_default=True,
+    callback=checked_setting,
+    help="Refuse a file larger than this.",
+)
+@click.option("--avatars", is_flag=True, help="Keep the authors' profile pictures too.")
+@format_option("text", "json", help="text: a summary; json: every file stored and failure.")
+@min_interval_option(help="Seconds between requests to one host.")
+@contact_option
+def media_cmd(
+    ids: tuple[str, ...],
+    store: str,
+    wayback: str,
+    no_wayback: bool,
+    allow_private: bool,
+    max_bytes: int,
+    avatars: bool,
+    fmt: Literal["text", "json"],
+    min_interval: float,
+    contact: str | None,
+) -> None:
+    """Fetch the photos, videos and card images of archived tweets into the archive.
+
+    ID is a thread id, a tweet id or a document key (every archived tweet when none is
+    given). Each file is fetched once, photos at their largest size, and kept once by its
+    sha256 however many tweets show it; a url the archive holds already is not fetched
+    again, so an interrupted run resumes. When the origin answers 404, 403 or 410, the web
+    archive's copy is fetched instead, and the archive records that it came from there.
+    Media urls come from pages, so those leading to loopback or private addresses are
+    refused unless --allow-private. A file that could not be fetched is listed and makes the
+    exit status 1.
+
+    Example:
+
+    \b
+        threadkeep media --store ./archive
+        threadkeep media 1215710451343904768 --store ./archive --max-bytes 50000000
+    """
+    from threadkeep.archive import Archive
+    from threadkeep.fetch import Client
+
+    archive = Archive(store, create=False)
+    with Client(
+        min_interval=min_interval,
+        contact=contact,
+        allow_private=allow_private,
+        max_bytes=max_bytes,
+    ) as client:
+        fetch_and_say(
+            archive, client, ids, wayback=None if no_wayback else wayback, avatars=avatars, fmt=fmt
+        )
+
+
+COMMANDS = (media_cmd,)
