@@ -294,3 +294,27 @@ def test_media_of_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
     done = invoke("media", "999", "--store", str(tmp_path))
     assert done.exit_code == 1
     assert "nothing archived is '999'" in done.stderr
+
+
+def test_show_joins_the_kept_media_in(host: MediaHost, tmp_path: Path) -> None:
+    """`show` (and Archive.thread) lists each media file the archive keeps, where it is in the
+    store and where it came from: a file the web archive gave says so."""
+    archive = archived(host, tmp_path)
+    before = archive.thread(TWEET)
+    assert before is not None and before.media == ()  # nothing kept yet: nothing listed
+    with client(max_bytes=20_000) as c:
+        fetch_media(archive, c, wayback=host.base)
+    thread = archive.thread(TWEET)
+    assert thread is not None
+    kept = {item.url: item for item in thread.media}
+    photo = kept[f"{host.base}/media/ok.png"]
+    assert photo.path == f"media/{photo.sha256[:2]}/{photo.sha256}" and photo.size == len(PNG)
+    assert (tmp_path / photo.path).read_bytes() == PNG
+    gone = kept[f"{host.base}/media/gone.jpg"]
+    assert gone.origin.startswith(f"{host.base}/web/20230502091530id_/")
+    text = invoke("show", TWEET, "--store", str(tmp_path), "--format", "text").output
+    assert "media files kept in the archive:" in text
+    assert f"{host.base}/media/ok.png → {photo.path} (photo," in text
+    assert f"from {gone.origin}" in text
+    markdown = invoke("show", TWEET, "--store", str(tmp_path), "--format", "md").output
+    assert f"- {host.base}/media/ok.png → `{photo.path}` (photo," in markdown

@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 
-from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet, History
+from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet, History, KeptMedia
 from threadkeep.models import Article, Author, Export, Listing, Thread, ThreadPreview, Tweet
 from threadkeep.words import plural
 
@@ -307,6 +307,9 @@ def archived_to_markdown(document: ArchivedThread, history: History | None = Non
     if document.url:
         parts.append(f"Source: <{document.url}>")
     parts.extend(_archived_line(t, markdown=True, copies=copies) for t in document.tweets)
+    if document.media:
+        parts.append(f"## {_kept_heading(document)}")
+        parts.append("\n".join(f"- {_kept_line(item, markdown=True)}" for item in document.media))
     return "\n\n".join(parts) + "\n"
 
 
@@ -328,7 +331,26 @@ def archived_to_text(document: ArchivedThread, history: History | None = None) -
         + "\n\n"
         + "\n\n".join(_archived_line(t, markdown=False, copies=copies) for t in document.tweets)
         + "\n"
+        + (
+            f"\n{_kept_heading(document)}:\n"
+            + "".join(f"  {_kept_line(item, markdown=False)}\n" for item in document.media)
+            if document.media
+            else ""
+        )
     )
+
+
+def _kept_heading(document: ArchivedThread) -> str:
+    return f"{plural(len(document.media), 'media file')} kept in the archive"
+
+
+def _kept_line(item: KeptMedia, *, markdown: bool) -> str:
+    """One kept media file: what it is, where it is in the store, where it came from."""
+    what = item.url or f"export file {item.export_file}"
+    size = f"{item.size / 1024:,.0f} KB" if item.size >= 1024 else f"{item.size} bytes"
+    came = "" if item.origin in (item.url, None) else f", from {item.origin}"
+    where = f"`{item.path}`" if markdown else item.path
+    return f"{what} → {where} ({item.type or 'file'}, {size}{came})"
 
 
 # C0 controls but tab and newline, DEL, and C1 controls: a page may hide escape sequences in

@@ -22,27 +22,28 @@ last. Each file is written atomically.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadkeep._version import __version__
-from threadkeep.archive import maintenance, order, views
+from threadkeep.archive import layout, maintenance, order, views
 from threadkeep.archive.apply import capture
 from threadkeep.archive.fetched import CaptureLike
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.layout import refuse_foreign_folder
 from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
-from threadkeep.archive.media import MediaEntry, MediaStore
+from threadkeep.archive.media import MediaEntry, MediaStore, file_key
 from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
 from threadkeep.archive.storage import LocalStorage, Storage
-from threadkeep.archive.view_models import ArchivedThread, History
+from threadkeep.archive.view_models import ArchivedThread, History, KeptMedia
 from threadkeep.errors import ArchiveError
 
 if TYPE_CHECKING:
     from threadkeep.archive.export import ExportArchived
+    from threadkeep.models import Tweet
 
 __all__ = ["DEFAULT_STORE", "Archive"]
 
@@ -213,7 +214,38 @@ class Archive:
         """
         reader = self._reader()  # one generation for the whole view
         document = reader.find(identifier)
-        return reader.merged(document) if document is not None else None
+        if document is None:
+            return None
+        merged = reader.merged(document)
+        kept = self._kept_media(merged.tweets)
+        return merged.model_copy(update={"media": kept}) if kept else merged
+
+    def _kept_media(self, tweets: Iterable[Tweet]) -> tuple[KeptMedia, ...]:
+        """The media of ``tweets`` (and of the tweets they quote) the media store has a file
+        of, each once, in order."""
+        if not self.media_store.storage.exists(layout.MEDIA_INDEX):
+            return ()
+        index = self.media_store.index()
+        kept: dict[str, KeptMedia] = {}
+        for tweet in tweets:
+            for item in (*tweet.media, *(tweet.quoted.media if tweet.quoted else ())):
+                entry = index.get(("url", item.url)) if item.url else None
+                if entry is None and item.file:
+                    entry = index.get(("file", file_key(item.file)))
+                key = item.url or item.file
+                if entry is None or key is None or key in kept:
+                    continue
+                kept[key] = KeptMedia(
+                    url=item.url,
+                    export_file=None if item.url else item.file,
+                    path=layout.media_path(entry.sha256),
+                    sha256=entry.sha256,
+                    size=entry.size,
+                    type=entry.type,
+                    origin=entry.origin,
+                    time=entry.time,
+                )
+        return tuple(kept.values())
 
     def history(self, identifier: str) -> History | None:
         """A document's captures and the changes between its snapshots (``history``).

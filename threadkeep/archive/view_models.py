@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from threadkeep.archive.records import CaptureEntry, SightingRecord, Version
 from threadkeep.models import Author, Tweet
 
-__all__ = ["ArchivedThread", "ArchivedTweet", "History", "SnapshotChange"]
+__all__ = ["ArchivedThread", "ArchivedTweet", "History", "KeptMedia", "SnapshotChange"]
 
 
 class ArchivedTweet(Tweet):
@@ -28,6 +28,27 @@ class ArchivedTweet(Tweet):
     last_seen: AwareDatetime
     sightings: tuple[SightingRecord, ...] = ()
     versions: tuple[Version, ...] = ()
+
+
+class KeptMedia(BaseModel):
+    """A media item of the document's tweets whose file the archive keeps (its media store:
+    ``threadkeep media``, an account export): where the file is in the store, what it is and
+    where it came from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str | None = None
+    """The media's url in the copy (``Media.url``); else None, and ``export_file`` names it."""
+    export_file: str | None = None
+    path: str
+    """The file in the store: ``media/<ab>/<sha256>``."""
+    sha256: str
+    size: int
+    type: str | None = None
+    origin: str
+    """Where the bytes came from: the url fetched (a web-archive url when the origin had lost
+    it), or ``export <account id>``."""
+    time: AwareDatetime
 
 
 class ArchivedThread(BaseModel):
@@ -46,6 +67,8 @@ class ArchivedThread(BaseModel):
     captures: int
     snapshots: int
     tweets: tuple[ArchivedTweet, ...] = ()
+    media: tuple[KeptMedia, ...] = ()
+    """The media of these tweets the archive keeps a file of, in the tweets' order."""
 
 
 class SnapshotChange(BaseModel):
