@@ -8,6 +8,7 @@ The browser tests skip when no Chromium is installed (``.ci/run`` installs Debia
 
 from __future__ import annotations
 
+import hashlib
 import html as html_module
 import io
 import os
@@ -33,8 +34,15 @@ FIFTH = "1215711185045090305"  # "If you call yourself "a public speaker," …":
 SIXTH = "1215711194180288512"  # "Never, ever, read the comments …": edited later
 PHOTO = "https://pbs.twimg.com/media/TkSiteTest1.jpg"
 ALT = "A slide with the speaker's handle in its corner"
+SEVENTH = "1215711282344517632"  # "The first 45 seconds of your talk …": gets a video
+VIDEO = "https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/TkSiteTest.mp4"
+POSTER = "https://pbs.twimg.com/ext_tw_video_thumb/1/pu/img/TkSiteTest.jpg"
+# The start of an mp4 (an ftyp box): enough for the site to call it a video. (No encoder is
+# at hand to make one that plays; the page's <video> is what is checked.)
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 PAGE = f"t/thread-{ROOT_TWEET}.html"
+ROOT_DIR = Path(__file__).parent.parent
 
 
 def _png() -> bytes:
@@ -58,6 +66,13 @@ def _pages() -> tuple[bytes, bytes]:
         b"nobody gives a conference talk without saying who they are...\n" + photo,
         1,
     )
+    video = (
+        f'<div class="entity-video"><video controls poster="{POSTER}">'
+        f'<source src="{VIDEO}" type="video/mp4"></video></div>'
+    ).encode()
+    page = page.replace(
+        b"The first 45 seconds of your talk", video + b"The first 45 seconds of your talk", 1
+    )
     later = re.sub(rb'<div id="tweet_5".*?</div>', b"", page, count=1, flags=re.S)
     later = later.replace(
         b"Never, ever, read the comments on videos of your talks.", b"Never read the comments."
@@ -70,15 +85,27 @@ def _archive(store: Path) -> Archive:
     first, later = _pages()
     archive.add(first, captured_at=T0)
     archive.add(later, captured_at=T0 + timedelta(days=30))
-    data = _png()
-    import hashlib
-
-    entry = MediaEntry(
-        sha256=hashlib.sha256(data).hexdigest(), size=len(data), type="photo", url=PHOTO,
-        tweet=FOURTH, origin=PHOTO, time=T0,
-    )  # fmt: skip
+    items = [
+        (
+            data,
+            MediaEntry(
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                type=kind,
+                url=url,
+                tweet=tweet,
+                origin=url,
+                time=T0,
+            ),
+        )
+        for data, kind, url, tweet in [
+            (_png(), "photo", PHOTO, FOURTH),
+            (MP4, "video", VIDEO, SEVENTH),
+            (_png(), "photo", POSTER, SEVENTH),
+        ]
+    ]
     with archive.files.lock():
-        archive.media_store.store([(data, entry)])
+        archive.media_store.store(items)
     return archive
 
 
@@ -105,8 +132,10 @@ def page() -> Iterator[Page]:
 
 
 def _inside(site: Path, urls: list[str]) -> list[str]:
+    """The urls outside ``site``. ``data:`` urls are let be: Chromium's own video controls
+    draw their icons from them (the pages write none: see the relative-links test)."""
     prefix = site.resolve().as_uri() + "/"
-    return [url for url in urls if not url.startswith(prefix)]
+    return [url for url in urls if not url.startswith((prefix, "data:"))]
 
 
 # -- in the browser ----------------------------------------------------------------------------
@@ -142,9 +171,43 @@ def test_a_thread_page_shows_the_tweets_what_was_removed_and_edited_and_the_phot
     inked = sum(image.histogram()[:200])  # pixels darker than the near-white background
     assert inked > 20_000, f"the screenshot is (nearly) blank: {inked} dark pixels"
     if os.environ.get("THREADKEEP_DOCS_SCREENSHOT"):  # docs/browse.md shows this one
-        Path(__file__).parent.parent.joinpath("docs", "browse-thread.png").write_bytes(
-            shot.read_bytes()
+        ROOT_DIR.joinpath("docs", "browse-thread.png").write_bytes(shot.read_bytes())
+
+
+def test_the_video_plays_from_the_site_and_quoted_tweets_are_shown(site: Path, page: Page) -> None:
+    page.open((site / PAGE).resolve().as_uri())
+    video = page.js(
+        f"(v => [v.controls, v.getAttribute('src'), v.getAttribute('poster')])"
+        f"(document.querySelector('#t-{SEVENTH} video'))"
+    )
+    assert video[0] is True
+    assert video[1].startswith("../media/") and video[1].endswith(".mp4")
+    assert video[2].startswith("../media/") and video[2].endswith(".png")
+    assert page.js("document.querySelectorAll('blockquote.quoted').length") == 3
+    assert "Quoting @QuinnyPig (in this archive)" in page.js(
+        "document.querySelector('blockquote.quoted').innerText"
+    )
+    assert _inside(site, page.requests()) == []
+
+
+def test_the_thread_fits_a_phone_and_prints_without_the_navigation(site: Path, page: Page) -> None:
+    page.call(
+        "Emulation.setDeviceMetricsOverride", width=375, height=800, deviceScaleFactor=2,
+        mobile=True,
+    )  # fmt: skip
+    try:
+        page.open((site / PAGE).resolve().as_uri())
+        assert page.js("document.documentElement.scrollWidth") <= 375
+        page.call("Emulation.setEmulatedMedia", media="print")
+        assert page.js("getComputedStyle(document.querySelector('header.site')).display") == "none"
+        assert (
+            page.js("getComputedStyle(document.querySelector('.removed-mark')).display") != "none"
         )
+        pdf = page.call("Page.printToPDF", printBackground=False)["data"]
+        assert len(pdf) > 10_000
+    finally:
+        page.call("Emulation.setEmulatedMedia", media="")
+        page.call("Emulation.clearDeviceMetricsOverride")
 
 
 def test_the_search_finds_a_word_of_the_removed_tweet(site: Path, page: Page) -> None:
@@ -195,7 +258,8 @@ def test_every_page_carries_the_policy_and_only_relative_links(site: Path) -> No
             assert not re.match(r"[a-z]+:|/", link), f"{html.name}: {link} leaves the site"
         assert "<script>" not in text and " style=" not in text  # the policy blocks both
         assert not re.search(r"<[^>]*\son[a-z]+=", text)
-    assert [p.suffix for p in (site / "media").iterdir()] == [".png"]
+    # the photo and the poster are the same bytes: one file
+    assert sorted(p.suffix for p in (site / "media").iterdir()) == [".mp4", ".png"]
 
 
 def test_tweet_text_is_escaped(tmp_path: Path) -> None:
@@ -240,6 +304,20 @@ def test_a_site_written_before_is_replaced_whole(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "store"]
 
 
+def test_an_account_export_gives_a_page_for_it_and_for_each_of_its_threads(
+    tmp_path: Path,
+) -> None:
+    archive = Archive(tmp_path / "store")
+    archive.export(ROOT_DIR / "fixtures" / "export" / "modern-alrocar-2024")
+    report = build_site(archive, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "t").iterdir()) == [
+        "export-52338276.html",
+        "thread-1771088435404583031.html",
+        "thread-1848756482629620036.html",
+    ]
+    assert (report.documents, report.tweets) == (3, 21)
+
+
 def test_the_command_writes_the_site(tmp_path: Path) -> None:
     _archive(tmp_path / "store")
     runner = CliRunner()
@@ -249,7 +327,7 @@ def test_the_command_writes_the_site(tmp_path: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert done.output == (
-        f"{out}: 1 document, 102 tweets (1 removed), 1 media file; open {out / 'index.html'}\n"
+        f"{out}: 1 document, 102 tweets (1 removed), 2 media files; open {out / 'index.html'}\n"
     )
     missing = runner.invoke(cli, ["export", "--format", "html", "--store", str(tmp_path / "store")])
     assert missing.exit_code == 2 and "--format html needs -o DIR" in missing.output

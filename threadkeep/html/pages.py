@@ -138,12 +138,21 @@ def page_name(document: str) -> str:
 
 
 def document_keys(archive: Archive) -> list[str]:
-    """Every document the capture log names, in the order they were first captured."""
+    """Every document in the archive: those the capture log names, in the order they were
+    first captured, then those only tweet records name (an account export's threads: one
+    capture, several documents), sorted.
+
+    (``Archive.documents()`` is used instead when the archive has it.)
+    """
+    listed = getattr(archive, "documents", None)
+    if callable(listed):
+        return [document.key for document in listed()]
     seen: dict[str, None] = {}
     for entry in archive.captures():
         if entry.document and entry.outcome != "failed":
             seen.setdefault(entry.document, None)
-    return list(seen)
+    more = {key for record in archive.records() for key in record.documents}
+    return [*seen, *sorted(more - seen.keys())]
 
 
 def gather(archive: Archive, identifiers: Sequence[str] = ()) -> tuple[Site, dict[str, bytes]]:
