@@ -48,6 +48,7 @@ class ShownTweet:
     tweet: ArchivedTweet
     media: tuple[ShownMedia, ...]
     quoted: Tweet | None
+    quoted_text: str | None  # the copy's, else the archive's own copy of the quoted tweet
     quoted_media: tuple[ShownMedia, ...]
     quoted_href: str | None
     versions: tuple[tuple[str | None, str, str], ...]  # (text, first seen, last seen)
@@ -168,11 +169,12 @@ def gather(archive: Archive, identifiers: Sequence[str] = ()) -> tuple[Site, dic
         if all(thread.document != other.document for other in threads):
             threads.append(thread)
     names = {thread.document: page_name(thread.document) for thread in threads}
-    homes: dict[str, str] = {}
+    homes: dict[str, tuple[str, str | None]] = {}  # tweet id → its page and anchor, its text
     for thread in threads:
         for tweet in thread.tweets:
             if tweet.id:
-                homes.setdefault(tweet.id, f"{names[thread.document]}.html#t-{tweet.id}")
+                home = f"{names[thread.document]}.html#t-{tweet.id}"
+                homes.setdefault(tweet.id, (home, tweet.text))
     media = _MediaFiles(archive)
     site = Site()
     for thread in threads:
@@ -228,10 +230,11 @@ class _MediaFiles:
 
 
 def _shown_tweets(
-    thread: ArchivedThread, media: _MediaFiles, homes: dict[str, str]
+    thread: ArchivedThread, media: _MediaFiles, homes: dict[str, tuple[str, str | None]]
 ) -> Iterator[ShownTweet]:
     for place, tweet in enumerate(thread.tweets, start=1):
         quoted = tweet.quoted
+        home, text = homes.get(quoted.id, (None, None)) if quoted and quoted.id else (None, None)
         texts = [v for v in tweet.versions if v.text is not None]
         yield ShownTweet(
             number=tweet.marker or str(place),  # the place in the merged thread: a later copy
@@ -240,8 +243,9 @@ def _shown_tweets(
             tweet=tweet,
             media=tuple(media.shown(item) for item in tweet.media),
             quoted=quoted,
+            quoted_text=quoted.text or text if quoted else None,
             quoted_media=tuple(media.shown(item) for item in quoted.media) if quoted else (),
-            quoted_href=homes.get(quoted.id) if quoted and quoted.id else None,
+            quoted_href=home,
             versions=tuple(
                 (v.text, v.first_seen.isoformat(), v.last_seen.isoformat()) for v in texts
             ),
