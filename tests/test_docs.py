@@ -187,6 +187,7 @@ CHECKED_PAGES = [
     "index.md",
     "models.md",
     "pages.md",
+    "browse.md",
 ]
 
 

@@ -39,6 +39,7 @@ PARTS = {
     "threadkeep.archive.view_models": "archive data",
     "threadkeep.archive.records": "archive data",
     "threadkeep.render": "render",
+    "threadkeep.html": "html",
     "threadkeep.models": "models",
     "threadkeep.errors": "errors",
     "threadkeep.urls": "shared",
@@ -57,6 +58,7 @@ OURS = {
     "archive",
     "archive data",
     "render",
+    "html",
     "models",
     "errors",
     "shared",
@@ -64,13 +66,15 @@ OURS = {
 FORBIDDEN = {
     # Nothing inside the package goes through its lazy front door.
     **{name: {"face"} for name in OURS},
-    "parse": {"face", "fetch", "archive", "archive data", "render", "batch", "cli"},
-    "archive": {"face", "fetch", "render", "batch", "cli"},
+    "parse": {"face", "fetch", "archive", "archive data", "render", "html", "batch", "cli"},
+    "archive": {"face", "fetch", "render", "html", "batch", "cli"},
     "archive data": OURS - {"models", "archive data"},
-    "fetch": {"face", "archive", "archive data", "render", "batch", "cli"},
+    "fetch": {"face", "archive", "archive data", "render", "html", "batch", "cli"},
     "models": OURS - {"models"},
     "errors": OURS - {"errors"},
-    "render": {"face", "archive", "fetch", "parse", "batch", "cli"},
+    "render": {"face", "archive", "fetch", "parse", "html", "batch", "cli"},
+    # the offline site: reads the archive (documents and media), fetches and parses nothing.
+    "html": {"face", "fetch", "parse", "batch", "cli", "wayback"},
     "shared": OURS - {"shared", "errors"},
     "batch": {"face", "cli"},
     # recover: finds copies through the fetcher and keeps them through the archive.
@@ -121,7 +125,10 @@ def _loaded_after(code: str) -> set[str]:
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
-HEAVY = ("httpx", "bs4", "lxml", "tenacity", "threadkeep.archive", "threadkeep.fetch")
+HEAVY = (
+    "httpx", "bs4", "lxml", "tenacity", "jinja2", "threadkeep.archive", "threadkeep.fetch",
+    "threadkeep.html",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -146,6 +153,8 @@ def test_importing_threadkeep_loads_no_network_parsing_or_archive_code(code: str
         ),
         # Reading a store (show, history) loads no parser, lxml, bs4 or httpx.
         ("from threadkeep.archive import Archive", ("threadkeep.parsing", "lxml", "bs4", "httpx")),
+        # The site's package loads Jinja2 only when it writes a site.
+        ("import threadkeep.html", ("jinja2", "threadkeep.parsing", "httpx")),
     ],
 )
 def test_each_part_loads_only_what_it_uses(code: str, absent: tuple[str, ...]) -> None:

@@ -18,6 +18,7 @@ The hierarchy::
     │   ├── FetchTimeout           no answer in time
     │   ├── ResponseTooLarge       the body went past the size cap
     │   └── ForbiddenAddress       a hop led to an address the address policy refuses
+    ├── ExportError                an export's id names no document, or its folder is not ours
     └── ArchiveError               the archive store could not be read or written
         ├── CorruptStore           a stored file does not match its hash or format
         └── LockTimeout            another process held the store lock too long
@@ -31,6 +32,7 @@ __all__ = [
     "ArchiveError",
     "BadTarget",
     "CorruptStore",
+    "ExportError",
     "FetchError",
     "FetchTimeout",
     "ForbiddenAddress",
@@ -306,6 +308,22 @@ class CorruptStore(ArchiveError):
         ...     print(str(exc).split("; ")[1])
         this threadkeep (0.1.0) reads format 2 and older: upgrade threadkeep
     """
+
+
+class ExportError(ThreadkeepError):
+    """An export could not be written where it was asked to go: an id names no document in
+    the archive, or the output folder exists and is not a site threadkeep made. ``path``
+    names the folder when known. Nothing is written then.
+
+    Examples:
+        >>> import threadkeep
+        >>> issubclass(threadkeep.ExportError, threadkeep.ThreadkeepError)
+        True
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
 
 
 class LockTimeout(ArchiveError):

@@ -228,19 +228,52 @@ def _repair(store: str) -> None:
 
 
 @click.command("export")
+@click.argument("identifiers", metavar="[ID]...", nargs=-1)
 @store_option
-@format_option("jsonl", help="jsonl: one tweet record a line.")
-def export_cmd(store: str, fmt: str) -> None:
-    """Print every tweet record in the archive, one JSON document a line.
+@format_option(
+    "jsonl",
+    "html",
+    help="jsonl: one tweet record a line; html: an offline site in -o DIR.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="html: the folder to write the site into (new, empty, or a site written before).",
+)
+def export_cmd(identifiers: tuple[str, ...], store: str, fmt: str, output: Path | None) -> None:
+    """Print every tweet record (JSON lines), or write an offline site.
+
+    With --format html, writes DIR/index.html (every document), one page a thread in DIR/t/
+    (removed tweets with their last content, edited ones with their versions, the stored
+    media) and DIR/search.html; the pages open from disk and load nothing from the network.
+    IDs (thread ids, tweet ids or document keys) limit the site to those documents.
 
     Example:
 
+    \b
         threadkeep export --store ./archive > tweets.jsonl
+        threadkeep export --format html -o ./browse --store ./archive
     """
-    from threadkeep.archive.views import archived_tweet
+    if fmt == "jsonl":
+        if identifiers or output is not None:
+            raise click.UsageError("IDs and -o go with --format html")
+        from threadkeep.archive.views import archived_tweet
 
-    for record in _open(store).records():
-        click.echo(archived_tweet(record).model_dump_json())
+        for record in _open(store).records():
+            click.echo(archived_tweet(record).model_dump_json())
+        return
+    if output is None:
+        raise click.UsageError("--format html needs -o DIR, the folder to write the site into")
+    from threadkeep.html import build_site
+    from threadkeep.words import plural
+
+    report = build_site(_open(store), output, identifiers)
+    click.echo(
+        f"{output}: {plural(report.documents, 'document')}, {plural(report.tweets, 'tweet')} "
+        f"({report.removed} removed), {plural(report.media, 'media file')}; "
+        f"open {output / 'index.html'}"
+    )
 
 
 @click.command("reparse")

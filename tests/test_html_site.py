@@ -1,0 +1,335 @@
+"""The offline site (``threadkeep export --format html``), opened in a real headless Chromium.
+
+A thread archived twice (the fifth tweet gone the second time, the sixth edited, the fourth
+with a photo in the media store) is written as a site; Chromium opens it from ``file://``.
+The browser tests skip when no Chromium is installed (``.ci/run`` installs Debian's
+``chromium-headless-shell``), except under CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_module
+import io
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import threadkeep
+from tests.browser import Page, browser
+from tests.conftest import fixture_bytes
+from threadkeep.archive import Archive
+from threadkeep.archive.media import MediaEntry
+from threadkeep.cli import cli
+from threadkeep.html import CSP, build_site
+
+ROOT_TWEET = "1215710451343904768"
+FOURTH = "1215710921730867201"
+FIFTH = "1215711185045090305"  # "If you call yourself "a public speaker," …": removed later
+SIXTH = "1215711194180288512"  # "Never, ever, read the comments …": edited later
+PHOTO = "https://pbs.twimg.com/media/TkSiteTest1.jpg"
+ALT = "A slide with the speaker's handle in its corner"
+SEVENTH = "1215711282344517632"  # "The first 45 seconds of your talk …": gets a video
+VIDEO = "https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/TkSiteTest.mp4"
+POSTER = "https://pbs.twimg.com/ext_tw_video_thumb/1/pu/img/TkSiteTest.jpg"
+# The start of an mp4 (an ftyp box): enough for the site to call it a video. (No encoder is
+# at hand to make one that plays; the page's <video> is what is checked.)
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)
+T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
+PAGE = f"t/thread-{ROOT_TWEET}.html"
+ROOT_DIR = Path(__file__).parent.parent
+
+
+def _png() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 160), (30, 90, 160))
+    ImageDraw.Draw(image).rectangle((40, 40, 200, 120), fill=(250, 200, 40))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pages() -> tuple[bytes, bytes]:
+    page = fixture_bytes("threadreader/quinnypig_2020_full.html")
+    photo = (
+        f'<span class="entity-image"><a href="{PHOTO}" target="_blank"><img alt="{ALT}" '
+        f'src="/images/1px.png" data-src="{PHOTO}"></a></span>'
+    ).encode()
+    page = page.replace(
+        b"nobody gives a conference talk without saying who they are...\n",
+        b"nobody gives a conference talk without saying who they are...\n" + photo,
+        1,
+    )
+    video = (
+        f'<div class="entity-video"><video controls poster="{POSTER}">'
+        f'<source src="{VIDEO}" type="video/mp4"></video></div>'
+    ).encode()
+    page = page.replace(
+        b"The first 45 seconds of your talk", video + b"The first 45 seconds of your talk", 1
+    )
+    later = re.sub(rb'<div id="tweet_5".*?</div>', b"", page, count=1, flags=re.S)
+    later = later.replace(
+        b"Never, ever, read the comments on videos of your talks.", b"Never read the comments."
+    )
+    return page, later
+
+
+def _archive(store: Path) -> Archive:
+    archive = Archive(store)
+    first, later = _pages()
+    archive.add(first, captured_at=T0)
+    archive.add(later, captured_at=T0 + timedelta(days=30))
+    items = [
+        (
+            data,
+            MediaEntry(
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                type=kind,
+                url=url,
+                tweet=tweet,
+                origin=url,
+                time=T0,
+            ),
+        )
+        for data, kind, url, tweet in [
+            (_png(), "photo", PHOTO, FOURTH),
+            (MP4, "video", VIDEO, SEVENTH),
+            (_png(), "photo", POSTER, SEVENTH),
+        ]
+    ]
+    with archive.files.lock():
+        archive.media_store.store(items)
+    return archive
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    out = root / "browse"
+    build_site(_archive(root / "store"), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Page]:
+    if browser() is None:
+        reason = "no chromium-headless-shell or chromium on PATH (.ci/run installs it with apt)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    opened = Page(width=800, height=1000)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _inside(site: Path, urls: list[str]) -> list[str]:
+    """The urls outside ``site``. ``data:`` urls are let be: Chromium's own video controls
+    draw their icons from them (the pages write none: see the relative-links test)."""
+    prefix = site.resolve().as_uri() + "/"
+    return [url for url in urls if not url.startswith((prefix, "data:"))]
+
+
+# -- in the browser ----------------------------------------------------------------------------
+
+
+def test_a_thread_page_shows_the_tweets_what_was_removed_and_edited_and_the_photo(
+    site: Path, page: Page, tmp_path: Path
+) -> None:
+    page.open((site / PAGE).resolve().as_uri() + f"#t-{FOURTH}")
+    text = page.js("document.body.innerText")
+    assert "Okay. For every retweet this gets" in text
+    assert 'If you call yourself "a public speaker,"' in text  # its last content, kept
+    assert "REMOVED" in text and "EDITED" in text
+    assert "first missed 2024-01-31 12:00 UTC" in text
+    assert "Never read the comments." in text  # the latest version…
+    assert "Never, ever, read the comments on videos of your talks." in text  # …and the first
+    assert page.js("[...document.querySelectorAll('[data-removed=true]')].map(e => e.id)") == [
+        f"t-{FIFTH}"
+    ]
+    assert page.js("document.querySelectorAll('article.tweet').length") == 102
+    photo = page.js(
+        "[...document.images].filter(i => i.alt.startsWith('A slide'))"
+        ".map(i => [i.naturalWidth, i.getAttribute('src')])"
+    )
+    assert photo == [[240, photo[0][1]]] and photo[0][1].startswith("../media/")
+    assert _inside(site, page.requests()) == []
+    shot = tmp_path / "thread.png"
+    page.screenshot(shot)
+    from PIL import Image
+
+    image = Image.open(shot).convert("L")
+    assert image.size == (800, 1000)
+    inked = sum(image.histogram()[:200])  # pixels darker than the near-white background
+    assert inked > 20_000, f"the screenshot is (nearly) blank: {inked} dark pixels"
+    if os.environ.get("THREADKEEP_DOCS_SCREENSHOT"):  # docs/browse.md shows this one
+        ROOT_DIR.joinpath("docs", "browse-thread.png").write_bytes(shot.read_bytes())
+
+
+def test_the_video_plays_from_the_site_and_quoted_tweets_are_shown(site: Path, page: Page) -> None:
+    page.open((site / PAGE).resolve().as_uri())
+    video = page.js(
+        f"(v => [v.controls, v.getAttribute('src'), v.getAttribute('poster')])"
+        f"(document.querySelector('#t-{SEVENTH} video'))"
+    )
+    assert video[0] is True
+    assert video[1].startswith("../media/") and video[1].endswith(".mp4")
+    assert video[2].startswith("../media/") and video[2].endswith(".png")
+    assert page.js("document.querySelectorAll('blockquote.quoted').length") == 3
+    quoted = page.js("document.querySelector('blockquote.quoted').innerText")
+    assert quoted.startswith("Quoting @QuinnyPig (in this archive)")
+    assert "Known only by its link" not in quoted  # its text, from the thread that holds it
+    assert _inside(site, page.requests()) == []
+
+
+def test_the_thread_fits_a_phone_and_prints_without_the_navigation(site: Path, page: Page) -> None:
+    page.call(
+        "Emulation.setDeviceMetricsOverride", width=375, height=800, deviceScaleFactor=2,
+        mobile=True,
+    )  # fmt: skip
+    try:
+        page.open((site / PAGE).resolve().as_uri())
+        assert page.js("document.documentElement.scrollWidth") <= 375
+        page.call("Emulation.setEmulatedMedia", media="print")
+        assert page.js("getComputedStyle(document.querySelector('header.site')).display") == "none"
+        assert (
+            page.js("getComputedStyle(document.querySelector('.removed-mark')).display") != "none"
+        )
+        pdf = page.call("Page.printToPDF", printBackground=False)["data"]
+        assert len(pdf) > 10_000
+    finally:
+        page.call("Emulation.setEmulatedMedia", media="")
+        page.call("Emulation.clearDeviceMetricsOverride")
+
+
+def test_the_search_finds_a_word_of_the_removed_tweet(site: Path, page: Page) -> None:
+    page.open((site / "search.html").resolve().as_uri() + "?q=engaging%20framing")
+    found = page.js("[...document.querySelectorAll('#results a')].map(a => a.getAttribute('href'))")
+    assert found == [f"{PAGE}#t-{FIFTH}"]
+    assert "REMOVED" in page.js("document.getElementById('results').innerText")
+    assert page.js("document.getElementById('count').innerText") == "1 tweet found"
+    rows = page.js("search('ever read the comments')")  # the edited tweet's first version
+    assert [(row["id"], row["removed"]) for row in rows] == [(SIXTH, False)]
+    assert _inside(site, page.requests()) == []
+
+
+def test_the_index_lists_the_thread_and_links_inside_the_site(site: Path, page: Page) -> None:
+    page.open((site / "index.html").resolve().as_uri())
+    cells = page.js(
+        "[...document.querySelectorAll('tbody tr td, tbody tr th')].map(c => c.innerText)"
+    )
+    assert cells[0].startswith("Thread by @QuinnyPig: Okay. For every retweet")
+    assert cells[3:6] == ["102", "1", "1"]  # tweets, removed, edited
+    assert cells[6] == "2024-01-31 12:00 UTC"
+    links = page.js("[...document.links].map(a => a.href)")
+    assert links and _inside(site, links) == []
+    assert _inside(site, page.requests()) == []
+
+
+def test_the_policy_blocks_a_request_to_the_network(site: Path, page: Page) -> None:
+    page.open((site / PAGE).resolve().as_uri())
+    page.js(
+        "new Promise(done => { const img = new Image(); img.onerror = img.onload = done;"
+        " img.src = 'https://example.com/outside.png'; document.body.append(img); })"
+    )
+    assert _inside(site, page.requests()) == ["https://example.com/outside.png"]
+    assert "csp" in page.blocked()
+
+
+# -- the files ---------------------------------------------------------------------------------
+
+
+def test_every_page_carries_the_policy_and_only_relative_links(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert [p.relative_to(site).as_posix() for p in pages] == ["index.html", "search.html", PAGE]
+    for html in pages:
+        text = html.read_text()
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', text)
+        assert policy is not None and html_module.unescape(policy[1]) == CSP
+        for link in re.findall(r'(?:href|src|poster)="([^"]*)"', text):
+            assert not re.match(r"[a-z]+:|/", link), f"{html.name}: {link} leaves the site"
+        assert "<script>" not in text and " style=" not in text  # the policy blocks both
+        assert not re.search(r"<[^>]*\son[a-z]+=", text)
+    # the photo and the poster are the same bytes: one file
+    assert sorted(p.suffix for p in (site / "media").iterdir()) == [".mp4", ".png"]
+
+
+def test_tweet_text_is_escaped(tmp_path: Path) -> None:
+    page = fixture_bytes("threadreader/quinnypig_2020_full.html").replace(
+        b"Put your twitter handle on every slide.",
+        b"&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt;",
+        1,
+    )
+    archive = Archive(tmp_path / "store")
+    archive.add(page)
+    build_site(archive, tmp_path / "out")
+    html = (tmp_path / "out" / PAGE).read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<img src=x" not in html
+    index = (tmp_path / "out" / "assets" / "search-index.js").read_text()
+    assert "</script>" not in index and index.startswith("window.THREADKEEP_INDEX = [")
+
+
+def test_a_folder_threadkeep_did_not_write_is_refused_and_left_alone(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "store")
+    archive.add(fixture_bytes("threadreader/quinnypig_2020_full.html"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(threadkeep.ExportError, match="holds files threadkeep did not write"):
+        build_site(archive, mine)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    with pytest.raises(threadkeep.ExportError, match="no thread, tweet or document '42'"):
+        build_site(archive, tmp_path / "new", ["42"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "store"]  # no half site
+
+
+def test_a_site_written_before_is_replaced_whole(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "store")
+    archive.add(fixture_bytes("threadreader/quinnypig_2020_full.html"))
+    out = tmp_path / "out"
+    build_site(archive, out)
+    (out / "t" / "stale.html").write_text("old")
+    report = build_site(archive, out, [ROOT_TWEET])
+    assert (report.documents, report.tweets, report.removed) == (1, 102, 0)
+    assert not (out / "t" / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "store"]
+
+
+def test_an_account_export_gives_a_page_for_it_and_for_each_of_its_threads(
+    tmp_path: Path,
+) -> None:
+    archive = Archive(tmp_path / "store")
+    archive.export(ROOT_DIR / "fixtures" / "export" / "modern-alrocar-2024")
+    report = build_site(archive, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "t").iterdir()) == [
+        "export-52338276.html",
+        "thread-1771088435404583031.html",
+        "thread-1848756482629620036.html",
+    ]
+    assert (report.documents, report.tweets) == (3, 21)
+
+
+def test_the_command_writes_the_site(tmp_path: Path) -> None:
+    _archive(tmp_path / "store")
+    runner = CliRunner()
+    out = tmp_path / "browse"
+    done = runner.invoke(
+        cli, ["export", "--format", "html", "-o", str(out), "--store", str(tmp_path / "store")]
+    )
+    assert done.exit_code == 0, done.output
+    assert done.output == (
+        f"{out}: 1 document, 102 tweets (1 removed), 2 media files; open {out / 'index.html'}\n"
+    )
+    missing = runner.invoke(cli, ["export", "--format", "html", "--store", str(tmp_path / "store")])
+    assert missing.exit_code == 2 and "--format html needs -o DIR" in missing.output
+    jsonl = runner.invoke(cli, ["export", "-o", str(out), "--store", str(tmp_path / "store")])
+    assert jsonl.exit_code == 2 and "IDs and -o go with --format html" in jsonl.output
