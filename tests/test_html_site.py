@@ -104,8 +104,7 @@ def _archive(store: Path) -> Archive:
             (_png(), "photo", POSTER, SEVENTH),
         ]
     ]
-    with archive.files.lock():
-        archive.media_store.store(items)
+    archive.store_media(items)
     return archive
 
 
@@ -284,10 +283,10 @@ def test_a_folder_threadkeep_did_not_write_is_refused_and_left_alone(tmp_path: P
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
-    with pytest.raises(threadkeep.ExportError, match="holds files threadkeep did not write"):
+    with pytest.raises(threadkeep.SiteError, match="holds files threadkeep did not write"):
         build_site(archive, mine)
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
-    with pytest.raises(threadkeep.ExportError, match="no thread, tweet or document '42'"):
+    with pytest.raises(threadkeep.SiteError, match="no thread, tweet or document '42'"):
         build_site(archive, tmp_path / "new", ["42"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "store"]  # no half site
 

@@ -18,7 +18,7 @@ The hierarchy::
     │   ├── FetchTimeout           no answer in time
     │   ├── ResponseTooLarge       the body went past the size cap
     │   └── ForbiddenAddress       a hop led to an address the address policy refuses
-    ├── ExportError                an export's id names no document, or its folder is not ours
+    ├── SiteError                  the site export's id names no document, or its folder is not ours
     └── ArchiveError               the archive store could not be read or written
         ├── CorruptStore           a stored file does not match its hash or format
         └── LockTimeout            another process held the store lock too long
@@ -32,7 +32,6 @@ __all__ = [
     "ArchiveError",
     "BadTarget",
     "CorruptStore",
-    "ExportError",
     "FetchError",
     "FetchTimeout",
     "ForbiddenAddress",
@@ -42,6 +41,7 @@ __all__ = [
     "MalformedPage",
     "ParseError",
     "ResponseTooLarge",
+    "SiteError",
     "ThreadkeepError",
     "UnsupportedPage",
 ]
@@ -310,14 +310,14 @@ class CorruptStore(ArchiveError):
     """
 
 
-class ExportError(ThreadkeepError):
+class SiteError(ThreadkeepError):
     """An export could not be written where it was asked to go: an id names no document in
     the archive, or the output folder exists and is not a site threadkeep made. ``path``
     names the folder when known. Nothing is written then.
 
     Examples:
         >>> import threadkeep
-        >>> issubclass(threadkeep.ExportError, threadkeep.ThreadkeepError)
+        >>> issubclass(threadkeep.SiteError, threadkeep.ThreadkeepError)
         True
     """
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from threadkeep.archive.media import file_key
-from threadkeep.errors import ExportError
+from threadkeep.errors import SiteError
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -139,33 +139,21 @@ def page_name(document: str) -> str:
 
 
 def document_keys(archive: Archive) -> list[str]:
-    """Every document in the archive: those the capture log names, in the order they were
-    first captured, then those only tweet records name (an account export's threads: one
-    capture, several documents), sorted.
-
-    (``Archive.documents()`` is used instead when the archive has it.)
-    """
-    listed = getattr(archive, "documents", None)
-    if callable(listed):
-        return [document.key for document in listed()]
-    seen: dict[str, None] = {}
-    for entry in archive.captures():
-        if entry.document and entry.outcome != "failed":
-            seen.setdefault(entry.document, None)
-    more = {key for record in archive.records() for key in record.documents}
-    return [*seen, *sorted(more - seen.keys())]
+    """Every document in the archive, by key (an account export's threads included: each
+    has its record)."""
+    return [document.key for document in archive.documents()]
 
 
 def gather(archive: Archive, identifiers: Sequence[str] = ()) -> tuple[Site, dict[str, bytes]]:
     """The site's pages for these ids (every document when none), and the media bytes to copy.
 
-    :class:`ExportError` when an id names nothing in the archive.
+    :class:`SiteError` when an id names nothing in the archive.
     """
     threads: list[ArchivedThread] = []
     for key in identifiers or document_keys(archive):
         thread = archive.thread(key)
         if thread is None:
-            raise ExportError(f"no thread, tweet or document {key!r} in the archive")
+            raise SiteError(f"no thread, tweet or document {key!r} in the archive")
         if all(thread.document != other.document for other in threads):
             threads.append(thread)
     names = {thread.document: page_name(thread.document) for thread in threads}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from threadkeep._version import __version__
-from threadkeep.errors import ExportError
+from threadkeep.errors import SiteError
 from threadkeep.files import sync_folder
 from threadkeep.html.pages import Site, gather
 
@@ -52,7 +52,7 @@ def build_site(
 ) -> SiteReport:
     """Write the archive (or the documents ``ids`` name) as an offline site in ``folder``.
 
-    :class:`ExportError` when an id names nothing, or ``folder`` exists and is neither empty
+    :class:`SiteError` when an id names nothing, or ``folder`` exists and is neither empty
     nor a site threadkeep wrote; nothing is written then.
 
     Examples:
@@ -91,9 +91,9 @@ def build_site(
 
 def _check_target(target: Path) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise ExportError(f"{target} is not a folder: give a new or empty folder", path=str(target))
+        raise SiteError(f"{target} is not a folder: give a new or empty folder", path=str(target))
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise ExportError(
+        raise SiteError(
             f"{target} holds files threadkeep did not write: give a new or empty folder "
             "(a site threadkeep wrote before is replaced)",
             path=str(target),
