@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html as html_module
 import io
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -332,3 +333,38 @@ def test_the_command_writes_the_site(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "--format html needs -o DIR" in missing.output
     jsonl = runner.invoke(cli, ["export", "-o", str(out), "--store", str(tmp_path / "store")])
     assert jsonl.exit_code == 2 and "IDs and -o go with --format html" in jsonl.output
+
+
+def test_the_site_can_leave_the_media_out_and_jsonl_can_join_it_in(tmp_path: Path) -> None:
+    """`--no-media` writes no media file and says on the page which items were left out;
+    the JSON lines export adds the files kept of each tweet only when asked (`--media`)."""
+    store = tmp_path / "store"
+    _archive(store)
+    runner = CliRunner()
+    out = tmp_path / "light"
+    done = runner.invoke(
+        cli, ["export", "--format", "html", "--no-media", "-o", str(out), "--store", str(store)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "0 media files" in done.output
+    assert not any((out / "media").iterdir())
+    (page,) = (out / "t").glob("*.html")
+    assert "Photo kept in the archive, left out of this site" in page.read_text()
+    assert f"({PHOTO})" in page.read_text()
+
+    plain = runner.invoke(cli, ["export", "--store", str(store)])
+    joined = runner.invoke(cli, ["export", "--media", "--store", str(store)])
+    assert plain.exit_code == joined.exit_code == 0
+    plain_rows = {row["id"]: row for row in map(json.loads, plain.output.splitlines())}
+    joined_rows = {row["id"]: row for row in map(json.loads, joined.output.splitlines())}
+    assert "media_kept" not in plain_rows[FOURTH]
+    (kept,) = joined_rows[FOURTH]["media_kept"]
+    photo = _png()
+    digest = hashlib.sha256(photo).hexdigest()
+    assert kept["url"] == PHOTO and kept["path"] == f"media/{digest[:2]}/{digest}"
+    assert kept["size"] == len(photo) and (store / kept["path"]).read_bytes() == photo
+    assert all(
+        row["media_kept"] == []
+        for key, row in joined_rows.items()
+        if key != FOURTH and key != SEVENTH
+    )

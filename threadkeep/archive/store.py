@@ -217,15 +217,26 @@ class Archive:
         if document is None:
             return None
         merged = reader.merged(document)
-        kept = self._kept_media(merged.tweets)
+        kept = self.kept_media(merged.tweets)
         return merged.model_copy(update={"media": kept}) if kept else merged
 
-    def _kept_media(self, tweets: Iterable[Tweet]) -> tuple[KeptMedia, ...]:
-        """The media of ``tweets`` (and of the tweets they quote) the media store has a file
-        of, each once, in order."""
-        if not self.media_store.storage.exists(layout.MEDIA_INDEX):
-            return ()
-        index = self.media_store.index()
+    def kept_media(
+        self, tweets: Iterable[Tweet], *, index: dict[tuple[str, str], MediaEntry] | None = None
+    ) -> tuple[KeptMedia, ...]:
+        """The media of ``tweets`` (and of the tweets they quote) the media store keeps a file
+        of, each once, in order (what ``show`` lists after a thread's tweets).
+
+        Examples:
+            >>> import tempfile
+            >>> import threadkeep
+            >>> archive = threadkeep.Archive(tempfile.mkdtemp())
+            >>> archive.kept_media([threadkeep.Tweet(id="20", media=[threadkeep.Media(kind="photo", url="https://pbs.twimg.com/media/a.jpg")])])
+            ()
+        """
+        if index is None:
+            if not self.media_store.storage.exists(layout.MEDIA_INDEX):
+                return ()
+            index = self.media_store.index()  # (a caller asking often reads it once: index=)
         kept: dict[str, KeptMedia] = {}
         for tweet in tweets:
             for item in (*tweet.media, *(tweet.quoted.media if tweet.quoted else ())):

@@ -6,6 +6,7 @@ makes one library call and prints what it gave.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -241,7 +242,15 @@ def _repair(store: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="html: the folder to write the site into (new, empty, or a site written before).",
 )
-def export_cmd(identifiers: tuple[str, ...], store: str, fmt: str, output: Path | None) -> None:
+@click.option(
+    "--media/--no-media",
+    default=None,
+    help="html: copy the media files the archive keeps into the site (the default), or not; "
+    "jsonl: add to each tweet the media files kept of it (`media_kept`), or not (the default).",
+)
+def export_cmd(
+    identifiers: tuple[str, ...], store: str, fmt: str, output: Path | None, media: bool | None
+) -> None:
     """Print every tweet record (JSON lines), or write an offline site.
 
     With --format html, writes DIR/index.html (every document), one page a thread in DIR/t/
@@ -254,21 +263,32 @@ def export_cmd(identifiers: tuple[str, ...], store: str, fmt: str, output: Path 
     \b
         threadkeep export --store ./archive > tweets.jsonl
         threadkeep export --format html -o ./browse --store ./archive
+        threadkeep export --format html --no-media -o ./light --store ./archive
     """
     if fmt == "jsonl":
         if identifiers or output is not None:
             raise click.UsageError("IDs and -o go with --format html")
         from threadkeep.archive.views import archived_tweet
 
-        for record in _open(store).records():
-            click.echo(archived_tweet(record).model_dump_json())
+        archive = _open(store)
+        index = archive.media_store.index() if media else {}
+        for record in archive.records():
+            tweet = archived_tweet(record)
+            if not media:
+                click.echo(tweet.model_dump_json())
+                continue
+            kept = [
+                item.model_dump(mode="json") for item in archive.kept_media([tweet], index=index)
+            ]
+            line = tweet.model_dump(mode="json") | {"media_kept": kept}
+            click.echo(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
         return
     if output is None:
         raise click.UsageError("--format html needs -o DIR, the folder to write the site into")
     from threadkeep.html import build_site
     from threadkeep.words import plural
 
-    report = build_site(_open(store), output, identifiers)
+    report = build_site(_open(store), output, identifiers, media=media is not False)
     click.echo(
         f"{output}: {plural(report.documents, 'document')}, {plural(report.tweets, 'tweet')} "
         f"({report.removed} removed), {plural(report.media, 'media file')}; "

@@ -33,7 +33,7 @@ _FIRST_WORDS = 12
 class ShownMedia:
     """A media item as a page shows it: ``src`` is ``media/<sha256>.<ext>`` when stored."""
 
-    kind: str  # "img", "video" or "missing"
+    kind: str  # "img", "video", "missing" or "left-out" (stored, but not copied into the site)
     label: str  # photo, video, gif, card
     alt: str
     src: str | None = None
@@ -144,8 +144,11 @@ def document_keys(archive: Archive) -> list[str]:
     return [document.key for document in archive.documents()]
 
 
-def gather(archive: Archive, identifiers: Sequence[str] = ()) -> tuple[Site, dict[str, bytes]]:
-    """The site's pages for these ids (every document when none), and the media bytes to copy.
+def gather(
+    archive: Archive, identifiers: Sequence[str] = (), *, media: bool = True
+) -> tuple[Site, dict[str, bytes]]:
+    """The site's pages for these ids (every document when none), and the media bytes to copy
+    (none without ``media``: each stored item is then shown as left out, with its url).
 
     :class:`SiteError` when an id names nothing in the archive.
     """
@@ -163,20 +166,21 @@ def gather(archive: Archive, identifiers: Sequence[str] = ()) -> tuple[Site, dic
             if tweet.id:
                 home = f"{names[thread.document]}.html#t-{tweet.id}"
                 homes.setdefault(tweet.id, (home, tweet.text))
-    media = _MediaFiles(archive)
+    files = _MediaFiles(archive, copy=media)
     site = Site()
     for thread in threads:
-        tweets = tuple(_shown_tweets(thread, media, homes))
+        tweets = tuple(_shown_tweets(thread, files, homes))
         site.documents.append(ShownDocument(names[thread.document], thread, tweets))
-    site.files = {sha: path for sha, (path, _) in media.files.items()}
-    return site, dict(media.files.values())
+    site.files = {sha: path for sha, (path, _) in files.files.items()}
+    return site, dict(files.files.values())
 
 
 class _MediaFiles:
     """The media store's index read once, and the files the pages show (sha → path, bytes)."""
 
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, *, copy: bool = True) -> None:
         self.archive = archive
+        self.copy = copy
         self.index = archive.media_store.index()
         self.files: dict[str, tuple[str, bytes]] = {}
 
@@ -209,6 +213,9 @@ class _MediaFiles:
             if image:
                 return ShownMedia("img", "card", alt or "link preview", image, url=item.url)
             return ShownMedia("missing", "card", alt, url=item.url)
+        if not self.copy:
+            stored = self._stored(item.url, item.file) is not None
+            return ShownMedia("left-out" if stored else "missing", item.kind, alt, url=item.url)
         path = self.path(item.url, item.file)
         if path is None:
             return ShownMedia("missing", item.kind, alt, url=item.url)

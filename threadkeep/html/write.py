@@ -48,9 +48,15 @@ class SiteReport:
 
 
 def build_site(
-    archive: Archive, folder: str | os.PathLike[str], ids: Sequence[str] = ()
+    archive: Archive,
+    folder: str | os.PathLike[str],
+    ids: Sequence[str] = (),
+    *,
+    media: bool = True,
 ) -> SiteReport:
-    """Write the archive (or the documents ``ids`` name) as an offline site in ``folder``.
+    """Write the archive (or the documents ``ids`` name) as an offline site in ``folder``,
+    with copies of the media files the archive keeps (``media=False``: none; the pages then
+    say which items were left out).
 
     :class:`SiteError` when an id names nothing, or ``folder`` exists and is neither empty
     nor a site threadkeep wrote; nothing is written then.
@@ -71,11 +77,11 @@ def build_site(
     """
     target = Path(folder)
     _check_target(target)
-    site, media = gather(archive, ids)
+    site, files = gather(archive, ids, media=media)
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _write(site, media, building)
+        _write(site, files, building)
         _swap(building, target)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -85,7 +91,7 @@ def build_site(
         documents=len(site.documents),
         tweets=sum(len(document.tweets) for document in site.documents),
         removed=sum(document.removed for document in site.documents),
-        media=len(media),
+        media=len(files),
     )
 
 
