@@ -117,3 +117,38 @@ def test_threadkeep_json_reads_back() -> None:
     thread = threadkeep.parse(fixture_bytes("threadreader/mxs_nightmare_2026_fragment.html"))
     again = threadkeep.parse(thread.model_dump_json().encode())
     assert again == thread
+
+
+def test_an_older_answers_video_is_its_largest_variant() -> None:
+    """An older syndication answer lists its video's variants without bitrates (`video`,
+    `variants` of `src`): the one whose url names the most pixels is kept, whatever its place
+    in the list; a playlist is no file."""
+    answer = {
+        "__typename": "Tweet",
+        "id_str": "1653339402148855808",
+        "text": "the clip",
+        "user": {"screen_name": "example_user", "name": "Example User"},
+        "video": {
+            "poster": "https://pbs.twimg.com/ext_tw_video_thumb/1/pu/img/thumb.jpg",
+            "variants": [
+                {
+                    "type": "video/mp4",
+                    "src": "https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/high.mp4",
+                },
+                {
+                    "type": "video/mp4",
+                    "src": "https://video.twimg.com/ext_tw_video/1/pu/vid/320x180/low.mp4",
+                },
+                {
+                    "type": "application/x-mpegURL",
+                    "src": "https://video.twimg.com/ext_tw_video/1/pu/pl/list.m3u8",
+                },
+            ],
+        },
+    }
+    tweet = threadkeep.parse(json.dumps(answer).encode(), expect=threadkeep.Tweet)
+    (video,) = tweet.media
+    assert (
+        video.kind == "video" and video.url is not None and video.url.endswith("/1280x720/high.mp4")
+    )
+    assert video.preview == "https://pbs.twimg.com/ext_tw_video_thumb/1/pu/img/thumb.jpg"

@@ -17,6 +17,7 @@ not 1 to 20 ASCII digits is no id.
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -147,16 +148,29 @@ def _media(tweet: dict[str, Any]) -> list[Media]:
             found.append(Media(kind="photo", url=_string(photo.get("url"))))
         video = tweet.get("video")
         if isinstance(video, dict):
-            sources = [_string(v.get("src")) for v in _list(video.get("variants"))]
-            sources = [s for s in sources if s and ".mp4" in s] or [s for s in sources if s]
+            listed = [_string(v.get("src")) for v in _list(video.get("variants"))]
+            sources = [s for s in listed if s and ".mp4" in s] or [s for s in listed if s]
             found.append(
-                Media(
-                    kind="video",
-                    url=sources[-1] if sources else None,
-                    preview=_string(video.get("poster")),
-                )
+                Media(kind="video", url=_largest(sources), preview=_string(video.get("poster")))
             )
     return found
+
+
+_SIZE_IN_URL_RE = re.compile(r"/(\d{1,5})x(\d{1,5})/")
+
+
+def _largest(sources: list[str]) -> str | None:
+    """The variant of an older answer's ``video`` (no bitrates) with the most pixels its url
+    names (``…/vid/1280x720/….mp4``); the last listed where none names a size (the order
+    these answers list them in, smallest first)."""
+    if not sources:
+        return None
+
+    def pixels(place: int) -> tuple[int, int]:
+        size = _SIZE_IN_URL_RE.search(sources[place])
+        return (int(size[1]) * int(size[2]) if size else 0, place)
+
+    return sources[max(range(len(sources)), key=pixels)]
 
 
 def _card(tweet: dict[str, Any]) -> Media | None:
