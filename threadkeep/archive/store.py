@@ -372,8 +372,6 @@ class Archive:
             >>> [document.key for document in archive.documents()]
             ['thread-1215710451343904768']
         """
-        from threadkeep.archive import layout
-
         reader = self._reader()  # one generation for the whole walk
         paths = self.storage.list(layout.documents_folder(reader.generation))
         keys = sorted(p.rsplit("/", 1)[-1].removesuffix(".json") for p in paths

@@ -25,7 +25,7 @@ from threadkeep.cli.common import (
     show_progress,
     store_option,
 )
-from threadkeep.cli.media import fetch_and_say, wayback_option
+from threadkeep.cli.media import fetch_and_say, media_wayback_option
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -95,7 +95,7 @@ def _listed(from_file: str | None) -> list[str]:
     is_flag=True,
     help="Then fetch the photos and videos of the archived tweets (as threadkeep media).",
 )
-@wayback_option
+@media_wayback_option
 @contact_option
 def archive_cmd(
     sources: tuple[str, ...],

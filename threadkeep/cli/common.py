@@ -198,6 +198,15 @@ contact_option = click.option(
 )
 
 
+def wayback_option(*, help: str) -> Callable[[F], F]:
+    """``--wayback BASE`` (``THREADKEEP_WAYBACK``): the web archive asked, by default
+    web.archive.org; any server with its interfaces (a mirror, a test server)."""
+    return click.option(
+        "--wayback", default="https://web.archive.org", show_default=True,
+        envvar="THREADKEEP_WAYBACK", show_envvar=True, callback=http_base, help=help,
+    )  # fmt: skip
+
+
 def min_interval_option(*, help: str) -> Callable[[F], F]:
     """``--min-interval``: seconds between requests (the fetch client's politeness)."""
     return click.option(

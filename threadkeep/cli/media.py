@@ -18,16 +18,16 @@ from threadkeep.cli.common import (
     checked_setting,
     contact_option,
     format_option,
-    http_base,
     min_interval_option,
     store_option,
+    wayback_option,
 )
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
     from threadkeep.fetch import Client
 
-__all__ = ["COMMANDS", "fetch_and_say", "media_cmd", "wayback_option"]
+__all__ = ["COMMANDS", "fetch_and_say", "media_cmd", "media_wayback_option"]
 
 
 def _news(line: str) -> None:
@@ -35,14 +35,8 @@ def _news(line: str) -> None:
         click.echo(f"threadkeep: {line}", err=True)
 
 
-wayback_option = click.option(
-    "--wayback",
-    default="https://web.archive.org",
-    show_default=True,
-    envvar="THREADKEEP_WAYBACK",
-    show_envvar=True,
-    callback=http_base,
-    help="The web archive asked for media whose origin answers 404, 403 or 410.",
+media_wayback_option = wayback_option(
+    help="The web archive asked for media whose origin answers 404, 403 or 410."
 )
 
 
@@ -87,7 +81,7 @@ def fetch_and_say(
 @click.command("media")
 @click.argument("ids", nargs=-1, type=TextPath())
 @store_option
-@wayback_option
+@media_wayback_option
 @click.option("--no-wayback", is_flag=True, help="Never ask the web archive.")
 @click.option(
     "--allow-private",

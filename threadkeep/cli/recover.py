@@ -17,9 +17,9 @@ from threadkeep.cli.common import (
     TextPath,
     contact_option,
     format_option,
-    http_base,
     min_interval_option,
     store_option,
+    wayback_option,
 )
 
 __all__ = ["COMMANDS", "recover_cmd"]
@@ -51,15 +51,7 @@ _DAY = click.DateTime(["%Y-%m-%d"])
 @click.command("recover")
 @click.argument("targets", nargs=-1, required=True, type=TextPath(), callback=_targets)
 @store_option
-@click.option(
-    "--wayback",
-    default="https://web.archive.org",
-    show_default=True,
-    envvar="THREADKEEP_WAYBACK",
-    show_envvar=True,
-    callback=http_base,
-    help="The web archive asked (any server with its CDX and replay interfaces).",
-)
+@wayback_option(help="The web archive asked (any server with its CDX and replay interfaces).")
 @click.option(
     "--since", type=_DAY, metavar="DATE", help="Only copies captured on or after DATE (YYYY-MM-DD)."
 )
