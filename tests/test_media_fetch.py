@@ -318,3 +318,27 @@ def test_show_joins_the_kept_media_in(host: MediaHost, tmp_path: Path) -> None:
     assert f"from {gone.origin}" in text
     markdown = invoke("show", TWEET, "--store", str(tmp_path), "--format", "md").output
     assert f"- {host.base}/media/ok.png → `{photo.path}` (photo," in markdown
+
+
+def test_a_url_no_parser_reads_is_one_failure_not_a_traceback(tmp_path: Path) -> None:
+    """A page may give any string as a media url: one that cannot be fetched at all fails
+    alone, said on stderr, and `archive --media` still reports its sources first."""
+    with MediaHost("127.0.0.1") as host:
+        data = json.loads(host.answer())
+        data["mediaDetails"] = [
+            {"type": "photo", "media_url_https": "https://[pbs.twimg.com/media/x.jpg"},
+            {"type": "photo", "media_url_https": f"{host.base}/media/ok.png"},
+        ]
+        answer = tmp_path / "answer.json"
+        answer.write_text(json.dumps(data), encoding="utf-8")
+        broken = tmp_path / "broken.html"
+        broken.write_bytes(b"<html><body><p>no tweet here</p></body></html>")
+        store = str(tmp_path / "store")
+        done = invoke("archive", str(answer), str(broken), "--store", store, "--media",
+                      "--allow-private", "--wayback", host.base, "--min-interval", "0")  # fmt: skip
+        assert done.exit_code == 1
+        assert isinstance(done.exception, SystemExit) and "Traceback" not in done.output
+        assert "2 media items: 1 fetched" in done.stdout
+        assert "https://[pbs.twimg.com/media/x.jpg: not a url that can be fetched" in done.stderr
+        assert "broken.html" in done.stderr  # the source that failed is not lost
+        assert Archive(store).media(url=f"{host.base}/media/ok.png") is not None

@@ -239,23 +239,26 @@ class Archive:
             index = self.media_store.index()  # (a caller asking often reads it once: index=)
         kept: dict[str, KeptMedia] = {}
         for tweet in tweets:
-            for item in (*tweet.media, *(tweet.quoted.media if tweet.quoted else ())):
-                entry = index.get(("url", item.url)) if item.url else None
-                if entry is None and item.file:
-                    entry = index.get(("file", file_key(item.file)))
-                key = item.url or item.file
-                if entry is None or key is None or key in kept:
-                    continue
-                kept[key] = KeptMedia(
-                    url=item.url,
-                    export_file=None if item.url else item.file,
-                    path=layout.media_path(entry.sha256),
-                    sha256=entry.sha256,
-                    size=entry.size,
-                    type=entry.type,
-                    origin=entry.origin,
-                    time=entry.time,
-                )
+            shown = [tweet, *(t for t in (tweet.quoted, tweet.retweet_of) if t is not None)]
+            for item in (item for one in shown for item in one.media):
+                # the item's file, and its picture (a video's poster, a card's image)
+                for url, file in ((item.url, item.file), (item.preview, None)):
+                    entry = index.get(("url", url)) if url else None
+                    if entry is None and file:
+                        entry = index.get(("file", file_key(file)))
+                    key = url or file
+                    if entry is None or key is None or key in kept:
+                        continue
+                    kept[key] = KeptMedia(
+                        url=url,
+                        export_file=None if url else file,
+                        path=layout.media_path(entry.sha256),
+                        sha256=entry.sha256,
+                        size=entry.size,
+                        type=entry.type,
+                        origin=entry.origin,
+                        time=entry.time,
+                    )
         return tuple(kept.values())
 
     def history(self, identifier: str) -> History | None:

@@ -233,11 +233,17 @@ def fetch_media(
         if held is not None and archive.media_store.has(held.sha256):
             report.held += 1
             continue
-        if item.playlist:
-            report.playlists.append(item.url)
-            continue
         try:
+            if item.playlist:
+                report.playlists.append(item.url)
+                continue
             data, origin, at = _fetch_one(client, item, wayback)
+        except ValueError as exc:  # a url no parser of urls reads ("https://[host/x.jpg")
+            failure = FetchError(f"not a url that can be fetched ({exc})", url=item.url)
+            report.failures.append((item.url, str(failure)))
+            if progress is not None:
+                progress(f"failed: {item.url}: {failure}")
+            continue
         except ThreadkeepError as exc:
             report.failures.append((item.url, str(exc)))
             if progress is not None:

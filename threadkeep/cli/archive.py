@@ -164,12 +164,20 @@ def archive_cmd(
     ) as client:
         run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))
+        media_failed = None
         if with_media:
-            fetch_and_say(archive, client, (), wayback=wayback, avatars=False, fmt=as_lines)
+            try:
+                fetch_and_say(archive, client, (), wayback=wayback, avatars=False, fmt=as_lines)
+            except Failed as exc:  # said after the sources' own failures, never instead
+                media_failed = exc
     if (empties := report.empties()) is not None:
         click.echo(f"threadkeep: {empties}", err=True)
     if report.failures:
+        if media_failed is not None:
+            media_failed.show()
         raise Failed.inputs(report)
+    if media_failed is not None:
+        raise media_failed
 
 
 @dataclass(frozen=True)

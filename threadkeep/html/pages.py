@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from threadkeep.archive.media import file_key
-from threadkeep.errors import SiteError
+from threadkeep.errors import CorruptStore, SiteError
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -198,7 +198,7 @@ class _MediaFiles:
         if entry.sha256 not in self.files:
             try:
                 data = self.archive.media_bytes(entry.sha256)
-            except FileNotFoundError:
+            except (FileNotFoundError, CorruptStore):  # shown as missing; `verify` says why
                 return None
             suffix = media_suffix(data)
             if suffix is None:
@@ -208,14 +208,15 @@ class _MediaFiles:
 
     def shown(self, item: Media) -> ShownMedia:
         alt = item.alt or ""
+        if not self.copy:
+            url = item.preview if item.kind == "card" else item.url
+            stored = self._stored(url, item.file) is not None
+            return ShownMedia("left-out" if stored else "missing", item.kind, alt, url=item.url)
         if item.kind == "card":
             image = self.path(item.preview)
             if image:
                 return ShownMedia("img", "card", alt or "link preview", image, url=item.url)
             return ShownMedia("missing", "card", alt, url=item.url)
-        if not self.copy:
-            stored = self._stored(item.url, item.file) is not None
-            return ShownMedia("left-out" if stored else "missing", item.kind, alt, url=item.url)
         path = self.path(item.url, item.file)
         if path is None:
             return ShownMedia("missing", item.kind, alt, url=item.url)

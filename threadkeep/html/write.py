@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,10 +162,17 @@ def search_index(site: Site) -> str:
 
 
 def _when(value: datetime | str | None) -> str:
-    """A time as people read it (UTC, to the minute)."""
+    """A time as people read it (UTC, to the minute).
+
+    >>> from datetime import timedelta, timezone
+    >>> _when(datetime(2024, 1, 1, 12, tzinfo=timezone(timedelta(hours=5))))
+    '2024-01-01 07:00 UTC'
+    """
     if value is None:
         return "unknown"
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
