@@ -342,3 +342,39 @@ def test_a_url_no_parser_reads_is_one_failure_not_a_traceback(tmp_path: Path) ->
         assert "https://[pbs.twimg.com/media/x.jpg: not a url that can be fetched" in done.stderr
         assert "broken.html" in done.stderr  # the source that failed is not lost
         assert Archive(store).media(url=f"{host.base}/media/ok.png") is not None
+
+
+def test_the_media_index_reads_only_new_lines_and_sees_every_change(tmp_path: Path) -> None:
+    """Each fetched file adds an index line: the index is read again from where it was, and
+    still sees a damaged line appended later, or the file rewritten (a repair)."""
+    from datetime import UTC, datetime
+
+    from threadkeep.archive.media import MediaEntry
+    from threadkeep.errors import CorruptStore
+
+    store = Archive(tmp_path).media_store
+
+    def entry(data: bytes, url: str) -> MediaEntry:
+        digest = hashlib.sha256(data).hexdigest()
+        return MediaEntry(
+            sha256=digest, size=len(data), url=url, origin=url, time=datetime.now(UTC)
+        )
+
+    first, second = (
+        entry(b"one", "https://a.example/1.jpg"),
+        entry(b"two", "https://a.example/2.jpg"),
+    )
+    store.store([(b"one", first)])
+    assert store.index() == {("url", first.url): first}
+    store.store([(b"two", second)])
+    assert store.index() == {("url", first.url): first, ("url", second.url): second}
+    index_file = tmp_path / "media.jsonl"
+    with index_file.open("ab") as log:
+        log.write(b'{"sha256": "torn')  # a torn last line: skipped, as before
+    assert set(store.index()) == {("url", first.url), ("url", second.url)}
+    with index_file.open("ab") as log:
+        log.write(b'"}\n')
+    with pytest.raises(CorruptStore, match=r"media\.jsonl line 3 is damaged"):
+        store.index()
+    index_file.write_bytes(second.model_dump_json().encode() + b"\n")  # rewritten whole
+    assert store.index() == {("url", second.url): second}

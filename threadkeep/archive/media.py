@@ -92,6 +92,10 @@ class MediaStore:
     def __init__(self, storage: Storage, *, location: str) -> None:
         self.storage = storage
         self.location = location
+        # The index as last read: the bytes of its whole lines and what they make. The file
+        # is only ever appended to, so a later read parses only the lines after those bytes
+        # (each fetched file adds one: parsing the whole index each time was quadratic).
+        self._read: tuple[bytes, dict[tuple[str, str], MediaEntry]] = (b"", {})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -125,12 +129,45 @@ class MediaStore:
                 yield number, exc.errors()[0]["msg"]
 
     def index(self) -> dict[tuple[str, str], MediaEntry]:
-        """The index, by ``("url", url)`` and ``("file", file_key(name))``: the latest line wins."""
-        found: dict[tuple[str, str], MediaEntry] = {}
-        for entry in self.entries():
-            for key in _keys(entry):
-                found[key] = entry
+        """The index, by ``("url", url)`` and ``("file", file_key(name))``: the latest line wins
+        (a torn last line skipped; a damaged line raises :class:`CorruptStore` naming it).
+
+        Only the lines written since the last call are parsed, when the bytes read then are
+        still the file's start; else (a repair rewrote it) the whole file is."""
+        try:
+            data = self.storage.read(layout.MEDIA_INDEX)
+        except FileNotFoundError:
+            data = b""
+        seen, known = self._read
+        if not data.startswith(seen):
+            seen, known = b"", {}
+        whole = data.rfind(b"\n") + 1  # the lines ended by a line break: kept for next time
+        found = dict(known)
+        number = seen.count(b"\n")
+        for line in data[len(seen) : whole].split(b"\n")[:-1]:
+            number += 1
+            self._index_line(found, line, number)
+        self._read = (data[:whole], dict(found)) if whole >= len(seen) else self._read
+        last = data[max(whole, len(seen)) :]
+        if last and is_whole_line(last):  # an unended last line, whole: read, not kept
+            self._index_line(found, last, number + 1)
         return found
+
+    def _index_line(
+        self, found: dict[tuple[str, str], MediaEntry], line: bytes, number: int
+    ) -> None:
+        if not line.strip():
+            return
+        try:
+            entry = MediaEntry.model_validate_json(line)
+        except ValidationError as exc:
+            raise CorruptStore(
+                f"{self.location}: {layout.MEDIA_INDEX} line {number} is damaged "
+                f"({exc.errors()[0]['msg']})",
+                path=layout.MEDIA_INDEX,
+            ) from exc
+        for key in _keys(entry):
+            found[key] = entry
 
     def find(self, *, url: str | None = None, file: str | None = None) -> MediaEntry | None:
         """The stored media for this url, else this export file name; None when unknown."""

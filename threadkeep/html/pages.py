@@ -153,11 +153,13 @@ def gather(
     :class:`SiteError` when an id names nothing in the archive.
     """
     threads: list[ArchivedThread] = []
+    listed: set[str] = set()
     for key in identifiers or document_keys(archive):
         thread = archive.thread(key)
         if thread is None:
             raise SiteError(f"no thread, tweet or document {key!r} in the archive")
-        if all(thread.document != other.document for other in threads):
+        if thread.document not in listed:
+            listed.add(thread.document)
             threads.append(thread)
     names = {thread.document: page_name(thread.document) for thread in threads}
     homes: dict[str, tuple[str, str | None]] = {}  # tweet id → its page and anchor, its text
