@@ -7,7 +7,13 @@ captures (``archive``, ``store``, ``source``, ``at`` are set; ``sys`` is importe
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import textwrap
+
+from tests.conftest import ROOT
 
 _PREAMBLE = """
 import os, signal, sys
@@ -31,3 +37,19 @@ os.replace = replace
 def killed_at_rename(body: str) -> str:
     """The script: the kill at the n-th rename, then ``body`` (dedented)."""
     return _PREAMBLE + textwrap.dedent(body)
+
+
+def killed(script: str, *args: str) -> bool:
+    """Run ``script`` (:func:`killed_at_rename`) in a child: True when it was killed at its
+    rename, False when it had fewer renames and ran to the end (the capture was made)."""
+    child = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    if child.returncode == 0:
+        return False
+    assert child.returncode == -signal.SIGKILL, child.returncode
+    return True

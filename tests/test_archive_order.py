@@ -22,9 +22,6 @@ import itertools
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,8 +29,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import ROOT, fixture_bytes
-from tests.kill import killed_at_rename
+from tests.conftest import fixture_bytes
+from tests.kill import killed, killed_at_rename
 from threadkeep.archive import Archive
 from threadkeep.archive import apply as apply_module
 from threadkeep.cli import cli
@@ -278,21 +275,12 @@ def test_sigkill_during_an_out_of_order_add_is_repaired(tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     shutil.copytree(first, whole)
     Archive(whole).add(SMALL, url=URL, captured_at=T2020)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     at = 1
     while True:
         store = tmp_path / f"killed-{at}"
         shutil.copytree(first, store)
-        child = subprocess.run(
-            [sys.executable, "-c", KILLED_AT_RENAME, str(store), str(small), str(at), URL],
-            env=env,
-            cwd=ROOT,
-            timeout=120,
-            check=False,
-        )
-        if child.returncode == 0:  # past the last rename: the capture was made
-            break
-        assert child.returncode == -signal.SIGKILL
+        if not killed(KILLED_AT_RENAME, str(store), str(small), str(at), URL):
+            break  # past the last rename: the capture was made
         archive = Archive(store)
         report = archive.verify()
         assert report.ok, (at, report.problems)

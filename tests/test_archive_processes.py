@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, ROOT
-from tests.kill import killed_at_rename
+from tests.kill import killed, killed_at_rename
 from threadkeep.archive import Archive
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
@@ -107,11 +107,8 @@ def test_sigkill_between_the_renames_of_a_batch_is_repaired(tmp_path: Path) -> N
     while True:
         store = tmp_path / f"killed-{at}"
         shutil.copytree(first, store)
-        child = spawn(KILLED_AT_RENAME, str(store), str(changed), str(at))
-        child.communicate(timeout=120)
-        if child.returncode == 0:  # past the last rename: the capture was made
-            break
-        assert child.returncode == -signal.SIGKILL
+        if not killed(KILLED_AT_RENAME, str(store), str(changed), str(at)):
+            break  # past the last rename: the capture was made
         archive = Archive(store)
         report = archive.verify()
         assert report.ok, (at, report.problems)

@@ -12,17 +12,14 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import FIXTURES, ROOT
-from tests.kill import killed_at_rename
+from tests.conftest import FIXTURES
+from tests.kill import killed, killed_at_rename
 from threadkeep.archive import Archive
 from threadkeep.cli import cli
 
@@ -231,21 +228,12 @@ def test_sigkill_in_the_middle_of_an_export_leaves_a_store_that_verifies(
     then archiving it again. Also when the capture's files are written a few at a time (a
     large export's are, to bound its memory), the kills falling between those batches."""
     export = make_export(tmp_path / "export")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     bounded = [] if flush_at is None else [str(flush_at)]
     at = 1
     while True:
         store = tmp_path / f"killed-{at}"
-        child = subprocess.run(
-            [sys.executable, "-c", KILLED_AT_RENAME, str(store), str(export), str(at), *bounded],
-            env=env,
-            cwd=ROOT,
-            timeout=120,
-            check=False,
-        )
-        if child.returncode == 0:  # past the last rename: the export was archived
-            break
-        assert child.returncode == -signal.SIGKILL
+        if not killed(KILLED_AT_RENAME, str(store), str(export), str(at), *bounded):
+            break  # past the last rename: the export was archived
         archive = Archive(store)
         report = archive.verify()
         assert report.ok, (at, report.problems)

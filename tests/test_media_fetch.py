@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.conftest import FIXTURES
 from tests.test_fetch_network import Policy
+from tests.wayback_server import Loopback
 from threadkeep.archive import Archive
 from threadkeep.batch.media import MediaItem, fetch_media
 from threadkeep.cli import cli
@@ -37,19 +36,13 @@ GONE_JPEG = b"\xff\xd8\xff\xe0 the web archive's copy" * 20
 BIG = b"\xff\xd8\xff\xe0" + b"x" * 50_000
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-class MediaHost:
+class MediaHost(Loopback):
     """A media host and a web archive in one loopback server; ``requests`` lists the paths
     asked for, in order."""
 
     def __init__(self, host: str = "127.0.0.2") -> None:
         self.requests: list[str] = []
-        self._server = make_server(host, 0, self._app, threaded=True, request_handler=_Quiet)
-        self.base = f"http://{host}:{self._server.server_port}"
+        super().__init__(host)
         b = self.base
         self.routes: dict[str, tuple[int, bytes, dict[str, str]]] = {
             "/vid/1280x720/high.mp4": (200, MP4_HIGH, {"Content-Type": "video/mp4"}),
@@ -66,16 +59,6 @@ class MediaHost:
             "/media/big.jpg": (200, BIG, {"Content-Type": "image/jpeg"}),
             "/media/moved.jpg": (302, b"", {"Location": "http://127.0.0.1:9/secret.jpg"}),
         }  # fmt: skip
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,))
-
-    def __enter__(self) -> MediaHost:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._thread.join()
-        self._server.server_close()
 
     @Request.application  # type: ignore[misc]
     def _app(self, request: Request) -> Response:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -33,7 +33,29 @@ from tests.conftest import FIXTURES, ROOT
 WAYBACK = FIXTURES / "wayback"
 
 
-class Wayback:
+class Loopback:
+    """A threaded werkzeug server on a loopback address, answering with ``self._app``; a
+    context manager: started on enter, stopped on exit. ``base`` is its ``http://`` address."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._server = make_server(host, 0, self._app, threaded=True, request_handler=_Quiet)
+        self.base = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,))
+
+    def _app(self, environ: Any, start_response: Any) -> Any:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
+
+
+class Wayback(Loopback):
     """The loopback archive of one scenario (a ``fixtures/wayback/<name>.json``)."""
 
     def __init__(self, scenario: str | dict[str, Any]) -> None:
@@ -44,18 +66,7 @@ class Wayback:
         self.busy = 0  # how many requests to answer 503 (Retry-After: 1) first
         self.delay = 0.0  # seconds each replay waits before answering
         self.requests: list[str] = []
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=_Quiet)
-        self.base = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,))
-
-    def __enter__(self) -> Wayback:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._thread.join()
-        self._server.server_close()
+        super().__init__()
 
     def fetched(self) -> list[str]:
         """The replays asked for, ``timestamp/original`` each, in order."""
