@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner, Result
@@ -361,3 +362,196 @@ def test_the_media_index_reads_only_new_lines_and_sees_every_change(tmp_path: Pa
         store.index()
     index_file.write_bytes(second.model_dump_json().encode() + b"\n")  # rewritten whole
     assert store.index() == {("url", second.url): second}
+
+
+# -- review of issue 18: streaming, the user's web archive, what a run fetches -----------------
+
+CHUNK = bytes(range(256)) * 256  # 64 KiB, one object served again and again: no server copy
+
+
+def streamed(size: int, head: bytes = b"\xff\xd8\xff\xe0") -> tuple[Any, str]:
+    """A body of ``size`` bytes sent in 64 KiB chunks with no Content-Length (the cap can
+    only be found while it streams), and its sha256."""
+    digest = hashlib.sha256(head)
+    left = size - len(head)
+    while left > 0:
+        digest.update(CHUNK[:left])
+        left -= len(CHUNK)
+
+    def body() -> Iterator[bytes]:
+        yield head
+        rest = size - len(head)
+        while rest > 0:
+            yield CHUNK[:rest] if rest < len(CHUNK) else CHUNK
+            rest -= len(CHUNK)
+
+    return body, digest.hexdigest()
+
+
+class StreamingHost(MediaHost):
+    """A media host whose routes may also be functions giving the body's chunks."""
+
+    @Request.application  # type: ignore[misc]
+    def _app(self, request: Request) -> Response:
+        path = request.environ.get("RAW_URI") or request.path
+        self.requests.append(path)
+        status, body, headers = self.routes.get(path, (404, b"no such file", {}))
+        return Response(body() if callable(body) else body, status=status, headers=headers)
+
+
+def answer_with(host: MediaHost, tweet: str, *media: dict[str, Any]) -> bytes:
+    """The syndication answer as tweet ``tweet`` with only ``media``."""
+    data: dict[str, Any] = json.loads(host.answer())
+    data["id_str"] = tweet
+    data["mediaDetails"] = list(media)
+    for key in ("quoted_tweet", "parent"):
+        data.pop(key, None)
+    return json.dumps(data).encode()
+
+
+def photo(url: str) -> dict[str, Any]:
+    return {"type": "photo", "media_url_https": url}
+
+
+def one_photo_archive(host: MediaHost, store: Path, url: str) -> Archive:
+    archive = Archive(store)
+    archive.add(answer_with(host, TWEET, photo(url)),
+                url="https://cdn.syndication.twimg.com/tweet-result?id=" + TWEET)  # fmt: skip
+    return archive
+
+
+def test_a_file_growing_past_the_cap_is_refused_and_leaves_no_temporary_file(
+    tmp_path: Path,
+) -> None:
+    with StreamingHost() as host:
+        body, _ = streamed(3_000_000)
+        host.routes["/media/huge.jpg"] = (200, body, {"Content-Type": "image/jpeg"})
+        archive = one_photo_archive(host, tmp_path, f"{host.base}/media/huge.jpg")
+        with client(max_bytes=1_000_000) as c:
+            report = fetch_media(archive, c, wayback=None)
+    assert "1000000-byte cap" in dict(report.failures)[f"{host.base}/media/huge.jpg"]
+    assert report.stored == [] and archive.media(url=f"{host.base}/media/huge.jpg") is None
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]  # not even a temp
+    assert list(archive.storage.temporaries()) == []
+    assert archive.verify().ok
+
+
+def test_a_big_video_is_written_as_it_comes_never_whole_in_memory(tmp_path: Path) -> None:
+    """30 MB sent in chunks, under a raised cap: stored with its sha256, while the fetch's
+    peak of memory (every allocation of the process, the server's too) stays far below it."""
+    import tracemalloc
+
+    size = 30_000_000
+    with StreamingHost() as host:
+        body, digest = streamed(size, head=b"\x00\x00\x00\x18ftypmp42")
+        host.routes["/media/big.mp4"] = (200, body, {"Content-Type": "video/mp4"})
+        archive = one_photo_archive(host, tmp_path, f"{host.base}/media/big.mp4")
+        with client(max_bytes=40_000_000) as c:
+            tracemalloc.start()
+            try:
+                report = fetch_media(archive, c, wayback=None)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+    assert report.failures == [] and len(report.stored) == 1
+    entry = report.stored[0]
+    assert entry.sha256 == digest and entry.size == size
+    kept = tmp_path / "media" / digest[:2] / digest
+    assert kept.stat().st_size == size
+    with kept.open("rb") as stream:
+        assert hashlib.file_digest(stream, "sha256").hexdigest() == digest
+    assert peak < size // 10, f"the fetch held {peak} bytes at its peak"
+    assert archive.verify().ok
+
+
+def test_the_users_own_web_archive_on_the_local_network_needs_no_allow_private(
+    host: MediaHost, tmp_path: Path
+) -> None:
+    """--wayback is the user's choice: a mirror on a loopback or private address is fetched
+    without --allow-private, while media urls from pages keep their refusal."""
+    with MediaHost("127.0.0.1") as mirror:
+        copy = f"/web/2id_/{host.base}/media/gone.jpg"
+        mirror.routes[copy] = (200, GONE_JPEG, {"Content-Type": "image/jpeg"})
+        archive = archived(host, tmp_path)
+        with client(max_bytes=20_000) as c:  # Policy(): 127.0.0.1 is loopback, not allowed
+            report = fetch_media(archive, c, wayback=mirror.base)
+    gone = archive.media(url=f"{host.base}/media/gone.jpg")
+    assert gone is not None and archive.media_bytes(gone.sha256) == GONE_JPEG
+    assert gone.origin == f"{mirror.base}{copy}" and report.from_wayback == 1
+    assert mirror.requests == [copy]
+    failed = dict(report.failures)
+    assert "127.0.0.1" in failed[f"{host.base}/media/moved.jpg"]  # a page's url: still refused
+
+
+def test_a_media_url_under_the_web_archives_address_is_not_counted_as_from_it(
+    host: MediaHost, tmp_path: Path
+) -> None:
+    """Whether a file came from the web archive is what the fetch did, not what its url
+    looks like: a photo whose own url starts with BASE/web/ is the origin's."""
+    host.routes["/web/own.jpg"] = (200, JPEG, {"Content-Type": "image/jpeg"})
+    archive = one_photo_archive(host, tmp_path, f"{host.base}/web/own.jpg")
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=host.base)
+    assert [entry.url for entry in report.stored] == [f"{host.base}/web/own.jpg"]
+    assert report.from_wayback == 0
+    assert report.lines()[0] == "1 media items: 1 fetched, 0 already stored, 0 failed"
+
+
+def test_a_playlist_variant_is_never_asked_for(host: MediaHost, tmp_path: Path) -> None:
+    """The video's mp4 variant is fetched, its HLS playlist never requested; a video a page
+    gives only as its playlist (Nitter's) is skipped and reported, never requested either."""
+    playlist = (200, b"#EXTM3U\n", {"Content-Type": "application/x-mpegURL"})
+    host.routes["/playlist.m3u8"] = playlist
+    host.routes["/ext_tw_video/1635574/pu/pl/playlist.m3u8?tag=12"] = playlist
+    archive = archived(host, tmp_path)
+    page = (FIXTURES / "nitter" / "constructed_2023_profile_timeline.html").read_text("utf-8")
+    for media_host in ("https://video.twimg.com", "https://pbs.twimg.com"):
+        page = page.replace(media_host, host.base)
+        page = page.replace(quote(media_host, safe=""), quote(host.base, safe=""))
+    archive.add(page.encode())
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=None)
+    assert archive.media(url=f"{host.base}/vid/1280x720/high.mp4") is not None
+    assert report.playlists == [f"{host.base}/ext_tw_video/1635574/pu/pl/playlist.m3u8?tag=12"]
+    assert report.lines()[0].endswith(", 1 playlists skipped")
+    assert not [path for path in host.requests if ".m3u8" in path]
+
+
+def test_archive_media_fetches_this_runs_sources_only_and_its_json_report_is_its_own_line(
+    tmp_path: Path,
+) -> None:
+    with MediaHost("127.0.0.1") as host:
+        earlier, now = tmp_path / "earlier.json", tmp_path / "now.json"
+        earlier.write_bytes(
+            answer_with(host, "1653339402148855801", photo(f"{host.base}/media/ok.png"))
+        )
+        now.write_bytes(
+            answer_with(host, "1653339402148855802", photo(f"{host.base}/img/thumb.jpg"))
+        )
+        store = str(tmp_path / "store")
+        assert invoke("archive", str(earlier), "--store", store).exit_code == 0
+        done = invoke("archive", str(now), "--store", store, "--media", "--allow-private",
+                      "--no-progress", "--min-interval", "0", "--format", "json")  # fmt: skip
+        assert done.exit_code == 0, done.output
+        lines = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [line["source"] for line in lines if "source" in line] == [str(now)]
+        (media,) = [line for line in lines if line.get("kind") == "media"]
+        assert "source" not in media and media["items"] == 1
+        assert [entry["url"] for entry in media["stored"]] == [f"{host.base}/img/thumb.jpg"]
+        assert "/media/ok.png" not in host.requests  # the earlier source's photo: not this run's
+
+
+def test_archive_media_max_bytes(tmp_path: Path) -> None:
+    with MediaHost("127.0.0.1") as host:
+        answer = tmp_path / "answer.json"
+        answer.write_bytes(answer_with(host, TWEET, photo(f"{host.base}/media/big.jpg")))
+        store = str(tmp_path / "store")
+        done = invoke("archive", str(answer), "--store", store, "--media", "--allow-private",
+                      "--min-interval", "0", "--max-bytes", "20000")  # fmt: skip
+        assert done.exit_code == 1
+        assert "1 media items: 0 fetched" in done.stdout and "20000-byte cap" in done.stderr
+        done = invoke("archive", str(answer), "--store", store, "--media", "--allow-private",
+                      "--min-interval", "0", "--max-bytes", "60000")  # fmt: skip
+        assert done.exit_code == 0, done.output
+        kept = Archive(store).media(url=f"{host.base}/media/big.jpg")
+        assert kept is not None and kept.size == len(BIG)

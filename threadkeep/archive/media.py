@@ -217,6 +217,43 @@ class MediaStore:
             write(path, chunks)
         return True
 
+    def write_hashed(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        """Write a file whose hash is not known yet from ``chunks`` as they come (a fetched
+        video is never whole in memory): into a temporary file in ``media/``, hashed while it
+        is written, synced, then renamed to its sha256's path (kept as it is when stored
+        already). Its ``(sha256, size)``; its index line is written by :meth:`store` (``data``
+        None). An exception while the chunks come leaves no file, not even a temporary one.
+
+        Unlike the other writes, no store lock is needed: the file's name is its hash, so two
+        writers of it write the same bytes, and one rename wins whole.
+
+        Example:
+            >>> import tempfile
+            >>> from threadkeep.archive.storage import LocalStorage
+            >>> media = MediaStore(LocalStorage(tempfile.mkdtemp()), location="store")
+            >>> sha, size = media.write_hashed([b"not really ", b"a jpeg"])
+            >>> media.read(sha), size
+            (b'not really a jpeg', 17)
+        """
+        digest = hashlib.sha256()
+        size = 0
+
+        def hashing() -> Iterator[bytes]:
+            nonlocal size
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                yield chunk
+
+        write = getattr(self.storage, "write_atomic_named", None)
+        if write is None:  # a storage that cannot stream: one file, written whole
+            data = b"".join(hashing())
+            if not self.has(digest.hexdigest()):
+                write_atomic_many(self.storage, [(layout.media_path(digest.hexdigest()), data)])
+        else:
+            write(layout.MEDIA, hashing(), lambda: layout.media_path(digest.hexdigest()))
+        return digest.hexdigest(), size
+
     def store(self, items: Sequence[tuple[bytes | None, MediaEntry]]) -> tuple[int, int]:
         """Store each ``(data, entry)``: a file not stored yet is written, a url or file name
         the index does not have yet (or has as other bytes) gets a line. ``data`` None: the

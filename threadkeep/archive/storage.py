@@ -203,6 +203,40 @@ class LocalStorage:
         for made in folders:
             _sync_folder(made)
 
+    def write_atomic_named(
+        self, folder: str, chunks: Iterable[bytes], name: Callable[[], str]
+    ) -> bool:
+        """Write the bytes of ``chunks`` as they come into a temporary file in ``folder``, sync
+        it, then rename it to ``name()``, asked once every chunk is written (a path named by
+        the bytes' hash): durable when this returns. Whether it was renamed: a file already
+        at that path is kept, the temporary file removed. An exception while the chunks come
+        (a body over its cap) removes the temporary file and is raised as it is."""
+        start = self._full(folder + "/.incoming")
+        _make_folders([start])
+        where = os.path.dirname(start)
+        with _writing(start):
+            handle, temp = tempfile.mkstemp(dir=where, prefix=".incoming.", suffix=TEMP)
+        try:
+            with _writing(start), os.fdopen(handle, "wb") as stream:
+                os.fchmod(handle, 0o644)
+                for chunk in chunks:
+                    stream.write(chunk)
+                stream.flush()
+                os.fsync(handle)
+            target = self._full(name())
+            folders = _make_folders([target])
+            if os.path.isfile(target):
+                Path(temp).unlink()
+                return False
+            with _writing(target):
+                os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        for made in folders:
+            _sync_folder(made)
+        return True
+
     def append_line(self, path: str, line: bytes) -> None:
         target = self._full(path)
         os.makedirs(os.path.dirname(target), exist_ok=True)

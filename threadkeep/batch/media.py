@@ -17,7 +17,6 @@ joins the two.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from threadkeep.archive import Archive
 from threadkeep.archive.media import MediaEntry
 from threadkeep.errors import FetchError, HTTPStatusError, ThreadkeepError
 from threadkeep.fetch import Client
+from threadkeep.fetch.body import Head
 from threadkeep.models import Tweet
 
 __all__ = [
@@ -128,17 +128,16 @@ def _of_tweet(tweet: Tweet, *, avatars: bool) -> Iterator[MediaItem]:
 
 
 def media_items(
-    archive: Archive, ids: Iterable[str] = (), *, avatars: bool = False
+    archive: Archive, ids: Iterable[str] | None = None, *, avatars: bool = False
 ) -> list[MediaItem]:
-    """Every media item of the archive's tweets (of the documents ``ids`` name, when
-    given), each url once, in a stable order. An id that names nothing raises
-    :class:`~threadkeep.errors.ArchiveError`."""
+    """Every media item of the archive's tweets (of the documents ``ids`` name, when not
+    None: none for no ids), each url once, in a stable order. An id that names nothing
+    raises :class:`~threadkeep.errors.ArchiveError`."""
     from threadkeep.errors import ArchiveError
 
     tweets: list[Tweet] = []
-    wanted = list(ids)
-    if wanted:
-        for identifier in wanted:
+    if ids is not None:
+        for identifier in dict.fromkeys(ids):
             thread = archive.thread(identifier)
             if thread is None:
                 raise ArchiveError(f"{archive.location}: nothing archived is {identifier!r}")
@@ -185,45 +184,72 @@ def _media_type(content_type: str | None) -> bool:
     return kind.startswith(("image/", "video/")) or kind == "application/octet-stream"
 
 
-def _fetch_one(client: Client, item: MediaItem, wayback: str | None) -> tuple[bytes, str, datetime]:
-    """The bytes, the url they came from and when: the largest size first, the url as given
-    when that is missing, the web archive's copy when the origin says it is gone."""
+@dataclass(frozen=True)
+class _Fetched:
+    """A file fetched into the media store: its hash and size, the url its bytes came from,
+    when, and whether the fetch that gave them was the web archive's (``from_wayback``)."""
+
+    sha256: str
+    size: int
+    origin: str
+    at: datetime
+    from_wayback: bool
+
+
+def _into(archive: Archive) -> Callable[[Head, Iterator[bytes]], tuple[str, int]]:
+    """What a streamed media answer is handed to: refused unless a picture or a video,
+    else written into the media store as it comes (never whole in memory)."""
+
+    def take(head: Head, chunks: Iterator[bytes]) -> tuple[str, int]:
+        if not _media_type(head.content_type):
+            raise NotMedia(
+                f"{head.final_url}: answered {head.content_type or 'no content type'}, "
+                "not a picture or a video: not stored"
+            )
+        return archive.media_store.write_hashed(chunks)
+
+    return take
+
+
+def _fetch_one(client: Client, archive: Archive, item: MediaItem, wayback: str | None) -> _Fetched:
+    """Fetch ``item`` into the store: the largest size first, the url as given when that is
+    missing, the web archive's copy when the origin says it is gone.
+
+    Media urls come from pages (``from_page=True``: no private addresses); the web archive
+    at ``wayback`` is the user's own choice, fetched as a url the user gave (a mirror on the
+    local network needs no ``--allow-private``)."""
+    take = _into(archive)
     tries = [largest_url(item.url)]
     if tries[0] != item.url:
         tries.append(item.url)
     last: FetchError | None = None
     for url in tries:
         try:
-            got = client.fetch(url, from_page=True)
-            break
+            head, (sha256, size) = client.fetch_streamed(url, take, from_page=True)
+            return _Fetched(sha256, size, head.final_url, head.fetched_at, from_wayback=False)
         except HTTPStatusError as exc:
             if exc.status not in FALLBACK_STATUSES:
                 raise
             last = exc
-    else:
-        if wayback is None or last is None:
-            assert last is not None
-            raise last
-        got = client.fetch(wayback_url(wayback, item.url), from_page=True)
-    if not _media_type(got.content_type):
-        raise NotMedia(
-            f"{got.final_url}: answered {got.content_type or 'no content type'}, "
-            "not a picture or a video: not stored"
-        )
-    return got.content, got.final_url, got.fetched_at
+    assert last is not None
+    if wayback is None:
+        raise last
+    head, (sha256, size) = client.fetch_streamed(wayback_url(wayback, item.url), take)
+    return _Fetched(sha256, size, head.final_url, head.fetched_at, from_wayback=True)
 
 
 def fetch_media(
     archive: Archive,
     client: Client,
-    ids: Iterable[str] = (),
+    ids: Iterable[str] | None = None,
     *,
     wayback: str | None = WAYBACK,
     avatars: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> MediaReport:
-    """Fetch every media item of the archive's tweets (of the documents ``ids`` name) that
-    the media store does not hold yet, and store each as it arrives; ``wayback`` None never
+    """Fetch every media item of the archive's tweets (of the documents ``ids`` name, when
+    not None) that the media store does not hold yet, and store each as it arrives, written
+    into the store as its bytes come (never whole in memory); ``wayback`` None never
     asks the web archive. A failure is reported, never raised: the other items go on."""
     items = media_items(archive, ids, avatars=avatars)
     report = MediaReport(items=len(items))
@@ -237,7 +263,7 @@ def fetch_media(
             if item.playlist:
                 report.playlists.append(item.url)
                 continue
-            data, origin, at = _fetch_one(client, item, wayback)
+            got = _fetch_one(client, archive, item, wayback)
         except ValueError as exc:  # a url no parser of urls reads ("https://[host/x.jpg")
             failure = FetchError(f"not a url that can be fetched ({exc})", url=item.url)
             report.failures.append((item.url, str(failure)))
@@ -250,18 +276,17 @@ def fetch_media(
                 progress(f"failed: {item.url}: {exc}")
             continue
         entry = MediaEntry(
-            sha256=hashlib.sha256(data).hexdigest(),
-            size=len(data),
+            sha256=got.sha256,
+            size=got.size,
             type=item.type,
             url=item.url,
             tweet=item.tweet,
-            origin=origin,
-            time=at,
+            origin=got.origin,
+            time=got.at,
         )
-        archive.store_media([(data, entry)])
+        archive.store_media([(None, entry)])  # the file is written: its index line
         report.stored.append(entry)
-        if wayback is not None and origin.startswith(wayback.rstrip("/") + "/web/"):
-            report.from_wayback += 1
+        report.from_wayback += got.from_wayback
         if progress is not None:
             progress(f"stored {item.url} ({entry.size} bytes)")
     return report

@@ -7,7 +7,7 @@ one line (or one JSON line) a source as each is done, and the failures at the en
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -25,7 +25,7 @@ from threadkeep.cli.common import (
     show_progress,
     store_option,
 )
-from threadkeep.cli.media import fetch_and_say, media_wayback_option
+from threadkeep.cli.media import fetch_and_say, max_bytes_option, media_wayback_option
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -93,9 +93,10 @@ def _listed(from_file: str | None) -> list[str]:
     "--media",
     "with_media",
     is_flag=True,
-    help="Then fetch the photos and videos of the archived tweets (as threadkeep media).",
+    help="Then fetch the photos and videos of this run's sources' tweets (as threadkeep media).",
 )
 @media_wayback_option
+@max_bytes_option(help="With --media: refuse a media file larger than this.")
 @contact_option
 def archive_cmd(
     sources: tuple[str, ...],
@@ -110,6 +111,7 @@ def archive_cmd(
     allow_private: bool,
     with_media: bool,
     wayback: str,
+    max_bytes: int,
     contact: str | None,
 ) -> None:
     """Capture pages into the archive: urls are fetched, saved files read.
@@ -125,8 +127,10 @@ def archive_cmd(
     --refresh, so an interrupted run resumes. Failures are listed at the end and make the exit
     status 1. A page with no tweets (an article that embeds none) is kept and logged as empty
     but makes no document; how many there were is said at the end, and they are no failure.
-    With --media, the photos and videos of the archived tweets are fetched afterwards, as
-    threadkeep media does (--wayback: the web archive asked for those gone from their origin).
+    With --media, the photos and videos of the tweets of this run's sources (those skipped as
+    captured already too) are fetched afterwards, as threadkeep media does (--wayback: the web
+    archive asked for those gone from their origin; --max-bytes: the largest file kept); with
+    --format json their report is one more line, "kind": "media".
 
     Example:
 
@@ -164,10 +168,24 @@ def archive_cmd(
     ) as client:
         run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))
-        media_failed = None
-        if with_media:
+    media_failed = None
+    if with_media:
+        documents = run.documents + _documents_of(archive, skipped)
+        with Client(
+            min_interval=min_interval,
+            contact=contact,
+            allow_private=allow_private,
+            max_bytes=max_bytes,
+        ) as media_client:
             try:
-                fetch_and_say(archive, client, (), wayback=wayback, avatars=False, fmt=as_lines)
+                fetch_and_say(
+                    archive,
+                    media_client,
+                    tuple(documents),
+                    wayback=wayback,
+                    avatars=False,
+                    fmt=as_lines,
+                )
             except Failed as exc:  # said after the sources' own failures, never instead
                 media_failed = exc
     if (empties := report.empties()) is not None:
@@ -180,12 +198,24 @@ def archive_cmd(
         raise media_failed
 
 
+def _documents_of(archive: Archive, urls: list[str]) -> list[str]:
+    """The documents the latest captures of ``urls`` (skipped as captured already) made."""
+    wanted = set(urls)
+    made: dict[str, str] = {}
+    for capture in archive.captures():
+        if capture.url in wanted and capture.document:
+            made[capture.url] = capture.document
+    return [made[url] for url in urls if url in made]
+
+
 @dataclass(frozen=True)
 class _Run:
     archive: Archive
     client: Client
     threadreader_base: str
     fmt: str
+    documents: list[str] = field(default_factory=list)
+    """The documents this run's sources made, as each is done (what --media fetches for)."""
 
     def all(self, todo: list[str], report: Report, *, bar_on: bool) -> None:
         """Each source's line on stdout as it is done; Ctrl-C says what was done."""
@@ -200,6 +230,8 @@ class _Run:
         try:
             for done in tqdm(captures, total=len(todo), desc="archiving", unit="source",
                              file=sys.stderr, disable=not bar_on):  # fmt: skip
+                if done.result is not None and done.result.document:
+                    self.documents.append(done.result.document)
                 if self.fmt == "json" or done.result is not None:
                     line = done.json_line() if self.fmt == "json" else done.summary()
                     tqdm.write(line, file=stdout)

@@ -8,7 +8,8 @@ says what happens on stderr as it goes, and prints the summary. ``threadkeep arc
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -27,7 +28,15 @@ if TYPE_CHECKING:
     from threadkeep.archive import Archive
     from threadkeep.fetch import Client
 
-__all__ = ["COMMANDS", "fetch_and_say", "media_cmd", "media_wayback_option"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = [
+    "COMMANDS",
+    "fetch_and_say",
+    "max_bytes_option",
+    "media_cmd",
+    "media_wayback_option",
+]
 
 
 def _news(line: str) -> None:
@@ -40,16 +49,30 @@ media_wayback_option = wayback_option(
 )
 
 
+def max_bytes_option(help: str) -> Callable[[F], F]:
+    """``--max-bytes``: the largest media file fetched (``threadkeep media``, ``archive
+    --media``)."""
+    return click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1),
+        default=20_000_000,
+        show_default=True,
+        callback=checked_setting,
+        help=help,
+    )
+
+
 def fetch_and_say(
     archive: Archive,
     client: Client,
-    ids: tuple[str, ...],
+    ids: tuple[str, ...] | None,
     *,
     wayback: str | None,
     avatars: bool,
     fmt: str,
 ) -> None:
-    """Fetch the media, print the summary (text) or the report (json), and fail (exit 1)
+    """Fetch the media (of the documents ``ids`` name; None: every archived tweet's), print
+    the summary (text) or the report (json: one line, ``"kind": "media"``), and fail (exit 1)
     when some item could not be fetched."""
     import json
 
@@ -60,6 +83,7 @@ def fetch_and_say(
         click.echo(
             json.dumps(
                 {
+                    "kind": "media",
                     "items": report.items,
                     "stored": [entry.model_dump(mode="json") for entry in report.stored],
                     "from_wayback": report.from_wayback,
@@ -88,14 +112,7 @@ def fetch_and_say(
     is_flag=True,
     help="Fetch media urls that lead to loopback and private addresses (never link-local).",
 )
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    default=20_000_000,
-    show_default=True,
-    callback=checked_setting,
-    help="Refuse a file larger than this.",
-)
+@max_bytes_option(help="Refuse a file larger than this.")
 @click.option("--avatars", is_flag=True, help="Keep the authors' profile pictures too.")
 @format_option("text", "json", help="text: a summary; json: every file stored and failure.")
 @min_interval_option(help="Seconds between requests to one host.")
@@ -140,7 +157,12 @@ def media_cmd(
         max_bytes=max_bytes,
     ) as client:
         fetch_and_say(
-            archive, client, ids, wayback=None if no_wayback else wayback, avatars=avatars, fmt=fmt
+            archive,
+            client,
+            ids or None,
+            wayback=None if no_wayback else wayback,
+            avatars=avatars,
+            fmt=fmt,
         )
 
 

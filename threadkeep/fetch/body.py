@@ -12,6 +12,8 @@ makes the :class:`~threadkeep.fetch.capture.Capture`, with the media type and ch
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -21,7 +23,7 @@ from threadkeep.fetch.capture import Capture
 from threadkeep.fetch.decoding import Decoder
 from threadkeep.fetch.failures import Failure
 
-__all__ = ["Body", "media_type"]
+__all__ = ["Body", "Head", "media_type"]
 
 _RAISE_CAP = "raise max_bytes to fetch it"
 
@@ -41,6 +43,21 @@ def media_type(header: str | None) -> tuple[str | None, str | None]:
         if name.strip().lower() == "charset" and value.strip(" \"'"):
             charset = value.strip(" \"'").lower()
     return kind.strip().lower() or None, charset
+
+
+@dataclass(frozen=True)
+class Head:
+    """What a streamed answer's body comes with (:meth:`threadkeep.Client.fetch_streamed`):
+    the fields of a :class:`~threadkeep.fetch.capture.Capture` but its bytes."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    fetched_at: datetime
+    content_type: str | None
+    encoding: str | None
+    attempts: int
 
 
 class Body:
@@ -70,17 +87,44 @@ class Body:
         for chunk in self.decoder.feed(raw):
             self._take(chunk)
 
+    def stream(self, raw: Iterable[bytes]) -> Iterator[bytes]:
+        """The decoded body, a step at a time as ``raw`` (the chunks as sent) comes, none
+        kept: it fails past the cap or the deadline, or at its end if a coding was cut short."""
+        for data in raw:
+            self._check_deadline()
+            for chunk in self.decoder.feed(data):
+                self._count(chunk)
+                yield chunk
+        self.decoder.finish()
+
     def _take(self, chunk: bytes) -> None:
+        self._count(chunk)
+        self.chunks.append(chunk)
+
+    def _count(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.cap:
             problem = f"the body went past the {self.cap}-byte cap; the rest was not read"
             raise Failure(ResponseTooLarge, problem, _RAISE_CAP)
         self._check_deadline()
-        self.chunks.append(chunk)
 
     def _check_deadline(self) -> None:
         if time.monotonic() > self.deadline:
             raise Failure(FetchTimeout, "the body was still arriving at the deadline")
+
+    def head(self) -> Head:
+        """The answer's :class:`Head`: what a streamed body comes with."""
+        content_type, encoding = media_type(self.response.headers.get("content-type"))
+        return Head(
+            url=self.url,
+            final_url=str(self.response.url),
+            status=self.response.status_code,
+            headers=dict(self.response.headers.items()),
+            fetched_at=self.fetched_at,
+            content_type=content_type,
+            encoding=encoding,
+            attempts=self.attempts,
+        )
 
     def capture(self) -> Capture:
         """The :class:`Capture` of the whole body, decoded, with the headers as sent."""

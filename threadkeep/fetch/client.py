@@ -8,11 +8,15 @@ shares.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
 import httpx
 from tenacity import Retrying
 
 from threadkeep.errors import FetchError, ParseError
 from threadkeep.fetch.base import ClientBase
+from threadkeep.fetch.body import Body, Head
 from threadkeep.fetch.capture import Capture, read
 from threadkeep.fetch.endpoints import Ask, R, no_oembed
 from threadkeep.fetch.failures import transport_errors
@@ -23,6 +27,8 @@ from threadkeep.fetch.retry import Tries
 from threadkeep.models import Article, Thread, Tweet
 
 __all__ = ["Client"]
+
+T = TypeVar("T")
 
 
 class Client(ClientBase[httpx.Client]):
@@ -63,11 +69,35 @@ class Client(ClientBase[httpx.Client]):
         ``from_page=True`` for a url taken from a page's content rather than from the user:
         its first hop may not reach loopback or private addresses (docs/security.md).
         """
+        return self._fetching(url, from_page, _whole)
+
+    def fetch_streamed(
+        self,
+        url: str,
+        take: Callable[[Head, Iterator[bytes]], T],
+        *,
+        from_page: bool = False,
+    ) -> tuple[Head, T]:
+        """GET ``url`` as :meth:`fetch` does (its politeness, retries, redirects, caps and
+        address rules), but hand the body to ``take`` a chunk at a time as it arrives,
+        never whole in memory: ``take(head, chunks)``'s result, with the answer's
+        :class:`~threadkeep.fetch.body.Head`.
+
+        ``chunks`` raises, from inside ``take``, when the body passes ``max_bytes`` or the
+        deadline or the connection fails: ``take`` must then leave nothing behind (a
+        temporary file removed), as it is called again for each retry. Its own exceptions
+        pass through, never retried.
+        """
+        return self._fetching(
+            url, from_page, lambda body, raw: (body.head(), take(body.head(), body.stream(raw)))
+        )
+
+    def _fetching(self, url: str, from_page: bool, read: Callable[[Body, Iterator[bytes]], T]) -> T:
         tries = Tries(url, self._settings, from_page=from_page)
         with tries.running():
             for attempt in Retrying(**tries.policy()):
                 with attempt:
-                    return self._exchange(tries.attempt())
+                    return self._exchange(tries.attempt(), read)
         raise AssertionError("unreachable: tenacity returns or re-raises the last failure")
 
     def fetch_thread(self, url_or_id: str | int) -> Thread:
@@ -90,8 +120,8 @@ class Client(ClientBase[httpx.Client]):
     def _read(self, ask: Ask[R]) -> R:
         return read(self.fetch(ask.url), ask)
 
-    def _exchange(self, attempt: Attempt) -> Capture:
-        """One attempt: request hop after hop until an answer's body is read."""
+    def _exchange(self, attempt: Attempt, read: Callable[[Body, Iterator[bytes]], T]) -> T:
+        """One attempt: request hop after hop until an answer's body is read by ``read``."""
         settings = self._settings
         while True:
             with (
@@ -107,6 +137,10 @@ class Client(ClientBase[httpx.Client]):
             ):
                 body = attempt.answer(response)
                 if body is not None:
-                    for chunk in response.iter_raw():
-                        body.add(chunk)
-                    return body.capture()
+                    return read(body, response.iter_raw())
+
+
+def _whole(body: Body, raw: Iterator[bytes]) -> Capture:
+    for chunk in raw:
+        body.add(chunk)
+    return body.capture()
