@@ -555,3 +555,27 @@ def test_archive_media_max_bytes(tmp_path: Path) -> None:
         assert done.exit_code == 0, done.output
         kept = Archive(store).media(url=f"{host.base}/media/big.jpg")
         assert kept is not None and kept.size == len(BIG)
+
+
+def test_archive_media_of_a_url_skipped_as_captured_already(tmp_path: Path) -> None:
+    """A url captured before is skipped, but it is one of this run's sources: its media are
+    fetched (a run whose media failed can be run again as it was)."""
+    with MediaHost("127.0.0.1") as host:
+        answer = answer_with(host, TWEET, photo(f"{host.base}/media/ok.png"))
+        host.routes["/answer.json"] = (200, answer, {"Content-Type": "application/json"})
+        other = tmp_path / "other.json"
+        other.write_bytes(
+            answer_with(host, "1653339402148855801", photo(f"{host.base}/img/thumb.jpg"))
+        )
+        store = str(tmp_path / "store")
+        url = f"{host.base}/answer.json"
+        done = invoke("archive", url, str(other), "--store", store, "--allow-private",
+                      "--min-interval", "0")  # fmt: skip
+        assert done.exit_code == 0, done.output
+        again = invoke("archive", url, "--store", store, "--media", "--allow-private",
+                       "--min-interval", "0")  # fmt: skip
+        assert again.exit_code == 0, again.output
+        assert "skipped" in again.stderr
+        assert "1 media items: 1 fetched" in again.stdout
+        assert Archive(store).media(url=f"{host.base}/media/ok.png") is not None
+        assert "/img/thumb.jpg" not in host.requests

@@ -200,6 +200,8 @@ def archive_cmd(
 
 def _documents_of(archive: Archive, urls: list[str]) -> list[str]:
     """The documents the latest captures of ``urls`` (skipped as captured already) made."""
+    if not urls:
+        return []
     wanted = set(urls)
     made: dict[str, str] = {}
     for capture in archive.captures():
