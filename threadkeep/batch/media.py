@@ -4,11 +4,14 @@ For each media item of the tweets archived (a photo at its largest size, the vid
 variant the copy chose, which parsers pick as the best mp4 a source lists, a video's poster
 and a card's image; avatars when asked), :func:`fetch_media` fetches the file through the
 fetch :class:`~threadkeep.fetch.Client` (its caps, politeness and address rules: media urls
-come from untrusted pages, so they are fetched as taken from a page) and stores it once by
-its sha256 with :meth:`~threadkeep.archive.Archive.store_media`. The index line is keyed by
-the media url as parsed (``show`` and ``export`` join on it); ``origin`` is the url the bytes
-came from. When the origin answers 404, 403 or 410, the web archive's copy
-(``BASE/web/2id_/{url}``) is tried, and ``origin`` then names the replay.
+come from untrusted pages, so they are fetched as taken from a page), streamed into the media
+store as its bytes come (:meth:`~threadkeep.fetch.Client.fetch_streamed` into
+:meth:`~threadkeep.archive.media.MediaStore.write_hashed`: never whole in memory), once by its
+sha256, then indexed with :meth:`~threadkeep.archive.Archive.store_media`. The index line is
+keyed by the media url as parsed (``show`` and ``export`` join on it); ``origin`` is the url
+the bytes came from. When the origin answers 404, 403 or 410, the web archive's copy
+(``BASE/web/2id_/{url}``) is tried (the user named that web archive: it is fetched as the
+user's own url), and ``origin`` then names the replay.
 
 Each file is stored as it arrives, so a run stopped half-way keeps what it fetched; the
 next run skips every url the index holds. The archive itself never fetches: this module
