@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from threadkeep._version import __version__
 from threadkeep.errors import SiteError
 from threadkeep.files import sync_folder
-from threadkeep.html.pages import Site, gather
+from threadkeep.html.pages import Site, copy_media, gather
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -77,11 +77,11 @@ def build_site(
     """
     target = Path(folder)
     _check_target(target)
-    site, files = gather(archive, ids, media=media)
+    site = gather(archive, ids, media=media)
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _write(site, files, building)
+        _write(site, archive, building)
         _swap(building, target)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -91,7 +91,7 @@ def build_site(
         documents=len(site.documents),
         tweets=sum(len(document.tweets) for document in site.documents),
         removed=sum(document.removed for document in site.documents),
-        media=len(files),
+        media=len(site.files),
     )
 
 
@@ -117,7 +117,7 @@ def _swap(building: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write(site: Site, media: dict[str, bytes], out: Path) -> None:
+def _write(site: Site, archive: Archive, out: Path) -> None:
     env = _environment()
     for name in ("assets", "media", "t"):
         (out / name).mkdir()
@@ -125,8 +125,7 @@ def _write(site: Site, media: dict[str, bytes], out: Path) -> None:
         data = files("threadkeep").joinpath("templates", "html", name).read_bytes()
         (out / "assets" / name).write_bytes(data)
     (out / "assets" / "search-index.js").write_text(search_index(site), encoding="utf-8")
-    for path, data in media.items():
-        (out / path).write_bytes(data)
+    copy_media(archive, site.files, out)
     common: dict[str, Any] = {"csp": CSP, "version": __version__}
     index = env.get_template("index.html.j2").render(root="", site=site, **common)
     (out / "index.html").write_text(index, encoding="utf-8")
