@@ -497,3 +497,21 @@ def test_card_images_are_left_out_under_no_media(tmp_path: Path) -> None:
     assert "<img" not in light.read_text()
     assert "Card kept in the archive, left out of this site" in light.read_text()
     assert list((tmp_path / "light" / "media").iterdir()) == []
+
+
+def test_tweets_are_numbered_by_their_place_when_the_author_marks_are_irregular(
+    tmp_path: Path,
+) -> None:
+    archive = Archive(tmp_path / "store")
+    done = archive.add(
+        "Thread by @a\n1/4 One.\n3/4 Two.\nFour, no mark.\n(5 of 9) Five.\n• • •\n".encode()
+    )
+    build_site(archive, tmp_path / "out")
+    html = (tmp_path / "out" / "t" / f"{done.document}.html").read_text()
+    assert re.findall(r'<a class="number" [^>]*>([^<]*)</a>', html) == ["1/", "2/", "3/", "4/"]
+    texts = re.findall(r'<div class="text">([^<]*)</div>', html)
+    assert texts == ["1/4 One.", "3/4 Two.", "Four, no mark.", "(5 of 9) Five."]
+    index = (tmp_path / "out" / "assets" / "search-index.js").read_text()
+    assert [row["number"] for row in json.loads(index.split(" = ", 1)[1].rstrip(";\n"))] == [
+        "1", "2", "3", "4",
+    ]  # fmt: skip

@@ -287,8 +287,8 @@ def _shown_tweets(
         home, text = homes.get(quoted.id, (None, None)) if quoted and quoted.id else (None, None)
         texts = [v for v in tweet.versions if v.text is not None]
         yield ShownTweet(
-            number=tweet.marker or str(place),  # the place in the merged thread: a later copy
-            # that lost a tweet renumbers the rest
+            number=str(place),  # the place in the merged thread, always: the author's own
+            # marks ("3/24", "(1 of 11)") may be missing or irregular, and stay in the text
             anchor=tweet.id or f"n{place}",
             tweet=tweet,
             media=tuple(media.shown(item) for item in tweet.media),
