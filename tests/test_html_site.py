@@ -411,6 +411,21 @@ def test_an_unstored_video_still_shows_its_stored_poster(tmp_path: Path) -> None
     assert "Video not stored in the archive" in html and "<video" not in html
 
 
+def test_the_poster_of_an_unstored_video_loads_and_a_link_is_offered_in_the_browser(
+    tmp_path: Path, page: Page
+) -> None:
+    _site_with(tmp_path, {POSTER: _png(), PHOTO: b"<svg></svg>"})
+    page.open((tmp_path / "out" / PAGE).resolve().as_uri() + f"#t-{SEVENTH}")  # in view
+    poster = page.js(
+        f"Promise.all([...document.querySelectorAll('#t-{SEVENTH} img')].map(i => "
+        "{ i.loading = 'eager'; return i.decode().then(() => i.naturalWidth, () => -1); }))"
+    )  # a lazy picture loads once in view: decode() waits for it
+    assert poster == [240]
+    link = page.js(f"document.querySelector('#t-{FOURTH} .media-link').innerText")
+    assert link.startswith("Photo stored, not shown inline: open or save the file")
+    assert _inside(tmp_path / "out", page.requests()) == []
+
+
 def test_a_stored_file_the_page_cannot_show_is_offered_as_a_link(tmp_path: Path) -> None:
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     webm = b"\x1aE\xdf\xa3" + bytes(60)
