@@ -368,3 +368,165 @@ def test_the_site_can_leave_the_media_out_and_jsonl_can_join_it_in(tmp_path: Pat
         for key, row in joined_rows.items()
         if key != FOURTH and key != SEVENTH
     )
+
+
+# -- the media a page shows --------------------------------------------------------------------
+
+
+def _site_with(tmp_path: Path, stored: dict[str, bytes]) -> str:
+    """The thread page of a site whose store holds ``stored`` (url → bytes) for the thread's
+    photo, video and poster."""
+    archive = Archive(tmp_path / "store")
+    archive.add(_pages()[0], captured_at=T0)
+    archive.store_media(
+        [
+            (
+                data,
+                MediaEntry(
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    size=len(data),
+                    type="photo",
+                    url=url,
+                    tweet=FOURTH,
+                    origin=url,
+                    time=T0,
+                ),
+            )
+            for url, data in stored.items()
+        ]
+    )
+    build_site(archive, tmp_path / "out")
+    return (tmp_path / "out" / PAGE).read_text()
+
+
+def _tweet_html(html: str, tweet: str) -> str:
+    start = html.index(f'id="t-{tweet}"')
+    return html[start : html.index("</article>", start)]
+
+
+def test_an_unstored_video_still_shows_its_stored_poster(tmp_path: Path) -> None:
+    html = _tweet_html(_site_with(tmp_path, {POSTER: _png()}), SEVENTH)
+    digest = hashlib.sha256(_png()).hexdigest()
+    assert f'<img src="../media/{digest}.png"' in html
+    assert "Video not stored in the archive" in html and "<video" not in html
+
+
+def test_the_poster_of_an_unstored_video_loads_and_a_link_is_offered_in_the_browser(
+    tmp_path: Path, page: Page
+) -> None:
+    _site_with(tmp_path, {POSTER: _png(), PHOTO: b"<svg></svg>"})
+    page.open((tmp_path / "out" / PAGE).resolve().as_uri() + f"#t-{SEVENTH}")  # in view
+    poster = page.js(
+        f"Promise.all([...document.querySelectorAll('#t-{SEVENTH} img')].map(i => "
+        "{ i.loading = 'eager'; return i.decode().then(() => i.naturalWidth, () => -1); }))"
+    )  # a lazy picture loads once in view: decode() waits for it
+    assert poster == [240]
+    link = page.js(f"document.querySelector('#t-{FOURTH} .media-link').innerText")
+    assert link.startswith("Photo stored, not shown inline: open or save the file")
+    assert _inside(tmp_path / "out", page.requests()) == []
+
+
+def test_a_stored_file_the_page_cannot_show_is_offered_as_a_link(tmp_path: Path) -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    webm = b"\x1aE\xdf\xa3" + bytes(60)
+    html = _site_with(tmp_path, {PHOTO: svg, VIDEO: webm})
+    photo, video = _tweet_html(html, FOURTH), _tweet_html(html, SEVENTH)
+    svg_sha, webm_sha = hashlib.sha256(svg).hexdigest(), hashlib.sha256(webm).hexdigest()
+    assert f'Photo stored, not shown inline: <a href="../media/{svg_sha}.bin" download>' in photo
+    assert f'Video stored, not shown inline: <a href="../media/{webm_sha}.webm" download>' in video
+    assert "not stored in the archive" not in photo + video
+    assert "<img" not in photo and "<video" not in video
+    assert (tmp_path / "out" / "media" / f"{svg_sha}.bin").read_bytes() == svg
+
+
+def test_only_mp4_and_quicktime_brands_are_videos_heic_and_avif_are_pictures(
+    tmp_path: Path,
+) -> None:
+    avif = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + bytes(40)
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(40)
+    quicktime = b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  " + bytes(40)
+    html = _site_with(tmp_path / "a", {PHOTO: avif, VIDEO: quicktime})
+    avif_sha, qt_sha = hashlib.sha256(avif).hexdigest(), hashlib.sha256(quicktime).hexdigest()
+    assert f'<img src="../media/{avif_sha}.avif"' in _tweet_html(html, FOURTH)
+    assert f'src="../media/{qt_sha}.mp4"' in _tweet_html(html, SEVENTH)
+    html = _site_with(tmp_path / "b", {PHOTO: heic, VIDEO: heic})
+    heic_sha = hashlib.sha256(heic).hexdigest()
+    for tweet in (FOURTH, SEVENTH):
+        shown = _tweet_html(html, tweet)
+        assert f'stored, not shown inline: <a href="../media/{heic_sha}.heic"' in shown
+        assert "<video" not in shown and "<img" not in shown
+
+
+def test_the_media_files_of_the_site_are_the_stored_files_copied_in_chunks(
+    tmp_path: Path,
+) -> None:
+    import tracemalloc
+
+    big = MP4 + os.urandom(1 << 16) * 256  # a 16 MB "video"
+    archive = _archive(tmp_path / "store")
+    entry = MediaEntry(
+        sha256=hashlib.sha256(big).hexdigest(), size=len(big), type="video", url=VIDEO,
+        tweet=SEVENTH, origin=VIDEO, time=T0 + timedelta(days=1),
+    )  # fmt: skip
+    archive.store_media([(big, entry)])
+    del big
+    tracemalloc.start()
+    try:
+        report = build_site(archive, tmp_path / "out")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.media == 2  # the photo and poster (same bytes), the big video
+    written = sorted((tmp_path / "out" / "media").iterdir())
+    for path in written:
+        sha = path.stem
+        assert (tmp_path / "store" / "media" / sha[:2] / sha).read_bytes() == path.read_bytes()
+    assert [p.suffix for p in written if p.stat().st_size > 1 << 24] == [".mp4"]
+    assert peak < 8 << 20, f"building the site held {peak} bytes at once"
+
+
+def test_card_images_are_left_out_under_no_media(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "store")
+    archive.add(fixture_bytes("constructed/tra_2023_card_rendered_quote.html"))
+    preview = (
+        "https://opengraph.githubassets.com/0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978"
+        "8796a5b4c3d2e1f0/example/repo"
+    )
+    image = _png()
+    sha = hashlib.sha256(image).hexdigest()
+    archive.store_media(
+        [
+            (
+                image,
+                MediaEntry(
+                    sha256=sha, size=len(image), type="card", url=preview, origin=preview, time=T0
+                ),
+            )
+        ]
+    )
+    build_site(archive, tmp_path / "full")
+    (full,) = (tmp_path / "full" / "t").glob("*.html")
+    assert f'<img src="../media/{sha}.png" alt="GitHub - example/repo' in full.read_text()
+    build_site(archive, tmp_path / "light", media=False)
+    (light,) = (tmp_path / "light" / "t").glob("*.html")
+    assert "<img" not in light.read_text()
+    assert "Card kept in the archive, left out of this site" in light.read_text()
+    assert list((tmp_path / "light" / "media").iterdir()) == []
+
+
+def test_tweets_are_numbered_by_their_place_when_the_author_marks_are_irregular(
+    tmp_path: Path,
+) -> None:
+    archive = Archive(tmp_path / "store")
+    done = archive.add(
+        "Thread by @a\n1/4 One.\n3/4 Two.\nFour, no mark.\n(5 of 9) Five.\n• • •\n".encode()
+    )
+    build_site(archive, tmp_path / "out")
+    html = (tmp_path / "out" / "t" / f"{done.document}.html").read_text()
+    assert re.findall(r'<a class="number" [^>]*>([^<]*)</a>', html) == ["1/", "2/", "3/", "4/"]
+    texts = re.findall(r'<div class="text">([^<]*)</div>', html)
+    assert texts == ["1/4 One.", "3/4 Two.", "Four, no mark.", "(5 of 9) Five."]
+    index = (tmp_path / "out" / "assets" / "search-index.js").read_text()
+    assert [row["number"] for row in json.loads(index.split(" = ", 1)[1].rstrip(";\n"))] == [
+        "1", "2", "3", "4",
+    ]  # fmt: skip

@@ -24,9 +24,11 @@ archive of its export indexes it under its url and file name without copying it 
 from __future__ import annotations
 
 import hashlib
+import io
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
@@ -194,6 +196,16 @@ class MediaStore:
                 path=path,
             )
         return data
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The media file with this hash as a binary stream, to read in chunks (not checked
+        against its hash: the reader hashes what it reads); :class:`FileNotFoundError` when
+        none is stored. A storage without ``open(path)`` gives the file read whole."""
+        path = layout.media_path(sha256)
+        opener = getattr(self.storage, "open", None)
+        if opener is None:
+            return io.BytesIO(self.storage.read(path))
+        return cast("BinaryIO", opener(path))
 
     def paths(self) -> Iterator[str]:
         for path in self.storage.list(layout.MEDIA):

@@ -61,7 +61,9 @@ class Storage(Protocol):
     ``write_atomic_many(items)``, to write several files in one batch (see
     :func:`write_atomic_many`); without it they are written one after another. One that
     leaves temporary files behind when a writer is killed may add ``temporaries()``, naming
-    them, for ``verify`` to report and ``verify --repair`` to remove.
+    them, for ``verify`` to report and ``verify --repair`` to remove. One that can read a file
+    as a stream may add ``open(path)`` (a binary file object): a large media file is then
+    read in chunks, not whole.
 
     Examples:
         >>> import tempfile
@@ -158,6 +160,10 @@ class LocalStorage:
     def read(self, path: str) -> bytes:
         with open(self._full(path), "rb") as stream:
             return stream.read()
+
+    def open(self, path: str) -> BinaryIO:
+        """The file as a binary stream, to read a large one in chunks."""
+        return open(self._full(path), "rb")
 
     def exists(self, path: str) -> bool:
         return os.path.isfile(self._full(path))

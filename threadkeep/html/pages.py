@@ -3,15 +3,20 @@
 A :class:`ShownDocument` is one page: its file name under ``t/``, the merged thread and each
 tweet as a :class:`ShownTweet` (number, anchor, media with their local paths). Media comes
 from the archive's media store, looked up by the media url and else the export file name;
-a stored file is shown only when its bytes are a picture or a video a browser plays.
+a stored file is shown inline only when its first bytes are a picture or a video a browser
+shows; any other stored file is offered as a link. No file is held in memory: the pages name
+the files, and :mod:`threadkeep.html.write` copies them from the store in chunks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadkeep.archive.media import file_key
@@ -23,17 +28,26 @@ if TYPE_CHECKING:
     from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
     from threadkeep.models import Media, Tweet
 
-__all__ = ["ShownDocument", "ShownMedia", "ShownTweet", "Site", "gather", "media_suffix"]
+__all__ = ["ShownDocument", "ShownMedia", "ShownTweet", "Site", "gather", "media_type"]
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 _FIRST_WORDS = 12
+_CHUNK = 1 << 20
+_HEAD = 32  # enough of a file's first bytes to tell its type
+# ISO base media ("ftyp") brands: the mp4 and QuickTime ones a browser plays as video, and the
+# still-image ones (HEIF): an AVIF is shown as a picture, a HEIC offered as a link (few
+# browsers show one).
+_VIDEO_BRANDS = (b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"M4V ", b"qt  ")
+_AVIF_BRANDS = (b"avif", b"avis")
+_HEIF_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"heim", b"heis")
 
 
 @dataclass(frozen=True)
 class ShownMedia:
     """A media item as a page shows it: ``src`` is ``media/<sha256>.<ext>`` when stored."""
 
-    kind: str  # "img", "video", "missing" or "left-out" (stored, but not copied into the site)
+    kind: str  # "img", "video", "link" (stored, not shown inline), "missing" or "left-out"
+    # (stored, but not copied into the site); a "missing" video may still have its poster
     label: str  # photo, video, gif, card
     alt: str
     src: str | None = None
@@ -92,35 +106,47 @@ class ShownDocument:
 
 @dataclass
 class Site:
-    """Every page, and the media files they show: ``files`` maps a sha256 to its path."""
+    """Every page, and the media files they show: ``files`` maps a sha256 to its path in
+    the site (``media/<sha256>.<ext>``)."""
 
     documents: list[ShownDocument] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
 
-def media_suffix(data: bytes) -> str | None:
-    """The file suffix of a picture or video a browser shows, from its first bytes; None for
-    anything else (an error page stored by mistake is never served as a picture).
+def media_type(head: bytes) -> tuple[str, str]:
+    """The suffix of a stored file from its first bytes, and how a page shows it: ``img``,
+    ``video``, or ``link`` (anything a browser does not show inline: it is offered to open or
+    save, never served as a picture; ``.bin`` when its type is not known).
 
     Examples:
-        >>> media_suffix(b"\\x89PNG\\r\\n\\x1a\\n....")
-        '.png'
-        >>> media_suffix(b"\\x00\\x00\\x00\\x18ftypmp42")
-        '.mp4'
-        >>> media_suffix(b"<!doctype html>") is None
-        True
+        >>> media_type(b"\\x89PNG\\r\\n\\x1a\\n....")
+        ('.png', 'img')
+        >>> media_type(b"\\x00\\x00\\x00\\x18ftypmp42")
+        ('.mp4', 'video')
+        >>> media_type(b"\\x00\\x00\\x00\\x1cftypavif"), media_type(b"\\x00\\x00\\x00\\x18ftypheic")
+        (('.avif', 'img'), ('.heic', 'link'))
+        >>> media_type(b"\\x1aE\\xdf\\xa3webm"), media_type(b"<!doctype html>")
+        (('.webm', 'link'), ('.bin', 'link'))
     """
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return ".gif"
-    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return ".webp"
-    if data[4:8] == b"ftyp":
-        return ".mp4"
-    return None
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ".png", "img"
+    if head.startswith(b"\xff\xd8\xff"):
+        return ".jpg", "img"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return ".gif", "img"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return ".webp", "img"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _VIDEO_BRANDS:
+            return ".mp4", "video"
+        if brand in _AVIF_BRANDS:
+            return ".avif", "img"
+        if brand in _HEIF_BRANDS:
+            return ".heic", "link"
+    if head.startswith(b"\x1aE\xdf\xa3"):  # Matroska / WebM: not every browser plays it
+        return ".webm", "link"
+    return ".bin", "link"
 
 
 def page_name(document: str) -> str:
@@ -144,11 +170,10 @@ def document_keys(archive: Archive) -> list[str]:
     return [document.key for document in archive.documents()]
 
 
-def gather(
-    archive: Archive, identifiers: Sequence[str] = (), *, media: bool = True
-) -> tuple[Site, dict[str, bytes]]:
-    """The site's pages for these ids (every document when none), and the media bytes to copy
-    (none without ``media``: each stored item is then shown as left out, with its url).
+def gather(archive: Archive, identifiers: Sequence[str] = (), *, media: bool = True) -> Site:
+    """The site's pages for these ids (every document when none), and the media files they
+    show (none without ``media``: each stored item is then shown as left out, with its url).
+    A media file is read here only to check it against its hash (in chunks), never kept.
 
     :class:`SiteError` when an id names nothing in the archive.
     """
@@ -174,17 +199,28 @@ def gather(
         tweets = tuple(_shown_tweets(thread, files, homes))
         site.documents.append(ShownDocument(names[thread.document], thread, tweets))
     site.files = {sha: path for sha, (path, _) in files.files.items()}
-    return site, dict(files.files.values())
+    return site
+
+
+def copy_media(archive: Archive, files: dict[str, str], out: Path) -> None:
+    """Copy each stored file ``files`` names (sha256 → its path in the site) into ``out``, in
+    chunks (a large video is never whole in memory), each synced to disk."""
+    for sha256, path in files.items():
+        with archive.media_store.open(sha256) as source, open(out / path, "xb") as target:
+            shutil.copyfileobj(source, target, _CHUNK)
+            target.flush()
+            os.fsync(target.fileno())
 
 
 class _MediaFiles:
-    """The media store's index read once, and the files the pages show (sha → path, bytes)."""
+    """The media store's index read once, and the files the pages show (sha → path, how)."""
 
     def __init__(self, archive: Archive, *, copy: bool = True) -> None:
         self.archive = archive
         self.copy = copy
         self.index = archive.media_store.index()
-        self.files: dict[str, tuple[str, bytes]] = {}
+        self.files: dict[str, tuple[str, str]] = {}
+        self.damaged: set[str] = set()
 
     def _stored(self, url: str | None, file: str | None) -> MediaEntry | None:
         if url and ("url", url) in self.index:
@@ -193,20 +229,36 @@ class _MediaFiles:
             return self.index[("file", file_key(file))]
         return None
 
-    def path(self, url: str | None, file: str | None = None) -> str | None:
+    def file(self, url: str | None, file: str | None = None) -> tuple[str, str] | None:
+        """The stored file's path in the site and how a page shows it (``img``, ``video``,
+        ``link``); None when it is not stored, or missing or damaged (``verify`` says why)."""
         entry = self._stored(url, file)
-        if entry is None:
+        if entry is None or entry.sha256 in self.damaged:
             return None
         if entry.sha256 not in self.files:
-            try:
-                data = self.archive.media_bytes(entry.sha256)
-            except (FileNotFoundError, CorruptStore):  # shown as missing; `verify` says why
+            head = self._checked_head(entry.sha256)
+            if head is None:
+                self.damaged.add(entry.sha256)
                 return None
-            suffix = media_suffix(data)
-            if suffix is None:
-                return None
-            self.files[entry.sha256] = (f"media/{entry.sha256}{suffix}", data)
-        return self.files[entry.sha256][0]
+            suffix, how = media_type(head)
+            self.files[entry.sha256] = (f"media/{entry.sha256}{suffix}", how)
+        return self.files[entry.sha256]
+
+    def _checked_head(self, sha256: str) -> bytes | None:
+        """The file's first bytes when the whole file hashes to ``sha256``, read in chunks."""
+        try:
+            with self.archive.media_store.open(sha256) as stream:
+                head = stream.read(_HEAD)
+                digest = hashlib.sha256(head)
+                while chunk := stream.read(_CHUNK):
+                    digest.update(chunk)
+        except (FileNotFoundError, CorruptStore):
+            return None
+        return head if digest.hexdigest() == sha256 else None
+
+    def image(self, url: str | None) -> str | None:
+        found = self.file(url)
+        return found[0] if found and found[1] == "img" else None
 
     def shown(self, item: Media) -> ShownMedia:
         alt = item.alt or ""
@@ -215,16 +267,16 @@ class _MediaFiles:
             stored = self._stored(url, item.file) is not None
             return ShownMedia("left-out" if stored else "missing", item.kind, alt, url=item.url)
         if item.kind == "card":
-            image = self.path(item.preview)
+            image = self.image(item.preview)
             if image:
                 return ShownMedia("img", "card", alt or "link preview", image, url=item.url)
             return ShownMedia("missing", "card", alt, url=item.url)
-        path = self.path(item.url, item.file)
-        if path is None:
-            return ShownMedia("missing", item.kind, alt, url=item.url)
-        if path.endswith(".mp4"):
-            return ShownMedia("video", item.kind, alt, path, self.path(item.preview), item.url)
-        return ShownMedia("img", item.kind, alt, path, url=item.url)
+        poster = self.image(item.preview) if item.kind in ("video", "gif") else None
+        found = self.file(item.url, item.file)
+        if found is None:
+            return ShownMedia("missing", item.kind, alt, poster=poster, url=item.url)
+        path, how = found
+        return ShownMedia(how, item.kind, alt, path, poster if how == "video" else None, item.url)
 
 
 def _shown_tweets(
@@ -235,8 +287,8 @@ def _shown_tweets(
         home, text = homes.get(quoted.id, (None, None)) if quoted and quoted.id else (None, None)
         texts = [v for v in tweet.versions if v.text is not None]
         yield ShownTweet(
-            number=tweet.marker or str(place),  # the place in the merged thread: a later copy
-            # that lost a tweet renumbers the rest
+            number=str(place),  # the place in the merged thread, always: the author's own
+            # marks ("3/24", "(1 of 11)") may be missing or irregular, and stay in the text
             anchor=tweet.id or f"n{place}",
             tweet=tweet,
             media=tuple(media.shown(item) for item in tweet.media),

@@ -1,14 +1,19 @@
 """Render the site's pages (Jinja2, autoescaped) and put the folder in place whole.
 
-The site is built in a fresh folder beside ``DIR`` and renamed into place at the end, so
-``DIR`` never holds half a site: a failure leaves it as it was. An existing ``DIR`` is
-replaced only when it is empty or a site threadkeep wrote (it holds :data:`MARKER`).
+The site is built in a fresh folder beside ``DIR`` (``.DIR.<random>``), every file and
+folder synced to disk, and renamed into place at the end, so ``DIR`` never holds half a site.
+An existing ``DIR`` is replaced only when it is empty or a site threadkeep wrote (it holds
+:data:`MARKER`): it is first renamed aside (``.DIR.old.<random>/site``), then the new one
+in. If the second rename fails, the old site is renamed back; if the process dies between
+the two, the next build finds the old site aside and puts it back first. ``DIR`` may not be
+the current folder, one holding it, or one holding the store (renaming it would move them).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -21,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from threadkeep._version import __version__
 from threadkeep.errors import SiteError
 from threadkeep.files import sync_folder
-from threadkeep.html.pages import Site, gather
+from threadkeep.html.pages import Site, copy_media, gather
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -34,6 +39,7 @@ CSP = (
 )
 MARKER = ".threadkeep-site"
 _STATIC = ("style.css", "search.js")
+_HELD = "site"  # the old site's name inside its .DIR.old.* folder while it is set aside
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,9 @@ def build_site(
     with copies of the media files the archive keeps (``media=False``: none; the pages then
     say which items were left out).
 
-    :class:`SiteError` when an id names nothing, or ``folder`` exists and is neither empty
-    nor a site threadkeep wrote; nothing is written then.
+    :class:`SiteError` when an id names nothing, ``folder`` exists and is neither empty nor
+    a site threadkeep wrote, or it is (or holds) the current folder or the store; nothing is
+    written then. An old site a killed build left aside is put back first.
 
     Examples:
         >>> import tempfile
@@ -76,12 +83,15 @@ def build_site(
         ['.threadkeep-site', 'assets', 'index.html', 'media', 'search.html', 't']
     """
     target = Path(folder)
+    _check_place(target, Path(archive.location))
+    _restore(target)
     _check_target(target)
-    site, files = gather(archive, ids, media=media)
+    site = gather(archive, ids, media=media)
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _write(site, files, building)
+        building.chmod(0o755)  # mkdtemp makes 0700: the site is for everyone who can read DIR
+        _write(site, archive, building)
         _swap(building, target)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -91,8 +101,22 @@ def build_site(
         documents=len(site.documents),
         tweets=sum(len(document.tweets) for document in site.documents),
         removed=sum(document.removed for document in site.documents),
-        media=len(files),
+        media=len(site.files),
     )
+
+
+def _check_place(target: Path, store: Path) -> None:
+    """:class:`SiteError` when ``target`` is the current folder or the store, holds either,
+    or is inside the store: renaming it aside would move them."""
+    where, store = target.resolve(), store.resolve()
+    for holds, what in ((Path.cwd().resolve(), "the current folder"), (store, "the store")):
+        if holds == where or where in holds.parents:
+            raise SiteError(
+                f"{target} is or holds {what}: give a folder of its own for the site",
+                path=str(target),
+            )
+    if store in where.parents:
+        raise SiteError(f"{target} is inside the store: give a folder outside it", path=str(target))
 
 
 def _check_target(target: Path) -> None:
@@ -107,36 +131,85 @@ def _check_target(target: Path) -> None:
 
 
 def _swap(building: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        target.rename(old / "site")
-    building.rename(target)
+    """Rename ``building`` to ``target``, the old site (if any) aside first and removed last.
+    Whatever stops the second rename (an error, an interrupt), the old site is put back."""
+    _sync_tree(building)
+    held = None
+    try:
+        if target.exists():
+            held = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, held / _HELD)
+        os.replace(building, target)
+    except BaseException as exc:
+        if held is not None:
+            if (held / _HELD).is_dir() and not target.exists():
+                os.replace(held / _HELD, target)  # DIR is never left missing
+            shutil.rmtree(held, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _moving(target, exc) from exc
+        raise
     sync_folder(target.parent)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if held is not None:
+        shutil.rmtree(held, ignore_errors=True)
 
 
-def _write(site: Site, media: dict[str, bytes], out: Path) -> None:
+def _restore(target: Path) -> None:
+    """Put back an old site a build set aside and died before replacing (``DIR`` missing),
+    and remove what builds that died left beside ``DIR``: their unfinished folders, and old
+    sites set aside that were already replaced."""
+    if not target.parent.is_dir():
+        return
+    left = re.compile(re.escape(f".{target.name}.") + r"(old\.)?[a-z0-9_]{8}")
+    for folder in sorted(target.parent.iterdir()):
+        found = left.fullmatch(folder.name)
+        if found is None or folder.is_symlink() or not folder.is_dir():
+            continue
+        held = folder / _HELD
+        old = found[1] is not None and (held / MARKER).is_file()
+        if old and not target.exists() and not target.is_symlink():
+            os.replace(held, target)
+            sync_folder(target.parent)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _moving(target: Path, exc: OSError) -> SiteError:
+    return SiteError(f"{target}: could not put the site in place ({exc})", path=str(target))
+
+
+def _sync_tree(folder: Path) -> None:
+    """``fsync`` every folder of the site (its files were synced as they were written), the
+    deepest first: the swap's rename then publishes a site that is on disk."""
+    for here, _, _ in sorted(os.walk(folder), key=lambda walked: -len(walked[0])):
+        sync_folder(Path(here))
+
+
+def _write(site: Site, archive: Archive, out: Path) -> None:
     env = _environment()
     for name in ("assets", "media", "t"):
         (out / name).mkdir()
     for name in _STATIC:
         data = files("threadkeep").joinpath("templates", "html", name).read_bytes()
-        (out / "assets" / name).write_bytes(data)
-    (out / "assets" / "search-index.js").write_text(search_index(site), encoding="utf-8")
-    for path, data in media.items():
-        (out / path).write_bytes(data)
+        _write_file(out / "assets" / name, data)
+    _write_file(out / "assets" / "search-index.js", search_index(site).encode("utf-8"))
+    copy_media(archive, site.files, out)
     common: dict[str, Any] = {"csp": CSP, "version": __version__}
     index = env.get_template("index.html.j2").render(root="", site=site, **common)
-    (out / "index.html").write_text(index, encoding="utf-8")
+    _write_file(out / "index.html", index.encode("utf-8"))
     search = env.get_template("search.html.j2").render(root="", **common)
-    (out / "search.html").write_text(search, encoding="utf-8")
+    _write_file(out / "search.html", search.encode("utf-8"))
     page = env.get_template("document.html.j2")
     for document in site.documents:
         html = page.render(root="../", document=document, **common)
-        (out / document.href).write_text(html, encoding="utf-8")
-    (out / MARKER).write_text(f"threadkeep {__version__}\n", encoding="utf-8")
+        _write_file(out / document.href, html.encode("utf-8"))
+    _write_file(out / MARKER, f"threadkeep {__version__}\n".encode())
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    """A new file of the site, synced to disk (the folder is synced before the swap)."""
+    with open(target, "xb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def search_index(site: Site) -> str:
