@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -579,3 +581,46 @@ def test_archive_media_of_a_url_skipped_as_captured_already(tmp_path: Path) -> N
         assert "1 media items: 1 fetched" in again.stdout
         assert Archive(store).media(url=f"{host.base}/media/ok.png") is not None
         assert "/img/thumb.jpg" not in host.requests
+
+
+def test_repair_while_a_file_streams_leaves_it_alone_and_removes_a_dead_writers(
+    tmp_path: Path,
+) -> None:
+    """A streamed media file is written without the store lock; ``verify --repair`` run
+    meanwhile must not take its temporary file (the live writer holds it), and must remove
+    the one a killed writer left."""
+    archive = Archive(tmp_path / "store")
+    page = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
+    archive.add(page.read_bytes(), url="https://threadreaderapp.com/thread/1215710451343904768")
+    seen: dict[str, Any] = {}
+
+    def chunks() -> Iterator[bytes]:
+        yield b"half of a video, "
+        seen["during"] = Archive(tmp_path / "store").verify()
+        seen["repair"] = Archive(tmp_path / "store").repair()
+        seen["left"] = sorted(p.name for p in (tmp_path / "store" / "media").glob(".incoming.*"))
+        yield b"the other half"
+
+    sha, size = archive.media_store.write_hashed(chunks())
+    assert seen["during"].temporary == ()
+    assert seen["repair"].temporary == ()
+    assert len(seen["left"]) == 1  # the live writer's file stayed where it was
+    assert archive.media_store.read(sha) == b"half of a video, the other half"
+    assert size == 31
+
+    script = f"""
+import os, signal
+from threadkeep.archive import Archive
+def chunks():
+    yield b"a video cut short"
+    os.kill(os.getpid(), signal.SIGKILL)
+Archive({str(tmp_path / "store")!r}).media_store.write_hashed(chunks())
+"""
+    subprocess.run([sys.executable, "-c", script], check=False, timeout=60)
+    dead = sorted((tmp_path / "store" / "media").glob(".incoming.*"))
+    assert len(dead) == 1
+    report = archive.verify()
+    assert [Path(p).name for p in report.temporary] == [dead[0].name]
+    assert [Path(p).name for p in archive.repair().temporary] == [dead[0].name]
+    assert not dead[0].exists()
+    assert archive.verify().ok

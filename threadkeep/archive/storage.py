@@ -221,7 +221,8 @@ class LocalStorage:
         _make_folders([start])
         where = os.path.dirname(start)
         with _writing(start):
-            handle, temp = tempfile.mkstemp(dir=where, prefix=".incoming.", suffix=TEMP)
+            handle, temp = tempfile.mkstemp(dir=where, prefix=INCOMING, suffix=TEMP)
+        held = _hold(handle)  # written without the store lock: its own lock says it is live
         try:
             with _writing(start), os.fdopen(handle, "wb") as stream:
                 os.fchmod(handle, 0o644)
@@ -239,6 +240,8 @@ class LocalStorage:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+        finally:
+            os.close(held)
         for made in folders:
             _sync_folder(made)
         return True
@@ -278,7 +281,7 @@ class LocalStorage:
         found = []
         for folder, _, names in os.walk(self._root):
             for name in names:
-                if is_temporary(name):
+                if is_temporary(name) and not _live(os.path.join(folder, name)):
                     path = os.path.relpath(os.path.join(folder, name), self._root)
                     found.append(path.replace(os.sep, "/"))
         return iter(sorted(found))
@@ -504,3 +507,43 @@ def _storage_error(exc: OSError, target: str | Path) -> ArchiveError:
             f"disk full while writing {target} (that file is unchanged)", path=str(target)
         )
     return ArchiveError(f"could not write {target}: {exc.strerror or exc}", path=str(target))
+
+
+INCOMING = ".incoming."
+"""The prefix of the temporary files :meth:`LocalStorage.write_atomic_named` streams into."""
+
+
+def _hold(handle: int) -> int:
+    """Lock the streamed file open on ``handle`` (``flock``, on a duplicate that outlives the
+    stream's own descriptor until after the rename): while it is held the file is a live
+    writer's, which :func:`_live` tells ``verify --repair`` (that removes dead writers' files
+    under the store lock, which a streaming writer does not hold). The duplicate to close."""
+    held = os.dup(handle)
+    with contextlib.suppress(OSError, AttributeError):  # no flock: the old rule, as before
+        import fcntl
+
+        fcntl.flock(held, fcntl.LOCK_EX)
+    return held
+
+
+def _live(path: str) -> bool:
+    """Whether a streamed temporary file (:data:`INCOMING`) is still being written: its
+    writer holds its ``flock``. Other temporary files are written under the store lock, so
+    under that lock none is live."""
+    if not os.path.basename(path).startswith(INCOMING):
+        return False
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock on this system
+        return False
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return True  # gone since it was listed: its writer renamed it
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
