@@ -195,12 +195,7 @@ class LocalStorage:
         with _writing(target):
             handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP)
         try:
-            with _writing(target), os.fdopen(handle, "wb") as stream:
-                os.fchmod(handle, 0o644)
-                for chunk in chunks:
-                    stream.write(chunk)
-                stream.flush()
-                os.fsync(handle)
+            _write_synced(handle, target, chunks)
             with _writing(target):
                 os.replace(temp, target)
         except BaseException:
@@ -224,12 +219,7 @@ class LocalStorage:
             handle, temp = tempfile.mkstemp(dir=where, prefix=INCOMING, suffix=TEMP)
         held = _hold(handle)  # written without the store lock: its own lock says it is live
         try:
-            with _writing(start), os.fdopen(handle, "wb") as stream:
-                os.fchmod(handle, 0o644)
-                for chunk in chunks:
-                    stream.write(chunk)
-                stream.flush()
-                os.fsync(handle)
+            _write_synced(handle, start, chunks)
             target = self._full(name())
             folders = _make_folders([target])
             if os.path.isfile(target):
@@ -375,6 +365,17 @@ def _writing(target: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise _storage_error(exc, target) from exc
+
+
+def _write_synced(handle: int, target: str, chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` to the new temporary file open on ``handle`` (closed after), readable
+    by all (``0644``), and sync it: errors name ``target``."""
+    with _writing(target), os.fdopen(handle, "wb") as stream:
+        os.fchmod(handle, 0o644)
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        os.fsync(handle)
 
 
 def _make_folders(targets: list[str]) -> list[str]:
