@@ -232,6 +232,21 @@ def test_an_html_error_page_is_not_kept_as_a_photo(host: MediaHost, tmp_path: Pa
     assert archive.media(url=f"{host.base}/media/ok.png") is None
 
 
+def test_an_html_page_served_as_a_jpeg_is_not_kept(host: MediaHost, tmp_path: Path) -> None:
+    """The Content-Type is not trusted: the first bytes must be a picture or a video."""
+    page = b"<!DOCTYPE html><html><head><title>Sign in</title></head></html>"
+    host.routes["/media/ok.png"] = (200, page, {"Content-Type": "image/jpeg"})
+    archive = archived(host, tmp_path)
+    with client(max_bytes=20_000) as c:
+        report = fetch_media(archive, c, wayback=host.base)
+    reason = dict(report.failures)[f"{host.base}/media/ok.png"]
+    assert "the answer is not a picture or a video: it starts with <!DOCTYPE html>" in reason
+    assert archive.media(url=f"{host.base}/media/ok.png") is None
+    assert sha(page) not in {p.name for p in (tmp_path / "media").rglob("*")}
+    assert not [p for p in (tmp_path / "media").rglob(".*") if p.is_file()]  # no temporary
+    assert len(report.stored) == 3  # video, poster, the photo the web archive gave: kept
+
+
 def invoke(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), env={"THREADKEEP_STORE": None})
 

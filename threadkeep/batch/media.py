@@ -31,6 +31,7 @@ from threadkeep.archive.media import MediaEntry
 from threadkeep.errors import FetchError, HTTPStatusError, ThreadkeepError
 from threadkeep.fetch import Client
 from threadkeep.fetch.body import Head
+from threadkeep.media_types import HEAD, is_media, not_media_reason
 from threadkeep.models import Tweet
 
 __all__ = [
@@ -209,9 +210,24 @@ def _into(archive: Archive) -> Callable[[Head, Iterator[bytes]], tuple[str, int]
                 f"{head.final_url}: answered {head.content_type or 'no content type'}, "
                 "not a picture or a video: not stored"
             )
-        return archive.media_store.write_hashed(chunks)
+        return archive.media_store.write_hashed(_sniffed(head, chunks))
 
     return take
+
+
+def _sniffed(head: Head, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks`` as they come, once their first bytes say a picture or a video: a server
+    may send an HTML error page as ``image/jpeg``, so the Content-Type alone is not
+    trusted (:class:`NotMedia` otherwise, raised before anything is kept)."""
+    first = b""
+    for chunk in chunks:
+        first += chunk
+        if len(first) >= HEAD:
+            break
+    if not is_media(first[:HEAD]):
+        raise NotMedia(f"{head.final_url}: {not_media_reason(first[:HEAD])}: not stored")
+    yield first
+    yield from chunks
 
 
 def _fetch_one(client: Client, archive: Archive, item: MediaItem, wayback: str | None) -> _Fetched:

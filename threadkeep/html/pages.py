@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from threadkeep.archive.media import file_key
 from threadkeep.errors import CorruptStore, SiteError
+from threadkeep.media_types import HEAD as _HEAD
+from threadkeep.media_types import media_type
 
 if TYPE_CHECKING:
     from threadkeep.archive import Archive
@@ -33,13 +35,6 @@ __all__ = ["ShownDocument", "ShownMedia", "ShownTweet", "Site", "gather", "media
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 _FIRST_WORDS = 12
 _CHUNK = 1 << 20
-_HEAD = 32  # enough of a file's first bytes to tell its type
-# ISO base media ("ftyp") brands: the mp4 and QuickTime ones a browser plays as video, and the
-# still-image ones (HEIF): an AVIF is shown as a picture, a HEIC offered as a link (few
-# browsers show one).
-_VIDEO_BRANDS = (b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"M4V ", b"qt  ")
-_AVIF_BRANDS = (b"avif", b"avis")
-_HEIF_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"heim", b"heis")
 
 
 @dataclass(frozen=True)
@@ -111,42 +106,6 @@ class Site:
 
     documents: list[ShownDocument] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
-
-
-def media_type(head: bytes) -> tuple[str, str]:
-    """The suffix of a stored file from its first bytes, and how a page shows it: ``img``,
-    ``video``, or ``link`` (anything a browser does not show inline: it is offered to open or
-    save, never served as a picture; ``.bin`` when its type is not known).
-
-    Examples:
-        >>> media_type(b"\\x89PNG\\r\\n\\x1a\\n....")
-        ('.png', 'img')
-        >>> media_type(b"\\x00\\x00\\x00\\x18ftypmp42")
-        ('.mp4', 'video')
-        >>> media_type(b"\\x00\\x00\\x00\\x1cftypavif"), media_type(b"\\x00\\x00\\x00\\x18ftypheic")
-        (('.avif', 'img'), ('.heic', 'link'))
-        >>> media_type(b"\\x1aE\\xdf\\xa3webm"), media_type(b"<!doctype html>")
-        (('.webm', 'link'), ('.bin', 'link'))
-    """
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png", "img"
-    if head.startswith(b"\xff\xd8\xff"):
-        return ".jpg", "img"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return ".gif", "img"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return ".webp", "img"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _VIDEO_BRANDS:
-            return ".mp4", "video"
-        if brand in _AVIF_BRANDS:
-            return ".avif", "img"
-        if brand in _HEIF_BRANDS:
-            return ".heic", "link"
-    if head.startswith(b"\x1aE\xdf\xa3"):  # Matroska / WebM: not every browser plays it
-        return ".webm", "link"
-    return ".bin", "link"
 
 
 def page_name(document: str) -> str:
