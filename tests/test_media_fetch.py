@@ -267,6 +267,10 @@ def test_the_media_command(tmp_path: Path) -> None:
         assert done.exit_code == 1, done.output  # big.jpg, and moved.jpg gone everywhere
         assert done.stdout.startswith("6 media items: 4 fetched (1 from the web archive)")
         assert "big.jpg" in done.stderr and "20000-byte cap" in done.stderr
+        assert done.stderr.count("/media/big.jpg") == 1  # said once, its url once
+        assert "threadkeep: failed:" not in done.stderr
+        assert "raise --max-bytes to fetch it" in done.stderr and "max_bytes" not in done.stderr
+        assert f"  {host.base}/media/big.jpg: Content-Length declares" in done.stderr
         again = invoke("media", "--store", store, "--no-wayback", "--allow-private",
                        "--max-bytes", "20000", "--min-interval", "0", "--format", "json")  # fmt: skip
         report = json.loads(again.stdout)

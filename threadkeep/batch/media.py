@@ -257,6 +257,23 @@ def _fetch_one(client: Client, archive: Archive, item: MediaItem, wayback: str |
     return _Fetched(sha256, size, head.final_url, head.fetched_at, from_wayback=True)
 
 
+def _reason(item: MediaItem, exc: ThreadkeepError) -> str:
+    """Why ``item`` failed, without the url the report names it by: a message that starts
+    with the item's url (or its largest size's) drops it; another url (the web archive's) is
+    kept, as it says where the failure was.
+
+    Example:
+        >>> item = MediaItem("https://pbs.twimg.com/media/A.jpg", "photo", "1")
+        >>> _reason(item, FetchError("https://pbs.twimg.com/media/A.jpg?name=orig: HTTP 500"))
+        'HTTP 500'
+    """
+    message = str(exc)
+    for url in (largest_url(item.url), item.url):
+        if message.startswith(f"{url}: "):
+            return message[len(url) + 2 :]
+    return message
+
+
 def fetch_media(
     archive: Archive,
     client: Client,
@@ -284,15 +301,10 @@ def fetch_media(
                 continue
             got = _fetch_one(client, archive, item, wayback)
         except ValueError as exc:  # a url no parser of urls reads ("https://[host/x.jpg")
-            failure = FetchError(f"not a url that can be fetched ({exc})", url=item.url)
-            report.failures.append((item.url, str(failure)))
-            if progress is not None:
-                progress(f"failed: {item.url}: {failure}")
+            report.failures.append((item.url, f"not a url that can be fetched ({exc})"))
             continue
-        except ThreadkeepError as exc:
-            report.failures.append((item.url, str(exc)))
-            if progress is not None:
-                progress(f"failed: {item.url}: {exc}")
+        except ThreadkeepError as exc:  # listed in the report (said once, not as it happens)
+            report.failures.append((item.url, _reason(item, exc)))
             continue
         entry = MediaEntry(
             sha256=got.sha256,

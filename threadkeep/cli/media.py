@@ -89,7 +89,7 @@ def fetch_and_say(
                     "from_wayback": report.from_wayback,
                     "held": report.held,
                     "playlists": report.playlists,
-                    "failures": [{"url": u, "error": e} for u, e in report.failures],
+                    "failures": [{"url": u, "error": _said(e)} for u, e in report.failures],
                 }
             )
         )
@@ -98,8 +98,14 @@ def fetch_and_say(
     if report.failures:
         raise Failed(
             f"{len(report.failures)} of {report.items} media items could not be fetched:",
-            [f"  {url}: {reason}" for url, reason in report.failures],
+            [f"  {url}: {_said(reason)}" for url, reason in report.failures],
         )
+
+
+def _said(reason: str) -> str:
+    """A failure's reason in the command's words: the library's ``max_bytes`` is
+    ``--max-bytes`` here."""
+    return reason.replace("raise max_bytes", "raise --max-bytes")
 
 
 @click.command("media")
