@@ -643,3 +643,26 @@ Archive({str(tmp_path / "store")!r}).media_store.write_hashed(chunks())
     assert [Path(p).name for p in archive.repair().temporary] == [dead[0].name]
     assert not dead[0].exists()
     assert archive.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("archive", "a.json", "--max-bytes", "5"), "--max-bytes needs --media"),
+        (("archive", "a.json", "--wayback", "http://127.0.0.1:9"), "--wayback needs --media"),
+        (("media", "--wayback", "http://127.0.0.1:9", "--no-wayback"), "cannot both be given"),
+        (("media", "--wayback", "http://exa mple.org"), "is not a url"),
+        (("archive", "a.json", "--media", "--wayback", "http://exa mple.org"), "is not a url"),
+    ],
+)
+def test_an_option_that_would_be_ignored_is_a_usage_error(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    Archive(tmp_path / "store")
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        done = invoke(*args, "--store", str(tmp_path / "store"))
+    assert done.exit_code == 2, done.output
+    assert said in done.stderr
+    assert not (tmp_path / "store" / "captures.jsonl").exists()  # nothing ran

@@ -20,6 +20,7 @@ from threadkeep.cli.common import (
     TextPath,
     contact_option,
     format_option,
+    given,
     http_base,
     min_interval_option,
     show_progress,
@@ -146,6 +147,10 @@ def archive_cmd(
     from threadkeep.batch.archiving import sources as expand
     from threadkeep.fetch import Client
 
+    for name in ("max_bytes", "wayback"):
+        if not with_media and given(name):
+            option = "--" + name.replace("_", "-")
+            raise click.UsageError(f"{option} needs --media (it is a setting of the media fetch)")
     todo = expand(sources, _listed(from_file))
     if not todo:
         raise click.UsageError("give at least one SOURCE, or --from FILE")

@@ -28,6 +28,7 @@ __all__ = [
     "checked_setting",
     "contact_option",
     "format_option",
+    "given",
     "http_base",
     "log_to_stderr",
     "one_line",
@@ -181,12 +182,31 @@ def checked_setting(ctx: click.Context, param: click.Parameter, value: Any) -> A
 def http_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """An option naming a server (``--threadreader-base``, ``--wayback``) is an http(s)
     address with a host, or a usage error."""
-    from threadkeep.fetch.redirects import is_http
-    from threadkeep.urls import host
+    from urllib.parse import urlsplit
 
-    if not (is_http(value) and host(value)):
+    from threadkeep.fetch.redirects import is_http
+
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+        _ = parts.port  # a port that is no number raises
+    except ValueError:  # "http://[::1", "http://host:x"
+        hostname = None
+    if not (is_http(value) and hostname):
         raise click.BadParameter(f"{value!r} is not an http:// or https:// address", ctx, param)
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise click.BadParameter(
+            f"{value!r} is not a url: it has a space or a control character in it", ctx, param
+        )
     return value
+
+
+def given(name: str) -> bool:
+    """Whether the option ``name`` (its parameter's name) was given on the command line."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
 contact_option = click.option(

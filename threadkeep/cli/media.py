@@ -19,6 +19,7 @@ from threadkeep.cli.common import (
     checked_setting,
     contact_option,
     format_option,
+    given,
     min_interval_option,
     store_option,
     wayback_option,
@@ -155,6 +156,8 @@ def media_cmd(
     from threadkeep.archive import Archive
     from threadkeep.fetch import Client
 
+    if no_wayback and given("wayback"):
+        raise click.UsageError("--wayback and --no-wayback cannot both be given")
     archive = Archive(store, create=False)
     with Client(
         min_interval=min_interval,
