@@ -30,6 +30,7 @@ PARTS = {
     "threadkeep.wayback": "wayback",
     "threadkeep.files": "shared",
     "threadkeep.words": "shared",
+    "threadkeep.media_types": "shared",
     "threadkeep.parsing": "parse",
     "threadkeep.account": "parse",
     "threadkeep.fetch": "fetch",

@@ -666,3 +666,41 @@ def test_an_option_that_would_be_ignored_is_a_usage_error(
     assert done.exit_code == 2, done.output
     assert said in done.stderr
     assert not (tmp_path / "store" / "captures.jsonl").exists()  # nothing ran
+
+
+def test_show_says_from_only_for_bytes_from_elsewhere(host: MediaHost, tmp_path: Path) -> None:
+    """A photo fetched at its largest size (``?name=orig``, as the fetch writes its line)
+    came from its own url: no "from"; one the web archive gave says so."""
+    from datetime import UTC, datetime
+
+    from threadkeep.archive.media import MediaEntry
+    from threadkeep.batch.media import largest_url, wayback_url
+
+    own, gone = "https://pbs.twimg.com/media/Own.jpg", "https://pbs.twimg.com/media/Gone.jpg"
+    archive = Archive(tmp_path)
+    archive.add(answer_with(host, TWEET, photo(own), photo(gone)),
+                url="https://cdn.syndication.twimg.com/tweet-result?id=" + TWEET)  # fmt: skip
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    lines = [(JPEG, own, largest_url(own)), (GONE_JPEG, gone, wayback_url(host.base, gone))]
+    archive.store_media(
+        [
+            (
+                data,
+                MediaEntry(
+                    sha256=sha(data),
+                    size=len(data),
+                    type="photo",
+                    url=url,
+                    tweet=TWEET,
+                    origin=origin,
+                    time=at,
+                ),
+            )  # fmt: skip
+            for data, url, origin in lines
+        ]
+    )
+    text = invoke("show", TWEET, "--store", str(tmp_path), "--format", "text").output
+    [own_line] = [line for line in text.splitlines() if line.strip().startswith(own)]
+    assert "from" not in own_line and "?name=orig" not in own_line
+    [gone_line] = [line for line in text.splitlines() if line.strip().startswith(gone)]
+    assert f"from {wayback_url(host.base, gone)}" in gone_line

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet, History, KeptMedia
 from threadkeep.models import Article, Author, Export, Listing, Thread, ThreadPreview, Tweet
+from threadkeep.urls import largest_url
 from threadkeep.words import plural
 
 __all__ = ["archived_to_markdown", "archived_to_text", "json_chunks", "printable", "to_markdown"]
@@ -348,9 +349,16 @@ def _kept_line(item: KeptMedia, *, markdown: bool) -> str:
     """One kept media file: what it is, where it is in the store, where it came from."""
     what = item.url or f"export file {item.export_file}"
     size = f"{item.size / 1024:,.0f} KB" if item.size >= 1024 else f"{item.size} bytes"
-    came = "" if item.origin in (item.url, None) else f", from {item.origin}"
+    came = "" if _from_its_url(item) else f", from {item.origin}"
     where = f"`{item.path}`" if markdown else item.path
     return f"{what} → {where} ({item.type or 'file'}, {size}{came})"
+
+
+def _from_its_url(item: KeptMedia) -> bool:
+    """Whether the bytes came from the media's own url, or the largest size of it (as the
+    media fetch asks for a photo): only bytes from elsewhere (the web archive, an export's
+    file) are worth a "from"."""
+    return item.url is not None and item.origin in (item.url, largest_url(item.url))
 
 
 # C0 controls but tab and newline, DEL, and C1 controls: a page may hide escape sequences in

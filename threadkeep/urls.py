@@ -19,7 +19,7 @@ parser.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from threadkeep.limits import MAX_ID_DIGITS
 
@@ -33,6 +33,7 @@ __all__ = [
     "checked_id",
     "host",
     "is_handle",
+    "largest_url",
     "profile_url",
     "query_id",
     "status_parts",
@@ -296,3 +297,35 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     if scheme not in ("http", "https"):
         return None
     return urlunsplit((scheme, parts.netloc.lower(), parts.path, parts.query, parts.fragment))
+
+
+_SIZE_SUFFIX = re.compile(r":(thumb|small|medium|large|orig)$")
+_AVATAR_SIZE = re.compile(r"_(normal|bigger|mini|400x400|200x200)(\.\w+)$")
+
+
+def largest_url(url: str) -> str:
+    """The url of the largest size X serves of a picture on ``pbs.twimg.com``; any other
+    url as it is.
+
+    Examples:
+        >>> largest_url("https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg")
+        'https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg?name=orig'
+        >>> largest_url("https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg:small")
+        'https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg?name=orig'
+        >>> largest_url("https://pbs.twimg.com/card_img/1/abc?format=jpg&name=600x314")
+        'https://pbs.twimg.com/card_img/1/abc?format=jpg&name=orig'
+        >>> largest_url("https://pbs.twimg.com/profile_images/2/x_normal.jpg")
+        'https://pbs.twimg.com/profile_images/2/x.jpg'
+        >>> largest_url("https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/high.mp4")
+        'https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/high.mp4'
+    """
+    parts = urlsplit(url)
+    if parts.hostname != "pbs.twimg.com":
+        return url
+    path = parts.path
+    if path.startswith("/profile_images/"):
+        return urlunsplit(parts._replace(path=_AVATAR_SIZE.sub(r"\2", path)))
+    path = _SIZE_SUFFIX.sub("", path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "name"]
+    query.append(("name", "orig"))
+    return urlunsplit(parts._replace(path=path, query=urlencode(query)))

@@ -20,11 +20,10 @@ joins the two.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from threadkeep.archive import Archive
 from threadkeep.archive.media import MediaEntry
@@ -33,6 +32,7 @@ from threadkeep.fetch import Client
 from threadkeep.fetch.body import Head
 from threadkeep.media_types import HEAD, is_media, not_media_reason
 from threadkeep.models import Tweet
+from threadkeep.urls import largest_url
 
 __all__ = [
     "FALLBACK_STATUSES",
@@ -52,41 +52,10 @@ WAYBACK = "https://web.archive.org"
 FALLBACK_STATUSES = frozenset({403, 404, 410})
 """The origin's answers after which the web archive's copy is tried."""
 
-_SIZE_SUFFIX = re.compile(r":(thumb|small|medium|large|orig)$")
-_AVATAR_SIZE = re.compile(r"_(normal|bigger|mini|400x400|200x200)(\.\w+)$")
-
 
 class NotMedia(ThreadkeepError):
     """A media url answered with something that is not a picture or a video (an HTML
     error page, say): nothing was stored."""
-
-
-def largest_url(url: str) -> str:
-    """The url of the largest size X serves of a picture on ``pbs.twimg.com``; any other
-    url as it is.
-
-    Examples:
-        >>> largest_url("https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg")
-        'https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg?name=orig'
-        >>> largest_url("https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg:small")
-        'https://pbs.twimg.com/media/GJQrY6MWcAA6xjP.jpg?name=orig'
-        >>> largest_url("https://pbs.twimg.com/card_img/1/abc?format=jpg&name=600x314")
-        'https://pbs.twimg.com/card_img/1/abc?format=jpg&name=orig'
-        >>> largest_url("https://pbs.twimg.com/profile_images/2/x_normal.jpg")
-        'https://pbs.twimg.com/profile_images/2/x.jpg'
-        >>> largest_url("https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/high.mp4")
-        'https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/high.mp4'
-    """
-    parts = urlsplit(url)
-    if parts.hostname != "pbs.twimg.com":
-        return url
-    path = parts.path
-    if path.startswith("/profile_images/"):
-        return urlunsplit(parts._replace(path=_AVATAR_SIZE.sub(r"\2", path)))
-    path = _SIZE_SUFFIX.sub("", path)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "name"]
-    query.append(("name", "orig"))
-    return urlunsplit(parts._replace(path=path, query=urlencode(query)))
 
 
 def wayback_url(base: str, url: str) -> str:
