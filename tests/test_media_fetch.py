@@ -695,7 +695,7 @@ def test_show_says_from_only_for_bytes_from_elsewhere(host: MediaHost, tmp_path:
                     origin=origin,
                     time=at,
                 ),
-            )  # fmt: skip
+            )
             for data, url, origin in lines
         ]
     )
