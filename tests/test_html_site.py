@@ -530,3 +530,45 @@ def test_tweets_are_numbered_by_their_place_when_the_author_marks_are_irregular(
     assert [row["number"] for row in json.loads(index.split(" = ", 1)[1].rstrip(";\n"))] == [
         "1", "2", "3", "4",
     ]  # fmt: skip
+
+
+def test_pictures_without_alt_text_are_named_and_tweet_text_has_its_language(
+    tmp_path: Path,
+) -> None:
+    """A photo the copy gave no alt text is still described (an empty alt would call it
+    decoration), and a tweet's text carries the language the copy gave it."""
+    data = json.loads(
+        fixture_bytes("answers/constructed_syndication_edited_video_quote_reply.input.json")
+    )
+    data["lang"] = "ja"
+    data["text"] = "夜明けの川"
+    data["mediaDetails"] = [{"type": "photo", "media_url_https": PHOTO}]
+    data.pop("quoted_tweet", None)
+    data.pop("parent", None)
+    archive = Archive(tmp_path / "store")
+    tweet = data["id_str"]
+    archive.add(json.dumps(data).encode(),
+                url="https://cdn.syndication.twimg.com/tweet-result?id=" + tweet)  # fmt: skip
+    png = _png()
+    archive.store_media(
+        [
+            (
+                png,
+                MediaEntry(
+                    sha256=hashlib.sha256(png).hexdigest(),
+                    size=len(png),
+                    type="photo",
+                    url=PHOTO,
+                    tweet=tweet,
+                    origin=PHOTO,
+                    time=T0,
+                ),
+            )
+        ]
+    )
+    build_site(archive, tmp_path / "browse")
+    [page_path] = (tmp_path / "browse" / "t").glob("*.html")
+    text = page_path.read_text(encoding="utf-8")
+    assert 'alt=""' not in text
+    assert re.search(r'<img src="[^"]+\.png" alt="Photo"', text)
+    assert '<div class="text" lang="ja">夜明けの川</div>' in text

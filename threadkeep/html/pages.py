@@ -30,11 +30,34 @@ if TYPE_CHECKING:
     from threadkeep.archive.view_models import ArchivedThread, ArchivedTweet
     from threadkeep.models import Media, Tweet
 
-__all__ = ["ShownDocument", "ShownMedia", "ShownTweet", "Site", "gather", "media_type"]
+__all__ = ["ShownDocument", "ShownMedia", "ShownTweet", "Site", "gather", "media_type", "text_lang"]
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 _FIRST_WORDS = 12
 _CHUNK = 1 << 20
+
+
+_NO_ALT = {"photo": "Photo", "video": "Video", "gif": "GIF", "card": "Card image"}
+# A language tag as BCP 47 writes one (a primary language, then subtags). X marks text it
+# could not tell as "und" and media-only text with private-use codes ("qme", "qam"…): said
+# as no language rather than as a language a screen reader would not know.
+_LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_NO_LANG = re.compile(r"und|q[a-t][a-z]", re.IGNORECASE)
+
+
+def text_lang(lang: str | None) -> str | None:
+    """The ``lang`` attribute of a tweet's text: its language when a valid BCP 47 tag of a
+    language, else None (the page's own language applies).
+
+    Examples:
+        >>> text_lang("ja"), text_lang("pt-BR"), text_lang("und"), text_lang("qme")
+        ('ja', 'pt-BR', None, None)
+        >>> text_lang('en" onmouseover="x'), text_lang(None)
+        (None, None)
+    """
+    if lang is None or not _LANG.fullmatch(lang) or _NO_LANG.fullmatch(lang.split("-")[0]):
+        return None
+    return lang
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,16 @@ class ShownMedia:
     src: str | None = None
     poster: str | None = None
     url: str | None = None
+
+    @property
+    def image_alt(self) -> str:
+        """The picture's alt text: the copy's, else what it is (never empty: an empty alt
+        tells a screen reader the picture is decoration)."""
+        return self.alt or _NO_ALT.get(self.label, "Picture")
+
+    @property
+    def poster_alt(self) -> str:
+        return self.alt or f"{_NO_ALT.get(self.label, 'Video')} poster"
 
 
 @dataclass(frozen=True)
@@ -228,7 +261,7 @@ class _MediaFiles:
         if item.kind == "card":
             image = self.image(item.preview)
             if image:
-                return ShownMedia("img", "card", alt or "link preview", image, url=item.url)
+                return ShownMedia("img", "card", alt, image, url=item.url)
             return ShownMedia("missing", "card", alt, url=item.url)
         poster = self.image(item.preview) if item.kind in ("video", "gif") else None
         found = self.file(item.url, item.file)

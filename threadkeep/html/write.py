@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING, Any
 from threadkeep._version import __version__
 from threadkeep.errors import SiteError
 from threadkeep.files import sync_folder
-from threadkeep.html.pages import Site, copy_media, gather
+from threadkeep.html.pages import Site, copy_media, gather, text_lang
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from threadkeep.archive import Archive
 
 __all__ = ["CSP", "MARKER", "SiteReport", "build_site"]
@@ -249,6 +251,14 @@ def _when(value: datetime | str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _lang_attribute(lang: str | None) -> Markup | str:
+    """`` lang="…"`` for a text in a known language (:func:`text_lang`), else nothing."""
+    from markupsafe import Markup
+
+    tag = text_lang(lang)
+    return Markup(' lang="{}"').format(tag) if tag else ""
+
+
 def _iso(value: datetime | str | None) -> str:
     if value is None:
         return ""
@@ -268,4 +278,5 @@ def _environment() -> Any:
     )
     env.filters["when"] = _when
     env.filters["iso"] = _iso
+    env.filters["lang"] = _lang_attribute
     return env
