@@ -125,6 +125,31 @@ def test_the_current_folder_and_the_store_are_refused(
         build_site(Archive(store), tmp_path)
 
 
+def test_a_folder_that_cannot_be_made_is_named_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DIR under a file is "not a folder"; DIR where nothing can be written is named, never
+    the hidden folder the site is built in beside it."""
+    _archive(tmp_path / "store")
+    (tmp_path / "FILE").write_text("a file", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for out in ("FILE/sub", "FILE/sub/deeper"):
+        done = runner.invoke(cli, ["export", "--format", "html", "-o", out, "--store", "store"])
+        assert done.exit_code == 1
+        assert (
+            done.output == f"threadkeep: {out}: FILE is not a folder: give a folder for the site\n"
+        )
+    if Path("/proc/self").is_dir():  # a folder nothing can be created in, even by root
+        done = runner.invoke(
+            cli, ["export", "--format", "html", "-o", "/proc/x", "--store", "store"]
+        )
+        assert done.exit_code == 1
+        assert done.output.startswith("threadkeep: /proc/x: cannot write a site there (")
+        assert ".x." not in done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["FILE", "store"]
+
+
 def test_the_site_can_be_read_by_everyone(tmp_path: Path) -> None:
     build_site(_archive(tmp_path / "store"), tmp_path / "out")
     modes = {

@@ -89,8 +89,7 @@ def build_site(
     _restore(target)
     _check_target(target)
     site = gather(archive, ids, media=media)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    building = _start(target)
     try:
         building.chmod(0o755)  # mkdtemp makes 0700: the site is for everyone who can read DIR
         _write(site, archive, building)
@@ -119,6 +118,27 @@ def _check_place(target: Path, store: Path) -> None:
             )
     if store in where.parents:
         raise SiteError(f"{target} is inside the store: give a folder outside it", path=str(target))
+
+
+def _start(target: Path) -> Path:
+    """The folder the site is built in, beside ``target`` (its parents made); a
+    :class:`SiteError` naming ``target`` (never that hidden folder) when it cannot be."""
+    for above in target.parents:
+        if above.exists() or above.is_symlink():
+            if not above.is_dir():
+                raise SiteError(
+                    f"{target}: {above} is not a folder: give a folder for the site",
+                    path=str(target),
+                )
+            break
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise SiteError(
+            f"{target}: cannot write a site there ({reason})", path=str(target)
+        ) from exc
 
 
 def _check_target(target: Path) -> None:
