@@ -11,6 +11,8 @@ Layout of a store (format 1, documented in ``docs/format.md``)::
     gen-<n>/rebuild.json             what the rebuild that made it read of the log
     media/<ab>/<sha256>              every media file (photo, video), once, as it came
     media.jsonl                      the media index: which url and which export file is which
+    media/damaged/<sha256>.<n>       media files that did not match their hash, set aside
+    media.jsonl.damaged              damaged lines of the media index, set aside as they were
 
 Raw bodies and the log are the source of truth; everything under ``gen-<n>/`` is derived from
 them. Every path is relative and ``/``-separated, built with :func:`safe_path` from validated
@@ -33,7 +35,9 @@ if TYPE_CHECKING:
 __all__ = [
     "LOG",
     "MEDIA",
+    "MEDIA_DAMAGED",
     "MEDIA_INDEX",
+    "MEDIA_INDEX_DAMAGED",
     "RAW",
     "STORE_FILE",
     "document_path",
@@ -41,6 +45,7 @@ __all__ = [
     "generation_folder",
     "is_safe_key",
     "is_source",
+    "media_damaged_path",
     "media_path",
     "media_sha",
     "next_number",
@@ -67,6 +72,10 @@ MEDIA = "media"
 """The folder of media files (photos, videos), content-addressed, stored as they came."""
 MEDIA_INDEX = "media.jsonl"
 """The append-only media index: one JSON line per media url or export file name stored."""
+MEDIA_DAMAGED = "media/damaged"
+"""Where ``verify --repair`` keeps media files that did not match their hash."""
+MEDIA_INDEX_DAMAGED = "media.jsonl.damaged"
+"""Where ``verify --repair`` keeps the damaged lines of the media index, as they were."""
 
 
 def generation_folder(generation: int) -> str:
@@ -87,6 +96,11 @@ def raw_sha(path: str) -> str:
 def media_path(sha256: str) -> str:
     """Where the media file with this hash lives: ``media/<ab>/<sha256>``."""
     return safe_path(MEDIA, sha256[:2], sha256)
+
+
+def media_damaged_path(sha256: str, number: int) -> str:
+    """Where the ``number``-th damaged file of this hash is kept: ``media/damaged/<sha>.<n>``."""
+    return safe_path(MEDIA, "damaged", f"{sha256}.{number}")
 
 
 def media_sha(path: str) -> str:
@@ -175,11 +189,13 @@ def is_safe_key(key: str) -> bool:
 def is_source(path: str) -> bool:
     """True for the source of truth (a raw body, a media file, the log or the media index):
     never rewritten, never rebuilt."""
-    return path in (LOG, MEDIA_INDEX) or path.startswith((f"{RAW}/", f"{MEDIA}/"))
+    return path in (LOG, MEDIA_INDEX, MEDIA_INDEX_DAMAGED) or path.startswith(
+        (f"{RAW}/", f"{MEDIA}/")
+    )
 
 
 _OWN_NAME = re.compile(
-    r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+|media|media\.jsonl)$"
+    r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+|media|media\.jsonl(?:\.damaged)?)$"
 )
 # What file managers leave in a folder they only showed: such a folder is still empty.
 _DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".directory"})

@@ -34,6 +34,7 @@ from threadkeep.archive.apply import apply, parse
 from threadkeep.archive.files import DamagedFile, Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, DamagedLine, Reading, lines, read_up_to
 from threadkeep.archive.media import MediaStore
+from threadkeep.archive.media_repair import MediaSetAside, set_aside_damage
 from threadkeep.archive.records import (
     FORMAT,
     FORMAT_1,
@@ -99,6 +100,9 @@ class VerifyReport(BaseModel):
     unindexed: tuple[str, ...] = ()
     """Media files no line of the media index names (a copy cut short): not damage;
     ``verify --repair`` indexes them, the next archive of their export names them."""
+    set_aside: tuple[str, ...] = ()
+    """Media files the index names that ``verify --repair`` set aside as damaged (their bytes
+    kept in ``media/damaged/``): not damage any more; ``threadkeep media`` fetches them."""
     temporary: tuple[str, ...] = ()
     """Temporary files (``.<name>.<random>.tmp``) a writer killed in the middle of a write left
     in the store's folders: not damage (no reader opens them), but space; ``verify --repair``
@@ -161,6 +165,7 @@ def verify(
         ),
         media_files=media_check.files,
         unindexed=tuple(media_check.unindexed),
+        set_aside=tuple(media_check.set_aside),
         temporary=tuple(files.temporaries()),
         added_order=added_order,
     )
@@ -313,6 +318,12 @@ class RepairReport(BaseModel):
     """Temporary files killed writers left, removed (under the lock: no live writer's)."""
     media_indexed: tuple[str, ...] = ()
     """Media files a copy cut short left unindexed, indexed (origin ``recovered``)."""
+    media_set_aside: tuple[tuple[str, str], ...] = ()
+    """Damaged media files moved aside: ``(path, where its bytes are kept)``; ``threadkeep
+    media`` fetches them again (:mod:`~threadkeep.archive.media_repair`)."""
+    media_lines_set_aside: tuple[int, ...] = ()
+    """Damaged lines of the media index, kept in ``media.jsonl.damaged`` and dropped from the
+    index; the files they may have named are indexed again (``media_indexed``)."""
 
 
 def repair(
@@ -326,16 +337,25 @@ def repair(
     """
     media = media or MediaStore(files.storage, location=files.location)
     before = verify(files, log, generation, media=media)
+    aside = MediaSetAside()
+    if any(_is_media(problem.path) for problem in before.problems):
+        with files.lock():
+            aside = set_aside_damage(media)
+        before = verify(files, log, generation, media=media)
     indexed: list[str] = []
     if before.unindexed:
         with files.lock():
             unindexed = media.check().unindexed  # under the lock: no copy is under way
             indexed = media.index_unindexed(unindexed, at=datetime.now(UTC))
+    said = RepairReport(
+        ok=True,
+        media_indexed=tuple(indexed),
+        media_set_aside=tuple(aside.files),
+        media_lines_set_aside=tuple(aside.lines),
+    )
     if before.ok and not before.ahead and not before.orphans and not before.added_order:
         with files.lock():
-            return RepairReport(
-                ok=True, temporary=tuple(files.drop_temporaries()), media_indexed=tuple(indexed)
-            )
+            return said.model_copy(update={"temporary": tuple(files.drop_temporaries())})
     with files.lock():
         generation = files.generation()  # under the lock: another process may have switched it
         read = _read_log(files, log, generation, [])  # verify reports damaged lines
@@ -352,16 +372,21 @@ def repair(
         temporary = files.drop_temporaries()
     after = verify(files, log, new, media=media)
     damage = (*before.problems, *before.ahead)
-    return RepairReport(
-        ok=after.ok and not lost,
-        generation=new,
-        repaired=tuple(p for p in damage if not layout.is_source(p.path)),
-        unrepaired=(*after.problems, *lost),
-        from_snapshots=tuple(from_snapshots),
-        recovered=tuple(map(recover.describe, recovered)),
-        temporary=tuple(temporary),
-        media_indexed=tuple(indexed),
+    return said.model_copy(
+        update={
+            "ok": after.ok and not lost,
+            "generation": new,
+            "repaired": tuple(p for p in damage if not layout.is_source(p.path)),
+            "unrepaired": (*after.problems, *lost),
+            "from_snapshots": tuple(from_snapshots),
+            "recovered": tuple(map(recover.describe, recovered)),
+            "temporary": tuple(temporary),
+        }
     )
+
+
+def _is_media(path: str) -> bool:
+    return path == layout.MEDIA_INDEX or path.startswith(f"{layout.MEDIA}/")
 
 
 def _rebuild(

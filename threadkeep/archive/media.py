@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 from threadkeep.archive import layout
 from threadkeep.archive.storage import Storage, is_whole_line, write_atomic_many
 from threadkeep.errors import CorruptStore
+
+logger = logging.getLogger("threadkeep")
 
 __all__ = ["MediaCheck", "MediaEntry", "MediaStore", "file_key"]
 
@@ -86,6 +89,8 @@ class MediaCheck:
     lines: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
     unindexed: list[str] = field(default_factory=list)
+    set_aside: list[str] = field(default_factory=list)
+    """Files the index names that a repair set aside as damaged: to fetch again."""
 
 
 class MediaStore:
@@ -98,23 +103,36 @@ class MediaStore:
         # is only ever appended to, so a later read parses only the lines after those bytes
         # (each fetched file adds one: parsing the whole index each time was quadratic).
         self._read: tuple[bytes, dict[tuple[str, str], MediaEntry]] = (b"", {})
+        self._warned: set[int] = set()  # the damaged lines said already
 
     # -- reading ---------------------------------------------------------------------------
 
     def entries(self) -> list[MediaEntry]:
-        """Every index line, oldest first (a torn last line skipped); a damaged line raises
-        :class:`CorruptStore` naming it."""
+        """Every index line, oldest first (a torn last line skipped; a damaged line skipped
+        with a warning, see :meth:`index`)."""
         found = []
-        for number, item in self._lines():
+        for number, item in self.lines():
             if isinstance(item, str):
-                raise CorruptStore(
-                    f"{self.location}: {layout.MEDIA_INDEX} line {number} is damaged ({item})",
-                    path=layout.MEDIA_INDEX,
-                )
+                self._warn(number, item)
+                continue
             found.append(item)
         return found
 
-    def _lines(self) -> Iterator[tuple[int, MediaEntry | str]]:
+    def _warn(self, number: int, problem: str) -> None:
+        """Say once that index line ``number`` is damaged and skipped. The file is left as it
+        is (the source of truth): ``verify`` reports the line, ``verify --repair`` sets it
+        aside and indexes again the files it may have named."""
+        if number in self._warned:
+            return
+        self._warned.add(number)
+        logger.warning(
+            "%s: %s line %d is damaged (%s): skipped; threadkeep verify --repair sets it aside",
+            self.location, layout.MEDIA_INDEX, number, problem,
+        )  # fmt: skip
+
+    def lines(self) -> Iterator[tuple[int, MediaEntry | str]]:
+        """Each line of the index by its number: its entry, or why it is damaged (a torn last
+        line, which a crash may leave, is neither: skipped)."""
         try:
             data = self.storage.read(layout.MEDIA_INDEX)
         except FileNotFoundError:
@@ -132,7 +150,7 @@ class MediaStore:
 
     def index(self) -> dict[tuple[str, str], MediaEntry]:
         """The index, by ``("url", url)`` and ``("file", file_key(name))``: the latest line wins
-        (a torn last line skipped; a damaged line raises :class:`CorruptStore` naming it).
+        (a torn last line skipped; a damaged line skipped, said once as a warning).
 
         Only the lines written since the last call are parsed, when the bytes read then are
         still the file's start; else (a repair rewrote it) the whole file is."""
@@ -143,6 +161,7 @@ class MediaStore:
         seen, known = self._read
         if not data.startswith(seen):
             seen, known = b"", {}
+            self._warned.clear()  # rewritten (a repair): its line numbers changed
         whole = data.rfind(b"\n") + 1  # the lines ended by a line break: kept for next time
         found = dict(known)
         number = seen.count(b"\n")
@@ -163,11 +182,8 @@ class MediaStore:
         try:
             entry = MediaEntry.model_validate_json(line)
         except ValidationError as exc:
-            raise CorruptStore(
-                f"{self.location}: {layout.MEDIA_INDEX} line {number} is damaged "
-                f"({exc.errors()[0]['msg']})",
-                path=layout.MEDIA_INDEX,
-            ) from exc
+            self._warn(number, exc.errors()[0]["msg"])
+            return
         for key in _keys(entry):
             found[key] = entry
 
@@ -311,13 +327,17 @@ class MediaStore:
             except CorruptStore:
                 checked.problems.append((path, "media file does not match its hash"))
         named: set[str] = set()
-        for number, item in self._lines():
+        aside = {layout.media_sha(p).split(".")[0] for p in self.storage.list(layout.MEDIA_DAMAGED)}
+        for number, item in self.lines():
             if isinstance(item, str):
                 checked.problems.append((layout.MEDIA_INDEX, f"line {number} is damaged ({item})"))
                 continue
             checked.lines += 1
             named.add(item.sha256)
-            if item.sha256 not in on_disk:
+            if item.sha256 not in on_disk and item.sha256 in aside:  # a repair set it aside
+                if layout.media_path(item.sha256) not in checked.set_aside:
+                    checked.set_aside.append(layout.media_path(item.sha256))
+            elif item.sha256 not in on_disk:
                 problem = f"media file missing (line {number} of {layout.MEDIA_INDEX} names it)"
                 checked.problems.append((layout.media_path(item.sha256), problem))
         checked.unindexed = [layout.media_path(sha) for sha in sorted(on_disk - named)]

@@ -134,7 +134,9 @@ def verify_cmd(store: str, repair: bool) -> None:
     """Recompute every hash in the archive and report any damage, file by file.
 
     With --repair, derived files (snapshots, records) are rebuilt from the raw captures and
-    the capture log into a new generation; raw captures and the log are never rewritten.
+    the capture log into a new generation; raw captures and the log are never rewritten. A
+    damaged media file is set aside into media/damaged/ (threadkeep media fetches it again),
+    a damaged line of media.jsonl into media.jsonl.damaged.
     What could not be repaired is listed, and makes the exit status 1.
 
     Example:
@@ -179,6 +181,12 @@ def verify_cmd(store: str, repair: bool) -> None:
             "out of time order (not damage); --repair merges them again in time order",
             err=True,
         )
+    for path in report.set_aside:
+        click.echo(
+            f"SET ASIDE {path}: damaged, set aside by verify --repair (not damage now); "
+            "fetch it again with threadkeep media",
+            err=True,
+        )
     for path in report.unindexed:
         click.echo(
             f"UNINDEXED {path}: a media file no line of media.jsonl names (a copy cut short, "
@@ -209,10 +217,23 @@ def _repair(store: str) -> None:
     report = _open(store).repair()
     if report.temporary:
         click.echo(f"REMOVED TEMPORARY {_temporaries(report.temporary)}")
+    for path, aside in report.media_set_aside:
+        click.echo(
+            f"SET ASIDE {path}: did not match its hash, its bytes kept in {aside}; "
+            "fetch it again with threadkeep media"
+        )
+    for number in report.media_lines_set_aside:
+        click.echo(
+            f"SET ASIDE media.jsonl line {number}: damaged, kept as it was in "
+            "media.jsonl.damaged; the files it may have named are indexed again"
+        )
     for path in report.media_indexed:
-        click.echo(f"INDEXED {path}: a media file a copy cut short left unindexed")
+        click.echo(f"INDEXED {path}: a media file no line of media.jsonl named")
     if report.generation is None:
-        click.echo(f"{store}: ok: every file matches its hash; nothing to repair")
+        done = report.media_set_aside or report.media_lines_set_aside or report.media_indexed
+        click.echo(
+            f"{store}: ok: every file matches its hash; nothing {'else ' if done else ''}to repair"
+        )
         return
     click.echo(f"{store}: derived files rebuilt into generation {report.generation}")
     for problem in report.repaired:
@@ -289,6 +310,12 @@ def export_cmd(
     from threadkeep.words import plural
 
     report = build_site(_open(store), output, identifiers, media=media is not False)
+    for path in report.damaged:
+        click.echo(
+            f"threadkeep: warning: {path}: stored file damaged, not in the site "
+            "(run threadkeep verify --repair, then threadkeep media)",
+            err=True,
+        )
     click.echo(
         f"{output}: {plural(report.documents, 'document')}, {plural(report.tweets, 'tweet')} "
         f"({report.removed} removed), {plural(report.media, 'media file')}; "

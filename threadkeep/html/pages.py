@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadkeep.archive.media import file_key
-from threadkeep.errors import CorruptStore, SiteError
+from threadkeep.errors import SiteError
 from threadkeep.media_types import HEAD as _HEAD
 from threadkeep.media_types import media_type
 
@@ -64,7 +64,8 @@ def text_lang(lang: str | None) -> str | None:
 class ShownMedia:
     """A media item as a page shows it: ``src`` is ``media/<sha256>.<ext>`` when stored."""
 
-    kind: str  # "img", "video", "link" (stored, not shown inline), "missing" or "left-out"
+    kind: str  # "img", "video", "link" (stored, not shown inline), "missing", "damaged"
+    # (stored, not matching its hash) or "left-out"
     # (stored, but not copied into the site); a "missing" video may still have its poster
     label: str  # photo, video, gif, card
     alt: str
@@ -139,6 +140,8 @@ class Site:
 
     documents: list[ShownDocument] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    damaged: list[str] = field(default_factory=list)
+    """The sha256 of each stored file the pages would show that does not match its hash."""
 
 
 def page_name(document: str) -> str:
@@ -191,6 +194,7 @@ def gather(archive: Archive, identifiers: Sequence[str] = (), *, media: bool = T
         tweets = tuple(_shown_tweets(thread, files, homes))
         site.documents.append(ShownDocument(names[thread.document], thread, tweets))
     site.files = {sha: path for sha, (path, _) in files.files.items()}
+    site.damaged = sorted(files.damaged)
     return site
 
 
@@ -212,7 +216,13 @@ class _MediaFiles:
         self.copy = copy
         self.index = archive.media_store.index()
         self.files: dict[str, tuple[str, str]] = {}
-        self.damaged: set[str] = set()
+        self.damaged: set[str] = set()  # stored, but not the bytes their hash names
+        self.missing: set[str] = set()  # indexed, no file (set aside by a repair)
+
+    def is_damaged(self, url: str | None, file: str | None = None) -> bool:
+        """Whether the file stored for ``url`` (or export ``file``) was found damaged."""
+        entry = self._stored(url, file)
+        return entry is not None and entry.sha256 in self.damaged
 
     def _stored(self, url: str | None, file: str | None) -> MediaEntry | None:
         if url and ("url", url) in self.index:
@@ -225,12 +235,13 @@ class _MediaFiles:
         """The stored file's path in the site and how a page shows it (``img``, ``video``,
         ``link``); None when it is not stored, or missing or damaged (``verify`` says why)."""
         entry = self._stored(url, file)
-        if entry is None or entry.sha256 in self.damaged:
+        if entry is None or entry.sha256 in self.damaged or entry.sha256 in self.missing:
             return None
         if entry.sha256 not in self.files:
             head = self._checked_head(entry.sha256)
             if head is None:
-                self.damaged.add(entry.sha256)
+                if entry.sha256 not in self.damaged:
+                    self.missing.add(entry.sha256)
                 return None
             suffix, how = media_type(head)
             self.files[entry.sha256] = (f"media/{entry.sha256}{suffix}", how)
@@ -244,9 +255,12 @@ class _MediaFiles:
                 digest = hashlib.sha256(head)
                 while chunk := stream.read(_CHUNK):
                     digest.update(chunk)
-        except (FileNotFoundError, CorruptStore):
+        except FileNotFoundError:
             return None
-        return head if digest.hexdigest() == sha256 else None
+        if digest.hexdigest() != sha256:
+            self.damaged.add(sha256)
+            return None
+        return head
 
     def image(self, url: str | None) -> str | None:
         found = self.file(url)
@@ -262,11 +276,13 @@ class _MediaFiles:
             image = self.image(item.preview)
             if image:
                 return ShownMedia("img", "card", alt, image, url=item.url)
-            return ShownMedia("missing", "card", alt, url=item.url)
+            kind = "damaged" if self.is_damaged(item.preview) else "missing"
+            return ShownMedia(kind, "card", alt, url=item.url)
         poster = self.image(item.preview) if item.kind in ("video", "gif") else None
         found = self.file(item.url, item.file)
         if found is None:
-            return ShownMedia("missing", item.kind, alt, poster=poster, url=item.url)
+            kind = "damaged" if self.is_damaged(item.url, item.file) else "missing"
+            return ShownMedia(kind, item.kind, alt, poster=poster, url=item.url)
         path, how = found
         return ShownMedia(how, item.kind, alt, path, poster if how == "video" else None, item.url)
 

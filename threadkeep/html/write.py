@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from threadkeep._version import __version__
+from threadkeep.archive import layout
 from threadkeep.errors import SiteError
 from threadkeep.files import sync_folder
 from threadkeep.html.pages import Site, copy_media, gather, text_lang
@@ -53,6 +54,10 @@ class SiteReport:
     tweets: int
     removed: int
     media: int
+    damaged: tuple[str, ...] = ()
+    """The store paths of media files found damaged: the pages say so, nothing was copied
+    (``threadkeep verify --repair`` sets them aside, ``threadkeep media`` fetches them
+    again)."""
 
 
 def build_site(
@@ -103,6 +108,7 @@ def build_site(
         tweets=sum(len(document.tweets) for document in site.documents),
         removed=sum(document.removed for document in site.documents),
         media=len(site.files),
+        damaged=tuple(layout.media_path(sha) for sha in site.damaged),
     )
 
 
