@@ -76,6 +76,8 @@ def test_a_damaged_media_file_is_set_aside_and_fetched_again(
     assert (tmp_path / aside).read_bytes() == PNG[:100] + b"rot" + PNG[103:]  # nothing lost
     assert not path.exists()
 
+    shown = invoke("show", TWEET, "--store", str(tmp_path), "--format", "text").stdout
+    assert "1 media file kept in the archive" in shown and "/media/ok.png" not in shown
     noted = invoke("verify", "--store", str(tmp_path))
     assert noted.exit_code == 0, noted.output
     assert "fetch it again with threadkeep media" in noted.stderr

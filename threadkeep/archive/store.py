@@ -249,6 +249,8 @@ class Archive:
                     key = url or file
                     if entry is None or key is None or key in kept:
                         continue
+                    if not self.media_store.has(entry.sha256):  # set aside by a repair
+                        continue
                     kept[key] = KeptMedia(
                         url=url,
                         export_file=None if url else file,
