@@ -14,7 +14,9 @@ so ``tweet_media/`` of older exports finds it too); the latest line for a key wi
 issue fetches into the same store and reuses the index (``origin`` is then the url fetched).
 
 Like the raw captures and the capture log, media files and the index are the source of truth:
-never rewritten, never rebuilt. The order of writes keeps a store valid after a crash at any
+never rewritten, never rebuilt (but for damage ``verify --repair`` sets aside, its bytes kept:
+:mod:`~threadkeep.archive.media_repair`). A damaged index line is skipped by readers with a
+warning. The order of writes keeps a store valid after a crash at any
 instant: the files first (one batch, durable when it returns), then their index lines (one
 append, synced). A file a crash left without its line is *unindexed*, not damage:
 ``verify`` lists it, ``verify --repair`` indexes it (origin ``recovered``), and the next
