@@ -30,11 +30,13 @@ from typing import Protocol
 from threadkeep._version import __version__
 from threadkeep.archive import layout, merge
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog, Reading, naming
+from threadkeep.archive.log import CaptureLog, Reading, journaled, naming
 from threadkeep.archive.records import (
     AddResult,
     CaptureEntry,
     CaptureRef,
+    Outcome,
+    PendingCapture,
     StoredDocument,
     StoredSnapshot,
     StoredTweet,
@@ -58,6 +60,7 @@ class Place(Protocol):
         sha: str,
         at: datetime,
         generation: int,
+        again: bool = False,
     ) -> Applied: ...
 
 
@@ -71,8 +74,14 @@ def capture(
     status: int | None,
     place: Place,
     digest: str | None = None,
+    merge: bool = True,
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
+
+    Format 3 (:func:`_submitted`): the body and the capture object are written without the
+    lock (durable once written), then, unless ``merge`` is False, the lock is taken and every
+    pending capture merged (:mod:`threadkeep.archive.merger`). Below, format 2's way (a store
+    not upgraded: only when called on one directly).
 
     ``place`` merges the parsed capture into the records in capture-time order
     (:func:`threadkeep.archive.order.place`, which merges through :func:`apply`).
@@ -85,6 +94,11 @@ def capture(
     ``repair`` in another process may have switched the store since this one opened it, and a
     capture written into the old generation would be logged but out of view.
     """
+    if journaled(files.storage):
+        return _submitted(
+            files, log, data, url=url, at=at, status=status, place=place, digest=digest,
+            merge=merge,
+        )  # fmt: skip
     sha = hashlib.sha256(data).hexdigest()
     entry = functools.partial(
         CaptureEntry,
@@ -131,6 +145,78 @@ def capture(
                 _forget_raw(files, log, sha)
             raise _not_recorded(exc, url) from exc
     return added.result
+
+
+def _submitted(
+    files: StoreFiles,
+    log: CaptureLog,
+    data: bytes,
+    *,
+    url: str | None,
+    at: datetime,
+    status: int | None,
+    place: Place,
+    digest: str | None,
+    merge: bool,
+) -> AddResult:
+    """A format 3 capture: parsed and written without the lock, then merged (``merge``)."""
+    from threadkeep.archive import merger
+
+    sha = hashlib.sha256(data).hexdigest()
+    result, error = _parsed(data, url)
+    if isinstance(result, Export):  # its media go to the media store, not into a raw body
+        raise UnsupportedPage(
+            "an account export: archive it with Archive.export() (`threadkeep archive EXPORT`)",
+            source=url,
+        )
+    pending = PendingCapture(
+        time=at,
+        url=url,
+        sha256=sha,
+        status=status,
+        parser_version=__version__,
+        digest=digest,
+        error=error.reason if error is not None else None,
+    )
+    try:
+        key = merger.submit(files, pending, data)
+    except ArchiveError as exc:
+        raise _not_recorded(exc, url) from exc
+    if not merge:
+        if error is not None:
+            raise error
+        return AddResult(
+            outcome="pending",
+            document=None,
+            kind=None,
+            snapshot_written=False,
+            captured_at=at,
+            sha256=sha,
+        )
+    try:
+        done = merger.merge(files, log, place, own={key: result} if result is not None else None)
+    except ArchiveError as exc:
+        raise type(exc)(
+            f"{exc}; the capture{f' of {url}' if url else ''} is kept ({layout.capture_path(key)}) "
+            "but not merged yet: the next capture or `threadkeep verify --repair` merges it",
+            path=exc.path,
+        ) from exc
+    outcome = done.results.get(key)
+    if error is not None:
+        raise error
+    if isinstance(outcome, AddResult):
+        return outcome
+    # Merged by another process between the write and the lock: what its line says.
+    found = naming(log.read(), "capture", key, strict=False)
+    line = found[-1][1] if found else None
+    return AddResult(
+        outcome=line.outcome if line is not None else "pending",
+        document=line.document if line is not None else None,
+        kind=line.kind if line is not None else None,
+        snapshot_written=line is not None and line.snapshot is not None,
+        captured_at=at,
+        sha256=sha,
+    )
 
 
 _MAKING = frozenset({"new", "changed"})
@@ -197,7 +283,11 @@ def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
     The capture was not recorded and its user is told so; a body left behind would be an
     orphaned raw capture, which ``verify --repair`` records (it cannot tell it from one whose
     log line was lost). A line written whole before the error (a sync that failed) keeps it.
+    Format 3 never removes one: a capture written without the lock may have stored the same
+    body meanwhile, and its line may not be written yet.
     """
+    if journaled(files.storage):
+        return  # format 3: another writer may have written the same body without the lock
     try:
         if all(entry.sha256 != sha for entry in log.scan() if isinstance(entry, CaptureEntry)):
             files.drop_raw(sha)
@@ -237,7 +327,10 @@ class Applied:
         self.result = result
         self.snapshot_path = snapshot_path
         self.parts: list[AddResult] = []  # an export's threads, each its own document
-        self.outcome = result.outcome
+        outcome = result.outcome
+        if outcome == "pending":  # only a capture written with merge=False says so
+            raise ValueError("a pending capture applied nothing")
+        self.outcome: Outcome = outcome
         self.document = result.document
         self.kind = result.kind
 

@@ -33,6 +33,7 @@ from typing import BinaryIO, cast
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from threadkeep.archive import layout
+from threadkeep.archive.log import Journal, journaled
 from threadkeep.archive.storage import Storage, is_whole_line, write_atomic_many
 from threadkeep.errors import CorruptStore
 
@@ -98,6 +99,14 @@ class MediaStore:
         # is only ever appended to, so a later read parses only the lines after those bytes
         # (each fetched file adds one: parsing the whole index each time was quadratic).
         self._read: tuple[bytes, dict[tuple[str, str], MediaEntry]] = (b"", {})
+        # Format 3: the index is media.jsonl (frozen) then the packs of media-journal/.
+        self.journal = Journal(storage, layout.MEDIA_INDEX, layout.MEDIA_JOURNAL)
+
+    def has_index(self) -> bool:
+        """True when the index has a line or a pack (a store with no media has neither)."""
+        return self.storage.exists(layout.MEDIA_INDEX) or any(
+            True for _ in self.storage.list(layout.MEDIA_JOURNAL)
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -115,9 +124,8 @@ class MediaStore:
         return found
 
     def _lines(self) -> Iterator[tuple[int, MediaEntry | str]]:
-        try:
-            data = self.storage.read(layout.MEDIA_INDEX)
-        except FileNotFoundError:
+        data = self.journal.read()
+        if not data:
             return
         split = data.split(b"\n")
         for number, line in enumerate(split, start=1):
@@ -136,10 +144,7 @@ class MediaStore:
 
         Only the lines written since the last call are parsed, when the bytes read then are
         still the file's start; else (a repair rewrote it) the whole file is."""
-        try:
-            data = self.storage.read(layout.MEDIA_INDEX)
-        except FileNotFoundError:
-            data = b""
+        data = self.journal.read()
         seen, known = self._read
         if not data.startswith(seen):
             seen, known = b"", {}
@@ -294,7 +299,11 @@ class MediaStore:
     def _append(self, entries: list[MediaEntry]) -> None:
         if entries:
             text = b"".join(e.model_dump_json().encode("utf-8") + b"\n" for e in entries)
-            self.storage.append_line(layout.MEDIA_INDEX, text)
+            if journaled(self.storage):
+                self.journal.append(text)
+                self.journal.compact()
+            else:
+                self.storage.append_line(layout.MEDIA_INDEX, text)
 
     # -- verify and repair -----------------------------------------------------------------
 
