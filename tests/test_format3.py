@@ -30,9 +30,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES, ROOT
-from tests.test_archive_order import PAGE, URL, edited, first_tweets, records, without
+from tests.test_archive_order import URL, edited, first_tweets, records, without
 from threadkeep.archive import Archive, LocalStorage, layout
-from threadkeep.archive.log import CaptureLog, Journal, JournalConflict, lines
+from threadkeep.archive.log import Journal, JournalConflict, lines
 from threadkeep.archive.records import FORMAT
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
@@ -92,7 +92,7 @@ def test_a_journal_reads_the_same_bytes_with_and_without_compaction(tmp_path: Pa
     made = journal.compact(at=64)
     assert made == layout.pack_path("packs", 150, 1)
     assert Journal(storage, "frozen.jsonl", "packs").read() == expected
-    assert [p for p in storage.list("packs")] == [made]  # the packs it holds removed
+    assert list(storage.list("packs")) == [made]  # the packs it holds removed
     for n in range(151, 217):  # more packs, then a compaction of those past the first
         journal.append(_line(n))
     expected = journal.read()
