@@ -163,7 +163,9 @@ def _submitted(
     from threadkeep.archive import merger
 
     sha = hashlib.sha256(data).hexdigest()
-    result, error = _parsed(data, url)
+    # Bytes stored already are often the same content again: the merge tells (without a
+    # parse, :func:`unchanged_line`), and parses them only when they are not.
+    result, error = (None, None) if files.has_raw(sha) else _parsed(data, url)
     if isinstance(result, Export):  # its media go to the media store, not into a raw body
         raise UnsupportedPage(
             "an account export: archive it with Archive.export() (`threadkeep archive EXPORT`)",
@@ -204,6 +206,8 @@ def _submitted(
     outcome = done.results.get(key)
     if error is not None:
         raise error
+    if isinstance(outcome, ParseError):
+        raise outcome
     if isinstance(outcome, AddResult):
         return outcome
     # Merged by another process between the write and the lock: what its line says.
@@ -223,58 +227,73 @@ _MAKING = frozenset({"new", "changed"})
 
 
 def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult | None:
-    """Log ``entry`` as an unchanged capture without parsing it, when that is what it is.
+    """Log ``entry`` as an unchanged capture without parsing it, when that is what it is
+    (:func:`unchanged_line`); else None: the caller parses."""
+    assert entry.sha256 is not None
+    try:
+        with files.lock():
+            line = unchanged_line(files, log, entry)
+            if line is None:
+                return None
+            log.append(line)
+    except ArchiveError as exc:
+        raise _not_recorded(exc, entry.url) from exc
+    return unchanged_result(line)
+
+
+def unchanged_result(line: CaptureEntry) -> AddResult:
+    """What an unchanged capture logged by :func:`unchanged_line` did."""
+    assert line.sha256 is not None
+    return AddResult(
+        outcome="unchanged",
+        document=line.document,
+        kind=line.kind,
+        snapshot_written=False,
+        captured_at=line.time,
+        sha256=line.sha256,
+    )
+
+
+def unchanged_line(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> CaptureEntry | None:
+    """The log line of ``entry`` as an unchanged capture, when that is what it is without
+    parsing it (the caller holds the lock); else None.
 
     It is when a snapshot of the document in use was written from the same bytes, by a
     logged capture from the same url parsed by this threadkeep (the same parser gives the same
     content), and the document's latest snapshot has that content: a parse would find it
     unchanged. The snapshot is the evidence, not what the log says of those captures: a
     rebuild (``reparse``, ``repair``, the upgrade of a format 1 store) may have read them
-    otherwise (into another document, or none). Else None: the caller parses.
+    otherwise (into another document, or none).
     """
     assert entry.sha256 is not None
-    try:
-        with files.lock():
-            data = log.read()
-            # The captures that made a document's content from these bytes: the unchanged
-            # ones (most lines naming them, one each time they are seen again) made none. (A
-            # snapshot a rebuild made later for one of those is not seen here: then a parse.)
-            made = {
-                capture.time: capture.document
-                for _, capture in naming(
-                    data, "sha256", entry.sha256, strict=False, outcomes=_MAKING
-                )
-                if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
-            }
-            key = next((key for key in reversed(made.values()) if key is not None), None)
-            generation = files.generation()
-            document = files.document(key, generation) if key is not None else None
-            if document is None or not document.snapshots:
-                return None
-            newest = log.newest(data)
-            if newest is not None and newest > entry.time:
-                reading = Reading(files.rebuild(generation))
-                times = [capture.time for _, capture in reading.naming(data, document.key)]
-                if max(times, default=entry.time) > entry.time:
-                    return None  # older than a copy of it: placed among them by a parse
-            contents = {
-                ref.content_sha256
-                for ref in document.snapshots
-                if ref.raw_sha256 == entry.sha256 and ref.captured_at in made
-            }
-            if document.snapshots[-1].content_sha256 not in contents:
-                return None
-            log.append(entry.model_copy(update={"document": document.key, "kind": document.kind}))
-    except ArchiveError as exc:
-        raise _not_recorded(exc, entry.url) from exc
-    return AddResult(
-        outcome="unchanged",
-        document=document.key,
-        kind=document.kind,
-        snapshot_written=False,
-        captured_at=entry.time,
-        sha256=entry.sha256,
-    )
+    data = log.read()
+    # The captures that made a document's content from these bytes: the unchanged
+    # ones (most lines naming them, one each time they are seen again) made none. (A
+    # snapshot a rebuild made later for one of those is not seen here: then a parse.)
+    made = {
+        capture.time: capture.document
+        for _, capture in naming(data, "sha256", entry.sha256, strict=False, outcomes=_MAKING)
+        if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
+    }
+    key = next((key for key in reversed(made.values()) if key is not None), None)
+    generation = files.generation()
+    document = files.document(key, generation) if key is not None else None
+    if document is None or not document.snapshots:
+        return None
+    newest = log.newest(data)
+    if newest is not None and newest > entry.time:
+        reading = Reading(files.rebuild(generation))
+        times = [capture.time for _, capture in reading.naming(data, document.key)]
+        if max(times, default=entry.time) > entry.time:
+            return None  # older than a copy of it: placed among them by a parse
+    contents = {
+        ref.content_sha256
+        for ref in document.snapshots
+        if ref.raw_sha256 == entry.sha256 and ref.captured_at in made
+    }
+    if document.snapshots[-1].content_sha256 not in contents:
+        return None
+    return entry.model_copy(update={"document": document.key, "kind": document.kind})
 
 
 def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:

@@ -85,8 +85,7 @@ class Journal:
         self.storage = storage
         self.frozen = frozen
         self.folder = folder
-        self._read: dict[str, bytes] = {}  # packs are never rewritten: each read once
-        self._head: bytes | None = None  # the frozen file, once a pack follows it
+        self._read: dict[str, bytes] = {}  # compacted packs (never rewritten): read once
 
     def chain(self) -> tuple[list[tuple[int, int, str]], int]:
         """The packs to read, in order (``(first, last, path)``: a compacted pack in place of
@@ -118,8 +117,6 @@ class Journal:
     def head(self, packs: bool) -> bytes:
         """The frozen file as the concatenation reads it: as stored while no pack follows;
         else up to its last whole line, ended with a newline."""
-        if self._head is not None:
-            return self._head
         try:
             data = self.storage.read(self.frozen)
         except FileNotFoundError:
@@ -129,7 +126,6 @@ class Journal:
         data = data[: read_up_to(data)]
         if data and not data.endswith(b"\n"):
             data += b"\n"
-        self._head = data
         return data
 
     def read(self, extra: bytes = b"") -> bytes:
@@ -144,9 +140,12 @@ class Journal:
         raise CorruptStore(f"{self.folder}/: the packs keep changing", path=self.folder)
 
     def _pack(self, path: str) -> bytes:
-        if path not in self._read:
-            self._read[path] = self.storage.read(path)
-        return self._read[path]
+        found = self._read.get(path)
+        if found is None:
+            found = self.storage.read(path)
+            if ".c" in path:  # a compacted pack: the large one, read once per process
+                self._read[path] = found
+        return found
 
     def torn(self) -> bytes | None:
         """The frozen file's torn tail while no pack follows it (a pack cut it off)."""
@@ -168,7 +167,6 @@ class Journal:
                 "of this batch are still pending",
                 path=path,
             )
-        self._read[path] = data
         return top + 1
 
     def compact(self, at: int = COMPACT_AT) -> str | None:

@@ -197,6 +197,13 @@ def _merge_one(
         line = CaptureEntry(**fields, outcome="failed", error=error, capture=key)
         return line, ParseError(error, source=capture.url)
     if result is None:
+        from threadkeep.archive.apply import unchanged_line, unchanged_result
+
+        line = CaptureEntry(**fields, outcome="unchanged", capture=key)
+        if line.parser_version == __version__:
+            same = unchanged_line(files, log, line)
+            if same is not None:
+                return same, unchanged_result(same)
         try:
             result = _parse(files, capture)
         except ParseError as exc:
