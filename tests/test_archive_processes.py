@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, read_log
 from tests.kill import killed, killed_at_rename
 from threadkeep.archive import Archive
 
@@ -199,5 +199,5 @@ def test_four_processes_at_once_lose_no_capture(tmp_path: Path) -> None:
     thread = archive.thread("1215710451343904768")
     assert thread is not None and len(thread.tweets) == 102
     assert all(t.sightings for t in thread.tweets)
-    lines = (store / "captures.jsonl").read_text().splitlines()
+    lines = read_log(store).decode().splitlines()
     assert all(json.loads(line) for line in lines)
