@@ -194,7 +194,7 @@ def test_a_capture_that_fails_at_its_log_line_is_kept_and_merged_by_repair(
         return real(self, path, data)
 
     monkeypatch.setattr(LocalStorage, "create", disk_full)
-    with pytest.raises(ArchiveError, match="is kept .* but not merged yet"):
+    with pytest.raises(ArchiveError, match=r"is kept .* but not merged yet"):
         Archive(store).add((FIXTURES / fixture).read_bytes(), url=url_of(fixture))
     monkeypatch.undo()
     report = Archive(store).verify()

@@ -9,8 +9,8 @@ with three variants, a poster, four photos) whose media urls point at it.
 from __future__ import annotations
 
 import hashlib
-import shutil
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator

@@ -180,10 +180,14 @@ def _submitted(
         digest=digest,
         error=error.reason if error is not None else None,
     )
+    key = merger.key_of(pending)
     try:
-        key = merger.submit(files, pending, data)
+        merger.submit(files, pending, data)
     except ArchiveError as exc:
-        raise _not_recorded(exc, url) from exc
+        if not files.storage.exists(layout.capture_path(key)):
+            raise _not_recorded(exc, url) from exc
+        if not merge:  # written, a sync after it failed: kept all the same
+            raise _not_merged(exc, url, key) from exc
     if not merge:
         if error is not None:
             raise error
@@ -198,11 +202,7 @@ def _submitted(
     try:
         done = merger.merge(files, log, place, own={key: result} if result is not None else None)
     except ArchiveError as exc:
-        raise type(exc)(
-            f"{exc}; the capture{f' of {url}' if url else ''} is kept ({layout.capture_path(key)}) "
-            "but not merged yet: the next capture or `threadkeep verify --repair` merges it",
-            path=exc.path,
-        ) from exc
+        raise _not_merged(exc, url, key) from exc
     outcome = done.results.get(key)
     if error is not None:
         raise error
@@ -220,6 +220,16 @@ def _submitted(
         snapshot_written=line is not None and line.snapshot is not None,
         captured_at=at,
         sha256=sha,
+    )
+
+
+def _not_merged(exc: ArchiveError, url: str | None, key: str) -> ArchiveError:
+    """A format 3 capture written (durable) whose merge failed: say it is kept."""
+    of = f" of {url}" if url else ""
+    return type(exc)(
+        f"{exc}; the capture{of} is kept ({layout.capture_path(key)}) but not merged yet: "
+        "the next capture or `threadkeep verify --repair` merges it",
+        path=exc.path,
     )
 
 

@@ -41,7 +41,16 @@ from threadkeep.models import Export
 if TYPE_CHECKING:
     from threadkeep.archive.apply import Applied
 
-__all__ = ["DEAD_POINTER", "Merged", "Pending", "capture_time", "merge", "pending", "submit"]
+__all__ = [
+    "DEAD_POINTER",
+    "Merged",
+    "Pending",
+    "capture_time",
+    "key_of",
+    "merge",
+    "pending",
+    "submit",
+]
 
 DEAD_POINTER = timedelta(minutes=10)
 """A pointer with no capture object older than this is a dead writer's: removed."""
@@ -78,11 +87,17 @@ def submit(files: StoreFiles, pending: PendingCapture, data: bytes | None) -> st
         if not storage.exists(path):
             storage.create(path, gzip.compress(data, mtime=0))
     body = pending.model_dump_json().encode("utf-8")
-    key = layout.capture_key(capture_time(pending.time), hashlib.sha256(body).hexdigest())
+    key = key_of(pending)
     written = datetime.now(UTC).isoformat().encode("ascii")
     storage.create(layout.inbox_path(key), written)  # first: an object is never left unmerged
     storage.create(layout.capture_path(key), body)
     return key
+
+
+def key_of(pending: PendingCapture) -> str:
+    """The key of a capture object: its time and the hash of its bytes."""
+    body = pending.model_dump_json().encode("utf-8")
+    return layout.capture_key(capture_time(pending.time), hashlib.sha256(body).hexdigest())
 
 
 @dataclass
