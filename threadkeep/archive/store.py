@@ -91,6 +91,9 @@ class Archive:
         self.location = str(path)
         self.files = StoreFiles(self.storage, location=self.location, lock_timeout=lock_timeout)
         self.log = CaptureLog(self.storage)
+        self.merging = True
+        """Whether :meth:`add` merges (format 3) when not told: ``archive --no-merge`` sets it
+        False (the captures are written, and merged by the next merge)."""
         self.media_store = MediaStore(self.storage, location=self.location)
         if not create and not self.files.exists():
             raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
@@ -413,15 +416,16 @@ class Archive:
         captured_at: datetime | None = None,
         status: int | None = None,
         digest: str | None = None,
-        merge: bool = True,
+        merge: bool | None = None,
     ) -> AddResult:
         """Capture ``data`` (a page, answer or text copy that came from ``url``).
 
         The capture is written without the store lock (its raw body and its capture object:
         durable once written, see docs/format.md, format 3), then merged under the lock with
-        every other pending capture. With ``merge=False`` it is only written (outcome
-        ``pending``): the next merge (any capture's, :meth:`merge`, ``verify --repair``)
-        merges it. A capture another process merged first says what its log line says.
+        every other pending capture. With ``merge=False`` (default: :attr:`merging`) it is
+        only written (outcome ``pending``): the next merge (any capture's, :meth:`merge`,
+        ``verify --repair``) merges it. A capture another process merged first says what its
+        log line says.
 
         The raw bytes are always kept, even when they cannot be parsed (a later parser may
         read them): then the capture is logged as failed and the :class:`ParseError` raised.
@@ -456,7 +460,7 @@ class Archive:
             status=status,
             digest=digest,
             place=order.place,
-            merge=merge,
+            merge=self.merging if merge is None else merge,
         )
 
     def merge(self) -> int:
