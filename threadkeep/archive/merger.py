@@ -35,6 +35,7 @@ from threadkeep.archive import layout
 from threadkeep.archive.files import Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, naming
 from threadkeep.archive.records import AddResult, CaptureEntry, PendingCapture
+from threadkeep.archive.storage import Storage
 from threadkeep.errors import ArchiveError, ParseError
 from threadkeep.models import Export
 
@@ -135,10 +136,10 @@ def pending(files: StoreFiles, data: bytes, *, now: datetime | None = None) -> P
     return found
 
 
-def _written(storage: object, pointer: str) -> datetime:
+def _written(storage: Storage, pointer: str) -> datetime:
     """When a pointer was written (its content); the epoch when that cannot be read."""
     try:
-        text = storage.read(pointer).decode("ascii")  # type: ignore[attr-defined]
+        text = storage.read(pointer).decode("ascii")
         at = datetime.fromisoformat(text)
     except (FileNotFoundError, ValueError, UnicodeDecodeError):
         return datetime(1970, 1, 1, tzinfo=UTC)
