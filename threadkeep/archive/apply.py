@@ -28,9 +28,10 @@ from datetime import datetime
 from typing import Protocol
 
 from threadkeep._version import __version__
-from threadkeep.archive import layout, merge
+from threadkeep.archive import layout, merge, merger
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog, Reading, journaled, naming
+from threadkeep.archive.log import CaptureLog, journaled, naming
+from threadkeep.archive.merger import unchanged_line, unchanged_result
 from threadkeep.archive.records import (
     AddResult,
     CaptureEntry,
@@ -160,8 +161,6 @@ def _submitted(
     merge: bool,
 ) -> AddResult:
     """A format 3 capture: parsed and written without the lock, then merged (``merge``)."""
-    from threadkeep.archive import merger
-
     sha = hashlib.sha256(data).hexdigest()
     # Bytes stored already are often the same content again: the merge tells (without a
     # parse, :func:`unchanged_line`), and parses them only when they are not.
@@ -200,7 +199,13 @@ def _submitted(
             sha256=sha,
         )
     try:
-        done = merger.merge(files, log, place, own={key: result} if result is not None else None)
+        done = merger.merge(
+            files,
+            log,
+            place,
+            own={key: result} if result is not None else None,
+            parse=lambda data, url: parse(data, url=url, source=url),
+        )
     except ArchiveError as exc:
         raise _not_merged(exc, url, key) from exc
     outcome = done.results.get(key)
@@ -233,9 +238,6 @@ def _not_merged(exc: ArchiveError, url: str | None, key: str) -> ArchiveError:
     )
 
 
-_MAKING = frozenset({"new", "changed"})
-
-
 def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult | None:
     """Log ``entry`` as an unchanged capture without parsing it, when that is what it is
     (:func:`unchanged_line`); else None: the caller parses."""
@@ -249,61 +251,6 @@ def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult
     except ArchiveError as exc:
         raise _not_recorded(exc, entry.url) from exc
     return unchanged_result(line)
-
-
-def unchanged_result(line: CaptureEntry) -> AddResult:
-    """What an unchanged capture logged by :func:`unchanged_line` did."""
-    assert line.sha256 is not None
-    return AddResult(
-        outcome="unchanged",
-        document=line.document,
-        kind=line.kind,
-        snapshot_written=False,
-        captured_at=line.time,
-        sha256=line.sha256,
-    )
-
-
-def unchanged_line(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> CaptureEntry | None:
-    """The log line of ``entry`` as an unchanged capture, when that is what it is without
-    parsing it (the caller holds the lock); else None.
-
-    It is when a snapshot of the document in use was written from the same bytes, by a
-    logged capture from the same url parsed by this threadkeep (the same parser gives the same
-    content), and the document's latest snapshot has that content: a parse would find it
-    unchanged. The snapshot is the evidence, not what the log says of those captures: a
-    rebuild (``reparse``, ``repair``, the upgrade of a format 1 store) may have read them
-    otherwise (into another document, or none).
-    """
-    assert entry.sha256 is not None
-    data = log.read()
-    # The captures that made a document's content from these bytes: the unchanged
-    # ones (most lines naming them, one each time they are seen again) made none. (A
-    # snapshot a rebuild made later for one of those is not seen here: then a parse.)
-    made = {
-        capture.time: capture.document
-        for _, capture in naming(data, "sha256", entry.sha256, strict=False, outcomes=_MAKING)
-        if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
-    }
-    key = next((key for key in reversed(made.values()) if key is not None), None)
-    generation = files.generation()
-    document = files.document(key, generation) if key is not None else None
-    if document is None or not document.snapshots:
-        return None
-    newest = log.newest(data)
-    if newest is not None and newest > entry.time:
-        reading = Reading(files.rebuild(generation))
-        times = [capture.time for _, capture in reading.naming(data, document.key)]
-        if max(times, default=entry.time) > entry.time:
-            return None  # older than a copy of it: placed among them by a parse
-    contents = {
-        ref.content_sha256
-        for ref in document.snapshots
-        if ref.raw_sha256 == entry.sha256 and ref.captured_at in made
-    }
-    if document.snapshots[-1].content_sha256 not in contents:
-        return None
-    return entry.model_copy(update={"document": document.key, "kind": document.kind})
 
 
 def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:

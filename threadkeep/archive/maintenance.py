@@ -456,7 +456,10 @@ def merge_pending(files: StoreFiles, log: CaptureLog) -> int:
         for key in merger.capture_objects(files):
             if key not in named and not files.storage.exists(layout.inbox_path(key)):
                 files.storage.create(layout.inbox_path(key), b"1970-01-01T00:00:00+00:00")
-        return merger.merge(files, log, order.place, locked=True).count
+        merged = merger.merge(
+            files, log, order.place, locked=True, parse=lambda d, url: parse(d, url=url, source=url)
+        )
+        return merged.count
 
 
 def _rebuild(

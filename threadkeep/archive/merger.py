@@ -23,24 +23,21 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pydantic import ValidationError
 
 from threadkeep._version import __version__
 from threadkeep.archive import layout
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog, naming
-from threadkeep.archive.records import AddResult, CaptureEntry, PendingCapture
+from threadkeep.archive.log import CaptureLog, Reading, naming
+from threadkeep.archive.records import AddResult, CaptureEntry, Outcome, PendingCapture
 from threadkeep.archive.storage import Storage
 from threadkeep.errors import ArchiveError, ParseError
 from threadkeep.models import Export
-
-if TYPE_CHECKING:
-    from threadkeep.archive.apply import Applied
 
 __all__ = [
     "DEAD_POINTER",
@@ -55,6 +52,20 @@ __all__ = [
 
 DEAD_POINTER = timedelta(minutes=10)
 """A pointer with no capture object older than this is a dead writer's: removed."""
+
+
+class Applied(Protocol):
+    """What merging one capture did (:class:`threadkeep.archive.apply.Applied`)."""
+
+    result: AddResult
+    snapshot_path: str | None
+    outcome: Outcome
+    document: str | None
+    kind: str | None
+
+
+Parse = Callable[[bytes, str | None], Result]
+"""Parses a raw body from a url (``threadkeep.archive.apply.parse``)."""
 
 
 class Placer(Protocol):
@@ -99,6 +110,64 @@ def key_of(pending: PendingCapture) -> str:
     """The key of a capture object: its time and the hash of its bytes."""
     body = pending.model_dump_json().encode("utf-8")
     return layout.capture_key(capture_time(pending.time), hashlib.sha256(body).hexdigest())
+
+
+_MAKING = frozenset({"new", "changed"})
+
+
+def unchanged_result(line: CaptureEntry) -> AddResult:
+    """What an unchanged capture logged by :func:`unchanged_line` did."""
+    assert line.sha256 is not None
+    return AddResult(
+        outcome="unchanged",
+        document=line.document,
+        kind=line.kind,
+        snapshot_written=False,
+        captured_at=line.time,
+        sha256=line.sha256,
+    )
+
+
+def unchanged_line(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> CaptureEntry | None:
+    """The log line of ``entry`` as an unchanged capture, when that is what it is without
+    parsing it (the caller holds the lock); else None.
+
+    It is when a snapshot of the document in use was written from the same bytes, by a
+    logged capture from the same url parsed by this threadkeep (the same parser gives the same
+    content), and the document's latest snapshot has that content: a parse would find it
+    unchanged. The snapshot is the evidence, not what the log says of those captures: a
+    rebuild (``reparse``, ``repair``, the upgrade of a format 1 store) may have read them
+    otherwise (into another document, or none).
+    """
+    assert entry.sha256 is not None
+    data = log.read()
+    # The captures that made a document's content from these bytes: the unchanged
+    # ones (most lines naming them, one each time they are seen again) made none. (A
+    # snapshot a rebuild made later for one of those is not seen here: then a parse.)
+    made = {
+        capture.time: capture.document
+        for _, capture in naming(data, "sha256", entry.sha256, strict=False, outcomes=_MAKING)
+        if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
+    }
+    key = next((key for key in reversed(made.values()) if key is not None), None)
+    generation = files.generation()
+    document = files.document(key, generation) if key is not None else None
+    if document is None or not document.snapshots:
+        return None
+    newest = log.newest(data)
+    if newest is not None and newest > entry.time:
+        reading = Reading(files.rebuild(generation))
+        times = [capture.time for _, capture in reading.naming(data, document.key)]
+        if max(times, default=entry.time) > entry.time:
+            return None  # older than a copy of it: placed among them by a parse
+    contents = {
+        ref.content_sha256
+        for ref in document.snapshots
+        if ref.raw_sha256 == entry.sha256 and ref.captured_at in made
+    }
+    if document.snapshots[-1].content_sha256 not in contents:
+        return None
+    return entry.model_copy(update={"document": document.key, "kind": document.kind})
 
 
 @dataclass
@@ -166,12 +235,14 @@ def merge(
     *,
     own: dict[str, Result] | None = None,
     locked: bool = False,
+    parse: Parse | None = None,
 ) -> Merged:
     """Merge every pending capture (takes the lock, unless the caller holds it:
-    ``locked``). ``own`` holds the parses a writer made of its own captures, by key."""
+    ``locked``). ``own`` holds the parses a writer made of its own captures, by key;
+    ``parse`` reads the others' raw bodies (default: :func:`threadkeep.parse`)."""
     if not locked:
         with files.lock():
-            return merge(files, log, place, own=own, locked=True)
+            return merge(files, log, place, own=own, locked=True, parse=parse)
     done = Merged()
     generation = files.generation()
     inbox = pending(files, log.read())
@@ -181,7 +252,7 @@ def merge(
         with files.batch():
             for key, capture in inbox.todo:
                 line, outcome = _merge_one(
-                    files, log, place, key, capture, (own or {}).get(key), generation
+                    files, log, place, key, capture, (own or {}).get(key), generation, parse
                 )
                 log.stage(line)
                 lines.append((key, line))
@@ -205,6 +276,7 @@ def _merge_one(
     capture: PendingCapture,
     result: Result | None,
     generation: int,
+    parse: Parse | None,
 ) -> tuple[CaptureEntry, AddResult | ParseError]:
     """Merge one pending capture (in the caller's batch); its log line and what it did."""
     fields = capture.model_dump(exclude={"error"})
@@ -213,15 +285,13 @@ def _merge_one(
         line = CaptureEntry(**fields, outcome="failed", error=error, capture=key)
         return line, ParseError(error, source=capture.url)
     if result is None:
-        from threadkeep.archive.apply import unchanged_line, unchanged_result
-
         line = CaptureEntry(**fields, outcome="unchanged", capture=key)
         if line.parser_version == __version__:
             same = unchanged_line(files, log, line)
             if same is not None:
                 return same, unchanged_result(same)
         try:
-            result = _parse(files, capture)
+            result = _parse(files, capture, parse)
         except ParseError as exc:
             line = CaptureEntry(**fields, outcome="failed", error=exc.reason, capture=key)
             return line, exc
@@ -244,16 +314,19 @@ def _merge_one(
     return line, applied.result
 
 
-def _parse(files: StoreFiles, capture: PendingCapture) -> Result:
+def _parse(files: StoreFiles, capture: PendingCapture, parse: Parse | None) -> Result:
     """A pending capture parsed from its raw body (another writer's)."""
-    from threadkeep.archive.apply import parse
-
     assert capture.sha256 is not None
     try:
         data = files.raw(capture.sha256)
     except (FileNotFoundError, ArchiveError) as exc:
         raise ParseError(f"its raw body cannot be read ({exc})", source=capture.url) from exc
-    parsed = parse(data, url=capture.url, source=capture.url)
+    if parse is None:
+        from threadkeep.parsing import parse as parse_input
+
+        parsed: Result = parse_input(data, url=capture.url, source=capture.url)
+    else:
+        parsed = parse(data, capture.url)
     if parsed.source is None:
         reason = "threadkeep JSON with no source (no sighting): nothing says where it is from"
         raise ParseError(reason, source=capture.url)
