@@ -231,9 +231,12 @@ def _submitted(
 def _not_merged(exc: ArchiveError, url: str | None, key: str) -> ArchiveError:
     """A format 3 capture written (durable) whose merge failed: say it is kept."""
     of = f" of {url}" if url else ""
+    refused = (
+        "; refused: nothing was written outside the store" if isinstance(exc, RefusedPath) else ""
+    )
     return type(exc)(
-        f"{exc}; the capture{of} is kept ({layout.capture_path(key)}) but not merged yet: "
-        "the next capture or `threadkeep verify --repair` merges it",
+        f"{exc}{refused}; the capture{of} is kept ({layout.capture_path(key)}) but not merged "
+        "yet: the next capture or `threadkeep verify --repair` merges it",
         path=exc.path,
     )
 
