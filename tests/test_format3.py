@@ -419,6 +419,25 @@ def test_a_merger_killed_between_records_and_pack_merges_again_exactly(
     assert records(archive) == _oracle(tmp_path, archive)
 
 
+def test_a_long_inbox_is_merged_in_batches_of_a_pack_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from threadkeep.archive import merger
+
+    archive = Archive(tmp_path / "store")
+    pages = _variants()
+    for n in range(12):
+        page, url = pages[n % len(pages)]
+        at = START + timedelta(hours=(n * 7) % 12)  # out of order
+        archive.add(page, url=url, captured_at=at, merge=False)
+    monkeypatch.setattr(merger, "BATCH", 5)
+    assert archive.merge() == 12
+    assert len(list(archive.storage.list(layout.JOURNAL))) == 3
+    report = archive.verify()
+    assert report.ok and not report.pending and not report.ahead, report.problems
+    assert records(archive) == _oracle(tmp_path, archive)
+
+
 def test_a_merge_twice_of_the_same_capture_logs_it_once(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     first = archive.add(SMALL, url=URL, captured_at=START, merge=False)

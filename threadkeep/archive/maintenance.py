@@ -452,7 +452,7 @@ def merge_pending(files: StoreFiles, log: CaptureLog) -> int:
     from threadkeep.archive import merger, order
 
     with files.lock():
-        named = {e.capture for e in log.entries() if e.capture is not None}
+        named = merger.logged_keys(log.read())
         for key in merger.capture_objects(files):
             if key not in named and not files.storage.exists(layout.inbox_path(key)):
                 files.storage.create(layout.inbox_path(key), b"1970-01-01T00:00:00+00:00")

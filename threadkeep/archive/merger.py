@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,16 +41,20 @@ from threadkeep.errors import ArchiveError, ParseError
 from threadkeep.models import Export
 
 __all__ = [
+    "BATCH",
     "DEAD_POINTER",
     "Merged",
     "Pending",
     "capture_time",
     "key_of",
+    "logged_keys",
     "merge",
     "pending",
     "submit",
 ]
 
+BATCH = 256
+"""Captures merged in one batch of records and one pack (a long inbox: several)."""
 DEAD_POINTER = timedelta(minutes=10)
 """A pointer with no capture object older than this is a dead writer's: removed."""
 
@@ -170,6 +175,15 @@ def unchanged_line(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> C
     return entry.model_copy(update={"document": document.key, "kind": document.kind})
 
 
+_CAPTURE = re.compile(rb'"capture":"([0-9]{8}T[0-9]{6}\.[0-9]{6}Z/[0-9a-f]{64})"')
+
+
+def logged_keys(data: bytes) -> set[str]:
+    """The capture keys log ``data`` names (one pass: a field's quotes inside a url or an
+    error are escaped, so the search cannot be fooled)."""
+    return {found.group(1).decode("ascii") for found in _CAPTURE.finditer(data)}
+
+
 @dataclass
 class Pending:
     """What the inbox holds: captures to merge, pointers of merged ones, dead pointers."""
@@ -186,9 +200,10 @@ def pending(files: StoreFiles, data: bytes, *, now: datetime | None = None) -> P
     storage = files.storage
     now = now or datetime.now(UTC)
     found = Pending()
+    logged = logged_keys(data)
     for pointer in list(storage.list(layout.INBOX)):
         key = layout.inbox_key(pointer)
-        if naming(data, "capture", key, strict=False):
+        if key in logged:
             found.merged.append(pointer)
             continue
         try:
@@ -247,24 +262,25 @@ def merge(
     generation = files.generation()
     inbox = pending(files, log.read())
     done.damaged = inbox.damaged
-    lines: list[tuple[str, CaptureEntry]] = []
-    try:
-        with files.batch():
-            for key, capture in inbox.todo:
-                line, outcome = _merge_one(
-                    files, log, place, key, capture, (own or {}).get(key), generation, parse
-                )
-                log.stage(line)
-                lines.append((key, line))
-                done.results[key] = outcome
-        log.commit()  # the commit point: one pack
-    finally:
-        log.discard()
     for pointer in [*inbox.merged, *inbox.dead]:
         files.storage.remove(pointer)
         done.removed.append(pointer)
-    for key, _ in lines:
-        files.storage.remove(layout.inbox_path(key))
+    for start in range(0, len(inbox.todo), BATCH):  # one batch of records, one pack, each
+        keys: list[str] = []
+        try:
+            with files.batch():
+                for key, capture in inbox.todo[start : start + BATCH]:
+                    line, outcome = _merge_one(
+                        files, log, place, key, capture, (own or {}).get(key), generation, parse
+                    )
+                    log.stage(line)
+                    keys.append(key)
+                    done.results[key] = outcome
+            log.commit()  # the commit point: one pack
+        finally:
+            log.discard()
+        for key in keys:
+            files.storage.remove(layout.inbox_path(key))
     return done
 
 
