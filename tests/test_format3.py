@@ -34,6 +34,7 @@ from tests.test_archive_order import URL, edited, first_tweets, records, without
 from threadkeep.archive import Archive, LocalStorage, layout
 from threadkeep.archive.log import Journal, JournalConflict, lines
 from threadkeep.archive.records import FORMAT
+from threadkeep.errors import CorruptStore
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
 
@@ -157,6 +158,19 @@ def test_a_pack_written_by_another_lock_holder_is_never_overwritten(tmp_path: Pa
         archive.add(edited(SMALL), url=URL, captured_at=START + timedelta(hours=1))
     assert archive.storage.read(layout.pack_path(layout.JOURNAL, 2)) == b'{"other": 1}\n'
     assert len(list(archive.storage.list(layout.INBOX))) == 1  # still pending, not lost
+
+
+def test_a_damaged_line_in_a_pack_is_named_by_its_pack(tmp_path: Path) -> None:
+    store = _format2(tmp_path)
+    archive = Archive(store)
+    archive.add(OTHER, url=OTHER_URL, captured_at=START)
+    archive.add(edited(SMALL), url=URL, captured_at=START + timedelta(hours=1))
+    pack = store / "journal" / "0000000002.jsonl"
+    pack.write_bytes(b"{damaged\n")
+    with pytest.raises(CorruptStore, match=r"journal/0000000002\.jsonl line 1 is damaged"):
+        list(archive.captures())
+    report = archive.verify()
+    assert [p.path for p in report.problems] == ["journal/0000000002.jsonl"]
 
 
 # -- migration ------------------------------------------------------------------------------

@@ -86,6 +86,7 @@ class Journal:
         self.frozen = frozen
         self.folder = folder
         self._read: dict[str, bytes] = {}  # compacted packs (never rewritten): read once
+        self.spans: list[tuple[int, str]] = [(0, frozen)]  # where each file starts, last read
 
     def chain(self) -> tuple[list[tuple[int, int, str]], int]:
         """The packs to read, in order (``(first, last, path)``: a compacted pack in place of
@@ -136,7 +137,13 @@ class Journal:
                 parts = [self._pack(path) for _, _, path in chain]
             except FileNotFoundError:
                 continue  # compacted meanwhile: list again
-            return self.head(bool(parts) or bool(extra)) + b"".join(parts) + extra
+            head = self.head(bool(parts) or bool(extra))
+            spans, at = [(0, self.frozen)], len(head)
+            for (_, _, path), part in zip(chain, parts, strict=True):
+                spans.append((at, path))
+                at += len(part)
+            self.spans = spans
+            return head + b"".join(parts) + extra
         raise CorruptStore(f"{self.folder}/: the packs keep changing", path=self.folder)
 
     def _pack(self, path: str) -> bytes:
@@ -146,6 +153,12 @@ class Journal:
             if ".c" in path:  # a compacted pack: the large one, read once per process
                 self._read[path] = found
         return found
+
+    def where(self, data: bytes, at: int) -> tuple[str, int]:
+        """The file (the frozen one or a pack) that holds offset ``at`` of ``data`` (the
+        last :meth:`read`), and the number of its line there, counted from 1."""
+        start, path = next((s for s in reversed(self.spans) if s[0] <= at), self.spans[0])
+        return path, data.count(b"\n", start, at) + 1
 
     def torn(self) -> bytes | None:
         """The frozen file's torn tail while no pack follows it (a pack cut it off)."""
@@ -317,9 +330,11 @@ class CaptureLog:
     def entries_at(self) -> Iterator[tuple[int, CaptureEntry]]:
         """Every entry with its line's offset, oldest first; a damaged line raises
         :class:`CorruptStore`."""
-        for at, item in lines(self.read()):
+        data = self.read()
+        for at, item in lines(data):
             if isinstance(item, DamagedLine):
-                raise CorruptStore(f"{LOG} line {item.number} is damaged ({item.detail})", path=LOG)
+                path, number = self.journal.where(data, at)
+                raise CorruptStore(f"{path} line {number} is damaged ({item.detail})", path=path)
             yield at, item
 
 

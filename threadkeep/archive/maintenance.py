@@ -547,13 +547,14 @@ def _read_log(
     read = _LogRead(end=read_up_to(data), lines=[])
     for at, item in lines(data):
         if isinstance(item, DamagedLine):
+            path, number = log.journal.where(data, at)
             if problems is None:
-                said = f"{layout.LOG} line {item.number} is damaged ({item.detail})"
-                raise CorruptStore(said, path=layout.LOG)
+                said = f"{path} line {number} is damaged ({item.detail})"
+                raise CorruptStore(said, path=path)
             problems.append(
                 Problem(
-                    path=layout.LOG,
-                    problem=f"line {item.number} is damaged ({item.detail}): its "
+                    path=path,
+                    problem=f"line {number} is damaged ({item.detail}): its "
                     "capture cannot be replayed",
                 )
             )
