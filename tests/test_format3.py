@@ -341,6 +341,7 @@ def test_four_writers_at_once_lose_nothing_and_merge_as_one_would(tmp_path: Path
     assert len(entries) == 100 and len({e.capture for e in entries}) == 100
     assert len(list(archive.storage.list(layout.CAPTURES))) == 100
     assert not list(archive.storage.list(layout.INBOX))
+    assert not list((store / "inbox").iterdir())  # its empty folders pruned too
     assert records(archive) == _oracle(tmp_path, archive)
     thread = archive.thread("1215710451343904768")
     assert thread is not None and any(tweet.removed for tweet in thread.tweets)

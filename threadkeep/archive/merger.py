@@ -281,6 +281,9 @@ def merge(
             log.discard()
         for key in keys:
             files.storage.remove(layout.inbox_path(key))
+    prune: Callable[[str], None] | None = getattr(files.storage, "prune", None)
+    if prune is not None:  # a folder's empty folders (an object store has none)
+        prune(layout.INBOX)
     return done
 
 

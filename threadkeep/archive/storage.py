@@ -277,26 +277,52 @@ class LocalStorage:
         linked to its name (``os.link`` refuses an existing one: False, the file kept as it
         is), the temporary file removed and the folder synced. True when this call made it."""
         target = self._full(path)
+        for attempt in range(3):  # a folder pruned (:meth:`prune`) meanwhile: made again
+            try:
+                return self._create(target, data)
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise _storage_error(OSError(2, "its folder keeps vanishing"), target) from None
+        return False  # not reached
+
+    def _create(self, target: str, data: bytes) -> bool:
         folders = _make_folders([target])
         folder, name = os.path.split(target)
-        with _writing(target):
+        try:
             handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise _storage_error(exc, target) from exc
         try:
             with _writing(target), os.fdopen(handle, "wb") as stream:
                 os.fchmod(handle, 0o644)
                 stream.write(data)
                 stream.flush()
                 os.fsync(handle)
-            with _writing(target):
-                try:
-                    os.link(temp, target)
-                except FileExistsError:
-                    return False
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                return False
+            except FileNotFoundError:
+                raise
+            except OSError as exc:
+                raise _storage_error(exc, target) from exc
         finally:
             Path(temp).unlink(missing_ok=True)
         for made in folders:
             _sync_folder(made)
         return True
+
+    def prune(self, prefix: str) -> None:
+        """Remove the empty folders under ``prefix`` (an inbox's, once its pointers are
+        gone); a file written into one meanwhile is not lost: :meth:`create` makes its
+        folder again."""
+        top = self._full(prefix)
+        for folder, _, _ in sorted(os.walk(top), reverse=True):
+            if folder != top:
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
 
     def list_after(self, prefix: str, after: str | None) -> Iterator[str]:
         for path in self.list(prefix):
