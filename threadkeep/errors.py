@@ -306,7 +306,7 @@ class CorruptStore(ArchiveError):
         ...     threadkeep.Archive(store)
         ... except threadkeep.CorruptStore as exc:
         ...     print(str(exc).split("; ")[1])
-        this threadkeep (0.1.0) reads format 2 and older: upgrade threadkeep
+        this threadkeep (0.1.0) reads format 3 and older: upgrade threadkeep
     """
 
 

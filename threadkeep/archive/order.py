@@ -43,6 +43,7 @@ from threadkeep.archive.files import Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, Reading, naming
 from threadkeep.archive.records import (
     CaptureEntry,
+    CaptureRef,
     StoredDocument,
     StoredTweet,
 )
@@ -68,16 +69,41 @@ def place(
     sha: str,
     at: datetime,
     generation: int,
+    again: bool = False,
 ) -> Applied:
-    """Merge one capture (the caller holds the lock and the batch) in capture-time order."""
+    """Merge one capture (the caller holds the lock and the batch) in capture-time order.
+
+    ``again``: the capture may have been merged before by a merge killed before its log line
+    was written (format 3: a pending capture merged once more). When a record names it
+    already (its document a snapshot of its raw body and time, or one of its tweets a change
+    by it), its scope is replayed (rederived), which gives exactly what one merge gives.
+    """
     data = log.read()
-    if is_in_order(log, data, at):
+    named = again and _names(files, result, CaptureRef(sha256=sha, time=at), generation)
+    if not named and is_in_order(log, data, at):
         return apply(files, result, sha=sha, at=at, generation=generation)
     scope = _Scope(files, data, generation, result)
     newest = scope.newest()
-    if newest is None or newest <= at:
+    if not named and (newest is None or newest <= at):
         return apply(files, result, sha=sha, at=at, generation=generation)
     return scope.rederive(result, sha=sha, at=at)
+
+
+def _names(files: StoreFiles, result: Result, capture: CaptureRef, generation: int) -> bool:
+    """True when a record of ``result``'s documents or tweets names ``capture`` already."""
+    results = [result, *(result.threads if isinstance(result, Export) else ())]
+    for each in results:
+        key, _ = merge.document_key(each)
+        document = files.document(key, generation)
+        for ref in document.snapshots if document is not None else ():
+            if (ref.raw_sha256, ref.captured_at) == (capture.sha256, capture.time):
+                return True
+        own, referred = merge.members(each)
+        for member in own + referred:
+            record = files.tweet(member.key, generation)
+            if record is not None and capture in record.changes:
+                return True
+    return False
 
 
 def is_in_order(log: CaptureLog, data: bytes, at: datetime) -> bool:

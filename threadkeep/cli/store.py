@@ -199,6 +199,19 @@ def verify_cmd(store: str, repair: bool) -> None:
             "middle of a write (not damage); --repair removes them",
             err=True,
         )
+    if report.pending:
+        click.echo(
+            f"PENDING {plural(len(report.pending), 'capture')}: written and kept, not merged "
+            "yet (not damage); the next capture or --repair merges them",
+            err=True,
+        )
+    if report.dead_pointers:
+        click.echo(
+            f"DEAD POINTERS {plural(len(report.dead_pointers), 'inbox pointer')} with no "
+            "capture object (a writer stopped before writing it; not damage); --repair "
+            "removes them",
+            err=True,
+        )
     if not report.ok:
         sys.exit(1)
     click.echo("ok: every file matches its hash")
@@ -215,6 +228,8 @@ def _temporaries(paths: tuple[str, ...]) -> str:
 
 def _repair(store: str) -> None:
     report = _open(store).repair()
+    if report.merged:
+        click.echo(f"MERGED {report.merged} pending captures")
     if report.temporary:
         click.echo(f"REMOVED TEMPORARY {_temporaries(report.temporary)}")
     for path, aside in report.media_set_aside:
