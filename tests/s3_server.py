@@ -121,5 +121,34 @@ class S3Server:
             answer.read()
 
 
+def fixtures() -> tuple[Any, Any]:
+    """The pytest fixtures ``s3_server`` (the session's server, with its client environment
+    set in ``os.environ`` for this process and inherited by child processes) and ``s3_store``
+    (``s3://<a fresh bucket>/store``). A test module imports them by name."""
+    import pytest
+
+    @pytest.fixture(scope="session")
+    def s3_server() -> Any:
+        pytest.importorskip("obstore")
+        pytest.importorskip("moto")
+        with S3Server() as server:
+            saved = {name: os.environ.get(name) for name in server.env}
+            os.environ.update(server.env)
+            try:
+                yield server
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+
+    @pytest.fixture
+    def s3_store(s3_server: S3Server) -> str:
+        return f"s3://{s3_server.new_bucket()}/store"
+
+    return s3_server, s3_store
+
+
 if __name__ == "__main__":
     serve(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
