@@ -135,7 +135,7 @@ class Lease:
             if etag is not None:
                 self.etag = etag
                 self.lost = False
-                self._valid_until = started + self.expiry - self.renew_every
+                self._valid_until = started + self._good_for()
                 self._start_renewing()
                 return
             left = deadline - time.monotonic()
@@ -143,6 +143,12 @@ class Lease:
                 raise LockTimeout(_held_message(self.where, held, timeout), path=self.where)
             time.sleep(min(delay, left))
             delay = min(delay * 2, 1.0)
+
+    def _good_for(self) -> float:
+        """How long after a renewal was sent the lease is taken for ours without another:
+        its expiry less one renewal period (45 s of 60), so that a holder that cannot renew
+        stops writing well before anyone may take the lease over."""
+        return self.expiry - min(self.renew_every, self.expiry / 4)
 
     def _start_renewing(self) -> None:
         self._stop.clear()
@@ -172,7 +178,7 @@ class Lease:
                 self.lost = True
                 return False
             self.etag = etag
-            self._valid_until = started + self.expiry - self.renew_every
+            self._valid_until = started + self._good_for()
             return True
 
     def check(self) -> None:
