@@ -209,3 +209,70 @@ def test_cli_archives_shows_and_verifies_in_a_bucket(s3_server: S3Server, s3_sto
     assert "QuinnyPig" in shown.stdout
     verified = _cli(s3_server.env, "verify", "--store", s3_store)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def _copy_folder_into(folder: Path, location: str) -> int:
+    """Copy every file of a store folder into a bucket, as an ordinary tool would."""
+    from threadkeep.archive.s3 import S3Storage
+
+    bucket = S3Storage(location)
+    files = [path for path in folder.rglob("*") if path.is_file() and path.name != "lock"]
+    bucket.write_atomic_many([(p.relative_to(folder).as_posix(), p.read_bytes()) for p in files])
+    return len(files)
+
+
+def test_reading_commands_on_a_store_copied_into_a_bucket(
+    s3_server: S3Server, s3_store: str, tmp_path: Path
+) -> None:
+    import threadkeep
+
+    folder = tmp_path / "store"
+    archive = threadkeep.Archive(folder)
+    archive.add((ROOT / "fixtures/threadreader/quinnypig_2020_full.html").read_bytes())
+    archive.add((ROOT / "examples/data/quinnypig_2020_later.html").read_bytes())
+    assert _copy_folder_into(folder, s3_store) > 3
+    env = s3_server.env
+    shown = _cli(env, "show", "1215710451343904768", "--store", s3_store, "--format", "text")
+    assert shown.returncode == 0, shown.stderr
+    assert "1 removed" in shown.stdout
+    assert "2 captures" in _cli(env, "history", "1215710451343904768", "--store", s3_store).stdout
+    verified = _cli(env, "verify", "--store", s3_store)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "ok" in verified.stdout
+    exported = _cli(env, "export", "--store", s3_store)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.count("\n") >= 102
+    site = tmp_path / "site"
+    built = _cli(env, "export", "--format", "html", "-o", str(site), "--store", s3_store)
+    assert built.returncode == 0, built.stderr
+    assert (site / "index.html").is_file()
+    opened = threadkeep.Archive(s3_store, create=False)
+    thread = opened.thread("1215710451343904768")
+    assert thread is not None
+    assert thread == archive.thread("1215710451343904768")
+
+
+def test_import_threadkeep_does_not_import_obstore(tmp_path: Path) -> None:
+    script = (
+        "import sys, threadkeep\n"
+        f"threadkeep.Archive({str(tmp_path / 'store')!r})\n"
+        "from threadkeep.archive.s3 import S3Storage\n"
+        "S3Storage('s3://tk-test/x')\n"
+        "print('obstore' in sys.modules, 'boto3' in sys.modules)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert answer.stdout.split() == ["False", "False"]
+
+
+def test_the_client_is_made_again_in_another_process(
+    s3_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from threadkeep.archive.s3 import S3Storage
+
+    storage = S3Storage(s3_store)
+    first = storage._store()
+    assert storage._store() is first
+    monkeypatch.setattr(os, "getpid", lambda: -1)  # as in a forked child
+    assert storage._store() is not first
