@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 from threadkeep.archive.lease import Lease
 from threadkeep.archive.storage import LocalStorage, Storage
@@ -201,14 +201,17 @@ class S3Storage:
             return bytes(answer.bytes()), str(answer.meta["e_tag"])
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def put_new(self, path: str, data: bytes) -> str | None:
-        """Create the object (``If-None-Match: *``): its ETag, or None when it exists."""
+    def put_new(self, path: str, data: bytes | IO[bytes]) -> str | None:
+        """Create the object (``If-None-Match: *``) from bytes or a file: its ETag, or None
+        when it exists. One PUT, never a multipart upload (whose completion not every store
+        makes conditional)."""
         import obstore
         from obstore.exceptions import AlreadyExistsError, PreconditionError
 
         with self._calling(path):
             try:
-                return str(obstore.put(self._store(), path, data, mode="create")["e_tag"])
+                put = obstore.put(self._store(), path, data, mode="create", use_multipart=False)
+                return str(put["e_tag"])
             except (AlreadyExistsError, PreconditionError):
                 return None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -345,14 +348,12 @@ class S3Storage:
                 spool.write(chunk)
             target = name()
             spool.seek(0)
-            return self._create_from(target, spool.read())
+            self._writable()
+            return self.put_new(target, spool) is not None
 
     def create(self, path: str, data: bytes) -> bool:
         """Store ``data`` at ``path`` only if nothing is there (``If-None-Match: *``); whether
         this call stored it."""
-        return self._create_from(path, data)
-
-    def _create_from(self, path: str, data: bytes) -> bool:
         self._writable()
         return self.put_new(path, data) is not None
 
@@ -415,7 +416,8 @@ class S3Storage:
                 yield
             finally:
                 self._lease, self._depth = None, 0
-                lease.release()
+                with contextlib.suppress(ArchiveError):  # unreachable: it expires by itself
+                    lease.release()
         finally:
             self._local.release()
 
