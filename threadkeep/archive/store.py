@@ -37,7 +37,8 @@ from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
 from threadkeep.archive.media import MediaEntry, MediaStore, file_key
 from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
-from threadkeep.archive.storage import LocalStorage, Storage
+from threadkeep.archive.s3 import is_s3, open_storage
+from threadkeep.archive.storage import Storage
 from threadkeep.archive.view_models import ArchivedThread, History, KeptMedia
 from threadkeep.errors import ArchiveError
 
@@ -58,7 +59,8 @@ def _now() -> datetime:
 class Archive:
     """A store of captures in which nothing once captured is lost (see docs/format.md).
 
-    ``Archive(path)`` opens the store in the folder ``path``, creating it unless
+    ``Archive(path)`` opens the store in the folder ``path`` (or in a bucket:
+    ``Archive("s3://bucket/prefix")``, see :mod:`threadkeep.archive.s3`), creating it unless
     ``create=False``. It holds no open resources: keep it as long as you like, or use it as a
     context manager. Every write takes the store's lock (``lock_timeout`` seconds at most), so
     several processes can share one store. ``storage`` replaces the local folder with another
@@ -87,8 +89,8 @@ class Archive:
         lock_timeout: float = 60.0,
         create: bool = True,
     ) -> None:
-        self.storage: Storage = storage if storage is not None else LocalStorage(path)
-        self.location = str(path)
+        self.storage: Storage = storage if storage is not None else open_storage(path)
+        self.location = str(path)  # a folder, or s3://bucket/prefix: never made a Path
         self.files = StoreFiles(self.storage, location=self.location, lock_timeout=lock_timeout)
         self.log = CaptureLog(self.storage)
         self.merging = True
@@ -97,7 +99,7 @@ class Archive:
         self.media_store = MediaStore(self.storage, location=self.location)
         if not create and not self.files.exists():
             raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
-        if storage is None and not self.files.exists():
+        if storage is None and not is_s3(path) and not self.files.exists():
             refuse_foreign_folder(self.location)
         self.files.create()
         self.files.generation()  # a store of a newer format is refused here, not at first use

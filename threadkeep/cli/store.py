@@ -25,7 +25,7 @@ __all__ = ["COMMANDS"]
 def _open(store: str) -> Archive:
     from threadkeep.archive import Archive
 
-    if not Path(store).exists():
+    if not store.startswith("s3://") and not Path(store).exists():
         raise Failed(
             f"no threadkeep archive at {store}: run this where the archive folder is, or give "
             "--store DIR (`threadkeep archive` makes one)"
