@@ -137,7 +137,8 @@ class MediaStore:
             return
         self._warned.add(number)
         logger.warning(
-            "%s: media index line %d is damaged (%s): skipped; threadkeep verify --repair sets it aside",
+            "%s: media index line %d is damaged (%s): skipped; "
+            "threadkeep verify --repair sets it aside",
             self.location, number, problem,
         )  # fmt: skip
 
