@@ -22,7 +22,7 @@ import hashlib
 import json
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -80,6 +80,7 @@ class StoreFiles:
         self.location = location
         self.lock_timeout = lock_timeout
         self._batch = threading.local()  # .held: the writes of this thread's batch (batch())
+        self._read_ahead = threading.local()  # .found: files read ahead (read_ahead())
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
         """The store's write lock (``lock_timeout`` seconds at most)."""
@@ -115,8 +116,38 @@ class StoreFiles:
             yield
             for held in rounds:
                 write_atomic_many(self.storage, list(held.items()))
+        except BaseException:
+            ahead: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+            if ahead is not None:  # it holds writes that may not have been made: forgotten
+                ahead.clear()
+            raise
         finally:
             self._batch.held = None
+
+    @contextlib.contextmanager
+    def read_ahead(self) -> Iterator[None]:
+        """Keep, for the block (which holds the lock: no one else writes the records), the
+        files :meth:`prefetch` reads at once and every file the block writes, so that
+        reading them again costs no round trip (an object store's records)."""
+        assert getattr(self._read_ahead, "found", None) is None, "read_ahead does not nest"
+        self._read_ahead.found = {}
+        try:
+            yield
+        finally:
+            self._read_ahead.found = None
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """In a :meth:`read_ahead` block, read ``paths`` at once where the storage can
+        (``read_many``); elsewhere, or without it, nothing."""
+        found: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+        read_many: Callable[[Sequence[str]], dict[str, bytes | None]] | None = getattr(
+            self.storage, "read_many", None
+        )
+        if found is None or read_many is None:
+            return
+        wanted = list(dict.fromkeys(p for p in paths if p not in found))
+        if wanted:
+            found.update(read_many(wanted))
 
     def _held(self) -> Held | None:
         held: Held | None = getattr(self._batch, "held", None)
@@ -125,6 +156,9 @@ class StoreFiles:
     def _write(self, path: str, data: bytes, *, names_others: bool = False) -> None:
         """Write ``path`` now, or hold it back for the end of the batch (see :meth:`batch`):
         in its second round when it ``names_others`` (a document record)."""
+        found: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+        if found is not None:
+            found[path] = data
         rounds = self._held()
         if rounds is None:
             self.storage.write_atomic(path, data)
@@ -150,6 +184,12 @@ class StoreFiles:
         held = self._held_back(path)
         if held is not None:
             return held
+        found: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+        if found is not None and path in found:
+            ahead = found[path]
+            if ahead is None:
+                raise FileNotFoundError(path)
+            return ahead
         try:
             return self.storage.read(path)
         except FileNotFoundError:

@@ -85,7 +85,7 @@ class Journal:
         self.storage = storage
         self.frozen = frozen
         self.folder = folder
-        self._read: dict[str, bytes] = {}  # compacted packs (never rewritten): read once
+        self._read: dict[str, bytes] = {}  # packs (never rewritten): read once
         self.spans: list[tuple[int, str]] = [(0, frozen)]  # where each file starts, last read
 
     def chain(self) -> tuple[list[tuple[int, int, str]], int]:
@@ -148,10 +148,8 @@ class Journal:
 
     def _pack(self, path: str) -> bytes:
         found = self._read.get(path)
-        if found is None:
-            found = self.storage.read(path)
-            if ".c" in path:  # a compacted pack: the large one, read once per process
-                self._read[path] = found
+        if found is None:  # a pack is never rewritten: read once per process
+            found = self._read[path] = self.storage.read(path)
         return found
 
     def where(self, data: bytes, at: int) -> tuple[str, int]:

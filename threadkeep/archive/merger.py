@@ -258,6 +258,17 @@ def merge(
     if not locked:
         with files.lock():
             return merge(files, log, place, own=own, locked=True, parse=parse)
+    with files.read_ahead():  # under the lock: the records read stay true while it is held
+        return _merge_pending(files, log, place, own, parse)
+
+
+def _merge_pending(
+    files: StoreFiles,
+    log: CaptureLog,
+    place: Placer,
+    own: dict[str, Result] | None,
+    parse: Parse | None,
+) -> Merged:
     done = Merged()
     generation = files.generation()
     inbox = pending(files, log.read())
@@ -319,6 +330,7 @@ def _merge_one(
         reason = "an account export: archive it with Archive.export()"
         line = CaptureEntry(**fields, outcome="failed", error=reason, capture=key)
         return line, ParseError(reason, source=capture.url)
+    files.prefetch(_record_paths(result, generation))
     applied = place(
         files, log, result, sha=capture.sha256, at=capture.time, generation=generation, again=True
     )
@@ -358,3 +370,19 @@ def capture_objects(files: StoreFiles) -> Iterator[str]:
         time, name = path.split("/")[-2:]
         if name.endswith(".json"):
             yield f"{time}/{name.removesuffix('.json')}"
+
+
+def _record_paths(result: Result, generation: int) -> list[str]:
+    """The records a merge of ``result`` reads: its document's and its tweets' (read at once
+    where the storage can, before the merge reads them one by one)."""
+    from threadkeep.archive import merge as merging
+
+    key, _ = merging.document_key(result)
+    paths = [layout.document_path(key, generation)] if layout.is_safe_key(key) else []
+    own, referred = merging.members(result)
+    paths += [
+        layout.tweet_path(member.key, generation)
+        for member in own + referred
+        if layout.is_safe_key(member.key)
+    ]
+    return paths

@@ -271,6 +271,21 @@ class S3Storage:
             return bytes(obstore.get(self._store(), path).bytes())
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def read_many(self, paths: Sequence[str]) -> dict[str, bytes | None]:
+        """Each path's bytes, None for a missing one, read several at once (a merge reads
+        the records of a hundred tweets: one after another, the round trips add up)."""
+
+        def one(path: str) -> bytes | None:
+            try:
+                return self.read(path)
+            except FileNotFoundError:
+                return None
+
+        if len(paths) <= 1:
+            return {path: one(path) for path in paths}
+        with ThreadPoolExecutor(min(_THREADS, len(paths)), "threadkeep-s3") as pool:
+            return dict(zip(paths, pool.map(one, paths), strict=True))
+
     def open(self, path: str) -> BinaryIO:
         """The object as a binary stream, read in ranges (a large media file is never whole
         in memory)."""
