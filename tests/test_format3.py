@@ -461,3 +461,17 @@ def test_a_merge_twice_of_the_same_capture_logs_it_once(tmp_path: Path) -> None:
     assert archive.merge() == 1
     assert archive.merge() == 0
     assert len(list(archive.captures())) == 1
+
+
+def test_verify_reads_every_pack_from_the_disk_again(tmp_path: Path) -> None:
+    """A process keeps the journal's packs it read (they are never rewritten); damage on
+    disk since then must still be seen by ``verify`` in that same process."""
+    archive = Archive(tmp_path / "store")
+    page = (FIXTURES / "threadreader" / "quinnypig_2020_full.html").read_bytes()
+    archive.add(page, url="https://threadreaderapp.com/thread/1215710451343904768.html")
+    assert archive.verify().ok
+    pack = next((tmp_path / "store" / "journal").iterdir())
+    pack.write_bytes(pack.read_bytes().replace(b'"time"', b'"tim\x00"', 1))
+    report = archive.verify()
+    assert not report.ok
+    assert any(p.path == f"journal/{pack.name}" for p in report.problems), report.problems

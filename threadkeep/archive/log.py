@@ -146,6 +146,11 @@ class Journal:
             return head + b"".join(parts) + extra
         raise CorruptStore(f"{self.folder}/: the packs keep changing", path=self.folder)
 
+    def forget(self) -> None:
+        """Read every pack from the storage again (``verify``: damage on disk since this
+        process read a pack must be seen; the packs are otherwise never rewritten)."""
+        self._read.clear()
+
     def _pack(self, path: str) -> bytes:
         found = self._read.get(path)
         if found is None:  # a pack is never rewritten: read once per process

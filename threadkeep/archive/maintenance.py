@@ -136,6 +136,9 @@ def verify(
     the first command that writes upgrades it, and then its records are checked too.
     """
     problems: list[Problem] = []
+    log.journal.forget()  # every file read from the storage, as it is now
+    if media is not None:
+        media.journal.forget()
     read = _read_log(files, log, generation, problems, check=format != FORMAT_1)
     entries = read.entries()
     by_sha: dict[str, list[str]] = defaultdict(list)
@@ -391,9 +394,10 @@ class RepairReport(BaseModel):
     media_set_aside: tuple[tuple[str, str], ...] = ()
     """Damaged media files moved aside: ``(path, where its bytes are kept)``; ``threadkeep
     media`` fetches them again (:mod:`~threadkeep.archive.media_repair`)."""
-    media_lines_set_aside: tuple[int, ...] = ()
-    """Damaged lines of the media index, kept in ``media.jsonl.damaged`` and dropped from the
-    index; the files they may have named are indexed again (``media_indexed``)."""
+    media_lines_set_aside: tuple[str, ...] = ()
+    """Damaged lines of the media index (``<file> line <n>``), kept in ``media.jsonl.damaged``
+    and passed over from then on; the files they may have named are indexed again
+    (``media_indexed``)."""
     merged: int = 0
     """Format 3: pending captures merged (before anything else was looked at)."""
 
@@ -464,7 +468,9 @@ def repair(
 
 
 def _is_media(path: str) -> bool:
-    return path == layout.MEDIA_INDEX or path.startswith(f"{layout.MEDIA}/")
+    return path == layout.MEDIA_INDEX or path.startswith(
+        (f"{layout.MEDIA}/", f"{layout.MEDIA_JOURNAL}/")
+    )
 
 
 def merge_pending(files: StoreFiles, log: CaptureLog) -> int:

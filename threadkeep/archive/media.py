@@ -136,11 +136,20 @@ class MediaStore:
         if number in self._warned:
             return
         self._warned.add(number)
+        path, line = self.line_place(number)
         logger.warning(
-            "%s: media index line %d is damaged (%s): skipped; "
-            "threadkeep verify --repair sets it aside",
-            self.location, number, problem,
+            "%s: %s line %d is damaged (%s): skipped; threadkeep verify --repair sets it aside",
+            self.location, path, line, problem,
         )  # fmt: skip
+
+    def line_place(self, number: int) -> tuple[str, int]:
+        """The file (``media.jsonl`` or a pack of ``media-journal/``) that holds line
+        ``number`` of the index, and its line number there."""
+        data = self.journal.read()
+        at = 0
+        for _ in range(number - 1):
+            at = data.index(b"\n", at) + 1
+        return self.journal.where(data, at)
 
     def lines(self) -> Iterator[tuple[int, MediaEntry | str]]:
         """Each line of the index (``media.jsonl`` then the packs of ``media-journal/``) by its
@@ -203,7 +212,8 @@ class MediaStore:
         try:
             entry = MediaEntry.model_validate_json(line)
         except ValidationError as exc:
-            self._warn(number, exc.errors()[0]["msg"])
+            if line.strip() not in self.lines_set_aside():  # one a repair set aside: passed over
+                self._warn(number, exc.errors()[0]["msg"])
             return
         for key in _keys(entry):
             found[key] = entry
@@ -355,7 +365,8 @@ class MediaStore:
         aside = {layout.media_sha(p).split(".")[0] for p in self.storage.list(layout.MEDIA_DAMAGED)}
         for number, item in self.lines():
             if isinstance(item, str):
-                checked.problems.append((layout.MEDIA_INDEX, f"line {number} is damaged ({item})"))
+                path, line = self.line_place(number)
+                checked.problems.append((path, f"line {line} is damaged ({item})"))
                 continue
             checked.lines += 1
             named.add(item.sha256)

@@ -27,10 +27,10 @@ _CHUNK = 1 << 20
 @dataclass
 class MediaSetAside:
     """What :func:`set_aside_damage` moved: each damaged file's ``(path, where its bytes
-    are now)``, and the numbers of the index lines set aside."""
+    are now)``, and the index lines set aside (``<file> line <n>``)."""
 
     files: list[tuple[str, str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
 
 def set_aside_damage(media: MediaStore) -> MediaSetAside:
@@ -73,10 +73,11 @@ def _damaged_files(media: MediaStore) -> list[tuple[str, str]]:
     return moved
 
 
-def _damaged_lines(media: MediaStore) -> list[int]:
+def _damaged_lines(media: MediaStore) -> list[str]:
     damaged = [number for number, item in media.lines() if isinstance(item, str)]
     if not damaged:
         return []
+    places = [" line ".join(map(str, media.line_place(number))) for number in damaged]
     lines = media.journal.read().split(b"\n")
     try:
         kept = media.storage.read(layout.MEDIA_INDEX_DAMAGED)
@@ -84,4 +85,4 @@ def _damaged_lines(media: MediaStore) -> list[int]:
         kept = b""
     kept += b"".join(lines[n - 1].strip() + b"\n" for n in damaged)
     write_atomic_many(media.storage, [(layout.MEDIA_INDEX_DAMAGED, kept)])
-    return damaged
+    return places

@@ -237,13 +237,13 @@ def _repair(store: str) -> None:
             f"SET ASIDE {path}: did not match its hash, its bytes kept in {aside}; "
             "fetch it again with threadkeep media"
         )
-    for number in report.media_lines_set_aside:
+    for place in report.media_lines_set_aside:
         click.echo(
-            f"SET ASIDE media.jsonl line {number}: damaged, kept as it was in "
+            f"SET ASIDE {place}: damaged, kept as it was in "
             "media.jsonl.damaged; the files it may have named are indexed again"
         )
     for path in report.media_indexed:
-        click.echo(f"INDEXED {path}: a media file no line of media.jsonl named")
+        click.echo(f"INDEXED {path}: a media file no line of the media index named")
     if report.generation is None:
         done = report.media_set_aside or report.media_lines_set_aside or report.media_indexed
         click.echo(
