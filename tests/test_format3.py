@@ -475,3 +475,26 @@ def test_verify_reads_every_pack_from_the_disk_again(tmp_path: Path) -> None:
     report = archive.verify()
     assert not report.ok
     assert any(p.path == f"journal/{pack.name}" for p in report.problems), report.problems
+
+
+@pytest.mark.parametrize("fixture", ["format2", "0.1.0"])
+def test_the_upgrade_command_upgrades_once_and_the_store_verifies(
+    tmp_path: Path, fixture: str
+) -> None:
+    from click.testing import CliRunner
+
+    from threadkeep.cli import cli
+
+    store = tmp_path / "store"
+    shutil.copytree(FIXTURES / "stores" / fixture, store)
+    before = Archive(store).files.format()
+    runner = CliRunner()
+    first = runner.invoke(cli, ["upgrade", "--store", str(store)])
+    assert first.exit_code == 0, first.output
+    assert f"upgraded from format {before} to 3" in first.output
+    assert json.loads((store / "threadkeep-store.json").read_text())["format"] == 3
+    again = runner.invoke(cli, ["upgrade", "--store", str(store)])
+    assert again.exit_code == 0 and "format 3 already; nothing to upgrade" in again.output
+    assert Archive(store).verify().ok
+    missing = runner.invoke(cli, ["upgrade", "--store", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "no threadkeep archive" in missing.output

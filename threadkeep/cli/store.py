@@ -362,4 +362,31 @@ def reparse_cmd(store: str) -> None:
         click.echo(f"  now holds no tweets (raw capture kept, no document): {emptied}", err=True)
 
 
-COMMANDS = (show_cmd, history_cmd, verify_cmd, export_cmd, reparse_cmd)
+@click.command("upgrade")
+@store_option
+def upgrade_cmd(store: str) -> None:
+    """Upgrade a store written by an older threadkeep to this one's format (3).
+
+    Every command that writes does this first; run it to upgrade a store before copying it
+    into object storage, or before a threadkeep that only reads it. Nothing is copied and
+    nothing is lost: a format 2 store's log and media index are kept as they are and
+    continued (every offset in them stays valid); a format 1 store's records are rebuilt
+    into a new generation, the old one kept on disk.
+
+    Example:
+
+        threadkeep upgrade --store ./archive
+    """
+    archive = _open(store)
+    before = archive.files.format()
+    generation = archive.upgrade()
+    if generation is None:
+        click.echo(f"{store}: format {archive.files.format()} already; nothing to upgrade")
+        return
+    click.echo(
+        f"{store}: upgraded from format {before} to {archive.files.format()} "
+        f"(generation {generation} in use)"
+    )
+
+
+COMMANDS = (show_cmd, history_cmd, verify_cmd, export_cmd, reparse_cmd, upgrade_cmd)
