@@ -1,0 +1,312 @@
+"""Benchmark: many writers into one store, on a folder and on a loopback S3 bucket (issue 19).
+
+One command; it starts the loopback S3 server of the tests (``tests/s3_server.py``: moto's
+server, every request handled under one lock) itself and stops it at the end.
+
+1. **captures/s with 1 and with W writers** (``--writers``, default 1 and 8), each a process
+   of its own making ``--captures`` captures (default 50) with ``Archive.add`` as a user pays
+   it: parse, the capture's writes without the lock, then its merge under the lock. The pages
+   are real Thread Reader pages (``fixtures/threadreader/``: a thread of 11 tweets and one of 9) and variants of
+   them, in a cycle of four: a **new** thread (the page with its tweet ids shifted, and its own
+   url), the same thread **edited** (its second tweet's text changed), the edited page again
+   (**unchanged**), and the edited page with its second tweet **cut** (a removal). Capture
+   times interleave the writers', so merges meet captures out of time order. Every writer
+   imports and opens the store first and starts when all are ready; the figure is all the
+   captures over the wall time from the start to the last writer's end.
+   Printed beside it: the **share of the writers' time merging** (in the merge, the lock
+   held) and **waiting for the lock** (or the lease), summed over writers.
+2. **show, cold**: ``threadkeep show ID`` as a fresh process (median of ``--show-runs``) of a
+   document with 50 captures (the real 102-tweet thread and its real later copy: ten changes,
+   forty unchanged re-captures), and ``Archive(store).thread(ID)`` on a new ``Archive`` in
+   this process (nothing read before).
+
+Run from the repository root (needs the ``dev`` extras: moto and obstore)::
+
+    python benchmarks/s3_archive.py                    # both stores, 1 and 8 writers x 50
+    python benchmarks/s3_archive.py --stores s3 --writers 8 --captures 20
+    python benchmarks/s3_archive.py --no-show          # throughput only
+
+Timings depend on the machine: it prints its details first. On the loopback bucket the server
+is the bound (each request about 3 ms, one at a time), not threadkeep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.s3_server import S3Server  # noqa: E402  (the tests' loopback server)
+
+THREADS = ROOT / "fixtures" / "threadreader"
+SMALL = [
+    THREADS / "tra_derived_weizmangal_2023_scuttling_md.html",  # 11 tweets
+    THREADS / "tra_derived_realSharonZhou_2019_snnl_md.html",  # 9 tweets, no ids: keyed by url
+]
+BIG = THREADS / "quinnypig_2020_full.html"  # 102 tweets
+BIG_LATER = ROOT / "examples" / "data" / "quinnypig_2020_later.html"  # the same, a day later
+BIG_URL = "https://threadreaderapp.com/thread/1215710451343904768.html"
+START = datetime(2025, 1, 1, tzinfo=UTC)
+_ID = re.compile(rb"(?<![0-9])[12][0-9]{18}(?![0-9])")
+# Where the second tweet starts, and the whole of it: a Thread Reader page's own markup, or a
+# post derived from one (tweets between <hr> rules).
+_SECOND = re.compile(rb'(<div id="tweet_2"[^>]*>|<hr>\s*)')
+_SECOND_WHOLE = re.compile(rb'<div id="tweet_2".*?</div>|(?<=<hr>)(.*?)(?=<hr>)', re.S)
+
+
+# -- the workload ----------------------------------------------------------------------------
+
+
+def new_thread(page: bytes, serial: int) -> tuple[bytes, str]:
+    """``page`` as another thread: every tweet id shifted by ``serial`` (ids stay unique per
+    serial and stay valid ids), with a url of its own (a page with no ids is keyed by it)."""
+    shifted = _ID.sub(lambda m: str(int(m.group(0)) + serial * 1_000_003).encode(), page)
+    return shifted, f"https://threadreaderapp.com/thread/bench-{serial}.html"
+
+
+def edited(page: bytes, serial: int) -> bytes:
+    """``page`` with its second tweet's text changed."""
+    return _SECOND.sub(lambda m: m.group(1) + b"(edited %d) " % serial, page, count=1)
+
+
+def cut(page: bytes) -> bytes:
+    """``page`` without its second tweet."""
+    return _SECOND_WHOLE.sub(b"", page, count=1)
+
+
+def workload(writer: int, writers: int, count: int) -> Iterator[tuple[bytes, str, datetime]]:
+    """The ``count`` captures of ``writer`` (page, url, capture time): new, edited, unchanged,
+    cut, again and again. Times interleave the writers' (writer w's i-th capture at minute
+    (4 * cycle + step) * writers + w), and each cycle's cut is dated before the unchanged
+    re-capture made before it, so that merges meet captures out of time order."""
+    pages = [path.read_bytes() for path in SMALL]
+    page, url = b"", ""
+    for i in range(count):
+        step = i % 4
+        serial = writer * 10_000 + i // 4
+        if step == 0:
+            page, url = new_thread(pages[(writer + i // 4) % len(pages)], serial)
+            data = page
+        elif step == 1:
+            page = data = edited(page, serial)
+        elif step == 2:
+            data = page
+        else:
+            data = cut(page)
+        slot = 4 * (i // 4) + (1, 2, 4, 3)[step] - 1  # the cut (step 3) before step 2
+        minute = slot * writers + writer
+        yield data, url, START + timedelta(minutes=minute)
+
+
+# -- a writer process ------------------------------------------------------------------------
+
+
+def run_writer(store: str, writer: int, writers: int, count: int) -> None:
+    """Make this writer's captures once the parent says go; print its figures as JSON."""
+    import threadkeep
+    from threadkeep.archive import merger
+
+    took = {"merge": 0.0, "merging": 0.0}
+    outer, inner = merger.merge, merger._merge_pending
+    depth = [0]
+
+    def timed_merge(*args: object, **kwargs: object) -> object:
+        depth[0] += 1
+        start = time.perf_counter()
+        try:
+            return outer(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            depth[0] -= 1
+            if not depth[0]:
+                took["merge"] += time.perf_counter() - start
+
+    def timed_merging(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            took["merging"] += time.perf_counter() - start
+
+    merger.merge, merger._merge_pending = timed_merge, timed_merging  # type: ignore[assignment]
+    archive = threadkeep.Archive(store)
+    captures = list(workload(writer, writers, count))
+    archive.upgrade()  # the store made (or seen) before the clock starts
+    print("ready", flush=True)
+    sys.stdin.readline()
+    start = time.perf_counter()
+    outcomes: dict[str, int] = {}
+    for data, url, at in captures:
+        outcome = archive.add(data, url=url, captured_at=at).outcome
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    total = time.perf_counter() - start
+    print(json.dumps({"total": total, **took, "outcomes": outcomes}), flush=True)
+
+
+def run_writers(store: str, writers: int, count: int, env: dict[str, str]) -> dict[str, object]:
+    """Start ``writers`` writer processes on ``store`` at once; their summed figures and the
+    wall time from the start to the last one's end."""
+    command = [sys.executable, __file__, "--writer", store]
+    children = [
+        subprocess.Popen(
+            [*command, str(w), str(writers), str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **env},
+            cwd=ROOT,
+        )
+        for w in range(writers)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            raise RuntimeError("a writer did not start")
+    start = time.perf_counter()
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    figures = []
+    for child in children:
+        out, _ = child.communicate()
+        if child.returncode:
+            raise RuntimeError(f"a writer failed ({child.returncode})")
+        figures.append(json.loads(out.strip().splitlines()[-1]))
+    wall = time.perf_counter() - start
+    outcomes: dict[str, int] = {}
+    for one in figures:
+        for name, n in one["outcomes"].items():
+            outcomes[name] = outcomes.get(name, 0) + n
+    return {
+        "wall": wall,
+        "total": sum(one["total"] for one in figures),
+        "merge": sum(one["merge"] for one in figures),
+        "merging": sum(one["merging"] for one in figures),
+        "outcomes": outcomes,
+    }
+
+
+# -- the parent ------------------------------------------------------------------------------
+
+
+def checked(store: str, expected: int) -> str:
+    """Verify the store and count its log's lines (every capture merged)."""
+    import threadkeep
+
+    archive = threadkeep.Archive(store)
+    report = archive.verify()
+    lines = len(list(archive.captures()))
+    ok = "verify ok" if report.ok else "verify FAILED"
+    return f"{ok}, {lines}/{expected} captures in the log"
+
+
+def throughput(where: str, location: str, writers: int, count: int, env: dict[str, str]) -> None:
+    got = run_writers(location, writers, count, env)
+    n = writers * count
+    wall, total = float(got["wall"]), float(got["total"])  # type: ignore[arg-type]
+    merging, merge = float(got["merging"]), float(got["merge"])  # type: ignore[arg-type]
+    print(
+        f"{where:6} {writers} writer(s) x {count}: {n / wall:6.1f} captures/s "
+        f"({wall:6.1f} s wall, {1000 * total / n:6.0f} ms a capture in a writer); "
+        f"merging {100 * merging / total:3.0f} %, waiting for the lock "
+        f"{100 * (merge - merging) / total:3.0f} % of writer time; {got['outcomes']}"
+    )
+    print(f"{'':6} {checked(location, n)}")
+
+
+def show_store(location: str) -> str:
+    """Make a document of 50 captures of the real 102-tweet thread (five of its first copy,
+    five of its later one, in turn: ten changes, forty unchanged); its root id."""
+    import threadkeep
+
+    archive = threadkeep.Archive(location)
+    full, later = BIG.read_bytes(), BIG_LATER.read_bytes()
+    for i in range(50):  # five of one copy, then five of the other
+        data = later if (i // 5) % 2 else full
+        archive.add(data, url=BIG_URL, captured_at=START + timedelta(hours=i))
+    return "1215710451343904768"
+
+
+def show_times(where: str, location: str, runs: int, env: dict[str, str]) -> None:
+    import threadkeep
+
+    start = time.perf_counter()
+    thread_id = show_store(location)
+    built = time.perf_counter() - start
+    command = [sys.executable, "-m", "threadkeep", "show", thread_id, "--store", location]
+    full = {**os.environ, **env}
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, env=full, cwd=ROOT, stdout=subprocess.DEVNULL)
+        samples.append(time.perf_counter() - start)
+    library = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        document = threadkeep.Archive(location).thread(thread_id)
+        library.append(time.perf_counter() - start)
+        assert document is not None and document.captures == 50
+    print(
+        f"{where:6} show of a 50-capture 102-tweet thread: `threadkeep show` (a new process) "
+        f"{1000 * statistics.median(samples):5.0f} ms (min {1000 * min(samples):.0f}); "
+        f"Archive(store).thread() {1000 * statistics.median(library):5.0f} ms "
+        f"(store built in {built:.1f} s)"
+    )
+
+
+def machine() -> str:
+    model = ""
+    with open("/proc/cpuinfo") as info:
+        model = next((line.split(":", 1)[1].strip() for line in info if "model name" in line), "")
+    return (
+        f"Python {platform.python_version()}, {platform.platform()}, {model}, "
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--stores", nargs="+", choices=["folder", "s3"], default=["folder", "s3"])
+    parser.add_argument("--writers", nargs="+", type=int, default=[1, 8])
+    parser.add_argument("--captures", type=int, default=50, help="captures per writer")
+    parser.add_argument("--show-runs", type=int, default=5)
+    parser.add_argument("--no-show", action="store_true")
+    parser.add_argument("--writer", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.writer:
+        store, writer, writers, count = args.writer
+        run_writer(store, int(writer), int(writers), int(count))
+        return
+    print(machine())
+    with S3Server() as server, tempfile.TemporaryDirectory(prefix="threadkeep-bench-") as base:
+        os.environ.update(server.env)  # this process's clients too (show, verify)
+        serial = iter(range(1000))
+
+        def location(where: str) -> str:
+            if where == "s3":
+                return f"s3://{server.new_bucket()}/store"
+            return str(Path(base) / f"store-{next(serial)}")
+
+        for where in args.stores:
+            for writers in args.writers:
+                throughput(where, location(where), writers, args.captures, server.env)
+        if not args.no_show:
+            for where in args.stores:
+                show_times(where, location(where), args.show_runs, server.env)
+
+
+if __name__ == "__main__":
+    main()
