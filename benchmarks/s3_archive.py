@@ -6,10 +6,11 @@ server, every request handled under one lock) itself and stops it at the end.
 1. **captures/s with 1 and with W writers** (``--writers``, default 1 and 8), each a process
    of its own making ``--captures`` captures (default 50) with ``Archive.add`` as a user pays
    it: parse, the capture's writes without the lock, then its merge under the lock. The pages
-   are real Thread Reader pages (``fixtures/threadreader/``: a thread of 11 tweets and one of 9) and variants of
-   them, in a cycle of four: a **new** thread (the page with its tweet ids shifted, and its own
-   url), the same thread **edited** (its second tweet's text changed), the edited page again
-   (**unchanged**), and the edited page with its second tweet **cut** (a removal). Capture
+   are two real pages (``fixtures/threadreader/``: a thread of 11 tweets, one of 9) and
+   variants of them, in a cycle of four: a **new** thread (the page with its tweet ids
+   shifted, and its own url), the same thread **edited** (its second tweet's text changed),
+   the edited page again (**unchanged**), and the edited page with its second tweet **cut**
+   (a removal); a page with no tweet ids (the 9-tweet one) is a thread keyed by url. Capture
    times interleave the writers', so merges meet captures out of time order. Every writer
    imports and opens the store first and starts when all are ready; the figure is all the
    captures over the wall time from the start to the last writer's end.
@@ -19,12 +20,16 @@ server, every request handled under one lock) itself and stops it at the end.
    document with 50 captures (the real 102-tweet thread and its real later copy: ten changes,
    forty unchanged re-captures), and ``Archive(store).thread(ID)`` on a new ``Archive`` in
    this process (nothing read before).
+3. **requests a capture** (``--requests``, instead of the above): one writer's workload and
+   the 102-tweet thread, new then changed, each capture's requests (obstore's calls, counted
+   in this process) split into its own writes and its merge.
 
 Run from the repository root (needs the ``dev`` extras: moto and obstore)::
 
     python benchmarks/s3_archive.py                    # both stores, 1 and 8 writers x 50
     python benchmarks/s3_archive.py --stores s3 --writers 8 --captures 20
     python benchmarks/s3_archive.py --no-show          # throughput only
+    python benchmarks/s3_archive.py --requests         # requests a capture, by outcome
 
 Timings depend on the machine: it prints its details first. On the loopback bucket the server
 is the bound (each request about 3 ms, one at a time), not threadkeep.
@@ -267,6 +272,57 @@ def show_times(where: str, location: str, runs: int, env: dict[str, str]) -> Non
     )
 
 
+def count_requests(location: str) -> None:
+    """Count the requests of each capture of one writer's workload and of the 102-tweet
+    thread (new, then its later copy), in this process, by wrapping obstore's calls; print
+    the median per outcome, split into the capture's own writes and its merge."""
+    import obstore
+
+    import threadkeep
+    from threadkeep.archive import merger
+
+    counts = {"all": 0, "merge": 0}
+    for name in ("get", "put", "head", "delete", "list", "open_reader"):
+        real = getattr(obstore, name)
+
+        def counted(*args: object, _real: object = real, **kwargs: object) -> object:
+            counts["all"] += 1
+            return _real(*args, **kwargs)  # type: ignore[operator]
+
+        setattr(obstore, name, counted)
+    inner = merger.merge
+
+    def timed(*args: object, **kwargs: object) -> object:
+        before = counts["all"]
+        try:
+            return inner(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            if not kwargs.get("locked"):
+                counts["merge"] += counts["all"] - before
+
+    merger.merge = timed  # type: ignore[assignment]
+    archive = threadkeep.Archive(location)
+    archive.upgrade()
+    captures = [(*one, "9 or 11") for one in workload(0, 1, 24)]
+    big = [(BIG.read_bytes(), BIG_URL, START), (BIG_LATER.read_bytes(), BIG_URL, START)]
+    captures += [
+        (data, url, at + timedelta(days=1 + n), "102") for n, (data, url, at) in enumerate(big)
+    ]
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for data, url, at, size in captures:
+        before, merged = counts["all"], counts["merge"]
+        outcome = archive.add(data, url=url, captured_at=at).outcome
+        total, merge = counts["all"] - before, counts["merge"] - merged
+        seen.setdefault(f"{outcome} ({size}-tweet page)", []).append((total - merge, merge))
+    for name, got in seen.items():
+        own = statistics.median(one for one, _ in got)
+        merging = statistics.median(two for _, two in got)
+        print(
+            f"s3     requests, {name:32}: {own:4.0f} own + {merging:4.0f} merge "
+            f"(median of {len(got)})"
+        )
+
+
 def machine() -> str:
     model = ""
     with open("/proc/cpuinfo") as info:
@@ -284,6 +340,7 @@ def main() -> None:
     parser.add_argument("--captures", type=int, default=50, help="captures per writer")
     parser.add_argument("--show-runs", type=int, default=5)
     parser.add_argument("--no-show", action="store_true")
+    parser.add_argument("--requests", action="store_true", help="count requests a capture")
     parser.add_argument("--writer", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.writer:
@@ -300,6 +357,9 @@ def main() -> None:
                 return f"s3://{server.new_bucket()}/store"
             return str(Path(base) / f"store-{next(serial)}")
 
+        if args.requests:
+            count_requests(location("s3"))
+            return
         for where in args.stores:
             for writers in args.writers:
                 throughput(where, location(where), writers, args.captures, server.env)
