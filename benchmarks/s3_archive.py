@@ -8,10 +8,11 @@ server, every request handled under one lock) itself and stops it at the end.
    it: parse, the capture's writes without the lock, then its merge under the lock. The pages
    are two real pages (``fixtures/threadreader/``: a thread of 11 tweets, one of 9) and
    variants of them, in a cycle of four: a **new** thread (the page with its tweet ids
-   shifted, and its own url), the same thread **edited** (its second tweet's text changed),
-   the edited page again (**unchanged**), and the edited page with its second tweet **cut**
-   (a removal); a page with no tweet ids (the 9-tweet one) is a thread keyed by url. Capture
-   times interleave the writers', so merges meet captures out of time order. Every writer
+   shifted, its handle and texts marked, and its own url: a thread with tweets of its own),
+   the same thread **edited** (its second tweet's text changed), then **cut** (its second
+   tweet gone: a removal), then the edited page again dated before the cut (**unchanged**,
+   out of time order). Capture times interleave the writers', so merges also meet other
+   writers' captures out of time order. Every writer
    imports and opens the store first and starts when all are ready; the figure is all the
    captures over the wall time from the start to the last writer's end.
    Printed beside it: the **share of the writers' time merging** (in the merge, the lock
@@ -69,6 +70,7 @@ _ID = re.compile(rb"(?<![0-9])[12][0-9]{18}(?![0-9])")
 # Where the second tweet starts, and the whole of it: a Thread Reader page's own markup, or a
 # post derived from one (tweets between <hr> rules).
 _SECOND = re.compile(rb'(<div id="tweet_2"[^>]*>|<hr>\s*)')
+_EACH = re.compile(rb'(<div id="tweet_[0-9]+"[^>]*>)')
 _SECOND_WHOLE = re.compile(rb'<div id="tweet_2".*?</div>|(?<=<hr>)(.*?)(?=<hr>)', re.S)
 
 
@@ -76,9 +78,13 @@ _SECOND_WHOLE = re.compile(rb'<div id="tweet_2".*?</div>|(?<=<hr>)(.*?)(?=<hr>)'
 
 
 def new_thread(page: bytes, serial: int) -> tuple[bytes, str]:
-    """``page`` as another thread: every tweet id shifted by ``serial`` (ids stay unique per
-    serial and stay valid ids), with a url of its own (a page with no ids is keyed by it)."""
+    """``page`` as another thread with tweets of its own, as another real thread has: every
+    tweet id shifted by ``serial`` (ids stay valid), the author's handle and each tweet's
+    text marked with it (a tweet with no id is keyed by its author and text), and a url of
+    its own (a page with no ids is keyed by it)."""
     shifted = _ID.sub(lambda m: str(int(m.group(0)) + serial * 1_000_003).encode(), page)
+    shifted = shifted.replace(b"WeizmanGal", b"wg%d" % serial)
+    shifted = _EACH.sub(lambda m: m.group(1) + b"[%d] " % serial, shifted)
     return shifted, f"https://threadreaderapp.com/thread/bench-{serial}.html"
 
 
@@ -93,10 +99,10 @@ def cut(page: bytes) -> bytes:
 
 
 def workload(writer: int, writers: int, count: int) -> Iterator[tuple[bytes, str, datetime]]:
-    """The ``count`` captures of ``writer`` (page, url, capture time): new, edited, unchanged,
-    cut, again and again. Times interleave the writers' (writer w's i-th capture at minute
-    (4 * cycle + step) * writers + w), and each cycle's cut is dated before the unchanged
-    re-capture made before it, so that merges meet captures out of time order."""
+    """The ``count`` captures of ``writer`` (page, url, capture time): new, edited, cut, and
+    the edited page again, dated before the cut (out of time order: unchanged), again and
+    again. Times interleave the writers' (writer w's capture at minute slot * writers + w),
+    so that merges also meet other writers' captures out of time order."""
     pages = [path.read_bytes() for path in SMALL]
     page, url = b"", ""
     for i in range(count):
@@ -108,12 +114,11 @@ def workload(writer: int, writers: int, count: int) -> Iterator[tuple[bytes, str
         elif step == 1:
             page = data = edited(page, serial)
         elif step == 2:
-            data = page
-        else:
             data = cut(page)
-        slot = 4 * (i // 4) + (1, 2, 4, 3)[step] - 1  # the cut (step 3) before step 2
-        minute = slot * writers + writer
-        yield data, url, START + timedelta(minutes=minute)
+        else:
+            data = page
+        slot = 4 * (i // 4) + (0, 1, 3, 2)[step]  # the last capture dated before the cut
+        yield data, url, START + timedelta(minutes=slot * writers + writer)
 
 
 # -- a writer process ------------------------------------------------------------------------
