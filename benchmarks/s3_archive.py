@@ -23,7 +23,8 @@ server, every request handled under one lock) itself and stops it at the end.
    this process (nothing read before).
 3. **requests a capture** (``--requests``, instead of the above): one writer's workload and
    the 102-tweet thread, new then changed, each capture's requests (obstore's calls, counted
-   in this process) split into its own writes and its merge.
+   in this process) split into its own writes and its merge; and the requests of a cold
+   ``Archive(store).thread(ID)`` of the 102-tweet thread.
 
 Run from the repository root (needs the ``dev`` extras: moto and obstore)::
 
@@ -319,6 +320,14 @@ def count_requests(location: str) -> None:
         outcome = archive.add(data, url=url, captured_at=at).outcome
         total, merge = counts["all"] - before, counts["merge"] - merged
         seen.setdefault(f"{outcome} ({size}-tweet page)", []).append((total - merge, merge))
+    before = counts["all"]
+    start = time.perf_counter()
+    threadkeep.Archive(location).thread("1215710451343904768")
+    took = time.perf_counter() - start
+    print(
+        f"s3     requests, a cold show of the 102-tweet thread: {counts['all'] - before} "
+        f"({1000 * took:.0f} ms)"
+    )
     for name, got in seen.items():
         own = statistics.median(one for one, _ in got)
         merging = statistics.median(two for _, two in got)
