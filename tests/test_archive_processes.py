@@ -152,7 +152,7 @@ def test_temporary_files_of_a_batch_killed_are_counted_then_removed(tmp_path: Pa
     assert run.exit_code == 0 and "REMOVED TEMPORARY 105 files" in run.output, run.output
     assert sorted(store.rglob(".*.tmp")) == [foreign]
     # format 3: the killed capture was kept (its capture object), and repair merged it
-    assert len(report.pending) == 1 and "MERGED 1 pending captures" in run.output
+    assert len(report.pending) == 1 and "MERGED 1 pending capture" in run.output
     after = Archive(store).verify()
     assert after.ok and not after.temporary and not after.pending and after.captures == 1
     # (the kept capture's document is there: this copy, from no url, changes its source only)

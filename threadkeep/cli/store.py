@@ -229,7 +229,9 @@ def _temporaries(paths: tuple[str, ...]) -> str:
 def _repair(store: str) -> None:
     report = _open(store).repair()
     if report.merged:
-        click.echo(f"MERGED {report.merged} pending captures")
+        from threadkeep.words import plural
+
+        click.echo(f"MERGED {plural(report.merged, 'pending capture')}")
     if report.temporary:
         click.echo(f"REMOVED TEMPORARY {_temporaries(report.temporary)}")
     for path, aside in report.media_set_aside:
