@@ -129,7 +129,9 @@ class StoreFiles:
         """Keep, for the block (which holds the lock: no one else writes the records), the
         files :meth:`prefetch` reads at once and every file the block writes, so that
         reading them again costs no round trip (an object store's records)."""
-        assert getattr(self._read_ahead, "found", None) is None, "read_ahead does not nest"
+        if getattr(self._read_ahead, "found", None) is not None:  # inside one already: its
+            yield
+            return
         self._read_ahead.found = {}
         try:
             yield
