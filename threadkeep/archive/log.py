@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -134,6 +134,7 @@ class Journal:
         for _ in range(20):
             chain, _ = self.chain()
             try:
+                self._read_at_once([path for _, _, path in chain])
                 parts = [self._pack(path) for _, _, path in chain]
             except FileNotFoundError:
                 continue  # compacted meanwhile: list again
@@ -150,6 +151,20 @@ class Journal:
         """Read every pack from the storage again (``verify``: damage on disk since this
         process read a pack must be seen; the packs are otherwise never rewritten)."""
         self._read.clear()
+
+    def _read_at_once(self, paths: list[str]) -> None:
+        """Read the packs not read yet at once, where the storage can (``read_many``: an
+        object store's round trips add up); a pack missing stays unread (:meth:`_pack`
+        raises for it)."""
+        read_many: Callable[[Sequence[str]], dict[str, bytes | None]] | None = getattr(
+            self.storage, "read_many", None
+        )
+        wanted = [path for path in paths if path not in self._read]
+        if read_many is None or len(wanted) < 2:
+            return
+        for path, data in read_many(wanted).items():
+            if data is not None:
+                self._read[path] = data
 
     def _pack(self, path: str) -> bytes:
         found = self._read.get(path)
