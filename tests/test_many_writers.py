@@ -146,8 +146,11 @@ def assert_merged_as_one_would(tmp_path: Path, archive: Archive) -> None:
     report = archive.verify()
     assert report.ok and not report.pending and not report.ahead, report.problems
     entries = list(archive.captures())
-    assert {entry.capture for entry in entries} == capture_keys(archive)
-    assert len({entry.capture for entry in entries}) == len(entries)
+    merged = [entry.capture for entry in entries if entry.capture is not None]
+    assert set(merged) == capture_keys(archive) and len(set(merged)) == len(merged)
+    # the rest: raw bodies of writers killed before their capture object, recovered by a
+    # repair as orphans (docs/format.md)
+    assert all(entry.recovered for entry in entries if entry.capture is None)
     assert seen(archive) == seen(oracle(tmp_path, archive))
 
 
@@ -162,7 +165,8 @@ def eight_writers(store: str, tmp_path: Path, count: int) -> None:
     with multiprocessing.get_context("spawn").Pool(writers) as pool:
         done = pool.map(_write, [(store, w, count, writers) for w in range(writers)])
     took = time.monotonic() - started
-    print(f"{writers} writers x {count} captures, {store.split(':')[0]}: {took:.1f} s", end=" ")
+    where = "s3" if store.startswith("s3:") else "folder"
+    print(f"{writers} writers x {count} captures, {where}: {took:.1f} s", end=" ")
     archive = Archive(store)
     assert archive.log.read().count(b"\n") == writers * count
     entries = list(archive.captures())
