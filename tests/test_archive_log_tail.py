@@ -154,28 +154,30 @@ def test_a_lost_line_cut_by_a_later_append_is_recovered_from_its_snapshot(
     assert "status" in str(recovered["recovered"])
 
 
-def test_a_body_whose_process_was_killed_before_its_log_line_is_recovered(
+def test_a_body_whose_writer_was_killed_before_its_capture_object_is_kept_not_recorded(
     tmp_path: Path,
 ) -> None:
-    """The raw body is written first, the log line last: a kill in between leaves a body no
-    line names and no snapshot. Nothing but the body is known; the entry says so."""
+    """Format 3: the raw body is written first, the capture object next: a kill in between
+    leaves a body no capture names, of a capture its writer never recorded (and said so).
+    Recording it at a repair would make up a capture at the repair's time (or log a live
+    writer's capture twice): it is kept, listed as unrecorded (not damage), never logged."""
     store = tmp_path / "store"
     archive = make_store(store, pages=1)
     fixture, thread = PAGES[3]
     body = (FIXTURES / fixture).read_bytes()
-    archive.files.keep_raw(hashlib.sha256(body).hexdigest(), body)  # then the kill
-    assert [Path(o.path).name for o in archive.verify().orphans] == [
-        f"{hashlib.sha256(body).hexdigest()}.gz"
-    ]
-    report = archive.repair()
-    assert report.ok and len(report.recovered) == 1
-    entry = list(archive.captures())[-1]
-    assert (entry.outcome, entry.document, entry.url) == ("new", f"thread-{thread}", None)
-    assert entry.recovered is not None
-    assert "unknown: time, url, status, parser_version" in entry.recovered
-    assert "time set to when it was recovered" in entry.recovered
-    assert archive.thread(str(thread)) is not None
-    assert not archive.verify().orphans
+    sha = hashlib.sha256(body).hexdigest()
+    archive.files.keep_raw(sha, body)  # then the kill
+    before = list(archive.captures())
+    report = archive.verify()
+    assert report.ok and not report.orphans
+    assert [Path(path).name for path in report.unrecorded] == [f"{sha}.gz"]
+    repaired = archive.repair()
+    assert repaired.ok and not repaired.recovered
+    assert list(archive.captures()) == before  # nothing made up
+    assert archive.thread(str(thread)) is None
+    assert archive.files.raw(sha) == body  # kept
+    shown = CliRunner().invoke(cli, ["verify", "--store", str(store)])
+    assert shown.exit_code == 0 and f"UNRECORDED raw/{sha[:2]}/{sha}.gz" in shown.output
 
 
 def test_a_capture_that_fails_at_its_log_line_is_kept_and_merged_by_repair(

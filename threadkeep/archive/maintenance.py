@@ -112,6 +112,9 @@ class VerifyReport(BaseModel):
     """Format 3: captures written (their capture object exists: durable) and not merged yet
     (no log line names them), by key: not damage; the next merge (any capture, ``verify
     --repair``) merges them."""
+    unrecorded: tuple[str, ...] = ()
+    """Format 3: raw bodies no capture names, of captures their writers never recorded (see
+    :func:`~threadkeep.archive.recover.unrecorded`): kept, not damage, never recorded."""
     dead_pointers: tuple[str, ...] = ()
     """Format 3: inbox pointers with no capture object, older than ten minutes (a writer
     killed between the two): not damage; ``verify --repair`` and any merge remove them."""
@@ -164,6 +167,8 @@ def verify(
     media = media or MediaStore(files.storage, location=files.location)
     media_check = media.check()
     problems += [Problem(path=path, problem=problem) for path, problem in media_check.problems]
+    orphans = sorted(raw - by_sha.keys())
+    unrecorded = set(recover.unrecorded(files, log, orphans, generation)) if format >= 3 else set()
     return VerifyReport(
         ok=not problems,
         captures=len(entries),
@@ -176,8 +181,10 @@ def verify(
         ahead=tuple(Problem(**finding._asdict()) for finding in derived.ahead),
         orphans=tuple(  # raw captures no readable log line names
             Problem(path=layout.raw_path(sha), problem=recover.ORPHANED)
-            for sha in sorted(raw - by_sha.keys())
+            for sha in orphans
+            if sha not in unrecorded
         ),
+        unrecorded=tuple(layout.raw_path(sha) for sha in orphans if sha in unrecorded),
         pending=tuple(pending),
         dead_pointers=tuple(dead),
         media_files=media_check.files,
@@ -444,7 +451,9 @@ def repair(
         new = _start_generation(files, generation)
         lost, from_snapshots = _rebuild(files, read, old=generation, new=new)
         logged = [entry.sha256 for entry in read.entries() if entry.sha256]
-        recovered = recover.recover(files, log, logged, old=generation, new=new)
+        recovered = recover.recover(
+            files, log, logged, old=generation, new=new, only_named=files.format() >= FORMAT
+        )
         if recovered:  # they may be older than other captures: all merged again, in time order
             read = _read_log(files, log, generation, [])
             new = _start_generation(files, generation)

@@ -174,6 +174,11 @@ def verify_cmd(store: str, repair: bool) -> None:
         click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
     for note in report.orphans:
         click.echo(f"ORPHANED {note.path}: {note.problem}", err=True)
+    if report.unrecorded:
+        from threadkeep.archive.recover import UNRECORDED
+
+        for path in report.unrecorded:
+            click.echo(f"UNRECORDED {path}: {UNRECORDED}", err=True)
     if report.added_order:
         click.echo(
             "ADDED ORDER: the records were merged in the order their captures were added, as "
