@@ -25,6 +25,7 @@ reports it and reads on (``verify`` and ``repair`` use that).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -87,17 +88,41 @@ class Journal:
         self.folder = folder
         self._read: dict[str, bytes] = {}  # packs (never rewritten): read once
         self.spans: list[tuple[int, str]] = [(0, frozen)]  # where each file starts, last read
+        self._held: tuple[list[tuple[int, int, str]], int] | None = None  # chain, in holding()
+        self._holding = False
+        self._leftovers = False  # the last listing saw packs a compacted pack holds
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """For a block that holds the store lock (a merge): only this process writes packs,
+        so the folder is listed once and the chain kept as this process changes it (a list
+        of an object store is a request, and a merge reads the log several times)."""
+        self._holding, self._held = True, None
+        try:
+            yield
+        finally:
+            self._holding, self._held = False, None
 
     def chain(self) -> tuple[list[tuple[int, int, str]], int]:
         """The packs to read, in order (``(first, last, path)``: a compacted pack in place of
         those it holds), and the last sequence number written (0: none)."""
+        if self._held is not None:
+            return list(self._held[0]), self._held[1]
+        found = self._listed()
+        if self._holding:
+            self._held = (list(found[0]), found[1])
+        return found
+
+    def _listed(self) -> tuple[list[tuple[int, int, str]], int]:
         for attempt in range(20):
             best: dict[int, tuple[int, str]] = {}
             top = 0
+            listed = 0
             for path in self.storage.list(self.folder):
                 found = layout.pack_range(path)
                 if found is None:
                     continue
+                listed += 1
                 first, last = found
                 top = max(top, last)
                 if first not in best or best[first][0] < last:
@@ -109,6 +134,7 @@ class Journal:
                 chain.append((seq, last, path))
                 seq = last + 1
             if seq > top:
+                self._leftovers = listed > len(chain)  # packs a compacted one holds
                 return chain, top
             time.sleep(0.01 * attempt)  # listed while a compaction swapped packs: again
         raise CorruptStore(
@@ -192,12 +218,15 @@ class Journal:
         _, top = self.chain()
         path = layout.pack_path(self.folder, top + 1)
         if not self.storage.create(path, data):
+            self._held = None
             raise JournalConflict(
                 f"{path} was written by another process while this one held the store lock "
                 "(the lock was lost or taken over); nothing was overwritten and the captures "
                 "of this batch are still pending",
                 path=path,
             )
+        if self._held is not None:
+            self._held = ([*self._held[0], (top + 1, top + 1, path)], top + 1)
         return top + 1
 
     def compact(self, at: int = COMPACT_AT) -> str | None:
@@ -216,7 +245,10 @@ class Journal:
             made = self._compact(tail)
         elif len(chain) > at:
             made = self._compact(chain)
-        self.sweep()
+        if made is not None or self._leftovers:  # the packs it holds, or a killed one's
+            self._held = None
+            self.sweep()
+            self._leftovers = False
         return made
 
     def _compact(self, items: list[tuple[int, int, str]]) -> str:

@@ -258,7 +258,8 @@ def merge(
     if not locked:
         with files.lock():
             return merge(files, log, place, own=own, locked=True, parse=parse)
-    with files.read_ahead():  # under the lock: the records read stay true while it is held
+    # under the lock: the records read, and the journal's packs, stay true while it is held
+    with files.read_ahead(), log.journal.holding():
         return _merge_pending(files, log, place, own, parse)
 
 
