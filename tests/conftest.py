@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pytest_httpserver import HTTPServer
+
+    from threadkeep.archive.media import MediaEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -109,3 +113,24 @@ def server(_werkzeug: HTTPServer) -> Iterator[HTTPServer]:
     _werkzeug.clear()
     yield _werkzeug
     _werkzeug.clear()
+
+
+def stored_photo(
+    data: bytes, url: str, tweet: str, time: datetime, origin: str | None = None
+) -> tuple[bytes, MediaEntry]:
+    """``(data, entry)`` for ``Archive.store_media``: ``data`` kept as the photo at ``url`` of
+    ``tweet``, fetched from ``origin`` (the url itself by default) at ``time``."""
+    import hashlib
+
+    from threadkeep.archive.media import MediaEntry
+
+    entry = MediaEntry(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        type="photo",
+        url=url,
+        tweet=tweet,
+        origin=origin or url,
+        time=time,
+    )
+    return data, entry
