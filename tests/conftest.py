@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pytest_httpserver import HTTPServer
+
+    from threadkeep.archive.media import MediaEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -128,3 +132,24 @@ def rewrite_log(store: Path, data: bytes) -> None:
 
     shutil.rmtree(store / "journal", ignore_errors=True)
     (store / "captures.jsonl").write_bytes(data)
+
+
+def stored_photo(
+    data: bytes, url: str, tweet: str, time: datetime, origin: str | None = None
+) -> tuple[bytes, MediaEntry]:
+    """``(data, entry)`` for ``Archive.store_media``: ``data`` kept as the photo at ``url`` of
+    ``tweet``, fetched from ``origin`` (the url itself by default) at ``time``."""
+    import hashlib
+
+    from threadkeep.archive.media import MediaEntry
+
+    entry = MediaEntry(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        type="photo",
+        url=url,
+        tweet=tweet,
+        origin=origin or url,
+        time=time,
+    )
+    return data, entry

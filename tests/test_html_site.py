@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 import threadkeep
 from tests.browser import Page, browser
-from tests.conftest import fixture_bytes
+from tests.conftest import fixture_bytes, stored_photo
 from threadkeep.archive import Archive
 from threadkeep.archive.media import MediaEntry
 from threadkeep.cli import cli
@@ -378,23 +378,7 @@ def _site_with(tmp_path: Path, stored: dict[str, bytes]) -> str:
     photo, video and poster."""
     archive = Archive(tmp_path / "store")
     archive.add(_pages()[0], captured_at=T0)
-    archive.store_media(
-        [
-            (
-                data,
-                MediaEntry(
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    size=len(data),
-                    type="photo",
-                    url=url,
-                    tweet=FOURTH,
-                    origin=url,
-                    time=T0,
-                ),
-            )
-            for url, data in stored.items()
-        ]
-    )
+    archive.store_media([stored_photo(data, url, FOURTH, T0) for url, data in stored.items()])
     build_site(archive, tmp_path / "out")
     return (tmp_path / "out" / PAGE).read_text()
 
@@ -550,22 +534,7 @@ def test_pictures_without_alt_text_are_named_and_tweet_text_has_its_language(
     archive.add(json.dumps(data).encode(),
                 url="https://cdn.syndication.twimg.com/tweet-result?id=" + tweet)  # fmt: skip
     png = _png()
-    archive.store_media(
-        [
-            (
-                png,
-                MediaEntry(
-                    sha256=hashlib.sha256(png).hexdigest(),
-                    size=len(png),
-                    type="photo",
-                    url=PHOTO,
-                    tweet=tweet,
-                    origin=PHOTO,
-                    time=T0,
-                ),
-            )
-        ]
-    )
+    archive.store_media([stored_photo(png, PHOTO, tweet, T0)])
     build_site(archive, tmp_path / "browse")
     [page_path] = (tmp_path / "browse" / "t").glob("*.html")
     text = page_path.read_text(encoding="utf-8")

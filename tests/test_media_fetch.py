@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner, Result
 from werkzeug.wrappers import Request, Response
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, stored_photo
 from tests.test_fetch_network import Policy
 from tests.wayback_server import Loopback
 from threadkeep.archive import Archive
@@ -679,7 +679,6 @@ def test_show_says_from_only_for_bytes_from_elsewhere(host: MediaHost, tmp_path:
     came from its own url: no "from"; one the web archive gave says so."""
     from datetime import UTC, datetime
 
-    from threadkeep.archive.media import MediaEntry
     from threadkeep.batch.media import largest_url, wayback_url
 
     own, gone = "https://pbs.twimg.com/media/Own.jpg", "https://pbs.twimg.com/media/Gone.jpg"
@@ -688,23 +687,7 @@ def test_show_says_from_only_for_bytes_from_elsewhere(host: MediaHost, tmp_path:
                 url="https://cdn.syndication.twimg.com/tweet-result?id=" + TWEET)  # fmt: skip
     at = datetime(2026, 1, 2, tzinfo=UTC)
     lines = [(JPEG, own, largest_url(own)), (GONE_JPEG, gone, wayback_url(host.base, gone))]
-    archive.store_media(
-        [
-            (
-                data,
-                MediaEntry(
-                    sha256=sha(data),
-                    size=len(data),
-                    type="photo",
-                    url=url,
-                    tweet=TWEET,
-                    origin=origin,
-                    time=at,
-                ),
-            )
-            for data, url, origin in lines
-        ]
-    )
+    archive.store_media([stored_photo(data, url, TWEET, at, origin) for data, url, origin in lines])
     text = invoke("show", TWEET, "--store", str(tmp_path), "--format", "text").output
     [own_line] = [line for line in text.splitlines() if line.strip().startswith(own)]
     assert "from" not in own_line and "?name=orig" not in own_line
