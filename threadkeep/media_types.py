@@ -15,7 +15,10 @@ HEAD = 32
 # ISO base media ("ftyp") brands: the mp4 and QuickTime ones a browser plays as video, and the
 # still-image ones (HEIF): an AVIF is shown as a picture, a HEIC offered as a link (few
 # browsers show one).
-_VIDEO_BRANDS = (b"isom", b"iso2", b"mp41", b"mp42", b"avc1", b"M4V ", b"qt  ")
+_VIDEO_BRANDS = (
+    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"dash",  # fragmented mp4 too
+    b"mp41", b"mp42", b"avc1", b"M4V ", b"qt  ",
+)  # fmt: skip
 _AVIF_BRANDS = (b"avif", b"avis")
 _HEIF_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"heim", b"heis")
 
@@ -28,8 +31,8 @@ def media_type(head: bytes) -> tuple[str, str]:
     Examples:
         >>> media_type(b"\\x89PNG\\r\\n\\x1a\\n....")
         ('.png', 'img')
-        >>> media_type(b"\\x00\\x00\\x00\\x18ftypmp42")
-        ('.mp4', 'video')
+        >>> media_type(b"\\x00\\x00\\x00\\x18ftypmp42"), media_type(b"\\x00\\x00\\x00\\x1cftypiso5")
+        (('.mp4', 'video'), ('.mp4', 'video'))
         >>> media_type(b"\\x00\\x00\\x00\\x1cftypavif"), media_type(b"\\x00\\x00\\x00\\x18ftypheic")
         (('.avif', 'img'), ('.heic', 'link'))
         >>> media_type(b"\\x1aE\\xdf\\xa3webm"), media_type(b"<!doctype html>")
