@@ -65,6 +65,56 @@ def test_take_renew_release(s3_store: str) -> None:
     other.release()
 
 
+class _Counted:
+    """The storage's conditional calls, counted (what each take costs in requests)."""
+
+    def __init__(self, storage: S3Storage) -> None:
+        self.storage = storage
+        self.calls: list[str] = []
+
+    def get_tagged(self, path: str) -> tuple[bytes, str]:
+        self.calls.append("get")
+        return self.storage.get_tagged(path)
+
+    def put_new(self, path: str, data: bytes) -> str | None:
+        self.calls.append("put_new")
+        return self.storage.put_new(path, data)
+
+    def put_if(self, path: str, data: bytes, etag: str) -> str | None:
+        self.calls.append("put_if")
+        return self.storage.put_if(path, data, etag)
+
+
+def test_a_lease_released_and_untouched_is_taken_again_in_one_request(s3_store: str) -> None:
+    """The ETag of its release lets the same process take it again with one conditional
+    write; when another took it meanwhile, that write is refused and the lease is read (never
+    two holders)."""
+    storage = S3Storage(s3_store)
+    objects = _Counted(storage)
+    first = Lease(objects, where=s3_store)
+    first.take(timeout=1)
+    first.release()
+    assert objects.calls == ["get", "put_new", "put_if"]  # none yet: created; released
+    objects.calls.clear()
+    again = Lease(objects, where=s3_store, released=first.released)
+    again.take(timeout=1)
+    assert objects.calls == ["put_if"]
+    assert _held(storage)["holder"] == again.holder
+    again.release()
+    other = Lease(storage, where=s3_store)  # another process takes it between two of ours
+    other.take(timeout=0)
+    try:
+        objects.calls.clear()
+        late = Lease(objects, where=s3_store, released=again.released)
+        with pytest.raises(LockTimeout):
+            late.take(timeout=0.2)  # its stale ETag is refused: the live holder keeps it
+        assert objects.calls[:2] == ["put_if", "get"]
+        assert _held(storage)["holder"] == other.holder
+        other.check()
+    finally:
+        other.release()
+
+
 def test_the_daemon_thread_keeps_the_lease(s3_store: str) -> None:
     storage = S3Storage(s3_store)
     lease = Lease(storage, where=s3_store, expiry=1.0, renew_every=0.2, margin=0.0)

@@ -30,7 +30,7 @@ from typing import Protocol
 from threadkeep._version import __version__
 from threadkeep.archive import layout, merge, merger
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog, journaled, naming
+from threadkeep.archive.log import CaptureLog, naming
 from threadkeep.archive.merger import unchanged_line, unchanged_result
 from threadkeep.archive.records import (
     AddResult,
@@ -95,7 +95,7 @@ def capture(
     ``repair`` in another process may have switched the store since this one opened it, and a
     capture written into the old generation would be logged but out of view.
     """
-    if journaled(files.storage):
+    if files.is_current():  # format 3 (FORMAT): a journal of packs
         return _submitted(
             files, log, data, url=url, at=at, status=status, place=place, digest=digest,
             merge=merge,
@@ -164,7 +164,9 @@ def _submitted(
     sha = hashlib.sha256(data).hexdigest()
     # Bytes stored already are often the same content again: the merge tells (without a
     # parse, :func:`unchanged_line`), and parses them only when they are not.
-    result, error = (None, None) if files.has_raw(sha) else _parsed(data, url)
+    # A raw body stored is never removed from a format 3 store: it is not written again.
+    stored = files.has_raw(sha)
+    result, error = (None, None) if stored else _parsed(data, url)
     if isinstance(result, Export):  # its media go to the media store, not into a raw body
         raise UnsupportedPage(
             "an account export: archive it with Archive.export() (`threadkeep archive EXPORT`)",
@@ -181,7 +183,7 @@ def _submitted(
     )
     key = merger.key_of(pending)
     try:
-        merger.submit(files, pending, data)
+        merger.submit(files, pending, None if stored else data)
     except ArchiveError as exc:
         if not files.storage.exists(layout.capture_path(key)):
             raise _not_recorded(exc, url) from exc
@@ -205,6 +207,7 @@ def _submitted(
             place,
             own={key: result} if result is not None else None,
             parse=lambda data, url: parse(data, url=url, source=url),
+            written={key: pending},
         )
     except ArchiveError as exc:
         raise _not_merged(exc, url, key) from exc
@@ -265,7 +268,7 @@ def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
     Format 3 never removes one: a capture written without the lock may have stored the same
     body meanwhile, and its line may not be written yet.
     """
-    if journaled(files.storage):
+    if files.is_current():  # format 3 (FORMAT): a journal of packs
         return  # format 3: another writer may have written the same body without the lock
     try:
         if all(entry.sha256 != sha for entry in log.scan() if isinstance(entry, CaptureEntry)):
@@ -279,15 +282,26 @@ def is_empty(result: Result) -> bool:
     return not merge.members(result)[0]
 
 
-def apply(files: StoreFiles, result: Result, *, sha: str, at: datetime, generation: int) -> Applied:
+def apply(
+    files: StoreFiles,
+    result: Result,
+    *,
+    sha: str,
+    at: datetime,
+    generation: int,
+    content: str | None = None,
+) -> Applied:
     """Merge one parsed capture into generation ``generation`` of the derived records; an
-    empty result (:func:`is_empty`) changes nothing and says ``empty``.
+    empty result (:func:`is_empty`) changes nothing and says ``empty``. ``content``: the
+    result's :func:`~threadkeep.archive.merge.content_hash` when the caller knows it (a
+    snapshot read back names it).
 
     An export's threads are merged after it, each into its own document (its ``parts``),
     whatever the export's outcome: a capture cut short may have written the export's document
     and not all of theirs, and its next capture completes them.
     """
-    applied = Applier(files, result, sha=sha, at=at, generation=generation).run()
+    applier = Applier(files, result, sha=sha, at=at, generation=generation, content=content)
+    applied = applier.run()
     if isinstance(result, Export) and applied.document is not None:
         # A tweet the export holds (and does not mark deleted) is there, whatever a thread
         # of an earlier export held that this one's threads do not (a chain cut in two).
@@ -326,8 +340,10 @@ class Applier:
         at: datetime,
         generation: int,
         there: set[str] | None = None,
+        content: str | None = None,
     ) -> None:
         self.files = files
+        self.content = content
         self.there = there or set()  # tweets the capture shows elsewhere: never missing here
         self.result = result
         self.sha = sha
@@ -347,7 +363,7 @@ class Applier:
             return self._empty()
         files = self.files
         document = files.document(self.key, self.generation)
-        content = merge.content_hash(self.result)
+        content = self.content or merge.content_hash(self.result)
         if (
             document is not None
             and document.snapshots

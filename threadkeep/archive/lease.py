@@ -3,18 +3,21 @@
 A bucket has no file lock, so the store's ``lock`` there is ``lease.json``:
 ``{"holder", "host", "pid", "purpose", "taken", "expires"}``. It is
 
-* **taken** by creating it (``If-None-Match: *``). When it exists, its holder's ``expires`` is
-  read: a lease released (``expires`` at the epoch) or expired for longer than a margin (30 s,
-  for clocks that differ) is taken over by a write conditional on the ETag read
-  (``If-Match``), so that of several takers exactly one wins. Otherwise the taker waits (50 ms
-  doubling to 1 s) until ``timeout``, then raises :class:`~threadkeep.errors.LockTimeout`
-  naming the holder, its host, pid, purpose and expiry.
+* **taken**: when it exists (in a store in use, it does), its holder's ``expires`` is read:
+  a lease released (``expires`` at the epoch) or expired for longer than a margin (30 s, for
+  clocks that differ) is taken over by a write conditional on the ETag read (``If-Match``),
+  so that of several takers exactly one wins; when it does not, it is created
+  (``If-None-Match: *``). Otherwise the taker waits (50 ms doubling to 1 s) until
+  ``timeout``, then raises :class:`~threadkeep.errors.LockTimeout` naming the holder, its
+  host, pid, purpose and expiry.
 * **kept** by a daemon thread that renews it (``If-Match`` on its own ETag) every 15 s for
   another 60 s. A renewal refused (someone took the lease over) or not made for 45 s marks the
   lease lost: the holder's next write raises :class:`~threadkeep.errors.LeaseLost`, before it
   writes, and nothing it writes after the new holder took over can land.
 * **released** by rewriting it, conditionally on its own ETag, as expired at the epoch (a
-  conditional DELETE is not offered by every S3-protocol store).
+  conditional DELETE is not offered by every S3-protocol store). The ETag of that write is
+  kept (``released``): the same process's next take tries a write conditional on it first,
+  which succeeds when no one has touched the lease since (one request, not two).
 
 Expiry is judged on the taker's clock against the holder's: machines sharing a bucket must
 keep their clocks within the margin (NTP).
@@ -82,8 +85,10 @@ class Lease:
         expiry: float = EXPIRY,
         renew_every: float = RENEW_EVERY,
         margin: float = MARGIN,
+        released: str | None = None,
     ) -> None:
         self.objects = objects
+        self.released = released  # the ETag of the lease as this process last released it
         self.where = where
         self.purpose = purpose
         self.expiry = expiry
@@ -114,24 +119,30 @@ class Lease:
         """Take the lease, waiting at most ``timeout`` seconds for its holder to let it go."""
         deadline = time.monotonic() + timeout
         delay = 0.05
+        known, self.released = self.released, None
         while True:
             now = datetime.now(UTC)
             self._taken = now
             started = time.monotonic()
             record = self._record(now + timedelta(seconds=self.expiry))
-            etag = self.objects.put_new(LEASE, record)
+            etag = None
             held: dict[str, object] = {}
+            if known is not None:  # as this process released it, unless touched since
+                etag, known = self.objects.put_if(LEASE, record, known), None
             if etag is None:
                 try:
                     body, current = self.objects.get_tagged(LEASE)
                 except FileNotFoundError:
-                    continue  # deleted by hand meanwhile: try to create it again
-                held = _read(body)
-                expires = _parse_time(held.get("expires"))
-                if expires + timedelta(seconds=self.margin) <= now:
-                    etag = self.objects.put_if(LEASE, record, current)
+                    etag = self.objects.put_new(LEASE, record)
                     if etag is None:
-                        continue  # another taker won: read who holds it now
+                        continue  # created by another taker meanwhile: read it
+                else:
+                    held = _read(body)
+                    expires = _parse_time(held.get("expires"))
+                    if expires + timedelta(seconds=self.margin) <= now:
+                        etag = self.objects.put_if(LEASE, record, current)
+                        if etag is None:
+                            continue  # another taker won: read who holds it now
             if etag is not None:
                 self.etag = etag
                 self.lost = False
@@ -201,7 +212,7 @@ class Lease:
             if self.lost or self.etag is None:
                 return
             try:
-                self.objects.put_if(LEASE, self._record(_EPOCH), self.etag)
+                self.released = self.objects.put_if(LEASE, self._record(_EPOCH), self.etag)
             finally:
                 self.etag = None
 

@@ -87,6 +87,7 @@ class Journal:
         self.frozen = frozen
         self.folder = folder
         self._read: dict[str, bytes] = {}  # packs (never rewritten): read once
+        self._frozen: bytes | None = None  # the frozen file once a pack follows it
         self.spans: list[tuple[int, str]] = [(0, frozen)]  # where each file starts, last read
         self._held: tuple[list[tuple[int, int, str]], int] | None = None  # chain, in holding()
         self._holding = False
@@ -143,7 +144,10 @@ class Journal:
 
     def head(self, packs: bool) -> bytes:
         """The frozen file as the concatenation reads it: as stored while no pack follows;
-        else up to its last whole line, ended with a newline."""
+        else up to its last whole line, ended with a newline (read once: with a pack after
+        it, nothing writes it again)."""
+        if packs and self._frozen is not None:
+            return self._frozen
         try:
             data = self.storage.read(self.frozen)
         except FileNotFoundError:
@@ -153,6 +157,7 @@ class Journal:
         data = data[: read_up_to(data)]
         if data and not data.endswith(b"\n"):
             data += b"\n"
+        self._frozen = data
         return data
 
     def read(self, extra: bytes = b"") -> bytes:
@@ -177,6 +182,7 @@ class Journal:
         """Read every pack from the storage again (``verify``: damage on disk since this
         process read a pack must be seen; the packs are otherwise never rewritten)."""
         self._read.clear()
+        self._frozen = None
 
     def _read_at_once(self, paths: list[str]) -> None:
         """Read the packs not read yet at once, where the storage can (``read_many``: an
@@ -225,6 +231,7 @@ class Journal:
                 "of this batch are still pending",
                 path=path,
             )
+        self._read[path] = data  # never rewritten: not read back
         if self._held is not None:
             self._held = ([*self._held[0], (top + 1, top + 1, path)], top + 1)
         return top + 1

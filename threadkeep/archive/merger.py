@@ -133,9 +133,12 @@ def unchanged_result(line: CaptureEntry) -> AddResult:
     )
 
 
-def unchanged_line(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> CaptureEntry | None:
+def unchanged_line(
+    files: StoreFiles, log: CaptureLog, entry: CaptureEntry, generation: int | None = None
+) -> CaptureEntry | None:
     """The log line of ``entry`` as an unchanged capture, when that is what it is without
-    parsing it (the caller holds the lock); else None.
+    parsing it (the caller holds the lock, and has read the ``generation`` in use under it,
+    or it is read now); else None.
 
     It is when a snapshot of the document in use was written from the same bytes, by a
     logged capture from the same url parsed by this threadkeep (the same parser gives the same
@@ -155,7 +158,7 @@ def unchanged_line(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> C
         if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
     }
     key = next((key for key in reversed(made.values()) if key is not None), None)
-    generation = files.generation()
+    generation = files.generation() if generation is None else generation
     document = files.document(key, generation) if key is not None else None
     if document is None or not document.snapshots:
         return None
@@ -195,8 +198,15 @@ class Pending:
     damaged: list[tuple[str, str]] = field(default_factory=list)  # (path, problem)
 
 
-def pending(files: StoreFiles, data: bytes, *, now: datetime | None = None) -> Pending:
-    """The inbox, read against log ``data`` (the caller holds the lock, or only looks)."""
+def pending(
+    files: StoreFiles,
+    data: bytes,
+    *,
+    now: datetime | None = None,
+    known: dict[str, PendingCapture] | None = None,
+) -> Pending:
+    """The inbox, read against log ``data`` (the caller holds the lock, or only looks).
+    ``known``: capture objects the caller wrote, by key (not read back)."""
     storage = files.storage
     now = now or datetime.now(UTC)
     found = Pending()
@@ -205,6 +215,9 @@ def pending(files: StoreFiles, data: bytes, *, now: datetime | None = None) -> P
         key = layout.inbox_key(pointer)
         if key in logged:
             found.merged.append(pointer)
+            continue
+        if known is not None and key in known:
+            found.todo.append((key, known[key]))
             continue
         try:
             body = storage.read(layout.capture_path(key))
@@ -251,16 +264,18 @@ def merge(
     own: dict[str, Result] | None = None,
     locked: bool = False,
     parse: Parse | None = None,
+    written: dict[str, PendingCapture] | None = None,
 ) -> Merged:
     """Merge every pending capture (takes the lock, unless the caller holds it:
-    ``locked``). ``own`` holds the parses a writer made of its own captures, by key;
-    ``parse`` reads the others' raw bodies (default: :func:`threadkeep.parse`)."""
+    ``locked``). ``own`` holds the parses a writer made of its own captures, by key, and
+    ``written`` the capture objects it wrote; ``parse`` reads the others' raw bodies
+    (default: :func:`threadkeep.parse`)."""
     if not locked:
         with files.lock():
-            return merge(files, log, place, own=own, locked=True, parse=parse)
+            return merge(files, log, place, own=own, locked=True, parse=parse, written=written)
     # under the lock: the records read, and the journal's packs, stay true while it is held
     with files.read_ahead(), log.journal.holding():
-        return _merge_pending(files, log, place, own, parse)
+        return _merge_pending(files, log, place, own, parse, written)
 
 
 def _merge_pending(
@@ -269,10 +284,11 @@ def _merge_pending(
     place: Placer,
     own: dict[str, Result] | None,
     parse: Parse | None,
+    written: dict[str, PendingCapture] | None,
 ) -> Merged:
     done = Merged()
     generation = files.generation()
-    inbox = pending(files, log.read())
+    inbox = pending(files, log.read(), known=written)
     done.damaged = inbox.damaged
     for pointer in [*inbox.merged, *inbox.dead]:
         files.storage.remove(pointer)
@@ -318,7 +334,7 @@ def _merge_one(
     if result is None:
         line = CaptureEntry(**fields, outcome="unchanged", capture=key)
         if line.parser_version == __version__:
-            same = unchanged_line(files, log, line)
+            same = unchanged_line(files, log, line, generation)
             if same is not None:
                 return same, unchanged_result(same)
         try:

@@ -122,6 +122,29 @@ class _PlacingFiles(StoreFiles):
         self.on_disk = documents
         self.numbers: dict[str, int] = {}
         self.pending: dict[str, tuple[str, int, str, Result]] = {}
+        self.records: dict[str, StoredDocument | StoredTweet] = {}
+
+    # The replay's records are kept as objects, each read a copy of its lists and dicts (what
+    # a merge changes in place; what they hold it replaces, never changes): a record turned
+    # into JSON and read back on every read and write was most of an out-of-order add.
+
+    def document(self, key: str, generation: int) -> StoredDocument | None:
+        if not layout.is_safe_key(key):  # as on disk: no file can have it
+            return None
+        found = self.records.get(layout.document_path(key, generation))
+        return _copy(found) if isinstance(found, StoredDocument) else None
+
+    def tweet(self, key: str, generation: int) -> StoredTweet | None:
+        if not layout.is_safe_key(key):
+            return None
+        found = self.records.get(layout.tweet_path(key, generation))
+        return _copy(found) if isinstance(found, StoredTweet) else None
+
+    def save_document(self, record: StoredDocument, generation: int) -> None:
+        self.records[layout.document_path(record.key, generation)] = _copy(record)
+
+    def save_tweet(self, record: StoredTweet, generation: int) -> None:
+        self.records[layout.tweet_path(record.key, generation)] = _copy(record)
 
     def write_snapshot(
         self, key: str, number: int, content: str, result: Result, generation: int
@@ -139,6 +162,19 @@ class _PlacingFiles(StoreFiles):
         path = layout.snapshot_path(key, number, content, generation)
         self.pending[path] = (key, number, content, result)
         return path
+
+
+R = TypeVar("R", StoredDocument, StoredTweet)
+
+
+def _copy(record: R) -> R:
+    """A copy of ``record`` whose lists and dicts are its own (their items are shared)."""
+    fresh = {
+        name: type(value)(value)
+        for name, value in record.__dict__.items()
+        if isinstance(value, list | dict)
+    }
+    return record.model_copy(update=fresh)
 
 
 class _Scope:
@@ -213,11 +249,14 @@ class _Scope:
                 continue
             if applied is None and self._changed_nothing(entry):
                 continue  # before this capture all is as it was: it changes nothing again
-            content = self._content(entry)
+            content, hashed = self._content(entry)
             if content is None:  # unreadable: what it made stays as it is on disk
                 continue
             assert entry.sha256 is not None
-            apply(memory, content, sha=entry.sha256, at=entry.time, generation=self.generation)
+            at_time, generation = entry.time, self.generation
+            apply(
+                memory, content, sha=entry.sha256, at=at_time, generation=generation, content=hashed
+            )
         assert applied is not None
         return self._write(memory, applied, result)
 
@@ -230,22 +269,26 @@ class _Scope:
         captured = (entry.sha256, entry.time)
         return all((ref.raw_sha256, ref.captured_at) != captured for ref in document.snapshots)
 
-    def _content(self, entry: CaptureEntry) -> Result | None:
+    def _content(self, entry: CaptureEntry) -> tuple[Result | None, str | None]:
         """What a logged capture of the scope held: its snapshot, else (an unchanged capture)
-        the snapshot its document had before it, else its raw body parsed again."""
+        the snapshot its document had before it, else its raw body parsed again; with its
+        content hash when a snapshot names it."""
         document = self._document(entry.document) if entry.document else None
         snapshots = document.snapshots if document is not None else []
         for ref in snapshots:
             if (ref.raw_sha256, ref.captured_at) == (entry.sha256, entry.time):
-                return self._snapshot(ref.path) or parsed(self.files, entry)
+                found = self._snapshot(ref.path)
+                if found is not None:
+                    return found, ref.content_sha256
+                return parsed(self.files, entry), None
         if entry.outcome == "unchanged" and snapshots:
             times = [ref.captured_at for ref in snapshots]
             before = bisect.bisect_right(times, entry.time) - 1
             if before >= 0:
                 found = self._snapshot(snapshots[before].path)
                 if found is not None:
-                    return found
-        return parsed(self.files, entry)
+                    return found, snapshots[before].content_sha256
+        return parsed(self.files, entry), None
 
     def _snapshot(self, path: str) -> Result | None:
         """A snapshot's content (the unchanged captures after it read it again: kept)."""

@@ -111,6 +111,7 @@ class S3Storage:
         self._pid = 0
         self._endpoint = ""
         self._lease: Lease | None = None
+        self._released: str | None = None  # the lease's ETag as this process last let it go
         self._depth = 0
         self._bucket_seen = 0  # the pid that saw the bucket exist
         self._local = threading.RLock()  # the threads of this process, one lease between them
@@ -424,7 +425,8 @@ class S3Storage:
                     self._depth -= 1
                 return
             self._probe()
-            lease = Lease(self, where=self.location, purpose=purpose)
+            lease = Lease(self, where=self.location, purpose=purpose, released=self._released)
+            self._released = None
             lease.take(timeout)
             self._lease, self._depth = lease, 1
             try:
@@ -433,6 +435,7 @@ class S3Storage:
                 self._lease, self._depth = None, 0
                 with contextlib.suppress(ArchiveError):  # unreachable: it expires by itself
                     lease.release()
+                self._released = lease.released
         finally:
             self._local.release()
 
