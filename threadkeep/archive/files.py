@@ -22,6 +22,7 @@ import hashlib
 import json
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
@@ -55,6 +56,10 @@ class DamagedFile(CorruptStore):
         super().__init__(f"{location}: {path}: {problem}{hint}", path=path)
 
 
+KEPT = 256
+"""How many parsed snapshots a process keeps for its merges (:meth:`StoreFiles.snapshot_kept`)."""
+
+
 def _dump(model: BaseModel) -> bytes:
     return model.model_dump_json(indent=1).encode("utf-8")
 
@@ -82,6 +87,7 @@ class StoreFiles:
         self._batch = threading.local()  # .held: the writes of this thread's batch (batch())
         self._read_ahead = threading.local()  # .found: files read ahead (read_ahead())
         self._current = False  # the store file said this threadkeep's format once
+        self._kept: OrderedDict[str, Result] = OrderedDict()  # snapshot_kept()
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
         """The store's write lock (``lock_timeout`` seconds at most)."""
@@ -359,6 +365,23 @@ class StoreFiles:
         except ValidationError as exc:
             problem = f"snapshot is not valid JSON of a result ({exc.errors()[0]['msg']})"
             raise self._damaged(path, problem) from exc
+
+    def snapshot_kept(self, path: str) -> Result:
+        """:meth:`snapshot`, kept for this process's next merges (the last ``KEPT``): a
+        snapshot is never rewritten (its name holds its number and its content's hash), and a
+        capture merged out of time order reads every snapshot of its document again. Only
+        merges read through it: ``verify`` reads each snapshot as it is on the storage now."""
+        found = self._kept.get(path)
+        if found is not None:
+            self._kept.move_to_end(path)
+            return found
+        found = self.snapshot(path)
+        if isinstance(found, Export):  # an account export's may hold 200,000 tweets
+            return found
+        self._kept[path] = found
+        if len(self._kept) > KEPT:
+            self._kept.popitem(last=False)
+        return found
 
     def snapshot_paths(self, generation: int) -> Iterator[str]:
         return self.storage.list(layout.snapshots_folder(generation))

@@ -294,7 +294,7 @@ class _Scope:
         """A snapshot's content (the unchanged captures after it read it again: kept)."""
         if path not in self.read:
             try:
-                self.read[path] = self.files.snapshot(path)
+                self.read[path] = self.files.snapshot_kept(path)
             except (ArchiveError, FileNotFoundError):
                 self.read[path] = None
         return self.read[path]
