@@ -95,14 +95,13 @@ def capture_time(at: datetime) -> str:
 
 
 def submit(files: StoreFiles, pending: PendingCapture, data: bytes | None) -> str:
-    """Write a capture without the lock: its raw body ``data``, its inbox pointer, then its
-    capture object (durable from then on). Its key. The same capture written twice (the same
-    time, url and bytes) is one capture: one key, one object."""
+    """Write a capture without the lock: its raw body ``data`` (None: the caller found it
+    stored; else created unless it is there), its inbox pointer, then its capture object
+    (durable from then on). Its key. The same capture written twice (the same time, url and
+    bytes) is one capture: one key, one object."""
     storage = files.storage
     if data is not None and pending.sha256 is not None:
-        path = layout.raw_path(pending.sha256)
-        if not storage.exists(path):
-            storage.create(path, gzip.compress(data, mtime=0))
+        storage.create(layout.raw_path(pending.sha256), gzip.compress(data, mtime=0))
     body = pending.model_dump_json().encode("utf-8")
     key = key_of(pending)
     written = datetime.now(UTC).isoformat().encode("ascii")
