@@ -364,3 +364,60 @@ def test_an_older_export_archived_after_a_later_one_makes_the_same_records(
     assert gone is not None and gone.removed and gone.latest.text  # removed since 2025
     report = backwards.verify()
     assert report.ok and not report.ahead and not report.added_order, report.problems
+
+
+# -- the snapshots a process keeps for its merges ----------------------------------------------
+
+
+def _snapshot_refs(archive: Archive) -> list[Any]:
+    document = archive.files.document(DOCUMENT, archive.files.generation())
+    assert document is not None
+    return list(document.snapshots)
+
+
+def test_a_kept_snapshot_is_used_only_for_the_source_its_record_names(tmp_path: Path) -> None:
+    """A snapshot's name holds its number and content hash, not its source: a file written
+    again at the same name with another source (a capture cut short, then replaced) is read
+    again, not answered from what the process kept (found by review)."""
+    archive = Archive(tmp_path / "store")
+    archive.add(PAGE, url=URL, captured_at=T2020)
+    (ref,) = _snapshot_refs(archive)
+    files = archive.files
+    kept = files.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at))
+    assert kept.source is not None and kept.source.captured_at == T2020
+    assert files.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at)) is kept
+    again = kept.model_copy(
+        update={"source": kept.source.model_copy(update={"captured_at": T2021, "sha256": "0" * 64})}
+    )
+    files.storage.write_atomic(ref.path, again.model_dump_json().encode())
+    read = files.snapshot_kept(ref.path, ("0" * 64, T2021))
+    assert read.source is not None and read.source.captured_at == T2021
+
+
+def test_the_snapshots_kept_stay_within_their_byte_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most KEPT_BYTES of snapshot JSON is kept, the oldest let go first; a snapshot
+    larger than an eighth of it is not kept at all."""
+    from threadkeep.archive import files as files_module
+
+    small = first_tweets(12)
+    archive = Archive(tmp_path / "store")
+    for n in range(12):
+        at = T2020.replace(day=n + 1)
+        archive.add(small.replace(SIXTH_TEXT, b"take %d" % n), url=URL, captured_at=at)
+    refs = _snapshot_refs(archive)
+    sizes = [len(archive.storage.read(ref.path)) for ref in refs]
+    assert len(refs) == 12
+    monkeypatch.setattr(files_module, "KEPT_BYTES", 8 * max(sizes))  # about 8 of them
+    files = Archive(tmp_path / "store").files
+    for ref in refs:
+        files.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at))
+    kept = list(files._kept)
+    assert 0 < len(kept) < 12 and kept == [ref.path for ref in refs[-len(kept) :]]
+    assert files._kept_bytes == sum(sizes[-len(kept) :]) <= files_module.KEPT_BYTES
+    monkeypatch.setattr(files_module, "KEPT_BYTES", 8 * min(sizes) - 8)  # each too big
+    none = Archive(tmp_path / "store").files
+    for ref in refs:
+        none.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at))
+    assert not none._kept

@@ -175,6 +175,23 @@ def test_a_damaged_line_in_a_pack_is_named_by_its_pack(tmp_path: Path) -> None:
     assert [p.path for p in report.problems] == ["journal/0000000002.jsonl"]
 
 
+def test_a_store_a_newer_threadkeep_raised_is_refused_before_any_write(tmp_path: Path) -> None:
+    """A process that has written a store goes on reading its format at every capture: once a
+    newer threadkeep has raised it, a capture raises CorruptStore and writes nothing (found by
+    review: the format, read once and kept, let captures into a newer store)."""
+    store = tmp_path / "store"
+    archive = Archive(store)
+    archive.add(SMALL, url=URL, captured_at=START)
+    info = json.loads((store / "threadkeep-store.json").read_text())
+    info["format"] = FORMAT + 1
+    (store / "threadkeep-store.json").write_text(json.dumps(info))
+    files = sorted(path for path in store.rglob("*") if path.is_file())
+    for merge in (False, True):
+        with pytest.raises(CorruptStore, match="upgrade threadkeep"):
+            archive.add(edited(SMALL), url=URL, captured_at=START + timedelta(hours=1), merge=merge)
+    assert sorted(path for path in store.rglob("*") if path.is_file()) == files
+
+
 # -- migration ------------------------------------------------------------------------------
 
 

@@ -222,3 +222,41 @@ def test_an_expired_lease_is_taken_by_exactly_one_of_eight_processes(s3_store: s
     winners = [holder for outcome, holder in outcomes if outcome == "won"]
     assert len(winners) == 1, outcomes
     assert _held(storage)["expires"].startswith("1970-01-01")  # released by the winner
+
+
+class _Lagging:
+    """A store whose reads lag its writes: the lease reads as absent, yet creating it is
+    refused (as behind a delete marker or a stale read). Counts its calls; far too many is a
+    take that spins."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _call(self) -> None:
+        self.calls += 1
+        if self.calls > 2000:
+            raise RuntimeError("the take spun without pausing")
+
+    def get_tagged(self, path: str) -> tuple[bytes, str]:
+        self._call()
+        raise FileNotFoundError(path)
+
+    def put_new(self, path: str, data: bytes) -> str | None:
+        self._call()
+        return None
+
+    def put_if(self, path: str, data: bytes, etag: str) -> str | None:
+        self._call()
+        return None
+
+
+def test_a_take_refused_again_and_again_pauses_and_times_out() -> None:
+    """Conditional writes refused over and over: the taker reads again after a short pause,
+    and gives up with LockTimeout at its deadline (found by review: it looped at once and
+    never reached the deadline)."""
+    objects = _Lagging()
+    started = time.monotonic()
+    with pytest.raises(LockTimeout):
+        Lease(objects, where="s3://lagging/store").take(timeout=0.3)
+    assert time.monotonic() - started < 5
+    assert objects.calls < 200  # a pause of 10 ms between tries: about 60 calls

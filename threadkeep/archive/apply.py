@@ -33,6 +33,7 @@ from threadkeep.archive.files import Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, naming
 from threadkeep.archive.merger import unchanged_line, unchanged_result
 from threadkeep.archive.records import (
+    FORMAT,
     AddResult,
     CaptureEntry,
     CaptureRef,
@@ -95,7 +96,9 @@ def capture(
     ``repair`` in another process may have switched the store since this one opened it, and a
     capture written into the old generation would be logged but out of view.
     """
-    if files.is_current():  # format 3 (FORMAT): a journal of packs
+    # The store file is read at every capture (once): a newer threadkeep may have raised its
+    # format since this process opened it, and then nothing may be written (CorruptStore).
+    if files.format() >= FORMAT:  # format 3: a journal of packs
         return _submitted(
             files, log, data, url=url, at=at, status=status, place=place, digest=digest,
             merge=merge,
@@ -268,9 +271,9 @@ def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
     Format 3 never removes one: a capture written without the lock may have stored the same
     body meanwhile, and its line may not be written yet.
     """
-    if files.is_current():  # format 3 (FORMAT): a journal of packs
-        return  # format 3: another writer may have written the same body without the lock
     try:
+        if files.is_current():  # format 3: another writer may have stored the same body
+            return
         if all(entry.sha256 != sha for entry in log.scan() if isinstance(entry, CaptureEntry)):
             files.drop_raw(sha)
     except (ArchiveError, OSError):  # leave it: repair records it, nothing is lost

@@ -24,6 +24,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -58,6 +59,8 @@ class DamagedFile(CorruptStore):
 
 KEPT = 256
 """How many parsed snapshots a process keeps for its merges (:meth:`StoreFiles.snapshot_kept`)."""
+KEPT_BYTES = 16 * 1024 * 1024
+"""At most this much snapshot JSON kept (parsed, about 2.5 times as much in memory)."""
 
 
 def _dump(model: BaseModel) -> bytes:
@@ -87,7 +90,8 @@ class StoreFiles:
         self._batch = threading.local()  # .held: the writes of this thread's batch (batch())
         self._read_ahead = threading.local()  # .found: files read ahead (read_ahead())
         self._current = False  # the store file said this threadkeep's format once
-        self._kept: OrderedDict[str, Result] = OrderedDict()  # snapshot_kept()
+        self._kept: OrderedDict[str, tuple[Result, int]] = OrderedDict()  # snapshot_kept()
+        self._kept_bytes = 0
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
         """The store's write lock (``lock_timeout`` seconds at most)."""
@@ -356,31 +360,43 @@ class StoreFiles:
 
     def snapshot(self, path: str) -> Result:
         """The parsed content a snapshot holds (a missing one is damage too: it is named)."""
+        return self._snapshot(path, self._snapshot_data(path))
+
+    def _snapshot_data(self, path: str) -> bytes:
         try:
-            data = self._read(path)
+            return self._read(path)
         except FileNotFoundError as exc:
             raise self._damaged(path, "snapshot missing") from exc
+
+    def _snapshot(self, path: str, data: bytes) -> Result:
         try:
             return result_adapter.validate_json(data)
         except ValidationError as exc:
             problem = f"snapshot is not valid JSON of a result ({exc.errors()[0]['msg']})"
             raise self._damaged(path, problem) from exc
 
-    def snapshot_kept(self, path: str) -> Result:
-        """:meth:`snapshot`, kept for this process's next merges (the last ``KEPT``): a
-        snapshot is never rewritten (its name holds its number and its content's hash), and a
-        capture merged out of time order reads every snapshot of its document again. Only
-        merges read through it: ``verify`` reads each snapshot as it is on the storage now."""
-        found = self._kept.get(path)
-        if found is not None:
-            self._kept.move_to_end(path)
-            return found
-        found = self.snapshot(path)
-        if isinstance(found, Export):  # an account export's may hold 200,000 tweets
-            return found
-        self._kept[path] = found
-        if len(self._kept) > KEPT:
-            self._kept.popitem(last=False)
+    def snapshot_kept(self, path: str, source: tuple[str | None, datetime]) -> Result:
+        """:meth:`snapshot`, kept for this process's next merges (the last ``KEPT``, at most
+        ``KEPT_BYTES`` of JSON): a capture merged out of time order reads every snapshot of its
+        document again. A snapshot's name holds its number and its content's hash, not its
+        source: one kept is used only while its ``source`` (raw sha256, capture time) is the
+        one the caller's record names. Only merges read through it: ``verify`` reads each
+        snapshot as it is on the storage now."""
+        kept = self._kept.get(path)
+        if kept is not None:
+            held = kept[0].source
+            if held is not None and (held.sha256, held.captured_at) == source:
+                self._kept.move_to_end(path)
+                return kept[0]
+            self._kept_bytes -= self._kept.pop(path)[1]
+        data = self._snapshot_data(path)
+        found = self._snapshot(path, data)
+        if isinstance(found, Export) or len(data) > KEPT_BYTES // 8:  # an export: 200,000
+            return found  # tweets, or a very long thread: not kept
+        self._kept[path] = (found, len(data))
+        self._kept_bytes += len(data)
+        while len(self._kept) > KEPT or self._kept_bytes > KEPT_BYTES:
+            self._kept_bytes -= self._kept.popitem(last=False)[1][1]
         return found
 
     def snapshot_paths(self, generation: int) -> Iterator[str]:

@@ -126,6 +126,7 @@ class Lease:
             started = time.monotonic()
             record = self._record(now + timedelta(seconds=self.expiry))
             etag = None
+            raced = False  # a conditional write refused: another taker moved first
             held: dict[str, object] = {}
             if known is not None:  # as this process released it, unless touched since
                 etag, known = self.objects.put_if(LEASE, record, known), None
@@ -134,15 +135,13 @@ class Lease:
                     body, current = self.objects.get_tagged(LEASE)
                 except FileNotFoundError:
                     etag = self.objects.put_new(LEASE, record)
-                    if etag is None:
-                        continue  # created by another taker meanwhile: read it
+                    raced = etag is None  # created by another taker meanwhile: read it
                 else:
                     held = _read(body)
                     expires = _parse_time(held.get("expires"))
                     if expires + timedelta(seconds=self.margin) <= now:
                         etag = self.objects.put_if(LEASE, record, current)
-                        if etag is None:
-                            continue  # another taker won: read who holds it now
+                        raced = etag is None  # another taker won: read who holds it now
             if etag is not None:
                 self.etag = etag
                 self.lost = False
@@ -152,6 +151,9 @@ class Lease:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise LockTimeout(_held_message(self.where, held, timeout), path=self.where)
+            if raced:  # read again soon (a store whose reads lag its writes: not at once)
+                time.sleep(min(0.01, left))
+                continue
             time.sleep(min(delay, left))
             delay = min(delay * 2, 1.0)
 

@@ -45,6 +45,7 @@ from threadkeep.archive.records import (
     CaptureEntry,
     CaptureRef,
     StoredDocument,
+    StoredSnapshot,
     StoredTweet,
 )
 from threadkeep.archive.replay import MADE_NOTHING, MemoryStorage, parsed
@@ -277,7 +278,7 @@ class _Scope:
         snapshots = document.snapshots if document is not None else []
         for ref in snapshots:
             if (ref.raw_sha256, ref.captured_at) == (entry.sha256, entry.time):
-                found = self._snapshot(ref.path)
+                found = self._snapshot(ref)
                 if found is not None:
                     return found, ref.content_sha256
                 return parsed(self.files, entry), None
@@ -285,16 +286,18 @@ class _Scope:
             times = [ref.captured_at for ref in snapshots]
             before = bisect.bisect_right(times, entry.time) - 1
             if before >= 0:
-                found = self._snapshot(snapshots[before].path)
+                found = self._snapshot(snapshots[before])
                 if found is not None:
                     return found, snapshots[before].content_sha256
         return parsed(self.files, entry), None
 
-    def _snapshot(self, path: str) -> Result | None:
+    def _snapshot(self, ref: StoredSnapshot) -> Result | None:
         """A snapshot's content (the unchanged captures after it read it again: kept)."""
+        path = ref.path
         if path not in self.read:
             try:
-                self.read[path] = self.files.snapshot_kept(path)
+                source = (ref.raw_sha256, ref.captured_at)
+                self.read[path] = self.files.snapshot_kept(path, source)
             except (ArchiveError, FileNotFoundError):
                 self.read[path] = None
         return self.read[path]
