@@ -77,8 +77,11 @@ def capture(
     place: Place,
     digest: str | None = None,
     merge: bool = True,
+    current: bool = False,
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
+    ``current``: the caller has just read the store file and found this threadkeep's format
+    (:meth:`Archive.add` upgrades first); else it is read here, once.
 
     Format 3 (:func:`_submitted`): the body and the capture object are written without the
     lock (durable once written), then, unless ``merge`` is False, the lock is taken and every
@@ -98,7 +101,7 @@ def capture(
     """
     # The store file is read at every capture (once): a newer threadkeep may have raised its
     # format since this process opened it, and then nothing may be written (CorruptStore).
-    if files.format() >= FORMAT:  # format 3: a journal of packs
+    if current or files.format() >= FORMAT:  # format 3: a journal of packs
         return _submitted(
             files, log, data, url=url, at=at, status=status, place=place, digest=digest,
             merge=merge,
@@ -272,7 +275,7 @@ def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
     body meanwhile, and its line may not be written yet.
     """
     try:
-        if files.is_current():  # format 3: another writer may have stored the same body
+        if files.format() >= FORMAT:  # format 3: another writer may have stored the same body
             return
         if all(entry.sha256 != sha for entry in log.scan() if isinstance(entry, CaptureEntry)):
             files.drop_raw(sha)

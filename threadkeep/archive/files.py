@@ -89,7 +89,6 @@ class StoreFiles:
         self.lock_timeout = lock_timeout
         self._batch = threading.local()  # .held: the writes of this thread's batch (batch())
         self._read_ahead = threading.local()  # .found: files read ahead (read_ahead())
-        self._current = False  # the store file said this threadkeep's format once
         self._kept: OrderedDict[str, tuple[Result, int]] = OrderedDict()  # snapshot_kept()
         self._kept_bytes = 0
 
@@ -236,11 +235,6 @@ class StoreFiles:
         """The store's format (1: threadkeep 0.1.0's, upgraded by the first write), read now."""
         return self.info()[0]
 
-    def is_current(self) -> bool:
-        """True when the store is in this threadkeep's format: read now until it once says so
-        (then kept: no command lowers a store's format, and an object store's reads cost)."""
-        return self._current or self.format() >= FORMAT
-
     def info(self) -> tuple[int, int]:
         """The store's format and the generation in use, read from the store file now."""
         try:
@@ -256,7 +250,6 @@ class StoreFiles:
                 f"({__version__}) reads format {FORMAT} and older: upgrade threadkeep",
                 path=STORE_FILE,
             )
-        self._current = self._current or version >= FORMAT
         return version, generation
 
     def switch_generation(self, generation: int) -> None:

@@ -351,7 +351,7 @@ def upgrade(files: StoreFiles, log: CaptureLog) -> int | None:
     written again: the journals continue them, every offset stays valid) and the store file
     says format 3, in one atomic write under the lock: the commit point.
     """
-    if files.is_current():
+    if files.format() >= FORMAT:
         return None
     with files.lock():
         format, generation = files.info()

@@ -454,7 +454,7 @@ class Archive:
             ('empty', 'article', None, False)
         """
         at = captured_at or _now()
-        self.upgrade()
+        self.upgrade()  # reads the store file: format 3 now, or CorruptStore (a newer one)
         return capture(
             self.files,
             self.log,
@@ -465,6 +465,7 @@ class Archive:
             digest=digest,
             place=order.place,
             merge=self.merging if merge is None else merge,
+            current=True,
         )
 
     def merge(self) -> int:
