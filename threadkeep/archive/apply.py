@@ -25,12 +25,12 @@ import errno
 import functools
 import hashlib
 from datetime import datetime
-from typing import Protocol
 
 from threadkeep._version import __version__
 from threadkeep.archive import layout, merge, merger
 from threadkeep.archive.files import Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, naming
+from threadkeep.archive.merger import Placer as Place  # how capture() merges: order.place
 from threadkeep.archive.merger import unchanged_line, unchanged_result
 from threadkeep.archive.records import (
     FORMAT,
@@ -48,22 +48,6 @@ from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
 from threadkeep.models import Export
 
 __all__ = ["Applied", "Applier", "Place", "apply", "capture", "is_empty"]
-
-
-class Place(Protocol):
-    """How :func:`capture` merges a parsed capture: :func:`threadkeep.archive.order.place`."""
-
-    def __call__(
-        self,
-        files: StoreFiles,
-        log: CaptureLog,
-        result: Result,
-        *,
-        sha: str,
-        at: datetime,
-        generation: int,
-        again: bool = False,
-    ) -> Applied: ...
 
 
 def capture(
