@@ -115,6 +115,25 @@ def server(_werkzeug: HTTPServer) -> Iterator[HTTPServer]:
     _werkzeug.clear()
 
 
+def read_log(store: Path) -> bytes:
+    """The capture log of the store in folder ``store`` as readers read it (format 3: the
+    frozen ``captures.jsonl``, if any, then the packs of ``journal/``)."""
+    from threadkeep.archive import LocalStorage
+    from threadkeep.archive.log import CaptureLog
+
+    return CaptureLog(LocalStorage(store)).read()
+
+
+def rewrite_log(store: Path, data: bytes) -> None:
+    """Make ``data`` the store's whole log, as a test that damages it or plays an older
+    threadkeep does: one ``captures.jsonl`` (the frozen log of a format 3 store, or the log
+    of an older one), the packs of ``journal/`` removed."""
+    import shutil
+
+    shutil.rmtree(store / "journal", ignore_errors=True)
+    (store / "captures.jsonl").write_bytes(data)
+
+
 def stored_photo(
     data: bytes, url: str, tweet: str, time: datetime, origin: str | None = None
 ) -> tuple[bytes, MediaEntry]:

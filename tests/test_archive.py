@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import threadkeep
-from tests.conftest import fixture_bytes
+from tests.conftest import fixture_bytes, read_log
 from threadkeep.archive import Archive
 from threadkeep.archive import apply as apply_module
 
@@ -41,7 +41,7 @@ def snapshots(store: Path) -> list[Path]:
 
 
 def log_lines(store: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (store / "captures.jsonl").read_text().splitlines()]
+    return [json.loads(line) for line in read_log(store).decode().splitlines()]
 
 
 def test_unchanged_recapture_writes_no_snapshot(tmp_path: Path, page: bytes) -> None:

@@ -7,8 +7,9 @@ by hand or fetched from a loopback server through a redirect.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -109,4 +110,9 @@ def test_a_fetched_capture_through_a_redirect(tmp_path: Path, server: HTTPServer
     assert (result.outcome, len(result.new)) == ("new", 102)
     (entry,) = archive.captures()
     assert (entry.url, entry.status, entry.time) == (final, 200, page.fetched_at)
-    assert archive.add_capture(page).outcome == "unchanged"
+    # The same capture (time, url, bytes) added again is the same capture (format 3: one
+    # capture object, one line); fetched again later, it is unchanged.
+    assert archive.add_capture(page).outcome == "new"
+    assert len(list(archive.captures())) == 1
+    later = dataclasses.replace(page, fetched_at=page.fetched_at + timedelta(seconds=1))
+    assert archive.add_capture(later).outcome == "unchanged"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import threadkeep
-from tests.conftest import ROOT, fixture_bytes
+from tests.conftest import ROOT, fixture_bytes, read_log, rewrite_log
 from threadkeep.archive import Archive
 
 THREAD = "1215710451343904768"
@@ -167,9 +167,8 @@ def test_missing_raw_body_is_file_not_found(store: Path) -> None:
 
 
 def test_damaged_log_line_is_named(store: Path) -> None:
-    log = store / "captures.jsonl"
-    first, second = log.read_text().splitlines()
-    log.write_text(f"{first}\n{{damaged\n{second}\n")
+    first, second = read_log(store).decode().splitlines()
+    rewrite_log(store, f"{first}\n{{damaged\n{second}\n".encode())
     with pytest.raises(threadkeep.CorruptStore, match=r"captures\.jsonl line 2 is damaged"):
         list(Archive(store).captures())
     with pytest.raises(threadkeep.CorruptStore, match=r"captures\.jsonl line 2"):

@@ -4,6 +4,11 @@ A whole last line without its newline is kept (the next append ends it first); a
 line of any length is cut by the next append; a capture whose log line was lost while its raw
 body survives (an orphaned raw capture) is reported by ``verify`` and recovered by
 ``verify --repair``.
+
+Format 3 writes the log in packs, each once and whole: only the frozen ``captures.jsonl``
+of a store made by format 2 can end so. The stores here are such stores (:func:`make_store`:
+their log frozen, no capture objects); the first pack after the frozen log is what "the
+next append" was.
 """
 
 from __future__ import annotations
@@ -12,14 +17,16 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import FIXTURES
-from threadkeep.archive import Archive
+from tests.conftest import FIXTURES, read_log, rewrite_log
+from threadkeep.archive import Archive, LocalStorage
+from threadkeep.archive.storage import _storage_error
 from threadkeep.cli import cli
 from threadkeep.errors import ArchiveError
 
@@ -38,11 +45,19 @@ def url_of(fixture: str) -> str:
 
 
 def make_store(store: Path, pages: int = len(PAGES)) -> Archive:
+    """A store whose log is a format 2 store's, frozen by its upgrade (no capture objects)."""
     archive = Archive(store)
     for n, (fixture, _) in enumerate(PAGES[:pages]):
         data = (FIXTURES / fixture).read_bytes()
         archive.add(data, url=url_of(fixture), captured_at=T0 + timedelta(hours=n), status=200)
-    return archive
+    lines = [json.loads(line) for line in read_log(store).splitlines()]
+    for line in lines:
+        del line["capture"]
+    rewrite_log(
+        store, b"".join(json.dumps(x, separators=(",", ":")).encode() + b"\n" for x in lines)
+    )
+    shutil.rmtree(store / "captures")
+    return Archive(store)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -59,7 +74,7 @@ def exported(store: Path) -> int:
 
 
 def log_lines(store: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (store / "captures.jsonl").read_text().splitlines()]
+    return [json.loads(line) for line in read_log(store).decode().splitlines()]
 
 
 def test_a_whole_last_line_without_its_newline_is_kept(tmp_path: Path) -> None:
@@ -139,45 +154,52 @@ def test_a_lost_line_cut_by_a_later_append_is_recovered_from_its_snapshot(
     assert "status" in str(recovered["recovered"])
 
 
-def test_a_body_whose_process_was_killed_before_its_log_line_is_recovered(
+def test_a_body_whose_writer_was_killed_before_its_capture_object_is_kept_not_recorded(
     tmp_path: Path,
 ) -> None:
-    """The raw body is written first, the log line last: a kill in between leaves a body no
-    line names and no snapshot. Nothing but the body is known; the entry says so."""
+    """Format 3: the raw body is written first, the capture object next: a kill in between
+    leaves a body no capture names, of a capture its writer never recorded (and said so).
+    Recording it at a repair would make up a capture at the repair's time (or log a live
+    writer's capture twice): it is kept, listed as unrecorded (not damage), never logged."""
     store = tmp_path / "store"
     archive = make_store(store, pages=1)
     fixture, thread = PAGES[3]
     body = (FIXTURES / fixture).read_bytes()
-    archive.files.keep_raw(hashlib.sha256(body).hexdigest(), body)  # then the kill
-    assert [Path(o.path).name for o in archive.verify().orphans] == [
-        f"{hashlib.sha256(body).hexdigest()}.gz"
-    ]
-    report = archive.repair()
-    assert report.ok and len(report.recovered) == 1
-    entry = list(archive.captures())[-1]
-    assert (entry.outcome, entry.document, entry.url) == ("new", f"thread-{thread}", None)
-    assert entry.recovered is not None
-    assert "unknown: time, url, status, parser_version" in entry.recovered
-    assert "time set to when it was recovered" in entry.recovered
-    assert archive.thread(str(thread)) is not None
-    assert not archive.verify().orphans
+    sha = hashlib.sha256(body).hexdigest()
+    archive.files.keep_raw(sha, body)  # then the kill
+    before = list(archive.captures())
+    report = archive.verify()
+    assert report.ok and not report.orphans
+    assert [Path(path).name for path in report.unrecorded] == [f"{sha}.gz"]
+    repaired = archive.repair()
+    assert repaired.ok and not repaired.recovered
+    assert list(archive.captures()) == before  # nothing made up
+    assert archive.thread(str(thread)) is None
+    assert archive.files.raw(sha) == body  # kept
+    shown = CliRunner().invoke(cli, ["verify", "--store", str(store)])
+    assert shown.exit_code == 0 and f"UNRECORDED raw/{sha[:2]}/{sha}.gz" in shown.output
 
 
-def test_a_capture_that_fails_leaves_no_orphan_to_recover(
+def test_a_capture_that_fails_at_its_log_line_is_kept_and_merged_by_repair(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A full disk at the log line: the capture is not recorded (its user is told so), and
-    the body it stored is removed, so that repair does not record it behind the user's back."""
+    """A full disk at the log line (format 3: the pack): the capture object was written, so
+    the capture is kept (its user is told so), pending: no orphan; repair merges it."""
     store = tmp_path / "store"
     make_store(store, pages=1)
     fixture, _ = PAGES[3]
+    real = LocalStorage.create
 
-    def disk_full(*args: object) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    def disk_full(self: LocalStorage, path: str, data: bytes) -> bool:
+        if path.startswith("journal/"):
+            raise _storage_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), path)
+        return real(self, path, data)
 
-    monkeypatch.setattr(os, "write", disk_full)  # the log line is the one os.write
-    with pytest.raises(ArchiveError, match="was not recorded"):
+    monkeypatch.setattr(LocalStorage, "create", disk_full)
+    with pytest.raises(ArchiveError, match=r"is kept .* but not merged yet"):
         Archive(store).add((FIXTURES / fixture).read_bytes(), url=url_of(fixture))
     monkeypatch.undo()
-    assert not Archive(store).verify().orphans
-    assert len(list((store / "raw").glob("*/*.gz"))) == 1
+    report = Archive(store).verify()
+    assert report.ok and not report.orphans and len(report.pending) == 1
+    assert Archive(store).repair().merged == 1
+    assert len(list(Archive(store).captures())) == 2 and Archive(store).verify().ok

@@ -267,7 +267,8 @@ KILLED_AT_RENAME = killed_at_rename(
 def test_sigkill_during_an_out_of_order_add_is_repaired(tmp_path: Path) -> None:
     """The 2020 copy added after the 2021 one, the writer killed before each rename of its
     batch in turn: the store verifies (records ahead of the log, at most), and repair brings
-    it to the store before the add, or after it when the body was kept (and recorded)."""
+    it to the store after the add: the capture was kept (format 3: its capture object is
+    written before any record), pending, and repair merges it."""
     small = tmp_path / "small.html"
     small.write_bytes(SMALL)
     first = tmp_path / "first"
@@ -285,20 +286,13 @@ def test_sigkill_during_an_out_of_order_add_is_repaired(tmp_path: Path) -> None:
         report = archive.verify()
         assert report.ok, (at, report.problems)
         assert len(list(archive.captures())) == 1, at  # the killed capture is not logged
-        kept = bool(report.orphans)
+        assert len(report.pending) == 1 and not report.orphans, at  # but kept
         assert archive.repair().ok, at
         repaired = Archive(store).verify()
         assert repaired.ok and not repaired.ahead and not repaired.orphans, at
-        if kept:  # recorded again, at its own time when a snapshot of it kept that
-            (again,) = [entry for entry in Archive(store).captures() if entry.recovered]
-            if again.time != T2020:  # else at the time of the repair: the newest copy
-                assert removed(Archive(store)) == {}, at
-                at += 1
-                continue
-        want = Archive(whole if kept else first)
-        assert removed(Archive(store)) == removed(want), at
-        if not kept:
-            assert records(Archive(store)) == records(want), at
+        assert not repaired.pending, at
+        assert removed(Archive(store)) == removed(Archive(whole)), at
+        assert records(Archive(store)) == records(Archive(whole)), at
         at += 1
     assert at > 4  # the raw body, a snapshot, the tweet records it changed, the document
     assert records(Archive(tmp_path / f"killed-{at}")) == records(Archive(whole))
@@ -317,7 +311,14 @@ def test_a_store_merged_in_the_order_added_verifies_and_repair_merges_it_in_time
     archive.add(without(PAGE, 40, 45), url=URL, captured_at=T2021)
 
     def as_added(
-        files: Any, log: Any, result: Any, *, sha: str, at: datetime, generation: int
+        files: Any,
+        log: Any,
+        result: Any,
+        *,
+        sha: str,
+        at: datetime,
+        generation: int,
+        again: bool = False,
     ) -> Any:
         return apply_module.apply(files, result, sha=sha, at=at, generation=generation)
 
@@ -363,3 +364,60 @@ def test_an_older_export_archived_after_a_later_one_makes_the_same_records(
     assert gone is not None and gone.removed and gone.latest.text  # removed since 2025
     report = backwards.verify()
     assert report.ok and not report.ahead and not report.added_order, report.problems
+
+
+# -- the snapshots a process keeps for its merges ----------------------------------------------
+
+
+def _snapshot_refs(archive: Archive) -> list[Any]:
+    document = archive.files.document(DOCUMENT, archive.files.generation())
+    assert document is not None
+    return list(document.snapshots)
+
+
+def test_a_kept_snapshot_is_used_only_for_the_source_its_record_names(tmp_path: Path) -> None:
+    """A snapshot's name holds its number and content hash, not its source: a file written
+    again at the same name with another source (a capture cut short, then replaced) is read
+    again, not answered from what the process kept (found by review)."""
+    archive = Archive(tmp_path / "store")
+    archive.add(PAGE, url=URL, captured_at=T2020)
+    (ref,) = _snapshot_refs(archive)
+    files = archive.files
+    kept = files.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at))
+    assert kept.source is not None and kept.source.captured_at == T2020
+    assert files.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at)) is kept
+    again = kept.model_copy(
+        update={"source": kept.source.model_copy(update={"captured_at": T2021, "sha256": "0" * 64})}
+    )
+    files.storage.write_atomic(ref.path, again.model_dump_json().encode())
+    read = files.snapshot_kept(ref.path, ("0" * 64, T2021))
+    assert read.source is not None and read.source.captured_at == T2021
+
+
+def test_the_snapshots_kept_stay_within_their_byte_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most KEPT_BYTES of snapshot JSON is kept, the oldest let go first; a snapshot
+    larger than an eighth of it is not kept at all."""
+    from threadkeep.archive import files as files_module
+
+    small = first_tweets(12)
+    archive = Archive(tmp_path / "store")
+    for n in range(12):
+        at = T2020.replace(day=n + 1)
+        archive.add(small.replace(SIXTH_TEXT, b"take %d" % n), url=URL, captured_at=at)
+    refs = _snapshot_refs(archive)
+    sizes = [len(archive.storage.read(ref.path)) for ref in refs]
+    assert len(refs) == 12
+    monkeypatch.setattr(files_module, "KEPT_BYTES", 8 * max(sizes))  # about 8 of them
+    files = Archive(tmp_path / "store").files
+    for ref in refs:
+        files.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at))
+    kept = list(files._kept)
+    assert 0 < len(kept) < 12 and kept == [ref.path for ref in refs[-len(kept) :]]
+    assert files._kept_bytes == sum(sizes[-len(kept) :]) <= files_module.KEPT_BYTES
+    monkeypatch.setattr(files_module, "KEPT_BYTES", 8 * min(sizes) - 8)  # each too big
+    none = Archive(tmp_path / "store").files
+    for ref in refs:
+        none.snapshot_kept(ref.path, (ref.raw_sha256, ref.captured_at))
+    assert not none._kept

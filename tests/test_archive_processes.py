@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, read_log
 from tests.kill import killed, killed_at_rename
 from threadkeep.archive import Archive
 
@@ -88,11 +88,11 @@ def texts(store: Path) -> list[str]:
 
 
 def test_sigkill_between_the_renames_of_a_batch_is_repaired(tmp_path: Path) -> None:
-    """A capture's raw body, snapshot and records are written as one batch (every temporary
-    file, then the renames, in order), then its document record: a writer killed before each
-    of its renames in turn leaves a store
-    that verifies, with the log as it was; repair brings the records back to the log's (and
-    records the body the killed capture kept, as a capture whose log line was lost)."""
+    """A capture's snapshot and records are written as one batch (every temporary file, then
+    the renames, in order), then its document record: a writer killed before each of its
+    renames in turn leaves a store that verifies, with the log as it was. Format 3 wrote the
+    raw body and the capture object before (created, not renamed): the capture is kept,
+    pending, and repair merges it."""
     page = FIXTURES / "constructed" / "tra_numbering_styles.html"
     changed = tmp_path / "changed.html"
     changed.write_bytes(page.read_bytes().replace(b"Second point", b"Second point, edited"))
@@ -113,21 +113,20 @@ def test_sigkill_between_the_renames_of_a_batch_is_repaired(tmp_path: Path) -> N
         report = archive.verify()
         assert report.ok, (at, report.problems)
         assert len(list(archive.captures())) == 1, at  # the killed capture is not logged
-        kept = bool(report.orphans)  # its body, renamed before the kill
-        assert kept == (at > 1), at
+        assert len(report.pending) == 1 and not report.orphans, at  # but kept
         assert archive.repair().ok
         repaired = Archive(store).verify()
         assert repaired.ok and not repaired.ahead and not repaired.orphans, at
-        assert texts(store) == texts(whole if kept else first), at
+        assert not repaired.pending and texts(store) == texts(whole), at
         at += 1
-    # four renames, each killed before: the raw body, the snapshot, the one tweet record the
-    # edit changed (format 2 rewrites no other), the document record
-    assert at == 5
+    # three renames, each killed before: the snapshot, the one tweet record the edit changed
+    # (format 2 rewrites no other), the document record
+    assert at == 4
 
 
 def test_temporary_files_of_a_batch_killed_are_counted_then_removed(tmp_path: Path) -> None:
     """A writer killed after writing every temporary file of its batch and before the first
-    rename leaves them all behind (the raw body, the snapshot and 104 tweet records): ``verify``
+    rename leaves them all behind (the snapshot and 104 tweet records): ``verify``
     counts them without calling them damage; ``verify --repair`` removes them, under the lock,
     and nothing else (a temporary file of another program in the store's folder stays)."""
     from click.testing import CliRunner
@@ -143,17 +142,21 @@ def test_temporary_files_of_a_batch_killed_are_counted_then_removed(tmp_path: Pa
     child.communicate(timeout=120)
     assert child.returncode == -signal.SIGKILL
     left = sorted(p for p in store.rglob(".*.tmp") if p != foreign)
-    assert len(left) == 106 and {p.parent.parent.name for p in left} >= {"raw", "tweets"}
+    assert len(left) == 105 and {p.parent.parent.name for p in left} >= {"tweets"}
     report = Archive(store).verify()
-    assert report.ok and not report.orphans and len(report.temporary) == 106
+    assert report.ok and not report.orphans and len(report.temporary) == 105
     run = CliRunner().invoke(cli, ["verify", "--store", str(store)])
     assert run.exit_code == 0, run.output
-    assert "TEMPORARY 106 files in " in run.output and "--repair removes them" in run.output
+    assert "TEMPORARY 105 files in " in run.output and "--repair removes them" in run.output
     run = CliRunner().invoke(cli, ["verify", "--repair", "--store", str(store)])
-    assert run.exit_code == 0 and "REMOVED TEMPORARY 106 files" in run.output, run.output
+    assert run.exit_code == 0 and "REMOVED TEMPORARY 105 files" in run.output, run.output
     assert sorted(store.rglob(".*.tmp")) == [foreign]
-    assert Archive(store).verify() == report.model_copy(update={"temporary": ()})
-    assert Archive(store).add(page.read_bytes()).outcome == "new"
+    # format 3: the killed capture was kept (its capture object), and repair merged it
+    assert len(report.pending) == 1 and "MERGED 1 pending capture" in run.output
+    after = Archive(store).verify()
+    assert after.ok and not after.temporary and not after.pending and after.captures == 1
+    # (the kept capture's document is there: this copy, from no url, changes its source only)
+    assert Archive(store).add(page.read_bytes()).outcome == "changed"
 
 
 CONCURRENT = textwrap.dedent(
@@ -199,5 +202,5 @@ def test_four_processes_at_once_lose_no_capture(tmp_path: Path) -> None:
     thread = archive.thread("1215710451343904768")
     assert thread is not None and len(thread.tweets) == 102
     assert all(t.sightings for t in thread.tweets)
-    lines = (store / "captures.jsonl").read_text().splitlines()
+    lines = read_log(store).decode().splitlines()
     assert all(json.loads(line) for line in lines)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import FIXTURES, fixture_bytes
+from tests.conftest import FIXTURES, fixture_bytes, read_log, rewrite_log
 from threadkeep.archive import Archive
 from threadkeep.archive import apply as apply_module
 from threadkeep.cli import cli
@@ -75,9 +75,10 @@ def test_an_unchanged_recapture_writes_one_log_line_and_is_not_parsed(
         DOCUMENT,
         False,
     )
-    assert written(before, after) == ["captures.jsonl"]
-    log = (tmp_path / "captures.jsonl").read_bytes()
-    assert log.startswith(before["captures.jsonl"][2]) and log.count(b"\n") == 2
+    # format 3: its capture object and one pack of the log (its inbox pointer is gone)
+    assert [p.split("/")[0] for p in written(before, after)] == ["captures", "journal"]
+    log = read_log(tmp_path)
+    assert log.startswith(before["journal/0000000001.jsonl"][2]) and log.count(b"\n") == 2
     line = json.loads(log.splitlines()[-1])
     assert (line["outcome"], line["document"], line["kind"], line["snapshot"]) == (
         "unchanged",
@@ -127,7 +128,7 @@ def test_an_edit_of_one_tweet_rewrites_one_tweet_record(tmp_path: Path, page: by
     tweets = [path for path in changed if path.startswith("gen-1/tweets/")]
     assert tweets == [f"gen-1/tweets/12/{SIXTH}.json"]
     others = [path for path in changed if path not in tweets]
-    assert [p.split("/")[0] for p in others] == ["captures.jsonl", "gen-1", "gen-1", "raw"]
+    assert [p.split("/")[0] for p in others] == ["captures", "gen-1", "gen-1", "journal", "raw"]
     assert archive.verify().ok
     record = archive.tweet(SIXTH)
     assert record is not None and [v.last_seen for v in record.versions] == [
@@ -147,7 +148,7 @@ def test_an_older_copy_added_later_moves_first_seen_earlier(tmp_path: Path, page
     assert result.outcome == "unchanged"  # nothing the store did not hold
     assert (result.new, result.changed, result.removed) == ((), (), ())
     # Merged in capture-time order, the older copy is the first: its snapshot is the document's.
-    assert "captures.jsonl" in written(before, files_of(tmp_path))
+    assert "journal/0000000002.jsonl" in written(before, files_of(tmp_path))
     document = archive.document(f"thread-{THREAD}")
     assert document is not None
     assert [ref.captured_at for ref in document.snapshots] == [older]
@@ -178,11 +179,11 @@ def test_a_format_1_store_is_read_then_upgraded_and_verifies(tmp_path: Path) -> 
     page = fixture_bytes("text/seed000_article_no_embeds.txt")
     old.add(page, captured_at=T0)  # the first write upgrades it
     info = json.loads((store / "threadkeep-store.json").read_text())
-    assert (info["format"], info["generation"]) == (2, 2)
+    assert (info["format"], info["generation"]) == (3, 2)  # format 1 goes to 3 at once
     assert (store / "gen-1" / "documents").is_dir()  # the format 1 generation stays
     upgraded = Archive(store)
     report = upgraded.verify()
-    assert report.ok and report.format == 2 and not report.ahead, report
+    assert report.ok and report.format == 3 and not report.ahead, report
     thread = upgraded.thread("thread-h443c4067c6eedd3cb1e3114b")
     assert thread is not None
     # The same thread, but the unchanged capture is a sighting of every tweet it showed
@@ -215,10 +216,10 @@ def test_a_log_line_a_rebuild_read_otherwise_does_not_skip_the_parse(tmp_path: P
     archive = Archive(tmp_path)
     first = archive.add(embeds, url=url, captured_at=T0)
     assert archive.add(bare, url=url, captured_at=T0 + timedelta(days=1)).outcome == "empty"
-    log = tmp_path / "captures.jsonl"
-    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines = [json.loads(line) for line in read_log(tmp_path).splitlines()]
     lines[1].update(outcome="changed", document=first.document)  # as 0.1.0 logged it
-    log.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
+    rewrite_log(tmp_path, text.encode())
     (tmp_path / "threadkeep-store.json").write_text('{"format": 1, "generation": 1}')
 
     again = archive.add(bare, url=url, captured_at=T0 + timedelta(days=2))  # upgrades first
@@ -240,10 +241,10 @@ def test_a_log_line_a_rebuild_read_otherwise_is_no_capture_of_its_old_document(
     archive = Archive(tmp_path)
     first = archive.add(embeds, url=url, captured_at=T0)
     archive.add(bare, url=url, captured_at=T0 + timedelta(days=1))
-    log = tmp_path / "captures.jsonl"
-    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines = [json.loads(line) for line in read_log(tmp_path).splitlines()]
     lines[1].update(outcome="changed", document=first.document)  # as 0.1.0 logged it
-    log.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
+    rewrite_log(tmp_path, text.encode())
     (tmp_path / "threadkeep-store.json").write_text('{"format": 1, "generation": 1}')
 
     archive.upgrade()
@@ -270,10 +271,10 @@ def upgraded_with_a_line_read_otherwise(tmp_path: Path) -> Archive:
     first = archive.add(embeds, url=url, captured_at=T0)
     bare = fixture_bytes("text/seed000_article_no_embeds.txt")
     archive.add(bare, url=url, captured_at=T0 + timedelta(days=1))
-    log = tmp_path / "captures.jsonl"
-    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    lines = [json.loads(line) for line in read_log(tmp_path).splitlines()]
     lines[1].update(outcome="changed", document=first.document)
-    log.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
+    rewrite_log(tmp_path, text.encode())
     (tmp_path / "threadkeep-store.json").write_text('{"format": 1, "generation": 1}')
     archive.upgrade()
     return archive
@@ -282,7 +283,7 @@ def upgraded_with_a_line_read_otherwise(tmp_path: Path) -> Archive:
 def test_the_rebuild_file_names_the_lines_a_rebuild_read_otherwise(tmp_path: Path) -> None:
     archive = upgraded_with_a_line_read_otherwise(tmp_path)
     record = json.loads((tmp_path / "gen-2" / "rebuild.json").read_text())
-    log = (tmp_path / "captures.jsonl").read_bytes()
+    log = read_log(tmp_path)
     assert record["log_offset"] == len(log)
     assert record["read"] == [
         {"offset": log.index(b"\n") + 1, "outcome": "empty", "document": None, "kind": "article"}

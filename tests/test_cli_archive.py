@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, read_log
 from threadkeep.cli import cli
 
 THREAD = FIXTURES / "threadreader" / "quinnypig_2020_full.html"
@@ -146,9 +146,7 @@ def test_batch_from_file_resumes_and_refreshes(tmp_path: Path, httpserver: HTTPS
     assert len([r for r in httpserver.log if r[0].path.startswith("/thread/")]) == 1
     code, out, err = run("archive", *common, "--refresh")
     assert f"{good}: unchanged thread-{ROOT_TWEET}" in out
-    failed = [
-        json.loads(line) for line in (Path(store) / "captures.jsonl").read_text().splitlines()
-    ]
+    failed = [json.loads(line) for line in read_log(Path(store)).decode().splitlines()]
     assert [e["outcome"] for e in failed].count("failed") >= 2  # the 404s are logged too
 
 

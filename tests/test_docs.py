@@ -6,7 +6,8 @@
   every public class and function one with an example; those examples run (doctest);
 * the worked examples in the guides run, in order, in a fresh folder: each ``console`` block's
   ``$`` commands print what follows them, each ``python`` block prints the ``text`` block
-  under it (times masked);
+  under it (times masked); a page whose examples use a bucket gets an empty one on a
+  loopback S3 server (``BUCKET_PAGES``);
 * the README and the docs say what threadkeep does not do.
 """
 
@@ -180,6 +181,7 @@ TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]
 # Pages whose examples need something a test cannot give them (fetching.md: a loopback
 # server with dozens of canned answers) are left out; their examples are run by hand.
 CHECKED_PAGES = [
+    "object-storage.md",  # against the loopback S3 server (below)
     "getting-started.md",
     "library.md",
     "archiving.md",
@@ -230,6 +232,33 @@ def test_worked_examples_print_what_the_page_says(
         "PYTHONUNBUFFERED": "1",  # stdout and stderr interleave as in a terminal
         "COLUMNS": "80",
     }
+    with contextlib.ExitStack() as stack:
+        if page in BUCKET_PAGES:
+            env.update(stack.enter_context(_bucket(BUCKET_PAGES[page])))
+        _check_examples(page, env)
+
+
+# Pages whose examples use a store in a bucket: the bucket each one names, made empty on a
+# loopback S3 server (tests/s3_server.py) whose client settings the commands get.
+BUCKET_PAGES = {"object-storage.md": "news-archive"}
+
+
+@contextlib.contextmanager
+def _bucket(name: str) -> Iterator[dict[str, str]]:
+    pytest.importorskip("obstore")
+    pytest.importorskip("moto")
+    import urllib.request
+
+    from tests.s3_server import S3Server
+
+    with S3Server() as server:
+        request = urllib.request.Request(f"{server.endpoint}/{name}", method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()
+        yield server.env
+
+
+def _check_examples(page: str, env: dict[str, str]) -> None:
     text = (DOCS / page).read_text("utf-8")
     blocks = list(FENCE.finditer(text))
     checked = 0

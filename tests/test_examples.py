@@ -17,7 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, read_log
 from threadkeep.archive import TweetRecord
 from threadkeep.models import Thread, result_adapter
 
@@ -115,7 +115,7 @@ def test_archive_thread_fetches_a_url(tmp_path: Path, httpserver: HTTPServer) ->
     done = run("archive_thread.py", tweet_url, *options, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"new: thread-{ROOT_TWEET} (102 tweets ever seen)" in done.stdout
-    log = (tmp_path / "kept" / "captures.jsonl").read_text().splitlines()
+    log = read_log(tmp_path / "kept").decode().splitlines()
     assert json.loads(log[-1])["url"] == f"{base}/thread/{ROOT_TWEET}.html"
 
     done = run("archive_thread.py", "2", *options, cwd=tmp_path)  # the server has no thread 2

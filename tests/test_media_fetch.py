@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -200,7 +201,7 @@ def test_a_second_run_fetches_nothing_again(host: MediaHost, tmp_path: Path) -> 
     assert again.stored == [] and again.held == 4
     # only what failed is asked again
     assert sorted(host.requests[asked:]) == ["/media/big.jpg", "/media/moved.jpg"]
-    lines = (tmp_path / "media.jsonl").read_text().splitlines()
+    lines = archive.media_store.journal.read().splitlines()
     assert len(lines) == 4
 
 
@@ -216,7 +217,7 @@ def test_a_stopped_run_keeps_what_it_fetched_and_the_next_one_goes_on(
     with client(max_bytes=20_000) as c:
         with pytest.raises(KeyboardInterrupt):
             fetch_media(archive, c, wayback=host.base, progress=stop_after_the_first)
-        assert len((tmp_path / "media.jsonl").read_text().splitlines()) == 1
+        assert len(archive.media_store.journal.read().splitlines()) == 1
         assert archive.verify().ok
         rest = fetch_media(archive, c, wayback=host.base)
     assert rest.held == 1 and len(rest.stored) == 3
@@ -375,20 +376,18 @@ def test_the_media_index_reads_only_new_lines_and_sees_every_change(
     assert store.index() == {("url", first.url): first}
     store.store([(b"two", second)])
     assert store.index() == {("url", first.url): first, ("url", second.url): second}
-    index_file = tmp_path / "media.jsonl"
-    with index_file.open("ab") as log:
-        log.write(b'{"sha256": "torn')  # a torn last line: skipped, as before
-    assert set(store.index()) == {("url", first.url), ("url", second.url)}
-    with index_file.open("ab") as log:
-        log.write(b'"}\n')
+    # format 3: packs are written whole, once (never torn, never appended to): a damaged
+    # line comes in a new pack (written by a threadkeep this one cannot read, say)
+    (tmp_path / "media-journal" / "0000000003.jsonl").write_bytes(b'{"sha256": "torn"}\n')
     with caplog.at_level(logging.WARNING, logger="threadkeep"):  # skipped, said once
         assert set(store.index()) == {("url", first.url), ("url", second.url)}
         assert set(store.index()) == {("url", first.url), ("url", second.url)}
-    assert [r.getMessage() for r in caplog.records if "line 3 is damaged" in r.getMessage()] == [
-        f"{tmp_path}: media.jsonl line 3 is damaged (Field required): skipped; "
-        "threadkeep verify --repair sets it aside"
+    assert [r.getMessage() for r in caplog.records if "is damaged" in r.getMessage()] == [
+        f"{tmp_path}: media-journal/0000000003.jsonl line 1 is damaged (Field required): "
+        "skipped; threadkeep verify --repair sets it aside"
     ]
-    index_file.write_bytes(second.model_dump_json().encode() + b"\n")  # rewritten whole
+    shutil.rmtree(tmp_path / "media-journal")  # rewritten whole, as one frozen index
+    (tmp_path / "media.jsonl").write_bytes(second.model_dump_json().encode() + b"\n")
     assert store.index() == {("url", second.url): second}
 
 

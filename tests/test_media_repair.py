@@ -109,15 +109,16 @@ def test_the_site_says_a_stored_file_is_damaged(host: MediaHost, tmp_path: Path)
 
 def test_a_damaged_index_line_is_skipped_then_set_aside(host: MediaHost, tmp_path: Path) -> None:
     fetched(host, tmp_path)
-    index = tmp_path / "media.jsonl"
+    packs = sorted((tmp_path / "media-journal").iterdir())  # format 3: the index's packs
+    index = packs[0]
     lines = index.read_bytes().splitlines(keepends=True)
-    assert len(lines) == 2
     broken = lines[0].replace(b'"sha256"', b'"sha2\x0056"', 1)  # a bit flipped on disk
-    index.write_bytes(broken + lines[1])
+    index.write_bytes(broken + b"".join(lines[1:]))
+    where = f"media-journal/{index.name} line 1"
 
     shown = invoke("show", TWEET, "--store", str(tmp_path), "--format", "text")
     assert shown.exit_code == 0, shown.output
-    assert "media.jsonl line 1 is damaged" in shown.stderr and "skipped" in shown.stderr
+    assert f"{where} is damaged" in shown.stderr and "skipped" in shown.stderr
     assert "media file kept in the archive" in shown.stdout  # the other line still counts
     site = invoke("export", "--format", "html", "-o", str(tmp_path.parent / "browse-idx"),
                   "--store", str(tmp_path))  # fmt: skip
@@ -128,17 +129,22 @@ def test_a_damaged_index_line_is_skipped_then_set_aside(host: MediaHost, tmp_pat
 
     checked = invoke("verify", "--store", str(tmp_path))
     assert checked.exit_code == 1
-    assert "DAMAGED media.jsonl: line 1 is damaged" in checked.stderr
+    assert f"DAMAGED media-journal/{index.name}: line 1 is damaged" in checked.stderr
 
     repaired = invoke("verify", "--repair", "--store", str(tmp_path))
     assert repaired.exit_code == 0, repaired.output
-    assert "SET ASIDE media.jsonl line 1: damaged, kept as it was in media.jsonl.damaged" in (
-        repaired.stdout
-    )
+    assert f"SET ASIDE {where}: damaged, kept as it was in media.jsonl.damaged" in (repaired.stdout)
     assert (tmp_path / "media.jsonl.damaged").read_bytes() == broken
-    assert broken not in index.read_bytes()
+    assert index.read_bytes().startswith(broken)  # packs are never rewritten: passed over
     final = invoke("verify", "--store", str(tmp_path))
     assert final.exit_code == 0, final.output
-    entries = [json.loads(line) for line in index.read_bytes().splitlines()]
+    again = invoke("show", TWEET, "--store", str(tmp_path), "--format", "text")
+    assert "damaged" not in again.stderr  # set aside: no longer said
+    entries = [
+        json.loads(line)
+        for pack in sorted((tmp_path / "media-journal").iterdir())
+        for line in pack.read_bytes().splitlines()
+        if line != broken.rstrip(b"\n")
+    ]
     assert {e["sha256"] for e in entries} >= {sha(PNG)}  # still indexed, by url or recovered
     assert Archive(tmp_path).media(url=f"{host.base}/media/ok.png") is not None

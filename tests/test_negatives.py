@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import threadkeep
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, read_log, rewrite_log
 from threadkeep.cli import cli
 from threadkeep.parsing.prose import is_prose_block, reads_as_prose, word_count
 
@@ -258,10 +258,9 @@ def test_reparse_names_a_capture_that_made_a_document_and_now_holds_no_tweets(
     store = tmp_path / "store"
     archive = threadkeep.Archive(store)
     archive.add(ARTICLE.read_bytes(), url="https://inkdroid.org/2012/11/01/linkrot/")
-    log = store / "captures.jsonl"
-    line = json.loads(log.read_text("utf-8"))
+    line = json.loads(read_log(store))
     line.update(outcome="new", document="article-inkdroid")
-    log.write_text(json.dumps(line) + "\n", "utf-8")
+    rewrite_log(store, (json.dumps(line) + "\n").encode())
     report = threadkeep.Archive(store).reparse()
     assert report.documents == 0
     assert len(report.emptied) == 1 and "inkdroid.org/2012/11/01/linkrot/" in report.emptied[0]

@@ -21,7 +21,8 @@ The hierarchy::
     ├── SiteError                  the site export's id names no document, or its folder is not ours
     └── ArchiveError               the archive store could not be read or written
         ├── CorruptStore           a stored file does not match its hash or format
-        └── LockTimeout            another process held the store lock too long
+        ├── LockTimeout            another process held the store lock too long
+        └── LeaseLost              a bucket's write lease was lost while it was held
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "FetchTimeout",
     "ForbiddenAddress",
     "HTTPStatusError",
+    "LeaseLost",
     "LockTimeout",
     "MalformedExport",
     "MalformedPage",
@@ -306,7 +308,7 @@ class CorruptStore(ArchiveError):
         ...     threadkeep.Archive(store)
         ... except threadkeep.CorruptStore as exc:
         ...     print(str(exc).split("; ")[1])
-        this threadkeep (0.1.0) reads format 2 and older: upgrade threadkeep
+        this threadkeep (0.1.0) reads format 3 and older: upgrade threadkeep
     """
 
 
@@ -332,5 +334,17 @@ class LockTimeout(ArchiveError):
     Examples:
         >>> import threadkeep
         >>> issubclass(threadkeep.LockTimeout, threadkeep.ArchiveError)
+        True
+    """
+
+
+class LeaseLost(ArchiveError):
+    """The write lease on a store in a bucket was lost while this process held it: not renewed
+    in time (the endpoint unreachable, the process paused), or taken over by another process.
+    Raised before the next write, which is not made: run the command again.
+
+    Examples:
+        >>> import threadkeep
+        >>> issubclass(threadkeep.LeaseLost, threadkeep.ArchiveError)
         True
     """

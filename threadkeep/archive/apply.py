@@ -25,16 +25,20 @@ import errno
 import functools
 import hashlib
 from datetime import datetime
-from typing import Protocol
 
 from threadkeep._version import __version__
-from threadkeep.archive import layout, merge
+from threadkeep.archive import layout, merge, merger
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog, Reading, naming
+from threadkeep.archive.log import CaptureLog, naming
+from threadkeep.archive.merger import Placer as Place  # how capture() merges: order.place
+from threadkeep.archive.merger import unchanged_line, unchanged_result
 from threadkeep.archive.records import (
+    FORMAT,
     AddResult,
     CaptureEntry,
     CaptureRef,
+    Outcome,
+    PendingCapture,
     StoredDocument,
     StoredSnapshot,
     StoredTweet,
@@ -44,21 +48,6 @@ from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
 from threadkeep.models import Export
 
 __all__ = ["Applied", "Applier", "Place", "apply", "capture", "is_empty"]
-
-
-class Place(Protocol):
-    """How :func:`capture` merges a parsed capture: :func:`threadkeep.archive.order.place`."""
-
-    def __call__(
-        self,
-        files: StoreFiles,
-        log: CaptureLog,
-        result: Result,
-        *,
-        sha: str,
-        at: datetime,
-        generation: int,
-    ) -> Applied: ...
 
 
 def capture(
@@ -71,8 +60,17 @@ def capture(
     status: int | None,
     place: Place,
     digest: str | None = None,
+    merge: bool = True,
+    current: bool = False,
 ) -> AddResult:
     """The whole of :meth:`Archive.add`: keep the body, merge what it parses into, log it.
+    ``current``: the caller has just read the store file and found this threadkeep's format
+    (:meth:`Archive.add` upgrades first); else it is read here, once.
+
+    Format 3 (:func:`_submitted`): the body and the capture object are written without the
+    lock (durable once written), then, unless ``merge`` is False, the lock is taken and every
+    pending capture merged (:mod:`threadkeep.archive.merger`). Below, format 2's way (a store
+    not upgraded: only when called on one directly).
 
     ``place`` merges the parsed capture into the records in capture-time order
     (:func:`threadkeep.archive.order.place`, which merges through :func:`apply`).
@@ -85,6 +83,13 @@ def capture(
     ``repair`` in another process may have switched the store since this one opened it, and a
     capture written into the old generation would be logged but out of view.
     """
+    # The store file is read at every capture (once): a newer threadkeep may have raised its
+    # format since this process opened it, and then nothing may be written (CorruptStore).
+    if current or files.format() >= FORMAT:  # format 3: a journal of packs
+        return _submitted(
+            files, log, data, url=url, at=at, status=status, place=place, digest=digest,
+            merge=merge,
+        )  # fmt: skip
     sha = hashlib.sha256(data).hexdigest()
     entry = functools.partial(
         CaptureEntry,
@@ -133,62 +138,115 @@ def capture(
     return added.result
 
 
-_MAKING = frozenset({"new", "changed"})
+def _submitted(
+    files: StoreFiles,
+    log: CaptureLog,
+    data: bytes,
+    *,
+    url: str | None,
+    at: datetime,
+    status: int | None,
+    place: Place,
+    digest: str | None,
+    merge: bool,
+) -> AddResult:
+    """A format 3 capture: parsed and written without the lock, then merged (``merge``)."""
+    sha = hashlib.sha256(data).hexdigest()
+    # Bytes stored already are often the same content again: the merge tells (without a
+    # parse, :func:`unchanged_line`), and parses them only when they are not.
+    # A raw body stored is never removed from a format 3 store: it is not written again.
+    stored = files.has_raw(sha)
+    result, error = (None, None) if stored else _parsed(data, url)
+    if isinstance(result, Export):  # its media go to the media store, not into a raw body
+        raise UnsupportedPage(
+            "an account export: archive it with Archive.export() (`threadkeep archive EXPORT`)",
+            source=url,
+        )
+    pending = PendingCapture(
+        time=at,
+        url=url,
+        sha256=sha,
+        status=status,
+        parser_version=__version__,
+        digest=digest,
+        error=error.reason if error is not None else None,
+    )
+    key = merger.key_of(pending)
+    try:
+        merger.submit(files, pending, None if stored else data)
+    except ArchiveError as exc:
+        if not files.storage.exists(layout.capture_path(key)):
+            raise _not_recorded(exc, url) from exc
+        if not merge:  # written, a sync after it failed: kept all the same
+            raise _not_merged(exc, url, key) from exc
+    if not merge:
+        if error is not None:
+            raise error
+        return AddResult(
+            outcome="pending",
+            document=None,
+            kind=None,
+            snapshot_written=False,
+            captured_at=at,
+            sha256=sha,
+        )
+    try:
+        done = merger.merge(
+            files,
+            log,
+            place,
+            own={key: result} if result is not None else None,
+            parse=lambda data, url: parse(data, url=url, source=url),
+            written={key: pending},
+        )
+    except ArchiveError as exc:
+        raise _not_merged(exc, url, key) from exc
+    outcome = done.results.get(key)
+    if error is not None:
+        raise error
+    if isinstance(outcome, ParseError):
+        raise outcome
+    if isinstance(outcome, AddResult):
+        return outcome
+    # Merged by another process between the write and the lock: what its line says.
+    found = naming(log.read(), "capture", key, strict=False)
+    line = found[-1][1] if found else None
+    return AddResult(
+        outcome=line.outcome if line is not None else "pending",
+        document=line.document if line is not None else None,
+        kind=line.kind if line is not None else None,
+        snapshot_written=line is not None and line.snapshot is not None,
+        captured_at=at,
+        sha256=sha,
+    )
+
+
+def _not_merged(exc: ArchiveError, url: str | None, key: str) -> ArchiveError:
+    """A format 3 capture written (durable) whose merge failed: say it is kept."""
+    of = f" of {url}" if url else ""
+    refused = (
+        "; refused: nothing was written outside the store" if isinstance(exc, RefusedPath) else ""
+    )
+    return type(exc)(
+        f"{exc}{refused}; the capture{of} is kept ({layout.capture_path(key)}) but not merged "
+        "yet: the next capture or `threadkeep verify --repair` merges it",
+        path=exc.path,
+    )
 
 
 def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult | None:
-    """Log ``entry`` as an unchanged capture without parsing it, when that is what it is.
-
-    It is when a snapshot of the document in use was written from the same bytes, by a
-    logged capture from the same url parsed by this threadkeep (the same parser gives the same
-    content), and the document's latest snapshot has that content: a parse would find it
-    unchanged. The snapshot is the evidence, not what the log says of those captures: a
-    rebuild (``reparse``, ``repair``, the upgrade of a format 1 store) may have read them
-    otherwise (into another document, or none). Else None: the caller parses.
-    """
+    """Log ``entry`` as an unchanged capture without parsing it, when that is what it is
+    (:func:`unchanged_line`); else None: the caller parses."""
     assert entry.sha256 is not None
     try:
         with files.lock():
-            data = log.read()
-            # The captures that made a document's content from these bytes: the unchanged
-            # ones (most lines naming them, one each time they are seen again) made none. (A
-            # snapshot a rebuild made later for one of those is not seen here: then a parse.)
-            made = {
-                capture.time: capture.document
-                for _, capture in naming(
-                    data, "sha256", entry.sha256, strict=False, outcomes=_MAKING
-                )
-                if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
-            }
-            key = next((key for key in reversed(made.values()) if key is not None), None)
-            generation = files.generation()
-            document = files.document(key, generation) if key is not None else None
-            if document is None or not document.snapshots:
+            line = unchanged_line(files, log, entry)
+            if line is None:
                 return None
-            newest = log.newest(data)
-            if newest is not None and newest > entry.time:
-                reading = Reading(files.rebuild(generation))
-                times = [capture.time for _, capture in reading.naming(data, document.key)]
-                if max(times, default=entry.time) > entry.time:
-                    return None  # older than a copy of it: placed among them by a parse
-            contents = {
-                ref.content_sha256
-                for ref in document.snapshots
-                if ref.raw_sha256 == entry.sha256 and ref.captured_at in made
-            }
-            if document.snapshots[-1].content_sha256 not in contents:
-                return None
-            log.append(entry.model_copy(update={"document": document.key, "kind": document.kind}))
+            log.append(line)
     except ArchiveError as exc:
         raise _not_recorded(exc, entry.url) from exc
-    return AddResult(
-        outcome="unchanged",
-        document=document.key,
-        kind=document.kind,
-        snapshot_written=False,
-        captured_at=entry.time,
-        sha256=entry.sha256,
-    )
+    return unchanged_result(line)
 
 
 def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
@@ -197,8 +255,12 @@ def _forget_raw(files: StoreFiles, log: CaptureLog, sha: str) -> None:
     The capture was not recorded and its user is told so; a body left behind would be an
     orphaned raw capture, which ``verify --repair`` records (it cannot tell it from one whose
     log line was lost). A line written whole before the error (a sync that failed) keeps it.
+    Format 3 never removes one: a capture written without the lock may have stored the same
+    body meanwhile, and its line may not be written yet.
     """
     try:
+        if files.format() >= FORMAT:  # format 3: another writer may have stored the same body
+            return
         if all(entry.sha256 != sha for entry in log.scan() if isinstance(entry, CaptureEntry)):
             files.drop_raw(sha)
     except (ArchiveError, OSError):  # leave it: repair records it, nothing is lost
@@ -210,15 +272,26 @@ def is_empty(result: Result) -> bool:
     return not merge.members(result)[0]
 
 
-def apply(files: StoreFiles, result: Result, *, sha: str, at: datetime, generation: int) -> Applied:
+def apply(
+    files: StoreFiles,
+    result: Result,
+    *,
+    sha: str,
+    at: datetime,
+    generation: int,
+    content: str | None = None,
+) -> Applied:
     """Merge one parsed capture into generation ``generation`` of the derived records; an
-    empty result (:func:`is_empty`) changes nothing and says ``empty``.
+    empty result (:func:`is_empty`) changes nothing and says ``empty``. ``content``: the
+    result's :func:`~threadkeep.archive.merge.content_hash` when the caller knows it (a
+    snapshot read back names it).
 
     An export's threads are merged after it, each into its own document (its ``parts``),
     whatever the export's outcome: a capture cut short may have written the export's document
     and not all of theirs, and its next capture completes them.
     """
-    applied = Applier(files, result, sha=sha, at=at, generation=generation).run()
+    applier = Applier(files, result, sha=sha, at=at, generation=generation, content=content)
+    applied = applier.run()
     if isinstance(result, Export) and applied.document is not None:
         # A tweet the export holds (and does not mark deleted) is there, whatever a thread
         # of an earlier export held that this one's threads do not (a chain cut in two).
@@ -237,7 +310,10 @@ class Applied:
         self.result = result
         self.snapshot_path = snapshot_path
         self.parts: list[AddResult] = []  # an export's threads, each its own document
-        self.outcome = result.outcome
+        outcome = result.outcome
+        if outcome == "pending":  # only a capture written with merge=False says so
+            raise ValueError("a pending capture applied nothing")
+        self.outcome: Outcome = outcome
         self.document = result.document
         self.kind = result.kind
 
@@ -254,8 +330,10 @@ class Applier:
         at: datetime,
         generation: int,
         there: set[str] | None = None,
+        content: str | None = None,
     ) -> None:
         self.files = files
+        self.content = content
         self.there = there or set()  # tweets the capture shows elsewhere: never missing here
         self.result = result
         self.sha = sha
@@ -275,7 +353,7 @@ class Applier:
             return self._empty()
         files = self.files
         document = files.document(self.key, self.generation)
-        content = merge.content_hash(self.result)
+        content = self.content or merge.content_hash(self.result)
         if (
             document is not None
             and document.snapshots

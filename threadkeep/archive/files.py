@@ -22,7 +22,9 @@ import hashlib
 import json
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -55,6 +57,12 @@ class DamagedFile(CorruptStore):
         super().__init__(f"{location}: {path}: {problem}{hint}", path=path)
 
 
+KEPT = 256
+"""How many parsed snapshots a process keeps for its merges (:meth:`StoreFiles.snapshot_kept`)."""
+KEPT_BYTES = 16 * 1024 * 1024
+"""At most this much snapshot JSON kept (parsed, about 2.5 times as much in memory)."""
+
+
 def _dump(model: BaseModel) -> bytes:
     return model.model_dump_json(indent=1).encode("utf-8")
 
@@ -80,6 +88,9 @@ class StoreFiles:
         self.location = location
         self.lock_timeout = lock_timeout
         self._batch = threading.local()  # .held: the writes of this thread's batch (batch())
+        self._read_ahead = threading.local()  # .found: files read ahead (read_ahead())
+        self._kept: OrderedDict[str, tuple[Result, int]] = OrderedDict()  # snapshot_kept()
+        self._kept_bytes = 0
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
         """The store's write lock (``lock_timeout`` seconds at most)."""
@@ -115,8 +126,40 @@ class StoreFiles:
             yield
             for held in rounds:
                 write_atomic_many(self.storage, list(held.items()))
+        except BaseException:
+            ahead: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+            if ahead is not None:  # it holds writes that may not have been made: forgotten
+                ahead.clear()
+            raise
         finally:
             self._batch.held = None
+
+    @contextlib.contextmanager
+    def read_ahead(self) -> Iterator[None]:
+        """Keep, for the block (which holds the lock: no one else writes the records), the
+        files :meth:`prefetch` reads at once and every file the block writes, so that
+        reading them again costs no round trip (an object store's records)."""
+        if getattr(self._read_ahead, "found", None) is not None:  # inside one already: its
+            yield
+            return
+        self._read_ahead.found = {}
+        try:
+            yield
+        finally:
+            self._read_ahead.found = None
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """In a :meth:`read_ahead` block, read ``paths`` at once where the storage can
+        (``read_many``); elsewhere, or without it, nothing."""
+        found: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+        read_many: Callable[[Sequence[str]], dict[str, bytes | None]] | None = getattr(
+            self.storage, "read_many", None
+        )
+        if found is None or read_many is None:
+            return
+        wanted = list(dict.fromkeys(p for p in paths if p not in found))
+        if wanted:
+            found.update(read_many(wanted))
 
     def _held(self) -> Held | None:
         held: Held | None = getattr(self._batch, "held", None)
@@ -125,6 +168,9 @@ class StoreFiles:
     def _write(self, path: str, data: bytes, *, names_others: bool = False) -> None:
         """Write ``path`` now, or hold it back for the end of the batch (see :meth:`batch`):
         in its second round when it ``names_others`` (a document record)."""
+        found: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+        if found is not None:
+            found[path] = data
         rounds = self._held()
         if rounds is None:
             self.storage.write_atomic(path, data)
@@ -150,6 +196,12 @@ class StoreFiles:
         held = self._held_back(path)
         if held is not None:
             return held
+        found: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+        if found is not None and path in found:
+            ahead = found[path]
+            if ahead is None:
+                raise FileNotFoundError(path)
+            return ahead
         try:
             return self.storage.read(path)
         except FileNotFoundError:
@@ -301,15 +353,44 @@ class StoreFiles:
 
     def snapshot(self, path: str) -> Result:
         """The parsed content a snapshot holds (a missing one is damage too: it is named)."""
+        return self._snapshot(path, self._snapshot_data(path))
+
+    def _snapshot_data(self, path: str) -> bytes:
         try:
-            data = self._read(path)
+            return self._read(path)
         except FileNotFoundError as exc:
             raise self._damaged(path, "snapshot missing") from exc
+
+    def _snapshot(self, path: str, data: bytes) -> Result:
         try:
             return result_adapter.validate_json(data)
         except ValidationError as exc:
             problem = f"snapshot is not valid JSON of a result ({exc.errors()[0]['msg']})"
             raise self._damaged(path, problem) from exc
+
+    def snapshot_kept(self, path: str, source: tuple[str | None, datetime]) -> Result:
+        """:meth:`snapshot`, kept for this process's next merges (the last ``KEPT``, at most
+        ``KEPT_BYTES`` of JSON): a capture merged out of time order reads every snapshot of its
+        document again. A snapshot's name holds its number and its content's hash, not its
+        source: one kept is used only while its ``source`` (raw sha256, capture time) is the
+        one the caller's record names. Only merges read through it: ``verify`` reads each
+        snapshot as it is on the storage now."""
+        kept = self._kept.get(path)
+        if kept is not None:
+            held = kept[0].source
+            if held is not None and (held.sha256, held.captured_at) == source:
+                self._kept.move_to_end(path)
+                return kept[0]
+            self._kept_bytes -= self._kept.pop(path)[1]
+        data = self._snapshot_data(path)
+        found = self._snapshot(path, data)
+        if isinstance(found, Export) or len(data) > KEPT_BYTES // 8:  # an export: 200,000
+            return found  # tweets, or a very long thread: not kept
+        self._kept[path] = (found, len(data))
+        self._kept_bytes += len(data)
+        while len(self._kept) > KEPT or self._kept_bytes > KEPT_BYTES:
+            self._kept_bytes -= self._kept.popitem(last=False)[1][1]
+        return found
 
     def snapshot_paths(self, generation: int) -> Iterator[str]:
         return self.storage.list(layout.snapshots_folder(generation))

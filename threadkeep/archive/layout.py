@@ -33,22 +33,32 @@ if TYPE_CHECKING:
     from threadkeep.archive.records import StoredDocument
 
 __all__ = [
+    "CAPTURES",
+    "INBOX",
+    "JOURNAL",
     "LOG",
     "MEDIA",
     "MEDIA_DAMAGED",
     "MEDIA_INDEX",
     "MEDIA_INDEX_DAMAGED",
+    "MEDIA_JOURNAL",
     "RAW",
     "STORE_FILE",
+    "capture_key",
+    "capture_path",
     "document_path",
     "documents_folder",
     "generation_folder",
+    "inbox_key",
+    "inbox_path",
     "is_safe_key",
     "is_source",
     "media_damaged_path",
     "media_path",
     "media_sha",
     "next_number",
+    "pack_path",
+    "pack_range",
     "raw_path",
     "raw_sha",
     "rebuild_path",
@@ -76,6 +86,57 @@ MEDIA_DAMAGED = "media/damaged"
 """Where ``verify --repair`` keeps media files that did not match their hash."""
 MEDIA_INDEX_DAMAGED = "media.jsonl.damaged"
 """Where ``verify --repair`` keeps the damaged lines of the media index, as they were."""
+JOURNAL = "journal"
+"""Format 3: the capture log's packs, ``journal/<seq>.jsonl``, each written once (after a
+frozen ``captures.jsonl`` of a store made in an older format)."""
+MEDIA_JOURNAL = "media-journal"
+"""Format 3: the media index's packs (after a frozen ``media.jsonl``)."""
+CAPTURES = "captures"
+"""Format 3: one object per capture, ``captures/<time>/<sha256>.json``, written by its
+writer without the lock; durable from then on."""
+INBOX = "inbox"
+"""Format 3: one pointer per capture not merged yet, ``inbox/<time>/<sha256>``."""
+
+
+def pack_path(journal: str, seq: int, first: int | None = None) -> str:
+    """The pack ``seq`` of a journal; with ``first``, the compacted pack that holds the
+    bytes of packs ``first`` to ``seq``: ``<seq>.c<first>.jsonl``."""
+    name = f"{seq:010d}.jsonl" if first is None else f"{seq:010d}.c{first:010d}.jsonl"
+    return safe_path(journal, name)
+
+
+_PACK = re.compile(r"^([0-9]{10})(?:\.c([0-9]{10}))?\.jsonl$")
+
+
+def pack_range(path: str) -> tuple[int, int] | None:
+    """The packs a pack file holds, ``(first, last)``; None for another name."""
+    found = _PACK.match(path.rsplit("/", 1)[-1])
+    if found is None:
+        return None
+    last = int(found.group(1))
+    return (int(found.group(2)) if found.group(2) else last), last
+
+
+def capture_key(time: str, sha256: str) -> str:
+    """The key of a capture object: ``<time>/<sha256>`` (time ``%Y%m%dT%H%M%S.%fZ``)."""
+    return safe_path(time, sha256)
+
+
+def capture_path(key: str) -> str:
+    """Where the capture object ``key`` lives: ``captures/<time>/<sha256>.json``."""
+    time, sha = key.split("/")
+    return safe_path(CAPTURES, time, f"{sha}.json")
+
+
+def inbox_path(key: str) -> str:
+    """The inbox pointer of capture ``key``: ``inbox/<time>/<sha256>``."""
+    time, sha = key.split("/")
+    return safe_path(INBOX, time, sha)
+
+
+def inbox_key(path: str) -> str:
+    """The capture key an inbox pointer names."""
+    return "/".join(path.split("/")[-2:])
 
 
 def generation_folder(generation: int) -> str:
@@ -174,7 +235,10 @@ def is_own_temporary(path: str) -> bool:
         return False
     if len(parts) == 1:
         return parts[0].startswith(f".{STORE_FILE}.")
-    return parts[0] in (RAW, MEDIA) or re.fullmatch(r"gen-[0-9]+", parts[0]) is not None
+    return (
+        parts[0] in (RAW, MEDIA, JOURNAL, MEDIA_JOURNAL, CAPTURES, INBOX)
+        or re.fullmatch(r"gen-[0-9]+", parts[0]) is not None
+    )
 
 
 def is_safe_key(key: str) -> bool:
@@ -190,12 +254,13 @@ def is_source(path: str) -> bool:
     """True for the source of truth (a raw body, a media file, the log or the media index):
     never rewritten, never rebuilt."""
     return path in (LOG, MEDIA_INDEX, MEDIA_INDEX_DAMAGED) or path.startswith(
-        (f"{RAW}/", f"{MEDIA}/")
+        (f"{RAW}/", f"{MEDIA}/", f"{JOURNAL}/", f"{MEDIA_JOURNAL}/", f"{CAPTURES}/")
     )
 
 
 _OWN_NAME = re.compile(
-    r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+|media|media\.jsonl(?:\.damaged)?)$"
+    r"^(?:threadkeep-store\.json|captures\.jsonl|raw|lock|gen-[0-9]+|media|media\.jsonl(?:\.damaged)?"
+    r"|journal|media-journal|captures|inbox)$"
 )
 # What file managers leave in a folder they only showed: such a folder is still empty.
 _DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".directory"})

@@ -10,6 +10,14 @@ append cuts it off whatever its length (:meth:`Storage.append_line`), and ``veri
 recovers its capture from the raw body it names (:mod:`threadkeep.archive.recover`, which
 reads what the torn text still holds: :meth:`CaptureLog.torn`).
 
+Format 3 (a store that many writers share): the log is no longer appended. It is the
+concatenation, in order, of ``captures.jsonl`` when there is one (an older store's log,
+frozen: never written again) and the packs of the journal, ``journal/<seq>.jsonl`` for seq
+= 1, 2, … (:class:`Journal`), each written once, whole, by the lock holder. Offsets are byte
+offsets in that concatenation, so every offset an older store wrote stays valid. The frozen
+log is read up to its last whole line (a torn tail is left out, as an append cut it off,
+and one whole last line without its newline is read with one), then the packs follow.
+
 Any other line that does not hold a :class:`CaptureEntry` is damage:
 :meth:`CaptureLog.entries` raises :class:`CorruptStore` naming it, :meth:`CaptureLog.scan`
 reports it and reads on (``verify`` and ``repair`` use that).
@@ -17,19 +25,263 @@ reports it and reads on (``verify`` and ``repair`` use that).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
 
-from threadkeep.archive.layout import LOG
+from threadkeep.archive import layout
+from threadkeep.archive.layout import JOURNAL, LOG, STORE_FILE
 from threadkeep.archive.records import CaptureEntry, RebuildRecord
 from threadkeep.archive.storage import Storage, is_whole_line
-from threadkeep.errors import CorruptStore
+from threadkeep.errors import ArchiveError, CorruptStore
 
-__all__ = ["CaptureLog", "DamagedLine", "Reading", "lines", "naming", "read_up_to"]
+__all__ = [
+    "COMPACT_AT",
+    "CaptureLog",
+    "DamagedLine",
+    "Journal",
+    "JournalConflict",
+    "Reading",
+    "journaled",
+    "lines",
+    "naming",
+    "read_up_to",
+]
+
+COMPACT_AT = 64
+"""Packs a reader reads past the last compacted one before the lock holder compacts them."""
+
+
+class JournalConflict(ArchiveError):
+    """The next pack of a journal was written by someone else: another process holds the
+    lock (a lease taken over). Nothing was overwritten; the caller's batch stays pending."""
+
+
+def journaled(storage: Storage) -> bool:
+    """True when the store's file says format 3 or later: the log is a journal of packs."""
+    try:
+        info = json.loads(storage.read(STORE_FILE))
+        return int(info["format"]) >= 3
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return False
+
+
+class Journal:
+    """An append-only file of JSON lines kept as packs written once (format 3): ``frozen``
+    (an older store's file, never written again), then ``folder/<seq>.jsonl``.
+
+    Only the lock holder appends (:meth:`append`: the pack after the last, ``create``d:
+    another pack there raises :class:`JournalConflict`) and compacts (:meth:`compact`).
+    Readers take no lock: a pack they listed that a compaction removed meanwhile makes them
+    list again (the compacted pack holds the same bytes).
+    """
+
+    def __init__(self, storage: Storage, frozen: str, folder: str) -> None:
+        self.storage = storage
+        self.frozen = frozen
+        self.folder = folder
+        self._read: dict[str, bytes] = {}  # packs (never rewritten): read once
+        self._frozen: bytes | None = None  # the frozen file once a pack follows it
+        self.spans: list[tuple[int, str]] = [(0, frozen)]  # where each file starts, last read
+        self._held: tuple[list[tuple[int, int, str]], int] | None = None  # chain, in holding()
+        self._holding = False
+        self._leftovers = False  # the last listing saw packs a compacted pack holds
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """For a block that holds the store lock (a merge): only this process writes packs,
+        so the folder is listed once and the chain kept as this process changes it (a list
+        of an object store is a request, and a merge reads the log several times)."""
+        self._holding, self._held = True, None
+        try:
+            yield
+        finally:
+            self._holding, self._held = False, None
+
+    def chain(self) -> tuple[list[tuple[int, int, str]], int]:
+        """The packs to read, in order (``(first, last, path)``: a compacted pack in place of
+        those it holds), and the last sequence number written (0: none)."""
+        if self._held is not None:
+            return list(self._held[0]), self._held[1]
+        found = self._listed()
+        if self._holding:
+            self._held = (list(found[0]), found[1])
+        return found
+
+    def _listed(self) -> tuple[list[tuple[int, int, str]], int]:
+        for attempt in range(20):
+            best: dict[int, tuple[int, str]] = {}
+            top = 0
+            listed = 0
+            for path in self.storage.list(self.folder):
+                found = layout.pack_range(path)
+                if found is None:
+                    continue
+                listed += 1
+                first, last = found
+                top = max(top, last)
+                if first not in best or best[first][0] < last:
+                    best[first] = (last, path)
+            chain: list[tuple[int, int, str]] = []
+            seq = 1
+            while seq in best:
+                last, path = best[seq]
+                chain.append((seq, last, path))
+                seq = last + 1
+            if seq > top:
+                self._leftovers = listed > len(chain)  # packs a compacted one holds
+                return chain, top
+            time.sleep(0.01 * attempt)  # listed while a compaction swapped packs: again
+        raise CorruptStore(
+            f"{self.folder}/: pack {seq} is missing (packs up to {top} exist)", path=self.folder
+        )
+
+    def head(self, packs: bool) -> bytes:
+        """The frozen file as the concatenation reads it: as stored while no pack follows;
+        else up to its last whole line, ended with a newline (read once: with a pack after
+        it, nothing writes it again)."""
+        if packs and self._frozen is not None:
+            return self._frozen
+        try:
+            data = self.storage.read(self.frozen)
+        except FileNotFoundError:
+            data = b""
+        if not packs:
+            return data
+        data = data[: read_up_to(data)]
+        if data and not data.endswith(b"\n"):
+            data += b"\n"
+        self._frozen = data
+        return data
+
+    def read(self, extra: bytes = b"") -> bytes:
+        """The whole concatenation (with ``extra``, lines not written yet, after it)."""
+        for _ in range(20):
+            chain, _ = self.chain()
+            try:
+                self._read_at_once([path for _, _, path in chain])
+                parts = [self._pack(path) for _, _, path in chain]
+            except FileNotFoundError:
+                continue  # compacted meanwhile: list again
+            head = self.head(bool(parts) or bool(extra))
+            spans, at = [(0, self.frozen)], len(head)
+            for (_, _, path), part in zip(chain, parts, strict=True):
+                spans.append((at, path))
+                at += len(part)
+            self.spans = spans
+            return head + b"".join(parts) + extra
+        raise CorruptStore(f"{self.folder}/: the packs keep changing", path=self.folder)
+
+    def forget(self) -> None:
+        """Read every pack from the storage again (``verify``: damage on disk since this
+        process read a pack must be seen; the packs are otherwise never rewritten)."""
+        self._read.clear()
+        self._frozen = None
+
+    def _read_at_once(self, paths: list[str]) -> None:
+        """Read the packs not read yet at once, where the storage can (``read_many``: an
+        object store's round trips add up); a pack missing stays unread (:meth:`_pack`
+        raises for it)."""
+        read_many: Callable[[Sequence[str]], dict[str, bytes | None]] | None = getattr(
+            self.storage, "read_many", None
+        )
+        wanted = [path for path in paths if path not in self._read]
+        if read_many is None or len(wanted) < 2:
+            return
+        for path, data in read_many(wanted).items():
+            if data is not None:
+                self._read[path] = data
+
+    def _pack(self, path: str) -> bytes:
+        found = self._read.get(path)
+        if found is None:  # a pack is never rewritten: read once per process
+            found = self._read[path] = self.storage.read(path)
+        return found
+
+    def where(self, data: bytes, at: int) -> tuple[str, int]:
+        """The file (the frozen one or a pack) that holds offset ``at`` of ``data`` (the
+        last :meth:`read`), and the number of its line there, counted from 1."""
+        start, path = next((s for s in reversed(self.spans) if s[0] <= at), self.spans[0])
+        return path, data.count(b"\n", start, at) + 1
+
+    def torn(self) -> bytes | None:
+        """The frozen file's torn tail while no pack follows it (a pack cut it off)."""
+        chain, _ = self.chain()
+        if chain:
+            return None
+        data = self.head(False)
+        return data[read_up_to(data) :] or None
+
+    def append(self, data: bytes) -> int:
+        """Write ``data`` (whole lines) as the next pack (the caller holds the lock); its
+        sequence number. :class:`JournalConflict` when another wrote that pack."""
+        _, top = self.chain()
+        path = layout.pack_path(self.folder, top + 1)
+        if not self.storage.create(path, data):
+            self._held = None
+            raise JournalConflict(
+                f"{path} was written by another process while this one held the store lock "
+                "(the lock was lost or taken over); nothing was overwritten and the captures "
+                "of this batch are still pending",
+                path=path,
+            )
+        self._read[path] = data  # never rewritten: not read back
+        if self._held is not None:
+            self._held = ([*self._held[0], (top + 1, top + 1, path)], top + 1)
+        return top + 1
+
+    def compact(self, at: int = COMPACT_AT) -> str | None:
+        """Write one pack with the bytes of the packs read after the last compacted one,
+        when there are more than ``at`` (and one for the whole chain when it has more than
+        ``at`` packs); then remove the packs it holds. The caller holds the lock. The
+        compacted pack written, or None."""
+        chain, _ = self.chain()
+        made = None
+        tail: list[tuple[int, int, str]] = []
+        for item in reversed(chain):
+            if item[0] != item[1]:
+                break
+            tail.insert(0, item)
+        if len(tail) > at:
+            made = self._compact(tail)
+        elif len(chain) > at:
+            made = self._compact(chain)
+        if made is not None or self._leftovers:  # the packs it holds, or a killed one's
+            self._held = None
+            self.sweep()
+            self._leftovers = False
+        return made
+
+    def _compact(self, items: list[tuple[int, int, str]]) -> str:
+        first, last = items[0][0], items[-1][1]
+        data = b"".join(self._pack(path) for _, _, path in items)
+        path = layout.pack_path(self.folder, last, first)
+        if not self.storage.create(path, data) and self.storage.read(path) != data:
+            raise CorruptStore(f"{path} differs from the packs it holds", path=path)
+        self._read[path] = data
+        return path
+
+    def sweep(self) -> list[str]:
+        """Remove the packs a compacted pack of the chain holds (a compaction removes them
+        once it is written; a kill in between leaves them, unread). Those removed."""
+        chain, _ = self.chain()
+        used = {path for _, _, path in chain}
+        removed = []
+        for path in list(self.storage.list(self.folder)):
+            found = layout.pack_range(path)
+            if found is None or path in used:
+                continue
+            if any(first <= found[0] and found[1] <= last for first, last, _ in chain):
+                self.storage.remove(path)
+                self._read.pop(path, None)
+                removed.append(path)
+        return removed
 
 
 @dataclass(frozen=True)
@@ -45,6 +297,8 @@ class CaptureLog:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
+        self.journal = Journal(storage, LOG, JOURNAL)
+        self.staged: list[bytes] = []  # a merge's lines, read after the log until written
         self._newest: tuple[int, datetime | None] = (0, None)  # (bytes read, newest time)
 
     def newest(self, data: bytes) -> datetime | None:
@@ -71,8 +325,36 @@ class CaptureLog:
         return newest
 
     def append(self, entry: CaptureEntry) -> None:
-        """Add one line (the caller holds the store lock)."""
-        self.storage.append_line(LOG, entry.model_dump_json().encode("utf-8") + b"\n")
+        """Add one line (the caller holds the store lock): in format 3, a pack of one line."""
+        self.append_many([entry])
+
+    def append_many(self, entries: Iterable[CaptureEntry]) -> None:
+        """Add lines in one write (format 3: one pack, the commit point of a merge)."""
+        data = b"".join(entry.model_dump_json().encode("utf-8") + b"\n" for entry in entries)
+        if not data:
+            return
+        if journaled(self.storage):
+            self.journal.append(data)
+            self.journal.compact()
+        else:
+            for line in data.splitlines(keepends=True):
+                self.storage.append_line(LOG, line)
+
+    def stage(self, entry: CaptureEntry) -> None:
+        """Hold a line of a merge in progress: :meth:`read` ends with it (the caller holds
+        the lock, so it is where the line will be) until :meth:`commit` writes it."""
+        self.staged.append(entry.model_dump_json().encode("utf-8") + b"\n")
+
+    def commit(self) -> None:
+        """Write the staged lines as one pack (format 3)."""
+        staged, self.staged = self.staged, []
+        if staged:
+            self.journal.append(b"".join(staged))
+            self.journal.compact()
+
+    def discard(self) -> None:
+        """Drop the staged lines (the merge failed: its captures stay pending)."""
+        self.staged = []
 
     def scan(self) -> Iterator[CaptureEntry | DamagedLine]:
         """Every line in order: its entry, or what is wrong with it (a torn last line skipped)."""
@@ -85,15 +367,12 @@ class CaptureLog:
         What a crash or a cut left of a capture's line, until the next append cuts it off:
         ``verify --repair`` reads the time and url of the capture it names from it.
         """
-        data = self.read()
-        return data[read_up_to(data) :] or None
+        return self.journal.torn()
 
     def read(self) -> bytes:
-        """The whole log as stored (empty when there is none yet)."""
-        try:
-            return self.storage.read(LOG)
-        except FileNotFoundError:
-            return b""
+        """The whole log as stored (empty when there is none yet), with the lines of a merge
+        in progress (:meth:`stage`) after it."""
+        return self.journal.read(b"".join(self.staged))
 
     def of(self, sha256: str) -> list[tuple[int, CaptureEntry]]:
         """Every readable entry naming the raw hash ``sha256``, oldest first, with its line's
@@ -108,9 +387,11 @@ class CaptureLog:
     def entries_at(self) -> Iterator[tuple[int, CaptureEntry]]:
         """Every entry with its line's offset, oldest first; a damaged line raises
         :class:`CorruptStore`."""
-        for at, item in lines(self.read()):
+        data = self.read()
+        for at, item in lines(data):
             if isinstance(item, DamagedLine):
-                raise CorruptStore(f"{LOG} line {item.number} is damaged ({item.detail})", path=LOG)
+                path, number = self.journal.where(data, at)
+                raise CorruptStore(f"{path} line {number} is damaged ({item.detail})", path=path)
             yield at, item
 
 

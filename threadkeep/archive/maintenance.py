@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from threadkeep.archive import checks, layout, merge, recover
 from threadkeep.archive.apply import apply, parse
@@ -41,6 +41,7 @@ from threadkeep.archive.records import (
     CaptureEntry,
     DocumentRecord,
     Outcome,
+    PendingCapture,
     ReadOtherwise,
     RebuildRecord,
     StoredDocument,
@@ -107,6 +108,16 @@ class VerifyReport(BaseModel):
     """Temporary files (``.<name>.<random>.tmp``) a writer killed in the middle of a write left
     in the store's folders: not damage (no reader opens them), but space; ``verify --repair``
     removes them under the lock."""
+    pending: tuple[str, ...] = ()
+    """Format 3: captures written (their capture object exists: durable) and not merged yet
+    (no log line names them), by key: not damage; the next merge (any capture, ``verify
+    --repair``) merges them."""
+    unrecorded: tuple[str, ...] = ()
+    """Format 3: raw bodies no capture names, of captures their writers never recorded (see
+    :func:`~threadkeep.archive.recover.unrecorded`): kept, not damage, never recorded."""
+    dead_pointers: tuple[str, ...] = ()
+    """Format 3: inbox pointers with no capture object, older than ten minutes (a writer
+    killed between the two): not damage; ``verify --repair`` and any merge remove them."""
     added_order: bool = False
     """The records are those the captures make merged in the order they were added, as
     threadkeep did before it merged them in capture-time order (issue 17), and some were added
@@ -128,12 +139,19 @@ def verify(
     the first command that writes upgrades it, and then its records are checked too.
     """
     problems: list[Problem] = []
+    log.journal.forget()  # every file read from the storage, as it is now
+    if media is not None:
+        media.journal.forget()
     read = _read_log(files, log, generation, problems, check=format != FORMAT_1)
     entries = read.entries()
     by_sha: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         if entry.sha256:
             by_sha[entry.sha256].append(_describe(entry))
+    pending: list[str] = []
+    dead: list[str] = []
+    if format >= FORMAT:
+        pending, dead = _verify_captures(files, log, entries, by_sha, problems)
     raw = _verify_raw(files, by_sha, problems)
     derived = checks.check_derived(
         files, entries, generation, compare=format != FORMAT_1, rebuilt=read.rebuilt()
@@ -149,6 +167,8 @@ def verify(
     media = media or MediaStore(files.storage, location=files.location)
     media_check = media.check()
     problems += [Problem(path=path, problem=problem) for path, problem in media_check.problems]
+    orphans = sorted(raw - by_sha.keys())
+    unrecorded = set(recover.unrecorded(files, log, orphans, generation)) if format >= 3 else set()
     return VerifyReport(
         ok=not problems,
         captures=len(entries),
@@ -161,8 +181,12 @@ def verify(
         ahead=tuple(Problem(**finding._asdict()) for finding in derived.ahead),
         orphans=tuple(  # raw captures no readable log line names
             Problem(path=layout.raw_path(sha), problem=recover.ORPHANED)
-            for sha in sorted(raw - by_sha.keys())
+            for sha in orphans
+            if sha not in unrecorded
         ),
+        unrecorded=tuple(layout.raw_path(sha) for sha in orphans if sha in unrecorded),
+        pending=tuple(pending),
+        dead_pointers=tuple(dead),
         media_files=media_check.files,
         unindexed=tuple(media_check.unindexed),
         set_aside=tuple(media_check.set_aside),
@@ -179,6 +203,54 @@ def _out_of_order(entries: list[CaptureEntry]) -> bool:
             return True
         newest = entry.time if newest is None else max(newest, entry.time)
     return False
+
+
+def _verify_captures(
+    files: StoreFiles,
+    log: CaptureLog,
+    entries: list[CaptureEntry],
+    by_sha: dict[str, list[str]],
+    problems: list[Problem],
+) -> tuple[list[str], list[str]]:
+    """Format 3: every capture object against the log (each line that names one: it exists
+    and says the same capture; each other one: pending). The pending captures (their raw
+    bodies are added to ``by_sha``: not orphans) and the dead pointers."""
+    from threadkeep.archive import merger
+
+    named = {entry.capture: entry for entry in entries if entry.capture is not None}
+    objects = set(merger.capture_objects(files))
+    pending = []
+    for key in sorted(objects):
+        path = layout.capture_path(key)
+        try:
+            capture = PendingCapture.model_validate_json(files.storage.read(path))
+        except (ValidationError, FileNotFoundError) as exc:
+            problems.append(Problem(path=path, problem=f"capture object unreadable ({exc})"))
+            continue
+        line = named.get(key)
+        if line is None:
+            pending.append(key)
+            if capture.sha256 is not None:
+                by_sha[capture.sha256].append(f"pending capture {key}")
+        elif (line.time, line.sha256, line.url) != (capture.time, capture.sha256, capture.url):
+            problems.append(
+                Problem(
+                    path=path,
+                    problem="the log line that names this capture object says another capture",
+                    captures=(_describe(line),),
+                )
+            )
+    for key, line in named.items():
+        if key not in objects:
+            problems.append(
+                Problem(
+                    path=layout.capture_path(key),
+                    problem="capture object missing (a log line names it)",
+                    captures=(_describe(line),),
+                )
+            )
+    inbox = merger.pending(files, log.read())
+    return pending, list(inbox.dead)
 
 
 def _verify_raw(
@@ -266,20 +338,28 @@ def reparse(files: StoreFiles, log: CaptureLog) -> ReparseReport:
 
 
 def upgrade(files: StoreFiles, log: CaptureLog) -> int | None:
-    """Upgrade a format 1 store to format 2; the new generation, or None when it was not one.
+    """Upgrade an older store to format 3; the generation it is in then, or None when it was
+    format 3 already.
 
-    The raw captures and the log are the same in both formats: every logged capture is
-    replayed into a new generation of format 2 records, as ``repair`` does (a capture whose
-    raw body is damaged or no longer parses is rebuilt from its format 1 snapshot), and the
-    store file is switched to it in one atomic write, under the lock. The format 1 generation
-    stays on disk. Orphaned raw captures are left to ``verify --repair``.
+    Format 1: the raw captures and the log are the same in every format: every logged
+    capture is replayed into a new generation of records, as ``repair`` does (a capture
+    whose raw body is damaged or no longer parses is rebuilt from its format 1 snapshot),
+    and the store file is switched to it in one atomic write, under the lock. The format 1
+    generation stays on disk. Orphaned raw captures are left to ``verify --repair``.
+
+    Format 2: nothing is copied. ``captures.jsonl`` and ``media.jsonl`` are frozen (never
+    written again: the journals continue them, every offset stays valid) and the store file
+    says format 3, in one atomic write under the lock: the commit point.
     """
-    if files.format() != FORMAT_1:
+    if files.format() >= FORMAT:
         return None
     with files.lock():
-        generation = files.generation()
-        if files.format() != FORMAT_1:  # another process upgraded it meanwhile
+        format, generation = files.info()
+        if format >= FORMAT:  # another process upgraded it meanwhile
             return None
+        if format != FORMAT_1:
+            files.switch_generation(generation)
+            return generation
         read = _read_log(files, log, generation, [])  # verify reports damaged lines
         new = _start_generation(files, generation)
         _rebuild(files, read, old=generation, new=new)
@@ -321,9 +401,12 @@ class RepairReport(BaseModel):
     media_set_aside: tuple[tuple[str, str], ...] = ()
     """Damaged media files moved aside: ``(path, where its bytes are kept)``; ``threadkeep
     media`` fetches them again (:mod:`~threadkeep.archive.media_repair`)."""
-    media_lines_set_aside: tuple[int, ...] = ()
-    """Damaged lines of the media index, kept in ``media.jsonl.damaged`` and dropped from the
-    index; the files they may have named are indexed again (``media_indexed``)."""
+    media_lines_set_aside: tuple[str, ...] = ()
+    """Damaged lines of the media index (``<file> line <n>``), kept in ``media.jsonl.damaged``
+    and passed over from then on; the files they may have named are indexed again
+    (``media_indexed``)."""
+    merged: int = 0
+    """Format 3: pending captures merged (before anything else was looked at)."""
 
 
 def repair(
@@ -337,6 +420,11 @@ def repair(
     """
     media = media or MediaStore(files.storage, location=files.location)
     before = verify(files, log, generation, media=media)
+    merged = 0
+    if before.pending or before.dead_pointers:
+        merged = merge_pending(files, log)
+        generation = files.generation()
+        before = verify(files, log, generation, media=media)
     aside = MediaSetAside()
     if any(_is_media(problem.path) for problem in before.problems):
         with files.lock():
@@ -352,6 +440,7 @@ def repair(
         media_indexed=tuple(indexed),
         media_set_aside=tuple(aside.files),
         media_lines_set_aside=tuple(aside.lines),
+        merged=merged,
     )
     if before.ok and not before.ahead and not before.orphans and not before.added_order:
         with files.lock():
@@ -362,7 +451,9 @@ def repair(
         new = _start_generation(files, generation)
         lost, from_snapshots = _rebuild(files, read, old=generation, new=new)
         logged = [entry.sha256 for entry in read.entries() if entry.sha256]
-        recovered = recover.recover(files, log, logged, old=generation, new=new)
+        recovered = recover.recover(
+            files, log, logged, old=generation, new=new, only_named=files.format() >= FORMAT
+        )
         if recovered:  # they may be older than other captures: all merged again, in time order
             read = _read_log(files, log, generation, [])
             new = _start_generation(files, generation)
@@ -386,7 +477,26 @@ def repair(
 
 
 def _is_media(path: str) -> bool:
-    return path == layout.MEDIA_INDEX or path.startswith(f"{layout.MEDIA}/")
+    return path == layout.MEDIA_INDEX or path.startswith(
+        (f"{layout.MEDIA}/", f"{layout.MEDIA_JOURNAL}/")
+    )
+
+
+def merge_pending(files: StoreFiles, log: CaptureLog) -> int:
+    """Format 3: merge every pending capture, under the lock (a capture object whose pointer
+    a merge removed, its writer paused past :data:`~threadkeep.archive.merger.DEAD_POINTER`,
+    is pointed at again first); how many were merged."""
+    from threadkeep.archive import merger, order
+
+    with files.lock():
+        named = merger.logged_keys(log.read())
+        for key in merger.capture_objects(files):
+            if key not in named and not files.storage.exists(layout.inbox_path(key)):
+                files.storage.create(layout.inbox_path(key), b"1970-01-01T00:00:00+00:00")
+        merged = merger.merge(
+            files, log, order.place, locked=True, parse=lambda d, url: parse(d, url=url, source=url)
+        )
+        return merged.count
 
 
 def _rebuild(
@@ -474,13 +584,14 @@ def _read_log(
     read = _LogRead(end=read_up_to(data), lines=[])
     for at, item in lines(data):
         if isinstance(item, DamagedLine):
+            path, number = log.journal.where(data, at)
             if problems is None:
-                said = f"{layout.LOG} line {item.number} is damaged ({item.detail})"
-                raise CorruptStore(said, path=layout.LOG)
+                said = f"{path} line {number} is damaged ({item.detail})"
+                raise CorruptStore(said, path=path)
             problems.append(
                 Problem(
-                    path=layout.LOG,
-                    problem=f"line {item.number} is damaged ({item.detail}): its "
+                    path=path,
+                    problem=f"line {number} is damaged ({item.detail}): its "
                     "capture cannot be replayed",
                 )
             )

@@ -36,6 +36,7 @@ from typing import BinaryIO, cast
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from threadkeep.archive import layout
+from threadkeep.archive.log import Journal, journaled
 from threadkeep.archive.storage import Storage, is_whole_line, write_atomic_many
 from threadkeep.errors import CorruptStore
 
@@ -106,6 +107,14 @@ class MediaStore:
         # (each fetched file adds one: parsing the whole index each time was quadratic).
         self._read: tuple[bytes, dict[tuple[str, str], MediaEntry]] = (b"", {})
         self._warned: set[int] = set()  # the damaged lines said already
+        # Format 3: the index is media.jsonl (frozen) then the packs of media-journal/.
+        self.journal = Journal(storage, layout.MEDIA_INDEX, layout.MEDIA_JOURNAL)
+
+    def has_index(self) -> bool:
+        """True when the index has a line or a pack (a store with no media has neither)."""
+        return self.storage.exists(layout.MEDIA_INDEX) or any(
+            True for _ in self.storage.list(layout.MEDIA_JOURNAL)
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -121,25 +130,36 @@ class MediaStore:
         return found
 
     def _warn(self, number: int, problem: str) -> None:
-        """Say once that index line ``number`` is damaged and skipped. The file is left as it
+        """Say once that index line ``number`` is damaged and skipped. The index is left as it
         is (the source of truth): ``verify`` reports the line, ``verify --repair`` sets it
         aside and indexes again the files it may have named."""
         if number in self._warned:
             return
         self._warned.add(number)
+        path, line = self.line_place(number)
         logger.warning(
             "%s: %s line %d is damaged (%s): skipped; threadkeep verify --repair sets it aside",
-            self.location, layout.MEDIA_INDEX, number, problem,
+            self.location, path, line, problem,
         )  # fmt: skip
 
+    def line_place(self, number: int) -> tuple[str, int]:
+        """The file (``media.jsonl`` or a pack of ``media-journal/``) that holds line
+        ``number`` of the index, and its line number there."""
+        data = self.journal.read()
+        at = 0
+        for _ in range(number - 1):
+            at = data.index(b"\n", at) + 1
+        return self.journal.where(data, at)
+
     def lines(self) -> Iterator[tuple[int, MediaEntry | str]]:
-        """Each line of the index by its number: its entry, or why it is damaged (a torn last
-        line, which a crash may leave, is neither: skipped)."""
-        try:
-            data = self.storage.read(layout.MEDIA_INDEX)
-        except FileNotFoundError:
+        """Each line of the index (``media.jsonl`` then the packs of ``media-journal/``) by its
+        number: its entry, or why it is damaged (a torn last line, which a crash may leave, is
+        neither: skipped)."""
+        data = self.journal.read()
+        if not data:
             return
         split = data.split(b"\n")
+        aside: set[bytes] | None = None
         for number, line in enumerate(split, start=1):
             if not line.strip():
                 continue
@@ -148,7 +168,18 @@ class MediaStore:
             try:
                 yield number, MediaEntry.model_validate_json(line)
             except ValidationError as exc:
-                yield number, exc.errors()[0]["msg"]
+                aside = self.lines_set_aside() if aside is None else aside
+                if line.strip() not in aside:  # one a repair set aside is no longer damage
+                    yield number, exc.errors()[0]["msg"]
+
+    def lines_set_aside(self) -> set[bytes]:
+        """The damaged index lines a repair kept in ``media.jsonl.damaged``: the index itself
+        is never rewritten (its packs are written once), so readers pass over these."""
+        try:
+            data = self.storage.read(layout.MEDIA_INDEX_DAMAGED)
+        except FileNotFoundError:
+            return set()
+        return {line.strip() for line in data.split(b"\n") if line.strip()}
 
     def index(self) -> dict[tuple[str, str], MediaEntry]:
         """The index, by ``("url", url)`` and ``("file", file_key(name))``: the latest line wins
@@ -156,10 +187,7 @@ class MediaStore:
 
         Only the lines written since the last call are parsed, when the bytes read then are
         still the file's start; else (a repair rewrote it) the whole file is."""
-        try:
-            data = self.storage.read(layout.MEDIA_INDEX)
-        except FileNotFoundError:
-            data = b""
+        data = self.journal.read()
         seen, known = self._read
         if not data.startswith(seen):
             seen, known = b"", {}
@@ -184,7 +212,8 @@ class MediaStore:
         try:
             entry = MediaEntry.model_validate_json(line)
         except ValidationError as exc:
-            self._warn(number, exc.errors()[0]["msg"])
+            if line.strip() not in self.lines_set_aside():  # one a repair set aside: passed over
+                self._warn(number, exc.errors()[0]["msg"])
             return
         for key in _keys(entry):
             found[key] = entry
@@ -312,7 +341,11 @@ class MediaStore:
     def _append(self, entries: list[MediaEntry]) -> None:
         if entries:
             text = b"".join(e.model_dump_json().encode("utf-8") + b"\n" for e in entries)
-            self.storage.append_line(layout.MEDIA_INDEX, text)
+            if journaled(self.storage):
+                self.journal.append(text)
+                self.journal.compact()
+            else:
+                self.storage.append_line(layout.MEDIA_INDEX, text)
 
     # -- verify and repair -----------------------------------------------------------------
 
@@ -332,7 +365,8 @@ class MediaStore:
         aside = {layout.media_sha(p).split(".")[0] for p in self.storage.list(layout.MEDIA_DAMAGED)}
         for number, item in self.lines():
             if isinstance(item, str):
-                checked.problems.append((layout.MEDIA_INDEX, f"line {number} is damaged ({item})"))
+                path, line = self.line_place(number)
+                checked.problems.append((path, f"line {line} is damaged ({item})"))
                 continue
             checked.lines += 1
             named.add(item.sha256)

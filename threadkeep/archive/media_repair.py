@@ -4,9 +4,9 @@ A media file that does not match its hash is moved to ``media/damaged/<sha256>.<
 store no longer holds a file of that hash, so ``threadkeep media`` fetches it again (a file
 of an account export: the next archive of the export copies it again), and ``verify`` says
 it is to be fetched (not damage). A damaged line of ``media.jsonl`` is appended, as it was,
-to ``media.jsonl.damaged``, and the index is written again without it (whole, atomically,
-after the line is kept); the files it may have named are then indexed as files no line names
-(origin ``recovered``). The caller holds the store lock.
+to ``media.jsonl.damaged``, which readers then pass over (the index itself is never
+rewritten: its packs are written once); the files it may have named are then indexed as
+files no line names (origin ``recovered``). The caller holds the store lock.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ _CHUNK = 1 << 20
 @dataclass
 class MediaSetAside:
     """What :func:`set_aside_damage` moved: each damaged file's ``(path, where its bytes
-    are now)``, and the numbers of the index lines set aside."""
+    are now)``, and the index lines set aside (``<file> line <n>``)."""
 
     files: list[tuple[str, str]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
 
 def set_aside_damage(media: MediaStore) -> MediaSetAside:
@@ -73,13 +73,16 @@ def _damaged_files(media: MediaStore) -> list[tuple[str, str]]:
     return moved
 
 
-def _damaged_lines(media: MediaStore) -> list[int]:
+def _damaged_lines(media: MediaStore) -> list[str]:
     damaged = [number for number, item in media.lines() if isinstance(item, str)]
     if not damaged:
         return []
-    lines = media.storage.read(layout.MEDIA_INDEX).split(b"\n")
-    kept = b"".join(lines[n - 1] + b"\n" for n in damaged)
-    media.storage.append_line(layout.MEDIA_INDEX_DAMAGED, kept)
-    rest = [line for number, line in enumerate(lines, start=1) if number not in set(damaged)]
-    write_atomic_many(media.storage, [(layout.MEDIA_INDEX, b"\n".join(rest))])
-    return damaged
+    places = [" line ".join(map(str, media.line_place(number))) for number in damaged]
+    lines = media.journal.read().split(b"\n")
+    try:
+        kept = media.storage.read(layout.MEDIA_INDEX_DAMAGED)
+    except FileNotFoundError:
+        kept = b""
+    kept += b"".join(lines[n - 1].strip() + b"\n" for n in damaged)
+    write_atomic_many(media.storage, [(layout.MEDIA_INDEX_DAMAGED, kept)])
+    return places

@@ -43,7 +43,9 @@ from threadkeep.archive.files import Result, StoreFiles
 from threadkeep.archive.log import CaptureLog, Reading, naming
 from threadkeep.archive.records import (
     CaptureEntry,
+    CaptureRef,
     StoredDocument,
+    StoredSnapshot,
     StoredTweet,
 )
 from threadkeep.archive.replay import MADE_NOTHING, MemoryStorage, parsed
@@ -68,16 +70,41 @@ def place(
     sha: str,
     at: datetime,
     generation: int,
+    again: bool = False,
 ) -> Applied:
-    """Merge one capture (the caller holds the lock and the batch) in capture-time order."""
+    """Merge one capture (the caller holds the lock and the batch) in capture-time order.
+
+    ``again``: the capture may have been merged before by a merge killed before its log line
+    was written (format 3: a pending capture merged once more). When a record names it
+    already (its document a snapshot of its raw body and time, or one of its tweets a change
+    by it), its scope is replayed (rederived), which gives exactly what one merge gives.
+    """
     data = log.read()
-    if is_in_order(log, data, at):
+    named = again and _names(files, result, CaptureRef(sha256=sha, time=at), generation)
+    if not named and is_in_order(log, data, at):
         return apply(files, result, sha=sha, at=at, generation=generation)
     scope = _Scope(files, data, generation, result)
     newest = scope.newest()
-    if newest is None or newest <= at:
+    if not named and (newest is None or newest <= at):
         return apply(files, result, sha=sha, at=at, generation=generation)
     return scope.rederive(result, sha=sha, at=at)
+
+
+def _names(files: StoreFiles, result: Result, capture: CaptureRef, generation: int) -> bool:
+    """True when a record of ``result``'s documents or tweets names ``capture`` already."""
+    results = [result, *(result.threads if isinstance(result, Export) else ())]
+    for each in results:
+        key, _ = merge.document_key(each)
+        document = files.document(key, generation)
+        for ref in document.snapshots if document is not None else ():
+            if (ref.raw_sha256, ref.captured_at) == (capture.sha256, capture.time):
+                return True
+        own, referred = merge.members(each)
+        for member in own + referred:
+            record = files.tweet(member.key, generation)
+            if record is not None and capture in record.changes:
+                return True
+    return False
 
 
 def is_in_order(log: CaptureLog, data: bytes, at: datetime) -> bool:
@@ -96,6 +123,29 @@ class _PlacingFiles(StoreFiles):
         self.on_disk = documents
         self.numbers: dict[str, int] = {}
         self.pending: dict[str, tuple[str, int, str, Result]] = {}
+        self.records: dict[str, StoredDocument | StoredTweet] = {}
+
+    # The replay's records are kept as objects, each read a copy of its lists and dicts (what
+    # a merge changes in place; what they hold it replaces, never changes): a record turned
+    # into JSON and read back on every read and write was most of an out-of-order add.
+
+    def document(self, key: str, generation: int) -> StoredDocument | None:
+        if not layout.is_safe_key(key):  # as on disk: no file can have it
+            return None
+        found = self.records.get(layout.document_path(key, generation))
+        return _copy(found) if isinstance(found, StoredDocument) else None
+
+    def tweet(self, key: str, generation: int) -> StoredTweet | None:
+        if not layout.is_safe_key(key):
+            return None
+        found = self.records.get(layout.tweet_path(key, generation))
+        return _copy(found) if isinstance(found, StoredTweet) else None
+
+    def save_document(self, record: StoredDocument, generation: int) -> None:
+        self.records[layout.document_path(record.key, generation)] = _copy(record)
+
+    def save_tweet(self, record: StoredTweet, generation: int) -> None:
+        self.records[layout.tweet_path(record.key, generation)] = _copy(record)
 
     def write_snapshot(
         self, key: str, number: int, content: str, result: Result, generation: int
@@ -113,6 +163,19 @@ class _PlacingFiles(StoreFiles):
         path = layout.snapshot_path(key, number, content, generation)
         self.pending[path] = (key, number, content, result)
         return path
+
+
+R = TypeVar("R", StoredDocument, StoredTweet)
+
+
+def _copy(record: R) -> R:
+    """A copy of ``record`` whose lists and dicts are its own (their items are shared)."""
+    fresh = {
+        name: type(value)(value)
+        for name, value in record.__dict__.items()
+        if isinstance(value, list | dict)
+    }
+    return record.model_copy(update=fresh)
 
 
 class _Scope:
@@ -187,11 +250,14 @@ class _Scope:
                 continue
             if applied is None and self._changed_nothing(entry):
                 continue  # before this capture all is as it was: it changes nothing again
-            content = self._content(entry)
+            content, hashed = self._content(entry)
             if content is None:  # unreadable: what it made stays as it is on disk
                 continue
             assert entry.sha256 is not None
-            apply(memory, content, sha=entry.sha256, at=entry.time, generation=self.generation)
+            at_time, generation = entry.time, self.generation
+            apply(
+                memory, content, sha=entry.sha256, at=at_time, generation=generation, content=hashed
+            )
         assert applied is not None
         return self._write(memory, applied, result)
 
@@ -204,28 +270,34 @@ class _Scope:
         captured = (entry.sha256, entry.time)
         return all((ref.raw_sha256, ref.captured_at) != captured for ref in document.snapshots)
 
-    def _content(self, entry: CaptureEntry) -> Result | None:
+    def _content(self, entry: CaptureEntry) -> tuple[Result | None, str | None]:
         """What a logged capture of the scope held: its snapshot, else (an unchanged capture)
-        the snapshot its document had before it, else its raw body parsed again."""
+        the snapshot its document had before it, else its raw body parsed again; with its
+        content hash when a snapshot names it."""
         document = self._document(entry.document) if entry.document else None
         snapshots = document.snapshots if document is not None else []
         for ref in snapshots:
             if (ref.raw_sha256, ref.captured_at) == (entry.sha256, entry.time):
-                return self._snapshot(ref.path) or parsed(self.files, entry)
+                found = self._snapshot(ref)
+                if found is not None:
+                    return found, ref.content_sha256
+                return parsed(self.files, entry), None
         if entry.outcome == "unchanged" and snapshots:
             times = [ref.captured_at for ref in snapshots]
             before = bisect.bisect_right(times, entry.time) - 1
             if before >= 0:
-                found = self._snapshot(snapshots[before].path)
+                found = self._snapshot(snapshots[before])
                 if found is not None:
-                    return found
-        return parsed(self.files, entry)
+                    return found, snapshots[before].content_sha256
+        return parsed(self.files, entry), None
 
-    def _snapshot(self, path: str) -> Result | None:
+    def _snapshot(self, ref: StoredSnapshot) -> Result | None:
         """A snapshot's content (the unchanged captures after it read it again: kept)."""
+        path = ref.path
         if path not in self.read:
             try:
-                self.read[path] = self.files.snapshot(path)
+                source = (ref.raw_sha256, ref.captured_at)
+                self.read[path] = self.files.snapshot_kept(path, source)
             except (ArchiveError, FileNotFoundError):
                 self.read[path] = None
         return self.read[path]

@@ -28,6 +28,7 @@ __all__ = [
     "AddResult",
     "CaptureEntry",
     "DocumentRecord",
+    "PendingCapture",
     "ReadOtherwise",
     "RebuildRecord",
     "SightingRecord",
@@ -39,8 +40,11 @@ __all__ = [
     "Version",
 ]
 
-FORMAT = 2
+FORMAT = 3
 """The on-disk format number; a store of a newer format is refused, not misread."""
+FORMAT_2 = 2
+"""The format of threadkeep before issue 19: one appended ``captures.jsonl``; read as it is,
+upgraded to :data:`FORMAT` (the log frozen, continued by the journal) by the first write."""
 FORMAT_1 = 1
 """The format threadkeep 0.1.0 wrote: read as it is, upgraded to :data:`FORMAT` by the first
 command that writes (see docs/format.md)."""
@@ -89,6 +93,23 @@ class CaptureEntry(_Record):
     recovered: str | None = None
     """Set on a line ``verify --repair`` wrote for an orphaned raw capture whose own line was
     lost: where each field came from, and which are unknown (:mod:`threadkeep.archive.recover`)."""
+    capture: str | None = None
+    """Format 3: the key of the capture object the line merged (``<time>/<sha256>``); None
+    on a line written before (format 2), or not from a capture object (a repair's)."""
+
+
+class PendingCapture(_Record):
+    """Format 3: a capture object, ``captures/<time>/<sha256>.json``: what its writer knew
+    before the merge (the log line's fields but what the merge decides). ``error`` is set
+    when its body did not parse (the merge logs it ``failed``)."""
+
+    time: AwareDatetime
+    url: str | None
+    sha256: str | None
+    status: int | None = None
+    parser_version: str
+    digest: str | None = None
+    error: str | None = None
 
 
 class ReadOtherwise(_Record):
@@ -284,7 +305,9 @@ class AddResult(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    outcome: Outcome
+    outcome: Outcome | Literal["pending"]
+    """As the capture's log line says; ``pending`` for a capture written with
+    ``merge=False`` (format 3): durable, merged by the next merge."""
     document: str | None
     kind: str | None
     snapshot_written: bool

@@ -42,11 +42,15 @@ from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.records import CaptureEntry
 from threadkeep.errors import ArchiveError, ParseError
 
-__all__ = ["ORPHANED", "describe", "orphaned", "recover"]
+__all__ = ["ORPHANED", "UNRECORDED", "describe", "orphaned", "recover", "unrecorded"]
 
 ORPHANED = (
     "no log line names this raw capture (its line was lost or torn, or a process was killed "
     "before writing it); --repair recovers it"
+)
+UNRECORDED = (
+    "no capture names this raw body: its writer stopped before recording the capture (or is "
+    "recording it now); kept, never recorded as a capture"
 )
 FIELDS = ("time", "url", "status", "parser_version")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,18 +74,45 @@ def describe(entry: CaptureEntry) -> str:
     )
 
 
+def unrecorded(
+    files: StoreFiles, log: CaptureLog, shas: Iterable[str], generation: int
+) -> list[str]:
+    """Of the orphaned raw bodies ``shas`` of a format 3 store, those no capture ever named:
+    neither the frozen log's torn line nor a snapshot tells their time and url. Their writer
+    stopped before its capture object (it said the capture was not recorded), or is writing
+    it now, without the lock: recording them would make up a capture at the time of the
+    repair, or log a live writer's capture twice. They are kept, never recorded."""
+    torn = _torn_fields(log.torn())
+    return [
+        sha
+        for sha in shas
+        if torn.get("sha256") != sha and next(_from_snapshots(files, sha, generation), None) is None
+    ]
+
+
 def recover(
-    files: StoreFiles, log: CaptureLog, logged: Iterable[str], *, old: int, new: int
+    files: StoreFiles,
+    log: CaptureLog,
+    logged: Iterable[str],
+    *,
+    old: int,
+    new: int,
+    only_named: bool = False,
 ) -> list[CaptureEntry]:
     """Record every readable orphaned raw capture again, into generation ``new`` and the log.
 
     ``old`` is the generation in use (where its snapshot may be found); the caller holds the
-    lock. A damaged orphan is left alone (``verify`` reports the damage). Returns the entries
-    appended to the log.
+    lock. A damaged orphan is left alone (``verify`` reports the damage), and with
+    ``only_named`` (a format 3 store) so is one no capture ever named (:func:`unrecorded`).
+    Returns the entries appended to the log.
     """
     torn = _torn_fields(log.torn())
     found: list[tuple[str, bytes, dict[str, Any], list[str]]] = []
-    for sha in orphaned(files, logged):
+    orphans = orphaned(files, logged)
+    skipped = set(unrecorded(files, log, orphans, old)) if only_named else set()
+    for sha in orphans:
+        if sha in skipped:  # format 3: a capture never recorded (:func:`unrecorded`)
+            continue
         try:
             body = files.raw(sha)
         except (FileNotFoundError, ArchiveError):

@@ -77,8 +77,17 @@ class MemoryStorage:
     def append_line(self, path: str, line: bytes) -> None:
         raise NotImplementedError("the replay writes no log")
 
+    def create(self, path: str, data: bytes) -> bool:
+        if path in self.files:
+            return False
+        self.write_atomic(path, data)
+        return True
+
     def list(self, prefix: str) -> Iterator[str]:
         return iter(sorted(p for p in self.files if p.startswith(prefix + "/")))
+
+    def list_after(self, prefix: str, after: str | None) -> Iterator[str]:
+        return (p for p in self.list(prefix) if after is None or p > after)
 
     def remove(self, path: str) -> None:
         self.files.pop(path, None)

@@ -55,7 +55,7 @@ def safe_path(*parts: str) -> str:
 class Storage(Protocol):
     """What the archive needs from where it keeps its files.
 
-    Paths are relative and ``/``-separated. Implement these seven methods over another backend
+    Paths are relative and ``/``-separated. Implement these nine methods over another backend
     (object storage through fsspec, say) and pass it as ``Archive(path, storage=...)``;
     :class:`LocalStorage` is the reference implementation. A backend may add an eighth,
     ``write_atomic_many(items)``, to write several files in one batch (see
@@ -94,8 +94,18 @@ class Storage(Protocol):
         """
         ...
 
+    def create(self, path: str, data: bytes) -> bool:
+        """Write the file only if it does not exist, atomically: True when this call made
+        it, False when it existed (its bytes are left as they are). Durable when it returns.
+        """
+        ...
+
     def list(self, prefix: str) -> Iterator[str]:
         """Every file path under the folder ``prefix``, sorted."""
+        ...
+
+    def list_after(self, prefix: str, after: str | None) -> Iterator[str]:
+        """The paths of :meth:`list` that sort after ``after`` (every one when None)."""
         ...
 
     def remove(self, path: str) -> None:
@@ -251,6 +261,63 @@ class LocalStorage:
                 os.close(descriptor)
         except OSError as exc:
             raise _storage_error(exc, target) from exc
+
+    def create(self, path: str, data: bytes) -> bool:
+        """Write ``path`` only if it is absent: a temporary file beside it, synced, then
+        linked to its name (``os.link`` refuses an existing one: False, the file kept as it
+        is), the temporary file removed and the folder synced. True when this call made it."""
+        target = self._full(path)
+        for attempt in range(3):  # a folder pruned (:meth:`prune`) meanwhile: made again
+            try:
+                return self._create(target, data)
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise _storage_error(OSError(2, "its folder keeps vanishing"), target) from None
+        return False  # not reached
+
+    def _create(self, target: str, data: bytes) -> bool:
+        folders = _make_folders([target])
+        folder, name = os.path.split(target)
+        try:
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise _storage_error(exc, target) from exc
+        try:
+            with _writing(target), os.fdopen(handle, "wb") as stream:
+                os.fchmod(handle, 0o644)
+                stream.write(data)
+                stream.flush()
+                os.fsync(handle)
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                return False
+            except FileNotFoundError:
+                raise
+            except OSError as exc:
+                raise _storage_error(exc, target) from exc
+        finally:
+            Path(temp).unlink(missing_ok=True)
+        for made in folders:
+            _sync_folder(made)
+        return True
+
+    def prune(self, prefix: str) -> None:
+        """Remove the empty folders under ``prefix`` (an inbox's, once its pointers are
+        gone); a file written into one meanwhile is not lost: :meth:`create` makes its
+        folder again."""
+        top = self._full(prefix)
+        for folder, _, _ in sorted(os.walk(top), reverse=True):
+            if folder != top:
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
+
+    def list_after(self, prefix: str, after: str | None) -> Iterator[str]:
+        for path in self.list(prefix):
+            if after is None or path > after:
+                yield path
 
     def list(self, prefix: str) -> Iterator[str]:
         folder = Path(self._full(prefix))

@@ -37,7 +37,8 @@ from threadkeep.archive.log import CaptureLog
 from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
 from threadkeep.archive.media import MediaEntry, MediaStore, file_key
 from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
-from threadkeep.archive.storage import LocalStorage, Storage
+from threadkeep.archive.s3 import is_s3, open_storage
+from threadkeep.archive.storage import Storage
 from threadkeep.archive.view_models import ArchivedThread, History, KeptMedia
 from threadkeep.errors import ArchiveError
 
@@ -58,7 +59,8 @@ def _now() -> datetime:
 class Archive:
     """A store of captures in which nothing once captured is lost (see docs/format.md).
 
-    ``Archive(path)`` opens the store in the folder ``path``, creating it unless
+    ``Archive(path)`` opens the store in the folder ``path`` (or in a bucket:
+    ``Archive("s3://bucket/prefix")``, see :mod:`threadkeep.archive.s3`), creating it unless
     ``create=False``. It holds no open resources: keep it as long as you like, or use it as a
     context manager. Every write takes the store's lock (``lock_timeout`` seconds at most), so
     several processes can share one store. ``storage`` replaces the local folder with another
@@ -87,14 +89,17 @@ class Archive:
         lock_timeout: float = 60.0,
         create: bool = True,
     ) -> None:
-        self.storage: Storage = storage if storage is not None else LocalStorage(path)
-        self.location = str(path)
+        self.storage: Storage = storage if storage is not None else open_storage(path)
+        self.location = str(path)  # a folder, or s3://bucket/prefix: never made a Path
         self.files = StoreFiles(self.storage, location=self.location, lock_timeout=lock_timeout)
         self.log = CaptureLog(self.storage)
+        self.merging = True
+        """Whether :meth:`add` merges (format 3) when not told: ``archive --no-merge`` sets it
+        False (the captures are written, and merged by the next merge)."""
         self.media_store = MediaStore(self.storage, location=self.location)
         if not create and not self.files.exists():
             raise ArchiveError(f"no threadkeep archive at {self.location}", path=self.location)
-        if storage is None and not self.files.exists():
+        if storage is None and not is_s3(path) and not self.files.exists():
             refuse_foreign_folder(self.location)
         self.files.create()
         self.files.generation()  # a store of a newer format is refused here, not at first use
@@ -234,7 +239,7 @@ class Archive:
             ()
         """
         if index is None:
-            if not self.media_store.storage.exists(layout.MEDIA_INDEX):
+            if not self.media_store.has_index():
                 return ()
             index = self.media_store.index()  # (a caller asking often reads it once: index=)
         kept: dict[str, KeptMedia] = {}
@@ -415,8 +420,16 @@ class Archive:
         captured_at: datetime | None = None,
         status: int | None = None,
         digest: str | None = None,
+        merge: bool | None = None,
     ) -> AddResult:
         """Capture ``data`` (a page, answer or text copy that came from ``url``).
+
+        The capture is written without the store lock (its raw body and its capture object:
+        durable once written, see docs/format.md, format 3), then merged under the lock with
+        every other pending capture. With ``merge=False`` (default: :attr:`merging`) it is
+        only written (outcome ``pending``): the next merge (any capture's, :meth:`merge`,
+        ``verify --repair``) merges it. A capture another process merged first says what its
+        log line says.
 
         The raw bytes are always kept, even when they cannot be parsed (a later parser may
         read them): then the capture is logged as failed and the :class:`ParseError` raised.
@@ -441,7 +454,7 @@ class Archive:
             ('empty', 'article', None, False)
         """
         at = captured_at or _now()
-        self.upgrade()
+        self.upgrade()  # reads the store file: format 3 now, or CorruptStore (a newer one)
         return capture(
             self.files,
             self.log,
@@ -451,7 +464,17 @@ class Archive:
             status=status,
             digest=digest,
             place=order.place,
+            merge=self.merging if merge is None else merge,
+            current=True,
         )
+
+    def merge(self) -> int:
+        """Merge every pending capture (format 3: those written with ``merge=False``, or
+        whose writer was killed before it merged), under the lock; how many were merged."""
+        from threadkeep.archive import merger
+
+        self.upgrade()
+        return merger.merge(self.files, self.log, order.place).count
 
     def export(
         self,
@@ -587,14 +610,16 @@ class Archive:
             self.log.append(entry)
 
     def upgrade(self) -> int | None:
-        """Upgrade a format 1 store (threadkeep 0.1.0's) to format 2: the generation it made,
-        or None when the store is format 2 already.
+        """Upgrade an older store to format 3: the generation in use then, or None when the
+        store is format 3 already.
 
-        The raw captures and the log, which no format changes, are replayed into a new
-        generation of format 2 records (as :meth:`repair` rebuilds them), and the store file
-        is switched to it in one atomic write under the lock; the format 1 generation stays
-        on disk. Every command that writes does this first; reading commands read a format 1
-        store as it is.
+        Format 2: ``captures.jsonl`` and ``media.jsonl`` are frozen (the journals continue
+        them; nothing is copied, every offset stays valid) and the store file says format 3,
+        in one atomic write under the lock. Format 1 (threadkeep 0.1.0's): the raw captures
+        and the log, which no format changes, are replayed into a new generation of records
+        (as :meth:`repair` rebuilds them), and the store file is switched to it; the format 1
+        generation stays on disk. Every command that writes does this first; reading
+        commands read an older store as it is.
         """
         return maintenance.upgrade(self.files, self.log)
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TypeVar
 
-from threadkeep.archive import merge
+from threadkeep.archive import layout, merge
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.log import CaptureLog, Reading, naming
 from threadkeep.archive.merge import text_hash
@@ -342,15 +342,22 @@ class Reader:
         return None
 
     def merged(self, document: DocumentRecord) -> ArchivedThread:
-        """Every tweet a document ever showed, in its order, from the tweet records."""
+        """Every tweet a document ever showed, in its order, from the tweet records (read at
+        once where the storage can: an object store's round trips add up)."""
         tweets = []
-        for key in document.tweets:
-            record = self.tweet(key)
-            if record is None:
-                continue  # a crash between records: the next capture or reparse restores it
-            position = record.documents.get(document.key)
-            seen_until = document.last_captured if self.old else None
-            tweets.append(archived_tweet(record, position=position, seen_until=seen_until))
+        with self.files.read_ahead():
+            self.files.prefetch(
+                layout.tweet_path(key, self.generation)
+                for key in document.tweets
+                if layout.is_safe_key(key)
+            )
+            for key in document.tweets:
+                record = self.tweet(key)
+                if record is None:
+                    continue  # a crash between records: the next capture or reparse restores it
+                position = record.documents.get(document.key)
+                seen_until = document.last_captured if self.old else None
+                tweets.append(archived_tweet(record, position=position, seen_until=seen_until))
         return ArchivedThread(
             kind=document.kind,
             document=document.key,

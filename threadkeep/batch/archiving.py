@@ -119,6 +119,8 @@ class Archived:
             return f"{self.source}: {self.error}"
         if self.export is not None:
             return self.export.summary(self.source)
+        if self.result.outcome == "pending":
+            return f"{self.source}: pending (written and kept, merged by the next merge)"
         if self.result.outcome == "empty":
             kind = self.result.kind
             return f"{self.source}: empty {kind} (no tweets: raw capture kept, no document)"

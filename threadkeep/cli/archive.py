@@ -98,6 +98,12 @@ def _listed(from_file: str | None) -> list[str]:
 )
 @media_wayback_option
 @max_bytes_option(help="With --media: refuse a media file larger than this.")
+@click.option(
+    "--no-merge",
+    is_flag=True,
+    help="Write each capture (kept from then on) without merging it: the next archive run "
+    "or verify --repair merges them (many writers sharing one store).",
+)
 @contact_option
 def archive_cmd(
     sources: tuple[str, ...],
@@ -113,6 +119,7 @@ def archive_cmd(
     with_media: bool,
     wayback: str,
     max_bytes: int,
+    no_merge: bool,
     contact: str | None,
 ) -> None:
     """Capture pages into the archive: urls are fetched, saved files read.
@@ -157,6 +164,7 @@ def archive_cmd(
     if (nothing := all_missing(todo)) is not None:
         raise Failed.inputs(nothing)
     archive = Archive(store, create=True)
+    archive.merging = not no_merge
     todo, skipped = still_to_capture(archive, todo, refresh=refresh)
     as_lines = "json" if as_json else fmt
     for source in skipped:  # a JSON reader sees every source; a person, on stderr

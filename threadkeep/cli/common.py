@@ -154,14 +154,25 @@ class TextPath(click.types.StringParamType):
         return super().convert(value, param, ctx)
 
 
+class StoreArg(PathArg):
+    """The archive folder, or ``s3://bucket/prefix`` (a store in a bucket), taken as text."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.startswith("s3://"):
+            if (problem := _refuse(value)) is not None:
+                self.fail(problem, param, ctx)
+            return value
+        return super().convert(value, param, ctx)
+
+
 store_option = click.option(
     "--store",
     default=DEFAULT_STORE,
     show_default=True,
     envvar="THREADKEEP_STORE",
     show_envvar=True,
-    type=PathArg(file_okay=False),
-    help="The archive folder.",
+    type=StoreArg(file_okay=False),
+    help="The archive folder, or s3://bucket/prefix (a store in a bucket).",
 )
 
 

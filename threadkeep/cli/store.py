@@ -25,7 +25,7 @@ __all__ = ["COMMANDS"]
 def _open(store: str) -> Archive:
     from threadkeep.archive import Archive
 
-    if not Path(store).exists():
+    if not store.startswith("s3://") and not Path(store).exists():
         raise Failed(
             f"no threadkeep archive at {store}: run this where the archive folder is, or give "
             "--store DIR (`threadkeep archive` makes one)"
@@ -174,6 +174,11 @@ def verify_cmd(store: str, repair: bool) -> None:
         click.echo(f"AHEAD OF THE LOG {note.path}: {note.problem}; --repair rebuilds it", err=True)
     for note in report.orphans:
         click.echo(f"ORPHANED {note.path}: {note.problem}", err=True)
+    if report.unrecorded:
+        from threadkeep.archive.recover import UNRECORDED
+
+        for path in report.unrecorded:
+            click.echo(f"UNRECORDED {path}: {UNRECORDED}", err=True)
     if report.added_order:
         click.echo(
             "ADDED ORDER: the records were merged in the order their captures were added, as "
@@ -199,6 +204,19 @@ def verify_cmd(store: str, repair: bool) -> None:
             "middle of a write (not damage); --repair removes them",
             err=True,
         )
+    if report.pending:
+        click.echo(
+            f"PENDING {plural(len(report.pending), 'capture')}: written and kept, not merged "
+            "yet (not damage); the next capture or --repair merges them",
+            err=True,
+        )
+    if report.dead_pointers:
+        click.echo(
+            f"DEAD POINTERS {plural(len(report.dead_pointers), 'inbox pointer')} with no "
+            "capture object (a writer stopped before writing it; not damage); --repair "
+            "removes them",
+            err=True,
+        )
     if not report.ok:
         sys.exit(1)
     click.echo("ok: every file matches its hash")
@@ -215,6 +233,10 @@ def _temporaries(paths: tuple[str, ...]) -> str:
 
 def _repair(store: str) -> None:
     report = _open(store).repair()
+    if report.merged:
+        from threadkeep.words import plural
+
+        click.echo(f"MERGED {plural(report.merged, 'pending capture')}")
     if report.temporary:
         click.echo(f"REMOVED TEMPORARY {_temporaries(report.temporary)}")
     for path, aside in report.media_set_aside:
@@ -222,13 +244,13 @@ def _repair(store: str) -> None:
             f"SET ASIDE {path}: did not match its hash, its bytes kept in {aside}; "
             "fetch it again with threadkeep media"
         )
-    for number in report.media_lines_set_aside:
+    for place in report.media_lines_set_aside:
         click.echo(
-            f"SET ASIDE media.jsonl line {number}: damaged, kept as it was in "
+            f"SET ASIDE {place}: damaged, kept as it was in "
             "media.jsonl.damaged; the files it may have named are indexed again"
         )
     for path in report.media_indexed:
-        click.echo(f"INDEXED {path}: a media file no line of media.jsonl named")
+        click.echo(f"INDEXED {path}: a media file no line of the media index named")
     if report.generation is None:
         done = report.media_set_aside or report.media_lines_set_aside or report.media_indexed
         click.echo(
@@ -347,4 +369,31 @@ def reparse_cmd(store: str) -> None:
         click.echo(f"  now holds no tweets (raw capture kept, no document): {emptied}", err=True)
 
 
-COMMANDS = (show_cmd, history_cmd, verify_cmd, export_cmd, reparse_cmd)
+@click.command("upgrade")
+@store_option
+def upgrade_cmd(store: str) -> None:
+    """Upgrade a store written by an older threadkeep to this one's format (3).
+
+    Every command that writes does this first; run it to upgrade a store before copying it
+    into object storage, or before a threadkeep that only reads it. Nothing is copied and
+    nothing is lost: a format 2 store's log and media index are kept as they are and
+    continued (every offset in them stays valid); a format 1 store's records are rebuilt
+    into a new generation, the old one kept on disk.
+
+    Example:
+
+        threadkeep upgrade --store ./archive
+    """
+    archive = _open(store)
+    before = archive.files.format()
+    generation = archive.upgrade()
+    if generation is None:
+        click.echo(f"{store}: format {archive.files.format()} already; nothing to upgrade")
+        return
+    click.echo(
+        f"{store}: upgraded from format {before} to {archive.files.format()} "
+        f"(generation {generation} in use)"
+    )
+
+
+COMMANDS = (show_cmd, history_cmd, verify_cmd, export_cmd, reparse_cmd, upgrade_cmd)

@@ -90,7 +90,8 @@ def build_site(
         ['.threadkeep-site', 'assets', 'index.html', 'media', 'search.html', 't']
     """
     target = Path(folder)
-    _check_place(target, Path(archive.location))
+    in_bucket = archive.location.startswith("s3://")  # a store in a bucket: no folder to hold
+    _check_place(target, None if in_bucket else Path(archive.location))
     _restore(target)
     _check_target(target)
     site = gather(archive, ids, media=media)
@@ -112,17 +113,22 @@ def build_site(
     )
 
 
-def _check_place(target: Path, store: Path) -> None:
-    """:class:`SiteError` when ``target`` is the current folder or the store, holds either,
-    or is inside the store: renaming it aside would move them."""
-    where, store = target.resolve(), store.resolve()
-    for holds, what in ((Path.cwd().resolve(), "the current folder"), (store, "the store")):
+def _check_place(target: Path, store: Path | None) -> None:
+    """:class:`SiteError` when ``target`` is the current folder or the store (a folder; None
+    for a store in a bucket), holds either, or is inside the store: renaming it aside would
+    move them."""
+    where = target.resolve()
+    places = [(Path.cwd().resolve(), "the current folder")]
+    if store is not None:
+        store = store.resolve()
+        places.append((store, "the store"))
+    for holds, what in places:
         if holds == where or where in holds.parents:
             raise SiteError(
                 f"{target} is or holds {what}: give a folder of its own for the site",
                 path=str(target),
             )
-    if store in where.parents:
+    if store is not None and store in where.parents:
         raise SiteError(f"{target} is inside the store: give a folder outside it", path=str(target))
 
 
