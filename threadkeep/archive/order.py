@@ -119,7 +119,6 @@ class _PlacingFiles(StoreFiles):
 
     def __init__(self, disk: StoreFiles, generation: int, documents: dict[str, StoredDocument]):
         super().__init__(MemoryStorage(), location=disk.location, lock_timeout=0)
-        self.disk = disk
         self.on_disk = documents
         self.numbers: dict[str, int] = {}
         self.pending: dict[str, tuple[str, int, str, Result]] = {}
