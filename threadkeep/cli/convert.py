@@ -83,6 +83,11 @@ def convert(
     run = batch.plan(items, fmt=fmt, output=output, url=url)
     report = batch.Report(len(items))
     _run(run, report, show_progress(progress) and len(items) > _PROGRESS_THRESHOLD)
+    if report.empty:  # web-archive records: a crawl is mostly pages without tweets
+        from threadkeep.words import plural
+
+        said = f"{report.empty} of {plural(report.total, 'input')} held no tweets (not written)"
+        click.echo(f"threadkeep: {said}", err=True)
     if report.failures:
         raise Failed(report.summary())
 
