@@ -126,7 +126,9 @@ def archive_cmd(
 
     SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
     unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt, .md,
-    .markdown and .json files, subfolders included), or an account export (the zip X/Twitter
+    .markdown and .json files, subfolders included), or a web-archive file (.warc, .warc.gz,
+    .wacz: each page record captured with its url, date and status; records already in the
+    archive skipped), or an account export (the zip X/Twitter
     lets you download, or its unpacked folder): every tweet, each thread unrolled from its
     self-replies (show ROOT_ID prints it), deleted tweets kept and marked, media copied into
     the archive once; the same export again writes nothing, a later one marks what is gone
