@@ -296,3 +296,14 @@ def test_converting_a_50_mb_warc_stays_under_300_mb(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_converting_a_1_gb_warc_stays_under_300_mb(tmp_path: Path) -> None:
     _check_flat_memory(tmp_path, 1024)
+
+
+def test_a_warc_result_validates_against_the_schema_version_4() -> None:
+    import jsonschema
+
+    schema = json.loads(tk("schema").stdout)
+    assert schema["version"] == 4
+    done = tk("convert", str(WARCS / "revisits.warc.gz"), "--format", "jsonl")
+    for document in lines(done.stdout):
+        jsonschema.validate(document, schema)
+        assert set(document["source"]["origin"]) == {"file", "offset", "record_id"}  # type: ignore[index,call-overload]
