@@ -307,3 +307,21 @@ def test_a_warc_result_validates_against_the_schema_version_4() -> None:
     for document in lines(done.stdout):
         jsonschema.validate(document, schema)
         assert set(document["source"]["origin"]) == {"file", "offset", "record_id"}  # type: ignore[index,call-overload]
+
+
+def test_a_warc_gzipped_whole_converts_like_the_same_records_gzipped_one_by_one(
+    tmp_path: Path,
+) -> None:
+    from tests.warcs import big_warc
+
+    by_record = tmp_path / "records.warc.gz"
+    big_warc(by_record, 6)  # past what the whole-gzip reader keeps to seek back over
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(gzip.decompress(by_record.read_bytes()), mtime=0))
+    results = []
+    for crawl in (by_record, whole):
+        done = tk("convert", str(crawl), "--format", "jsonl")
+        assert done.returncode == 0, done.stderr
+        results.append([{k: v for k, v in d.items() if k != "source"} for d in lines(done.stdout)])
+    assert len(results[0]) > 300
+    assert results[0] == results[1]

@@ -23,7 +23,15 @@ from threadkeep.errors import MalformedPage
 from threadkeep.limits import MAX_INPUT_BYTES
 from threadkeep.warc.index import Ref, index, per_record_gzip
 
-__all__ = ["MalformedRecord", "Source", "WarcPage", "bare_digest", "pages", "read_page"]
+__all__ = [
+    "MalformedRecord",
+    "Source",
+    "WarcPage",
+    "bare_digest",
+    "close_open",
+    "pages",
+    "read_page",
+]
 
 
 class MalformedRecord(MalformedPage):
@@ -182,7 +190,7 @@ def decode(data: bytes, transfer: str | None, content: str | None, where: str) -
     )
 
 
-def _record_at(stream: IO[bytes], offset: int) -> Any:
+def _record_at(stream: IO[bytes] | _Rewind, offset: int) -> Any:
     from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
     stream.seek(offset)
@@ -220,6 +228,87 @@ def _page(record: Any, source: Source, ref: Ref, revisit: Any = None) -> WarcPag
     )
 
 
+class _TooFarBack(Exception):
+    """A seek behind what :class:`_Rewind` still holds: the WARC is opened again."""
+
+
+class _Rewind:
+    """A stream read forward only (a WARC gzipped whole, a deflated WACZ member) that can
+    seek back over the last :attr:`KEEP` bytes read (what warcio read ahead of a record) and
+    forward by reading; the records of such a file are then read in one pass, not each from
+    the file's start."""
+
+    KEEP = 1 << 20
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.position = 0
+        self.kept = bytearray()
+        self.kept_from = 0  # the position of kept[0]
+
+    def tell(self) -> int:
+        return self.position
+
+    def _fill(self, size: int) -> bytes:
+        data = self.raw.read(size)
+        self.kept += data
+        if len(self.kept) > 2 * self.KEEP:
+            drop = len(self.kept) - self.KEEP
+            del self.kept[:drop]
+            self.kept_from += drop
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        """``size`` bytes (fewer only at the end: warcio takes a short read at a record's
+        start for the end of a gzip member)."""
+        wanted = size if size >= 0 else 1 << 20
+        start = self.position - self.kept_from
+        data = bytes(self.kept[start : start + wanted])
+        if len(data) < wanted:
+            data += self._fill(wanted - len(data))
+        self.position += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        target = offset if whence == 0 else self.position + offset
+        if target < self.kept_from:
+            raise _TooFarBack
+        self.position = min(target, self.kept_from + len(self.kept))
+        while self.position < target and self.read(min(target - self.position, 1 << 20)):
+            pass
+        return self.position
+
+
+_OPEN: list[tuple[tuple[Source, int, int], contextlib.ExitStack, IO[bytes] | _Rewind]] = []
+"""The WARC last read (at most one), kept open for the next record of the same file."""
+
+
+def close_open() -> None:
+    """Close the WARC kept open between records (reading another one closes it too)."""
+    while _OPEN:
+        _OPEN.pop()[1].close()
+
+
+def _opened(source: Source, *, again: bool = False) -> IO[bytes] | _Rewind:
+    stat = source.path.stat()
+    key = (source, stat.st_mtime_ns, stat.st_size)
+    if _OPEN and _OPEN[0][0] == key and not again:
+        return _OPEN[0][2]
+    close_open()
+    stack = contextlib.ExitStack()
+    stream, cheap = stack.enter_context(source.open())
+    opened: IO[bytes] | _Rewind = stream if cheap else _Rewind(stream)
+    _OPEN.append((key, stack, opened))
+    return opened
+
+
+def _record_in(source: Source, offset: int) -> Any:
+    try:
+        return _record_at(_opened(source), offset)
+    except _TooFarBack:
+        return _record_at(_opened(source, again=True), offset)
+
+
 def read_page(source: Source, ref: Ref) -> WarcPage:
     """The page of the record ``ref`` names (a revisit: its original's payload)."""
     where = source.at(ref.offset)
@@ -228,19 +317,33 @@ def read_page(source: Source, ref: Ref) -> WarcPage:
     if ref.unresolved:
         raise MalformedRecord("a revisit whose original is not in this file", source=where)
     try:
-        with source.open() as (stream, _):
-            if ref.original is None:
-                return _page(_record_at(stream, ref.offset), source, ref)
-            revisit = _record_at(stream, ref.offset)
-            return _page(_record_at(stream, ref.original), source, ref, revisit)
+        if ref.original is None:
+            return _page(_record_in(source, ref.offset), source, ref)
+        revisit = _record_in(source, ref.offset)
+        revisit_headers = _Headers(revisit)
+        return _page(_record_in(source, ref.original), source, ref, revisit_headers)
     except MalformedRecord:
         raise
     except OSError:
+        close_open()
         raise
     except Exception as exc:  # warcio's errors on a record the index pass read
+        close_open()
         raise MalformedRecord(
             f"damaged WARC record ({type(exc).__name__}: {exc})", source=where
         ) from exc
+
+
+@dataclass(frozen=True)
+class _Headers:
+    """A record's headers, kept when the stream moves on to another record."""
+
+    rec_headers: Any
+    http_headers: Any
+
+    def __init__(self, record: Any) -> None:
+        object.__setattr__(self, "rec_headers", record.rec_headers)
+        object.__setattr__(self, "http_headers", record.http_headers)
 
 
 def refs(source: Source) -> Iterator[Ref]:
