@@ -23,6 +23,7 @@ from tests.warcs import (
     Rec,
     make_fixtures,
     plain_records,
+    sha1_digest,
     warc_bytes,
 )
 from threadkeep import batch
@@ -233,7 +234,7 @@ def test_archive_a_warc_then_again_changes_nothing(tmp_path: Path) -> None:
     logged = {c.url: c for c in archive.captures()}
     page = logged[TWEET_URL]
     assert page.status == 200
-    assert page.digest is not None and len(page.digest) == 32  # bare base32 sha1
+    assert page.digest == sha1_digest(TWEET_PAGE).removeprefix("sha1:")  # bare, as recover
     before = {p: p.read_bytes() for p in store.rglob("*") if p.is_file() and p.name != "lock"}
 
     again = tk("archive", str(crawl), "--store", str(store), "--format", "json")
@@ -325,3 +326,28 @@ def test_a_warc_gzipped_whole_converts_like_the_same_records_gzipped_one_by_one(
         results.append([{k: v for k, v in d.items() if k != "source"} for d in lines(done.stdout)])
     assert len(results[0]) > 300
     assert results[0] == results[1]
+
+
+def test_without_warcio_each_warc_file_fails_saying_what_to_install(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(warc_bytes(plain_records()))
+    script = (
+        "import sys; sys.modules['warcio'] = None\n"
+        "from threadkeep.cli import main; main(['convert', sys.argv[1]])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(crawl)], capture_output=True,
+                          text=True, cwd=ROOT, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert "pip install 'threadkeep[warc]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_parse_takes_a_capture_time_only_with_its_time_zone() -> None:
+    from datetime import UTC, datetime
+
+    import threadkeep
+
+    when = datetime(2024, 5, 1, 10, tzinfo=UTC)
+    assert threadkeep.parse(TWEET_PAGE, captured_at=when).source.captured_at == when  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="time zone"):
+        threadkeep.parse(TWEET_PAGE, captured_at=datetime(2024, 5, 1, 10))

@@ -170,7 +170,8 @@ def parse(
     ``captured_at`` is when the copy was captured (a WARC record's ``WARC-Date``): it fills
     :attr:`Sighting.captured_at` unless the page is a web-archive copy whose own stamp says
     when the archive took it (that stamp wins). ``origin`` (an :class:`Origin`) names the
-    web-archive record it was read from.
+    web-archive record it was read from. A ``captured_at`` without a time zone raises
+    ``ValueError``.
 
     Raises :class:`UnsupportedPage` when nothing parseable is recognised (the message says
     what was seen) and :class:`MalformedPage` for input that cannot be read at all.
@@ -185,6 +186,8 @@ def parse(
         >>> thread.kind, thread.author.handle, len(thread.tweets), thread.complete
         ('thread', 'QuinnyPig', 102, True)
     """
+    if captured_at is not None and captured_at.utcoffset() is None:
+        raise ValueError("captured_at must say its time zone (a timezone-aware datetime)")
     name = source or url or (os.fspath(data) if isinstance(data, os.PathLike) else "<input>")
     if not isinstance(data, str) and _is_export(data):
         return _parse_export(data, url, name, expect)
