@@ -34,6 +34,7 @@ PARTS = {
     "threadkeep.parsing": "parse",
     "threadkeep.account": "parse",
     "threadkeep.fetch": "fetch",
+    "threadkeep.warc": "warc",
     "threadkeep.archive": "archive",
     "threadkeep.archive.checks": "archive",
     "threadkeep.archive.replay": "archive",
@@ -56,6 +57,7 @@ OURS = {
     "wayback",
     "parse",
     "fetch",
+    "warc",
     "archive",
     "archive data",
     "render",
@@ -78,6 +80,8 @@ FORBIDDEN = {
     "html": {"face", "fetch", "parse", "batch", "cli", "wayback"},
     "shared": OURS - {"shared", "errors"},
     "batch": {"face", "cli"},
+    # web-archive files: read (and written) from bytes; a WACZ's zip checked as an export's is.
+    "warc": OURS - {"warc", "shared", "errors", "models", "parse"},
     # recover: finds copies through the fetcher and keeps them through the archive.
     "wayback": {"face", "cli", "batch", "render"},
 }
@@ -128,7 +132,7 @@ def _loaded_after(code: str) -> set[str]:
 
 HEAVY = (
     "httpx", "bs4", "lxml", "tenacity", "jinja2", "threadkeep.archive", "threadkeep.fetch",
-    "threadkeep.html",
+    "threadkeep.html", "warcio", "brotli",
 )  # fmt: skip
 
 

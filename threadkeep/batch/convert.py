@@ -14,12 +14,15 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 from threadkeep.batch.inputs import EXPORT, Input, read_input
 from threadkeep.batch.outputs import FolderSink, Format, Sink, StreamSink, is_folder, plan_names
 from threadkeep.batch.report import Report, reason
 from threadkeep.files import OutputError
+
+if TYPE_CHECKING:
+    from threadkeep.models import Result
 
 __all__ = ["Outcome", "Plan", "convert", "plan"]
 
@@ -77,12 +80,49 @@ class Outcome:
     error: str | None = None
 
 
+class _Empty(Exception):
+    """A web-archive record with no tweets (or nothing threadkeep reads): counted, not written."""
+
+
+def _warc_result(item: Input) -> Result:
+    from threadkeep.errors import UnsupportedPage
+    from threadkeep.models import Origin
+    from threadkeep.parsing import parse
+    from threadkeep.warc.read import read_page
+
+    assert item.record is not None
+    source, ref = item.record
+    if ref.unresolved:
+        raise _Empty("a revisit whose original is not in this file")
+    page = read_page(source, ref)
+    origin = Origin(file=page.file, offset=page.offset, record_id=page.record_id)
+    try:
+        result = parse(page.body, url=page.url, source=item.label, captured_at=page.date,
+                       origin=origin)  # fmt: skip
+    except UnsupportedPage as exc:
+        raise _Empty(exc.reason) from exc
+    if not _has_tweets(result):
+        raise _Empty(f"{result.kind} with no tweets")
+    return result
+
+
+def _has_tweets(result: Result) -> bool:
+    from threadkeep.models import Listing
+
+    if isinstance(result, Listing):
+        return bool(result.threads)
+    return result.kind == "tweet" or bool(getattr(result, "tweets", ()))
+
+
 def _render(item: Input, run: Plan, stdin: IO[bytes]) -> tuple[str, Iterable[str]]:
     # Imported here: planning a run (and `threadkeep --help`) needs no parser or model code.
     from threadkeep.parsing import parse
     from threadkeep.render import json_chunks, printable, to_markdown
 
-    if item.kind is EXPORT and item.path is not None:  # read from its path, file by file
+    result: Result
+    if item.record is not None:
+        result = _warc_result(item)
+    elif item.kind is EXPORT and item.path is not None:  # read from its path, file by file
         result = parse(item.path, url=run.url, source=item.label)
     else:
         result = parse(read_input(item, stdin), url=run.url, source=item.label)
@@ -131,6 +171,10 @@ def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> I
                 raise  # stdout's reader is gone: nothing more can be said
             except OutputError:
                 raise  # the output is at fault, not the input: the next write would fail too
+            except _Empty as exc:
+                report.nothing(item.label, str(exc))
+                yield Outcome(item, kind=None)
+                continue
             except Exception as exc:  # each failure named on one line, see reason()
                 yield _failed(item, exc, report)
                 continue

@@ -14,16 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from threadkeep.files import walk
+from threadkeep.files import suffix_of, walk
 from threadkeep.limits import MAX_INPUT_BYTES, read_limited, too_large
+from threadkeep.warc.index import Ref
+from threadkeep.warc.read import Source
 
 __all__ = [
     "EXPORT",
     "KINDS",
     "SUFFIXES",
+    "WARC",
     "Input",
     "InputKind",
     "inputs",
+    "named_kind",
     "read_input",
     "suffix_list",
 ]
@@ -49,6 +53,8 @@ class Input:
     path: Path | None  # None for standard input
     relative: Path
     kind: InputKind = field(compare=False, repr=False)
+    record: tuple[Source, Ref] | None = field(default=None, compare=False, repr=False)
+    """A WARC record's file and place (a WARC input only)."""
 
 
 def _itself(item: Input) -> Iterator[Input]:
@@ -83,7 +89,47 @@ EXPORT = InputKind(name="export", suffixes=(), expand=_itself, read=_read_nothin
 """An account export named on the command line: its zip, or its unpacked folder (one input,
 read from its path). Zips inside a folder of pages are not read as exports."""
 
-KINDS: tuple[InputKind, ...] = (PAGE,)
+
+def _warc_records(item: Input) -> Iterator[Input]:
+    """Every page record of a WARC file (or of each WARC in a WACZ): one input each."""
+    from threadkeep.errors import MalformedPage
+    from threadkeep.warc.read import refs
+    from threadkeep.warc.wacz import is_wacz, warc_members
+
+    assert item.path is not None
+    try:
+        import warcio  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        missing = "reading WARC files needs warcio: pip install 'threadkeep[warc]'"
+        yield Input(item.label, item.path, item.relative, WARC,
+                    record=(Source(item.path), Ref(0, damage=missing)))  # fmt: skip
+        return
+    if is_wacz(item.path):
+        try:
+            sources = [Source(item.path, member) for member in warc_members(item.path)]
+        except MalformedPage as exc:  # reported as this file's one failed input
+            yield Input(item.label, item.path, item.relative, WARC,
+                        record=(Source(item.path), Ref(0, damage=exc.reason)))  # fmt: skip
+            return
+    else:
+        sources = [Source(item.path)]
+    for source in sources:
+        folder = item.relative / source.member if source.member else item.relative
+        for ref in refs(source):
+            yield Input(source.at(ref.offset), item.path, folder / str(ref.offset), WARC,
+                        record=(source, ref))  # fmt: skip
+
+
+WARC = InputKind(
+    name="warc",
+    suffixes=(".warc", ".warc.gz", ".wacz"),
+    expand=_warc_records,
+    read=_read_nothing,
+)
+"""A web-archive file (WARC, gzipped or not, or a WACZ): one input per page record, read by
+:func:`threadkeep.warc.read.read_page` with its url, date and place."""
+
+KINDS: tuple[InputKind, ...] = (PAGE, WARC)
 """Every kind of input file, in the order a folder's files are matched against them."""
 
 SUFFIXES: tuple[str, ...] = tuple(suffix for kind in KINDS for suffix in kind.suffixes)
@@ -99,15 +145,32 @@ def suffix_list(conjunction: str = "or") -> str:
 
 def _kind_of(path: Path) -> InputKind:
     # A file named on the command line is read whatever its suffix: the content decides.
-    return _BY_SUFFIX.get(path.suffix.lower(), PAGE)
+    return _BY_SUFFIX.get(suffix_of(path.name), PAGE)
 
 
-def _named_kind(path: Path) -> InputKind:
+def _is_warc(head: bytes) -> bool:
+    """True for the first bytes of a WARC, plain or gzipped."""
+    if head.startswith(b"WARC/"):
+        return True
+    if not head.startswith(b"\x1f\x8b"):
+        return False
+    import zlib
+
+    try:
+        return zlib.decompressobj(31).decompress(head, 5).startswith(b"WARC/")
+    except zlib.error:
+        return False
+
+
+def named_kind(path: Path) -> InputKind:
     """A file named on the command line: an export when it is a zip, else by its suffix."""
     try:
         with path.open("rb") as stream:
-            if stream.read(4) in (b"PK\x03\x04", b"PK\x05\x06"):
-                return EXPORT
+            head = stream.read(512)
+        if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+            return WARC if suffix_of(path.name) == ".wacz" else EXPORT
+        if _is_warc(head):
+            return WARC
     except OSError:
         pass  # read_input says why
     return _kind_of(path)
@@ -137,7 +200,7 @@ def inputs(paths: Iterable[str], *, skip: Collection[Path] = ()) -> Iterator[Inp
                 found = Input(str(file), file, file.relative_to(path), _kind_of(file))
                 yield from found.kind.expand(found)
         else:
-            given = Input(label=raw, path=path, relative=Path(path.name), kind=_named_kind(path))
+            given = Input(label=raw, path=path, relative=Path(path.name), kind=named_kind(path))
             yield from given.kind.expand(given)
 
 

@@ -126,7 +126,9 @@ def archive_cmd(
 
     SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
     unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt, .md,
-    .markdown and .json files, subfolders included), or an account export (the zip X/Twitter
+    .markdown and .json files, subfolders included), or a web-archive file (.warc, .warc.gz,
+    .wacz: each page record captured with its url, date and status; records already in the
+    archive skipped), or an account export (the zip X/Twitter
     lets you download, or its unpacked folder): every tweet, each thread unrolled from its
     self-replies (show ROOT_ID prints it), deleted tweets kept and marked, media copied into
     the archive once; the same export again writes nothing, a later one marks what is gone
@@ -236,14 +238,16 @@ class _Run:
         """Each source's line on stdout as it is done; Ctrl-C says what was done."""
         from tqdm import tqdm
 
-        from threadkeep.batch.archiving import archive_sources
+        from threadkeep.batch.archiving import archive_sources, is_warc
 
         captures = archive_sources(
             self.archive, self.client, todo, report=report, threadreader_base=self.threadreader_base
         )
         stdout = sys.stdout
         try:
-            for done in tqdm(captures, total=len(todo), desc="archiving", unit="source",
+            # A web-archive file is a source per record: how many is known as it is read.
+            total = None if any(is_warc(source) for source in todo) else len(todo)
+            for done in tqdm(captures, total=total, desc="archiving", unit="source",
                              file=sys.stderr, disable=not bar_on):  # fmt: skip
                 if done.result is not None and done.result.document:
                     self.documents.append(done.result.document)

@@ -59,8 +59,10 @@ def convert(
     PATH is a file, a folder (every .html, .htm, .txt, .md, .markdown and .json below it) or
     - for standard input. An account export (the zip X/Twitter lets you download, or the
     folder it unpacks to) is one input: every tweet and thread in it; in Markdown, its threads
-    unrolled. Each result is written as soon as it is ready. A bad input is named on stderr
-    with its reason; the others are still converted and the exit status is 1.
+    unrolled. A web-archive file (.warc, .warc.gz, .wacz) gives one input per page record,
+    with the record's url and date; records with no tweets are counted, not written. Each
+    result is written as soon as it is ready. A bad input is named on stderr with its reason;
+    the others are still converted and the exit status is 1.
 
     Example:
 
@@ -83,6 +85,11 @@ def convert(
     run = batch.plan(items, fmt=fmt, output=output, url=url)
     report = batch.Report(len(items))
     _run(run, report, show_progress(progress) and len(items) > _PROGRESS_THRESHOLD)
+    if report.empty:  # web-archive records: a crawl is mostly pages without tweets
+        from threadkeep.words import plural
+
+        said = f"{report.empty} of {plural(report.total, 'input')} held no tweets (not written)"
+        click.echo(f"threadkeep: {said}", err=True)
     if report.failures:
         raise Failed(report.summary())
 

@@ -1,0 +1,1 @@
+"""Web-archive (WARC) files: reading their records (``read``, ``index``, ``wacz``)."""

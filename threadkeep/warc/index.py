@@ -1,0 +1,165 @@
+"""A first pass over a WARC file's record headers: which records are pages, where they are.
+
+:func:`index` reads every record's headers (never a payload it does not need) and yields a
+:class:`Ref` for each record threadkeep reads: a ``response`` or ``resource`` whose payload is
+HTML, JSON or text, and a ``revisit`` (resolved to the page it repeats when that page is in the
+same file, else marked unresolved). A damaged record is a :class:`Ref` too (``damage`` says
+what is wrong) and the pass goes on from the next record it can find.
+:func:`per_record_gzip` tells a ``.warc.gz`` compressed record by record (seekable) from one
+gzipped whole (read through :mod:`gzip`; offsets are then positions in the uncompressed WARC).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from threadkeep.limits import MAX_INPUT_BYTES
+
+__all__ = ["Ref", "index", "is_page_type", "per_record_gzip"]
+
+GZIP_MAGIC = b"\x1f\x8b"
+_PAGE_TYPES = ("html", "json", "text/", "xml")
+_CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[ \t]*(\d+)")
+_MEMBER_CAP = 1 << 24
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One record to read: its ``offset``; for a resolved revisit, the ``original``'s offset."""
+
+    offset: int
+    url: str | None = None
+    original: int | None = None
+    unresolved: bool = False
+    """A revisit whose original is not in this file: counted, never read."""
+    damage: str | None = None
+    """Why the record at ``offset`` cannot be read (the rest of the file still is)."""
+
+
+def is_page_type(content_type: str | None) -> bool:
+    """True for a payload threadkeep may read: HTML, JSON, text, or no type said."""
+    if not content_type:
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return any(part in media for part in _PAGE_TYPES)
+
+
+def per_record_gzip(stream: IO[bytes], members: int = 3) -> bool:
+    """True when ``stream`` (at its start, left there) is not gzipped, or its first
+    ``members`` gzip members each hold exactly one WARC record (a well-made ``.warc.gz``).
+    False for a WARC gzipped whole, which is read through :mod:`gzip` instead."""
+    start = stream.tell()
+    try:
+        if stream.read(2) != GZIP_MAGIC:
+            return True
+        stream.seek(start)
+        for _ in range(members):
+            inflate, out = zlib.decompressobj(31), bytearray()
+            while not inflate.eof:
+                data = stream.read(1 << 16)
+                if not data:
+                    return True  # the file ended: every member was one record
+                out += inflate.decompress(data, _MEMBER_CAP)
+                if len(out) >= _MEMBER_CAP and not inflate.eof:
+                    return False
+            stream.seek(-len(inflate.unused_data), 1)
+            head, sep, _ = bytes(out[:65536]).partition(b"\r\n\r\n")
+            length = _CONTENT_LENGTH.search(head)
+            if not (head.startswith(b"WARC/") and sep and length):
+                return False
+            end = len(head) + 4 + int(length.group(1))
+            if len(out) < end or out[end:].strip(b"\r\n"):
+                return False
+        return True
+    except (zlib.error, OSError, EOFError):
+        return True  # a damaged first record: the record pass says where
+    finally:
+        stream.seek(start)
+
+
+def _resync(stream: IO[bytes], after: int, gzipped: bool) -> int | None:
+    """The position of the next record's start past ``after``, or None at the end."""
+    magic = b"\x1f\x8b\x08" if gzipped else b"\nWARC/1."
+    skip = 0 if gzipped else 1
+    position = after + 1
+    stream.seek(position)
+    tail = b""
+    while chunk := stream.read(1 << 20):
+        window = tail + chunk
+        found = window.find(magic)
+        if found >= 0:
+            return position - len(tail) + found + skip
+        tail = window[-(len(magic) - 1) :]
+        position += len(chunk)
+    return None
+
+
+def index(stream: IO[bytes], *, seekable: bool = True) -> Iterator[Ref]:
+    """Each record of the WARC in ``stream`` that threadkeep reads, in file order.
+
+    ``seekable`` False (a WARC gzipped whole, a deflated WACZ member) stops at the first
+    damaged record instead of looking for the next one.
+    """
+    from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+
+    start = stream.tell()
+    gzipped = stream.read(2) == GZIP_MAGIC
+    stream.seek(start)
+    originals: dict[str, int] = {}  # payload digest → offset of the page that has it
+    base: int | None = start
+    while base is not None:
+        stream.seek(base)
+        records = ArchiveIterator(stream)
+        at = base
+        try:
+            for record in records:
+                ref = _ref(record, originals)
+                at = records.get_record_offset()  # after the headers: reads to the end
+                if ref is not None:
+                    url, original, unresolved = ref
+                    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                    if digest and original is None and not unresolved:
+                        originals.setdefault(digest, at)
+                    yield Ref(at, url, original, unresolved)
+                at = records.get_record_offset() + records.get_record_length()
+            return
+        except Exception as exc:  # warcio's and zlib's errors: this record is damaged
+            said = (str(exc).splitlines() or [""])[0][:120]
+            detail = "".join(c if c.isascii() and c.isprintable() else "?" for c in said)
+            if not gzipped:  # a plain record's length leaves out the blank lines after it
+                stream.seek(at)
+                head = stream.read(64)
+                at += len(head) - len(head.lstrip(b"\r\n"))
+            yield Ref(at, damage=f"damaged WARC record ({type(exc).__name__}: {detail})")
+            base = _resync(stream, at, gzipped) if seekable else None
+
+
+def _ref(record: object, originals: dict[str, int]) -> tuple[str | None, int | None, bool] | None:
+    """(url, original, unresolved) for a record read, None for one skipped."""
+    headers = record.rec_headers  # type: ignore[attr-defined]
+    kind = record.rec_type  # type: ignore[attr-defined]
+    url = headers.get_header("WARC-Target-URI")
+    digest = headers.get_header("WARC-Payload-Digest")
+    if kind == "revisit":
+        if digest in originals:
+            return url, originals[digest], False
+        return url, None, True
+    if kind not in ("response", "resource"):
+        return None
+    http = record.http_headers  # type: ignore[attr-defined]
+    if kind == "response" and http is not None:
+        status = http.get_statuscode()
+        if not status or not status.startswith("2"):
+            return None  # a redirect's or an error's body is not the page
+        content_type = http.get_header("Content-Type")
+    else:
+        content_type = headers.get_header("Content-Type")
+    length = headers.get_header("Content-Length")
+    too_big = length is not None and length.isdigit() and int(length) > MAX_INPUT_BYTES
+    if too_big or not is_page_type(content_type):
+        return None
+    return url, None, False
