@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import httpx
 
 from threadkeep.errors import FetchTimeout, ResponseTooLarge
-from threadkeep.fetch.capture import Capture
+from threadkeep.fetch.capture import Capture, Exchange
 from threadkeep.fetch.decoding import Decoder
 from threadkeep.fetch.failures import Failure
 
@@ -124,6 +124,23 @@ class Body:
             content_type=content_type,
             encoding=encoding,
             attempts=self.attempts,
+        )
+
+    def exchange(self, capture: Capture) -> Exchange:
+        """The request this body answered and the answer, with ``capture``'s bytes."""
+        request, response = self.response.request, self.response
+        target = request.url.raw_path.decode("ascii", errors="replace")
+        return Exchange(
+            method=request.method,
+            url=str(request.url),
+            target=target,
+            http_version=response.http_version,
+            request_headers=tuple(request.headers.multi_items()),
+            status=response.status_code,
+            reason=response.reason_phrase,
+            response_headers=tuple(response.headers.multi_items()),
+            body=capture.content,
+            fetched_at=capture.fetched_at,
         )
 
     def capture(self) -> Capture:

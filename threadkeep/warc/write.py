@@ -30,13 +30,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import IO, Any
+from pathlib import Path
+from typing import IO, Any, Protocol
 
 from threadkeep._version import __version__
 from threadkeep.errors import ThreadkeepError
 
 __all__ = [
     "DROPPED_HEADERS",
+    "ExchangeLike",
+    "FetchRecorder",
     "Response",
     "WarcWriter",
     "content_type",
@@ -124,6 +127,31 @@ def reason(status: int) -> str:
         return "Unknown"
 
 
+class ExchangeLike(Protocol):
+    """A fetch's request and answer (:class:`threadkeep.fetch.capture.Exchange`)."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def http_version(self) -> str: ...
+    @property
+    def request_headers(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def response_headers(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def fetched_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class Response:
     """A ``response`` record written: what a ``revisit`` of its bytes points at."""
@@ -163,6 +191,7 @@ class WarcWriter:
             raise ThreadkeepError(
                 "writing web-archive (WARC) files needs warcio: pip install 'threadkeep[warc]'"
             ) from None
+        self._stream = stream
         self._writer: Any = WARCWriter(stream, gzip=gzip, warc_version="WARC/1.1")
         fields = {
             "software": f"threadkeep {__version__}",
@@ -326,8 +355,82 @@ class WarcWriter:
         kept.append(("Content-Length", str(len(body))))
         return _status_and_headers(f"{code} {said or reason(code)}", kept, protocol)
 
+    def exchange(self, fetched: ExchangeLike) -> tuple[str, str]:
+        """Write a fetch as a ``request`` record and its ``response`` (the answer's own
+        headers, but those of :data:`DROPPED_HEADERS`: the body is the decoded one); their
+        ids."""
+        response_id = record_id(
+            "response", fetched.url, warc_date(fetched.fetched_at), payload_digest(fetched.body)
+        )
+        request = self.request(
+            fetched.url,
+            fetched.fetched_at,
+            method=fetched.method,
+            target=fetched.target,
+            headers=fetched.request_headers,
+            concurrent_to=response_id,
+            protocol=fetched.http_version,
+        )
+        self.response(
+            fetched.url,
+            fetched.fetched_at,
+            fetched.body,
+            status=fetched.status,
+            headers=fetched.response_headers,
+            protocol=fetched.http_version,
+            status_reason=fetched.reason or None,
+        )
+        return request, response_id
+
     def _write(self, record: Any) -> None:
         self._writer.write_record(record)
+        flush = getattr(self._stream, "flush", None)
+        if flush is not None:
+            flush()  # each record whole on disk as it is written: a crash keeps those before
+
+
+class FetchRecorder:
+    """Appends every fetch it is handed (a client's ``on_exchange``) to the WARC file
+    ``path`` as a request and a response record, as it happens: a file that exists is
+    continued (each run starts with its own ``warcinfo`` record), gzipped record by record
+    when its name ends in ``.gz``. Close it (or leave its ``with`` block) when done.
+
+    Example::
+
+        with FetchRecorder("fetches.warc.gz") as recorder:
+            with threadkeep.Client(on_exchange=recorder) as client:
+                client.fetch("https://example.org/")
+    """
+
+    def __init__(self, path: str | Path, *, date: datetime | None = None) -> None:
+        self.path = Path(path)
+        self.count = 0
+        self._file = self.path.open("ab")
+        try:
+            self._writer = WarcWriter(
+                self._file,
+                filename=self.path.name,
+                date=date or datetime.now(UTC),
+                info={"description": "fetches recorded by threadkeep archive --warc"},
+                gzip=self.path.name.endswith(".gz"),
+            )
+        except BaseException:
+            self._file.close()
+            raise
+
+    def __call__(self, fetched: ExchangeLike) -> None:
+        self._writer.exchange(fetched)
+        self.count += 1
+
+    def close(self) -> None:
+        """Close the file (every record is on disk already)."""
+        self._file.close()
+
+    def __enter__(self) -> FetchRecorder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _status_and_headers(line: str, headers: list[tuple[str, str]], protocol: str) -> Any:
