@@ -30,17 +30,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from threadkeep.errors import CorruptStore, SiteError
 from threadkeep.words import plural
 
 if TYPE_CHECKING:
-    from threadkeep.archive.records import CaptureEntry
-    from threadkeep.archive.store import Archive
+    from threadkeep.archive.records import CaptureEntry, DocumentRecord
     from threadkeep.warc.write import Response, WarcWriter
 
 __all__ = ["WarcExported", "export_warc"]
+
+
+class Archive(Protocol):
+    """What an export reads of :class:`~threadkeep.archive.Archive` (which calls it)."""
+
+    def find(self, identifier: str) -> DocumentRecord | None: ...
+    def captures(self) -> Iterator[CaptureEntry]: ...
+    def raw(self, sha256: str) -> bytes: ...
 
 
 @dataclass
