@@ -297,7 +297,7 @@ def _repair(store: str) -> None:
 def export_cmd(
     identifiers: tuple[str, ...], store: str, fmt: str, output: Path | None, media: bool | None
 ) -> None:
-    """Print every tweet record (JSON lines), or write an offline site or a WARC file.
+    """Print the tweet records, or write an offline site or a WARC file.
 
     With --format html, writes DIR/index.html (every document), one page a thread in DIR/t/
     (removed tweets with their last content, edited ones with their versions, the stored
