@@ -3,6 +3,7 @@ record as it happens, through the fetch client's ``on_exchange`` observer (loopb
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
 import hashlib
@@ -49,6 +50,29 @@ def test_the_client_hands_each_fetch_to_its_observer(server: HTTPServer) -> None
     assert sent["user-agent"].startswith("threadkeep/")
     answered = {k.lower(): v for k, v in exchange.response_headers}
     assert answered["content-encoding"] == "gzip" and answered["x-served-by"] == "loopback"
+
+
+def test_the_async_client_hands_each_fetch_to_its_observer(server: HTTPServer) -> None:
+    _serve_gzipped_thread(server)
+    server.expect_request("/gone").respond_with_data("gone", status=404)
+    seen: list[Exchange] = []
+
+    async def both() -> list[object]:
+        async with threadkeep.AsyncClient(
+            min_interval=0, retries=0, on_exchange=seen.append
+        ) as client:
+            return [
+                item
+                async for item in client.fetch_many(
+                    [server.url_for(THREAD_PATH), server.url_for("/gone")]
+                )
+            ]
+
+    results = asyncio.run(both())
+    assert sum(isinstance(r, threadkeep.FetchError) for r in results) == 1
+    assert [(e.target, e.status, e.body == THREAD.read_bytes()) for e in seen] == [
+        (THREAD_PATH, 200, True)
+    ]
 
 
 def test_a_failed_fetch_is_not_observed(server: HTTPServer) -> None:
