@@ -54,7 +54,7 @@ def _records(path: Path) -> list[tuple[str, dict[str, str], str | None, bytes]]:
     """(type, WARC headers, HTTP status, body) of every record, digests checked."""
     found = []
     with path.open("rb") as stream:
-        for record in ArchiveIterator(stream, check_digests=True):
+        for record in ArchiveIterator(stream, check_digests="raise"):
             headers = dict(record.rec_headers.headers)
             status = record.http_headers.get_statuscode() if record.http_headers else None
             found.append((record.rec_type, headers, status, record.content_stream().read()))

@@ -90,7 +90,7 @@ def _records(path: Path) -> list[tuple[str, dict[str, str], object, bytes]]:
     with path.open("rb") as stream:
         return [
             (r.rec_type, dict(r.rec_headers.headers), r.http_headers, r.content_stream().read())
-            for r in ArchiveIterator(stream, check_digests=True)
+            for r in ArchiveIterator(stream, check_digests="raise")
         ]
 
 

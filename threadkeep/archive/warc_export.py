@@ -18,13 +18,16 @@ order, after a leading ``warcinfo`` record:
 
 Record ids are made from what the records hold and the ``warcinfo`` record is dated by the
 newest capture written, so exporting the same store again gives the same bytes. One raw body
-is in memory at a time; the log is read as a stream, so a large store, on a folder or in a
-bucket, is exported without being loaded. The file is written beside its name and renamed
+is in memory at a time and the log is read as a stream (twice: the first pass finds the
+newest time), so a large store, on a folder or in a bucket, is exported without being loaded;
+what is kept as it goes is small (a record's id, url and digest for each distinct body, 16
+bytes for each capture). The file is written beside its name and renamed
 into place at the end: a failed export leaves nothing half-written.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -113,8 +116,8 @@ def export_warc(
 
     target = Path(path)
     keys = _documents(archive, identifiers)
-    times = [e.time for e in _selected(archive, keys) if e.sha256 is not None]
-    date = max(times) if times else datetime.now(UTC)
+    newest = max((e.time for e in _selected(archive, keys) if e.sha256), default=None)
+    date = newest or datetime.now(UTC)
     done = WarcExported(target)
     partial = target.with_name(target.name + ".partial")
     try:
@@ -144,15 +147,17 @@ def _write(
     archive: Archive, writer: WarcWriter, entries: Iterator[CaptureEntry], done: WarcExported
 ) -> None:
     first: dict[str, Response] = {}  # sha256 → the response record of its bytes
-    written: set[tuple[str | None, datetime, str]] = set()
+    written: set[bytes] = set()  # each capture written, as 16 bytes (a few MB a million)
     for entry in entries:
         sha = entry.sha256
         if sha is None:
             done.failed += 1
             continue
-        if (entry.url, entry.time, sha) in written:  # the same capture logged twice
+        key = hashlib.blake2b(f"{entry.url}\n{entry.time.isoformat()}\n{sha}".encode(),
+                              digest_size=16).digest()  # fmt: skip
+        if key in written:  # the same capture logged twice: its record once
             continue
-        written.add((entry.url, entry.time, sha))
+        written.add(key)
         if entry.url is not None and sha in first:  # its bytes are in the file already
             writer.revisit(entry.url, entry.time, first[sha], status=entry.status)
             done.revisits += 1
