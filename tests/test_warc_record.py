@@ -103,7 +103,7 @@ def test_archive_records_each_fetch_as_request_and_response(
     args = ["archive", url, "--store", str(tmp_path / "store"), "--min-interval", "0"]
     done = CliRunner().invoke(cli, [*args, "--warc", str(warc)])
     assert done.exit_code == 0, done.output
-    assert "1 fetch recorded" in done.output
+    assert "1 request recorded" in done.output
     records = _records(warc)
     assert [kind for kind, *_ in records] == ["warcinfo", "request", "response"]
     _, request, response = records
@@ -127,6 +127,32 @@ def test_archive_records_each_fetch_as_request_and_response(
     assert again.exit_code == 0, again.output
     kinds = [kind for kind, *_ in _records(warc)]
     assert kinds == ["warcinfo", "request", "response"] * 2  # continued, not replaced
+
+
+def test_a_redirect_is_recorded_before_the_answer_it_led_to(
+    server: HTTPServer, tmp_path: Path
+) -> None:
+    _serve_gzipped_thread(server)
+    server.expect_request("/old").respond_with_data(
+        "", status=301, headers={"Location": THREAD_PATH}
+    )
+    warc = tmp_path / "fetches.warc"
+    old = server.url_for("/old")
+    args = ["archive", old, "--store", str(tmp_path / "store"), "--min-interval", "0"]
+    done = CliRunner().invoke(cli, [*args, "--warc", str(warc)])
+    assert done.exit_code == 0, done.output
+    assert "2 requests recorded" in done.output
+    records = _records(warc)
+    assert [(kind, h.get("WARC-Target-URI")) for kind, h, _, _ in records[1:]] == [
+        ("request", old),
+        ("response", old),
+        ("request", server.url_for(THREAD_PATH)),
+        ("response", server.url_for(THREAD_PATH)),
+    ]
+    moved = records[2][2]
+    assert moved.statusline.startswith("301 ")
+    assert moved.get_header("Location") == THREAD_PATH
+    assert records[4][3] == THREAD.read_bytes()
 
 
 def test_archive_refuses_a_warc_file_it_cannot_write(tmp_path: Path) -> None:

@@ -200,8 +200,8 @@ def archive_cmd(
     if recorder is not None:
         from threadkeep.words import plural
 
-        fetches = plural(recorder.count, "fetch", "fetches")
-        click.echo(f"threadkeep: {warc}: {fetches} recorded", err=True)
+        requests = plural(recorder.count, "request")
+        click.echo(f"threadkeep: {warc}: {requests} recorded", err=True)
     media_failed = None
     if with_media:
         documents = run.documents + _documents_of(archive, skipped)

@@ -69,12 +69,13 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         with tries.running():
             async for attempt in AsyncRetrying(**tries.policy()):
                 with attempt:
-                    capture, exchange = await self._exchange(tries.attempt())
+                    capture, exchanges = await self._exchange(tries.attempt())
                     break
             else:
                 raise AssertionError("unreachable: tenacity returns or re-raises the last failure")
-        if self._on_exchange is not None:
-            self._on_exchange(exchange)
+        if (observe := self._on_exchange) is not None:
+            for exchange in exchanges:
+                observe(exchange)
         return capture
 
     async def fetch_thread(self, url_or_id: str | int) -> Thread:
@@ -122,7 +123,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def _read(self, ask: Ask[R]) -> R:
         return read(await self.fetch(ask.url), ask)
 
-    async def _exchange(self, attempt: Attempt) -> tuple[Capture, Exchange]:
+    async def _exchange(self, attempt: Attempt) -> tuple[Capture, tuple[Exchange, ...]]:
         """One attempt: request hop after hop until an answer's body is read."""
         settings = self._settings
         while True:
@@ -140,4 +141,4 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
                             async for chunk in response.aiter_raw():
                                 body.add(chunk)
                             capture = body.capture()
-                            return capture, body.exchange(capture)
+                            return capture, body.exchanges(capture)

@@ -36,9 +36,10 @@ class ClientBase(Generic[H]):
     A ``http`` client passed in (proxies, auth, transports) is used as given and left open;
     one made here is closed with the client. docs/fetching.md gives every keyword's meaning.
     ``on_exchange``, when given, is called with the :class:`~threadkeep.fetch.capture.Exchange`
-    of every successful ``fetch`` (and ``fetch_thread``, ``fetch_tweet``, ``fetch_article``)
-    once its body is read, outside the retries: what it raises reaches the caller of the
-    fetch. Streamed fetches (media) are not observed.
+    of each request of every successful ``fetch`` (and ``fetch_thread``, ``fetch_tweet``,
+    ``fetch_article``) once its body is read: each redirect followed, then the final answer.
+    It is called outside the retries (a failed try is never seen): what it raises reaches the
+    caller of the fetch. Failed fetches and streamed ones (media) are not observed.
 
     Example::
 

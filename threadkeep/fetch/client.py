@@ -69,9 +69,10 @@ class Client(ClientBase[httpx.Client]):
         ``from_page=True`` for a url taken from a page's content rather than from the user:
         its first hop may not reach loopback or private addresses (docs/security.md).
         """
-        capture, exchange = self._fetching(url, from_page, _whole)
-        if self._on_exchange is not None:
-            self._on_exchange(exchange)
+        capture, exchanges = self._fetching(url, from_page, _whole)
+        if (observe := self._on_exchange) is not None:
+            for exchange in exchanges:
+                observe(exchange)
         return capture
 
     def fetch_streamed(
@@ -143,8 +144,8 @@ class Client(ClientBase[httpx.Client]):
                     return read(body, response.iter_raw())
 
 
-def _whole(body: Body, raw: Iterator[bytes]) -> tuple[Capture, Exchange]:
+def _whole(body: Body, raw: Iterator[bytes]) -> tuple[Capture, tuple[Exchange, ...]]:
     for chunk in raw:
         body.add(chunk)
     capture = body.capture()
-    return capture, body.exchange(capture)
+    return capture, body.exchanges(capture)

@@ -404,7 +404,7 @@ class FetchRecorder:
 
     def __init__(self, path: str | Path, *, date: datetime | None = None) -> None:
         self.path = Path(path)
-        self.count = 0
+        self.count = 0  # requests recorded (a redirect followed is one)
         self._file = self.path.open("ab")
         try:
             self._writer = WarcWriter(
