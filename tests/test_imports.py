@@ -80,7 +80,8 @@ FORBIDDEN = {
     "html": {"face", "fetch", "parse", "batch", "cli", "wayback"},
     "shared": OURS - {"shared", "errors"},
     "batch": {"face", "cli"},
-    # web-archive files: read (and written) from bytes; a WACZ's zip checked as an export's is.
+    # web-archive files: read and written from bytes (pages parsed with parse); the archive
+    # and the batch call it.
     "warc": OURS - {"warc", "shared", "errors", "models", "parse"},
     # recover: finds copies through the fetcher and keeps them through the archive.
     "wayback": {"face", "cli", "batch", "render"},
@@ -158,6 +159,9 @@ def test_importing_threadkeep_loads_no_network_parsing_or_archive_code(code: str
         ),
         # Reading a store (show, history) loads no parser, lxml, bs4 or httpx.
         ("from threadkeep.archive import Archive", ("threadkeep.parsing", "lxml", "bs4", "httpx")),
+        # WARC files: warcio loads when a file is written, not with the writer's module.
+        ("import threadkeep.warc.write", ("warcio", "threadkeep.archive", "httpx")),
+        ("from threadkeep.archive import Archive", ("warcio", "threadkeep.warc")),
         # The site's package loads Jinja2 only when it writes a site.
         ("import threadkeep.html", ("jinja2", "threadkeep.parsing", "httpx")),
     ],

@@ -44,6 +44,7 @@ from threadkeep.errors import ArchiveError
 
 if TYPE_CHECKING:
     from threadkeep.archive.export import ExportArchived
+    from threadkeep.archive.warc_export import WarcExported
     from threadkeep.models import Tweet
 
 __all__ = ["DEFAULT_STORE", "Archive"]
@@ -518,6 +519,25 @@ class Archive:
             name=name,
             progress=progress,
         )
+
+    def export_warc(
+        self, path: str | os.PathLike[str], identifiers: Sequence[str] = ()
+    ) -> WarcExported:
+        """Write the raw captures (of the documents ``identifiers`` name, else all) into the
+        WARC file ``path``, which pywb and other replay tools open: a ``response`` record a
+        capture with its url, time, status and payload digest, a ``revisit`` for bytes
+        written already, a ``resource`` for a capture with no url; failed captures left out
+        and counted. The same store exported again gives the same bytes. Needs warcio
+        (``pip install 'threadkeep[warc]'``). See :mod:`threadkeep.archive.warc_export`.
+
+        Example::
+
+            done = archive.export_warc("captures.warc.gz")
+            print(done.summary())  # captures.warc.gz: 3 captures (2 responses, 1 revisit)
+        """
+        from threadkeep.archive.warc_export import export_warc
+
+        return export_warc(self, path, identifiers)
 
     def store_media(self, items: Sequence[tuple[bytes | None, MediaEntry]]) -> tuple[int, int]:
         """Keep media files and their index lines, under the store lock: each ``(data,

@@ -7,6 +7,8 @@ one line (or one JSON line) a source as each is done, and the failures at the en
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from threadkeep.archive import Archive
     from threadkeep.batch import Report
     from threadkeep.fetch import Client
+    from threadkeep.warc.write import FetchRecorder
 
 __all__ = ["COMMANDS", "archive_cmd"]
 
@@ -104,6 +107,13 @@ def _listed(from_file: str | None) -> list[str]:
     help="Write each capture (kept from then on) without merging it: the next archive run "
     "or verify --repair merges them (many writers sharing one store).",
 )
+@click.option(
+    "--warc",
+    "warc",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also record every page fetched, as it is fetched, as request and response records "
+    "in this WARC file (continued if it exists; .warc.gz: gzipped record by record).",
+)
 @contact_option
 def archive_cmd(
     sources: tuple[str, ...],
@@ -120,6 +130,7 @@ def archive_cmd(
     wayback: str,
     max_bytes: int,
     no_merge: bool,
+    warc: Path | None,
     contact: str | None,
 ) -> None:
     """Capture pages into the archive: urls are fetched, saved files read.
@@ -149,6 +160,7 @@ def archive_cmd(
         threadkeep archive saved/*.html --store ./archive
         threadkeep archive --from urls.txt --store ./archive --format json
         threadkeep archive twitter-2024-11-16-abc.zip --store ./archive
+        threadkeep archive --from urls.txt --warc fetches.warc.gz --store ./archive
     """
     from threadkeep.archive import Archive
     from threadkeep.batch import Report
@@ -175,14 +187,23 @@ def archive_cmd(
             said.json_line() if as_lines == "json" else said.summary(), err=as_lines != "json"
         )
     report = Report(len(todo), "source", "archived")
-    with Client(
-        threadreader_base=threadreader_base,
-        min_interval=min_interval,
-        contact=contact,
-        allow_private=allow_private,
-    ) as client:
+    with (
+        _recorder(warc) as recorder,
+        Client(
+            threadreader_base=threadreader_base,
+            min_interval=min_interval,
+            contact=contact,
+            allow_private=allow_private,
+            on_exchange=recorder,
+        ) as client,
+    ):
         run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))
+    if recorder is not None:
+        from threadkeep.words import plural
+
+        requests = plural(recorder.count, "request")
+        click.echo(f"threadkeep: {warc}: {requests} recorded", err=True)
     media_failed = None
     if with_media:
         documents = run.documents + _documents_of(archive, skipped)
@@ -211,6 +232,22 @@ def archive_cmd(
         raise Failed.inputs(report)
     if media_failed is not None:
         raise media_failed
+
+
+@contextmanager
+def _recorder(path: Path | None) -> Iterator[FetchRecorder | None]:
+    """The WARC file ``--warc`` records fetches into, open for the run (None without it)."""
+    if path is None:
+        yield None
+        return
+    from threadkeep.warc.write import FetchRecorder
+
+    try:
+        recorder = FetchRecorder(path)
+    except OSError as exc:
+        raise Failed(f"--warc {path}: {exc.strerror or exc}") from None
+    with recorder:
+        yield recorder
 
 
 def _documents_of(archive: Archive, urls: list[str]) -> list[str]:

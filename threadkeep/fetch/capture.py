@@ -20,7 +20,7 @@ from threadkeep.fetch.endpoints import Ask, R
 from threadkeep.models import Article, Sighting, SightingKind, Thread, Tweet
 from threadkeep.parsing import parse
 
-__all__ = ["Capture", "read"]
+__all__ = ["Capture", "Exchange", "read"]
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -84,6 +84,30 @@ class Capture:
         return Sighting(
             kind=kind, url=self.final_url, captured_at=self.fetched_at, sha256=self.sha256
         )
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A fetch's final request and answer, as sent and received: what a client hands its
+    ``on_exchange`` observer once the body is read (``archive --warc`` writes it as a
+    ``request`` and a ``response`` record).
+
+    ``request_headers`` and ``response_headers`` are ``(name, value)`` pairs in the order
+    sent, repeated names kept; ``target`` is the request line's path and query; ``body`` is
+    the decoded body (the capture's ``content``: a ``Content-Encoding`` in the headers no
+    longer applies to it).
+    """
+
+    method: str
+    url: str
+    target: str
+    http_version: str
+    request_headers: tuple[tuple[str, str], ...]
+    status: int
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]
+    body: bytes
+    fetched_at: datetime
 
 
 def read(capture: Capture, ask: Ask[R]) -> R:
