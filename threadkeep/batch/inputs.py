@@ -98,7 +98,7 @@ def _warc_records(item: Input) -> Iterator[Input]:
 
     assert item.path is not None
     try:
-        import warcio  # type: ignore[import-untyped]  # noqa: F401
+        import warcio  # noqa: F401
     except ImportError:
         missing = "reading WARC files needs warcio: pip install 'threadkeep[warc]'"
         yield Input(item.label, item.path, item.relative, WARC,

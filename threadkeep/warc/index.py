@@ -104,7 +104,7 @@ def index(stream: IO[bytes], *, seekable: bool = True) -> Iterator[Ref]:
     ``seekable`` False (a WARC gzipped whole, a deflated WACZ member) stops at the first
     damaged record instead of looking for the next one.
     """
-    from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+    from warcio.archiveiterator import ArchiveIterator
 
     start = stream.tell()
     gzipped = stream.read(2) == GZIP_MAGIC

@@ -191,7 +191,7 @@ def decode(data: bytes, transfer: str | None, content: str | None, where: str) -
 
 
 def _record_at(stream: IO[bytes] | _Rewind, offset: int) -> Any:
-    from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+    from warcio.archiveiterator import ArchiveIterator
 
     stream.seek(offset)
     return next(iter(ArchiveIterator(stream)))
