@@ -21,17 +21,21 @@ each figure is the median over ``--rounds`` (the best round's ratio is printed t
 shared machine it is the steadier one). Pages/s counts the pages (the revisits
 included) over the whole command's time. The ratio of each WARC to the files is printed
 against the 0.8 target. Then ``threadkeep archive crawl.warc.gz`` (and the folder, to
-compare) into a new store, ``--archive-rounds`` times: records read per second.
+compare) into a new store, ``--archive-rounds`` times: records read per second. With
+``--stages``, the WARC's own cost instead, in this process: the index pass, reading every page
+record, parsing every page (median of ``--rounds``).
 
 Run from the repository root::
 
     python benchmarks/warc.py                      # 8 repeats of the corpus, 11 rounds
     python benchmarks/warc.py --repeat 2 --rounds 3 --archive-rounds 1   # a quick look
+    python benchmarks/warc.py --stages             # WARC side only: index, read, parse
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -172,11 +176,38 @@ def archive_rounds(inputs: dict[str, Path], rounds: int, cwd: Path) -> dict[str,
     return times
 
 
+def stages(inputs: dict[str, Path], rounds: int) -> None:
+    """In this process: the index pass, reading each page record, parsing each page."""
+    from threadkeep.parsing import parse
+    from threadkeep.warc.read import Source, read_page, refs
+
+    for name in ("warc.gz", "warc"):
+        took: dict[str, list[float]] = {"index": [], "read": [], "parse": []}
+        for _ in range(rounds):
+            source = Source(inputs[name])
+            started = time.perf_counter()
+            found = list(refs(source))
+            indexed = time.perf_counter()
+            read = [read_page(source, ref) for ref in found]
+            done = time.perf_counter()
+            for page in read:
+                with contextlib.suppress(Exception):  # a page no parser reads: timed all the same
+                    parse(page.body, url=page.url)
+            took["index"].append(indexed - started)
+            took["read"].append(done - indexed)
+            took["parse"].append(time.perf_counter() - done)
+        said = {stage: statistics.median(values) for stage, values in took.items()}
+        share = (said["index"] + said["read"]) / said["parse"]
+        print(f"{name:<8}  index {said['index']:.3f}s  read {said['read']:.3f}s  "
+              f"parse {said['parse']:.3f}s  (index + read = {share:.0%} of parse)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=8, help="copies of the fixture pages")
     parser.add_argument("--rounds", type=int, default=11, help="interleaved convert rounds")
     parser.add_argument("--archive-rounds", type=int, default=3, help="archive rounds (0: none)")
+    parser.add_argument("--stages", action="store_true", help="time the stages in-process")
     options = parser.parse_args()
     print(about())
     with tempfile.TemporaryDirectory() as temp:
@@ -187,6 +218,9 @@ def main() -> None:
         print(f"corpus: {pages} pages; the WARC holds {total} records "
               f"(warc.gz {size['warc.gz'] / 1e6:.1f} MB, warc {size['warc'] / 1e6:.1f} MB, "
               f"files {size['files'] / 1e6:.1f} MB)")  # fmt: skip
+        if options.stages:
+            stages(inputs, options.rounds)
+            return
         print(f"\nthreadkeep convert INPUT --format jsonl -o OUT, {options.rounds} rounds:")
         times = convert_rounds(inputs, options.rounds, folder)
         files = statistics.median(times["files"])
