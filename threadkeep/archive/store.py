@@ -45,7 +45,7 @@ from threadkeep.errors import ArchiveError
 if TYPE_CHECKING:
     from threadkeep.archive.export import ExportArchived
     from threadkeep.archive.warc_export import WarcExported
-    from threadkeep.models import Tweet
+    from threadkeep.models import Origin, Tweet
 
 __all__ = ["DEFAULT_STORE", "Archive"]
 
@@ -421,6 +421,7 @@ class Archive:
         captured_at: datetime | None = None,
         status: int | None = None,
         digest: str | None = None,
+        origin: Origin | None = None,
         merge: bool | None = None,
     ) -> AddResult:
         """Capture ``data`` (a page, answer or text copy that came from ``url``).
@@ -437,7 +438,10 @@ class Archive:
         A capture that parses into a result with no tweet of its own (an article that embeds
         none) is logged with the outcome ``empty`` and makes no document.
         ``captured_at`` defaults to now; ``status`` is the HTTP status, for the log;
-        ``digest`` the web archive's digest of a copy fetched from it (kept in the log line).
+        ``digest`` the web archive's digest of a copy fetched from it (kept in the log line);
+        ``origin`` the web-archive (WARC) record the bytes were read from (an
+        :class:`~threadkeep.models.Origin`: file, offset, record id; kept in the capture's own log
+        line, an unchanged one's too).
 
         Examples:
             >>> import tempfile
@@ -464,6 +468,7 @@ class Archive:
             at=at,
             status=status,
             digest=digest,
+            origin=origin,
             place=order.place,
             merge=self.merging if merge is None else merge,
             current=True,

@@ -97,8 +97,9 @@ def is_warc(source: str) -> bool:
 
 
 def _warc(archive: Archive, source: str) -> Iterator[Archived]:
-    """Each page record of a web-archive file, added with its url, date, status and digest;
-    a record with no tweets is kept and logged ``empty``; a damaged one is named and skipped."""
+    """Each page record of a web-archive file, added with its url, date, status, digest and
+    origin (the file and the record's offset, kept in its log line); a record with no tweets
+    is kept and logged ``empty``; a damaged one is named and skipped."""
     from threadkeep.batch.inputs import inputs
     from threadkeep.warc.read import read_page
 
@@ -118,7 +119,8 @@ def _warc(archive: Archive, source: str) -> Iterator[Archived]:
                 yield Archived(item.label, skipped=True, passed=_LOGGED)
                 continue
             added = archive.add(page.body, url=page.url, captured_at=page.date,
-                                status=page.status, digest=page.digest)  # fmt: skip
+                                status=page.status, digest=page.digest,
+                                origin=page.origin)  # fmt: skip
         except UnsupportedPage as exc:
             yield Archived(item.label, passed=f"{exc.reason} (the raw capture is kept)")
             continue

@@ -102,7 +102,10 @@ def _history_lines(found: History) -> list[str]:
     ]
     for capture in found.captures:
         when = capture.time.isoformat()
-        lines.append(f"  capture {when} {capture.outcome:<9} {capture.url or '(file)'}")
+        line = f"  capture {when} {capture.outcome:<9} {capture.url or '(file)'}"
+        if capture.origin is not None:  # the WARC record its bytes were read from
+            line += f" from {capture.origin.file} @ {capture.origin.offset}"
+        lines.append(line)
     for number, snapshot in enumerate(found.snapshots, start=1):
         changes = [
             f"+{len(snapshot.added)} added" if snapshot.added else "",

@@ -21,6 +21,7 @@ from typing import IO, Any, cast
 
 from threadkeep.errors import MalformedPage
 from threadkeep.limits import MAX_INPUT_BYTES
+from threadkeep.models import Origin
 from threadkeep.warc.index import Ref, index, per_record_gzip
 
 __all__ = [
@@ -92,6 +93,11 @@ class WarcPage:
     record_id: str | None
     digest: str | None
     """The bare base32 SHA-1 of the payload (``WARC-Payload-Digest`` without ``sha1:``)."""
+
+    @property
+    def origin(self) -> Origin:
+        """Where the page was read from: the file, the record's offset and its id."""
+        return Origin(file=self.file, offset=self.offset, record_id=self.record_id)
 
 
 def bare_digest(value: str | None) -> str | None:
