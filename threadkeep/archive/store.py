@@ -457,6 +457,11 @@ class Archive:
             >>> empty = archive.add(article)  # an article that embeds no tweet
             >>> empty.outcome, empty.kind, empty.document, empty.snapshot_written
             ('empty', 'article', None, False)
+            >>> from threadkeep.models import Origin  # the same bytes, read from a WARC record
+            >>> archive.add(page, origin=Origin(file="crawl.warc.gz", offset=234)).outcome
+            'unchanged'
+            >>> [entry.origin.offset for entry in archive.captures() if entry.origin]
+            [234]
         """
         at = captured_at or _now()
         self.upgrade()  # reads the store file: format 3 now, or CorruptStore (a newer one)
