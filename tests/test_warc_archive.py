@@ -200,3 +200,17 @@ def test_reparse_and_verify_repair_keep_the_origins(tmp_path: Path, store: str) 
     assert tk("verify", "--store", store).returncode == 0
     assert origins(store) == before
     assert logged_in_history(store) == captures  # the snapshots are of a new generation
+
+
+def test_a_null_origin_is_left_out_with_whatever_else_the_caller_leaves_out() -> None:
+    at = datetime(2024, 5, 1, 10, tzinfo=UTC)
+    entry = CaptureEntry(time=at, url=None, sha256=None, parser_version="0", outcome="failed")
+    for exclude in ({"error"}, {"error": True}):
+        assert set(json.loads(entry.model_dump_json(exclude=exclude))) == (
+            set(CaptureEntry.model_fields) - {"origin", "error"}
+        )
+    kept = entry.model_copy(update={"origin": Origin(file="a.warc", offset=0)})
+    assert json.loads(kept.model_dump_json())["origin"] == {
+        "file": "a.warc", "offset": 0, "record_id": None,
+    }  # fmt: skip
+    assert json.loads(kept.model_dump_json(exclude={"error"}))["origin"]["file"] == "a.warc"

@@ -20,13 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from threadkeep.models import Author, Origin, Tweet
 
@@ -67,14 +61,19 @@ class _Captured(_Record):
     """A record that may name the web-archive record its bytes came from (``origin``).
 
     ``origin`` is written only when known: a line or capture object without one serializes
-    byte for byte as before it existed (format 3 gained the field before its release)."""
+    byte for byte as before it existed (format 3 gained the field before its release). Other
+    views of the record (``history --format json``) say ``"origin": null`` as they say
+    ``"digest": null``."""
 
-    @model_serializer(mode="wrap")
-    def _known_origin_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("origin", 0) is None:
-            del data["origin"]
-        return data
+    def model_dump_json(self, **options: Any) -> str:
+        """As :meth:`pydantic.BaseModel.model_dump_json`, with a null ``origin`` left out."""
+        if getattr(self, "origin", None) is None:
+            exclude = options.get("exclude") or set()
+            if isinstance(exclude, dict):
+                options["exclude"] = {**exclude, "origin": True}
+            else:
+                options["exclude"] = {*exclude, "origin"}
+        return super().model_dump_json(**options)
 
 
 class CaptureEntry(_Captured):
