@@ -1,0 +1,271 @@
+"""convert on Dask: the same outputs and report as the local run, on a real two-worker cluster.
+
+One ``LocalCluster`` (two worker processes, one thread each) serves the module; the CLI tests
+start their own through ``--engine dask --workers 2`` or reach this one by its address. A worker
+is killed for real (a worker plugin ends its process when a chosen task starts); nothing of Dask
+is mocked.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install -e '.[dev]')")
+
+import dask  # noqa: E402
+from distributed import Client, LocalCluster  # noqa: E402
+from distributed.diagnostics.plugin import WorkerPlugin  # noqa: E402
+
+from tests.conftest import FIXTURES  # noqa: E402
+from tests.warcs import NO_TWEETS, TWEET_PAGE, TWEET_URL, Rec, warc_bytes  # noqa: E402
+from threadkeep import batch  # noqa: E402
+from threadkeep.batch.dask import tasks  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+WARCS = FIXTURES / "warc"
+SMALL_RANGE = 1500  # bytes: the crawl below splits into several ranges
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    # A task whose worker dies fails at once (the default retries it on 3 more workers).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as made:  # fmt: skip
+        yield made
+
+
+def tweet_page(number: int) -> bytes:
+    return TWEET_PAGE.replace(b"tweet_1'", b"tweet_%d'" % number).replace(
+        b"data-tweet='20'", b"data-tweet='%d'" % (100 + number)
+    )
+
+
+def crawl_records() -> list[Rec]:
+    """Twelve tweet pages, a page with no tweets, a damaged gzip payload, and a revisit of the
+    first page near the end (its original several ranges back)."""
+    pages = [Rec(f"{TWEET_URL}?n={n}", tweet_page(n), date=f"2024-05-01T10:00:{n:02d}Z")
+             for n in range(12)]  # fmt: skip
+    return [
+        *pages[:4],
+        Rec("https://example.org/weather", NO_TWEETS, date="2024-05-01T10:01:00Z"),
+        *pages[4:8],
+        Rec("https://example.org/broken", TWEET_PAGE, wire=b"not gzip at all",
+            headers=[("Content-Encoding", "gzip")], date="2024-05-01T10:02:00Z"),
+        *pages[8:],
+        Rec(TWEET_URL + "?again", kind="revisit", refers_to=pages[0],
+            date="2024-06-01T10:00:00Z"),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    (folder / "pages").mkdir(parents=True)
+    for page in sorted((FIXTURES / "threadreader").glob("*.html"))[:3]:
+        (folder / "pages" / page.name).write_bytes(page.read_bytes())
+    (folder / "crawl.warc.gz").write_bytes(warc_bytes(crawl_records()))
+    (folder / "whole-gzip.warc.gz").write_bytes((WARCS / "whole-gzip.warc.gz").read_bytes())
+    return folder
+
+
+def run_plan(paths: list[Path], output: Path, fmt: batch.Format = "jsonl") -> batch.Plan:
+    return batch.plan(list(batch.inputs([str(p) for p in paths])), fmt=fmt, output=str(output))
+
+
+def local(paths: list[Path], output: Path, fmt: batch.Format = "jsonl") -> batch.Report:
+    run = run_plan(paths, output, fmt)
+    report = batch.Report(len(run.items))
+    for _ in batch.convert(run, report=report, stdout=sys.stdout, stdin=sys.stdin.buffer):
+        pass
+    return report
+
+
+def on_dask(
+    paths: list[Path], output: Path, address: str, fmt: batch.Format = "jsonl"
+) -> tuple[batch.Report, list[batch.Outcome]]:
+    run = run_plan(paths, output, fmt)
+    report = batch.Report(len(run.items))
+    outcomes = list(batch.convert_dask(run, report=report, stdout=sys.stdout, scheduler=address,
+                                       range_bytes=SMALL_RANGE))  # fmt: skip
+    return report, outcomes
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}  # fmt: skip
+
+
+def counts(report: batch.Report) -> tuple[int, int, int, list[str]]:
+    return report.total, report.succeeded, report.empty, report.failures
+
+
+def test_the_crawl_splits_into_ranges_and_a_whole_gzip_warc_is_one_task(corpus: Path) -> None:
+    crawl = run_plan([corpus / "crawl.warc.gz"], corpus / "out")
+    cut = tasks(crawl, range_bytes=SMALL_RANGE)
+    assert len(cut) >= 3
+    assert all(task.what.startswith("records ") for task in cut)
+    assert [task.start for task in cut] == sorted(task.start for task in cut)
+    assert cut[-1].end == len(crawl.items) == 15  # 12 pages, no tweets, damaged, revisit
+    whole = run_plan([corpus / "whole-gzip.warc.gz"], corpus / "out")
+    [one] = tasks(whole, range_bytes=1)
+    assert (one.start, one.end) == (0, len(whole.items)) and len(whole.items) > 1
+
+
+@pytest.mark.parametrize(("output", "fmt"), [("out/", "jsonl"), ("all.jsonl", "jsonl"),
+                                             ("all.json", "json"), ("all.md", "md")])  # fmt: skip
+def test_dask_writes_byte_for_byte_what_the_local_run_writes(
+    corpus: Path, tmp_path: Path, cluster: LocalCluster, output: str, fmt: batch.Format
+) -> None:
+    paths = [corpus / "pages", corpus / "crawl.warc.gz", corpus / "whole-gzip.warc.gz"]
+    here, there = tmp_path / "local", tmp_path / "dask"
+    mine = local(paths, here / output, fmt) if output.endswith("/") else None
+    if mine is None:
+        here.mkdir()
+        mine = local(paths, here / output, fmt)
+    there.mkdir()
+    theirs, outcomes = on_dask(paths, there / output, cluster.scheduler_address, fmt)
+    assert files(there) == files(here)
+    assert len(files(here)) > (1 if not output.endswith("/") else 10)
+    assert counts(theirs) == counts(mine)
+    [broken] = theirs.failures
+    assert "crawl.warc.gz at " in broken and "payload not gzip" in broken
+    assert theirs.empty >= 2  # the page with no tweets, and the whole-gzip file's
+    assert [o.item.label for o in outcomes] == [i.label for i in run_plan(paths, there).items]
+
+
+def test_the_revisit_reads_its_original_from_an_earlier_range(
+    corpus: Path, tmp_path: Path, cluster: LocalCluster
+) -> None:
+    import json
+
+    crawl = corpus / "crawl.warc.gz"
+    run = run_plan([crawl], tmp_path / "x.jsonl")
+    cut = tasks(run, range_bytes=SMALL_RANGE)
+    last = run.items[cut[-1].start : cut[-1].end][-1]
+    assert last.record is not None and last.record[1].original is not None
+    assert last.record[1].original < run.items[cut[-1].start].record[1].offset  # type: ignore[index]
+    report, _ = on_dask([crawl], tmp_path / "x.jsonl", cluster.scheduler_address)
+    results = [json.loads(line) for line in (tmp_path / "x.jsonl").read_text().splitlines()]
+    again = [r for r in results if r["url"] == TWEET_URL + "?again"]
+    assert len(again) == 1 and report.succeeded == 14
+    assert again[0]["tweets"][0]["id"] == "100"
+
+
+class Dies(WorkerPlugin):
+    """Ends the worker process when the task numbered ``number`` of a conversion starts."""
+
+    name = "threadkeep-test-dies"
+
+    def __init__(self, number: int) -> None:
+        self.prefix = f"threadkeep-convert-{number}-"
+
+    def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
+        if finish == "executing" and str(key).startswith(self.prefix):
+            os._exit(1)
+
+
+def test_a_killed_worker_fails_its_range_and_the_job_goes_on(
+    corpus: Path, tmp_path: Path, cluster: LocalCluster
+) -> None:
+    crawl = corpus / "crawl.warc.gz"
+    run = run_plan([crawl], tmp_path / "out")
+    doomed = tasks(run, range_bytes=SMALL_RANGE)[1]
+    with Client(cluster) as client:
+        client.register_plugin(Dies(1))
+        try:
+            report, outcomes = on_dask([crawl], tmp_path / "out", cluster.scheduler_address)
+        finally:
+            client.unregister_worker_plugin(Dies.name)
+        client.wait_for_workers(2, timeout=60)
+    lost = run.items[doomed.start : doomed.end]
+    said = f"worker died converting records {lost[0].record[1].offset}..{lost[-1].record[1].offset} of {crawl}"  # type: ignore[index]
+    assert [line for line in report.failures if "worker died" in line] == [
+        f"{item.label}: {said}" for item in lost
+    ]
+    assert report.done == report.total == 15
+    assert report.succeeded == 15 - len(lost) - 1  # the damaged record still fails on its own
+    written = {p.name for p in (tmp_path / "out" / "crawl.warc.gz").iterdir()}
+    assert not written & {str(item.record[1].offset) + ".json" for item in lost}  # type: ignore[index]
+    assert len(written) == 15 - len(lost) - 2  # less the empty and the damaged
+    assert [o.error is not None for o in outcomes].count(True) == len(lost) + 1
+
+
+def tk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "threadkeep", *args], capture_output=True, text=True, cwd=ROOT,
+        check=False, env={**os.environ, **(env or {})}, timeout=300,
+    )  # fmt: skip
+
+
+def test_the_cli_on_a_local_cluster_equals_the_local_run(corpus: Path, tmp_path: Path) -> None:
+    paths = [str(corpus / "pages"), str(corpus / "crawl.warc.gz")]
+    here = tk("convert", *paths, "--format", "jsonl", "-o", str(tmp_path / "local/"))
+    there = tk("convert", *paths, "--format", "jsonl", "--engine", "dask", "--workers", "2",
+               "-o", str(tmp_path / "dask/"))  # fmt: skip
+    assert (there.returncode, there.stderr) == (here.returncode, here.stderr) == (1, here.stderr)
+    assert "payload not gzip" in there.stderr and "Traceback" not in there.stderr
+    assert files(tmp_path / "dask") == files(tmp_path / "local")
+    assert len(files(tmp_path / "dask")) == 3 + 13
+
+
+def test_the_cli_reaches_a_running_scheduler(
+    corpus: Path, tmp_path: Path, cluster: LocalCluster
+) -> None:
+    pages = str(corpus / "pages")
+    here = tk("convert", pages, "-o", str(tmp_path / "local.jsonl"), "--format", "jsonl")
+    there = tk("convert", pages, "--format", "jsonl", "--engine", "dask",
+               "--scheduler", cluster.scheduler_address, "-o", str(tmp_path / "dask.jsonl"))  # fmt: skip
+    assert (there.returncode, there.stderr) == (here.returncode, "") == (0, "")
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dask.jsonl", "local.jsonl"]  # no parts
+
+
+def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    done = tk("convert", str(WARCS / "revisits.warc.gz"), "--engine", "dask",
+              "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "out/"),
+              env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith("threadkeep: no Dask scheduler answers at tcp://127.0.0.1:9 (")
+    assert done.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--workers", "2", "-o", "out/"], "--scheduler and --workers apply to --engine dask only"),
+        (["--scheduler", "tcp://h:1", "-o", "out/"], "apply to --engine dask only"),
+        (["--engine", "dask"], "--engine dask writes files: give -o FOLDER or -o FILE"),
+        (["--engine", "dask", "--workers", "2", "--scheduler", "tcp://h:1", "-o", "o/"],
+         "--workers starts a local cluster"),
+    ],
+)  # fmt: skip
+def test_dask_options_out_of_place_are_usage_errors(args: list[str], said: str) -> None:
+    done = tk("convert", str(WARCS / "revisits.warc.gz"), *args)
+    assert done.returncode == 2
+    assert said in done.stderr
+
+
+def test_without_dask_installed_the_error_names_the_extra(tmp_path: Path) -> None:
+    script = (
+        "import sys; sys.modules['distributed'] = None\n"  # as if it were not installed
+        "from threadkeep.cli import main\n"
+        f"main(['convert', {str(WARCS / 'revisits.warc.gz')!r}, '--engine', 'dask', "
+        f"'-o', {str(tmp_path / 'out/')!r}])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "threadkeep: converting on Dask needs dask.distributed: pip install 'threadkeep[dask]'\n"
+    )
