@@ -27,6 +27,7 @@ import io
 import json
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -136,12 +137,16 @@ class _Recorder(Report):
 
     def success(self, label: str, what: str) -> None:
         self.events.append(("success", label, what))
+        self.succeeded += 1
 
     def nothing(self, label: str, what: str) -> None:
         self.events.append(("nothing", label, what))
+        self.succeeded += 1
+        self.empty += 1
 
     def failure(self, line: str) -> None:
         self.events.append(("failure", line))
+        self.failures.append(line)
 
 
 class _PartSink(Sink):
@@ -222,9 +227,11 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
     import logging
 
     try:
-        cluster = cluster_class(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)  # fmt: skip
+        with warnings.catch_warnings():  # its health page moves off 8787 when that is taken
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = cluster_class(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR)  # fmt: skip
     except (OSError, RuntimeError) as exc:
         raise ClusterError(f"a local Dask cluster could not start ({exc})") from None
     with cluster, client_class(cluster) as client:
@@ -288,9 +295,9 @@ def convert_dask(
                 futures.append(client.submit(_convert_task, sub, part, run.target, pure=False,
                                              key=key))  # fmt: skip
             with open_sink(run, stdout) as sink:
-                for number, (task, future) in enumerate(zip(cut, futures, strict=True)):
+                for number, answer in _in_order(futures):
                     part = parts / f"part-{number:06d}" if parts is not None else None
-                    yield from _collect(run, task, future, part, sink, report)
+                    yield from _collect(run, cut[number], answer, part, sink, report)
         finally:
             if parts is not None:
                 for leftover in parts.glob("part-*"):
@@ -299,19 +306,43 @@ def convert_dask(
                     parts.rmdir()
 
 
+def _in_order(futures: list[Any]) -> Iterator[tuple[int, Any]]:
+    """Each task's number and answer (its result, or the exception it ended with), in
+    submission order. Answers are fetched as tasks finish, in any order, so that no result
+    waits on a worker (a worker that dies loses the results it holds)."""
+    from distributed import as_completed
+
+    numbers = {future.key: number for number, future in enumerate(futures)}
+    answers: dict[int, Any] = {}
+    following = 0
+    for future in as_completed(futures):
+        try:
+            answers[numbers[future.key]] = future.result()
+        except Exception as exc:  # KilledWorker, or the task's own error: said in _collect
+            answers[numbers[future.key]] = exc
+        future.release()
+        while following in answers:
+            yield following, answers.pop(following)
+            following += 1
+
+
 def _collect(
-    run: Plan, task: Task, future: Any, part: Path | None, sink: Sink, report: Report
+    run: Plan, task: Task, answer: Any, part: Path | None, sink: Sink, report: Report
 ) -> Iterator[Outcome]:
     """One task's outcomes into ``report`` and its results into ``sink``, in input order."""
     from distributed import KilledWorker
 
-    try:
-        (done, events, texts), stopped = future.result()
-    except KilledWorker:
+    if isinstance(answer, Exception):  # the task itself failed: each of its inputs is named
+        exc = answer
+        if isinstance(exc, KilledWorker):
+            why = "worker died"
+        else:  # not an input's fault (those are caught inside the task): a bug, or Dask's
+            why = f"task failed ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]})"
         for item in run.items[task.start : task.end]:
-            report.failure(f"{item.label}: worker died converting {task.what}")
+            report.failure(f"{item.label}: {why} converting {task.what}")
             yield Outcome(item, error=report.failures[-1])
         return
+    (done, events, texts), stopped = answer
     for event in events:
         if event[0] == "failure":
             report.failure(event[1])
