@@ -310,12 +310,13 @@ def _in_order(futures: list[Any]) -> Iterator[tuple[int, Any]]:
     """Each task's number and answer (its result, or the exception it ended with), in
     submission order. Answers are fetched as tasks finish, in any order, so that no result
     waits on a worker (a worker that dies loses the results it holds)."""
-    from distributed import as_completed
+    import distributed
 
+    finished: Any = distributed.as_completed  # untyped
     numbers = {future.key: number for number, future in enumerate(futures)}
     answers: dict[int, Any] = {}
     following = 0
-    for future in as_completed(futures):
+    for future in finished(futures):
         try:
             answers[numbers[future.key]] = future.result()
         except Exception as exc:  # KilledWorker, or the task's own error: said in _collect
