@@ -240,8 +240,15 @@ def tk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPro
 def test_the_cli_on_a_local_cluster_equals_the_local_run(corpus: Path, tmp_path: Path) -> None:
     paths = [str(corpus / "pages"), str(corpus / "crawl.warc.gz")]
     here = tk("convert", *paths, "--format", "jsonl", "-o", str(tmp_path / "local/"))
-    there = tk("convert", *paths, "--format", "jsonl", "--engine", "dask", "--workers", "2",
-               "-o", str(tmp_path / "dask/"))  # fmt: skip
+    # The console script, as a user runs it: its workers are spawned without a __main__ guard
+    # of ours (python -m threadkeep is exempt from that rule anyway).
+    script = Path(sys.executable).parent / "threadkeep"
+    assert script.exists()
+    there = subprocess.run(
+        [str(script), "convert", *paths, "--format", "jsonl", "--engine", "dask",
+         "--workers", "2", "-o", str(tmp_path / "dask/")],
+        capture_output=True, text=True, cwd=ROOT, check=False, timeout=300,
+    )  # fmt: skip
     assert (there.returncode, there.stderr) == (here.returncode, here.stderr) == (1, here.stderr)
     assert "payload not gzip" in there.stderr and "Traceback" not in there.stderr
     assert files(tmp_path / "dask") == files(tmp_path / "local")
@@ -260,14 +267,41 @@ def test_the_cli_reaches_a_running_scheduler(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "dask.jsonl", "local.jsonl"]
 
 
-def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_1(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("tcp://127.0.0.1:9", "(Timed out trying to connect to tcp://127.0.0.1:9 after 1 s)"),
+        ("nonsense", "(missing port number in address 'nonsense')"),
+    ],
+)
+def test_a_scheduler_that_does_not_answer_is_one_line_and_exit_1(
+    tmp_path: Path, address: str, why: str
+) -> None:
     done = tk("convert", str(WARCS / "revisits.warc.gz"), "--engine", "dask",
-              "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "out/"),
+              "--scheduler", address, "-o", str(tmp_path / "out/"),
               env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})  # fmt: skip
     assert done.returncode == 1
-    assert done.stderr.startswith("threadkeep: no Dask scheduler answers at tcp://127.0.0.1:9 (")
-    assert done.stderr.count("\n") == 1
+    assert done.stderr == f"threadkeep: no Dask scheduler answers at {address} {why}\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_record_that_fails_in_a_worker_is_named_as_locally_and_the_rest_converted(
+    corpus: Path, tmp_path: Path, cluster: LocalCluster
+) -> None:
+    crawl = corpus / "crawl.warc.gz"
+    mine = local([crawl], tmp_path / "local.jsonl")
+    report, outcomes = on_dask([crawl], tmp_path / "dask.jsonl", cluster.scheduler_address)
+    [failed] = [outcome for outcome in outcomes if outcome.error]
+    assert failed.item.label == f"{crawl} at 3635"
+    assert failed.error == (
+        f"{crawl} at 3635: payload not gzip as its headers say "
+        "(Error -3 while decompressing data: incorrect header check)"
+    )
+    assert report.failures == mine.failures == [failed.error]
+    assert report.summary() == "1 of 15 inputs failed"
+    assert (report.succeeded, report.empty) == (14, 1)
+    lines = (tmp_path / "dask.jsonl").read_bytes()
+    assert lines == (tmp_path / "local.jsonl").read_bytes() and lines.count(b"\n") == 13
 
 
 @pytest.mark.parametrize(
