@@ -333,3 +333,24 @@ def test_without_dask_installed_the_error_names_the_extra(tmp_path: Path) -> Non
     assert done.stderr == (
         "threadkeep: converting on Dask needs dask.distributed: pip install 'threadkeep[dask]'\n"
     )
+
+
+def test_without_an_output_the_results_come_back_through_the_scheduler(
+    corpus: Path, cluster: LocalCluster
+) -> None:
+    import io
+
+    paths = [str(corpus / "pages"), str(corpus / "crawl.warc.gz")]
+    outs = []
+    for engine in ("local", "dask"):
+        run = batch.plan(list(batch.inputs(paths)), fmt="md")
+        report, out = batch.Report(len(run.items)), io.StringIO()
+        if engine == "local":
+            outcomes = batch.convert(run, report=report, stdout=out, stdin=io.BytesIO())
+        else:
+            outcomes = batch.convert_dask(run, report=report, stdout=out,
+                                          scheduler=cluster.scheduler_address, range_bytes=SMALL_RANGE)  # fmt: skip
+        assert len(list(outcomes)) == 3 + 15
+        outs.append((out.getvalue(), counts(report)))
+    assert outs[0] == outs[1]
+    assert outs[1][0].count("\n---\n\n") == 3 + 13 - 1  # Markdown results, one separator between
