@@ -351,3 +351,34 @@ def test_parse_takes_a_capture_time_only_with_its_time_zone() -> None:
     assert threadkeep.parse(TWEET_PAGE, captured_at=when).source.captured_at == when  # type: ignore[union-attr]
     with pytest.raises(ValueError, match="time zone"):
         threadkeep.parse(TWEET_PAGE, captured_at=datetime(2024, 5, 1, 10))
+
+
+def test_style_sheets_and_scripts_in_a_crawl_are_not_inputs(tmp_path: Path) -> None:
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(warc_bytes([
+        Rec(TWEET_URL, TWEET_PAGE),
+        Rec("https://example.org/site.css", b"body { color: red }", content_type="text/css"),
+        Rec("https://example.org/app.js", b"let a = 1;",
+            content_type="text/javascript; charset=utf-8"),
+        Rec("https://example.org/note.txt", b"nothing here", content_type="text/plain"),
+    ]))  # fmt: skip
+    done = tk("convert", str(crawl), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert [s["url"] for s in sources(done.stdout)] == [TWEET_URL]  # type: ignore[index]
+    # the text file is read (a page could be plain text); the CSS and the script never are
+    assert "1 of 2 inputs held no tweets (not written)" in done.stderr
+
+
+def test_a_revisit_before_its_original_is_counted_and_the_original_still_converted(
+    tmp_path: Path,
+) -> None:
+    # Files concatenated out of order: the revisit comes first (docs/warc.md, Limits).
+    original = Rec(TWEET_URL, TWEET_PAGE, date="2024-05-01T10:00:00Z")
+    revisit = Rec(TWEET_URL + "?again", kind="revisit", refers_to=original,
+                  date="2024-06-01T10:00:00Z")  # fmt: skip
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(warc_bytes([revisit, original]))
+    done = tk("convert", str(crawl), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert [s["url"] for s in sources(done.stdout)] == [TWEET_URL]  # type: ignore[index]
+    assert "1 of 2 inputs held no tweets (not written)" in done.stderr

@@ -23,6 +23,8 @@ __all__ = ["Ref", "index", "is_page_type", "per_record_gzip"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 _PAGE_TYPES = ("html", "json", "text/", "xml")
+_NOT_PAGES = ("text/css", "text/javascript", "text/ecmascript", "text/x-javascript")
+"""Text that is never a page: a crawl's style sheets and scripts are read by nothing."""
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[ \t]*(\d+)")
 _MEMBER_CAP = 1 << 24
 
@@ -41,11 +43,12 @@ class Ref:
 
 
 def is_page_type(content_type: str | None) -> bool:
-    """True for a payload threadkeep may read: HTML, JSON, text, or no type said."""
+    """True for a payload threadkeep may read: HTML, JSON, text (not CSS or JavaScript), or
+    no type said."""
     if not content_type:
         return True
     media = content_type.split(";", 1)[0].strip().lower()
-    return any(part in media for part in _PAGE_TYPES)
+    return media not in _NOT_PAGES and any(part in media for part in _PAGE_TYPES)
 
 
 def per_record_gzip(stream: IO[bytes], members: int = 3) -> bool:
