@@ -133,7 +133,7 @@ def _loaded_after(code: str) -> set[str]:
 
 HEAVY = (
     "httpx", "bs4", "lxml", "tenacity", "jinja2", "threadkeep.archive", "threadkeep.fetch",
-    "threadkeep.html", "warcio", "brotli",
+    "threadkeep.html", "warcio", "brotli", "dask", "distributed",
 )  # fmt: skip
 
 
@@ -162,6 +162,9 @@ def test_importing_threadkeep_loads_no_network_parsing_or_archive_code(code: str
         # WARC files: warcio loads when a file is written, not with the writer's module.
         ("import threadkeep.warc.write", ("warcio", "threadkeep.archive", "httpx")),
         ("from threadkeep.archive import Archive", ("warcio", "threadkeep.warc")),
+        # Dask loads when a conversion runs on it, not with the batch module or the CLI.
+        ("from threadkeep import batch; batch.convert_dask", ("dask", "distributed")),
+        ("from threadkeep.cli import cli", ("dask", "distributed")),
         # The site's package loads Jinja2 only when it writes a site.
         ("import threadkeep.html", ("jinja2", "threadkeep.parsing", "httpx")),
     ],

@@ -24,6 +24,7 @@ from threadkeep._version import __version__
 from threadkeep.errors import (
     ArchiveError,
     BadTarget,
+    ClusterError,
     CorruptStore,
     FetchError,
     FetchTimeout,
@@ -103,6 +104,7 @@ __all__ = [
     "BadTarget",
     "Capture",
     "Client",
+    "ClusterError",
     "CorruptStore",
     "Export",
     "FetchError",

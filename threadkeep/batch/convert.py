@@ -24,7 +24,7 @@ from threadkeep.files import OutputError
 if TYPE_CHECKING:
     from threadkeep.models import Result
 
-__all__ = ["Outcome", "Plan", "convert", "plan"]
+__all__ = ["Outcome", "Plan", "convert", "convert_one", "open_sink", "plan"]
 
 log = logging.getLogger("threadkeep")
 
@@ -133,7 +133,8 @@ def _render(item: Input, run: Plan, stdin: IO[bytes]) -> tuple[str, Iterable[str
     return result.kind, itertools.chain(pieces, ["\n"])
 
 
-def _sink(run: Plan, stdout: TextIO) -> Sink:
+def open_sink(run: Plan, stdout: TextIO) -> Sink:
+    """Where ``run``'s results go: its folder, its one file, or ``stdout``."""
     if run.folder is not None:
         return FolderSink(run.folder, run.names)
     return StreamSink(
@@ -161,25 +162,34 @@ def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> I
                                stdin=sys.stdin.buffer):
             print(outcome.item.label, outcome.error or outcome.kind, file=sys.stderr)
     """
-    with _sink(run, stdout) as sink:
-        for index, item in enumerate(run.items):
-            log.debug("%s: reading", item.label)
-            try:
-                kind, text = _render(item, run, stdin)
-                written = sink.put_chunks(index, text)
-            except BrokenPipeError:
-                raise  # stdout's reader is gone: nothing more can be said
-            except OutputError:
-                raise  # the output is at fault, not the input: the next write would fail too
-            except _Empty as exc:
-                report.nothing(item.label, str(exc))
-                yield Outcome(item, kind=None)
-                continue
-            except Exception as exc:  # each failure named on one line, see reason()
-                yield _failed(item, exc, report)
-                continue
-            report.success(item.label, f"{kind} → {written}" if written else kind)
-            yield Outcome(item, kind=kind, written=written)
+    with open_sink(run, stdout) as sink:
+        for index in range(len(run.items)):
+            yield convert_one(run, index, sink=sink, report=report, stdin=stdin)
+
+
+def convert_one(run: Plan, index: int, *, sink: Sink, report: Report, stdin: IO[bytes]) -> Outcome:
+    """Convert input ``index`` of ``run`` into ``sink``: the step :func:`convert` repeats, and
+    each task of :func:`threadkeep.batch.dask.convert_dask` (on a Dask worker) too.
+
+    A failure is counted in ``report`` and returned; an :class:`~threadkeep.files.OutputError`
+    (or a broken pipe) is raised.
+    """
+    item = run.items[index]
+    log.debug("%s: reading", item.label)
+    try:
+        kind, text = _render(item, run, stdin)
+        written = sink.put_chunks(index, text)
+    except BrokenPipeError:
+        raise  # stdout's reader is gone: nothing more can be said
+    except OutputError:
+        raise  # the output is at fault, not the input: the next write would fail too
+    except _Empty as exc:
+        report.nothing(item.label, str(exc))
+        return Outcome(item, kind=None)
+    except Exception as exc:  # each failure named on one line, see reason()
+        return _failed(item, exc, report)
+    report.success(item.label, f"{kind} → {written}" if written else kind)
+    return Outcome(item, kind=kind, written=written)
 
 
 def _failed(item: Input, exc: Exception, report: Report) -> Outcome:
