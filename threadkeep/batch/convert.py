@@ -86,7 +86,6 @@ class _Empty(Exception):
 
 def _warc_result(item: Input) -> Result:
     from threadkeep.errors import UnsupportedPage
-    from threadkeep.models import Origin
     from threadkeep.parsing import parse
     from threadkeep.warc.read import read_page
 
@@ -95,10 +94,9 @@ def _warc_result(item: Input) -> Result:
     if ref.unresolved:
         raise _Empty("a revisit whose original is not in this file")
     page = read_page(source, ref)
-    origin = Origin(file=page.file, offset=page.offset, record_id=page.record_id)
     try:
         result = parse(page.body, url=page.url, source=item.label, captured_at=page.date,
-                       origin=origin)  # fmt: skip
+                       origin=page.origin)  # fmt: skip
     except UnsupportedPage as exc:
         raise _Empty(exc.reason) from exc
     if not _has_tweets(result):
