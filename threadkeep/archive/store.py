@@ -457,7 +457,7 @@ class Archive:
             >>> empty = archive.add(article)  # an article that embeds no tweet
             >>> empty.outcome, empty.kind, empty.document, empty.snapshot_written
             ('empty', 'article', None, False)
-            >>> from threadkeep.models import Origin  # the same bytes, read from a WARC record
+            >>> from threadkeep import Origin  # the same bytes, read from a WARC record
             >>> archive.add(page, origin=Origin(file="crawl.warc.gz", offset=234)).outcome
             'unchanged'
             >>> [entry.origin.offset for entry in archive.captures() if entry.origin]
