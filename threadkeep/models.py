@@ -173,7 +173,20 @@ status page, as the web archive kept it)."""
 class Origin(_Model):
     """The web-archive (WARC) record a copy was read from: its ``file`` (a WACZ member as
     ``crawl.wacz#archive/data.warc.gz``), the record's byte ``offset`` in it and its
-    ``WARC-Record-ID``."""
+    ``WARC-Record-ID``.
+
+    ``threadkeep convert crawl.warc.gz`` sets it on each record's result
+    (``result.source.origin``); ``threadkeep archive`` keeps it on the capture's log line.
+
+    Examples:
+        >>> import threadkeep
+        >>> page = b"<div id='tweet_1' class='content-tweet' data-tweet='20'>hi</div>"
+        >>> origin = threadkeep.Origin(file="crawl.warc.gz", offset=4096)
+        >>> result = threadkeep.parse(page, url="https://threadreaderapp.com/thread/20.html",
+        ...                           origin=origin)
+        >>> result.source.origin.file, result.source.origin.offset
+        ('crawl.warc.gz', 4096)
+    """
 
     file: str
     offset: int = Field(ge=0)
