@@ -9,6 +9,7 @@ an input.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
@@ -94,11 +95,17 @@ def _warc_result(item: Input) -> Result:
     if ref.unresolved:
         raise _Empty("a revisit whose original is not in this file")
     page = read_page(source, ref)
+    text = page.text()  # a charset its HTTP head declares: handed to parse() as text
     try:
-        result = parse(page.body, url=page.url, source=item.label, captured_at=page.date,
-                       origin=page.origin)  # fmt: skip
+        result = parse(page.body if text is None else text, url=page.url, source=item.label,
+                       captured_at=page.date, origin=page.origin)  # fmt: skip
     except UnsupportedPage as exc:
         raise _Empty(exc.reason) from exc
+    if text is not None and result.source is not None:  # the hash of the record's bytes
+        sha256 = hashlib.sha256(page.body).hexdigest()
+        result = result.model_copy(
+            update={"source": result.source.model_copy(update={"sha256": sha256})}
+        )
     if not _has_tweets(result):
         raise _Empty(f"{result.kind} with no tweets")
     return result

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from threadkeep.encoding import declared_charset
 from threadkeep.errors import FetchTimeout, ResponseTooLarge
 from threadkeep.fetch.capture import Capture, Exchange
 from threadkeep.fetch.decoding import Decoder
@@ -36,13 +37,7 @@ def media_type(header: str | None) -> tuple[str | None, str | None]:
     """
     if not header:
         return None, None
-    kind, *params = header.split(";")
-    charset = None
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip(" \"'"):
-            charset = value.strip(" \"'").lower()
-    return kind.strip().lower() or None, charset
+    return header.split(";", 1)[0].strip().lower() or None, declared_charset(header)
 
 
 def exchange_of(response: httpx.Response, body: bytes, fetched_at: datetime) -> Exchange:

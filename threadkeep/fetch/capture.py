@@ -8,21 +8,17 @@ parser, which raises :class:`~threadkeep.errors.UnsupportedPage` for them).
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from threadkeep.encoding import decode
+from threadkeep.encoding import declared_text, decode
 from threadkeep.errors import UnsupportedPage
 from threadkeep.fetch.endpoints import Ask, R
 from threadkeep.models import Article, Sighting, SightingKind, Thread, Tweet
 from threadkeep.parsing import parse
 
 __all__ = ["Capture", "Exchange", "read"]
-
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -74,10 +70,8 @@ class Capture:
     def text(self) -> str:
         """The body as text: a byte-order mark decides, then the declared charset, then the
         page's own declaration or sniffing (as :func:`threadkeep.parse` does)."""
-        if self.encoding and not self.content.startswith(_BOMS):
-            with contextlib.suppress(LookupError):  # a charset Python does not know: sniff
-                return self.content.decode(self.encoding, errors="replace")
-        return decode(self.content)
+        declared = declared_text(self.content, self.encoding)
+        return decode(self.content) if declared is None else declared
 
     def sighting(self, kind: SightingKind) -> Sighting:
         """A :class:`Sighting` of this capture (final url, time, hash) as a ``kind`` source."""

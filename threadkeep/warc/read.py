@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
+from threadkeep.encoding import declared_charset, declared_text
 from threadkeep.errors import MalformedPage
 from threadkeep.limits import MAX_INPUT_BYTES
 from threadkeep.models import Origin
@@ -93,6 +94,11 @@ class WarcPage:
     record_id: str | None
     digest: str | None
     """The bare base32 SHA-1 of the payload (``WARC-Payload-Digest`` without ``sha1:``)."""
+
+    def text(self) -> str | None:
+        """The payload decoded in the charset its HTTP head declares (which beats what the
+        bytes look like, as for a fetch), or None when it declares none to honour."""
+        return declared_text(self.body, declared_charset(self.content_type))
 
     @property
     def origin(self) -> Origin:

@@ -1,0 +1,41 @@
+"""What a WARC record's HTTP head says about its payload, honoured when it is converted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from tests.test_warc import tk
+from tests.warcs import TWEET_URL, Rec, warc_bytes
+
+CYRILLIC = "Привет мир, это мой твит"
+
+
+def test_a_charset_the_http_head_declares_decodes_the_page(tmp_path: Path) -> None:
+    # A page with no <meta charset>, sent as windows-1251: its HTTP head is the only word on
+    # its encoding (as a fetch's is, threadkeep.fetch.capture.read), not a cp1252 guess.
+    page = f"<div class='content-tweet' data-tweet='20'>{CYRILLIC}</div>".encode("cp1251")
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(warc_bytes([
+        Rec(TWEET_URL, page, content_type="text/html; charset=windows-1251"),
+    ]))  # fmt: skip
+    done = tk("convert", str(crawl), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    (thread,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert thread["tweets"][0]["text"] == CYRILLIC
+    # the sighting's hash is still that of the bytes the record holds
+    assert thread["source"]["sha256"] == hashlib.sha256(page).hexdigest()
+
+
+def test_a_utf8_page_under_a_wrong_charset_is_not_spoiled_by_a_bom(tmp_path: Path) -> None:
+    # A byte-order mark decides over the head's charset (the fetch's rule too).
+    page = b"\xef\xbb\xbf" + f"<div class='content-tweet' data-tweet='20'>{CYRILLIC}</div>".encode()
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(warc_bytes([
+        Rec(TWEET_URL, page, content_type="text/html; charset=iso-8859-1"),
+    ]))  # fmt: skip
+    done = tk("convert", str(crawl), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    (thread,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert thread["tweets"][0]["text"] == CYRILLIC
