@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -291,26 +292,37 @@ class _Rewind:
         return self.position
 
 
-_OPEN: list[tuple[tuple[Source, int, int], contextlib.ExitStack, IO[bytes] | _Rewind]] = []
-"""The WARC last read (at most one), kept open for the next record of the same file."""
+_Kept = list[tuple[tuple[Source, int, int], contextlib.ExitStack, IO[bytes] | _Rewind]]
+
+
+class _ThreadOpen(threading.local):
+    """The WARC this thread last read (at most one), kept open for its next record. One a
+    thread: a Dask worker runs a task a thread, each seeking in its own range of the file."""
+
+    def __init__(self) -> None:
+        self.kept: _Kept = []
+
+
+_OPEN = _ThreadOpen()
 
 
 def close_open() -> None:
-    """Close the WARC kept open between records (reading another one closes it too)."""
-    while _OPEN:
-        _OPEN.pop()[1].close()
+    """Close the WARC kept open between records by this thread (reading another closes it)."""
+    while _OPEN.kept:
+        _OPEN.kept.pop()[1].close()
 
 
 def _opened(source: Source, *, again: bool = False) -> IO[bytes] | _Rewind:
     stat = source.path.stat()
     key = (source, stat.st_mtime_ns, stat.st_size)
-    if _OPEN and _OPEN[0][0] == key and not again:
-        return _OPEN[0][2]
+    kept = _OPEN.kept
+    if kept and kept[0][0] == key and not again:
+        return kept[0][2]
     close_open()
     stack = contextlib.ExitStack()
     stream, cheap = stack.enter_context(source.open())
     opened: IO[bytes] | _Rewind = stream if cheap else _Rewind(stream)
-    _OPEN.append((key, stack, opened))
+    kept.append((key, stack, opened))
     return opened
 
 
