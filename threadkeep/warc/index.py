@@ -65,18 +65,24 @@ def per_record_gzip(stream: IO[bytes], members: int = 3) -> bool:
             while not inflate.eof:
                 data = stream.read(1 << 16)
                 if not data:
-                    return True  # the file ended: every member was one record
+                    break  # the file ends inside this member: judged by what it holds
                 out += inflate.decompress(data, _MEMBER_CAP)
                 if len(out) >= _MEMBER_CAP and not inflate.eof:
                     return False
-            stream.seek(-len(inflate.unused_data), 1)
+            if not out:
+                return True  # the file ended at a member's end: every member was one record
             head, sep, _ = bytes(out[:65536]).partition(b"\r\n\r\n")
             length = _CONTENT_LENGTH.search(head)
             if not (head.startswith(b"WARC/") and sep and length):
                 return False
             end = len(head) + 4 + int(length.group(1))
-            if len(out) < end or out[end:].strip(b"\r\n"):
+            if out[end:].strip(b"\r\n"):
+                return False  # a second record in the member: a WARC gzipped whole
+            if not inflate.eof:
+                return True  # one record, cut short: the record pass names it
+            if len(out) < end:
                 return False
+            stream.seek(-len(inflate.unused_data), 1)
         return True
     except (zlib.error, OSError, EOFError):
         return True  # a damaged first record: the record pass says where
@@ -99,6 +105,17 @@ def _resync(stream: IO[bytes], after: int, gzipped: bool) -> int | None:
         tail = window[-(len(magic) - 1) :]
         position += len(chunk)
     return None
+
+
+def _cut_at(stream: IO[bytes], end: int, *, seekable: bool) -> int | None:
+    """Where a record the file was cut inside starts, past ``end`` (the last whole record's
+    end), or None when nothing but blank lines follows it."""
+    if not seekable and stream.tell() - end <= 16:  # read to its end: a whole one's blank lines
+        return None
+    stream.seek(end)  # (a WARC gzipped whole is read again from its start: only when cut)
+    head = stream.read(64)
+    rest = head.lstrip(b"\r\n")
+    return end + len(head) - len(rest) if rest else None
 
 
 def index(stream: IO[bytes], *, seekable: bool = True) -> Iterator[Ref]:
@@ -129,6 +146,9 @@ def index(stream: IO[bytes], *, seekable: bool = True) -> Iterator[Ref]:
                         originals.setdefault(digest, at)
                     yield Ref(at, url, original, unresolved)
                 at = records.get_record_offset() + records.get_record_length()
+            cut = _cut_at(stream, at, seekable=seekable)
+            if cut is not None:  # warcio ends quietly inside a record's headers
+                yield Ref(cut, damage="record cut short (the file ends inside its headers)")
             return
         except Exception as exc:  # warcio's and zlib's errors: this record is damaged
             said = (str(exc).splitlines() or [""])[0][:120]

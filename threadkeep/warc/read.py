@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import sys
 import threading
 import zlib
 from collections.abc import Iterator
@@ -76,9 +77,37 @@ class Source:
             if not per_record_gzip(raw):
                 whole = gzip.GzipFile(fileobj=raw, mode="rb")
                 stack.callback(whole.close)
-                raw = cast(IO[bytes], whole)
+                raw = cast(IO[bytes], _UpToTheCut(whole))
                 cheap = False
             yield raw, cheap
+
+
+class _UpToTheCut:
+    """A WARC gzipped whole, read uncompressed up to where its file was cut: GzipFile raises
+    EOFError at a cut, dropping what it had read in the same call (every record before the
+    cut with it); here the bytes end there, and the record pass names the record cut."""
+
+    def __init__(self, whole: gzip.GzipFile) -> None:
+        self.whole = whole
+
+    def read(self, size: int = -1) -> bytes:
+        out = bytearray()
+        wanted = size if size >= 0 else sys.maxsize
+        while len(out) < wanted:
+            try:  # read1: one step at a time, so that a step's bytes are kept before a cut
+                piece = self.whole.read1(min(wanted - len(out), 1 << 16))
+            except EOFError:
+                break
+            if not piece:
+                break
+            out += piece
+        return bytes(out)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.whole.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.whole.tell()
 
 
 @dataclass(frozen=True)
@@ -222,6 +251,12 @@ def _page(record: Any, source: Source, ref: Ref, revisit: Any = None) -> WarcPag
     raw = record.raw_stream.read(MAX_INPUT_BYTES + 1)
     if len(raw) > MAX_INPUT_BYTES:
         raise _too_large(where)
+    missing = getattr(record.raw_stream, "limit", 0)  # warcio reads a cut record short, silently
+    if isinstance(missing, int) and missing > 0:
+        raise MalformedRecord(
+            f"record cut short ({missing:,} bytes of its payload missing: the file ends inside it)",
+            source=where,
+        )
     if record.rec_type == "response" and http is not None:
         body = decode(raw, http.get_header("Transfer-Encoding"),
                       http.get_header("Content-Encoding"), where)  # fmt: skip
