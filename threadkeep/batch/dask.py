@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import os
 import uuid
 import warnings
@@ -221,11 +222,16 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
             said = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
             raise ClusterError(f"no Dask scheduler answers at {scheduler} ({said})",
                                address=scheduler) from None  # fmt: skip
-        with client:
-            yield client
+        # Its lost-scheduler tracebacks are said once, as a ClusterError (see _in_order).
+        quiet = logging.getLogger("distributed.client")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)
+        try:
+            with client:
+                yield client
+        finally:
+            quiet.setLevel(level)
         return
-    import logging
-
     try:
         with warnings.catch_warnings():  # its health page moves off 8787 when that is taken
             warnings.filterwarnings("ignore", message="Port .* is already in use")
@@ -295,7 +301,7 @@ def convert_dask(
                 futures.append(client.submit(_convert_task, sub, part, run.target, pure=False,
                                              key=key))  # fmt: skip
             with open_sink(run, stdout) as sink:
-                for number, answer in _in_order(futures):
+                for number, answer in _in_order(futures, scheduler):
                     part = parts / f"part-{number:06d}" if parts is not None else None
                     yield from _collect(run, cut[number], answer, part, sink, report)
         finally:
@@ -306,10 +312,14 @@ def convert_dask(
                     parts.rmdir()
 
 
-def _in_order(futures: list[Any]) -> Iterator[tuple[int, Any]]:
+def _in_order(futures: list[Any], scheduler: str | None) -> Iterator[tuple[int, Any]]:
     """Each task's number and answer (its result, or the exception it ended with), in
     submission order. Answers are fetched as tasks finish, in any order, so that no result
-    waits on a worker (a worker that dies loses the results it holds)."""
+    waits on a worker (a worker that dies loses the results it holds).
+
+    A scheduler lost mid-run raises :class:`ClusterError` (naming ``scheduler``): every
+    task still out is lost with it, and the run stops, as an output that cannot be written
+    stops it."""
     import distributed
 
     finished: Any = distributed.as_completed  # untyped
@@ -320,6 +330,11 @@ def _in_order(futures: list[Any]) -> Iterator[tuple[int, Any]]:
         try:
             answers[numbers[future.key]] = future.result()
         except Exception as exc:  # KilledWorker, or the task's own error: said in _collect
+            if getattr(exc, "reason", None) == "scheduler-connection-lost":
+                where = f"at {scheduler}" if scheduler else "of the local cluster"
+                done = f"{following} of {len(futures)} tasks collected"
+                raise ClusterError(f"lost the Dask scheduler {where} mid-run ({done})",
+                                   address=scheduler) from None  # fmt: skip
             answers[numbers[future.key]] = exc
         future.release()
         while following in answers:
