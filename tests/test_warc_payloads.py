@@ -39,3 +39,17 @@ def test_a_utf8_page_under_a_wrong_charset_is_not_spoiled_by_a_bom(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     (thread,) = [json.loads(line) for line in done.stdout.splitlines()]
     assert thread["tweets"][0]["text"] == CYRILLIC
+
+
+def test_a_warc_with_no_page_record_is_counted_empty_not_a_usage_error(tmp_path: Path) -> None:
+    # A crawl of images only is a WARC all the same: exit 0, said held nothing (DESIGN.md: 2
+    # is bad usage), as archive says it.
+    crawl = tmp_path / "images.warc.gz"
+    crawl.write_bytes(warc_bytes([Rec("https://example.org/a.png", b"\x89PNG\r\n\x1a\n...",
+                                      content_type="image/png")]))  # fmt: skip
+    done = tk("convert", str(crawl), "--format", "jsonl")
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+    assert done.stderr == "threadkeep: 1 of 1 input held no tweets (not written)\n"
+    kept = tk("archive", str(crawl), "--store", str(tmp_path / "store"))
+    assert kept.returncode == 0, kept.stderr
+    assert "1 of 1 source held no tweets" in kept.stderr  # it said nothing at all before

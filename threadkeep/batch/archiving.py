@@ -101,7 +101,7 @@ def _warc(archive: Archive, source: str) -> Iterator[Archived]:
     origin (the file and the record's offset, kept in its log line); a record with no tweets
     is kept and logged ``empty``; a damaged one is named and skipped."""
     from threadkeep.batch.inputs import inputs
-    from threadkeep.warc.read import read_page
+    from threadkeep.warc.read import NO_PAGE_RECORD, read_page
 
     # A record is its capture (url, time, bytes): one already logged is not captured again,
     # so that archiving a WARC twice changes nothing.
@@ -109,8 +109,8 @@ def _warc(archive: Archive, source: str) -> Iterator[Archived]:
     for item in inputs([source]):
         assert item.record is not None
         warc, ref = item.record
-        if ref.unresolved:
-            yield Archived(item.label, passed=_REVISIT)
+        if ref.unresolved or ref.nothing:
+            yield Archived(item.label, passed=NO_PAGE_RECORD if ref.nothing else _REVISIT)
             continue
         try:
             page = read_page(warc, ref)

@@ -88,12 +88,14 @@ class _Empty(Exception):
 def _warc_result(item: Input) -> Result:
     from threadkeep.errors import UnsupportedPage
     from threadkeep.parsing import parse
-    from threadkeep.warc.read import read_page
+    from threadkeep.warc.read import NO_PAGE_RECORD, read_page
 
     assert item.record is not None
     source, ref = item.record
     if ref.unresolved:
         raise _Empty("a revisit whose original is not in this file")
+    if ref.nothing:
+        raise _Empty(NO_PAGE_RECORD)
     page = read_page(source, ref)
     text = page.text()  # a charset its HTTP head declares: handed to parse() as text
     try:

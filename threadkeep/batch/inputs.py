@@ -113,11 +113,16 @@ def _warc_records(item: Input) -> Iterator[Input]:
             return
     else:
         sources = [Source(item.path)]
+    read = False
     for source in sources:
         folder = item.relative / source.member if source.member else item.relative
         for ref in refs(source):
+            read = True
             yield Input(source.at(ref.offset), item.path, folder / str(ref.offset), WARC,
                         record=(source, ref))  # fmt: skip
+    if not read:  # a crawl of images only: said to hold nothing, as a page without tweets is
+        yield Input(item.label, item.path, item.relative, WARC,
+                    record=(Source(item.path), Ref(0, nothing=True)))  # fmt: skip
 
 
 WARC = InputKind(

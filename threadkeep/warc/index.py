@@ -40,6 +40,8 @@ class Ref:
     """A revisit whose original is not in this file: counted, never read."""
     damage: str | None = None
     """Why the record at ``offset`` cannot be read (the rest of the file still is)."""
+    nothing: bool = False
+    """The one place of a WARC holding no record threadkeep reads: counted, never read."""
 
 
 def is_page_type(content_type: str | None) -> bool:

@@ -28,6 +28,7 @@ from threadkeep.models import Origin
 from threadkeep.warc.index import Ref, index, per_record_gzip
 
 __all__ = [
+    "NO_PAGE_RECORD",
     "MalformedRecord",
     "Source",
     "WarcPage",
@@ -36,6 +37,10 @@ __all__ = [
     "pages",
     "read_page",
 ]
+
+
+NO_PAGE_RECORD = "no record threadkeep reads (no page response or resource)"
+"""Why a WARC holding none (a crawl of images only) is counted as holding no tweets."""
 
 
 class MalformedRecord(MalformedPage):
@@ -375,6 +380,8 @@ def read_page(source: Source, ref: Ref) -> WarcPage:
         raise MalformedRecord(ref.damage, source=where)
     if ref.unresolved:
         raise MalformedRecord("a revisit whose original is not in this file", source=where)
+    if ref.nothing:
+        raise MalformedRecord(NO_PAGE_RECORD, source=source.label)
     try:
         if ref.original is None:
             return _page(_record_in(source, ref.offset), source, ref)
