@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import threadkeep
 from tests.test_warc import tk
 from tests.warcs import TWEET_URL, Rec, warc_bytes
 
@@ -53,3 +54,29 @@ def test_a_warc_with_no_page_record_is_counted_empty_not_a_usage_error(tmp_path:
     kept = tk("archive", str(crawl), "--store", str(tmp_path / "store"))
     assert kept.returncode == 0, kept.stderr
     assert "1 of 1 source held no tweets" in kept.stderr  # it said nothing at all before
+
+
+def test_a_page_its_crawler_truncated_is_named_not_read_in_part(tmp_path: Path) -> None:
+    # A crawler that stops at its size limit writes WARC-Truncated: the thread read from the
+    # part kept would lack its last tweets, given as whole (and, archived, mark them removed).
+    whole = "".join(
+        f"<div id='tweet_{n}' class='content-tweet' data-tweet='2{n}'>tweet {n}</div>"
+        for n in range(1, 4)
+    ).encode()
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(warc_bytes([
+        Rec(TWEET_URL, whole[:60], warc_headers=[("WARC-Truncated", "length")]),
+        Rec(TWEET_URL, whole[:60], status="206 Partial Content"),
+        Rec(TWEET_URL, whole),
+    ]))  # fmt: skip
+    done = tk("convert", str(crawl), "--format", "jsonl")
+    assert done.returncode == 1
+    (thread,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(thread["tweets"]) == 3
+    assert "record truncated by its crawler (WARC-Truncated: length)" in done.stderr
+    assert "a partial answer (HTTP 206)" in done.stderr
+    kept = tk("archive", str(crawl), "--store", str(tmp_path / "store"))
+    assert "record truncated by its crawler" in kept.stderr
+    captured = list(threadkeep.Archive(tmp_path / "store").captures())
+    assert [c.origin.offset for c in captured if c.origin] == [thread["source"]["origin"]["offset"]]
+    assert len(captured) == 1  # only the whole page was captured

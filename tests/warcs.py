@@ -56,6 +56,8 @@ class Rec:
     refers_to: Rec | None = None
     """A revisit's original (its digest and url); None with ``digest`` for an unknown one."""
     digest: str | None = None
+    warc_headers: list[tuple[str, str]] = field(default_factory=list)
+    """More WARC headers (``WARC-Truncated``)."""
 
 
 def write(records: Iterable[Rec], stream: io.BufferedIOBase | io.BytesIO, *, gz: bool = True,
@@ -97,6 +99,8 @@ def _record(writer: WARCWriter, rec: Rec, number: int) -> object:
         record = writer.create_warc_record(rec.url, "response", payload=io.BytesIO(wire),
                                            http_headers=http, length=len(wire))  # fmt: skip
     _fix(record, number, rec.date)
+    for name, value in rec.warc_headers:
+        record.rec_headers.add_header(name, value)  # type: ignore[attr-defined]
     return record
 
 

@@ -262,6 +262,17 @@ def _page(record: Any, source: Source, ref: Ref, revisit: Any = None) -> WarcPag
             f"record cut short ({missing:,} bytes of its payload missing: the file ends inside it)",
             source=where,
         )
+    truncated = record.rec_headers.get_header("WARC-Truncated")
+    if truncated:  # the crawler kept part of the page: read, it would lose tweets silently
+        raise MalformedRecord(
+            f"record truncated by its crawler (WARC-Truncated: {truncated}): the page is "
+            "incomplete and was not read",
+            source=where,
+        )
+    if status_line == "206":
+        raise MalformedRecord(
+            "a partial answer (HTTP 206): the page is incomplete and was not read", source=where
+        )
     if record.rec_type == "response" and http is not None:
         body = decode(raw, http.get_header("Transfer-Encoding"),
                       http.get_header("Content-Encoding"), where)  # fmt: skip
