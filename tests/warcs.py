@@ -176,6 +176,27 @@ def make_fixtures(folder: Path) -> None:
         wacz.writestr(info, b'{"profile": "data-package", "resources": []}', zipfile.ZIP_DEFLATED)
 
 
+def tiny_warc(path: Path, count: int) -> None:
+    """``count`` tiny HTML response records (no tweets, each its own payload digest) at
+    ``path``, gzipped record by record: written by hand, since warcio takes minutes for a
+    million. For the memory tests, where the number of records is what matters."""
+    with path.open("wb") as stream:
+        for n in range(count):
+            body = b"<html><body><p>%d</p></body></html>" % n
+            http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+            http += b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            head = (
+                "WARC/1.0\r\nWARC-Type: response\r\n"
+                f"WARC-Record-ID: <urn:uuid:{uuid.UUID(int=n)}>\r\n"
+                "WARC-Date: 2024-05-01T10:00:00Z\r\n"
+                f"WARC-Target-URI: https://example.org/{n}.html\r\n"
+                f"WARC-Payload-Digest: {sha1_digest(body)}\r\n"
+                "Content-Type: application/http; msgtype=response\r\n"
+                f"Content-Length: {len(http)}\r\n\r\n"
+            ).encode("ascii")
+            stream.write(gzip.compress(head + http + b"\r\n\r\n", compresslevel=1, mtime=0))
+
+
 if __name__ == "__main__":
     make_fixtures(Path(sys.argv[1]))
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
 
+from threadkeep.batch.input_list import InputList
 from threadkeep.batch.inputs import EXPORT, Input, read_input
 from threadkeep.batch.outputs import FolderSink, Format, Sink, StreamSink, is_folder, plan_names
 from threadkeep.batch.report import Report, reason
@@ -34,14 +35,15 @@ log = logging.getLogger("threadkeep")
 class Plan:
     """One conversion run, decided before the first input is read."""
 
-    items: tuple[Input, ...]
+    items: Sequence[Input]
+    """Every input (a tuple, or an :class:`~threadkeep.batch.input_list.InputList`)."""
     fmt: Format
     url: str | None
     folder: Path | None
     """The output folder (one file per input), or None."""
     target: Path | None
     """The one output file, or None for the stream given to :func:`convert` (stdout)."""
-    names: tuple[Path, ...]
+    names: Sequence[Path]
     """Each input's output file below ``folder`` (empty without a folder)."""
 
 
@@ -63,12 +65,14 @@ def plan(
     """
     if url and len(items) > 1:
         raise ValueError("a url applies to one input only")
+    if not isinstance(items, InputList):  # kept as it is: a WARC's records stay compact
+        items = tuple(items)
     if output is None or output == "-":
-        return Plan(tuple(items), fmt, url, folder=None, target=None, names=())
+        return Plan(items, fmt, url, folder=None, target=None, names=())
     if not is_folder(output, len(items)):
-        return Plan(tuple(items), fmt, url, folder=None, target=Path(output), names=())
+        return Plan(items, fmt, url, folder=None, target=Path(output), names=())
     names = plan_names(items, ".md" if fmt == "md" else ".json")
-    return Plan(tuple(items), fmt, url, folder=Path(output), target=None, names=tuple(names))
+    return Plan(items, fmt, url, folder=Path(output), target=None, names=names)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ bytes. ``parse()`` then sees one input at a time, whatever held it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO
 
+from threadkeep.batch.input_list import InputList, WarcRecords
 from threadkeep.files import suffix_of, walk
 from threadkeep.limits import MAX_INPUT_BYTES, read_limited, too_large
 from threadkeep.warc.index import Ref
@@ -26,6 +28,7 @@ __all__ = [
     "WARC",
     "Input",
     "InputKind",
+    "input_list",
     "inputs",
     "named_kind",
     "read_input",
@@ -39,7 +42,7 @@ class InputKind:
 
     name: str
     suffixes: tuple[str, ...]
-    expand: Callable[[Input], Iterator[Input]]
+    expand: Callable[[Input], Sequence[Input]]
     """The inputs one file of this kind holds: itself for a page, its members for a container."""
     read: Callable[[Input, IO[bytes]], bytes]
     """One input's bytes (the second argument is standard input, for ``-``)."""
@@ -57,8 +60,8 @@ class Input:
     """A WARC record's file and place (a WARC input only)."""
 
 
-def _itself(item: Input) -> Iterator[Input]:
-    yield item
+def _itself(item: Input) -> Sequence[Input]:
+    return (item,)
 
 
 def _read_page(item: Input, stdin: IO[bytes]) -> bytes:
@@ -90,7 +93,7 @@ EXPORT = InputKind(name="export", suffixes=(), expand=_itself, read=_read_nothin
 read from its path). Zips inside a folder of pages are not read as exports."""
 
 
-def _warc_records(item: Input) -> Iterator[Input]:
+def _warc_records(item: Input) -> Sequence[Input]:
     """Every page record of a WARC file (or of each WARC in a WACZ): one input each."""
     from threadkeep.errors import MalformedPage
     from threadkeep.warc.read import refs
@@ -101,28 +104,32 @@ def _warc_records(item: Input) -> Iterator[Input]:
         import warcio  # noqa: F401
     except ImportError:
         missing = "reading WARC files needs warcio: pip install 'threadkeep[warc]'"
-        yield Input(item.label, item.path, item.relative, WARC,
-                    record=(Source(item.path), Ref(0, damage=missing)))  # fmt: skip
-        return
+        return (_whole(item, Ref(0, damage=missing)),)
     if is_wacz(item.path):
         try:
             sources = [Source(item.path, member) for member in warc_members(item.path)]
         except MalformedPage as exc:  # reported as this file's one failed input
-            yield Input(item.label, item.path, item.relative, WARC,
-                        record=(Source(item.path), Ref(0, damage=exc.reason)))  # fmt: skip
-            return
+            return (_whole(item, Ref(0, damage=exc.reason)),)
     else:
         sources = [Source(item.path)]
-    read = False
+    parts: list[WarcRecords[Input]] = []
     for source in sources:
         folder = item.relative / source.member if source.member else item.relative
-        for ref in refs(source):
-            read = True
-            yield Input(source.at(ref.offset), item.path, folder / str(ref.offset), WARC,
-                        record=(source, ref))  # fmt: skip
-    if not read:  # a crawl of images only: said to hold nothing, as a page without tweets is
-        yield Input(item.label, item.path, item.relative, WARC,
-                    record=(Source(item.path), Ref(0, nothing=True)))  # fmt: skip
+        parts.append(WarcRecords(partial(_record, item), source, folder, refs(source)))
+    if not any(parts):  # a crawl of images only: said to hold nothing, as a page without tweets is
+        return (_whole(item, Ref(0, nothing=True)),)
+    return parts[0] if len(parts) == 1 else InputList[Input](parts)
+
+
+def _record(item: Input, source: Source, ref: Ref, relative: Path) -> Input:
+    """One page record of the WARC file ``item``, named by where it starts."""
+    return Input(source.at(ref.offset), item.path, relative, WARC, record=(source, ref))
+
+
+def _whole(item: Input, ref: Ref) -> Input:
+    """The one input standing for a whole WARC file that gives no record to read."""
+    assert item.path is not None  # a WARC is a file: standard input is read as a page
+    return Input(item.label, item.path, item.relative, WARC, record=(Source(item.path), ref))
 
 
 WARC = InputKind(
@@ -193,20 +200,36 @@ def inputs(paths: Iterable[str], *, skip: Collection[Path] = ()) -> Iterator[Inp
     A folder contributes every file below it whose suffix is in :data:`SUFFIXES`, sorted;
     the folders and files in ``skip`` (a run's own output) are left out.
     """
+    for part in _parts(paths, skip):
+        yield from part
+
+
+def input_list(paths: Iterable[str], *, skip: Collection[Path] = ()) -> InputList[Input]:
+    """:func:`inputs` as a sequence, each WARC file's records kept compactly (a few bytes a
+    record, each :class:`Input` made when asked for): what a run plans with.
+
+    Example::
+
+        run = plan(input_list(["crawl.warc.gz", "saved/"]), fmt="jsonl", output="out/")
+    """
+    return InputList[Input](_parts(paths, skip))
+
+
+def _parts(paths: Iterable[str], skip: Collection[Path]) -> Iterator[Sequence[Input]]:
     for raw in paths:
         if raw == "-":
-            yield Input(label="<stdin>", path=None, relative=Path("stdin"), kind=PAGE)
+            yield (Input(label="<stdin>", path=None, relative=Path("stdin"), kind=PAGE),)
             continue
         path = Path(raw)
         if path.is_dir() and _is_export_folder(path):
-            yield Input(label=raw, path=path, relative=Path(path.name), kind=EXPORT)
+            yield (Input(label=raw, path=path, relative=Path(path.name), kind=EXPORT),)
         elif path.is_dir():
             for file in walk(path, _BY_SUFFIX, skip=skip):
                 found = Input(str(file), file, file.relative_to(path), _kind_of(file))
-                yield from found.kind.expand(found)
+                yield found.kind.expand(found)
         else:
             given = Input(label=raw, path=path, relative=Path(path.name), kind=named_kind(path))
-            yield from given.kind.expand(given)
+            yield given.kind.expand(given)
 
 
 def read_input(item: Input, stdin: IO[bytes]) -> bytes:

@@ -103,7 +103,7 @@ def convert(
     _check_engine(engine, scheduler, workers, output, paths)
 
     skip = [Path(output)] if output and output != "-" else []  # never read our own output
-    items = list(batch.inputs(paths, skip=skip))
+    items = batch.input_list(paths, skip=skip)
     if not items:
         raise click.UsageError(f"no {batch.suffix_list()} files found in the given paths")
     if url and len(items) > 1:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from hashlib import blake2b
 from typing import IO
 
 from threadkeep.limits import MAX_INPUT_BYTES
@@ -131,7 +133,7 @@ def index(stream: IO[bytes], *, seekable: bool = True) -> Iterator[Ref]:
     start = stream.tell()
     gzipped = stream.read(2) == GZIP_MAGIC
     stream.seek(start)
-    originals: dict[str, int] = {}  # payload digest → offset of the page that has it
+    originals = _Originals()  # payload digest → offset of the page that has it
     base: int | None = start
     while base is not None:
         stream.seek(base)
@@ -163,16 +165,66 @@ def index(stream: IO[bytes], *, seekable: bool = True) -> Iterator[Ref]:
             base = _resync(stream, at, gzipped) if seekable else None
 
 
-def _ref(record: object, originals: dict[str, int]) -> tuple[str | None, int | None, bool] | None:
+class _Originals:
+    """Payload digest → offset of the first page with that payload, in 32 bytes a page.
+
+    A dict of digest strings would take ~170 bytes a page, more than the record list itself
+    (issue 20: memory flat in a crawl's size). Kept instead: a 64-bit fingerprint of each
+    digest and its offset, in an open-addressed table of two arrays at most half full. Two
+    digests share a fingerprint once in ~10^7 crawls of a million pages.
+    """
+
+    def __init__(self) -> None:
+        self._keys, self._offsets = array("q", bytes(8 * 1024)), array("q", bytes(8 * 1024))
+        self._count = 0
+
+    @staticmethod
+    def _key(digest: str) -> int:
+        key = int.from_bytes(blake2b(digest.encode(), digest_size=8).digest(), signed=True)
+        return key or 1  # 0 marks an empty slot
+
+    def _slot(self, key: int) -> int:
+        mask = len(self._keys) - 1
+        slot = key & mask
+        while self._keys[slot] not in (0, key):
+            slot = (slot + 1) & mask
+        return slot
+
+    def get(self, digest: str) -> int | None:
+        """The offset of the page with payload ``digest``, or None."""
+        slot = self._slot(self._key(digest))
+        return self._offsets[slot] if self._keys[slot] else None
+
+    def setdefault(self, digest: str, offset: int) -> None:
+        """Keep ``offset`` for ``digest`` unless an earlier page had that payload."""
+        key = self._key(digest)
+        slot = self._slot(key)
+        if self._keys[slot]:
+            return
+        self._keys[slot], self._offsets[slot] = key, offset
+        self._count += 1
+        if 2 * self._count > len(self._keys):
+            self._grow()
+
+    def _grow(self) -> None:
+        keys, offsets = self._keys, self._offsets
+        self._keys = array("q", bytes(16 * len(keys)))
+        self._offsets = array("q", bytes(16 * len(keys)))
+        for key, offset in zip(keys, offsets, strict=True):
+            if key:
+                slot = self._slot(key)
+                self._keys[slot], self._offsets[slot] = key, offset
+
+
+def _ref(record: object, originals: _Originals) -> tuple[str | None, int | None, bool] | None:
     """(url, original, unresolved) for a record read, None for one skipped."""
     headers = record.rec_headers  # type: ignore[attr-defined]
     kind = record.rec_type  # type: ignore[attr-defined]
     url = headers.get_header("WARC-Target-URI")
     digest = headers.get_header("WARC-Payload-Digest")
     if kind == "revisit":
-        if digest in originals:
-            return url, originals[digest], False
-        return url, None, True
+        original = originals.get(digest) if digest else None
+        return url, original, original is None
     if kind not in ("response", "resource"):
         return None
     http = record.http_headers  # type: ignore[attr-defined]
