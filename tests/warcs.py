@@ -176,17 +176,19 @@ def make_fixtures(folder: Path) -> None:
         wacz.writestr(info, b'{"profile": "data-package", "resources": []}', zipfile.ZIP_DEFLATED)
 
 
-def tiny_warc(path: Path, count: int) -> None:
-    """``count`` tiny HTML response records (no tweets, each its own payload digest) at
-    ``path``, gzipped record by record: written by hand, since warcio takes minutes for a
-    million. For the memory tests, where the number of records is what matters."""
+def tiny_warc(path: Path, count: int, *, kind: str = "response") -> None:
+    """``count`` tiny records at ``path``, gzipped record by record, written by hand (warcio
+    takes minutes for a million): HTML ``response`` records with no tweets, each its own
+    payload digest, or ``revisit`` records of pages not in the file (counted, never read: a
+    fast run). For the memory tests, where the number of records is what matters."""
     with path.open("wb") as stream:
         for n in range(count):
             body = b"<html><body><p>%d</p></body></html>" % n
             http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-            http += b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            http += b"Content-Length: %d\r\n\r\n" % len(body)
+            http += body if kind == "response" else b""
             head = (
-                "WARC/1.0\r\nWARC-Type: response\r\n"
+                f"WARC/1.0\r\nWARC-Type: {kind}\r\n"
                 f"WARC-Record-ID: <urn:uuid:{uuid.UUID(int=n)}>\r\n"
                 "WARC-Date: 2024-05-01T10:00:00Z\r\n"
                 f"WARC-Target-URI: https://example.org/{n}.html\r\n"

@@ -1,0 +1,56 @@
+"""Memory flat in the number of WARC records (issue 20): a crawl's records are planned in a
+few bytes each, and the compact plan gives the same inputs, output names and revisit
+originals as one Input object a record did. The peak memory itself is measured in
+tests/test_warc.py, beside the other memory tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.warcs import tiny_warc
+from threadkeep import batch
+from threadkeep.batch.input_list import InputList, WarcRecords
+from threadkeep.warc.index import index
+
+
+def _mixed(folder: Path) -> list[str]:
+    """Two WARCs of one name in two folders (their records' names clash), a third alone, and
+    a saved page: every way a record's output name is decided."""
+    for place in ("a", "b"):
+        (folder / place).mkdir()
+        tiny_warc(folder / place / "crawl.warc.gz", 3)
+    tiny_warc(folder / "alone.warc.gz", 4, kind="revisit")
+    (folder / "page.html").write_text("<p>hi</p>")
+    return [str(folder / "a" / "crawl.warc.gz"), str(folder / "b" / "crawl.warc.gz"),
+            str(folder / "alone.warc.gz"), str(folder / "page.html")]  # fmt: skip
+
+
+def test_the_compact_plan_holds_what_the_list_of_inputs_did(tmp_path: Path) -> None:
+    paths = _mixed(tmp_path)
+    compact, listed = batch.input_list(paths), list(batch.inputs(paths))
+    assert isinstance(compact, InputList)
+    assert sum(isinstance(part, WarcRecords) for part in compact.parts) == 3
+    assert list(compact) == listed == [compact[i] for i in range(len(listed))]
+    assert compact[2:9] == tuple(listed[2:9]) and compact[-1] == listed[-1]
+    assert [item.record for item in compact] == [item.record for item in listed]
+    for fmt in ("json", "md"):
+        compact_run = batch.plan(compact, fmt=fmt, output=str(tmp_path / "out/"))  # type: ignore[arg-type]
+        listed_run = batch.plan(listed, fmt=fmt, output=str(tmp_path / "out/"))  # type: ignore[arg-type]
+        assert list(compact_run.names) == list(listed_run.names)
+        assert compact_run.names[3:8] == tuple(listed_run.names[3:8])
+    names = [str(name) for name in batch.plan(compact, output="out/").names]
+    assert names[0] == "crawl.warc.gz/0.json" and names[3] == "crawl.warc.gz/0-2.json"
+    assert names[6].startswith("alone.warc.gz/") and names[-1] == "page.json"
+
+
+def test_revisits_find_their_original_past_the_first_thousand_pages(tmp_path: Path) -> None:
+    pages, revisits = tmp_path / "pages.warc.gz", tmp_path / "revisits.warc.gz"
+    tiny_warc(pages, 3000)
+    tiny_warc(revisits, 3000, kind="revisit")
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(pages.read_bytes() + revisits.read_bytes())  # one gzip member a record
+    with crawl.open("rb") as stream:
+        found = list(index(stream))
+    first, then = found[:3000], found[3000:]
+    assert [ref.original for ref in then] == [ref.offset for ref in first]
+    assert not any(ref.unresolved for ref in found)
