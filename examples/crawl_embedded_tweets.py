@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    items = list(batch.inputs(args.crawl, skip=[args.output]))
+    items = batch.input_list(args.crawl, skip=[args.output])  # a few bytes a record
     report = batch.Report(len(items))
     # The pages, one JSON line each, in a folder beside the output (seen by the workers).
     with tempfile.TemporaryDirectory(dir=args.output.parent) as folder:

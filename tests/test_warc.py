@@ -297,9 +297,9 @@ def test_converting_a_50_mb_warc_stays_under_300_mb(tmp_path: Path) -> None:
 
 TINY_RECORDS = 200_000
 TINY_PEAK_MB = 110
-"""Measured (2 cores, Python 3.11): these 200,000 tiny records took 213 MB at their peak when
-each was an Input object planned before the first was read, and take 59 MB now (a one-record
-WARC: 55 MB). The bound sits between, with room for another machine's allocator."""
+"""Measured (2 cores, Python 3.11): these 200,000 tiny records took 208 MB at their peak when
+each was an Input object planned before the first was read, and take 58 MB now (a one-record
+WARC: 53 MB). The bound sits between, with room for another machine's allocator."""
 
 
 def test_two_hundred_thousand_records_convert_in_flat_memory(tmp_path: Path) -> None:

@@ -72,6 +72,8 @@ def plan(
     if not is_folder(output, len(items)):
         return Plan(items, fmt, url, folder=None, target=Path(output), names=())
     names = plan_names(items, ".md" if fmt == "md" else ".json")
+    if isinstance(names, list):  # held names: frozen, as the plan is
+        names = tuple(names)
     return Plan(items, fmt, url, folder=Path(output), target=None, names=names)
 
 
