@@ -82,10 +82,18 @@ class WarcRecords(Sequence[Input]):
     @overload
     def __getitem__(self, index: int) -> Input: ...
     @overload
-    def __getitem__(self, index: slice) -> tuple[Input, ...]: ...
-    def __getitem__(self, index: int | slice) -> Input | tuple[Input, ...]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
+    def __getitem__(self, index: slice) -> WarcRecords[Input]: ...
+    def __getitem__(self, index: int | slice) -> Input | WarcRecords[Input]:
+        if isinstance(index, slice):  # compact too: a Dask task's range is sent as one
+            start, stop, step = index.indices(len(self))
+            part = WarcRecords(self.make, self.source, self.folder, ())
+            part._offsets = self._offsets[start:stop:step]
+            part._originals = self._originals[start:stop:step]
+            part._flags = self._flags[start:stop:step]
+            span = range(start, stop, step)
+            part._damage = {span.index(i): why for i, why in self._damage.items() if i in span}
+            part.ascending = self.ascending and step > 0
+            return part
         ref = self.ref(index)
         return self.make(self.source, ref, self.folder / str(ref.offset))
 
@@ -111,10 +119,14 @@ class InputList(Sequence[Input]):
     @overload
     def __getitem__(self, index: int) -> Input: ...
     @overload
-    def __getitem__(self, index: slice) -> tuple[Input, ...]: ...
-    def __getitem__(self, index: int | slice) -> Input | tuple[Input, ...]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
+    def __getitem__(self, index: slice) -> InputList[Input]: ...
+    def __getitem__(self, index: int | slice) -> Input | InputList[Input]:
+        if isinstance(index, slice):  # each part sliced compactly: a Dask task's range
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return InputList([tuple(self[i] for i in range(start, stop, step))])
+            return InputList(part[max(start - first, 0) : stop - first]
+                             for first, part in self.starts() if first < stop)  # fmt: skip
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):

@@ -121,10 +121,13 @@ class _OutputNames(Sequence[Path]):
     @overload
     def __getitem__(self, index: int) -> Path: ...
     @overload
-    def __getitem__(self, index: slice) -> tuple[Path, ...]: ...
-    def __getitem__(self, index: int | slice) -> Path | tuple[Path, ...]:
+    def __getitem__(self, index: slice) -> Sequence[Path]: ...
+    def __getitem__(self, index: int | slice) -> Path | Sequence[Path]:
         if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return tuple(self[i] for i in range(start, stop, step))
+            return self._range(start, stop)
         index = range(len(self))[index]
         number = bisect.bisect_right(self._ends, index)
         within = index - (self._ends[number - 1] if number else 0)
@@ -132,6 +135,24 @@ class _OutputNames(Sequence[Path]):
         if number in self._alone and isinstance(part, WarcRecords):
             return part.folder / f"{part.offset(within)}{self._suffix}"
         return self._named[self._held[number] + within]
+
+    def _range(self, start: int, stop: int) -> _OutputNames:
+        """Names ``start`` to ``stop``, as compact as these (a Dask task's range is sent)."""
+        parts: list[Sequence[Input]] = []
+        alone: set[int] = set()
+        named: list[Path] = []
+        for number, part in enumerate(self._parts):
+            first = self._ends[number - 1] if number else 0
+            low, high = max(start - first, 0), min(stop - first, len(part))
+            if low >= high:
+                continue
+            if number in self._alone:
+                alone.add(len(parts))
+            else:
+                held = self._held[number]
+                named += self._named[held + low : held + high]
+            parts.append(part[low:high])
+        return _OutputNames(parts, alone, named, self._suffix)
 
 
 def _element(document: str) -> str:
