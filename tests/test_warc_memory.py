@@ -5,6 +5,7 @@ tests/test_warc.py, beside the other memory tests."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from tests.warcs import tiny_warc
@@ -59,3 +60,16 @@ def test_revisits_find_their_original_past_the_first_thousand_pages(tmp_path: Pa
     first, then = found[:3000], found[3000:]
     assert [ref.original for ref in then] == [ref.offset for ref in first]
     assert not any(ref.unresolved for ref in found)
+
+
+def test_a_dask_task_range_is_sent_in_a_few_bytes_a_record(tmp_path: Path) -> None:
+    """A task's inputs and output names are pickled into the Dask graph: 17 bytes a record
+    each (measured), where a tuple of Input objects and paths took 137."""
+    crawl = tmp_path / "tiny.warc.gz"
+    tiny_warc(crawl, 20_000, kind="revisit")
+    run = batch.plan(batch.input_list([str(crawl)]), output=str(tmp_path / "out/"))
+    items, names = run.items[5000:15000], run.names[5000:15000]
+    assert len(pickle.dumps(items)) + len(pickle.dumps(names)) < 40 * 10_000
+    assert list(pickle.loads(pickle.dumps(items))) == list(items)
+    assert list(pickle.loads(pickle.dumps(names))) == list(names)
+    assert names[0] == Path("tiny.warc.gz") / f"{items[0].record[1].offset}.json"  # type: ignore[index]
