@@ -11,11 +11,12 @@ indexed and sliced as a tuple is (``convert`` walks it by index, Dask cuts it in
 from __future__ import annotations
 
 import bisect
+import copy
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, chain
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from threadkeep.warc.index import Ref
 from threadkeep.warc.read import Source
@@ -32,7 +33,8 @@ class WarcRecords(Sequence[Input]):
 
     Record ``i`` is ``make(source, ref, folder / OFFSET)``: labelled ``crawl.warc.gz at
     OFFSET``, its output placed at ``folder / OFFSET``. A record's url is not kept: reading
-    the record gives it again.
+    the record gives it again. A slice is a view of the same columns (a Dask run holds one a
+    task), pickled as a copy of its own range only.
     """
 
     def __init__(
@@ -45,10 +47,12 @@ class WarcRecords(Sequence[Input]):
         self.make, self.source, self.folder = make, source, folder
         self._offsets, self._originals, self._flags = array("q"), array("q"), array("B")
         self._damage: dict[int, str] = {}  # index → why that record cannot be read (rare)
+        self._low, self._high = 0, 0  # the view: columns[_low:_high]
         self.ascending = True
         """Every offset greater than the one before (so each record's output name is its own)."""
         for ref in refs:
             self._add(ref)
+        self._high = len(self._offsets)
 
     def _add(self, ref: Ref) -> None:
         if self._offsets and ref.offset <= self._offsets[-1]:
@@ -61,41 +65,64 @@ class WarcRecords(Sequence[Input]):
         self._flags.append(flags | (_DAMAGED if ref.damage is not None else 0))
 
     def __len__(self) -> int:
-        return len(self._offsets)
+        return self._high - self._low
+
+    def _at(self, index: int) -> int:
+        """The column position of record ``index`` (negative: counted from the end)."""
+        return self._low + range(len(self))[index]
 
     def offset(self, index: int) -> int:
         """Where record ``index`` starts in the WARC."""
-        return self._offsets[index]
+        return self._offsets[self._at(index)]
 
     def ref(self, index: int) -> Ref:
         """Record ``index``'s :class:`Ref` (without its url)."""
-        index = range(len(self))[index]  # a negative index counted from the end, as a tuple's
-        original, flags = self._originals[index], self._flags[index]
+        at = self._at(index)
+        original, flags = self._originals[at], self._flags[at]
         return Ref(
-            self._offsets[index],
+            self._offsets[at],
             original=None if original == _NO_ORIGINAL else original,
             unresolved=bool(flags & _UNRESOLVED),
-            damage=self._damage.get(index) if flags & _DAMAGED else None,
+            damage=self._damage.get(at) if flags & _DAMAGED else None,
             nothing=bool(flags & _NOTHING),
         )
 
     @overload
     def __getitem__(self, index: int) -> Input: ...
     @overload
-    def __getitem__(self, index: slice) -> WarcRecords[Input]: ...
-    def __getitem__(self, index: int | slice) -> Input | WarcRecords[Input]:
-        if isinstance(index, slice):  # compact too: a Dask task's range is sent as one
+    def __getitem__(self, index: slice) -> Sequence[Input]: ...
+    def __getitem__(self, index: int | slice) -> Input | Sequence[Input]:
+        if isinstance(index, slice):
             start, stop, step = index.indices(len(self))
-            part = WarcRecords(self.make, self.source, self.folder, ())
-            part._offsets = self._offsets[start:stop:step]
-            part._originals = self._originals[start:stop:step]
-            part._flags = self._flags[start:stop:step]
-            span = range(start, stop, step)
-            part._damage = {span.index(i): why for i, why in self._damage.items() if i in span}
-            part.ascending = self.ascending and step > 0
-            return part
+            if step != 1:
+                return tuple(self[i] for i in range(start, stop, step))
+            view = copy.copy(self)  # the same columns
+            view._low, view._high = self._low + start, self._low + max(start, stop)
+            return view
         ref = self.ref(index)
         return self.make(self.source, ref, self.folder / str(ref.offset))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        low, high = self._low, self._high
+        damage = {at - low: why for at, why in self._damage.items() if low <= at < high}
+        columns = (self._offsets[low:high], self._originals[low:high], self._flags[low:high])
+        return _rebuilt, (self.make, self.source, self.folder, columns, damage, self.ascending)
+
+
+def _rebuilt(
+    make: Callable[[Source, Ref, Path], Input],
+    source: Source,
+    folder: Path,
+    columns: tuple[array[int], array[int], array[int]],
+    damage: dict[int, str],
+    ascending: bool,
+) -> WarcRecords[Input]:
+    """A pickled :class:`WarcRecords` (or view of one) back."""
+    records = WarcRecords(make, source, folder, ())
+    records._offsets, records._originals, records._flags = columns
+    records._damage, records.ascending = damage, ascending
+    records._high = len(columns[0])
+    return records
 
 
 class InputList(Sequence[Input]):
