@@ -5,8 +5,11 @@ tests/test_warc.py, beside the other memory tests."""
 
 from __future__ import annotations
 
+import io
 import pickle
 from pathlib import Path
+
+import pytest
 
 from tests.warcs import tiny_warc
 from threadkeep import batch
@@ -73,3 +76,27 @@ def test_a_dask_task_range_is_sent_in_a_few_bytes_a_record(tmp_path: Path) -> No
     assert list(pickle.loads(pickle.dumps(items))) == list(items)
     assert list(pickle.loads(pickle.dumps(names))) == list(names)
     assert names[0] == Path("tiny.warc.gz") / f"{items[0].record[1].offset}.json"  # type: ignore[index]
+
+
+def test_two_digests_sharing_a_fingerprint_never_read_as_each_others_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index keeps 64-bit fingerprints of payload digests; were two digests to share one,
+    a revisit of the second page would point at the first: reading it checks the digests and
+    names the record instead of giving the first page under the revisit's url."""
+    import threadkeep.warc.index as warc_index
+    from tests.warcs import TWEET_URL, Rec, warc_bytes
+
+    monkeypatch.setattr(warc_index._Originals, "_key", staticmethod(lambda digest: 7))
+    first = Rec(TWEET_URL, b"<div class='content-tweet' data-tweet='20'>first</div>")
+    second = Rec("https://threadreaderapp.com/thread/30.html",
+                 b"<div class='content-tweet' data-tweet='30'>second</div>")  # fmt: skip
+    again = Rec(second.url, kind="revisit", refers_to=second, date="2024-06-01T10:00:00Z")
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(warc_bytes([first, second, again]))
+    report = batch.Report(3)
+    run = batch.plan(batch.input_list([str(crawl)]), fmt="jsonl", output=str(tmp_path / "o.jsonl"))
+    outcomes = list(batch.convert(run, report=report, stdout=io.StringIO(), stdin=io.BytesIO()))
+    assert [o.error is None for o in outcomes] == [True, True, False]
+    assert "a revisit whose original (payload sha1:" in (outcomes[2].error or "")
+    assert "first" not in (tmp_path / "o.jsonl").read_text().splitlines()[-1]

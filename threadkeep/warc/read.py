@@ -398,7 +398,15 @@ def read_page(source: Source, ref: Ref) -> WarcPage:
             return _page(_record_in(source, ref.offset), source, ref)
         revisit = _record_in(source, ref.offset)
         revisit_headers = _Headers(revisit)
-        return _page(_record_in(source, ref.original), source, ref, revisit_headers)
+        wanted = revisit.rec_headers.get_header("WARC-Payload-Digest")
+        original = _record_in(source, ref.original)
+        if original.rec_headers.get_header("WARC-Payload-Digest") != wanted:
+            # the index keeps 64-bit fingerprints of digests: two that share one are told
+            # apart here, never read as each other's page
+            raise MalformedRecord(
+                f"a revisit whose original (payload {wanted}) is not in this file", source=where
+            )
+        return _page(original, source, ref, revisit_headers)
     except MalformedRecord:
         raise
     except OSError:
