@@ -72,7 +72,8 @@ def import_share() -> float:
 def third_party_loaded() -> list[str]:
     code = "import sys, threadkeep; print(' '.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    watched = ("httpx", "bs4", "lxml", "pydantic", "tenacity", "click", "charset_normalizer")
+    watched = ("httpx", "bs4", "lxml", "pydantic", "tenacity", "click", "charset_normalizer",
+               "dask", "distributed")  # fmt: skip
     names = set(out.stdout.split())
     return [name for name in watched if name in names]
 

@@ -24,8 +24,12 @@ TR = "https://threadreaderapp.com"
 
 
 def test_one_list_of_suffixes_markdown_included() -> None:
-    assert batch.SUFFIXES == (".html", ".htm", ".txt", ".md", ".markdown", ".json")
-    assert batch.suffix_list() == ".html, .htm, .txt, .md, .markdown or .json"
+    assert batch.SUFFIXES == (
+        ".html", ".htm", ".txt", ".md", ".markdown", ".json", ".warc", ".warc.gz", ".wacz"
+    )  # fmt: skip
+    assert batch.suffix_list() == (
+        ".html, .htm, .txt, .md, .markdown, .json, .warc, .warc.gz or .wacz"
+    )
 
 
 def test_a_folder_of_markdown_clippings_is_read(tmp_path: Path) -> None:

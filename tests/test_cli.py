@@ -133,7 +133,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert code == 2
     code, _, err = run("convert", str(tmp_path))
     assert code == 2
-    assert "no .html, .htm, .txt, .md, .markdown or .json files" in err
+    assert "no .html, .htm, .txt, .md, .markdown, .json, .warc, .warc.gz or .wacz files" in err
 
 
 def test_progress_bar_on_request(tmp_path: Path) -> None:

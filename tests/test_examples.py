@@ -253,3 +253,31 @@ def test_every_example_explains_itself(script: str, tmp_path: Path) -> None:
     done = run(script, "--help", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: ")
+
+
+def test_crawl_embedded_tweets_lists_each_tweet_of_a_crawl_with_its_place(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    crawls = [
+        str(FIXTURES / "warc" / "revisits.warc.gz"),
+        str(FIXTURES / "warc" / "plain-1.0.warc"),
+    ]
+    done = run("crawl_embedded_tweets.py", *crawls, "out/tweets.jsonl", "--workers", "1",
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "crawl_embedded_tweets: 3 tweets from 3 pages (3 without tweets, 0 failed) → "
+        "out/tweets.jsonl\n"
+    )
+    lines = [json.loads(line) for line in (tmp_path / "out/tweets.jsonl").read_text().splitlines()]
+    assert [(line["tweet"]["id"], line["tweet"]["text"]) for line in lines] == [
+        ("20", "just setting up my twttr")
+    ] * 3
+    assert [(line["page"], line["captured_at"]) for line in lines] == [
+        ("https://threadreaderapp.com/thread/20.html", "2024-05-01T10:00:00Z"),
+        ("https://threadreaderapp.com/thread/20.html?again", "2024-06-01T10:00:00Z"),
+        ("https://threadreaderapp.com/thread/20.html", "2024-05-01T10:00:00Z"),
+    ]
+    assert [(line["origin"]["file"], line["origin"]["offset"]) for line in lines] == [
+        (crawls[0], 234), (crawls[0], 610), (crawls[1], 307),
+    ]  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["tweets.jsonl"]

@@ -34,6 +34,7 @@ PARTS = {
     "threadkeep.parsing": "parse",
     "threadkeep.account": "parse",
     "threadkeep.fetch": "fetch",
+    "threadkeep.warc": "warc",
     "threadkeep.archive": "archive",
     "threadkeep.archive.checks": "archive",
     "threadkeep.archive.replay": "archive",
@@ -56,6 +57,7 @@ OURS = {
     "wayback",
     "parse",
     "fetch",
+    "warc",
     "archive",
     "archive data",
     "render",
@@ -78,6 +80,9 @@ FORBIDDEN = {
     "html": {"face", "fetch", "parse", "batch", "cli", "wayback"},
     "shared": OURS - {"shared", "errors"},
     "batch": {"face", "cli"},
+    # web-archive files: read and written from bytes (pages parsed with parse); the archive
+    # and the batch call it.
+    "warc": OURS - {"warc", "shared", "errors", "models", "parse"},
     # recover: finds copies through the fetcher and keeps them through the archive.
     "wayback": {"face", "cli", "batch", "render"},
 }
@@ -128,7 +133,7 @@ def _loaded_after(code: str) -> set[str]:
 
 HEAVY = (
     "httpx", "bs4", "lxml", "tenacity", "jinja2", "threadkeep.archive", "threadkeep.fetch",
-    "threadkeep.html",
+    "threadkeep.html", "warcio", "brotli", "dask", "distributed",
 )  # fmt: skip
 
 
@@ -154,6 +159,12 @@ def test_importing_threadkeep_loads_no_network_parsing_or_archive_code(code: str
         ),
         # Reading a store (show, history) loads no parser, lxml, bs4 or httpx.
         ("from threadkeep.archive import Archive", ("threadkeep.parsing", "lxml", "bs4", "httpx")),
+        # WARC files: warcio loads when a file is written, not with the writer's module.
+        ("import threadkeep.warc.write", ("warcio", "threadkeep.archive", "httpx")),
+        ("from threadkeep.archive import Archive", ("warcio", "threadkeep.warc")),
+        # Dask loads when a conversion runs on it, not with the batch module or the CLI.
+        ("from threadkeep import batch; batch.convert_dask", ("dask", "distributed")),
+        ("from threadkeep.cli import cli", ("dask", "distributed")),
         # The site's package loads Jinja2 only when it writes a site.
         ("import threadkeep.html", ("jinja2", "threadkeep.parsing", "httpx")),
     ],

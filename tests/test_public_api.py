@@ -26,7 +26,7 @@ def test_every_exception_is_exported_and_derives_from_the_root() -> None:
         for _, obj in inspect.getmembers(errors, inspect.isclass)
         if issubclass(obj, Exception) and obj.__module__ == errors.__name__
     ]
-    assert len(classes) == 16
+    assert len(classes) == 17
     for cls in classes:
         assert getattr(threadkeep, cls.__name__) is cls
         assert issubclass(cls, threadkeep.ThreadkeepError)

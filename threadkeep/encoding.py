@@ -34,7 +34,7 @@ import re
 import charset_normalizer
 from bs4.dammit import EncodingDetector
 
-__all__ = ["decode", "detect", "detect_encoding", "unwiden"]
+__all__ = ["declared_charset", "declared_text", "decode", "detect", "detect_encoding", "unwiden"]
 
 
 _BOMS = (
@@ -201,6 +201,35 @@ def _non_western(data: bytes) -> str | None:
 def decode(data: bytes) -> str:
     """Decode ``data`` to text with :func:`detect_encoding`; never raises on odd bytes."""
     return data.decode(detect_encoding(data), errors="replace")
+
+
+def declared_charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type value, lower-case, or None.
+
+    >>> declared_charset('text/html; charset="Windows-1251"'), declared_charset("text/html")
+    ('windows-1251', None)
+    """
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip(" \"'"):
+            return value.strip(" \"'").lower()
+    return None
+
+
+def declared_text(data: bytes, charset: str | None) -> str | None:
+    """``data`` decoded in the ``charset`` an HTTP head declared (HTTP's rule: it beats what
+    the bytes look like), or None when there is none to honour: no charset, one Python does
+    not know, or a byte-order mark (which decides).
+
+    >>> declared_text("Привет".encode("cp1251"), "windows-1251"), declared_text(b"a", None)
+    ('Привет', None)
+    """
+    if not charset or data.startswith(tuple(bom for bom, _ in _BOMS)):
+        return None
+    try:
+        return data.decode(charset, errors="replace")
+    except LookupError:
+        return None
 
 
 def unwiden(data: bytes) -> bytes:

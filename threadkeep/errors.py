@@ -19,6 +19,7 @@ The hierarchy::
     │   ├── ResponseTooLarge       the body went past the size cap
     │   └── ForbiddenAddress       a hop led to an address the address policy refuses
     ├── SiteError                  the site export's id names no document, or its folder is not ours
+    ├── ClusterError               the Dask cluster cannot be reached or started (``--engine dask``)
     └── ArchiveError               the archive store could not be read or written
         ├── CorruptStore           a stored file does not match its hash or format
         ├── LockTimeout            another process held the store lock too long
@@ -32,6 +33,7 @@ import re
 __all__ = [
     "ArchiveError",
     "BadTarget",
+    "ClusterError",
     "CorruptStore",
     "FetchError",
     "FetchTimeout",
@@ -310,6 +312,22 @@ class CorruptStore(ArchiveError):
         ...     print(str(exc).split("; ")[1])
         this threadkeep (0.1.0) reads format 3 and older: upgrade threadkeep
     """
+
+
+class ClusterError(ThreadkeepError):
+    """The Dask cluster a conversion runs on cannot be used: no scheduler answers at
+    ``address``, Dask is not installed, or a local cluster could not start.
+
+    Examples:
+        >>> import threadkeep
+        >>> error = threadkeep.ClusterError("no Dask scheduler answers", address="tcp://h:8786")
+        >>> error.address, str(error)
+        ('tcp://h:8786', 'no Dask scheduler answers')
+    """
+
+    def __init__(self, message: str, *, address: str | None = None) -> None:
+        self.address = address
+        super().__init__(message)
 
 
 class SiteError(ThreadkeepError):

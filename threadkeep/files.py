@@ -102,6 +102,12 @@ def write_atomic(target: Path, text: str) -> None:
         stream.write(text)
 
 
+def suffix_of(name: str) -> str:
+    """A file name's suffix in lower case, ``.warc.gz`` whole: ``crawl.WARC.gz`` → ``.warc.gz``."""
+    lowered = name.lower()
+    return ".warc.gz" if lowered.endswith(".warc.gz") else Path(lowered).suffix
+
+
 def walk(folder: Path, suffixes: Collection[str], *, skip: Collection[Path] = ()) -> Iterator[Path]:
     """Every file below ``folder`` whose suffix (in any case) is one of ``suffixes``, sorted.
 
@@ -118,7 +124,7 @@ def walk(folder: Path, suffixes: Collection[str], *, skip: Collection[Path] = ()
     found: list[Path] = []
     for root, folders, files in os.walk(folder):
         here = Path(root)
-        names = [name for name in files if Path(name).suffix.lower() in suffixes]
+        names = [name for name in files if suffix_of(name) in suffixes]
         if skipped:  # resolved once a folder, not once a file
             real = here.resolve()
             folders[:] = [f for f in folders if real / f not in skipped]

@@ -11,9 +11,18 @@ union. :data:`SCHEMA_VERSION` numbers the shape of their JSON; ``threadkeep sche
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -23,6 +32,7 @@ __all__ = [
     "Link",
     "Listing",
     "Media",
+    "Origin",
     "Result",
     "Sighting",
     "Thread",
@@ -33,9 +43,11 @@ __all__ = [
     "snowflake_time",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the results' JSON shape: raised when a field is added, renamed or removed.
 
+4 (issue 20): ``Sighting.origin`` (the web-archive file and record a copy was read from;
+written only when known).
 3 (issue 17): the ``status`` sighting kind (a twitter.com status page).
 2 (issue 16): ``Author.id``; ``Tweet.retweet_of``, ``deleted``, ``deleted_at``; ``Media.file``;
 the ``export`` result and sighting kind. 1: everything before.
@@ -158,6 +170,29 @@ SightingKind = Literal[
 status page, as the web archive kept it)."""
 
 
+class Origin(_Model):
+    """The web-archive (WARC) record a copy was read from: its ``file`` (a WACZ member as
+    ``crawl.wacz#archive/data.warc.gz``), the record's byte ``offset`` in it and its
+    ``WARC-Record-ID``.
+
+    ``threadkeep convert crawl.warc.gz`` sets it on each record's result
+    (``result.source.origin``); ``threadkeep archive`` keeps it on the capture's log line.
+
+    Examples:
+        >>> import threadkeep
+        >>> page = b"<div id='tweet_1' class='content-tweet' data-tweet='20'>hi</div>"
+        >>> origin = threadkeep.Origin(file="crawl.warc.gz", offset=4096)
+        >>> result = threadkeep.parse(page, url="https://threadreaderapp.com/thread/20.html",
+        ...                           origin=origin)
+        >>> result.source.origin.file, result.source.origin.offset
+        ('crawl.warc.gz', 4096)
+    """
+
+    file: str
+    offset: int = Field(ge=0)
+    record_id: str | None = None
+
+
 class Sighting(_Model):
     """Where and when a copy was seen: the source kind, its url, capture time, sha256 of bytes.
 
@@ -178,6 +213,15 @@ class Sighting(_Model):
     url: str | None = None
     captured_at: UtcDatetime | None = None
     sha256: str | None = None
+    origin: Origin | None = None
+    """Where in a web-archive file the copy was read (absent from the JSON when unknown)."""
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_origin(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("origin", 0) is None:
+            del data["origin"]
+        return data
 
 
 class Tweet(_Model):

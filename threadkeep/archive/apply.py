@@ -45,7 +45,7 @@ from threadkeep.archive.records import (
 )
 from threadkeep.archive.storage import RefusedPath
 from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
-from threadkeep.models import Export
+from threadkeep.models import Export, Origin
 
 __all__ = ["Applied", "Applier", "Place", "apply", "capture", "is_empty"]
 
@@ -60,6 +60,7 @@ def capture(
     status: int | None,
     place: Place,
     digest: str | None = None,
+    origin: Origin | None = None,
     merge: bool = True,
     current: bool = False,
 ) -> AddResult:
@@ -88,7 +89,7 @@ def capture(
     if current or files.format() >= FORMAT:  # format 3: a journal of packs
         return _submitted(
             files, log, data, url=url, at=at, status=status, place=place, digest=digest,
-            merge=merge,
+            origin=origin, merge=merge,
         )  # fmt: skip
     sha = hashlib.sha256(data).hexdigest()
     entry = functools.partial(
@@ -99,6 +100,7 @@ def capture(
         status=status,
         parser_version=__version__,
         digest=digest,
+        origin=origin,
     )
     if files.has_raw(sha):
         again = _again(files, log, entry(outcome="unchanged"))
@@ -148,6 +150,7 @@ def _submitted(
     status: int | None,
     place: Place,
     digest: str | None,
+    origin: Origin | None,
     merge: bool,
 ) -> AddResult:
     """A format 3 capture: parsed and written without the lock, then merged (``merge``)."""
@@ -170,6 +173,7 @@ def _submitted(
         parser_version=__version__,
         digest=digest,
         error=error.reason if error is not None else None,
+        origin=origin,
     )
     key = merger.key_of(pending)
     try:

@@ -18,11 +18,11 @@ those on read. A format 1 store (threadkeep 0.1.0) kept the public records thems
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from threadkeep.models import Author, Tweet
+from threadkeep.models import Author, Origin, Tweet
 
 __all__ = [
     "AddResult",
@@ -57,7 +57,26 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CaptureEntry(_Record):
+class _Captured(_Record):
+    """A record that may name the web-archive record its bytes came from (``origin``).
+
+    ``origin`` is written only when known: a line or capture object without one serializes
+    byte for byte as before it existed (format 3 gained the field before its release). Other
+    views of the record (``history --format json``) say ``"origin": null`` as they say
+    ``"digest": null``."""
+
+    def model_dump_json(self, **options: Any) -> str:
+        """As :meth:`pydantic.BaseModel.model_dump_json`, with a null ``origin`` left out."""
+        if getattr(self, "origin", None) is None:
+            exclude = options.get("exclude") or set()
+            if isinstance(exclude, dict):
+                options["exclude"] = {**exclude, "origin": True}
+            else:
+                options["exclude"] = {*exclude, "origin"}
+        return super().model_dump_json(**options)
+
+
+class CaptureEntry(_Captured):
     """One capture attempt: when, from where, which bytes, what came of it.
 
     One line of the capture log; ``outcome`` is ``new``, ``changed``, ``unchanged``, ``empty``
@@ -96,9 +115,12 @@ class CaptureEntry(_Record):
     capture: str | None = None
     """Format 3: the key of the capture object the line merged (``<time>/<sha256>``); None
     on a line written before (format 2), or not from a capture object (a repair's)."""
+    origin: Origin | None = None
+    """The web-archive (WARC) record the bytes were read from (``threadkeep archive
+    crawl.warc.gz``): its file, offset and record id; left out of the line when unknown."""
 
 
-class PendingCapture(_Record):
+class PendingCapture(_Captured):
     """Format 3: a capture object, ``captures/<time>/<sha256>.json``: what its writer knew
     before the merge (the log line's fields but what the merge decides). ``error`` is set
     when its body did not parse (the merge logs it ``failed``)."""
@@ -110,6 +132,8 @@ class PendingCapture(_Record):
     parser_version: str
     digest: str | None = None
     error: str | None = None
+    origin: Origin | None = None
+    """As :attr:`CaptureEntry.origin`: carried into the capture's log line by the merge."""
 
 
 class ReadOtherwise(_Record):

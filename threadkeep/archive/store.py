@@ -44,7 +44,8 @@ from threadkeep.errors import ArchiveError
 
 if TYPE_CHECKING:
     from threadkeep.archive.export import ExportArchived
-    from threadkeep.models import Tweet
+    from threadkeep.archive.warc_export import WarcExported
+    from threadkeep.models import Origin, Tweet
 
 __all__ = ["DEFAULT_STORE", "Archive"]
 
@@ -420,6 +421,7 @@ class Archive:
         captured_at: datetime | None = None,
         status: int | None = None,
         digest: str | None = None,
+        origin: Origin | None = None,
         merge: bool | None = None,
     ) -> AddResult:
         """Capture ``data`` (a page, answer or text copy that came from ``url``).
@@ -436,7 +438,10 @@ class Archive:
         A capture that parses into a result with no tweet of its own (an article that embeds
         none) is logged with the outcome ``empty`` and makes no document.
         ``captured_at`` defaults to now; ``status`` is the HTTP status, for the log;
-        ``digest`` the web archive's digest of a copy fetched from it (kept in the log line).
+        ``digest`` the web archive's digest of a copy fetched from it (kept in the log line);
+        ``origin`` the web-archive (WARC) record the bytes were read from (an
+        :class:`~threadkeep.models.Origin`: file, offset, record id; kept in the capture's own log
+        line, an unchanged one's too).
 
         Examples:
             >>> import tempfile
@@ -452,6 +457,11 @@ class Archive:
             >>> empty = archive.add(article)  # an article that embeds no tweet
             >>> empty.outcome, empty.kind, empty.document, empty.snapshot_written
             ('empty', 'article', None, False)
+            >>> from threadkeep import Origin  # the same bytes, read from a WARC record
+            >>> archive.add(page, origin=Origin(file="crawl.warc.gz", offset=234)).outcome
+            'unchanged'
+            >>> [entry.origin.offset for entry in archive.captures() if entry.origin]
+            [234]
         """
         at = captured_at or _now()
         self.upgrade()  # reads the store file: format 3 now, or CorruptStore (a newer one)
@@ -463,6 +473,7 @@ class Archive:
             at=at,
             status=status,
             digest=digest,
+            origin=origin,
             place=order.place,
             merge=self.merging if merge is None else merge,
             current=True,
@@ -518,6 +529,25 @@ class Archive:
             name=name,
             progress=progress,
         )
+
+    def export_warc(
+        self, path: str | os.PathLike[str], identifiers: Sequence[str] = ()
+    ) -> WarcExported:
+        """Write the raw captures (of the documents ``identifiers`` name, else all) into the
+        WARC file ``path``, which pywb and other replay tools open: a ``response`` record a
+        capture with its url, time, status and payload digest, a ``revisit`` for bytes
+        written already, a ``resource`` for a capture with no url; failed captures left out
+        and counted. The same store exported again gives the same bytes. Needs warcio
+        (``pip install 'threadkeep[warc]'``). See :mod:`threadkeep.archive.warc_export`.
+
+        Example::
+
+            done = archive.export_warc("captures.warc.gz")
+            print(done.summary())  # captures.warc.gz: 3 captures (2 responses, 1 revisit)
+        """
+        from threadkeep.archive.warc_export import export_warc
+
+        return export_warc(self, path, identifiers)
 
     def store_media(self, items: Sequence[tuple[bytes | None, MediaEntry]]) -> tuple[int, int]:
         """Keep media files and their index lines, under the store lock: each ``(data,

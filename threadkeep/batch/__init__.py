@@ -9,6 +9,8 @@ The parts, each a module:
 * :mod:`~threadkeep.batch.report`: counts, one-line failure reasons, the summary;
 * :mod:`~threadkeep.batch.convert`: :func:`plan` and :func:`convert`, a generator of one
   outcome per input;
+* :mod:`~threadkeep.batch.dask`: :func:`convert_dask`, the same conversion as Dask tasks
+  (``dask.distributed`` imported only when it runs);
 * :mod:`~threadkeep.batch.archiving`: capturing many sources into an archive (imported on
   its own: it is the only part that needs the archive and fetch code).
 
@@ -27,11 +29,13 @@ Example::
 from __future__ import annotations
 
 from threadkeep.batch.convert import Outcome, Plan, convert, plan
+from threadkeep.batch.dask import convert_dask
 from threadkeep.batch.inputs import (
     KINDS,
     SUFFIXES,
     Input,
     InputKind,
+    input_list,
     inputs,
     read_input,
     suffix_list,
@@ -51,6 +55,8 @@ __all__ = [
     "Plan",
     "Report",
     "convert",
+    "convert_dask",
+    "input_list",
     "inputs",
     "os_problem",
     "plan",

@@ -11,6 +11,7 @@ counted apart (:attr:`Report.empty <threadkeep.batch.report.Report.empty>`) and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from threadkeep.batch.inputs import inputs
 from threadkeep.batch.report import Report
-from threadkeep.errors import ArchiveError, FetchError, ParseError
+from threadkeep.errors import ArchiveError, FetchError, ParseError, UnsupportedPage
 from threadkeep.fetch.endpoints import threadreader_url
 from threadkeep.fetch.redirects import is_http
 from threadkeep.files import os_problem
@@ -37,6 +38,7 @@ __all__ = [
     "archive_sources",
     "capture_url",
     "is_export",
+    "is_warc",
     "sources",
     "still_to_capture",
 ]
@@ -50,7 +52,10 @@ def sources(arguments: Sequence[str], listed: Iterable[str] = ()) -> list[str]:
     found: list[str] = []
     for source in arguments:
         if not is_http(source) and Path(source).is_dir() and not is_export(source):
-            found += [item.label for item in inputs([source])]
+            for item in inputs([source]):  # a web-archive file once, not once per record
+                label = item.label if item.record is None else str(item.path)
+                if not found or found[-1] != label:
+                    found.append(label)
         else:
             found.append(source)
     found += [s.strip() for s in listed if s.strip() and not s.startswith("#")]
@@ -83,6 +88,51 @@ def is_export(source: str) -> bool:
     return True
 
 
+def is_warc(source: str) -> bool:
+    """True when ``source`` is a web-archive file (``.warc``, ``.warc.gz``, ``.wacz``, or a
+    file that starts like a WARC)."""
+    from threadkeep.batch.inputs import WARC, named_kind
+
+    return not is_http(source) and Path(source).is_file() and named_kind(Path(source)) is WARC
+
+
+def _warc(archive: Archive, source: str) -> Iterator[Archived]:
+    """Each page record of a web-archive file, added with its url, date, status, digest and
+    origin (the file and the record's offset, kept in its log line); a record with no tweets
+    is kept and logged ``empty``; a damaged one is named and skipped."""
+    from threadkeep.batch.inputs import inputs
+    from threadkeep.warc.read import NO_PAGE_RECORD, read_page
+
+    # A record is its capture (url, time, bytes): one already logged is not captured again,
+    # so that archiving a WARC twice changes nothing.
+    logged = {(c.url, c.time, c.sha256) for c in archive.captures()}
+    for item in inputs([source]):
+        assert item.record is not None
+        warc, ref = item.record
+        if ref.unresolved or ref.nothing:
+            yield Archived(item.label, passed=NO_PAGE_RECORD if ref.nothing else _REVISIT)
+            continue
+        try:
+            page = read_page(warc, ref)
+            key = (page.url, page.date, hashlib.sha256(page.body).hexdigest())
+            if page.date is not None and key in logged:
+                yield Archived(item.label, skipped=True, passed=_LOGGED)
+                continue
+            added = archive.add(page.body, url=page.url, captured_at=page.date,
+                                status=page.status, digest=page.digest,
+                                origin=page.origin)  # fmt: skip
+        except UnsupportedPage as exc:
+            yield Archived(item.label, passed=f"{exc.reason} (the raw capture is kept)")
+            continue
+        except ParseError as exc:
+            yield Archived(item.label, error=str(exc.reason))
+            continue
+        if added.outcome == "failed":  # logged so by an earlier run of the same file
+            yield Archived(item.label, passed="nothing threadkeep reads (the raw capture is kept)")
+            continue
+        yield Archived(item.label, result=added)
+
+
 def capture_url(source: str, threadreader_base: str) -> str:
     """What is fetched for a url: a tweet's status url on twitter.com or x.com is archived
     through its Thread Reader unroll; any other url (an article, a mirror) as given.
@@ -97,6 +147,8 @@ def capture_url(source: str, threadreader_base: str) -> str:
 
 
 _ALREADY = "already captured; --refresh to capture again"
+_LOGGED = "this record is in the archive already (same url, time and bytes)"
+_REVISIT = "a WARC revisit record whose original is not in this file"
 
 
 @dataclass(frozen=True)
@@ -110,11 +162,14 @@ class Archived:
     skipped: bool = False
     export: ExportArchived | None = None
     """An account export's whole capture: its threads, media, and whether anything was new."""
+    passed: str | None = None
+    """Why a WARC record made no capture worth a document (a revisit whose original is not
+    in its file; a payload threadkeep does not read): counted as empty, no failure."""
 
     def summary(self) -> str:
         """``page.html: changed thread-1 (1 edited, 1 removed)``, or the failure."""
-        if self.skipped:
-            return f"{self.source}: skipped ({_ALREADY})"
+        if self.skipped or self.passed:
+            return f"{self.source}: skipped ({self.passed or _ALREADY})"
         if self.result is None:
             return f"{self.source}: {self.error}"
         if self.export is not None:
@@ -140,8 +195,9 @@ class Archived:
     def json_line(self) -> str:
         """One JSON object: ``source`` and the result's fields, or ``outcome: failed`` (with
         ``error``) or ``outcome: skipped`` (with ``reason``)."""
-        if self.skipped:
-            return json.dumps({"source": self.source, "outcome": "skipped", "reason": _ALREADY})
+        if self.skipped or self.passed:
+            why = self.passed or _ALREADY
+            return json.dumps({"source": self.source, "outcome": "skipped", "reason": why})
         if self.result is None:
             return json.dumps({"source": self.source, "outcome": "failed", "error": self.error})
         said = {"source": self.source, **self.result.model_dump(mode="json")}
@@ -218,14 +274,29 @@ def archive_sources(
                 print(done.summary())
     """
     for source in todo:
+        if is_warc(source):
+            report.total -= 1  # one source per record instead
+            for done in _warc(archive, source):
+                report.total += 1
+                _count(done, report)
+                yield done
+            continue
         done = _one(archive, client, source, threadreader_base)
-        if done.result is None:
-            report.failure(done.summary())
-        elif done.result.outcome == "empty":
-            report.nothing(source, f"empty {done.result.kind}")
-        else:
-            report.success(source, f"{done.result.outcome} {done.result.document}")
+        _count(done, report)
         yield done
+
+
+def _count(done: Archived, report: Report) -> None:
+    if done.skipped:
+        report.success(done.source, "already archived")
+    elif done.passed:
+        report.nothing(done.source, done.passed)
+    elif done.result is None:
+        report.failure(done.summary())
+    elif done.result.outcome == "empty":
+        report.nothing(done.source, f"empty {done.result.kind}")
+    else:
+        report.success(done.source, f"{done.result.outcome} {done.result.document}")
 
 
 def all_missing(todo: Sequence[str]) -> Report | None:

@@ -9,19 +9,24 @@ an input.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
+from threadkeep.batch.input_list import InputList
 from threadkeep.batch.inputs import EXPORT, Input, read_input
 from threadkeep.batch.outputs import FolderSink, Format, Sink, StreamSink, is_folder, plan_names
 from threadkeep.batch.report import Report, reason
 from threadkeep.files import OutputError
 
-__all__ = ["Outcome", "Plan", "convert", "plan"]
+if TYPE_CHECKING:
+    from threadkeep.models import Result
+
+__all__ = ["Outcome", "Plan", "convert", "convert_one", "open_sink", "plan"]
 
 log = logging.getLogger("threadkeep")
 
@@ -30,14 +35,15 @@ log = logging.getLogger("threadkeep")
 class Plan:
     """One conversion run, decided before the first input is read."""
 
-    items: tuple[Input, ...]
+    items: Sequence[Input]
+    """Every input (a tuple, or an :class:`~threadkeep.batch.input_list.InputList`)."""
     fmt: Format
     url: str | None
     folder: Path | None
     """The output folder (one file per input), or None."""
     target: Path | None
     """The one output file, or None for the stream given to :func:`convert` (stdout)."""
-    names: tuple[Path, ...]
+    names: Sequence[Path]
     """Each input's output file below ``folder`` (empty without a folder)."""
 
 
@@ -59,12 +65,16 @@ def plan(
     """
     if url and len(items) > 1:
         raise ValueError("a url applies to one input only")
+    if not isinstance(items, InputList):  # kept as it is: a WARC's records stay compact
+        items = tuple(items)
     if output is None or output == "-":
-        return Plan(tuple(items), fmt, url, folder=None, target=None, names=())
+        return Plan(items, fmt, url, folder=None, target=None, names=())
     if not is_folder(output, len(items)):
-        return Plan(tuple(items), fmt, url, folder=None, target=Path(output), names=())
+        return Plan(items, fmt, url, folder=None, target=Path(output), names=())
     names = plan_names(items, ".md" if fmt == "md" else ".json")
-    return Plan(tuple(items), fmt, url, folder=Path(output), target=None, names=tuple(names))
+    if isinstance(names, list):  # held names: frozen, as the plan is
+        names = tuple(names)
+    return Plan(items, fmt, url, folder=Path(output), target=None, names=names)
 
 
 @dataclass(frozen=True)
@@ -77,12 +87,55 @@ class Outcome:
     error: str | None = None
 
 
+class _Empty(Exception):
+    """A web-archive record with no tweets (or nothing threadkeep reads): counted, not written."""
+
+
+def _warc_result(item: Input) -> Result:
+    from threadkeep.errors import UnsupportedPage
+    from threadkeep.parsing import parse
+    from threadkeep.warc.read import NO_PAGE_RECORD, read_page
+
+    assert item.record is not None
+    source, ref = item.record
+    if ref.unresolved:
+        raise _Empty("a revisit whose original is not in this file")
+    if ref.nothing:
+        raise _Empty(NO_PAGE_RECORD)
+    page = read_page(source, ref)
+    text = page.text()  # a charset its HTTP head declares: handed to parse() as text
+    try:
+        result = parse(page.body if text is None else text, url=page.url, source=item.label,
+                       captured_at=page.date, origin=page.origin)  # fmt: skip
+    except UnsupportedPage as exc:
+        raise _Empty(exc.reason) from exc
+    if text is not None and result.source is not None:  # the hash of the record's bytes
+        sha256 = hashlib.sha256(page.body).hexdigest()
+        result = result.model_copy(
+            update={"source": result.source.model_copy(update={"sha256": sha256})}
+        )
+    if not _has_tweets(result):
+        raise _Empty(f"{result.kind} with no tweets")
+    return result
+
+
+def _has_tweets(result: Result) -> bool:
+    from threadkeep.models import Listing
+
+    if isinstance(result, Listing):
+        return bool(result.threads)
+    return result.kind == "tweet" or bool(getattr(result, "tweets", ()))
+
+
 def _render(item: Input, run: Plan, stdin: IO[bytes]) -> tuple[str, Iterable[str]]:
     # Imported here: planning a run (and `threadkeep --help`) needs no parser or model code.
     from threadkeep.parsing import parse
     from threadkeep.render import json_chunks, printable, to_markdown
 
-    if item.kind is EXPORT and item.path is not None:  # read from its path, file by file
+    result: Result
+    if item.record is not None:
+        result = _warc_result(item)
+    elif item.kind is EXPORT and item.path is not None:  # read from its path, file by file
         result = parse(item.path, url=run.url, source=item.label)
     else:
         result = parse(read_input(item, stdin), url=run.url, source=item.label)
@@ -93,7 +146,8 @@ def _render(item: Input, run: Plan, stdin: IO[bytes]) -> tuple[str, Iterable[str
     return result.kind, itertools.chain(pieces, ["\n"])
 
 
-def _sink(run: Plan, stdout: TextIO) -> Sink:
+def open_sink(run: Plan, stdout: TextIO) -> Sink:
+    """Where ``run``'s results go: its folder, its one file, or ``stdout``."""
     if run.folder is not None:
         return FolderSink(run.folder, run.names)
     return StreamSink(
@@ -121,21 +175,34 @@ def convert(run: Plan, *, report: Report, stdout: TextIO, stdin: IO[bytes]) -> I
                                stdin=sys.stdin.buffer):
             print(outcome.item.label, outcome.error or outcome.kind, file=sys.stderr)
     """
-    with _sink(run, stdout) as sink:
-        for index, item in enumerate(run.items):
-            log.debug("%s: reading", item.label)
-            try:
-                kind, text = _render(item, run, stdin)
-                written = sink.put_chunks(index, text)
-            except BrokenPipeError:
-                raise  # stdout's reader is gone: nothing more can be said
-            except OutputError:
-                raise  # the output is at fault, not the input: the next write would fail too
-            except Exception as exc:  # each failure named on one line, see reason()
-                yield _failed(item, exc, report)
-                continue
-            report.success(item.label, f"{kind} → {written}" if written else kind)
-            yield Outcome(item, kind=kind, written=written)
+    with open_sink(run, stdout) as sink:
+        for index in range(len(run.items)):
+            yield convert_one(run, index, sink=sink, report=report, stdin=stdin)
+
+
+def convert_one(run: Plan, index: int, *, sink: Sink, report: Report, stdin: IO[bytes]) -> Outcome:
+    """Convert input ``index`` of ``run`` into ``sink``: the step :func:`convert` repeats, and
+    each task of :func:`threadkeep.batch.dask.convert_dask` (on a Dask worker) too.
+
+    A failure is counted in ``report`` and returned; an :class:`~threadkeep.files.OutputError`
+    (or a broken pipe) is raised.
+    """
+    item = run.items[index]
+    log.debug("%s: reading", item.label)
+    try:
+        kind, text = _render(item, run, stdin)
+        written = sink.put_chunks(index, text)
+    except BrokenPipeError:
+        raise  # stdout's reader is gone: nothing more can be said
+    except OutputError:
+        raise  # the output is at fault, not the input: the next write would fail too
+    except _Empty as exc:
+        report.nothing(item.label, str(exc))
+        return Outcome(item, kind=None)
+    except Exception as exc:  # each failure named on one line, see reason()
+        return _failed(item, exc, report)
+    report.success(item.label, f"{kind} → {written}" if written else kind)
+    return Outcome(item, kind=kind, written=written)
 
 
 def _failed(item: Input, exc: Exception, report: Report) -> Outcome:

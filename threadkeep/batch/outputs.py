@@ -8,16 +8,20 @@ writes JSON Lines, Markdown or JSON to stdout or to one file that appears whole 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import os
 import stat
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, chain
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, TextIO
+from typing import Literal, TextIO, overload
 
+from threadkeep.batch.input_list import InputList, WarcRecords
 from threadkeep.batch.inputs import Input
 from threadkeep.files import OutputError, atomic_writer, write_atomic
 
@@ -48,14 +52,44 @@ def is_folder(output: str, count: int) -> bool:
     return path.is_dir() or output.endswith(("/", os.sep)) or (count > 1 and not path.suffix)
 
 
-def plan_names(items: Sequence[Input], suffix: str) -> list[Path]:
+def plan_names(items: Sequence[Input], suffix: str) -> Sequence[Path]:
     """Each input's output file in a folder, in input order: ``page.html`` → ``page.json``.
 
     Two inputs that would land on one file (``a/page.html`` and ``b/page.html`` given as
     files, or ``x.html`` beside ``x.txt``) keep their own suffix (``x.html.json``), and a
     number if that still collides, so that no output overwrites another. Linear: the clashes
-    are counted once, not looked up again for every input.
+    are counted once, not looked up again for every input. A WARC's records (in an
+    :class:`~threadkeep.batch.input_list.InputList`) whose folder no other input shares are
+    each named ``OFFSET.json`` there when asked for, not held: a crawl's million names would
+    take a hundred megabytes.
     """
+    parts = items.parts if isinstance(items, InputList) else (items,)
+    alone = _alone(parts, suffix)
+    named = _names([item for n, part in enumerate(parts) if n not in alone for item in part],
+                   suffix)  # fmt: skip
+    return _OutputNames(parts, alone, named, suffix) if alone else named
+
+
+def _alone(parts: Sequence[Sequence[Input]], suffix: str) -> set[int]:
+    """The parts (by number) that are a WARC's records no other input's name can meet: every
+    name given stays in the folder of the input's plain name, so no other may share it."""
+    records = [part for part in parts if isinstance(part, WarcRecords)]
+    if not records:
+        return set()
+    folders = Counter(part.folder for part in records)
+    others = {item.relative.with_suffix(suffix).parent for part in parts
+              if not isinstance(part, WarcRecords) for item in part}  # fmt: skip
+    return {
+        n
+        for n, part in enumerate(parts)
+        if isinstance(part, WarcRecords)
+        and part.ascending
+        and folders[part.folder] == 1
+        and part.folder not in others
+    }
+
+
+def _names(items: Sequence[Input], suffix: str) -> list[Path]:
     plain = [item.relative.with_suffix(suffix) for item in items]
     clashes = Counter(plain)
     taken: dict[Path, int] = {}
@@ -69,6 +103,56 @@ def plan_names(items: Sequence[Input], suffix: str) -> list[Path]:
         taken[target] = 1
         names.append(target)
     return names
+
+
+class _OutputNames(Sequence[Path]):
+    """:func:`plan_names`'s answer: the held names, and the WARC records' made on access."""
+
+    def __init__(self, parts: Sequence[Sequence[Input]], alone: set[int], named: list[Path],
+                 suffix: str) -> None:  # fmt: skip
+        self._parts, self._alone, self._named, self._suffix = parts, alone, named, suffix
+        self._ends = array("q", accumulate(len(part) for part in parts))
+        held = (0 if n in alone else len(part) for n, part in enumerate(parts))
+        self._held = array("q", chain([0], accumulate(held)))  # held names before each part
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Path]: ...
+    def __getitem__(self, index: int | slice) -> Path | Sequence[Path]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return tuple(self[i] for i in range(start, stop, step))
+            return self._range(start, stop)
+        index = range(len(self))[index]
+        number = bisect.bisect_right(self._ends, index)
+        within = index - (self._ends[number - 1] if number else 0)
+        part = self._parts[number]
+        if number in self._alone and isinstance(part, WarcRecords):
+            return part.folder / f"{part.offset(within)}{self._suffix}"
+        return self._named[self._held[number] + within]
+
+    def _range(self, start: int, stop: int) -> _OutputNames:
+        """Names ``start`` to ``stop``, as compact as these (a Dask task's range is sent)."""
+        parts: list[Sequence[Input]] = []
+        alone: set[int] = set()
+        named: list[Path] = []
+        for number, part in enumerate(self._parts):
+            first = self._ends[number - 1] if number else 0
+            low, high = max(start - first, 0), min(stop - first, len(part))
+            if low >= high:
+                continue
+            if number in self._alone:
+                alone.add(len(parts))
+            else:
+                held = self._held[number]
+                named += self._named[held + low : held + high]
+            parts.append(part[low:high])
+        return _OutputNames(parts, alone, named, self._suffix)
 
 
 def _element(document: str) -> str:

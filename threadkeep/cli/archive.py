@@ -7,6 +7,8 @@ one line (or one JSON line) a source as each is done, and the failures at the en
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from threadkeep.archive import Archive
     from threadkeep.batch import Report
     from threadkeep.fetch import Client
+    from threadkeep.warc.write import FetchRecorder
 
 __all__ = ["COMMANDS", "archive_cmd"]
 
@@ -104,6 +107,13 @@ def _listed(from_file: str | None) -> list[str]:
     help="Write each capture (kept from then on) without merging it: the next archive run "
     "or verify --repair merges them (many writers sharing one store).",
 )
+@click.option(
+    "--warc",
+    "warc",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also record every page fetched, as it is fetched, as request and response records "
+    "in this WARC file (continued if it exists; .warc.gz: gzipped record by record).",
+)
 @contact_option
 def archive_cmd(
     sources: tuple[str, ...],
@@ -120,13 +130,16 @@ def archive_cmd(
     wayback: str,
     max_bytes: int,
     no_merge: bool,
+    warc: Path | None,
     contact: str | None,
 ) -> None:
     """Capture pages into the archive: urls are fetched, saved files read.
 
     SOURCE is a url (a Thread Reader unroll, a tweet url, which is archived through its
     unroll, an article) or a saved file, or a folder of them (its .html, .htm, .txt, .md,
-    .markdown and .json files, subfolders included), or an account export (the zip X/Twitter
+    .markdown and .json files, subfolders included), or a web-archive file (.warc, .warc.gz,
+    .wacz: each page record captured with its url, date and status; records already in the
+    archive skipped), or an account export (the zip X/Twitter
     lets you download, or its unpacked folder): every tweet, each thread unrolled from its
     self-replies (show ROOT_ID prints it), deleted tweets kept and marked, media copied into
     the archive once; the same export again writes nothing, a later one marks what is gone
@@ -147,6 +160,7 @@ def archive_cmd(
         threadkeep archive saved/*.html --store ./archive
         threadkeep archive --from urls.txt --store ./archive --format json
         threadkeep archive twitter-2024-11-16-abc.zip --store ./archive
+        threadkeep archive --from urls.txt --warc fetches.warc.gz --store ./archive
     """
     from threadkeep.archive import Archive
     from threadkeep.batch import Report
@@ -173,14 +187,23 @@ def archive_cmd(
             said.json_line() if as_lines == "json" else said.summary(), err=as_lines != "json"
         )
     report = Report(len(todo), "source", "archived")
-    with Client(
-        threadreader_base=threadreader_base,
-        min_interval=min_interval,
-        contact=contact,
-        allow_private=allow_private,
-    ) as client:
+    with (
+        _recorder(warc) as recorder,
+        Client(
+            threadreader_base=threadreader_base,
+            min_interval=min_interval,
+            contact=contact,
+            allow_private=allow_private,
+            on_exchange=recorder,
+        ) as client,
+    ):
         run = _Run(archive, client, threadreader_base, as_lines)
         run.all(todo, report, bar_on=show_progress(progress))
+    if recorder is not None:
+        from threadkeep.words import plural
+
+        requests = plural(recorder.count, "request")
+        click.echo(f"threadkeep: {warc}: {requests} recorded", err=True)
     media_failed = None
     if with_media:
         documents = run.documents + _documents_of(archive, skipped)
@@ -211,6 +234,22 @@ def archive_cmd(
         raise media_failed
 
 
+@contextmanager
+def _recorder(path: Path | None) -> Iterator[FetchRecorder | None]:
+    """The WARC file ``--warc`` records fetches into, open for the run (None without it)."""
+    if path is None:
+        yield None
+        return
+    from threadkeep.warc.write import FetchRecorder
+
+    try:
+        recorder = FetchRecorder(path)
+    except OSError as exc:
+        raise Failed(f"--warc {path}: {exc.strerror or exc}") from None
+    with recorder:
+        yield recorder
+
+
 def _documents_of(archive: Archive, urls: list[str]) -> list[str]:
     """The documents the latest captures of ``urls`` (skipped as captured already) made."""
     if not urls:
@@ -236,14 +275,16 @@ class _Run:
         """Each source's line on stdout as it is done; Ctrl-C says what was done."""
         from tqdm import tqdm
 
-        from threadkeep.batch.archiving import archive_sources
+        from threadkeep.batch.archiving import archive_sources, is_warc
 
         captures = archive_sources(
             self.archive, self.client, todo, report=report, threadreader_base=self.threadreader_base
         )
         stdout = sys.stdout
         try:
-            for done in tqdm(captures, total=len(todo), desc="archiving", unit="source",
+            # A web-archive file is a source per record: how many is known as it is read.
+            total = None if any(is_warc(source) for source in todo) else len(todo)
+            for done in tqdm(captures, total=total, desc="archiving", unit="source",
                              file=sys.stderr, disable=not bar_on):  # fmt: skip
                 if done.result is not None and done.result.document:
                     self.documents.append(done.result.document)

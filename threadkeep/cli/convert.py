@@ -23,7 +23,9 @@ from threadkeep.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from threadkeep.batch import Plan, Report
+    from collections.abc import Callable, Iterator
+
+    from threadkeep.batch import Outcome, Plan, Report
 
 __all__ = ["COMMANDS", "convert", "schema"]
 
@@ -47,20 +49,42 @@ _PROGRESS_THRESHOLD = 3  # a bar for 1 to 3 inputs only flickers
     default=None,
     help="Show a progress bar on stderr (default: when stderr is a terminal).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this process. dask: Dask tasks (threadkeep[dask]; needs -o, seen by workers).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="A Dask scheduler (tcp://host:8786) for --engine dask; default: a local cluster.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes of the local cluster for --engine dask (default: one a core).",
+)
 def convert(
     paths: tuple[str, ...],
     output: str | None,
     fmt: Literal["json", "jsonl", "md"],
     url: str | None,
     progress: bool | None,
+    engine: Literal["local", "dask"],
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Convert saved pages (Thread Reader threads and listings, text copies) to JSON or Markdown.
 
     PATH is a file, a folder (every .html, .htm, .txt, .md, .markdown and .json below it) or
     - for standard input. An account export (the zip X/Twitter lets you download, or the
     folder it unpacks to) is one input: every tweet and thread in it; in Markdown, its threads
-    unrolled. Each result is written as soon as it is ready. A bad input is named on stderr
-    with its reason; the others are still converted and the exit status is 1.
+    unrolled. A web-archive file (.warc, .warc.gz, .wacz) gives one input per page record,
+    with the record's url and date; records with no tweets are counted, not written. Each
+    result is written as soon as it is ready. A bad input is named on stderr with its reason;
+    the others are still converted and the exit status is 1.
 
     Example:
 
@@ -71,27 +95,60 @@ def convert(
         threadkeep convert clippings/ --format jsonl -o - | jq .kind
 
         threadkeep convert twitter-2024-11-16.zip --format md -o my-threads.md
+
+        threadkeep convert crawl/*.warc.gz --engine dask --workers 2 -o out/
     """
     from threadkeep import batch
 
+    _check_engine(engine, scheduler, workers, output, paths)
+
     skip = [Path(output)] if output and output != "-" else []  # never read our own output
-    items = list(batch.inputs(paths, skip=skip))
+    items = batch.input_list(paths, skip=skip)
     if not items:
         raise click.UsageError(f"no {batch.suffix_list()} files found in the given paths")
     if url and len(items) > 1:
         raise click.UsageError("--url applies to one input only")
     run = batch.plan(items, fmt=fmt, output=output, url=url)
     report = batch.Report(len(items))
-    _run(run, report, show_progress(progress) and len(items) > _PROGRESS_THRESHOLD)
+    bar_on = show_progress(progress) and len(items) > _PROGRESS_THRESHOLD
+    if engine == "dask":
+        _run(run, report, bar_on, lambda: batch.convert_dask(run, report=report,
+             stdout=sys.stdout, scheduler=scheduler, workers=workers))  # fmt: skip
+    else:
+        _run(run, report, bar_on, lambda: batch.convert(run, report=report,
+             stdout=sys.stdout, stdin=sys.stdin.buffer))  # fmt: skip
+    if report.empty:  # web-archive records: a crawl is mostly pages without tweets
+        from threadkeep.words import plural
+
+        said = f"{report.empty} of {plural(report.total, 'input')} held no tweets (not written)"
+        click.echo(f"threadkeep: {said}", err=True)
     if report.failures:
         raise Failed(report.summary())
 
 
-def _run(run: Plan, report: Report, bar_on: bool) -> None:
+def _check_engine(
+    engine: str, scheduler: str | None, workers: int | None, output: str | None,
+    paths: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Usage errors (exit 2) of the Dask options, before any input is read."""
+    if engine != "dask":
+        if scheduler is not None or workers is not None:
+            raise click.UsageError("--scheduler and --workers apply to --engine dask only")
+        return
+    if scheduler is not None and workers is not None:
+        raise click.UsageError("--workers starts a local cluster: leave it out with --scheduler")
+    if output is None or output == "-":
+        raise click.UsageError("--engine dask writes files: give -o FOLDER or -o FILE")
+    if "-" in paths:
+        raise click.UsageError("--engine dask reads files, not standard input (-)")
+
+
+def _run(
+    run: Plan, report: Report, bar_on: bool, outcomes: Callable[[], Iterator[Outcome]]
+) -> None:
     """Convert, each failure named above the bar as it happens; Ctrl-C says what was done."""
     from tqdm import tqdm
 
-    from threadkeep import batch
     from threadkeep.files import OutputError
     from threadkeep.words import plural
 
@@ -99,9 +156,7 @@ def _run(run: Plan, report: Report, bar_on: bool) -> None:
                disable=not bar_on)  # fmt: skip
     try:
         with bar:
-            for outcome in batch.convert(
-                run, report=report, stdout=sys.stdout, stdin=sys.stdin.buffer
-            ):
+            for outcome in outcomes():
                 if outcome.error:
                     tqdm.write(f"threadkeep: {one_line(outcome.error)}", file=sys.stderr)
                 bar.update()

@@ -102,7 +102,10 @@ def _history_lines(found: History) -> list[str]:
     ]
     for capture in found.captures:
         when = capture.time.isoformat()
-        lines.append(f"  capture {when} {capture.outcome:<9} {capture.url or '(file)'}")
+        line = f"  capture {when} {capture.outcome:<9} {capture.url or '(file)'}"
+        if capture.origin is not None:  # the WARC record its bytes were read from
+            line += f" from {capture.origin.file} @ {capture.origin.offset}"
+        lines.append(line)
     for number, snapshot in enumerate(found.snapshots, start=1):
         changes = [
             f"+{len(snapshot.added)} added" if snapshot.added else "",
@@ -277,13 +280,16 @@ def _repair(store: str) -> None:
 @format_option(
     "jsonl",
     "html",
-    help="jsonl: one tweet record a line; html: an offline site in -o DIR.",
+    "warc",
+    help="jsonl: one tweet record a line; html: an offline site in -o DIR; warc: the raw "
+    "captures as a web-archive file -o FILE (.warc.gz: gzipped record by record).",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="html: the folder to write the site into (new, empty, or a site written before).",
+    type=click.Path(path_type=Path),
+    help="html: the folder to write the site into (new, empty, or a site written before); "
+    "warc: the file to write (replaced if it exists).",
 )
 @click.option(
     "--media/--no-media",
@@ -294,12 +300,18 @@ def _repair(store: str) -> None:
 def export_cmd(
     identifiers: tuple[str, ...], store: str, fmt: str, output: Path | None, media: bool | None
 ) -> None:
-    """Print every tweet record (JSON lines), or write an offline site.
+    """Print the tweet records, or write an offline site or a WARC file.
 
     With --format html, writes DIR/index.html (every document), one page a thread in DIR/t/
     (removed tweets with their last content, edited ones with their versions, the stored
     media) and DIR/search.html; the pages open from disk and load nothing from the network.
     IDs (thread ids, tweet ids or document keys) limit the site to those documents.
+
+    With --format warc, writes FILE: each capture kept with its raw body as a WARC record
+    (its url, capture time, status and payload digest; a later capture of the same bytes a
+    revisit), which pywb and other replay tools open; failed captures (no body) are left
+    out and counted. IDs limit it to those documents' captures. The same store exported
+    again gives the same bytes.
 
     Example:
 
@@ -307,10 +319,11 @@ def export_cmd(
         threadkeep export --store ./archive > tweets.jsonl
         threadkeep export --format html -o ./browse --store ./archive
         threadkeep export --format html --no-media -o ./light --store ./archive
+        threadkeep export --format warc -o captures.warc.gz --store ./archive
     """
     if fmt == "jsonl":
         if identifiers or output is not None:
-            raise click.UsageError("IDs and -o go with --format html")
+            raise click.UsageError("IDs and -o go with --format html or warc")
         from threadkeep.archive.views import archived_tweet
 
         archive = _open(store)
@@ -326,8 +339,13 @@ def export_cmd(
             line = tweet.model_dump(mode="json") | {"media_kept": kept}
             click.echo(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
         return
+    if fmt == "warc":
+        _export_warc(identifiers, store, output, media)
+        return
     if output is None:
         raise click.UsageError("--format html needs -o DIR, the folder to write the site into")
+    if output.exists() and not output.is_dir():
+        raise click.UsageError(f"-o {output}: a file; --format html writes a folder there")
     from threadkeep.html import build_site
     from threadkeep.words import plural
 
@@ -343,6 +361,24 @@ def export_cmd(
         f"({report.removed} removed), {plural(report.media, 'media file')}; "
         f"open {output / 'index.html'}"
     )
+
+
+def _export_warc(
+    identifiers: tuple[str, ...], store: str, output: Path | None, media: bool | None
+) -> None:
+    if output is None:
+        raise click.UsageError("--format warc needs -o FILE, the WARC file to write")
+    if output.is_dir():
+        raise click.UsageError(f"-o {output}: a folder; --format warc writes a file there")
+    if media is not None:
+        raise click.UsageError("--media/--no-media go with --format html and jsonl")
+    done = _open(store).export_warc(output, identifiers)
+    for problem in done.damaged:
+        click.echo(
+            f"threadkeep: warning: raw capture {problem}: not in the file (run threadkeep verify)",
+            err=True,
+        )
+    click.echo(done.summary())
 
 
 @click.command("reparse")

@@ -14,7 +14,7 @@ from tenacity import AsyncRetrying
 
 from threadkeep.errors import FetchError, ParseError
 from threadkeep.fetch.base import ClientBase
-from threadkeep.fetch.capture import Capture, read
+from threadkeep.fetch.capture import Capture, Exchange, read
 from threadkeep.fetch.endpoints import Ask, R, no_oembed
 from threadkeep.fetch.failures import transport_errors
 from threadkeep.fetch.network import AsyncTransport
@@ -69,8 +69,14 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         with tries.running():
             async for attempt in AsyncRetrying(**tries.policy()):
                 with attempt:
-                    return await self._exchange(tries.attempt())
-        raise AssertionError("unreachable: tenacity returns or re-raises the last failure")
+                    capture, exchanges = await self._exchange(tries.attempt())
+                    break
+            else:
+                raise AssertionError("unreachable: tenacity returns or re-raises the last failure")
+        if (observe := self._on_exchange) is not None:
+            for exchange in exchanges:
+                observe(exchange)
+        return capture
 
     async def fetch_thread(self, url_or_id: str | int) -> Thread:
         """The thread Thread Reader unrolled, for a Thread Reader url, a tweet url or an id."""
@@ -117,7 +123,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def _read(self, ask: Ask[R]) -> R:
         return read(await self.fetch(ask.url), ask)
 
-    async def _exchange(self, attempt: Attempt) -> Capture:
+    async def _exchange(self, attempt: Attempt) -> tuple[Capture, tuple[Exchange, ...]]:
         """One attempt: request hop after hop until an answer's body is read."""
         settings = self._settings
         while True:
@@ -134,4 +140,5 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
                         if body is not None:
                             async for chunk in response.aiter_raw():
                                 body.add(chunk)
-                            return body.capture()
+                            capture = body.capture()
+                            return capture, body.exchanges(capture)

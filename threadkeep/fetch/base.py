@@ -8,7 +8,8 @@ is left with its own I/O: sending a request and iterating its body.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
@@ -21,6 +22,9 @@ from threadkeep.fetch.endpoints import (
 )
 from threadkeep.fetch.settings import Settings
 
+if TYPE_CHECKING:
+    from threadkeep.fetch.capture import Exchange
+
 __all__ = ["ClientBase"]
 
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
@@ -31,6 +35,11 @@ class ClientBase(Generic[H]):
 
     A ``http`` client passed in (proxies, auth, transports) is used as given and left open;
     one made here is closed with the client. docs/fetching.md gives every keyword's meaning.
+    ``on_exchange``, when given, is called with the :class:`~threadkeep.fetch.capture.Exchange`
+    of each request of every successful ``fetch`` (and ``fetch_thread``, ``fetch_tweet``,
+    ``fetch_article``) once its body is read: each redirect followed, then the final answer.
+    It is called outside the retries (a failed try is never seen): what it raises reaches the
+    caller of the fetch. Failed fetches and streamed ones (media) are not observed.
 
     Example::
 
@@ -56,6 +65,7 @@ class ClientBase(Generic[H]):
         contact: str | None = None,
         allow_private: bool = False,
         address_policy: AddressPolicy | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
     ) -> None:
         self._settings = Settings(
             timeout=timeout,
@@ -72,6 +82,7 @@ class ClientBase(Generic[H]):
         )
         self._policy = _policy(http, allow_private, address_policy)
         self._endpoints = Endpoints(threadreader_base, oembed_base, syndication_base)
+        self._on_exchange = on_exchange
         self._owns_http = http is None
         self._http: H = http if http is not None else self._new_http()
         self._prepare()

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 
 import httpx
 
+from threadkeep.encoding import declared_charset
 from threadkeep.errors import FetchTimeout, ResponseTooLarge
-from threadkeep.fetch.capture import Capture
+from threadkeep.fetch.capture import Capture, Exchange
 from threadkeep.fetch.decoding import Decoder
 from threadkeep.fetch.failures import Failure
 
-__all__ = ["Body", "Head", "media_type"]
+__all__ = ["Body", "Head", "exchange_of", "media_type"]
 
 _RAISE_CAP = "raise max_bytes to fetch it"
 
@@ -36,13 +37,25 @@ def media_type(header: str | None) -> tuple[str | None, str | None]:
     """
     if not header:
         return None, None
-    kind, *params = header.split(";")
-    charset = None
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip(" \"'"):
-            charset = value.strip(" \"'").lower()
-    return kind.strip().lower() or None, charset
+    return header.split(";", 1)[0].strip().lower() or None, declared_charset(header)
+
+
+def exchange_of(response: httpx.Response, body: bytes, fetched_at: datetime) -> Exchange:
+    """The :class:`Exchange` of ``response`` (and the request it answered), with ``body``
+    (the decoded body; empty for a redirect, whose body is never read)."""
+    request = response.request
+    return Exchange(
+        method=request.method,
+        url=str(request.url),
+        target=request.url.raw_path.decode("ascii", errors="replace"),
+        http_version=response.http_version,
+        request_headers=tuple(request.headers.multi_items()),
+        status=response.status_code,
+        reason=response.reason_phrase,
+        response_headers=tuple(response.headers.multi_items()),
+        body=body,
+        fetched_at=fetched_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -65,16 +78,25 @@ class Body:
 
     Made for a final answer (after redirects); a Content-Length over the cap, or a content
     coding threadkeep does not decode, fails at once, before any of the body is read.
+    ``redirects`` are the exchanges of the redirects that led to it, in order.
     """
 
     def __init__(
-        self, response: httpx.Response, *, url: str, attempts: int, cap: int, deadline: float
+        self,
+        response: httpx.Response,
+        *,
+        url: str,
+        attempts: int,
+        cap: int,
+        deadline: float,
+        redirects: tuple[Exchange, ...] = (),
     ) -> None:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             problem = f"Content-Length declares {declared} bytes, over the {cap}-byte cap"
             raise Failure(ResponseTooLarge, problem, _RAISE_CAP)
         self.response, self.url, self.attempts = response, url, attempts
+        self.redirects = redirects
         self.cap, self.deadline = cap, deadline
         self.decoder = Decoder(response.headers.get("content-encoding"), cap=cap)
         self.fetched_at = datetime.now(UTC)
@@ -125,6 +147,12 @@ class Body:
             encoding=encoding,
             attempts=self.attempts,
         )
+
+    def exchanges(self, capture: Capture) -> tuple[Exchange, ...]:
+        """Each request of the fetch and its answer: the redirects, then this body's own
+        (with ``capture``'s bytes)."""
+        final = exchange_of(self.response, capture.content, capture.fetched_at)
+        return (*self.redirects, final)
 
     def capture(self) -> Capture:
         """The :class:`Capture` of the whole body, decoded, with the headers as sent."""

@@ -8,21 +8,17 @@ parser, which raises :class:`~threadkeep.errors.UnsupportedPage` for them).
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from threadkeep.encoding import decode
+from threadkeep.encoding import declared_text, decode
 from threadkeep.errors import UnsupportedPage
 from threadkeep.fetch.endpoints import Ask, R
 from threadkeep.models import Article, Sighting, SightingKind, Thread, Tweet
 from threadkeep.parsing import parse
 
-__all__ = ["Capture", "read"]
-
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+__all__ = ["Capture", "Exchange", "read"]
 
 
 @dataclass(frozen=True)
@@ -74,16 +70,38 @@ class Capture:
     def text(self) -> str:
         """The body as text: a byte-order mark decides, then the declared charset, then the
         page's own declaration or sniffing (as :func:`threadkeep.parse` does)."""
-        if self.encoding and not self.content.startswith(_BOMS):
-            with contextlib.suppress(LookupError):  # a charset Python does not know: sniff
-                return self.content.decode(self.encoding, errors="replace")
-        return decode(self.content)
+        declared = declared_text(self.content, self.encoding)
+        return decode(self.content) if declared is None else declared
 
     def sighting(self, kind: SightingKind) -> Sighting:
         """A :class:`Sighting` of this capture (final url, time, hash) as a ``kind`` source."""
         return Sighting(
             kind=kind, url=self.final_url, captured_at=self.fetched_at, sha256=self.sha256
         )
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A fetch's final request and answer, as sent and received: what a client hands its
+    ``on_exchange`` observer once the body is read (``archive --warc`` writes it as a
+    ``request`` and a ``response`` record).
+
+    ``request_headers`` and ``response_headers`` are ``(name, value)`` pairs in the order
+    sent, repeated names kept; ``target`` is the request line's path and query; ``body`` is
+    the decoded body (the capture's ``content``: a ``Content-Encoding`` in the headers no
+    longer applies to it).
+    """
+
+    method: str
+    url: str
+    target: str
+    http_version: str
+    request_headers: tuple[tuple[str, str], ...]
+    status: int
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]
+    body: bytes
+    fetched_at: datetime
 
 
 def read(capture: Capture, ask: Ask[R]) -> R:

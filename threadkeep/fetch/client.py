@@ -17,7 +17,7 @@ from tenacity import Retrying
 from threadkeep.errors import FetchError, ParseError
 from threadkeep.fetch.base import ClientBase
 from threadkeep.fetch.body import Body, Head
-from threadkeep.fetch.capture import Capture, read
+from threadkeep.fetch.capture import Capture, Exchange, read
 from threadkeep.fetch.endpoints import Ask, R, no_oembed
 from threadkeep.fetch.failures import transport_errors
 from threadkeep.fetch.network import Transport
@@ -69,7 +69,11 @@ class Client(ClientBase[httpx.Client]):
         ``from_page=True`` for a url taken from a page's content rather than from the user:
         its first hop may not reach loopback or private addresses (docs/security.md).
         """
-        return self._fetching(url, from_page, _whole)
+        capture, exchanges = self._fetching(url, from_page, _whole)
+        if (observe := self._on_exchange) is not None:
+            for exchange in exchanges:
+                observe(exchange)
+        return capture
 
     def fetch_streamed(
         self,
@@ -140,7 +144,8 @@ class Client(ClientBase[httpx.Client]):
                     return read(body, response.iter_raw())
 
 
-def _whole(body: Body, raw: Iterator[bytes]) -> Capture:
+def _whole(body: Body, raw: Iterator[bytes]) -> tuple[Capture, tuple[Exchange, ...]]:
     for chunk in raw:
         body.add(chunk)
-    return body.capture()
+    capture = body.capture()
+    return capture, body.exchanges(capture)

@@ -9,11 +9,13 @@ clients send each request and hand the response to :meth:`Attempt.answer`.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import httpx
 
 from threadkeep.errors import FetchError
-from threadkeep.fetch.body import Body
+from threadkeep.fetch.body import Body, exchange_of
+from threadkeep.fetch.capture import Exchange
 from threadkeep.fetch.failures import Failure, status_failure
 from threadkeep.fetch.settings import Settings
 
@@ -62,6 +64,7 @@ class Attempt:
     def __init__(self, url: str, settings: Settings, *, attempts: int, deadline: float) -> None:
         self.url, self.hop, self.hops = url, url, 0
         self.settings, self.attempts, self.deadline = settings, attempts, deadline
+        self.redirects: list[Exchange] = []  # each redirect followed, for an observer
 
     def answer(self, response: httpx.Response) -> Body | None:
         """The body to read for a final answer, or None after moving :attr:`hop` on."""
@@ -73,7 +76,9 @@ class Attempt:
                 attempts=self.attempts,
                 cap=self.settings.max_bytes,
                 deadline=self.deadline,
+                redirects=tuple(self.redirects),
             )
+        self.redirects.append(exchange_of(response, b"", datetime.now(UTC)))
         self.hops += 1
         if self.hops > self.settings.max_redirects:
             problem = f"too many redirects (more than {self.settings.max_redirects})"

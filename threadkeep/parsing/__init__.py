@@ -36,12 +36,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from threadkeep.errors import ParseError, UnsupportedPage
 from threadkeep.limits import check_tweets
-from threadkeep.models import Article, Export, Listing, Result, Sighting, Thread, Tweet
+from threadkeep.models import Article, Export, Listing, Origin, Result, Sighting, Thread, Tweet
 from threadkeep.parsing.inputs import Input, read_input
 from threadkeep.parsing.kinds import KINDS, NOTHING_FOUND, Detected, SourceKind
 from threadkeep.parsing.schemes import http_only
@@ -133,6 +134,8 @@ def parse(
     url: str | None = None,
     source: str | None = None,
     expect: None = None,
+    captured_at: datetime | None = None,
+    origin: Origin | None = None,
 ) -> Result: ...
 @overload
 def parse(
@@ -141,6 +144,8 @@ def parse(
     url: str | None = None,
     source: str | None = None,
     expect: type[R],
+    captured_at: datetime | None = None,
+    origin: Origin | None = None,
 ) -> R: ...
 def parse(
     data: bytes | str | os.PathLike[str],
@@ -148,6 +153,8 @@ def parse(
     url: str | None = None,
     source: str | None = None,
     expect: type[R] | None = None,
+    captured_at: datetime | None = None,
+    origin: Origin | None = None,
 ) -> Result:
     """Parse a saved page, HTTP body, JSON answer or text copy into a model.
 
@@ -160,6 +167,11 @@ def parse(
     ``expect`` (:class:`Thread`, :class:`Listing`, :class:`Article`, :class:`Tweet` or
     :class:`Export`) is the result wanted: another kind of input raises
     :class:`UnsupportedPage` saying what it is.
+    ``captured_at`` is when the copy was captured (a WARC record's ``WARC-Date``): it fills
+    :attr:`Sighting.captured_at` unless the page is a web-archive copy whose own stamp says
+    when the archive took it (that stamp wins). ``origin`` (an :class:`Origin`) names the
+    web-archive record it was read from. A ``captured_at`` without a time zone raises
+    ``ValueError``.
 
     Raises :class:`UnsupportedPage` when nothing parseable is recognised (the message says
     what was seen) and :class:`MalformedPage` for input that cannot be read at all.
@@ -174,6 +186,8 @@ def parse(
         >>> thread.kind, thread.author.handle, len(thread.tweets), thread.complete
         ('thread', 'QuinnyPig', 102, True)
     """
+    if captured_at is not None and captured_at.utcoffset() is None:
+        raise ValueError("captured_at must say its time zone (a timezone-aware datetime)")
     name = source or url or (os.fspath(data) if isinstance(data, os.PathLike) else "<input>")
     if not isinstance(data, str) and _is_export(data):
         return _parse_export(data, url, name, expect)
@@ -196,8 +210,9 @@ def parse(
     sighting = Sighting(
         kind=kind.sighting,
         url=page.url or result_url,
-        captured_at=capture_time(raw, url) if kind.form == "html" else None,
+        captured_at=(capture_time(raw, url) if kind.form == "html" else None) or captured_at,
         sha256=hashlib.sha256(raw).hexdigest(),
+        origin=origin,
     )
     return http_only(result.model_copy(update={"source": sighting, "url": result_url}))
 
