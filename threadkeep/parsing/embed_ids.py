@@ -84,30 +84,32 @@ _SOURCE_HINTS: dict[str, tuple[bytes, ...]] = {
 # The source families' markers (the strings of ``_SOURCE_HINTS``; "{{%" holds "{%"), found
 # with literal searches in C: a regular expression's scan tests every byte (the six that were
 # here cost a 31 KB page 1.2 M instructions). Markers that open with a byte rare in pages
-# ("{", "[") are tried where that byte is (:func:`_opens_any`); the others are looked for
-# after a shorter string they all hold, which fails on most pages.
+# ("{", "[") are tried where that byte is (:func:`_holds_around`); the others are looked for
+# after a shorter string they all hold, which fails on most pages. The components' markers
+# all open with "<", which every page is full of: they are tried where the string they hold
+# after it ("weet", "embed") is, a few places on most pages (one search each instead of one
+# for each marker).
 _RARE_OPENERS = (
     (b"{", (b"{{<", b"{%")),
     (b"[", (b"[tweet", b"[twitter", b"[blackbirdpie", b"[embed]")),
 )
-_GATED: dict[str, tuple[tuple[bytes, tuple[bytes, ...]], ...]] = {
-    "components": (
-        (b"weet", (b"<tweet", b"<Tweet", b"<TwitterTweetEmbed")),
-        (b"embed", (b"<oembed", b"<Oembed")),
-    ),
-    "notations": (
-        (b"%[http", (b"%[http",)),
-        (b"::tw", (b"::tweet", b"::twitter")),
-        (b"::: tw", (b"::: tweet", b"::: twitter")),
-        (b"include_tweet(", (b"include_tweet(",)),
-    ),
-}
+_COMPONENT_CORES = (
+    (b"weet", (b"<tweet", b"<Tweet", b"<TwitterTweetEmbed")),
+    (b"embed", (b"<oembed", b"<Oembed")),
+)
+_GATED_NOTATIONS = (
+    (b"%[http", (b"%[http",)),
+    (b"::tw", (b"::tweet", b"::twitter")),
+    (b"::: tw", (b"::: tweet", b"::: twitter")),
+    (b"include_tweet(", (b"include_tweet(",)),
+)
 _URL_NAMED = tuple(
     etree.XPath(f"boolean(/descendant::*/@{name})")
     for name in ("data-content", "data-url", "url", "tweetlink")
 )
 _TEXT = etree.XPath("string()")
 _NOTATION_MARKERS = tuple(dict.fromkeys(MARKERS))
+_NOTATION_GATES = ("{", "[", "::", "include_tweet(")  # each marker holds one of them
 _OPENER_TRIES = 64  # where a rare byte is no longer rare, a search for each marker instead
 _RENDERED = (b"<html", b"<head", b"<!doctype")
 ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})
@@ -144,18 +146,17 @@ def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
 
 def _in_bytes(raw: bytes, families: tuple[str, ...]) -> set[str]:
     """The source families of ``families`` whose markers are in ``raw``."""
-    found = {
-        name
-        for name in families
-        if any(
+    found = set()
+    if "components" in families and any(
+        _holds_around(raw, core, markers) for core, markers in _COMPONENT_CORES
+    ):
+        found.add("components")
+    if "notations" in families and (
+        any(
             gate in raw and any(needle in raw for needle in needles)
-            for gate, needles in _GATED[name]
+            for gate, needles in _GATED_NOTATIONS
         )
-    }
-    if (
-        "notations" in families
-        and "notations" not in found
-        and any(_opens_any(raw, first, markers) for first, markers in _RARE_OPENERS)
+        or any(_holds_around(raw, first, markers) for first, markers in _RARE_OPENERS)
     ):
         found.add("notations")
     return found
@@ -163,22 +164,27 @@ def _in_bytes(raw: bytes, families: tuple[str, ...]) -> set[str]:
 
 def _holds_notation(text: str) -> bool:
     """Whether a notation's marker (as the walk of :mod:`~threadkeep.parsing.embeds` looks
-    for them, case and all) is in ``text``."""
-    return any(marker in text for marker in _NOTATION_MARKERS)
+    for them, case and all) is in ``text``. Every marker holds one of
+    :data:`_NOTATION_GATES`, which most pages' text lacks: a search for each of those (one
+    character mostly) answers there, before the fourteen markers are looked for."""
+    return any(gate in text for gate in _NOTATION_GATES) and any(
+        marker in text for marker in _NOTATION_MARKERS
+    )
 
 
-def _opens_any(raw: bytes, first: bytes, markers: tuple[bytes, ...]) -> bool:
-    """Whether one of ``markers`` (each opening with the byte ``first``) is in ``raw``: tried
-    at each of the first :data:`_OPENER_TRIES` places of ``first`` (a one-byte search is the
-    cheapest there is), then by a search for each marker in the rest."""
-    at = raw.find(first)
+def _holds_around(raw: bytes, core: bytes, markers: tuple[bytes, ...]) -> bool:
+    """Whether one of ``markers`` (each holding ``core``) is in ``raw``: tried around each of
+    the first :data:`_OPENER_TRIES` places of ``core`` (one search for a rare string, or a
+    one-byte one, the cheapest there is), then by a search for each marker in the rest."""
+    offsets = [(marker, marker.index(core)) for marker in markers]
+    at = raw.find(core)
     for _ in range(_OPENER_TRIES):
         if at < 0:
             return False
-        if raw.startswith(markers, at):
+        if any(at >= off and raw.startswith(marker, at - off) for marker, off in offsets):
             return True
-        at = raw.find(first, at + 1)
-    return at >= 0 and any(raw.find(marker, at) >= 0 for marker in markers)
+        at = raw.find(core, at + 1)
+    return at >= 0 and any(raw.find(marker, max(at - off, 0)) >= 0 for marker, off in offsets)
 
 
 # Attributes that hold the embedded status's url, and a component's own id attributes.
