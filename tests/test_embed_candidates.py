@@ -229,3 +229,16 @@ def test_a_notation_written_with_character_references_is_hinted() -> None:
     result = threadkeep.parse(raw)
     assert isinstance(result, threadkeep.Article)
     assert [tweet.id for tweet in result.tweets] == ["1044502590266978309"]
+
+
+@pytest.mark.parametrize("marker", _MARKERS)
+def test_a_marker_after_many_places_of_its_core_is_hinted(marker: bytes) -> None:
+    """Past the places of "weet", "embed", "{" or "[" tried one by one, the rest of the bytes
+    is searched for each marker: one after a hundred of them is found."""
+    raw = b"<p>" + b"tweet embed { [ " * 100 + marker + b"</p>"
+    assert embed_ids.page_hints(raw) == _hints_oracle(raw)
+
+
+def test_every_notation_marker_holds_a_gate_of_the_text_search() -> None:
+    for marker in embed_ids._NOTATION_MARKERS:
+        assert any(gate in marker for gate in embed_ids._NOTATION_GATES), marker
