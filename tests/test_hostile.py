@@ -895,3 +895,16 @@ def test_the_attribute_scan_counts_what_libxml2_reads(page: str) -> None:
             assert len(names) > SMALL and max(counts) >= len(set(names))
     # The total counts every attribute libxml2 read (and two more at most).
     assert sum(counts) <= html_module._count_attributes(data, 10**9)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(PAGES)
+def test_the_total_skips_only_raw_text_elements_that_add_no_attribute(page: str) -> None:
+    # The total counts each raw text element's tags only where they may have an attribute:
+    # the same total as counting every kind of tag, each in its own pass.
+    data = page.encode() + html_module._CLOSE_ALL
+    every_kind = sum(
+        html_module._each(kind).subn(b"", data, count=10**9)[1] - 2
+        for kind in html_module._KINDS
+    )
+    assert html_module._count_attributes(page.encode(), 10**9) == every_kind

@@ -308,8 +308,26 @@ def _coarse(limit: int) -> re.Pattern[bytes]:
 
 
 @functools.cache
-def _opens(kind: bytes) -> re.Pattern[bytes]:
-    return re.compile(_open(kind))
+def _with_attributes(kinds: frozenset[bytes]) -> re.Pattern[bytes]:
+    """The bytes any start tag of these raw text elements with an attribute starts with (its
+    name, a separator, and a byte an attribute's name may start with), the name in group 1;
+    other bytes may look the same (in a comment, say), which costs a needless count only."""
+    names = b"|".join(sorted(kinds))
+    return re.compile(rb"<(?i:(%s))[%s/]++%s" % (names, _WS, _NAME_START))
+
+
+def _raw_kinds(data: bytes) -> set[bytes]:
+    """The raw text elements whose start tags may have attributes in ``data``: one search
+    through the bytes for all of them, resumed after each new one with the names left."""
+    found: set[bytes] = set()
+    left = frozenset(_RAW_TEXT)
+    at = 0
+    while left and (seen := _with_attributes(left).search(data, at)) is not None:
+        name = seen[1].lower()
+        found.add(name)
+        left -= {name}
+        at = seen.start()
+    return found
 
 
 @functools.cache
@@ -451,11 +469,14 @@ def _count_attributes(data: bytes, limit: int) -> int:
     those of other tags, then of each raw text element's tags found in the page. Each count
     is ``_each(kind).subn`` less its two last matches (the rest of the input, then an empty
     match at its end): one pattern cannot follow a tag's ">" into the raw text it opens
-    without knowing its name, so each kind of tag has its own."""
+    without knowing its name, so each kind of tag has its own. A raw text element none of
+    whose tags has an attribute adds none and is not counted (most pages' ``<title>``):
+    :func:`_raw_kinds` finds those that may have, in one search for all."""
     data += _CLOSE_ALL
+    raw = _raw_kinds(data)
     found = 0
     for kind in _KINDS:
-        if kind and not _opens(kind).search(data):
+        if kind and kind not in raw:
             continue
         found += _each(kind).subn(b"", data, count=limit - found + 2)[1] - 2
         if found >= limit:
