@@ -904,7 +904,6 @@ def test_the_total_skips_only_raw_text_elements_that_add_no_attribute(page: str)
     # the same total as counting every kind of tag, each in its own pass.
     data = page.encode() + html_module._CLOSE_ALL
     every_kind = sum(
-        html_module._each(kind).subn(b"", data, count=10**9)[1] - 2
-        for kind in html_module._KINDS
+        html_module._each(kind).subn(b"", data, count=10**9)[1] - 2 for kind in html_module._KINDS
     )
     assert html_module._count_attributes(page.encode(), 10**9) == every_kind
