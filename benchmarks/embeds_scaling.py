@@ -116,7 +116,7 @@ def parse_and_walk(data: bytes) -> object:
     """A bare parse, then the embeds parser's search for candidates and for id holders."""
     root = etree.fromstring(data, etree.HTMLParser())
     embeds._candidates(root)
-    for path in embed_ids._HOLDERS:
+    for _, path in embed_ids._HOLDERS:
         path(root)
     return root
 

@@ -60,10 +60,8 @@ _TYPE_ATTRIBUTES = ("data-embed-type", "data-provider", "data-type", "data-embed
 _TWITTER_TYPES = frozenset({"twitter", "tweet", "x"})
 # The attributes themselves, one XPath each (a union's merge is quadratic in libxml2): a step
 # on the attribute axis costs a fraction of a predicate tested on every element.
-_HOLDERS = tuple(
-    etree.XPath(f"/descendant::*/@{name}")
-    for name in ("data-tweet-id", "data-tweetid", "data-embed-id", "data-id")
-)
+_HOLDER_NAMES = (*_NAMED, *_GENERIC)
+_HOLDERS = tuple((name, etree.XPath(f"/descendant::*/@{name}")) for name in _HOLDER_NAMES)
 # The rarer families, each looked for only when the page's bytes hold its marker
 # (page_hints): every predicate added to the walk above cost every page its time.
 _URL_HOLDERS = etree.XPath(
@@ -104,19 +102,27 @@ _GATED_NOTATIONS = (
     (b"include_tweet(", (b"include_tweet(",)),
 )
 _URL_NAMED = tuple(
-    etree.XPath(f"boolean(/descendant::*/@{name})")
+    (name, etree.XPath(f"boolean(/descendant::*/@{name})"))
     for name in ("data-content", "data-url", "url", "tweetlink")
 )
+# Past this size a walk of the tree for an attribute costs more per element (the tree
+# outgrows the processor's caches: 1.2 µs per embed at 1,000 embeds, 13 at 20,000), and each
+# walk is first gated on a search of the bytes, which stays linear; below, the eight
+# searches and the lowered copy they need cost about what the walks do.
+_GATE_BYTES = 256 * 1024
 _TEXT = etree.XPath("string()")
 _NOTATION_MARKERS = tuple(dict.fromkeys(MARKERS))
 _NOTATION_GATES = ("{", "[", "::", "include_tweet(")  # each marker holds one of them
 _OPENER_TRIES = 64  # where a rare byte is no longer rare, a search for each marker instead
 _RENDERED = (b"<html", b"<head", b"<!doctype")
-ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})
-"""Every family :func:`page_hints` can name: the hints of a page whose bytes are unknown."""
+ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS, *_HOLDER_NAMES})
+"""Every family :func:`page_hints` can name, and every placeholder attribute
+(``data-tweet-id``…): the hints of a page whose bytes are unknown."""
 
 
-def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
+def page_hints(
+    raw: bytes, root: Element | None = None, markup: bytes | None = None
+) -> frozenset[str]:
     """The rarer embed families whose markers a page holds: a few looks, in C, instead of a
     walk of the tree for each family. Embed cards (a cheap walk) are always looked for.
 
@@ -125,10 +131,15 @@ def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
     name: a fraction of a search of the bytes), the notations in its text (a few KB where
     the bytes are tens: markup is most of a page). Either is hinted exactly when its walk
     can find something (a notation is read from text nodes only), and a notation written
-    with character references ("&#91;tweet") is found too. Without it, in the bytes."""
-    names = {"cards"}
+    with character references ("&#91;tweet") is found too. Without it, in the bytes.
+
+    The placeholders' attributes (``data-tweet-id``…) are named too, each unless ``markup``
+    (the bytes libxml2 read into ``root``) is large and lacks it (:func:`_attributes_in`):
+    :func:`id_holders` walks the tree for the named ones only."""
+    present = _attributes_in(markup) if root is not None and markup is not None else None
+    names = {"cards", *(n for n in _HOLDER_NAMES if present is None or n in present)}
     if root is not None:
-        if any(path(root) for path in _URL_NAMED):
+        if any(path(root) for name, path in _URL_NAMED if present is None or name in present):
             names.add("urls")
     elif any(mark in raw for mark in _URL_MARKS):
         names.add("urls")
@@ -142,6 +153,17 @@ def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
         if _holds_notation(str(_TEXT(root))):
             names.add("notations")
     return frozenset(names)
+
+
+def _attributes_in(markup: bytes) -> frozenset[str] | None:
+    """The attribute names of :data:`_HOLDER_NAMES` and :data:`_URL_NAMED` that ``markup``
+    holds, lowered as libxml2 lowers a name (which no character reference can write), or
+    None (any may be there) for markup under :data:`_GATE_BYTES`, whose walks cost less."""
+    if len(markup) < _GATE_BYTES:
+        return None
+    lowered = markup.lower()
+    names = (*_HOLDER_NAMES, *(name for name, _ in _URL_NAMED))
+    return frozenset(name for name in names if name.encode() in lowered)
 
 
 def _in_bytes(raw: bytes, families: tuple[str, ...]) -> set[str]:
@@ -283,7 +305,7 @@ def holder_id(element: Element) -> str | None:
 def id_holders(root: Element, hints: frozenset[str] = ALL_HINTS) -> list[Element]:
     """Placeholders naming a tweet, none inside another or inside a control; in page order
     within each family (the caller orders them with the rest of the page)."""
-    families = [selected_elements(path, root) for path in _HOLDERS]
+    families = [selected_elements(path, root) for name, path in _HOLDERS if name in hints]
     if "urls" in hints:
         families.append(_URL_HOLDERS(root))
     if "components" in hints:

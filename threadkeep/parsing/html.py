@@ -82,10 +82,12 @@ class Ancestors:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One parsed HTML input: its lxml tree and the encoding it was decoded with."""
+    """One parsed HTML input: its lxml tree, the encoding it was decoded with and the bytes
+    libxml2 read (UTF-8 where the input's encoding was decoded here first)."""
 
     root: Element
     encoding: str
+    markup: bytes
 
 
 def load(data: bytes, *, source: str | None = None) -> Page:
@@ -126,7 +128,7 @@ def load(data: bytes, *, source: str | None = None) -> Page:
         )
     if limit is not None:
         raise MalformedPage(f"HTML past libxml2's limits ({limit})", source=source)
-    return Page(root=root, encoding=encoding)
+    return Page(root=root, encoding=encoding, markup=data)
 
 
 _TAG_RE = re.compile(rb"<[A-Za-z]")
