@@ -32,6 +32,10 @@ lean floor of ``benchmarks/floor.py`` (``embeds_only``: the tree, one XPath, eac
 into the same validated models, nothing else), which shows what the models alone and the
 garbage collector's passes over them cost per embed as their number grows.
 
+``--count`` prints instead, for each variant and size, what the count of
+``MAX_TOTAL_ATTRIBUTES`` (``html._count_attributes``, which ``parse`` runs on pages over 2 MB
+only) costs per embed, called on the page's bytes alone.
+
 Run from the repository root::
 
     python benchmarks/embeds_scaling.py
@@ -51,7 +55,7 @@ from floor import embeds_only
 from lxml import etree
 
 import threadkeep
-from threadkeep.parsing import embed_ids, embeds
+from threadkeep.parsing import embed_ids, embeds, html
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # name -> (fixture, the pattern of one embed's markup in it)
@@ -112,7 +116,7 @@ def parse_and_walk(data: bytes) -> object:
     """A bare parse, then the embeds parser's search for candidates and for id holders."""
     root = etree.fromstring(data, etree.HTMLParser())
     embeds._candidates(root)
-    for path in embed_ids._HOLDERS:
+    for _, path in embed_ids._HOLDERS:
         path(root)
     return root
 
@@ -155,14 +159,29 @@ def run(variant: str, sizes: list[int], repeat: int) -> None:
     )
 
 
+def count_cost(variant: str, sizes: list[int], repeat: int) -> None:
+    """µs per embed of the total attribute count alone, at each size."""
+    print(f"\n{variant}: µs per embed of html._count_attributes")
+    limit = html.MAX_TOTAL_ATTRIBUTES + 1
+
+    def counted(page: bytes) -> int:
+        return html._count_attributes(page, limit)
+
+    for count in sizes:
+        data = article(variant, count)
+        seconds = best_of(repeat, counted, data)
+        print(f"{count:>8,} {len(data) / 1e6:>6.1f} MB {seconds / count * 1e6:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    parser.add_argument("--count", action="store_true", help="time the attribute count alone")
     options = parser.parse_args()
     for variant in options.variants:
-        run(variant, options.sizes, options.repeat)
+        (count_cost if options.count else run)(variant, options.sizes, options.repeat)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ the Snowflake time and, for listings only (whose cards number their tweets in ma
 ``number_thread``. A tweet's text is read in C: line breaks are marked in the floor's own
 tree, the parts that are not text are cut out of it, and ``tostring(method="text")`` does the
 rest.
+
+Beside them, :func:`article_family`: the floor of an article whose embeds may be of any
+family threadkeep reads, built on threadkeep's own reader of an article's tree.
 """
 
 from __future__ import annotations
@@ -41,11 +44,13 @@ from threadkeep.models import (
     Tweet,
     snowflake_time,
 )
+from threadkeep.parsing.article import parse_article
+from threadkeep.parsing.embed_ids import page_hints
 from threadkeep.parsing.html import clean_text
 from threadkeep.parsing.numbering import number_thread
 from threadkeep.parsing.shared import text_entities
 
-__all__ = ["FLOORS", "embeds_only"]
+__all__ = ["FAMILY_EXCLUDED", "FAMILY_FOLDERS", "FLOORS", "article_family", "embeds_only"]
 
 _BREAK = "\ue000"  # a private-use character: marks a line break in the floor's own tree
 _SPACES_RE = re.compile(r"[ \t\r\n\f\v\u00a0]{2,}|[\t\r\n\f\v\u00a0]")
@@ -381,6 +386,41 @@ def embeds_only(data: bytes) -> Article:
     root = _tree(data)
     return Article(tweets=tuple(_embed(blockquote) for blockquote in _EMBEDS(root)))
 
+
+_FAMILY_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+
+
+def article_family(data: bytes, url: str | None = None) -> Article:
+    """An article embedding tweets of any family threadkeep reads (blockquotes of every class
+    form, id and url placeholders, components, embed cards, iframes, notations): the lxml
+    tree, the families the page may hold, then threadkeep's own reader of an article's tree
+    (:func:`~threadkeep.parsing.article.parse_article`: its XPaths and element readers), and
+    the sighting.
+
+    The families are told by :func:`~threadkeep.parsing.embed_ids.page_hints` (searches of
+    the bytes and of the tree's text, in C), as full does: the cheapest exact way to find
+    them. Looking for every one by its walk instead costs more than the whole of full on the
+    12-embed article (the notations' walk alone reads every text node of the page).
+
+    Nothing else: no input limits, no attribute scan, no detection of the kind, no web-archive
+    check, no ``http_only`` pass; the pages are UTF-8 (as :mod:`threadkeep.encoding` finds
+    every article fixture to be), told to libxml2."""
+    root = etree.fromstring(data, parser=_FAMILY_PARSER)
+    found = parse_article(root, url=url, hints=page_hints(data, root, data))
+    return found.model_copy(update={"source": _sighting("embed", url or found.url, data)})
+
+
+FAMILY_FOLDERS = ("articles", "embeds", "id_embeds", "substack", "negatives")
+"""The fixture folders whose HTML pages :func:`article_family` must read as threadkeep does:
+each page there that ``threadkeep.parse`` reads as an article (an :class:`Article` sighted as
+an ``embed``), except :data:`FAMILY_EXCLUDED`."""
+FAMILY_EXCLUDED = {
+    "articles/constructed_webarchive_verge_2019.html": "a web archive's copy: full reads its "
+    "capture time and unarchives its url, the web-archive check the floor leaves out",
+    "negatives/jamesg_en_2021_advent_of_bloggers_twitter_card_meta.html": "its og:url is a "
+    "relative path, which full's http_only pass drops and the floor leaves in",
+}
+"""The article pages the family floor does not read as threadkeep does, and why."""
 
 FLOORS: dict[str, Callable[[bytes], Result]] = {
     "threadreader/quinnypig_2020_full.html": thread,

@@ -11,6 +11,11 @@ articles,embeds,nitter,text}/`` (``.html`` and ``.txt`` files; goldens and READM
    ``benchmarks/floor.py`` (lxml tree, XPath, the same validated models, nothing else). Before
    timing, the script checks once that each floor returns a result equal to
    ``threadkeep.parse``'s for its page, so the floor does all the work the result needs.
+4. **family floor**, for the two article target pages: ``floor.article_family``, the lean
+   reader of an article whose embeds may be of any family threadkeep reads (the page floor
+   reads only the one markup of these two pages). Before timing, the script checks that it
+   returns ``threadkeep.parse``'s result for every article fixture (the HTML pages of
+   ``floor.FAMILY_FOLDERS`` that parse to an article, less ``floor.FAMILY_EXCLUDED``).
 
 How it is measured: all measurements run in one process, interleaved round by round (the
 order inside a round alternates too), so that machine noise falls on all alike. Each
@@ -26,12 +31,14 @@ is taken with :mod:`tracemalloc`; it counts Python allocations only, not the mem
 allocates in C for the tree itself.
 
 The targets (issue 15), for each page: full ms, bare ms, floor ms, full/bare, floor/bare and
-full/floor, then whether full/bare is within the target: 2.5x for
+full/floor (and, for the two articles, family floor ms, family/bare and full/family), then
+whether full/bare is within the target: 2.5x for
 ``threadreader/quinnypig_2020_full.html`` (a real 133 KB thread page),
 ``embeds/basicthinking_de_2018_erfolgreiche-tweets.html`` (a real article with 12 embeds) and
 ``articles/theverge_2019_facetime_slice.html``, 3x for ``listing/homepage_2018.html``. Where
 the floor itself is above the target, the goal is a full parse within 10 % of the floor, and
-the line says so. The script never fails on timings.
+the line says so; for the articles, a second line says whether full is within 10 % of the
+family floor. The script never fails on timings.
 
 Run from the repository root::
 
@@ -41,9 +48,9 @@ Run from the repository root::
     python benchmarks/parse.py --rounds 31 --json results.json
 
 On a busy machine, count instructions instead (repeatable under load): ``--calls WHAT PAGE N``
-only calls ``full``, ``bare`` or ``floor`` of a target page N times (the collector off, so
-that counts repeat), for ``valgrind --tool=callgrind``; the difference between N and 0 calls,
-divided by N, is one call's cost::
+only calls ``full``, ``bare``, ``floor`` or ``family`` of a target page N times (the collector
+off, so that counts repeat), for ``valgrind --tool=callgrind``; the difference between N and 0
+calls, divided by N, is one call's cost::
 
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python benchmarks/parse.py --calls full threadreader/quinnypig_2020_full.html 5
@@ -70,7 +77,13 @@ from typing import Any
 import lxml.html
 import pydantic
 import pydantic_core
-from floor import FLOORS  # benchmarks/floor.py: run as a script, its folder is on sys.path
+from floor import (  # benchmarks/floor.py: run as a script, its folder is on sys.path
+    FAMILY_EXCLUDED,
+    FAMILY_FOLDERS,
+    FLOORS,
+    article,
+    article_family,
+)
 from lxml import etree
 
 import threadkeep
@@ -110,20 +123,21 @@ class Measurement:
 @dataclass
 class Case:
     """One fixture input and its measurements (``bare`` is None for text copies, ``floor``
-    for all but the target pages)."""
+    for all but the target pages, ``family`` for all but the article target pages)."""
 
     name: str
     data: bytes
     full: Measurement
     bare: Measurement | None
     floor: Measurement | None = None
+    family: Measurement | None = None
 
     @property
     def size(self) -> int:
         return len(self.data)
 
     def measurements(self) -> list[Measurement]:
-        return [m for m in (self.full, self.bare, self.floor) if m is not None]
+        return [m for m in (self.full, self.bare, self.floor, self.family) if m is not None]
 
 
 def discover(*, targets_only: bool = False) -> list[Case]:
@@ -147,6 +161,9 @@ def discover(*, targets_only: bool = False) -> list[Case]:
                         else None
                     ),
                     floor=Measurement(partial(floor, data)) if floor is not None else None,
+                    family=(
+                        Measurement(partial(article_family, data)) if floor is article else None
+                    ),
                 )
             )
     return cases
@@ -159,6 +176,25 @@ def check_floors(cases: list[Case]) -> None:
             continue
         if case.floor.func() != case.full.func():
             raise SystemExit(f"the floor of {case.name} differs from threadkeep.parse's result")
+
+
+def check_family_floor() -> int:
+    """The family floor must return what ``threadkeep.parse`` does for every article fixture
+    (but those :data:`FAMILY_EXCLUDED` names), or it is no floor; the count of pages checked."""
+    checked = 0
+    for folder in FAMILY_FOLDERS:
+        for path in sorted((FIXTURES / folder).glob("*.html")):
+            name = f"{folder}/{path.name}"
+            data = path.read_bytes()
+            result = threadkeep.parse(data)
+            if not isinstance(result, threadkeep.Article) or name in FAMILY_EXCLUDED:
+                continue
+            if result.source is None or result.source.kind != "embed":
+                continue  # a status page or a Nitter page read as an article: not this family
+            if article_family(data) != result:
+                raise SystemExit(f"the family floor of {name} differs from threadkeep.parse's")
+            checked += 1
+    return checked
 
 
 def time_batch(func: Callable[[], object], calls: int) -> float:
@@ -293,6 +329,7 @@ class Verdict:
     bare_ns: float
     floor_ns: float
     target: float
+    family_ns: float | None = None
 
     @property
     def full_bare(self) -> float:
@@ -305,6 +342,10 @@ class Verdict:
     @property
     def full_floor(self) -> float:
         return self.full_ns / self.floor_ns
+
+    @property
+    def full_family(self) -> float | None:
+        return None if self.family_ns is None else self.full_ns / self.family_ns
 
     @property
     def met(self) -> bool:
@@ -322,6 +363,13 @@ class Verdict:
             )
         return f"target {self.target:g}x: {met}"
 
+    def says_family(self) -> str | None:
+        """Whether full is within 10 % of the family floor (None: no family floor)."""
+        if self.full_family is None:
+            return None
+        within = "yes" if self.full_family <= NEAR_FLOOR else "no"
+        return f"full within {NEAR_FLOOR - 1:.0%} of the family floor: {within}"
+
 
 def verdicts(cases: list[Case]) -> list[Verdict]:
     """The target pages' figures, in the order of :data:`TARGETS`."""
@@ -331,16 +379,26 @@ def verdicts(cases: list[Case]) -> list[Verdict]:
         case = found[name]
         if case.bare is None or case.floor is None:
             raise SystemExit(f"{name} has no bare or floor measurement")
+        family = case.family.median_ns if case.family is not None else None
         result.append(
-            Verdict(name, case.full.median_ns, case.bare.median_ns, case.floor.median_ns, target)
+            Verdict(
+                name,
+                case.full.median_ns,
+                case.bare.median_ns,
+                case.floor.median_ns,
+                target,
+                family,
+            )
         )
     return result
 
 
 def target_table(found: list[Verdict]) -> list[str]:
-    """The target pages' table: full, bare, floor and their ratios, and each verdict."""
+    """The target pages' table: full, bare, floor, family floor and their ratios, and each
+    verdict."""
     header = (
         "target page", "full ms", "bare ms", "floor ms", "full/bare", "floor/bare", "full/floor",
+        "family ms", "family/bare", "full/family",
     )  # fmt: skip
     rows = [
         (
@@ -351,10 +409,20 @@ def target_table(found: list[Verdict]) -> list[str]:
             f"{v.full_bare:.2f}x",
             f"{v.floor_bare:.2f}x",
             f"{v.full_floor:.2f}x",
+            *_family_cells(v),
         )
         for v in found
     ]
-    return aligned(header, rows) + [f"{v.name}: {v.says()}" for v in found]
+    lines = [f"{v.name}: {v.says()}" for v in found]
+    lines += [f"{v.name}: {v.says_family()}" for v in found if v.says_family() is not None]
+    return aligned(header, rows) + lines
+
+
+def _family_cells(v: Verdict) -> tuple[str, str, str]:
+    """The family floor's cells of a target page's row (n/a for pages that are no article)."""
+    if v.family_ns is None or v.full_family is None:
+        return ("n/a", "n/a", "n/a")
+    return (ms(v.family_ns), f"{v.family_ns / v.bare_ns:.2f}x", f"{v.full_family:.2f}x")
 
 
 def results(
@@ -392,6 +460,12 @@ def results(
                 "floor_calls_per_round": case.floor.calls,
                 "floor_samples_ns": case.floor.samples_ns,
             }
+        if case.family is not None:
+            entry |= {
+                "family_ms": case.family.median_ns / 1e6,
+                "family_calls_per_round": case.family.calls,
+                "family_samples_ns": case.family.samples_ns,
+            }
         fixtures.append(entry)
     targets = [
         {
@@ -400,6 +474,7 @@ def results(
             "full_bare": v.full_bare,
             "floor_bare": v.floor_bare,
             "full_floor": v.full_floor,
+            "full_family": v.full_family,
             "floor_above_target": v.floor_bare > v.target,
             "met": v.met,
         }
@@ -425,9 +500,13 @@ def calls(what: str, page: str, count: str) -> int:
     ``valgrind --tool=callgrind`` counts, less the count of a run with ``count`` 0, is its
     cost in instructions, the same on a busy machine."""
     case = next((case for case in discover(targets_only=True) if case.name == page), None)
-    if case is None or what not in ("full", "bare", "floor"):
-        raise SystemExit(f"--calls: WHAT is full, bare or floor; PAGE one of {list(TARGETS)}")
+    if case is None or what not in ("full", "bare", "floor", "family"):
+        raise SystemExit(
+            f"--calls: WHAT is full, bare, floor or family; PAGE one of {list(TARGETS)}"
+        )
     measurement = getattr(case, what)
+    if measurement is None:
+        raise SystemExit(f"--calls: {page} has no {what} measurement")
     for _ in range(2):
         measurement.func()
     gc.collect()
@@ -447,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         "--calls",
         nargs=3,
         metavar=("WHAT", "PAGE", "N"),
-        help="no timing: call full, bare or floor on PAGE (a target page) N times, for "
+        help="no timing: call full, bare, floor or family on PAGE (a target page) N times, for "
         "counting instructions with valgrind --tool=callgrind (subtract a run of N=0)",
     )
     args = parser.parse_args(argv)
@@ -469,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
 
     cases = discover(targets_only=args.targets)
     check_floors(cases)
+    checked = check_family_floor()
+    print(f"family floor: equal to threadkeep.parse on {checked} article fixtures")
+    print()
     run(cases, rounds, round_ms, progress=sys.stderr.isatty())
     if not args.targets:
         for row in table(cases):

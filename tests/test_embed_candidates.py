@@ -69,7 +69,7 @@ def with_id_only_by_sorting(root: Element) -> list[Element]:
 
 def assert_same_as_the_union(root: Element) -> None:
     assert embeds._candidates(root) == UNION(root)
-    holders = [selected_elements(path, root) for path in embed_ids._HOLDERS]
+    holders = [selected_elements(path, root) for _, path in embed_ids._HOLDERS]
     assert in_page_order(root, holders) == HOLDERS(root)
     assert embeds.has_embeds(root) == bool(ANY_UNION(root))
     found = embeds._with_id_only_embeds(root, embeds._candidates(root), ALL_HINTS)
@@ -156,8 +156,9 @@ def test_generated_markup_has_the_unions_candidates_in_its_order(pieces: list[st
 
 
 def _hints_oracle(raw: bytes) -> frozenset[str]:
-    """page_hints as it was before issue 15 searched its families: one ``in`` per marker."""
-    names = {"cards"}
+    """page_hints as it was before issue 15 searched its families: one ``in`` per marker
+    (and, without the tree, every placeholder attribute)."""
+    names = {"cards", *embed_ids._HOLDER_NAMES}
     if any(mark in raw for mark in embed_ids._URL_MARKS):
         names.add("urls")
     if not any(mark in raw[:4096].lower() for mark in embed_ids._RENDERED):
@@ -229,3 +230,34 @@ def test_a_notation_written_with_character_references_is_hinted() -> None:
     result = threadkeep.parse(raw)
     assert isinstance(result, threadkeep.Article)
     assert [tweet.id for tweet in result.tweets] == ["1044502590266978309"]
+
+
+@pytest.mark.parametrize("case", ["lower", "upper"])
+def test_a_large_page_finds_its_placeholders_whatever_the_case_of_their_names(case: str) -> None:
+    """Past _GATE_BYTES each attribute's walk is gated on the lowered bytes: a name written
+    in capitals (libxml2 lowers it) is still walked for, and an absent one is not."""
+    holder = b'<span class="tweet" data-tweet-id="1044502590266978309"></span>'
+    holder = holder if case == "lower" else holder.replace(b"data-tweet-id", b"DATA-Tweet-ID")
+    filler = b"<p>x</p>" * (embed_ids._GATE_BYTES // 8)
+    raw = b"<html><body>" + filler + holder + b"</body></html>"
+    page = load(raw)
+    hints = embed_ids.page_hints(raw, page.root, page.markup)
+    assert "data-tweet-id" in hints
+    assert "data-id" not in hints
+    assert "urls" not in hints
+    result = threadkeep.parse(raw)
+    assert isinstance(result, threadkeep.Article)
+    assert [tweet.id for tweet in result.tweets] == ["1044502590266978309"]
+
+
+@pytest.mark.parametrize("marker", _MARKERS)
+def test_a_marker_after_many_places_of_its_core_is_hinted(marker: bytes) -> None:
+    """Past the places of "weet", "embed", "{" or "[" tried one by one, the rest of the bytes
+    is searched for each marker: one after a hundred of them is found."""
+    raw = b"<p>" + b"tweet embed { [ " * 100 + marker + b"</p>"
+    assert embed_ids.page_hints(raw) == _hints_oracle(raw)
+
+
+def test_every_notation_marker_holds_a_gate_of_the_text_search() -> None:
+    for marker in embed_ids._NOTATION_MARKERS:
+        assert any(gate in marker for gate in embed_ids._NOTATION_GATES), marker

@@ -895,3 +895,40 @@ def test_the_attribute_scan_counts_what_libxml2_reads(page: str) -> None:
             assert len(names) > SMALL and max(counts) >= len(set(names))
     # The total counts every attribute libxml2 read (and two more at most).
     assert sum(counts) <= html_module._count_attributes(data, 10**9)
+
+
+def every_kind(data: bytes) -> int:
+    """The total counted as before: a pass for each kind of tag, raw text elements or not."""
+    data += html_module._CLOSE_ALL
+    return sum(
+        html_module._each(kind).subn(b"", data, count=10**9)[1] - 2 for kind in html_module._KINDS
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(PAGES)
+def test_the_total_in_one_pass_or_by_kind_is_the_count_of_each_kind(page: str) -> None:
+    # One pass (a page up to 16 MiB), or a pass for each raw text element whose tags may have
+    # an attribute and one for the other tags: the same total as a pass for every kind.
+    data = page.encode()
+    assert html_module._count_attributes(data, 10**9) == every_kind(data)
+    assert html_module._by_kind(data + html_module._CLOSE_ALL, 10**9) == every_kind(data)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<script a>x",  # raw text to the end
+        "<plaintext a b><i c>",
+        "<script a></script ",  # its end tag ends the input
+        "<script a/><i b>",  # no raw text
+        "<i a='x'<script b>c</i>",  # a name after a quoted value, not a tag
+        "<style a>'<i b c>'</style><title d e>x</title><i f>",
+        "<!-- <script a> --><i b><script c>",
+        "",
+        "plain text",
+    ],
+)
+def test_the_total_in_one_pass_at_its_edges(page: str) -> None:
+    data = page.encode()
+    assert html_module._count_attributes(data, 10**9) == every_kind(data)

@@ -60,10 +60,8 @@ _TYPE_ATTRIBUTES = ("data-embed-type", "data-provider", "data-type", "data-embed
 _TWITTER_TYPES = frozenset({"twitter", "tweet", "x"})
 # The attributes themselves, one XPath each (a union's merge is quadratic in libxml2): a step
 # on the attribute axis costs a fraction of a predicate tested on every element.
-_HOLDERS = tuple(
-    etree.XPath(f"/descendant::*/@{name}")
-    for name in ("data-tweet-id", "data-tweetid", "data-embed-id", "data-id")
-)
+_HOLDER_NAMES = (*_NAMED, *_GENERIC)
+_HOLDERS = tuple((name, etree.XPath(f"/descendant::*/@{name}")) for name in _HOLDER_NAMES)
 # The rarer families, each looked for only when the page's bytes hold its marker
 # (page_hints): every predicate added to the walk above cost every page its time.
 _URL_HOLDERS = etree.XPath(
@@ -84,37 +82,47 @@ _SOURCE_HINTS: dict[str, tuple[bytes, ...]] = {
 # The source families' markers (the strings of ``_SOURCE_HINTS``; "{{%" holds "{%"), found
 # with literal searches in C: a regular expression's scan tests every byte (the six that were
 # here cost a 31 KB page 1.2 M instructions). Markers that open with a byte rare in pages
-# ("{", "[") are tried where that byte is (:func:`_opens_any`); the others are looked for
-# after a shorter string they all hold, which fails on most pages.
+# ("{", "[") are tried where that byte is (:func:`_holds_around`); the others are looked for
+# after a shorter string they all hold, which fails on most pages. The components' markers
+# all open with "<", which every page is full of: they are tried where the string they hold
+# after it ("weet", "embed") is, a few places on most pages (one search each instead of one
+# for each marker).
 _RARE_OPENERS = (
     (b"{", (b"{{<", b"{%")),
     (b"[", (b"[tweet", b"[twitter", b"[blackbirdpie", b"[embed]")),
 )
-_GATED: dict[str, tuple[tuple[bytes, tuple[bytes, ...]], ...]] = {
-    "components": (
-        (b"weet", (b"<tweet", b"<Tweet", b"<TwitterTweetEmbed")),
-        (b"embed", (b"<oembed", b"<Oembed")),
-    ),
-    "notations": (
-        (b"%[http", (b"%[http",)),
-        (b"::tw", (b"::tweet", b"::twitter")),
-        (b"::: tw", (b"::: tweet", b"::: twitter")),
-        (b"include_tweet(", (b"include_tweet(",)),
-    ),
-}
+_COMPONENT_CORES = (
+    (b"weet", (b"<tweet", b"<Tweet", b"<TwitterTweetEmbed")),
+    (b"embed", (b"<oembed", b"<Oembed")),
+)
+_GATED_NOTATIONS = (
+    (b"%[http", (b"%[http",)),
+    (b"::tw", (b"::tweet", b"::twitter")),
+    (b"::: tw", (b"::: tweet", b"::: twitter")),
+    (b"include_tweet(", (b"include_tweet(",)),
+)
 _URL_NAMED = tuple(
-    etree.XPath(f"boolean(/descendant::*/@{name})")
+    (name, etree.XPath(f"boolean(/descendant::*/@{name})"))
     for name in ("data-content", "data-url", "url", "tweetlink")
 )
+# Past this size a walk of the tree for an attribute costs more per element (the tree
+# outgrows the processor's caches: 1.2 µs per embed at 1,000 embeds, 13 at 20,000), and each
+# walk is first gated on a search of the bytes, which stays linear; below, the eight
+# searches and the lowered copy they need cost about what the walks do.
+_GATE_BYTES = 256 * 1024
 _TEXT = etree.XPath("string()")
 _NOTATION_MARKERS = tuple(dict.fromkeys(MARKERS))
+_NOTATION_GATES = ("{", "[", "::", "include_tweet(")  # each marker holds one of them
 _OPENER_TRIES = 64  # where a rare byte is no longer rare, a search for each marker instead
 _RENDERED = (b"<html", b"<head", b"<!doctype")
-ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS})
-"""Every family :func:`page_hints` can name: the hints of a page whose bytes are unknown."""
+ALL_HINTS = frozenset({"urls", "cards", *_SOURCE_HINTS, *_HOLDER_NAMES})
+"""Every family :func:`page_hints` can name, and every placeholder attribute
+(``data-tweet-id``…): the hints of a page whose bytes are unknown."""
 
 
-def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
+def page_hints(
+    raw: bytes, root: Element | None = None, markup: bytes | None = None
+) -> frozenset[str]:
     """The rarer embed families whose markers a page holds: a few looks, in C, instead of a
     walk of the tree for each family. Embed cards (a cheap walk) are always looked for.
 
@@ -123,10 +131,15 @@ def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
     name: a fraction of a search of the bytes), the notations in its text (a few KB where
     the bytes are tens: markup is most of a page). Either is hinted exactly when its walk
     can find something (a notation is read from text nodes only), and a notation written
-    with character references ("&#91;tweet") is found too. Without it, in the bytes."""
-    names = {"cards"}
+    with character references ("&#91;tweet") is found too. Without it, in the bytes.
+
+    The placeholders' attributes (``data-tweet-id``…) are named too, each unless ``markup``
+    (the bytes libxml2 read into ``root``) is large and lacks it (:func:`_attributes_in`):
+    :func:`id_holders` walks the tree for the named ones only."""
+    present = _attributes_in(markup) if root is not None and markup is not None else None
+    names = {"cards", *(n for n in _HOLDER_NAMES if present is None or n in present)}
     if root is not None:
-        if any(path(root) for path in _URL_NAMED):
+        if any(path(root) for name, path in _URL_NAMED if present is None or name in present):
             names.add("urls")
     elif any(mark in raw for mark in _URL_MARKS):
         names.add("urls")
@@ -142,20 +155,30 @@ def page_hints(raw: bytes, root: Element | None = None) -> frozenset[str]:
     return frozenset(names)
 
 
+def _attributes_in(markup: bytes) -> frozenset[str] | None:
+    """The attribute names of :data:`_HOLDER_NAMES` and :data:`_URL_NAMED` that ``markup``
+    holds, lowered as libxml2 lowers a name (which no character reference can write), or
+    None (any may be there) for markup under :data:`_GATE_BYTES`, whose walks cost less."""
+    if len(markup) < _GATE_BYTES:
+        return None
+    lowered = markup.lower()
+    names = (*_HOLDER_NAMES, *(name for name, _ in _URL_NAMED))
+    return frozenset(name for name in names if name.encode() in lowered)
+
+
 def _in_bytes(raw: bytes, families: tuple[str, ...]) -> set[str]:
     """The source families of ``families`` whose markers are in ``raw``."""
-    found = {
-        name
-        for name in families
-        if any(
+    found = set()
+    if "components" in families and any(
+        _holds_around(raw, core, markers) for core, markers in _COMPONENT_CORES
+    ):
+        found.add("components")
+    if "notations" in families and (
+        any(
             gate in raw and any(needle in raw for needle in needles)
-            for gate, needles in _GATED[name]
+            for gate, needles in _GATED_NOTATIONS
         )
-    }
-    if (
-        "notations" in families
-        and "notations" not in found
-        and any(_opens_any(raw, first, markers) for first, markers in _RARE_OPENERS)
+        or any(_holds_around(raw, first, markers) for first, markers in _RARE_OPENERS)
     ):
         found.add("notations")
     return found
@@ -163,22 +186,27 @@ def _in_bytes(raw: bytes, families: tuple[str, ...]) -> set[str]:
 
 def _holds_notation(text: str) -> bool:
     """Whether a notation's marker (as the walk of :mod:`~threadkeep.parsing.embeds` looks
-    for them, case and all) is in ``text``."""
-    return any(marker in text for marker in _NOTATION_MARKERS)
+    for them, case and all) is in ``text``. Every marker holds one of
+    :data:`_NOTATION_GATES`, which most pages' text lacks: a search for each of those (one
+    character mostly) answers there, before the fourteen markers are looked for."""
+    return any(gate in text for gate in _NOTATION_GATES) and any(
+        marker in text for marker in _NOTATION_MARKERS
+    )
 
 
-def _opens_any(raw: bytes, first: bytes, markers: tuple[bytes, ...]) -> bool:
-    """Whether one of ``markers`` (each opening with the byte ``first``) is in ``raw``: tried
-    at each of the first :data:`_OPENER_TRIES` places of ``first`` (a one-byte search is the
-    cheapest there is), then by a search for each marker in the rest."""
-    at = raw.find(first)
+def _holds_around(raw: bytes, core: bytes, markers: tuple[bytes, ...]) -> bool:
+    """Whether one of ``markers`` (each holding ``core``) is in ``raw``: tried around each of
+    the first :data:`_OPENER_TRIES` places of ``core`` (one search for a rare string, or a
+    one-byte one, the cheapest there is), then by a search for each marker in the rest."""
+    offsets = [(marker, marker.index(core)) for marker in markers]
+    at = raw.find(core)
     for _ in range(_OPENER_TRIES):
         if at < 0:
             return False
-        if raw.startswith(markers, at):
+        if any(at >= off and raw.startswith(marker, at - off) for marker, off in offsets):
             return True
-        at = raw.find(first, at + 1)
-    return at >= 0 and any(raw.find(marker, at) >= 0 for marker in markers)
+        at = raw.find(core, at + 1)
+    return at >= 0 and any(raw.find(marker, max(at - off, 0)) >= 0 for marker, off in offsets)
 
 
 # Attributes that hold the embedded status's url, and a component's own id attributes.
@@ -277,7 +305,7 @@ def holder_id(element: Element) -> str | None:
 def id_holders(root: Element, hints: frozenset[str] = ALL_HINTS) -> list[Element]:
     """Placeholders naming a tweet, none inside another or inside a control; in page order
     within each family (the caller orders them with the rest of the page)."""
-    families = [selected_elements(path, root) for path in _HOLDERS]
+    families = [selected_elements(path, root) for name, path in _HOLDERS if name in hints]
     if "urls" in hints:
         families.append(_URL_HOLDERS(root))
     if "components" in hints:

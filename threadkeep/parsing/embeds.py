@@ -74,10 +74,10 @@ _STATUS_VALUES = etree.XPath("//@*[contains(., '/status')]")
 # elements, and only the paragraphs and Substack's name by XPath.
 _BLOCKQUOTES = f"/descendant::blockquote[{_TWEET_CLASSES} or @data-tweet-id]"
 _WIDGETS = ("/descendant::amp-twitter", "/descendant::twitter-widget")
-# The quick check: the first of each kind that surely is an embed.
+# The quick check: the first of each kind that surely is an embed (blockquotes aside).
 _FIRST_EMBEDS = tuple(
     etree.XPath(f"({path})[1]")
-    for path in (_BLOCKQUOTES, "/descendant::iframe[@data-tweet-id]", *_WIDGETS, *SUBSTACK_PATHS)
+    for path in ("/descendant::iframe[@data-tweet-id]", *_WIDGETS, *SUBSTACK_PATHS)
 )
 _CANDIDATE_PATHS = (
     _BLOCKQUOTES,
@@ -97,7 +97,13 @@ _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() collaps
 
 
 def has_embeds(root: Element) -> bool:
-    """True when the page holds at least one tweet embed (quick check)."""
+    """True when the page holds at least one tweet embed (quick check). Blockquotes, the
+    usual kind, are read in page order up to the first embed (:data:`_BLOCKQUOTES`, as
+    :func:`_is_candidate` reads it): libxml2 walks the whole tree before taking a path's
+    first node, which costs more per node as the tree grows past the processor's caches."""
+    page = root.getroottree().getroot()
+    if any(_is_candidate(element) for element in page.iter("blockquote")):
+        return True
     return any(first(root) for first in _FIRST_EMBEDS)
 
 

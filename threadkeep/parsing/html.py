@@ -82,10 +82,12 @@ class Ancestors:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One parsed HTML input: its lxml tree and the encoding it was decoded with."""
+    """One parsed HTML input: its lxml tree, the encoding it was decoded with and the bytes
+    libxml2 read (UTF-8 where the input's encoding was decoded here first)."""
 
     root: Element
     encoding: str
+    markup: bytes
 
 
 def load(data: bytes, *, source: str | None = None) -> Page:
@@ -126,7 +128,7 @@ def load(data: bytes, *, source: str | None = None) -> Page:
         )
     if limit is not None:
         raise MalformedPage(f"HTML past libxml2's limits ({limit})", source=source)
-    return Page(root=root, encoding=encoding)
+    return Page(root=root, encoding=encoding, markup=data)
 
 
 _TAG_RE = re.compile(rb"<[A-Za-z]")
@@ -308,8 +310,26 @@ def _coarse(limit: int) -> re.Pattern[bytes]:
 
 
 @functools.cache
-def _opens(kind: bytes) -> re.Pattern[bytes]:
-    return re.compile(_open(kind))
+def _with_attributes(kinds: frozenset[bytes]) -> re.Pattern[bytes]:
+    """The bytes any start tag of these raw text elements with an attribute starts with (its
+    name, a separator, and a byte an attribute's name may start with), the name in group 1;
+    other bytes may look the same (in a comment, say), which costs a needless count only."""
+    names = b"|".join(sorted(kinds))
+    return re.compile(rb"<(?i:(%s))[%s/]++%s" % (names, _WS, _NAME_START))
+
+
+def _raw_kinds(data: bytes) -> set[bytes]:
+    """The raw text elements whose start tags may have attributes in ``data``: one search
+    through the bytes for all of them, resumed after each new one with the names left."""
+    found: set[bytes] = set()
+    left = frozenset(_RAW_TEXT)
+    at = 0
+    while left and (seen := _with_attributes(left).search(data, at)) is not None:
+        name = seen[1].lower()
+        found.add(name)
+        left -= {name}
+        at = seen.start()
+    return found
 
 
 @functools.cache
@@ -446,16 +466,70 @@ def _construct(limit: int) -> re.Pattern[bytes]:
     return re.compile(rb"<!--%s|%s" % (_COMMENT_REST, _start_tags(attributes, _RAW_TEXT)))
 
 
+# Pages up to this size are counted in one pass (:func:`_one_pass`), whose list holds a
+# reference for each attribute (8 bytes: 64 MB at most); larger ones in a pass per kind of
+# tag, each stopping at the limit (:func:`_by_kind`).
+_ONE_PASS_BYTES = 16 * 1024 * 1024
+
+
 def _count_attributes(data: bytes, limit: int) -> int:
-    """The attributes of the page's start tags (one more at most), counted up to ``limit``:
+    """The attributes of the page's start tags (one more at most), counted up to ``limit``
+    (a count of ``limit`` or more says there are as many at least)."""
+    data += _CLOSE_ALL
+    return _one_pass(data) if len(data) <= _ONE_PASS_BYTES else _by_kind(data, limit)
+
+
+@functools.cache
+def _units_and_elements() -> re.Pattern[bytes]:
+    """One match per attribute of a start tag that opens no raw text, one per raw text
+    element whose start tag has attributes (its start tag, to its ">", in group 1), and one
+    for the rest of the input: from each match's end, the next reads on to the next such
+    attribute or element.
+
+    After an attribute, a tag's next attribute or its end; after an element (its end tag, or
+    its start tag's "/>"), the page from a ">", where no attribute ends (its name, value and
+    quotes hold none). No match starts at the input's end, which is a ">" (``_CLOSE_ALL``),
+    and only the rest of the input ends there: an element whose raw text runs to the end
+    stops one byte before it. So the rest is one match, whatever ends the page."""
+    skip = rb"(?:%s|%s|%s)*+" % (_OUTSIDE, _start_tags(b"", [b""]), _start_tags(b"", _RAW_TEXT))
+    end_tag = rb"(?:</%s%s%s(?:>|\Z))?+" % (_NAME, _ATTRIBUTES, _SEP)
+    element = b"(?:%s)%s" % (_start_tags(_ATTRIBUTES, _RAW_TEXT), end_tag)
+    start_tag = rb"(?=(<[A-Za-z]++(?:%s%s)++[%s/]*+(?:>|\Z)))" % (_SEP, _ATTRIBUTE, _WS)
+    any_byte = rb"[\x00-\xff]"
+    raw = rb"%s(?:%s(?!\Z)|(?=%s\Z)%s*(?=%s\Z))" % (start_tag, element, element, any_byte, any_byte)
+    first = rb"%s(?:%s%s%s|%s|\Z)" % (skip, _open(b""), _SEP, _ATTRIBUTE, raw)
+    attribute = _SEP + _ATTRIBUTE
+    after = rb"\A|(?<=>)|(?!%s)%s" % (attribute, _close(b""))
+    return re.compile(rb"(?!\Z)(?:(?:%s)%s|%s)" % (after, first, attribute))
+
+
+# One match per attribute of start tags written one after the other (each has one at least).
+_TAG_ATTRIBUTE = re.compile(
+    rb"(?:\A|[%s/]*+>)<[A-Za-z]++%s%s|%s%s" % (_WS, _SEP, _ATTRIBUTE, _SEP, _ATTRIBUTE)
+)
+
+
+def _one_pass(data: bytes) -> int:
+    """The attributes of ``data`` (closed by ``_CLOSE_ALL``) in one pass: the matches of
+    :func:`_units_and_elements` but the rest of the input, each raw text element's counted
+    again in its start tag alone (one pass over those start tags, a fraction of the page)."""
+    found = _units_and_elements().findall(data)
+    elements = len(found) - found.count(b"")
+    return len(found) - 1 - elements + _TAG_ATTRIBUTE.subn(b"", b"".join(found))[1]
+
+
+def _by_kind(data: bytes, limit: int) -> int:
+    """The attributes of ``data`` (closed by ``_CLOSE_ALL``), counted up to ``limit``:
     those of other tags, then of each raw text element's tags found in the page. Each count
     is ``_each(kind).subn`` less its two last matches (the rest of the input, then an empty
     match at its end): one pattern cannot follow a tag's ">" into the raw text it opens
-    without knowing its name, so each kind of tag has its own."""
-    data += _CLOSE_ALL
+    without knowing its name, so each kind of tag has its own. A raw text element none of
+    whose tags has an attribute adds none and is not counted (most pages' ``<title>``):
+    :func:`_raw_kinds` finds those that may have, in one search for all."""
+    raw = _raw_kinds(data)
     found = 0
     for kind in _KINDS:
-        if kind and not _opens(kind).search(data):
+        if kind and kind not in raw:
             continue
         found += _each(kind).subn(b"", data, count=limit - found + 2)[1] - 2
         if found >= limit:

@@ -17,7 +17,7 @@ from threadkeep.encoding import decode, unwiden
 from threadkeep.errors import MalformedPage, UnsupportedPage
 from threadkeep.limits import MAX_INPUT_BYTES, MAX_LINES, read_limited, too_large
 from threadkeep.parsing.embed_ids import page_hints
-from threadkeep.parsing.html import load
+from threadkeep.parsing.html import Page, load
 from threadkeep.parsing.json_input import load_json
 from threadkeep.parsing.markdown import may_be_markdown
 
@@ -117,14 +117,19 @@ class Input:
         self.form: Form = _form(raw)
 
     @cached_property
+    def page(self) -> Page:
+        """The parsed HTML input."""
+        return load(self.raw)
+
+    @cached_property
     def root(self) -> Element:
         """The lxml tree of an HTML input."""
-        return load(self.raw).root
+        return self.page.root
 
     @cached_property
     def embed_hints(self) -> frozenset[str]:
         """The rarer embed families the page may hold (see ``embed_ids.page_hints``)."""
-        return page_hints(self.raw, self.root)
+        return page_hints(self.raw, self.root, self.page.markup)
 
     @cached_property
     def text(self) -> str:

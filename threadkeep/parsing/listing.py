@@ -30,7 +30,7 @@ __all__ = ["is_listing", "parse_listing"]
 
 # One predicate, the cheap substring test first (the token test builds a string per div): with
 # a single predicate before "[1]", libxml2 stops at the first card.
-_FIRST_CARD = etree.XPath(f"/descendant::div[contains(@class, 'thread-card') and {CARD}][1]")
+_IS_CARD = etree.XPath(CARD)
 _READ_N_RE = re.compile(READ_N, re.I)
 _TOTAL_RE = re.compile(MOST_RECENTS, re.I)
 _TOPIC_RE = re.compile(r"Threads?\s+(?:about|on)\s+(#?\S+)", re.I)
@@ -40,8 +40,17 @@ _XML_SPACES = str.maketrans("\t\n\r", "   ")
 
 
 def is_listing(root: Element) -> bool:
-    """True for a page of thread cards (home, hashtag, topic, author pages)."""
-    return bool(_FIRST_CARD(root))
+    """True for a page of thread cards (home, hashtag, topic, author pages).
+
+    The same test as ``/descendant::div[contains(@class, 'thread-card') and CARD][1]``, read
+    over the page's ``div`` elements (filtered in C) to the first card: libxml2 walked every
+    node of the tree first (an article of 400 elements: 0.16 M instructions).
+    """
+    page = root.getroottree().getroot()
+    return any(
+        "thread-card" in (element.get("class") or "") and _IS_CARD(element)
+        for element in page.iter("div")
+    )
 
 
 def hashtag_topic(url: str | None) -> str | None:

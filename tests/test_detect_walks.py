@@ -1,0 +1,53 @@
+"""The detectors read over elements in Python give what their old XPaths gave (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from threadkeep.errors import ParseError
+from threadkeep.parsing import html, listing, nitter
+from threadkeep.parsing.threadreader_page import CARD
+
+_NITTER_XPATH = etree.XPath(
+    "(/descendant::div[@class = 'tweet-body' or starts-with(@class, 'tweet-content')]"
+    " | /descendant::a[@class = 'site-name'][normalize-space() = 'nitter'])[1]"
+)
+_LISTING_XPATH = etree.XPath(f"/descendant::div[contains(@class, 'thread-card') and {CARD}][1]")
+_FIXTURES = sorted(Path(__file__).parent.parent.joinpath("fixtures").rglob("*.html"))
+_MADE = [
+    b"<div class='tweet-content x'>a</div>",
+    b"<div class='tweet-body '>a</div>",
+    b"<div class='tweet-body'>a</div>",
+    b"<div class='tweet-con&#116;ent'>a</div>",
+    b"<a class='site-name'> nit <b>ter</b>\n</a>",
+    b"<a class='site-name'>nit<!--x-->ter</a>",
+    b"<a class='Site-name'>nitter</a>",
+    b"<span class='tweet-body'>a</span>",
+    b"<div class='x  thread-card\ty'>a</div>",
+    b"<div class='thread-cards'>a</div>",
+    b"<DIV CLASS='thread-card'>a</DIV>",
+    b"<p class='thread-card'>a</p>",
+    b"<div class='thread-card&#x20;x'>a</div>",
+]
+
+
+def _check(root: etree._Element) -> None:
+    assert nitter._has_markers(root) is bool(_NITTER_XPATH(root))
+    assert listing.is_listing(root) is bool(_LISTING_XPATH(root))
+
+
+@pytest.mark.parametrize("path", _FIXTURES, ids=lambda path: path.name)
+def test_fixture(path: Path) -> None:
+    try:
+        root = html.load(path.read_bytes()).root
+    except ParseError:
+        pytest.skip("not loadable HTML")
+    _check(root)
+
+
+@pytest.mark.parametrize("markup", _MADE)
+def test_made(markup: bytes) -> None:
+    _check(html.load(b"<html><body><div>" + markup + b"</div></body></html>").root)
