@@ -20,6 +20,7 @@ from threadkeep.parsing.embed_ids import page_hints
 from threadkeep.parsing.html import Page, load
 from threadkeep.parsing.json_input import load_json
 from threadkeep.parsing.markdown import may_be_markdown
+from threadkeep.parsing.markers import may_hold_markup
 
 __all__ = ["Form", "Input", "input_bytes", "read_file", "read_input"]
 
@@ -125,6 +126,12 @@ class Input:
     def root(self) -> Element:
         """The lxml tree of an HTML input."""
         return self.page.root
+
+    @cached_property
+    def marked(self) -> bool:
+        """False when the tree holds none of the elements the Thread Reader, listing and Nitter
+        detectors need (``markers.may_hold_markup``)."""
+        return may_hold_markup(self.root)
 
     @cached_property
     def embed_hints(self) -> frozenset[str]:

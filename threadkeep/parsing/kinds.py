@@ -119,6 +119,8 @@ class Embeds:
 
 
 def _thread_markup(page: Input) -> ThreadMarkup | None:
+    if not page.marked:
+        return None
     root = page.root
     elements = threadreader.thread_tweet_elements(root)
     marks = None if elements else threadreader.permalinks(root)
@@ -138,10 +140,12 @@ def _build_thread(found: ThreadMarkup, url: str | None) -> Thread:
 
 
 def _listing(page: Input) -> Element | None:
-    return page.root if listing.is_listing(page.root) else None
+    return page.root if page.marked and listing.is_listing(page.root) else None
 
 
 def _nitter(page: Input) -> tuple[Element, list[Element]] | None:
+    if not page.marked:
+        return None
     items = nitter.nitter_items(page.root)
     return None if items is None else (page.root, items)
 
