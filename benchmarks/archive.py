@@ -39,6 +39,7 @@ Run from the repository root::
     python benchmarks/archive.py --verify --store S
     python benchmarks/archive.py --compare --tweets 3000   # batch against one by one
     python benchmarks/archive.py --work           # target 3 and 4 of issue 15
+    python benchmarks/archive.py --work --history 1000   # and as the page's log lines grow
     python benchmarks/archive.py --show --store S # show again on a store built before
 """
 
@@ -272,6 +273,27 @@ def show_cpu(rounds: int = 15) -> None:
     print(f"show of the 102-tweet thread: {best * 1000:.1f} ms CPU (best of {rounds})")
 
 
+def recapture_history(count: int) -> None:
+    """An unchanged re-capture's median time, per block, as one page is re-captured ``count``
+    times into one store: flat if its work does not grow with the log."""
+    gc.enable()
+    archive = Archive(tempfile.mkdtemp(prefix="threadkeep-bench-"))
+    archive.add(PAGE, url=THREAD_URL)
+    done, block = 0, 20
+    while done < count:
+        times = []
+        for _ in range(min(block, count - done)):
+            start = time.perf_counter()
+            archive.add(PAGE, url=THREAD_URL)
+            times.append(time.perf_counter() - start)
+        done += len(times)
+        print(
+            f"after {done:>6,} re-captures of the page: unchanged re-capture "
+            f"{statistics.median(times) * 1000:.2f} ms (median of the last {len(times)})"
+        )
+        block *= 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tweets", type=int, default=100_000)
@@ -284,6 +306,12 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=60, help="Rounds for --work timing.")
     parser.add_argument(
+        "--history",
+        type=int,
+        metavar="N",
+        help="With --work: an unchanged re-capture's time as the same page is re-captured N times.",
+    )
+    parser.add_argument(
         "--show", action="store_true", help="Time show on a --store this script built."
     )
     options = parser.parse_args()
@@ -295,6 +323,8 @@ def main() -> None:
         return
     if options.work:
         timed_recapture(options.rounds)
+        if options.history:
+            recapture_history(options.history)
         files_written([1, 10, 50])
         show_cpu()
         return
