@@ -480,17 +480,15 @@ def naming(
     :class:`CorruptStore` (``strict``) or is skipped.
     """
     needle = b'"' + field.encode() + b'":"' + value.encode("utf-8") + b'"'
-    pattern = None
-    if outcomes is not None:
-        pattern = re.compile(
-            re.escape(needle)
-            + rb'[^\n]*?"outcome":"(?:%s)"'
-            % b"|".join(re.escape(outcome.encode()) for outcome in sorted(outcomes))
-        )
+    wanted = [b'"outcome":"%s"' % outcome.encode() for outcome in sorted(outcomes or ())]
 
     def search(start: int) -> int:
         at = data.find(needle, start)
-        while pattern is not None and at >= 0 and pattern.match(data, at) is None:
+        while outcomes is not None and at >= 0:
+            end = data.find(b"\n", at)
+            end = len(data) if end < 0 else end
+            if any(data.find(outcome, at + len(needle), end) >= 0 for outcome in wanted):
+                break  # one of the outcomes after ``field`` on its line
             at = data.find(needle, at + len(needle))
         return at
 

@@ -186,6 +186,20 @@ def logged_keys(data: bytes) -> set[str]:
     return {found.group(1).decode("ascii") for found in _CAPTURE.finditer(data)}
 
 
+FEW = 16
+"""An inbox of at most this many pointers is checked against the log one key at a time
+(:func:`logged_key`: a byte search each), a longer one with one pass of :func:`logged_keys`."""
+
+
+def logged_key(data: bytes, key: str) -> bool:
+    """True when log ``data`` names capture ``key`` (what ``key in logged_keys(data)`` says, by
+    one byte search: no set of every key the log names is built)."""
+    return _KEY.fullmatch(key) is not None and data.find(b'"capture":"%s"' % key.encode()) >= 0
+
+
+_KEY = re.compile(r"[0-9]{8}T[0-9]{6}\.[0-9]{6}Z/[0-9a-f]{64}")
+
+
 @dataclass
 class Pending:
     """What the inbox holds: captures to merge, pointers of merged ones, dead pointers."""
@@ -209,10 +223,11 @@ def pending(
     storage = files.storage
     now = now or datetime.now(UTC)
     found = Pending()
-    logged = logged_keys(data)
-    for pointer in list(storage.list(layout.INBOX)):
+    pointers = list(storage.list(layout.INBOX))
+    logged = logged_keys(data) if len(pointers) > FEW else None
+    for pointer in pointers:
         key = layout.inbox_key(pointer)
-        if key in logged:
+        if logged_key(data, key) if logged is None else key in logged:
             found.merged.append(pointer)
             continue
         if known is not None and key in known:

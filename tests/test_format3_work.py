@@ -1,0 +1,100 @@
+"""Issue 15 target 3 under format 3: an unchanged re-capture's merge does no work over the
+whole log that it can do per key, and finds what the whole-log searches found.
+
+``merger.pending`` checks a small inbox against the log one key at a time
+(:func:`merger.logged_key`, one byte search each) instead of building the set of every key
+the log names (:func:`merger.logged_keys`, a regex over the whole log); ``log.naming`` with
+``outcomes`` looks for the outcomes on each found line with bounded byte searches instead of
+a lazy regex that read every line of the same raw body to its end.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+from threadkeep.archive import Archive, merger
+from threadkeep.archive.log import naming
+
+PAGE = (FIXTURES / "threadreader" / "quinnypig_2020_full.html").read_bytes()
+URL = "https://threadreaderapp.com/thread/1215710451343904768.html"
+SHA = "ab" * 32
+KEY = "20260101T000000.000001Z/" + "cd" * 32
+
+
+def test_an_unchanged_recapture_reads_no_key_set_of_the_whole_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = Archive(tmp_path / "store")
+    assert archive.add(PAGE, url=URL).outcome == "new"
+
+    def whole_log(data: bytes) -> set[str]:
+        raise AssertionError("a merge of one capture built the set of every logged key")
+
+    monkeypatch.setattr(merger, "logged_keys", whole_log)
+    assert archive.add(PAGE, url=URL).outcome == "unchanged"
+    assert archive.verify().ok
+
+
+def _log(*lines: str) -> bytes:
+    return "".join(line + "\n" for line in lines).encode()
+
+
+def _entry(outcome: str, *, url: str = URL, capture: str | None = KEY, error: str = "") -> str:
+    capture_field = "null" if capture is None else f'"{capture}"'
+    error_field = "null" if not error else f'"{error}"'
+    return (
+        f'{{"time":"2026-01-01T00:00:00.000001Z","url":"{url}","sha256":"{SHA}",'
+        f'"status":null,"parser_version":"0.1.0","outcome":"{outcome}",'
+        f'"document":null,"kind":null,"snapshot":null,"error":{error_field},'
+        f'"digest":null,"recovered":null,"capture":{capture_field}}}'
+    )
+
+
+LOGS = [
+    b"",
+    _log(_entry("unchanged")),
+    _log(_entry("new")),
+    _log(_entry("unchanged", url='https://x/\\"capture\\":\\"' + KEY + '\\"')),
+    _log(_entry("unchanged", capture=None, url='https://x/\\"outcome\\":\\"new\\"')),
+    _log(_entry("failed", error='\\"outcome\\":\\"changed\\"', capture=None), _entry("changed")),
+    _log(_entry("unchanged"), _entry("new", capture=None))[:-1],  # no final newline
+    _log(_entry("unchanged"), _entry("new"))[:-40],  # torn last line
+]
+
+
+@pytest.mark.parametrize("data", LOGS)
+@pytest.mark.parametrize("key", [KEY, KEY.replace("cd", "ef"), "not a key", KEY + "x"])
+def test_logged_key_says_what_the_set_of_logged_keys_says(data: bytes, key: str) -> None:
+    assert merger.logged_key(data, key) == (key in merger.logged_keys(data))
+
+
+def _naming_by_regex(data: bytes, value: str, outcomes: frozenset[str]) -> list[int]:
+    """The offsets the lazy regex found before (the reference)."""
+    needle = b'"sha256":"' + value.encode() + b'"'
+    pattern = re.compile(
+        re.escape(needle)
+        + rb'[^\n]*?"outcome":"(?:%s)"'
+        % b"|".join(re.escape(outcome.encode()) for outcome in sorted(outcomes))
+    )
+    found = []
+    for match in pattern.finditer(data):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.start())
+        if end >= 0 or data[start:].rstrip().endswith(b"}"):
+            found.append(start)
+    return found
+
+
+@pytest.mark.parametrize("data", LOGS)
+@pytest.mark.parametrize(
+    "outcomes", [frozenset({"new", "changed"}), frozenset({"unchanged"}), frozenset({"failed"})]
+)
+def test_naming_by_outcome_finds_the_lines_the_regex_found(
+    data: bytes, outcomes: frozenset[str]
+) -> None:
+    found = [at for at, _ in naming(data, "sha256", SHA, strict=False, outcomes=outcomes)]
+    assert found == _naming_by_regex(data, SHA, outcomes)
