@@ -177,7 +177,9 @@ def unchanged_line(
     return entry.model_copy(update={"document": document.key, "kind": document.kind})
 
 
-_CAPTURE = re.compile(rb'"capture":"([0-9]{8}T[0-9]{6}\.[0-9]{6}Z/[0-9a-f]{64})"')
+_KEY_PATTERN = r"[0-9]{8}T[0-9]{6}\.[0-9]{6}Z/[0-9a-f]{64}"  # a capture key: <time>/<sha256>
+_KEY = re.compile(_KEY_PATTERN)
+_CAPTURE = re.compile(rb'"capture":"(%s)"' % _KEY_PATTERN.encode())
 
 
 def logged_keys(data: bytes) -> set[str]:
@@ -195,9 +197,6 @@ def logged_key(data: bytes, key: str) -> bool:
     """True when log ``data`` names capture ``key`` (what ``key in logged_keys(data)`` says, by
     one byte search: no set of every key the log names is built)."""
     return _KEY.fullmatch(key) is not None and data.find(b'"capture":"%s"' % key.encode()) >= 0
-
-
-_KEY = re.compile(r"[0-9]{8}T[0-9]{6}\.[0-9]{6}Z/[0-9a-f]{64}")
 
 
 @dataclass
