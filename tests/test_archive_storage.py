@@ -124,3 +124,26 @@ def test_a_batch_of_records_is_held_back_then_written_documents_last(tmp_path: P
         failing()
     found = files.document("thread-1", 1)
     assert found is not None and found.tweets == record.tweets
+
+
+def test_a_listing_is_in_path_order_and_names_only_stored_files(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store")
+    for path in ("j/a-b/1.json", "j/a/b/2.json", "j/a/10.json", "j/a/9.json", "j/b.json"):
+        storage.write_atomic(path, b"x")
+    store = tmp_path / "store"
+    (store / "j" / "a" / ".9.json.x1y2.tmp").write_bytes(b"half")  # a write not finished
+    (store / "j" / "link-to-folder").symlink_to(store / "j" / "a")
+    (store / "j" / "link-to-file.json").symlink_to(store / "j" / "b.json")
+    (store / "j" / "empty").mkdir()
+    # Sorted by parts, as paths sort ("a" before "a-b"), not as strings ("a-b/" before "a/");
+    # a link to a file listed, one to a folder not followed (its files are listed once).
+    assert list(storage.list("j")) == [
+        "j/a/10.json",
+        "j/a/9.json",
+        "j/a/b/2.json",
+        "j/a-b/1.json",
+        "j/b.json",
+        "j/link-to-file.json",
+    ]
+    assert list(storage.list("j/a/b")) == ["j/a/b/2.json"]
+    assert list(storage.list("j/empty")) == [] and list(storage.list("nothing")) == []
