@@ -234,7 +234,44 @@ def test_sigkill_during_an_unchanged_capture_leaves_the_store_as_it_was(
         check=False,
     )
     assert child.returncode == -signal.SIGKILL
-    # its bytes were stored: only its capture (format 3: durable, pending) was written
+    # its bytes were stored and the lock was free: its line (one pack) was all it would have
+    # written, so killed before it, it wrote nothing (the call never returned: not recorded)
+    assert files_of(store) == before
+    assert Archive(store).document(DOCUMENT).captures == 3  # type: ignore[union-attr]
+    report = Archive(store).verify()
+    assert report.ok and not report.ahead and not report.orphans and not report.pending
+    assert exported(store) == exported(sound) and shown(store) == shown(sound)
+
+
+BUSY_KILLED_WRITER = KILLED_WRITER.replace(
+    "page = open(",
+    # Another holder has the lock for half a second (a descriptor of its own: flock tells
+    # them apart even in one process): the capture cannot be logged at once.
+    "import fcntl, threading\n"
+    "held = os.open(os.path.join(sys.argv[1], 'lock'), os.O_RDWR | os.O_CREAT)\n"
+    "fcntl.flock(held, fcntl.LOCK_EX)\n"
+    "threading.Timer(0.5, os.close, [held]).start()\n"
+    "page = open(",
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
+def test_sigkill_during_an_unchanged_capture_that_waited_leaves_it_pending(
+    sound: Path, store: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "later.html"
+    page.write_bytes(later_page())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = files_of(store)
+    child = subprocess.run(
+        [sys.executable, "-c", BUSY_KILLED_WRITER, str(store), str(page), URL],
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL
+    # the lock was held: it wrote its capture (durable, pending), then was killed in its merge
     after = files_of(store)
     written = {path for path in after if before.get(path) != after[path]}
     assert {path.split("/")[0] for path in written} == {"captures", "inbox"}

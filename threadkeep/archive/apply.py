@@ -21,6 +21,7 @@ document; each part's snapshot names the capture in its source, as every snapsho
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import hashlib
@@ -44,7 +45,7 @@ from threadkeep.archive.records import (
     StoredTweet,
 )
 from threadkeep.archive.storage import RefusedPath
-from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
+from threadkeep.errors import ArchiveError, LockTimeout, ParseError, UnsupportedPage
 from threadkeep.models import Export, Origin
 
 __all__ = ["Applied", "Applier", "Place", "apply", "capture", "is_empty"]
@@ -176,6 +177,10 @@ def _submitted(
         origin=origin,
     )
     key = merger.key_of(pending)
+    if stored and merge:  # the same content again: logged at once when the lock is free
+        again = _unchanged_now(files, log, pending, key)
+        if again is not None:
+            return again
     try:
         merger.submit(files, pending, None if stored else data)
     except ArchiveError as exc:
@@ -213,7 +218,13 @@ def _submitted(
     if isinstance(outcome, AddResult):
         return outcome
     # Merged by another process between the write and the lock: what its line says.
-    found = naming(log.read(), "capture", key, strict=False)
+    return _as_logged(log.read(), key, at, sha)
+
+
+def _as_logged(data: bytes, key: str, at: datetime, sha: str) -> AddResult:
+    """What capture ``key`` did, as the line of log ``data`` that names it says (outcome
+    ``pending`` when none does)."""
+    found = naming(data, "capture", key, strict=False)
     line = found[-1][1] if found else None
     return AddResult(
         outcome=line.outcome if line is not None else "pending",
@@ -236,6 +247,44 @@ def _not_merged(exc: ArchiveError, url: str | None, key: str) -> ArchiveError:
         "yet: the next capture or `threadkeep verify --repair` merges it",
         path=exc.path,
     )
+
+
+def _unchanged_now(
+    files: StoreFiles, log: CaptureLog, pending: PendingCapture, key: str
+) -> AddResult | None:
+    """Log capture ``key`` (format 3, its bytes stored) as an unchanged capture there and
+    then, when that is what it is: its line alone, in a pack of its own, is the whole capture
+    (it names its key, but no inbox pointer nor capture object is written). Only when the
+    lock is free now (taken without waiting), no capture is pending (an empty inbox: those
+    are merged first, in capture-time order) and its bytes are the document's latest
+    content (:func:`unchanged_line`). The same capture logged already (the same time, url,
+    bytes, status and origin) writes nothing and says what its line says. Else None: the
+    caller writes it as any capture (pointer, capture object, merge), as it does when
+    another process holds the lock: a writer never waits on another to be durable."""
+    assert pending.sha256 is not None
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(files.lock(timeout=0))
+        except LockTimeout:
+            return None
+        try:
+            with files.read_ahead(), log.journal.holding():
+                if next(iter(files.storage.list(layout.INBOX)), None) is not None:
+                    return None  # captures pending: merged with this one, in time order
+                if merger.logged_key(log.read(), key):  # the same capture, logged already
+                    return _as_logged(log.read(), key, pending.time, pending.sha256)
+                entry = CaptureEntry(**pending.model_dump(), outcome="unchanged", capture=key)
+                line = unchanged_line(files, log, entry)
+                if line is None:
+                    return None
+                log.stage(line)
+                try:
+                    log.commit()  # the commit point: its pack, durable once written
+                finally:
+                    log.discard()
+        except ArchiveError as exc:
+            raise _not_recorded(exc, pending.url) from exc
+    return unchanged_result(line)
 
 
 def _again(files: StoreFiles, log: CaptureLog, entry: CaptureEntry) -> AddResult | None:

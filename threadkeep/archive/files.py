@@ -92,9 +92,10 @@ class StoreFiles:
         self._kept: OrderedDict[str, tuple[Result, int]] = OrderedDict()  # snapshot_kept()
         self._kept_bytes = 0
 
-    def lock(self) -> contextlib.AbstractContextManager[None]:
-        """The store's write lock (``lock_timeout`` seconds at most)."""
-        return self.storage.lock(self.lock_timeout)
+    def lock(self, timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
+        """The store's write lock (``timeout`` seconds at most: default ``lock_timeout``; 0,
+        only when no one holds it now)."""
+        return self.storage.lock(self.lock_timeout if timeout is None else timeout)
 
     @contextlib.contextmanager
     def batch(self, *, flush_at: int | None = None) -> Iterator[None]:

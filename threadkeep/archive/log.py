@@ -54,6 +54,10 @@ __all__ = [
     "read_up_to",
 ]
 
+MAKING = frozenset({"new", "changed"})
+"""The outcomes of the captures that made a document's content (:meth:`CaptureLog.making`)."""
+MAKING_KEPT = 256
+"""Raw bodies whose making lines one :class:`CaptureLog` remembers (:meth:`~CaptureLog.making`)."""
 COMPACT_AT = 64
 """Packs a reader reads past the last compacted one before the lock holder compacts them."""
 
@@ -92,6 +96,7 @@ class Journal:
         self._held: tuple[list[tuple[int, int, str]], int] | None = None  # chain, in holding()
         self._holding = False
         self._leftovers = False  # the last listing saw packs a compacted pack holds
+        self._ranges: dict[str, tuple[int, int] | None] = {}  # pack_range of names listed
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[None]:
@@ -119,8 +124,13 @@ class Journal:
             best: dict[int, tuple[int, str]] = {}
             top = 0
             listed = 0
+            if len(self._ranges) > 4096:  # names of packs compacted away long ago
+                self._ranges.clear()
             for path in self.storage.list(self.folder):
-                found = layout.pack_range(path)
+                if path in self._ranges:
+                    found = self._ranges[path]
+                else:
+                    found = self._ranges[path] = layout.pack_range(path)
                 if found is None:
                     continue
                 listed += 1
@@ -300,6 +310,7 @@ class CaptureLog:
         self.journal = Journal(storage, LOG, JOURNAL)
         self.staged: list[bytes] = []  # a merge's lines, read after the log until written
         self._newest: tuple[int, datetime | None] = (0, None)  # (bytes read, newest time)
+        self._making: dict[str, tuple[int, list[tuple[int, CaptureEntry]]]] = {}  # making()
 
     def newest(self, data: bytes) -> datetime | None:
         """The latest capture time in log ``data`` (a read of this log), or None when it has
@@ -323,6 +334,30 @@ class CaptureLog:
                 newest = at
         self._newest = (max(start, end), newest)
         return newest
+
+    def making(self, data: bytes, sha256: str) -> list[tuple[int, CaptureEntry]]:
+        """The lines of log ``data`` (a read of this log) that made a document's content from
+        raw body ``sha256`` (outcome ``new`` or ``changed``), oldest first, with their offsets:
+        what :func:`naming` finds, but the lines found in the stored log, and how far it was
+        read, are remembered for each body (the last :data:`MAKING_KEPT`), so that a process
+        re-capturing the same bytes again and again reads only the lines added since (a log
+        is only ever appended to: an offset always holds the same line). Lines staged by a
+        merge in progress (:meth:`stage`) are read each time, never remembered: a merge that
+        fails drops them."""
+        stored = len(data) - sum(map(len, self.staged))
+        start, found = self._making.pop(sha256, (0, []))
+        if start > stored:  # another log (a test replaced it): read it all
+            start, found = 0, []
+        end = read_up_to(data) if stored == len(data) else stored  # staged: after whole lines
+        if end > start:
+            found = found + naming(
+                data, "sha256", sha256, strict=False, outcomes=MAKING, start=start, stop=end
+            )
+        self._making[sha256] = (end, found)
+        if len(self._making) > MAKING_KEPT:
+            del self._making[next(iter(self._making))]  # the body re-captured longest ago
+        staged = naming(data, "sha256", sha256, strict=False, outcomes=MAKING, start=end)
+        return [*found, *staged]
 
     def append(self, entry: CaptureEntry) -> None:
         """Add one line (the caller holds the store lock): in format 3, a pack of one line."""
@@ -467,7 +502,14 @@ def _damaged(data: bytes, at: int, exc: ValidationError) -> CorruptStore:
 
 
 def naming(
-    data: bytes, field: str, value: str, *, strict: bool, outcomes: frozenset[str] | None = None
+    data: bytes,
+    field: str,
+    value: str,
+    *,
+    strict: bool,
+    outcomes: frozenset[str] | None = None,
+    start: int = 0,
+    stop: int | None = None,
 ) -> list[tuple[int, CaptureEntry]]:
     """The entries of log ``data`` whose ``field`` is ``value``, oldest first, each with its
     line's offset: found by a byte search, without reading the other lines. With
@@ -477,7 +519,8 @@ def naming(
 
     The search cannot be fooled by a url or an error holding the same words: in a JSON
     string their quotes are escaped. A torn last line is skipped; a damaged line raises
-    :class:`CorruptStore` (``strict``) or is skipped.
+    :class:`CorruptStore` (``strict``) or is skipped. ``start`` and ``stop``: where lines of
+    ``data`` start; only the lines from ``start`` on, and before ``stop``, are read.
     """
     needle = b'"' + field.encode() + b'":"' + value.encode("utf-8") + b'"'
     wanted = [b'"outcome":"%s"' % outcome.encode() for outcome in sorted(outcomes or ())]
@@ -493,8 +536,8 @@ def naming(
         return at
 
     found: list[tuple[int, CaptureEntry]] = []
-    at = search(0)
-    while at >= 0:
+    at = search(start)
+    while at >= 0 and (stop is None or at < stop):
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         line = data[start:] if end < 0 else data[start:end]

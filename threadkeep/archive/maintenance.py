@@ -212,8 +212,9 @@ def _verify_captures(
     by_sha: dict[str, list[str]],
     problems: list[Problem],
 ) -> tuple[list[str], list[str]]:
-    """Format 3: every capture object against the log (each line that names one: it exists
-    and says the same capture; each other one: pending). The pending captures (their raw
+    """Format 3: every capture object against the log (each line that names one: it exists,
+    unless the line is an unchanged capture's, which may have been logged at once without
+    one, and says the same capture; each other one: pending). The pending captures (their raw
     bodies are added to ``by_sha``: not orphans) and the dead pointers."""
     from threadkeep.archive import merger
 
@@ -241,7 +242,9 @@ def _verify_captures(
                 )
             )
     for key, line in named.items():
-        if key not in objects:
+        # An unchanged capture logged at once (the lock free, nothing pending) has no capture
+        # object: its line holds all one would (docs/format.md); any other line names one.
+        if key not in objects and line.outcome != "unchanged":
             problems.append(
                 Problem(
                     path=layout.capture_path(key),

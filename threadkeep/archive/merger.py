@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from threadkeep._version import __version__
 from threadkeep.archive import layout
 from threadkeep.archive.files import Result, StoreFiles
-from threadkeep.archive.log import CaptureLog, Reading, naming
+from threadkeep.archive.log import CaptureLog, Reading
 from threadkeep.archive.records import AddResult, CaptureEntry, Outcome, PendingCapture
 from threadkeep.archive.storage import Storage
 from threadkeep.errors import ArchiveError, ParseError
@@ -116,9 +116,6 @@ def key_of(pending: PendingCapture) -> str:
     return layout.capture_key(capture_time(pending.time), hashlib.sha256(body).hexdigest())
 
 
-_MAKING = frozenset({"new", "changed"})
-
-
 def unchanged_result(line: CaptureEntry) -> AddResult:
     """What an unchanged capture logged by :func:`unchanged_line` did."""
     assert line.sha256 is not None
@@ -153,7 +150,7 @@ def unchanged_line(
     # snapshot a rebuild made later for one of those is not seen here: then a parse.)
     made = {
         capture.time: capture.document
-        for _, capture in naming(data, "sha256", entry.sha256, strict=False, outcomes=_MAKING)
+        for _, capture in log.making(data, entry.sha256)
         if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
     }
     key = next((key for key in reversed(made.values()) if key is not None), None)

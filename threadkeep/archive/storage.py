@@ -25,6 +25,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
@@ -351,6 +352,41 @@ class LocalStorage:
 
     @contextlib.contextmanager
     def lock(self, timeout: float) -> Iterator[None]:
+        """Hold the store's write lock: an exclusive ``flock`` of the file ``lock`` in the
+        folder (the lock ``filelock`` takes there too, so a threadkeep that takes it with
+        ``filelock`` waits for this one and this one for it); it is let go when its
+        descriptor is closed, by the block's end or by the death of the process. Each call
+        opens the file anew, so two threads of one process exclude each other too. Where the
+        system has no ``flock``, ``filelock`` takes it as it can there."""
+        where = self.root / "lock"
+        try:
+            descriptor = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:  # the store's folder is not made yet
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                descriptor = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise _storage_error(exc, where) from exc
+        except OSError as exc:  # a read-only store
+            raise _storage_error(exc, where) from exc
+        try:
+            held = _flock(descriptor, timeout, where)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if not held:  # no flock here: filelock's way
+            os.close(descriptor)
+            with self._filelock(timeout):
+                yield
+            return
+        try:
+            yield
+        finally:
+            os.close(descriptor)  # lets the lock go
+
+    @contextlib.contextmanager
+    def _filelock(self, timeout: float) -> Iterator[None]:
+        """The store's write lock taken by ``filelock`` (a system without ``flock``)."""
         guard = filelock.FileLock(str(self.root / "lock"), timeout=timeout)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -602,6 +638,42 @@ def _storage_error(exc: OSError, target: str | Path) -> ArchiveError:
 
 INCOMING = ".incoming."
 """The prefix of the temporary files :meth:`LocalStorage.write_atomic_named` streams into."""
+
+
+_NO_FLOCK = {errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL}
+"""``flock`` errors that say the system cannot lock that file (then ``filelock`` does)."""
+
+
+def _flock(descriptor: int, timeout: float, where: Path) -> bool:
+    """Take an exclusive ``flock`` of the open file ``descriptor``, waiting ``timeout``
+    seconds at most (0: only if it is free now; tried again after 1 ms, then twice as long each
+    time up to 50 ms): True when taken, False when the system has no ``flock`` for it;
+    :class:`LockTimeout` when another holds it that long."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock on this system
+        return False
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+        except OSError as exc:
+            if exc.errno in _NO_FLOCK:
+                return False
+            raise _storage_error(exc, where) from exc
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise LockTimeout(
+                f"another process has held the store lock for over {timeout:g} s "
+                f"({where}); try again when it is done",
+                path=str(where),
+            )
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, 0.05)
 
 
 def _hold(handle: int) -> int:
