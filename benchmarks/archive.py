@@ -26,8 +26,9 @@ with distinct ids and texts.
    15). Their times (and the CPU time they used) are compared under the same load.
 
 7. **only the work that changed** (``--work``), on the real 133 KB thread page: an unchanged
-   re-capture of stored bytes against a ``parse()`` of the same page, timed interleaved in
-   this process with the garbage collector on (target: at most 0.3 times), and the files an
+   re-capture of stored bytes against a ``parse()`` of the same page, timed in this process
+   with the garbage collector on, in blocks and one by one (target: at most 0.3 times; see
+   :func:`timed_recapture`), and the files an
    edited copy writes when k of its tweets changed (target: k tweet records and a constant
    number of other files).
 
@@ -47,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import re
 import resource
@@ -185,44 +187,83 @@ def timed_verify(folder: Path) -> None:
 THREAD_URL = "https://threadreaderapp.com/thread/1215710451343904768.html"
 
 
-def timed_recapture(rounds: int) -> None:
-    """An unchanged re-capture of stored bytes against a parse of the page, interleaved.
+def timed_recapture(rounds: int, block: int = 10) -> None:
+    """An unchanged re-capture of stored bytes against a parse of the page, timed two ways.
+
+    **In blocks** (the target's figure): ``block`` parses, then ``block`` re-captures, in
+    turn, ``rounds`` of each in all; the first of each block is not counted, so each counted
+    call follows one of its own kind and pays for the memory it frees itself. **One by one**:
+    a parse, then a re-capture, in turn: each then pays for what the other freed, and a
+    parse frees its tree's memory, which whatever runs next allocates again (printed: the
+    first small allocation after a parse, a ``json.loads`` of the store file, against the
+    same after a re-capture).
 
     The re-capture's one write is its log line, synced to disk (the durability promise): the
-    time its ``fsync`` takes is measured apart, as the floor no code change removes.
+    time its ``fsync`` calls take is measured apart, as the floor no code change removes.
     """
     gc.enable()
     archive = Archive(tempfile.mkdtemp(prefix="threadkeep-bench-"))
     archive.add(PAGE, url=THREAD_URL)
-    again: list[float] = []
-    parsed: list[float] = []
-    synced: list[float] = []
     real_fsync = os.fsync
+    synced = [0.0]
 
     def fsync(fd: int) -> None:
         start = time.perf_counter()
         real_fsync(fd)
         synced[-1] += time.perf_counter() - start
 
-    for _ in range(rounds):
+    def parse() -> float:
         start = time.perf_counter()
         threadkeep.parse(PAGE, url=THREAD_URL)
-        parsed.append(time.perf_counter() - start)
+        return time.perf_counter() - start
+
+    def again() -> tuple[float, float]:
         synced.append(0.0)
         os.fsync = fsync
         start = time.perf_counter()
         outcome = archive.add(PAGE, url=THREAD_URL).outcome
-        again.append(time.perf_counter() - start)
+        took = time.perf_counter() - start
         os.fsync = real_fsync
         assert outcome == "unchanged"
+        return took, synced[-1]
+
+    store_file = Path(archive.location) / "threadkeep-store.json"
+
+    def first_allocation() -> float:
+        start = time.perf_counter()
+        json.loads(store_file.read_bytes())
+        return time.perf_counter() - start
+
     median = statistics.median
-    rest = [a - s for a, s in zip(again, synced, strict=True)]
-    print(
-        f"unchanged re-capture {median(again) * 1000:.2f} ms, parse {median(parsed) * 1000:.2f}"
-        f" ms: {median(again) / median(parsed):.2f}x (target <= 0.3x); its fsyncs "
-        f"{median(synced) * 1000:.2f} ms, the rest {median(rest) * 1000:.2f} ms: "
-        f"{median(rest) / median(parsed):.2f}x (medians of {rounds}, interleaved, gc on)"
-    )
+    for way in ("in blocks", "one by one"):
+        parsed: list[float] = []
+        timed: list[tuple[float, float]] = []
+        after: dict[str, list[float]] = {"parse": [], "re-capture": []}
+        if way == "in blocks":
+            while len(parsed) < rounds:
+                parsed += [parse() for _ in range(block + 1)][1:]
+                timed += [again() for _ in range(block + 1)][1:]
+        else:
+            for _ in range(rounds):
+                parsed.append(parse())
+                after["parse"].append(first_allocation())
+                timed.append(again())
+                after["re-capture"].append(first_allocation())
+        took = [t for t, _ in timed]
+        rest = [t - s for t, s in timed]
+        print(
+            f"{way}: unchanged re-capture {median(took) * 1000:.2f} ms, parse "
+            f"{median(parsed) * 1000:.2f} ms: {median(took) / median(parsed):.2f}x "
+            f"(target <= 0.3x); its fsyncs {median(s for _, s in timed) * 1000:.2f} ms, the rest "
+            f"{median(rest) * 1000:.2f} ms: {median(rest) / median(parsed):.2f}x (medians of "
+            f"{len(took)}, gc on)"
+        )
+        if after["parse"]:
+            print(
+                f"  the first small allocation (json.loads of the store file) after a parse "
+                f"{median(after['parse']) * 1000:.2f} ms, after a re-capture "
+                f"{median(after['re-capture']) * 1000:.2f} ms"
+            )
 
 
 def files_state(folder: Path) -> dict[str, tuple[int, int]]:

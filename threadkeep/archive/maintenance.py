@@ -151,7 +151,8 @@ def verify(
     pending: list[str] = []
     dead: list[str] = []
     if format >= FORMAT:
-        pending, dead = _verify_captures(files, log, entries, by_sha, problems)
+        written = [line for _, line, _ in read.lines]  # as the log says (not as read)
+        pending, dead = _verify_captures(files, log, written, by_sha, problems)
     raw = _verify_raw(files, by_sha, problems)
     derived = checks.check_derived(
         files, entries, generation, compare=format != FORMAT_1, rebuilt=read.rebuilt()
@@ -212,9 +213,9 @@ def _verify_captures(
     by_sha: dict[str, list[str]],
     problems: list[Problem],
 ) -> tuple[list[str], list[str]]:
-    """Format 3: every capture object against the log (each line that names one: it exists,
-    unless the line is an unchanged capture's, which may have been logged at once without
-    one, and says the same capture; each other one: pending). The pending captures (their raw
+    """Format 3: every capture object against the log lines, as ``entries`` says them (each
+    line that names one: it exists, unless the line says an unchanged capture, which may have
+    been logged at once without one, and says the same capture; each other one: pending). The pending captures (their raw
     bodies are added to ``by_sha``: not orphans) and the dead pointers."""
     from threadkeep.archive import merger
 
