@@ -215,8 +215,9 @@ def _verify_captures(
 ) -> tuple[list[str], list[str]]:
     """Format 3: every capture object against the log lines, as ``entries`` says them (each
     line that names one: it exists, unless the line says an unchanged capture, which may have
-    been logged at once without one, and says the same capture; each other one: pending). The pending captures (their raw
-    bodies are added to ``by_sha``: not orphans) and the dead pointers."""
+    been logged at once without one, and says the same capture; each other one: pending).
+    The pending captures (their raw bodies are added to ``by_sha``: not orphans) and the dead
+    pointers."""
     from threadkeep.archive import merger
 
     named = {entry.capture: entry for entry in entries if entry.capture is not None}
