@@ -316,21 +316,32 @@ def show_cpu(rounds: int = 15) -> None:
 
 def recapture_history(count: int) -> None:
     """An unchanged re-capture's median time, per block, as one page is re-captured ``count``
-    times into one store: flat if its work does not grow with the log."""
+    times into one store: flat if its work does not grow with the log. Two ways, in turn: by
+    one :class:`Archive` kept open (a script re-capturing in a loop: what it read of the log
+    is remembered), and by a new :class:`Archive` each time (what one ``threadkeep archive``
+    run per capture pays, less the interpreter's start)."""
     gc.enable()
-    archive = Archive(tempfile.mkdtemp(prefix="threadkeep-bench-"))
+    folder = tempfile.mkdtemp(prefix="threadkeep-bench-")
+    archive = Archive(folder)
     archive.add(PAGE, url=THREAD_URL)
     done, block = 0, 20
     while done < count:
-        times = []
-        for _ in range(min(block, count - done)):
+        kept: list[float] = []
+        fresh: list[float] = []
+        for n in range(min(block, count - done)):
             start = time.perf_counter()
-            archive.add(PAGE, url=THREAD_URL)
-            times.append(time.perf_counter() - start)
-        done += len(times)
+            if n % 2:
+                Archive(folder).add(PAGE, url=THREAD_URL)
+                fresh.append(time.perf_counter() - start)
+            else:
+                archive.add(PAGE, url=THREAD_URL)
+                kept.append(time.perf_counter() - start)
+        done += len(kept) + len(fresh)
         print(
             f"after {done:>6,} re-captures of the page: unchanged re-capture "
-            f"{statistics.median(times) * 1000:.2f} ms (median of the last {len(times)})"
+            f"{statistics.median(kept) * 1000:.2f} ms by the archive kept open, "
+            f"{statistics.median(fresh) * 1000:.2f} ms by a new one (medians of "
+            f"{len(kept)} and {len(fresh)})"
         )
         block *= 2
 

@@ -86,12 +86,12 @@ def disk_full_at(write: int) -> Iterator[Callable[[], int]]:
     count = 0
 
     def failing(real: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
             nonlocal count
             count += 1
             if count == write:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            return real(*args)
+            return real(*args, **kwargs)
 
         return call
 

@@ -147,3 +147,27 @@ def test_a_listing_is_in_path_order_and_names_only_stored_files(tmp_path: Path) 
     ]
     assert list(storage.list("j/a/b")) == ["j/a/b/2.json"]
     assert list(storage.list("j/empty")) == [] and list(storage.list("nothing")) == []
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["O_TMPFILE", "named temporary"])
+def test_create_writes_once_readable_by_all_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unnamed: bool
+) -> None:
+    """``create``, whether it writes a file with no name and links it (Linux ``O_TMPFILE``)
+    or a named temporary file: True when it made the file, False (the first kept) after."""
+    from threadkeep.archive import storage as storage_module
+
+    if unnamed and not storage_module._UNNAMED:
+        pytest.skip("this system has no O_TMPFILE or no /proc/self/fd")  # not Linux
+    monkeypatch.setattr(storage_module, "_UNNAMED", unnamed)
+    storage = LocalStorage(tmp_path / "store")
+    old = os.umask(0o077)  # a strict umask: a stored file is still for all to read
+    try:
+        assert storage.create("journal/0000000001.jsonl", b"first\n") is True
+        assert storage.create("journal/0000000001.jsonl", b"second\n") is False
+    finally:
+        os.umask(old)
+    assert storage.read("journal/0000000001.jsonl") == b"first\n"
+    mode = (tmp_path / "store" / "journal" / "0000000001.jsonl").stat().st_mode
+    assert mode & 0o777 == 0o644
+    assert [p.name for p in (tmp_path / "store" / "journal").iterdir()] == ["0000000001.jsonl"]

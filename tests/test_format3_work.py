@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from threadkeep.archive import Archive, merger
-from threadkeep.archive.log import naming
+from threadkeep.archive.log import MAKING, making_lines, naming
 
 PAGE = (FIXTURES / "threadreader" / "quinnypig_2020_full.html").read_bytes()
 URL = "https://threadreaderapp.com/thread/1215710451343904768.html"
@@ -98,3 +98,33 @@ def test_naming_by_outcome_finds_the_lines_the_regex_found(
 ) -> None:
     found = [at for at, _ in naming(data, "sha256", SHA, strict=False, outcomes=outcomes)]
     assert found == _naming_by_regex(data, SHA, outcomes)
+
+
+MAKING_LOGS = [
+    *LOGS,
+    _log(_entry("new").replace('"status":null', '"status":200'), _entry("changed")),
+    _log(_entry("new").replace('"status":null', '"status":-1'), _entry("unchanged")),
+    _log(_entry("changed").replace('"parser_version":"0.1.0"', '"parser_version":"0.0.9"')),
+    _log(_entry("new").replace('"0.1.0"', '"0.1.0+local\\"x"')),  # an escaped quote in one
+    _log(_entry("new", url=f'https://x/\\"sha256\\":\\"{SHA}\\",\\"status\\":null'), _entry("new")),
+    _log(_entry("new"), "{not json " + _entry("changed")[1:], _entry("changed")),  # damaged
+]
+
+
+@pytest.mark.parametrize("data", MAKING_LOGS)
+@pytest.mark.parametrize("version", ["0.1.0", "0.0.9", '0.1.0+local"x'])
+def test_making_lines_finds_what_naming_finds_of_one_version(data: bytes, version: str) -> None:
+    """``log.making_lines`` (one regex over the range, in C) finds the lines of one parser
+    version that ``naming`` with the making outcomes finds, whatever the status."""
+    wanted = [
+        at
+        for at, entry in naming(data, "sha256", SHA, strict=False, outcomes=MAKING)
+        if entry.parser_version == version
+    ]
+    assert [at for at, _ in making_lines(data, SHA, version, 0, len(data))] == wanted
+    # and from a line's start, up to another's
+    starts = [0, *(n + 1 for n, byte in enumerate(data) if byte == ord("\n"))]
+    for start in starts:
+        for stop in starts:
+            found = [at for at, _ in making_lines(data, SHA, version, start, stop)]
+            assert found == [at for at in wanted if start <= at < stop]

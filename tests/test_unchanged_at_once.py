@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import random
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.conftest import FIXTURES
@@ -142,10 +143,10 @@ def test_making_remembers_what_it_read_and_never_a_staged_line(tmp_path: Path) -
     def expected() -> list[tuple[int, datetime]]:
         data = log.read()
         found = naming(data, "sha256", sha, strict=False, outcomes=MAKING)
-        return [(at, entry.time) for at, entry in found]
+        return [(at, e.time) for at, e in found if e.parser_version == "0.1.0"]
 
     def making() -> list[tuple[int, datetime]]:
-        return [(at, entry.time) for at, entry in log.making(log.read(), sha)]
+        return [(at, entry.time) for at, entry in log.making(log.read(), sha, "0.1.0")]
 
     for n in range(30):
         log.append(_line(n, outcomes[n % len(outcomes)], sha if n % 4 else other))
@@ -158,3 +159,36 @@ def test_making_remembers_what_it_read_and_never_a_staged_line(tmp_path: Path) -
     log.append(_line(101, "changed", sha))  # once a longer line is written in its place
     assert making() == expected() and making()[:-1] == logged
     assert making()[-1][1] == T0 + timedelta(minutes=101)
+
+
+def _newest_each(data: bytes) -> datetime | None:
+    """The reference: every line's time read, those that cannot be passed over."""
+    newest = None
+    for line in data.splitlines():
+        text = line.split(b'"time":"', 1)[1].split(b'"', 1)[0].decode()
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if at.tzinfo is not None and (newest is None or at > newest):
+            newest = at
+    return newest
+
+
+def test_the_newest_time_is_the_latest_whatever_form_the_times_take(tmp_path: Path) -> None:
+    """``CaptureLog.newest`` (the largest bytes when every time is UTC as threadkeep writes it)
+    gives what reading every time gives: with and without fractions of a second in the same
+    second, other offsets, and a time that is no date."""
+    chance = random.Random(15)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    for round_number in range(60):
+        log = CaptureLog(Archive(tmp_path / f"s{round_number}").storage)
+        for _ in range(chance.randint(1, 12)):
+            at = base + timedelta(seconds=chance.randint(0, 3), microseconds=chance.choice([0, 5]))
+            if chance.random() < 0.1:
+                at = at.astimezone(timezone(timedelta(hours=chance.choice([-5, 2]))))
+            log.append(_line(0, "unchanged", "ab" * 32).model_copy(update={"time": at}))
+        data = log.read()
+        if chance.random() < 0.1:  # digits that are no date
+            data += data.splitlines()[0].replace(b"2026-01-01T", b"2026-13-01T") + b"\n"
+        assert CaptureLog(log.storage).newest(data) == _newest_each(data), data

@@ -310,7 +310,7 @@ class CaptureLog:
         self.journal = Journal(storage, LOG, JOURNAL)
         self.staged: list[bytes] = []  # a merge's lines, read after the log until written
         self._newest: tuple[int, datetime | None] = (0, None)  # (bytes read, newest time)
-        self._making: dict[str, tuple[int, list[tuple[int, CaptureEntry]]]] = {}  # making()
+        self._making: dict[tuple[str, str], tuple[int, list[tuple[int, CaptureEntry]]]] = {}
 
     def newest(self, data: bytes) -> datetime | None:
         """The latest capture time in log ``data`` (a read of this log), or None when it has
@@ -325,39 +325,45 @@ class CaptureLog:
         if start > len(data):  # another log (a test replaced it): read it all
             start, newest = 0, None
         end = read_up_to(data)
-        for found in _TIME.finditer(data, start, end):
-            try:
-                at = datetime.fromisoformat(found.group(1).decode("ascii"))
-            except (ValueError, UnicodeDecodeError):
-                continue
-            if at.tzinfo is not None and (newest is None or at > newest):
-                newest = at
+        times = _times(data, start, end)
+        latest = _latest_utc(times)
+        if latest is None:  # a time not in UTC as threadkeep writes it: each one read
+            for found in times:
+                try:
+                    at = datetime.fromisoformat(found.decode("ascii"))
+                except (ValueError, UnicodeDecodeError):
+                    continue
+                if at.tzinfo is not None and (latest is None or at > latest):
+                    latest = at
+        if latest is not None and (newest is None or latest > newest):
+            newest = latest
         self._newest = (max(start, end), newest)
         return newest
 
-    def making(self, data: bytes, sha256: str) -> list[tuple[int, CaptureEntry]]:
-        """The lines of log ``data`` (a read of this log) that made a document's content from
-        raw body ``sha256`` (outcome ``new`` or ``changed``), oldest first, with their offsets:
-        what :func:`naming` finds, but the lines found in the stored log, and how far it was
-        read, are remembered for each body (the last :data:`MAKING_KEPT`), so that a process
-        re-capturing the same bytes again and again reads only the lines added since (a log
-        is only ever appended to: an offset always holds the same line). Lines staged by a
-        merge in progress (:meth:`stage`) are read each time, never remembered: a merge that
-        fails drops them."""
+    def making(
+        self, data: bytes, sha256: str, parser_version: str
+    ) -> list[tuple[int, CaptureEntry]]:
+        """The lines of log ``data`` (a read of this log) by which threadkeep
+        ``parser_version`` made a document's content from raw body ``sha256`` (outcome
+        ``new`` or ``changed``), oldest first, with their offsets (:func:`making_lines`).
+
+        The lines found in the stored log, and how far it was read, are remembered for each
+        body (the last :data:`MAKING_KEPT`), so that a process re-capturing the same bytes
+        again and again reads only the lines added since (a log is only ever appended to: an
+        offset always holds the same line). Lines staged by a merge in progress
+        (:meth:`stage`) are read each time, never remembered: a merge that fails drops them.
+        """
         stored = len(data) - sum(map(len, self.staged))
-        start, found = self._making.pop(sha256, (0, []))
+        start, found = self._making.pop((sha256, parser_version), (0, []))
         if start > stored:  # another log (a test replaced it): read it all
             start, found = 0, []
         end = read_up_to(data) if stored == len(data) else stored  # staged: after whole lines
         if end > start:
-            found = found + naming(
-                data, "sha256", sha256, strict=False, outcomes=MAKING, start=start, stop=end
-            )
-        self._making[sha256] = (end, found)
+            found = found + making_lines(data, sha256, parser_version, start, end)
+        self._making[sha256, parser_version] = (end, found)
         if len(self._making) > MAKING_KEPT:
             del self._making[next(iter(self._making))]  # the body re-captured longest ago
-        staged = naming(data, "sha256", sha256, strict=False, outcomes=MAKING, start=end)
-        return [*found, *staged]
+        return [*found, *making_lines(data, sha256, parser_version, end, len(data))]
 
     def append(self, entry: CaptureEntry) -> None:
         """Add one line (the caller holds the store lock): in format 3, a pack of one line."""
@@ -432,6 +438,45 @@ class CaptureLog:
 
 _TIME = re.compile(rb'(?m)^\{"time":"([^"]{1,64})"')
 """A log line's time: its first field, as :meth:`CaptureLog.append` writes it."""
+_LINE_TIME = re.compile(rb'\n\{"time":"([^"]{1,64})"')
+"""The time of each line after the first (a literal to search for, in C: a ``(?m)^`` anchor
+would be tried at every byte)."""
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_WHOLE = b"0000-00-00T00:00:00Z"  # a UTC time as threadkeep writes it, each digit a 0
+_FRACTION = b"0000-00-00T00:00:00.000000Z"  # and one with a fraction of a second
+_Z_FIRST = bytes.maketrans(b"Z", b"!")
+"""``Z`` as a byte that sorts before ``.``: so ``…:05Z`` sorts before ``…:05.500000Z``."""
+
+
+def _times(data: bytes, start: int, end: int) -> list[bytes]:
+    """The times of the lines of log ``data`` that start in ``[start, end)`` (``start`` where
+    a line starts), as written."""
+    times = []
+    if start == 0:
+        first = _TIME.match(data, 0, end)
+        if first is not None:
+            times.append(first.group(1))
+    return times + _LINE_TIME.findall(data, max(start - 1, 0), end)
+
+
+def _latest_utc(times: list[bytes]) -> datetime | None:
+    """The latest of ``times`` when each is a UTC time as threadkeep writes it (fixed-width
+    digits, ``Z``, six digits of fraction when it is not zero), found in C: such times order
+    as their bytes do once ``Z`` sorts before ``.``. Else None (the caller reads each one, as
+    for any other form)."""
+    if not times:
+        return None
+    joined = b"\n".join(times)
+    shape = joined.translate(_DIGITS_AS_ZERO)  # each time its template, if it is one
+    whole, fraction = shape.count(_WHOLE), shape.count(_FRACTION)
+    rest = shape.replace(_FRACTION, b"").replace(_WHOLE, b"")
+    if whole + fraction != len(times) or rest != b"\n" * (len(times) - 1):
+        return None
+    latest = max(joined.translate(_Z_FIRST).split(b"\n")).replace(b"!", b"Z")
+    try:
+        return datetime.fromisoformat(latest.decode("ascii"))
+    except ValueError:  # digits that are no date (month 13): each read, as for any form
+        return None
 
 
 def lines(data: bytes) -> Iterator[tuple[int, CaptureEntry | DamagedLine]]:
@@ -499,6 +544,43 @@ def _damaged(data: bytes, at: int, exc: ValidationError) -> CorruptStore:
     """The error for the damaged line that starts at offset ``at`` of log ``data``."""
     number = data.count(b"\n", 0, at) + 1
     return CorruptStore(f"{LOG} line {number} is damaged ({exc.errors()[0]['msg']})", path=LOG)
+
+
+def making_lines(
+    data: bytes, sha256: str, parser_version: str, start: int, stop: int
+) -> list[tuple[int, CaptureEntry]]:
+    """The lines of log ``data`` starting in ``[start, stop)`` (each where a line starts) by
+    which threadkeep ``parser_version`` made a document's content from raw body ``sha256``:
+    outcome ``new`` or ``changed``. What :func:`naming` with ``outcomes`` finds of them, by one
+    regex searched in C over the range (the version as JSON writes it): threadkeep writes a
+    line's fields in one order
+    (``sha256``, ``status``, ``parser_version``, ``outcome``), so such a line holds these bytes
+    together, which no url or error can (their quotes are escaped). Each line found is read
+    and checked; a torn last line is passed over, a damaged one too."""
+    pattern = re.compile(
+        rb'"sha256":"%s","status":(?:null|-?[0-9]+),"parser_version":"%s",'
+        rb'"outcome":"(?:new|changed)"'
+        % (
+            re.escape(sha256.encode("utf-8")),
+            re.escape(json.dumps(parser_version, ensure_ascii=False)[1:-1].encode("utf-8")),
+        )
+    )
+    found: list[tuple[int, CaptureEntry]] = []
+    for match in pattern.finditer(data, start, stop):
+        first = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.end())
+        line = data[first:] if end < 0 else data[first:end]
+        if end < 0 and not is_whole_line(line):
+            continue  # torn
+        try:
+            entry = CaptureEntry.model_validate_json(line)
+        except ValidationError:
+            continue
+        if (entry.sha256, entry.parser_version) == (sha256, parser_version) and (
+            entry.outcome in MAKING
+        ):
+            found.append((first, entry))
+    return found
 
 
 def naming(

@@ -150,8 +150,8 @@ def unchanged_line(
     # snapshot a rebuild made later for one of those is not seen here: then a parse.)
     made = {
         capture.time: capture.document
-        for _, capture in log.making(data, entry.sha256)
-        if (capture.url, capture.parser_version) == (entry.url, entry.parser_version)
+        for _, capture in log.making(data, entry.sha256, entry.parser_version)
+        if capture.url == entry.url
     }
     key = next((key for key in reversed(made.values()) if key is not None), None)
     generation = files.generation() if generation is None else generation

@@ -279,6 +279,12 @@ class LocalStorage:
     def _create(self, target: str, data: bytes) -> bool:
         folders = _make_folders([target])
         folder, name = os.path.split(target)
+        made = _create_unnamed(folder, name, target, data)
+        if made is not None:
+            if made:
+                for each in folders:
+                    _sync_folder(each)
+            return made
         try:
             handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP)
         except FileNotFoundError:
@@ -301,8 +307,8 @@ class LocalStorage:
                 raise _storage_error(exc, target) from exc
         finally:
             Path(temp).unlink(missing_ok=True)
-        for made in folders:
-            _sync_folder(made)
+        for each in folders:
+            _sync_folder(each)
         return True
 
     def prune(self, prefix: str) -> None:
@@ -638,6 +644,52 @@ def _storage_error(exc: OSError, target: str | Path) -> ArchiveError:
 
 INCOMING = ".incoming."
 """The prefix of the temporary files :meth:`LocalStorage.write_atomic_named` streams into."""
+
+
+_UNNAMED = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+"""Linux: a new file can be written with no name (``O_TMPFILE``), then linked to its name."""
+_NO_UNNAMED = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL, errno.ENOENT}
+"""``O_TMPFILE`` errors that say the file system (or the kernel) cannot make such a file."""
+
+
+def _create_unnamed(folder: str, name: str, target: str, data: bytes) -> bool | None:
+    """Write ``data`` to ``folder/name`` only if it is absent, the Linux way: a file with no
+    name (``O_TMPFILE``) written and synced, then linked to its name (``linkat``, which
+    refuses an existing one: False). No temporary name is made, removed, or left behind by a
+    kill. None when the system cannot (the caller then uses a named temporary file); a
+    folder removed meanwhile raises :class:`FileNotFoundError` (the caller makes it again)."""
+    if not _UNNAMED:
+        return None
+    try:
+        handle = os.open(folder, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    except FileNotFoundError:
+        if os.path.isdir(folder):  # the folder is there: no O_TMPFILE here after all
+            return None
+        raise
+    except OSError as exc:
+        if exc.errno in _NO_UNNAMED:
+            return None
+        raise _storage_error(exc, target) from exc
+    try:
+        with _writing(target), os.fdopen(handle, "wb", closefd=False) as stream:
+            os.fchmod(handle, 0o644)  # whatever the umask: a stored file is for all to read
+            stream.write(data)
+            stream.flush()
+            os.fsync(handle)
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.link(f"/proc/self/fd/{handle}", name, dst_dir_fd=directory)
+        except FileExistsError:
+            return False
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise _storage_error(exc, target) from exc
+        finally:
+            os.close(directory)
+    finally:
+        os.close(handle)
+    return True
 
 
 _NO_FLOCK = {errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL}
