@@ -212,6 +212,7 @@ KILLED_WRITER = textwrap.dedent(
     # A real SIGKILL at the instant before the log line.
     CaptureLog.append = lambda self, entry: os.kill(os.getpid(), signal.SIGKILL)
     CaptureLog.commit = lambda self: os.kill(os.getpid(), signal.SIGKILL)  # format 3's pack
+    CaptureLog.append_pack = lambda self, entry: os.kill(os.getpid(), signal.SIGKILL)  # at once
     page = open(sys.argv[2], "rb").read()
     Archive(sys.argv[1]).add(page, url=sys.argv[3], captured_at=datetime(2024, 2, 1, tzinfo=timezone.utc))
     """

@@ -8,12 +8,17 @@ time, url, bytes, status and origin) is still one capture, whichever way each co
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import random
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import FIXTURES
 from threadkeep.archive import Archive, layout
@@ -192,3 +197,39 @@ def test_the_newest_time_is_the_latest_whatever_form_the_times_take(tmp_path: Pa
         if chance.random() < 0.1:  # digits that are no date
             data += data.splitlines()[0].replace(b"2026-01-01T", b"2026-13-01T") + b"\n"
         assert CaptureLog(log.storage).newest(data) == _newest_each(data), data
+
+
+def _failing_once(real: Callable[..., Any], at: int) -> Callable[..., Any]:
+    """``real``, but its ``at``-th call fails with an I/O error."""
+    calls = 0
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == at:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real(*args, **kwargs)
+
+    return call
+
+
+@pytest.mark.parametrize(
+    ("what", "at"),
+    [("link", 1), ("fsync", 2)],
+    ids=["its pack not written", "its pack written, the folder's sync failed"],
+)
+def test_a_failure_logging_at_once_is_left_to_the_written_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str, at: int
+) -> None:
+    """The pack's ``create`` fails (before its link, or in the folder's sync after it): the
+    capture is then written and merged as any, and logged once either way."""
+    store, archive = stored(tmp_path)
+    monkeypatch.setattr(os, what, _failing_once(getattr(os, what), at))
+    result = archive.add(PAGE, url=URL, captured_at=T0 + timedelta(days=1))
+    monkeypatch.undo()
+    assert (result.outcome, result.document) == ("unchanged", "thread-1215710451343904768")
+    (line,) = [e for e in archive.captures() if e.time > T0]  # one line, not two
+    assert line.outcome == "unchanged"
+    assert f"{layout.CAPTURES}/{line.capture}.json" in files_under(store, layout.CAPTURES)
+    report = archive.verify()
+    assert report.ok and not report.pending and not list(archive.storage.list(layout.INBOX))

@@ -260,7 +260,12 @@ def _unchanged_now(
     content (:func:`unchanged_line`). The same capture logged already (the same time, url,
     bytes, status and origin) writes nothing and says what its line says. Else None: the
     caller writes it as any capture (pointer, capture object, merge), as it does when
-    another process holds the lock: a writer never waits on another to be durable."""
+    another process holds the lock: a writer never waits on another to be durable.
+
+    A failure here (a damaged record, a full disk, a lease lost) is left to that way too,
+    which says what it says of any capture (kept or not recorded): its pack names the key,
+    so were it written after all (a sync that failed after its link), the merge finds the
+    capture logged and logs it no second time."""
     assert pending.sha256 is not None
     with contextlib.ExitStack() as held:
         try:
@@ -277,13 +282,9 @@ def _unchanged_now(
                 line = unchanged_line(files, log, entry)
                 if line is None:
                     return None
-                log.stage(line)
-                try:
-                    log.commit()  # the commit point: its pack, durable once written
-                finally:
-                    log.discard()
-        except ArchiveError as exc:
-            raise _not_recorded(exc, pending.url) from exc
+                log.append_pack(line)  # the commit point: durable once it returns
+        except ArchiveError:
+            return None
     return unchanged_result(line)
 
 

@@ -381,6 +381,13 @@ class CaptureLog:
             for line in data.splitlines(keepends=True):
                 self.storage.append_line(LOG, line)
 
+    def append_pack(self, entry: CaptureEntry) -> None:
+        """Write one line as a pack of its own (format 3: the caller holds the lock and knows
+        the format), with no line staged meanwhile: readers in other threads never see it
+        before it is written."""
+        self.journal.append(entry.model_dump_json().encode("utf-8") + b"\n")
+        self.journal.compact()
+
     def stage(self, entry: CaptureEntry) -> None:
         """Hold a line of a merge in progress: :meth:`read` ends with it (the caller holds
         the lock, so it is where the line will be) until :meth:`commit` writes it."""
