@@ -22,8 +22,9 @@ server, every request handled under one lock) itself and stops it at the end.
    forty unchanged re-captures), and ``Archive(store).thread(ID)`` on a new ``Archive`` in
    this process (nothing read before).
 3. **requests a capture** (``--requests``, instead of the above): one writer's workload and
-   the 102-tweet thread, new then changed, each capture's requests (obstore's calls, counted
-   in this process) split into its own writes and its merge; and the requests of a cold
+   the 102-tweet thread, new, changed, then unchanged a day later (logged at once), each
+   capture's requests (obstore's calls, counted in this process) split into its own writes
+   and its merge; and the requests of a cold
    ``Archive(store).thread(ID)`` of the 102-tweet thread.
 
 Run from the repository root (needs the ``dev`` extras: moto and obstore)::
@@ -314,12 +315,17 @@ def count_requests(location: str) -> None:
     captures += [
         (data, url, at + timedelta(days=1 + n), "102") for n, (data, url, at) in enumerate(big)
     ]
+    # the later copy again, a day later (in time order, the lease free: logged at once)
+    captures.append((BIG_LATER.read_bytes(), BIG_URL, START + timedelta(days=3), "102"))
     seen: dict[str, list[tuple[int, int]]] = {}
     for data, url, at, size in captures:
         before, merged = counts["all"], counts["merge"]
         outcome = archive.add(data, url=url, captured_at=at).outcome
         total, merge = counts["all"] - before, counts["merge"] - merged
-        seen.setdefault(f"{outcome} ({size}-tweet page)", []).append((total - merge, merge))
+        how = (
+            " at once" if outcome == "unchanged" and merge == 0 else ""
+        )  # no merge: logged at once
+        seen.setdefault(f"{outcome}{how} ({size}-tweet page)", []).append((total - merge, merge))
     before = counts["all"]
     start = time.perf_counter()
     threadkeep.Archive(location).thread("1215710451343904768")
