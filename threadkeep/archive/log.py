@@ -560,10 +560,10 @@ def making_lines(
     which threadkeep ``parser_version`` made a document's content from raw body ``sha256``:
     outcome ``new`` or ``changed``. What :func:`naming` with ``outcomes`` finds of them, by one
     regex searched in C over the range (the version as JSON writes it): threadkeep writes a
-    line's fields in one order
-    (``sha256``, ``status``, ``parser_version``, ``outcome``), so such a line holds these bytes
-    together, which no url or error can (their quotes are escaped). Each line found is read
-    and checked; a torn last line is passed over, a damaged one too."""
+    line's fields in one order (``sha256``, ``status``, ``parser_version``, ``outcome``), so
+    such a line holds these bytes together, which no url or error can (their quotes are
+    escaped). Each line found is read and checked; a torn last line is passed over, a
+    damaged one too."""
     pattern = re.compile(
         rb'"sha256":"%s","status":(?:null|-?[0-9]+),"parser_version":"%s",'
         rb'"outcome":"(?:new|changed)"'
@@ -597,8 +597,6 @@ def naming(
     *,
     strict: bool,
     outcomes: frozenset[str] | None = None,
-    start: int = 0,
-    stop: int | None = None,
 ) -> list[tuple[int, CaptureEntry]]:
     """The entries of log ``data`` whose ``field`` is ``value``, oldest first, each with its
     line's offset: found by a byte search, without reading the other lines. With
@@ -608,8 +606,7 @@ def naming(
 
     The search cannot be fooled by a url or an error holding the same words: in a JSON
     string their quotes are escaped. A torn last line is skipped; a damaged line raises
-    :class:`CorruptStore` (``strict``) or is skipped. ``start`` and ``stop``: where lines of
-    ``data`` start; only the lines from ``start`` on, and before ``stop``, are read.
+    :class:`CorruptStore` (``strict``) or is skipped.
     """
     needle = b'"' + field.encode() + b'":"' + value.encode("utf-8") + b'"'
     wanted = [b'"outcome":"%s"' % outcome.encode() for outcome in sorted(outcomes or ())]
@@ -625,8 +622,8 @@ def naming(
         return at
 
     found: list[tuple[int, CaptureEntry]] = []
-    at = search(start)
-    while at >= 0 and (stop is None or at < stop):
+    at = search(0)
+    while at >= 0:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         line = data[start:] if end < 0 else data[start:end]
