@@ -428,7 +428,9 @@ class Archive:
 
         The capture is written without the store lock (its raw body and its capture object:
         durable once written, see docs/format.md, format 3), then merged under the lock with
-        every other pending capture. With ``merge=False`` (default: :attr:`merging`) it is
+        every other pending capture. Bytes stored already that are the document's latest
+        content, the lock free and nothing pending, are logged at once instead: one log line,
+        nothing else written. With ``merge=False`` (default: :attr:`merging`) it is
         only written (outcome ``pending``): the next merge (any capture's, :meth:`merge`,
         ``verify --repair``) merges it. A capture another process merged first says what its
         log line says.
