@@ -41,6 +41,7 @@ Run from the repository root::
     python benchmarks/archive.py --compare --tweets 3000   # batch against one by one
     python benchmarks/archive.py --work           # target 3 and 4 of issue 15
     python benchmarks/archive.py --work --history 1000   # and as the page's log lines grow
+    python benchmarks/archive.py --work --phases  # where a re-capture's time goes
     python benchmarks/archive.py --show --store S # show again on a store built before
 """
 
@@ -266,6 +267,77 @@ def timed_recapture(rounds: int, block: int = 10) -> None:
             )
 
 
+def recapture_phases(rounds: int) -> None:
+    """Where an unchanged re-capture's time goes, timed one by one after a parse (as
+    :func:`timed_recapture` does): each step of ``Archive.add`` wrapped in ``perf_counter``,
+    the median of each over ``rounds``."""
+    import contextlib
+    import hashlib
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    from threadkeep.archive import apply
+
+    gc.enable()
+    archive = Archive(tempfile.mkdtemp(prefix="threadkeep-bench-"))
+    archive.add(PAGE, url=THREAD_URL)
+    marks: dict[str, list[float]] = {}
+
+    def timing(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                marks.setdefault(name, []).append(time.perf_counter() - start)
+
+        return call
+
+    real_lock = archive.files.lock
+
+    def lock(timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
+        @contextlib.contextmanager
+        def held() -> Iterator[None]:
+            start = time.perf_counter()
+            with real_lock(timeout):
+                marks.setdefault("the lock taken", []).append(time.perf_counter() - start)
+                yield
+
+        return held()
+
+    archive.files.lock = lock  # type: ignore[method-assign]
+    archive.upgrade = timing("upgrade (the store file read)", archive.upgrade)  # type: ignore[method-assign]
+    archive.files.has_raw = timing("has_raw", archive.files.has_raw)  # type: ignore[method-assign]
+    real_list = archive.storage.list
+
+    def listed(prefix: str) -> Iterator[str]:
+        start = time.perf_counter()
+        found = list(real_list(prefix))
+        marks.setdefault(f"list {prefix}/", []).append(time.perf_counter() - start)
+        return iter(found)
+
+    archive.storage.list = listed  # type: ignore[method-assign]
+    apply.unchanged_line = timing("unchanged_line", apply.unchanged_line)
+    archive.log.append_pack = timing("the pack written", archive.log.append_pack)  # type: ignore[method-assign]
+    hashed = []
+    added = []
+    for _ in range(rounds):
+        threadkeep.parse(PAGE, url=THREAD_URL)
+        start = time.perf_counter()
+        hashlib.sha256(PAGE).hexdigest()
+        hashed.append(time.perf_counter() - start)
+        threadkeep.parse(PAGE, url=THREAD_URL)
+        start = time.perf_counter()
+        assert archive.add(PAGE, url=THREAD_URL).outcome == "unchanged"
+        added.append(time.perf_counter() - start)
+    median = statistics.median
+    print(f"unchanged re-capture after a parse, by step (medians of {rounds}):")
+    print(f"  {'the whole add':32} {median(added) * 1000:6.2f} ms")
+    print(f"  {'sha256 of the page (apart)':32} {median(hashed) * 1000:6.2f} ms")
+    for name, times in marks.items():
+        print(f"  {name:32} {median(times) * 1000:6.2f} ms ({len(times) // rounds} a capture)")
+
+
 def files_state(folder: Path) -> dict[str, tuple[int, int]]:
     return {
         path.relative_to(folder).as_posix(): (path.stat().st_mtime_ns, path.stat().st_size)
@@ -358,6 +430,11 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=60, help="Rounds for --work timing.")
     parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="With --work: where an unchanged re-capture's time goes, step by step.",
+    )
+    parser.add_argument(
         "--history",
         type=int,
         metavar="N",
@@ -377,6 +454,8 @@ def main() -> None:
         timed_recapture(options.rounds)
         if options.history:
             recapture_history(options.history)
+        if options.phases:
+            recapture_phases(options.rounds)
         files_written([1, 10, 50])
         show_cpu()
         return
