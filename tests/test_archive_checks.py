@@ -219,22 +219,29 @@ KILLED_WRITER = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
-def test_sigkill_during_an_unchanged_capture_leaves_the_store_as_it_was(
-    sound: Path, store: Path, tmp_path: Path
-) -> None:
+def killed_adding_later(script: str, store: Path, tmp_path: Path) -> dict[str, bytes]:
+    """Run ``script`` in a child adding the later page (stored already) to ``store``; it must
+    die by SIGKILL. The store's files before it ran."""
     page = tmp_path / "later.html"
     page.write_bytes(later_page())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     before = files_of(store)
     child = subprocess.run(
-        [sys.executable, "-c", KILLED_WRITER, str(store), str(page), URL],
+        [sys.executable, "-c", script, str(store), str(page), URL],
         env=env,
         cwd=ROOT,
         timeout=120,
         check=False,
     )
     assert child.returncode == -signal.SIGKILL
+    return before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals")
+def test_sigkill_during_an_unchanged_capture_leaves_the_store_as_it_was(
+    sound: Path, store: Path, tmp_path: Path
+) -> None:
+    before = killed_adding_later(KILLED_WRITER, store, tmp_path)
     # its bytes were stored and the lock was free: its line (one pack) was all it would have
     # written, so killed before it, it wrote nothing (the call never returned: not recorded)
     assert files_of(store) == before
@@ -260,18 +267,7 @@ BUSY_KILLED_WRITER = KILLED_WRITER.replace(
 def test_sigkill_during_an_unchanged_capture_that_waited_leaves_it_pending(
     sound: Path, store: Path, tmp_path: Path
 ) -> None:
-    page = tmp_path / "later.html"
-    page.write_bytes(later_page())
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    before = files_of(store)
-    child = subprocess.run(
-        [sys.executable, "-c", BUSY_KILLED_WRITER, str(store), str(page), URL],
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert child.returncode == -signal.SIGKILL
+    before = killed_adding_later(BUSY_KILLED_WRITER, store, tmp_path)
     # the lock was held: it wrote its capture (durable, pending), then was killed in its merge
     after = files_of(store)
     written = {path for path in after if before.get(path) != after[path]}

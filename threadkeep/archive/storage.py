@@ -297,14 +297,8 @@ class LocalStorage:
                 stream.write(data)
                 stream.flush()
                 os.fsync(handle)
-            try:
-                os.link(temp, target)
-            except FileExistsError:
+            if not _linked(lambda: os.link(temp, target), target):
                 return False
-            except FileNotFoundError:
-                raise
-            except OSError as exc:
-                raise _storage_error(exc, target) from exc
         finally:
             Path(temp).unlink(missing_ok=True)
         for each in folders:
@@ -678,17 +672,27 @@ def _create_unnamed(folder: str, name: str, target: str, data: bytes) -> bool | 
             os.fsync(handle)
         directory = os.open(folder, os.O_RDONLY)
         try:
-            os.link(f"/proc/self/fd/{handle}", name, dst_dir_fd=directory)
-        except FileExistsError:
-            return False
-        except FileNotFoundError:
-            raise
-        except OSError as exc:
-            raise _storage_error(exc, target) from exc
+            source = f"/proc/self/fd/{handle}"
+            return _linked(lambda: os.link(source, name, dst_dir_fd=directory), target)
         finally:
             os.close(directory)
     finally:
         os.close(handle)
+
+
+def _linked(link: Callable[[], None], target: str) -> bool:
+    """Make a new file's name (``link``, which refuses an existing one): True when made,
+    False when ``target`` exists already (kept as it is). A folder gone meanwhile raises
+    :class:`FileNotFoundError` (:meth:`LocalStorage.create` makes it again); any other
+    failure, the :class:`ArchiveError` that names ``target``."""
+    try:
+        link()
+    except FileExistsError:
+        return False
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise _storage_error(exc, target) from exc
     return True
 
 
