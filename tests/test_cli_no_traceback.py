@@ -241,11 +241,16 @@ def test_a_store_in_a_folder_that_cannot_be_written_is_named() -> None:
     ]
 
 
-def test_a_read_only_store_is_named_not_the_source() -> None:
+@pytest.mark.parametrize("stored", [False, True], ids=["new bytes", "bytes stored already"])
+def test_a_read_only_store_is_named_not_the_source(stored: bool) -> None:
+    # Bytes stored already try the lock first (an unchanged capture is logged at once): it
+    # cannot be taken in a read-only store, and the capture is then refused as any is.
     with shared_folder() as folder:
         page = readable_copy(SMALL, folder)
         store = folder / "store"
         threadkeep.Archive(store).add(THREAD.read_bytes())
+        if stored:
+            threadkeep.Archive(store).add(SMALL.read_bytes())
         for path in [store, *store.rglob("*")]:
             path.chmod(0o555 if path.is_dir() else 0o444)
         done = run_unprivileged("archive", str(page), "--store", str(store))

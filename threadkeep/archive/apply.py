@@ -45,7 +45,7 @@ from threadkeep.archive.records import (
     StoredTweet,
 )
 from threadkeep.archive.storage import RefusedPath
-from threadkeep.errors import ArchiveError, LockTimeout, ParseError, UnsupportedPage
+from threadkeep.errors import ArchiveError, ParseError, UnsupportedPage
 from threadkeep.models import Export, Origin
 
 __all__ = ["Applied", "Applier", "Place", "apply", "capture", "is_empty"]
@@ -270,7 +270,7 @@ def _unchanged_now(
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(files.lock(timeout=0))
-        except LockTimeout:
+        except ArchiveError:  # held by another (LockTimeout), or it cannot be taken here
             return None
         try:
             with files.read_ahead(), log.journal.holding():
