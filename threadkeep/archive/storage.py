@@ -642,7 +642,7 @@ INCOMING = ".incoming."
 
 _UNNAMED = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 """Linux: a new file can be written with no name (``O_TMPFILE``), then linked to its name."""
-_NO_UNNAMED = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL, errno.ENOENT}
+_NO_UNNAMED = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL}
 """``O_TMPFILE`` errors that say the file system (or the kernel) cannot make such a file."""
 
 
@@ -670,7 +670,12 @@ def _create_unnamed(folder: str, name: str, target: str, data: bytes) -> bool | 
             stream.write(data)
             stream.flush()
             os.fsync(handle)
-        directory = os.open(folder, os.O_RDONLY)
+        try:
+            directory = os.open(folder, os.O_RDONLY)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise _storage_error(exc, target) from exc
         try:
             source = f"/proc/self/fd/{handle}"
             return _linked(lambda: os.link(source, name, dst_dir_fd=directory), target)
