@@ -3,9 +3,9 @@ whole log that it can do per key, and finds what the whole-log searches found.
 
 ``merger.pending`` checks a small inbox against the log one key at a time
 (:func:`merger.logged_key`, one byte search each) instead of building the set of every key
-the log names (:func:`merger.logged_keys`, a regex over the whole log); ``log.naming`` with
-``outcomes`` looks for the outcomes on each found line with bounded byte searches instead of
-a lazy regex that read every line of the same raw body to its end.
+the log names (:func:`merger.logged_keys`, a regex over the whole log); the lines that made
+content from a raw body are found by one regex over the log (``log.making_lines``), and
+match what a lazy regex reading each such line to its end found, and what ``naming`` finds.
 """
 
 from __future__ import annotations
@@ -90,14 +90,9 @@ def _naming_by_regex(data: bytes, value: str, outcomes: frozenset[str]) -> list[
 
 
 @pytest.mark.parametrize("data", LOGS)
-@pytest.mark.parametrize(
-    "outcomes", [frozenset({"new", "changed"}), frozenset({"unchanged"}), frozenset({"failed"})]
-)
-def test_naming_by_outcome_finds_the_lines_the_regex_found(
-    data: bytes, outcomes: frozenset[str]
-) -> None:
-    found = [at for at, _ in naming(data, "sha256", SHA, strict=False, outcomes=outcomes)]
-    assert found == _naming_by_regex(data, SHA, outcomes)
+def test_making_lines_finds_the_lines_the_lazy_regex_found(data: bytes) -> None:
+    found = [at for at, _ in making_lines(data, SHA, "0.1.0", 0, len(data))]
+    assert found == _naming_by_regex(data, SHA, MAKING)
 
 
 MAKING_LOGS = [
@@ -118,8 +113,8 @@ def test_making_lines_finds_what_naming_finds_of_one_version(data: bytes, versio
     version that ``naming`` with the making outcomes finds, whatever the status."""
     wanted = [
         at
-        for at, entry in naming(data, "sha256", SHA, strict=False, outcomes=MAKING)
-        if entry.parser_version == version
+        for at, entry in naming(data, "sha256", SHA, strict=False)
+        if entry.outcome in MAKING and entry.parser_version == version
     ]
     assert [at for at, _ in making_lines(data, SHA, version, 0, len(data))] == wanted
     # and from a line's start, up to another's

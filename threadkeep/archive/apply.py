@@ -276,10 +276,11 @@ def _unchanged_now(
             with files.read_ahead(), log.journal.holding():
                 if next(iter(files.storage.list(layout.INBOX)), None) is not None:
                     return None  # captures pending: merged with this one, in time order
-                if merger.logged_key(log.read(), key):  # the same capture, logged already
-                    return _as_logged(log.read(), key, pending.time, pending.sha256)
+                data = log.read()
+                if merger.logged_key(data, key):  # the same capture, logged already
+                    return _as_logged(data, key, pending.time, pending.sha256)
                 entry = CaptureEntry(**pending.model_dump(), outcome="unchanged", capture=key)
-                line = unchanged_line(files, log, entry)
+                line = unchanged_line(files, log, entry, data=data)
                 if line is None:
                     return None
                 log.append_pack(line)  # the commit point: durable once it returns

@@ -558,12 +558,11 @@ def making_lines(
 ) -> list[tuple[int, CaptureEntry]]:
     """The lines of log ``data`` starting in ``[start, stop)`` (each where a line starts) by
     which threadkeep ``parser_version`` made a document's content from raw body ``sha256``:
-    outcome ``new`` or ``changed``. What :func:`naming` with ``outcomes`` finds of them, by one
-    regex searched in C over the range (the version as JSON writes it): threadkeep writes a
-    line's fields in one order (``sha256``, ``status``, ``parser_version``, ``outcome``), so
-    such a line holds these bytes together, which no url or error can (their quotes are
-    escaped). Each line found is read and checked; a torn last line is passed over, a
-    damaged one too."""
+    outcome ``new`` or ``changed``. What :func:`naming` finds of them, by one regex searched
+    in C over the range (the version as JSON writes it): threadkeep writes a line's fields in
+    one order (``sha256``, ``status``, ``parser_version``, ``outcome``), so such a line holds
+    these bytes together, which no url or error can (their quotes are escaped). Each line
+    found is read and checked; a torn last line is passed over, a damaged one too."""
     pattern = re.compile(
         rb'"sha256":"%s","status":(?:null|-?[0-9]+),"parser_version":"%s",'
         rb'"outcome":"(?:new|changed)"'
@@ -596,33 +595,17 @@ def naming(
     value: str,
     *,
     strict: bool,
-    outcomes: frozenset[str] | None = None,
 ) -> list[tuple[int, CaptureEntry]]:
     """The entries of log ``data`` whose ``field`` is ``value``, oldest first, each with its
-    line's offset: found by a byte search, without reading the other lines. With
-    ``outcomes``, only the lines where ``field`` is followed by one of those outcomes are
-    found (each place of ``field`` is read on, in C, to its line's ``outcome``: a field the
-    log writes before it, such as ``sha256``), and no other line is parsed.
+    line's offset: found by a byte search, without reading the other lines.
 
     The search cannot be fooled by a url or an error holding the same words: in a JSON
     string their quotes are escaped. A torn last line is skipped; a damaged line raises
     :class:`CorruptStore` (``strict``) or is skipped.
     """
     needle = b'"' + field.encode() + b'":"' + value.encode("utf-8") + b'"'
-    wanted = [b'"outcome":"%s"' % outcome.encode() for outcome in sorted(outcomes or ())]
-
-    def search(start: int) -> int:
-        at = data.find(needle, start)
-        while outcomes is not None and at >= 0:
-            end = data.find(b"\n", at)
-            end = len(data) if end < 0 else end
-            if any(data.find(outcome, at + len(needle), end) >= 0 for outcome in wanted):
-                break  # one of the outcomes after ``field`` on its line
-            at = data.find(needle, at + len(needle))
-        return at
-
     found: list[tuple[int, CaptureEntry]] = []
-    at = search(0)
+    at = data.find(needle)
     while at >= 0:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
@@ -638,5 +621,5 @@ def naming(
                     found.append((start, entry))
         if end < 0:
             break
-        at = search(end)
+        at = data.find(needle, end)
     return found

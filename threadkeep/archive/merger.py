@@ -130,11 +130,15 @@ def unchanged_result(line: CaptureEntry) -> AddResult:
 
 
 def unchanged_line(
-    files: StoreFiles, log: CaptureLog, entry: CaptureEntry, generation: int | None = None
+    files: StoreFiles,
+    log: CaptureLog,
+    entry: CaptureEntry,
+    generation: int | None = None,
+    data: bytes | None = None,
 ) -> CaptureEntry | None:
     """The log line of ``entry`` as an unchanged capture, when that is what it is without
     parsing it (the caller holds the lock, and has read the ``generation`` in use under it,
-    or it is read now); else None.
+    and the log as ``data``, or they are read now); else None.
 
     It is when a snapshot of the document in use was written from the same bytes, by a
     logged capture from the same url parsed by this threadkeep (the same parser gives the same
@@ -144,7 +148,7 @@ def unchanged_line(
     otherwise (into another document, or none).
     """
     assert entry.sha256 is not None
-    data = log.read()
+    data = log.read() if data is None else data
     # The captures that made a document's content from these bytes: the unchanged
     # ones (most lines naming them, one each time they are seen again) made none. (A
     # snapshot a rebuild made later for one of those is not seen here: then a parse.)
