@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, fixture_bytes, read_log, rewrite_log
-from threadkeep.archive import Archive
+from threadkeep.archive import Archive, LocalStorage
 from threadkeep.archive import apply as apply_module
 from threadkeep.cli import cli
 
@@ -315,3 +316,47 @@ def test_a_damaged_rebuild_file_is_reported_and_repaired(
     article = next(entry.document for entry in archive.captures() if entry.document)
     document = archive.document(article)
     assert document is not None and document.captures == 1
+
+
+class CountingStorage(LocalStorage):
+    """The local disk, counting how often each file is read (found or not)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.reads: Counter[str] = Counter()
+
+    def read(self, path: str) -> bytes:
+        self.reads[path] += 1
+        return super().read(path)
+
+
+def test_a_new_capture_asks_the_disk_for_each_missing_record_once(
+    tmp_path: Path, page: bytes
+) -> None:
+    # A merge asks for each tweet's record three times (is the capture named already, the
+    # merge, is it changed); a record found missing is remembered until the merge writes it.
+    storage = CountingStorage(tmp_path)
+    archive = Archive(tmp_path, storage=storage)
+    archive.add(page, url=URL, captured_at=T0)
+    tweet_reads = {p: n for p, n in storage.reads.items() if p.startswith("gen-1/tweets/")}
+    on_disk = {
+        path.relative_to(tmp_path).as_posix()
+        for path in (tmp_path / "gen-1/tweets").rglob("*.json")
+    }
+    assert set(tweet_reads) == on_disk  # the 102 tweets and the two they quote, all new
+    assert len(on_disk) == 104
+    assert max(tweet_reads.values()) == 1
+    thread = archive.thread(THREAD)
+    assert thread is not None and len(thread.tweets) == 102
+    assert archive.verify().ok
+    # The records written are read back from the disk by the next capture: an edited copy
+    # changes the sixth tweet, and only it, as a later merge sees the records it wrote.
+    storage.reads.clear()
+    result = archive.add(edited_sixth(page), url=URL, captured_at=T0 + timedelta(days=1))
+    assert result.outcome == "changed"
+    assert storage.reads[f"gen-1/tweets/{SIXTH[-2:]}/{SIXTH}.json"] >= 1  # not remembered
+    sixth = archive.tweet(SIXTH)
+    assert sixth is not None
+    assert [version.text for version in sixth.versions][-1] == "Never read the comments."
+    assert len(sixth.versions) == 2
+    assert archive.verify().ok

@@ -138,8 +138,9 @@ class StoreFiles:
     @contextlib.contextmanager
     def read_ahead(self) -> Iterator[None]:
         """Keep, for the block (which holds the lock: no one else writes the records), the
-        files :meth:`prefetch` reads at once and every file the block writes, so that
-        reading them again costs no round trip (an object store's records)."""
+        files :meth:`prefetch` reads at once, every file the block writes and every record
+        found missing, so that reading them again costs no round trip (an object store's
+        records) and no failed open (a local disk's)."""
         if getattr(self._read_ahead, "found", None) is not None:  # inside one already: its
             yield
             return
@@ -451,6 +452,13 @@ class StoreFiles:
         try:
             return self._at(path, model)
         except FileNotFoundError:
+            # In a read_ahead block a missing record stays missing until the block writes it
+            # (_write keeps what it writes there), as a prefetch's None says on an object
+            # store: a merge asks for each new tweet's record three times, and a local disk
+            # then answers once.
+            found: dict[str, bytes | None] | None = getattr(self._read_ahead, "found", None)
+            if found is not None:
+                found.setdefault(path, None)
             return None
 
     def _at(self, path: str, model: type[M]) -> M:
