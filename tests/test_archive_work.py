@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, fixture_bytes, read_log, rewrite_log
-from threadkeep.archive import Archive, LocalStorage
+from threadkeep.archive import Archive, LocalStorage, layout
 from threadkeep.archive import apply as apply_module
 from threadkeep.cli import cli
 
@@ -338,10 +338,12 @@ def test_a_new_capture_asks_the_disk_for_each_missing_record_once(
     storage = CountingStorage(tmp_path)
     archive = Archive(tmp_path, storage=storage)
     archive.add(page, url=URL, captured_at=T0)
-    tweet_reads = {p: n for p, n in storage.reads.items() if p.startswith("gen-1/tweets/")}
+    folder = layout.tweets_folder(1)
+    tweet_reads = {p: n for p, n in storage.reads.items() if p.startswith(f"{folder}/")}
     on_disk = {
         path.relative_to(tmp_path).as_posix()
-        for path in (tmp_path / "gen-1/tweets").rglob("*.json")
+        for path in (tmp_path / folder).rglob("*")
+        if path.is_file()
     }
     assert set(tweet_reads) == on_disk  # the 102 tweets and the two they quote, all new
     assert len(on_disk) == 104
@@ -354,7 +356,7 @@ def test_a_new_capture_asks_the_disk_for_each_missing_record_once(
     storage.reads.clear()
     result = archive.add(edited_sixth(page), url=URL, captured_at=T0 + timedelta(days=1))
     assert result.outcome == "changed"
-    assert storage.reads[f"gen-1/tweets/{SIXTH[-2:]}/{SIXTH}.json"] >= 1  # not remembered
+    assert storage.reads[layout.tweet_path(SIXTH, 1)] >= 1  # not remembered
     sixth = archive.tweet(SIXTH)
     assert sixth is not None
     assert [version.text for version in sixth.versions][-1] == "Never read the comments."
