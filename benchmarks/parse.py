@@ -287,6 +287,10 @@ def ms(ns: float) -> str:
     return f"{ns / 1e6:.3f}"
 
 
+def us(ns: float) -> str:
+    return f"{ns / 1e3:.0f}"
+
+
 def aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     """``rows`` under ``header``, the first column left-aligned, the others right-aligned."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -494,6 +498,103 @@ def results(
     }
 
 
+ARTICLES = [name for name, floor in FLOORS.items() if floor is article]
+
+
+def _without(patches: list[tuple[object, str, object]], data: bytes) -> object:
+    """``threadkeep.parse(data)`` with each ``(module, name, value)`` of ``patches`` in place
+    for the call (the same function, no patch, times full: both pay the swap)."""
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    for module, name, value in patches:
+        setattr(module, name, value)
+    try:
+        return threadkeep.parse(data)
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+def pieces() -> dict[str, list[tuple[object, str, object]]]:
+    """What a full parse of an article does that the family floor leaves out, each as the
+    patches that leave it out (for ``--pieces``): every piece is work no article page needs
+    for its result, which :func:`account` checks page by page before timing."""
+    from threadkeep import parsing
+    from threadkeep.parsing import embeds, html, inputs, kinds
+
+    first_article = next(n for n, kind in enumerate(kinds.KINDS) if kind.name == "article")
+    return {
+        "attribute scan (limits)": [(html, "_check_attributes", lambda data, source: None)],
+        "tag count (limits)": [(html, "_check_tags", lambda data, source: None)],
+        "encoding detection": [(html, "detect", lambda data: ("utf-8", True))],
+        "web-archive check": [(parsing, "capture_time", lambda raw, url: None)],
+        "kind detection": [
+            (parsing, "KINDS", kinds.KINDS[first_article:]),
+            (embeds, "has_embeds", lambda root: True),
+        ],
+        "input form sniffing": [(inputs, "_form", lambda raw: "html")],
+        "http_only pass": [(parsing, "http_only", lambda result: result)],
+    }
+
+
+@dataclass
+class Pieces:
+    """One article page: full, its family floor, full without each piece, and full without
+    them all (see :func:`pieces`)."""
+
+    name: str
+    full: Measurement
+    family: Measurement
+    without: dict[str, Measurement]
+    without_all: Measurement
+
+    def measurements(self) -> list[Measurement]:
+        return [self.full, self.family, *self.without.values(), self.without_all]
+
+
+def account(rounds: int, round_ms: float) -> list[str]:
+    """``--pieces``: for each article target page, what each piece of a full parse costs
+    (full less full without it), their sum, and full without them all against the family
+    floor. Each variant must return full's result for the page, or the script stops."""
+    found = pieces()
+    everything = [patch for patches in found.values() for patch in patches]
+    cases = []
+    for name in ARTICLES:
+        data = (FIXTURES / name).read_bytes()
+        expected = threadkeep.parse(data)
+        without = {
+            piece: Measurement(partial(_without, patches, data)) for piece, patches in found.items()
+        }
+        without_all = Measurement(partial(_without, everything, data))
+        for piece, measurement in [*without.items(), ("all of them", without_all)]:
+            if measurement.func() != expected:
+                raise SystemExit(f"{name} without {piece} is not full's result")
+        full = Measurement(partial(_without, [], data))
+        family = Measurement(partial(article_family, data))
+        cases.append(Pieces(name, full, family, without, without_all))
+    run(cases, rounds, round_ms, progress=sys.stderr.isatty())  # type: ignore[arg-type]
+    lines: list[str] = []
+    for case in cases:
+        full, family = case.full.median_ns, case.family.median_ns
+        rows = [("full", ms(full), ""), ("family floor", ms(family), us(full - family))]
+        total = 0.0
+        for piece, measurement in case.without.items():
+            cost = full - measurement.median_ns
+            total += cost
+            rows.append((f"  {piece}", ms(measurement.median_ns), us(cost)))
+        rest = case.without_all.median_ns
+        rows += [
+            ("  sum of the pieces", "", us(total)),
+            ("full without them all", ms(rest), us(full - rest)),
+        ]
+        lines += [case.name, *aligned(("", "ms", "full less it, µs"), rows)]
+        lines.append(
+            f"full / family floor {full / family:.2f}x; without them all "
+            f"{rest / family:.2f}x the family floor"
+        )
+        lines.append("")
+    return lines
+
+
 def calls(what: str, page: str, count: str) -> int:
     """Call one measurement of one target page ``count`` times (after two warm-up calls and
     a collection, the collector then off so that counts repeat), timing nothing: what
@@ -529,6 +630,12 @@ def main(argv: list[str] | None = None) -> int:
         help="no timing: call full, bare, floor or family on PAGE (a target page) N times, for "
         "counting instructions with valgrind --tool=callgrind (subtract a run of N=0)",
     )
+    parser.add_argument(
+        "--pieces",
+        action="store_true",
+        help="the two articles: what each piece of a full parse the family floor leaves out "
+        "costs (full less full without it)",
+    )
     args = parser.parse_args(argv)
     if args.calls is not None:
         return calls(*args.calls)
@@ -536,6 +643,14 @@ def main(argv: list[str] | None = None) -> int:
     round_ms = QUICK_ROUND_MS if args.quick else DEFAULT_ROUND_MS
     if rounds < 1:
         parser.error("--rounds must be at least 1")
+    if args.pieces:
+        print("threadkeep parse benchmark: the pieces of a full parse of an article")
+        for key, value in machine().items():
+            print(f"  {key}: {value}")
+        print(f"  {rounds} rounds x ~{round_ms:g} ms per measurement, median; gc on\n")
+        for line in account(rounds, round_ms):
+            print(line)
+        return 0
 
     info = machine()
     width = max(map(len, info))
