@@ -24,11 +24,13 @@ with distinct ids and texts.
    (``--store``), with its peak memory: every hash, and the log replayed and compared.
 
 6. **the batch write against one file at a time** (``--compare``): new captures made in turn
-   into four stores in one process: one writing a capture's body, snapshot and records as one
+   into five stores in one process: one writing a capture's body, snapshot and records as one
    batch (the default), one doing the same with its syncs made from one thread, one
    writing and syncing each file on its own, one after another (the write path before issue
-   15), and one asking the disk again for a record found missing each time a merge asks
-   for it (before issue 15's round 9: three failed opens for each new tweet, not one).
+   15), one asking the disk again for a record found missing each time a merge asks
+   for it (before issue 15's round 9: three failed opens for each new tweet, not one), and
+   one making its temporary files with ``tempfile.mkstemp`` and a buffered stream (before
+   round 10).
    Their times (and the CPU time they used) are compared under the same load.
 
 7. **only the work that changed** (``--work``), on the real 133 KB thread page: an unchanged
@@ -54,6 +56,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -63,9 +66,9 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import threadkeep
 from threadkeep.archive import Archive, LocalStorage, storage
@@ -146,6 +149,47 @@ class OneThread(LocalStorage):
             storage._SYNC_THREADS = threads
 
 
+def _write_temps_mkstemp(
+    files: Sequence[tuple[str, bytes]],
+    temps: list[tuple[str, str]],
+    run: Callable[[list[Callable[[], None]]], None],
+) -> None:
+    """``storage._write_temps`` before issue 15's round 10: each temporary file named by
+    ``tempfile.mkstemp`` and written through a buffered stream."""
+    streams: list[tuple[BinaryIO, str]] = []
+    try:
+        for target, data in files:
+            folder, name = os.path.split(target)
+            with storage._writing(target):
+                handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+                temps.append((temp, target))
+                stream: BinaryIO = os.fdopen(handle, "wb")
+                streams.append((stream, target))
+                os.fchmod(handle, 0o644)
+                stream.write(data)
+                stream.flush()
+        run(
+            [
+                functools.partial(storage._sync_file, stream.fileno(), target)
+                for stream, target in streams
+            ]
+        )
+    finally:
+        for stream, _ in streams:
+            stream.close()
+
+
+class MkstempTemporaries(LocalStorage):
+    """The batch write with its temporary files made as before round 10 (``mkstemp``)."""
+
+    def write_atomic_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        lean, storage._write_temps = storage._write_temps, _write_temps_mkstemp
+        try:
+            super().write_atomic_many(items)
+        finally:
+            storage._write_temps = lean
+
+
 def _asking_again(archive: Archive) -> Archive:
     """``archive`` reading a record found missing from the disk again each time it is asked
     for, as before issue 15's round 9 (a merge asks for each new tweet's record three times)."""
@@ -162,15 +206,17 @@ def _asking_again(archive: Archive) -> Archive:
 
 
 def compare(threads: int, per_thread: int) -> None:
-    """New captures made in turn (the order rotating) into four stores: the batch write, the
-    batch write syncing from one thread, one file at a time, and the batch write asking the
-    disk for a missing record each time a merge asks for it (before round 9)."""
+    """New captures made in turn (the order rotating) into five stores: the batch write, the
+    batch write syncing from one thread, one file at a time, the batch write asking the
+    disk for a missing record each time a merge asks for it (before round 9), and the batch
+    write making its temporary files with ``mkstemp`` (before round 10)."""
     base = Path(tempfile.mkdtemp(prefix="threadkeep-bench-"))
     stores = {
         "batch": Archive(base / "b"),
         "batch, 1 thread": Archive(base / "t", storage=OneThread(base / "t")),
         "one by one": Archive(base / "o", storage=OneByOne(base / "o")),
         "asking again": _asking_again(Archive(base / "a")),
+        "mkstemp": Archive(base / "m", storage=MkstempTemporaries(base / "m")),
     }
     names = list(stores)
     took: dict[str, list[float]] = {name: [] for name in names}
@@ -297,7 +343,7 @@ def recapture_phases(rounds: int) -> None:
     the median of each over ``rounds``."""
     import contextlib
     import hashlib
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from threadkeep.archive import apply
 

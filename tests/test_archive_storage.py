@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from threadkeep.archive import LocalStorage
+from threadkeep.archive import storage as storage_module
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.records import StoredDocument
 from threadkeep.archive.storage import RefusedPath, write_atomic_many
@@ -78,6 +79,61 @@ def test_a_failed_batch_leaves_every_file_as_it_was(
         storage.write_atomic_many(items)
     assert storage.read("a/old.json") == b"old"
     assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
+
+
+def test_a_batch_skips_a_temporary_name_already_taken_and_leaves_that_file_alone(
+    tmp_path: Path,
+) -> None:
+    """A temporary file left by a killed process (or another's, being written) under the name
+    the batch would use next is neither opened nor removed: the batch takes the next name."""
+    storage = LocalStorage(tmp_path)
+    storage.write_atomic_many([("a/one.json", b"1"), ("a/two.json", b"2")])
+    token, count = storage_module._TEMPORARY_TOKEN[0], next(storage_module._TEMPORARY_COUNT)
+    taken = [tmp_path / "a" / f".three.json.{token}{count + n:x}.tmp" for n in (1, 2)]
+    for path in taken:
+        path.write_bytes(b"another writer's")
+    storage.write_atomic_many([("a/three.json", b"3"), ("b/four.json", b"4")])
+    assert storage.read("a/three.json") == b"3" and storage.read("b/four.json") == b"4"
+    assert all(path.read_bytes() == b"another writer's" for path in taken)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir() if p.suffix == ".tmp") == sorted(
+        p.name for p in taken
+    )
+    assert (tmp_path / "a" / "three.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_short_write_is_continued_until_the_file_is_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``os.write`` may write less than it is given (a signal, a pipe-like file system): the
+    rest is written, not dropped."""
+    storage = LocalStorage(tmp_path)
+    real_write, sizes = os.write, []
+
+    def short_write(descriptor: int, data: bytes) -> int:
+        sizes.append(len(data))
+        return real_write(descriptor, bytes(data)[:1000])
+
+    monkeypatch.setattr(os, "write", short_write)
+    big = bytes(range(256)) * 40  # 10,240 bytes: eleven writes
+    storage.write_atomic_many([("a/big.json", big), ("a/small.json", b"s")])
+    monkeypatch.undo()
+    assert storage.read("a/big.json") == big and storage.read("a/small.json") == b"s"
+    assert sizes[:11] == [10240 - 1000 * n for n in range(11)]
+
+
+def test_a_forked_child_names_its_temporary_files_apart_from_its_parent(tmp_path: Path) -> None:
+    """The counter is copied into a child by ``fork``: without a token of its own, parent and
+    child would try the same names one after the other."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe and leaves
+        os.write(write, storage_module._TEMPORARY_TOKEN[0].encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as stream:
+        token = stream.read().decode()
+    os.waitpid(child, 0)
+    assert len(token) == 8 and token != storage_module._TEMPORARY_TOKEN[0]
 
 
 def test_a_storage_without_a_batch_write_is_written_one_file_after_another() -> None:

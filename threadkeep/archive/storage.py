@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import itertools
 import json
 import os
 import re
@@ -529,22 +530,49 @@ def _write_temps(
 ) -> None:
     """Write each file's temporary file beside it (listed in ``temps`` as soon as it exists),
     then sync them all before closing them."""
-    streams: list[tuple[BinaryIO, str]] = []
+    handles: list[tuple[int, str]] = []
     try:
         for target, data in files:
             folder, name = os.path.split(target)
             with _writing(target):
-                handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP)
+                handle, temp = _new_temporary(folder, name)
+                handles.append((handle, target))
                 temps.append((temp, target))
-                stream: BinaryIO = os.fdopen(handle, "wb")
-                streams.append((stream, target))
-                os.fchmod(handle, 0o644)  # mkstemp makes 0600; a stored file is for all to read
-                stream.write(data)
-                stream.flush()
-        run([functools.partial(_sync_file, stream.fileno(), target) for stream, target in streams])
+                os.fchmod(handle, 0o644)  # a stored file is for all to read, whatever the umask
+                _write_all(handle, data)
+        run([functools.partial(_sync_file, handle, target) for handle, target in handles])
     finally:
-        for stream, _ in streams:
-            stream.close()
+        for handle, _ in handles:
+            os.close(handle)
+
+
+# A batch's temporary files are named by a token drawn once per process (again in a forked
+# child) and a counter, and made with O_EXCL as ``tempfile.mkstemp`` makes its random names: a
+# name that exists (left by a process killed before, or taken by another) is skipped, never
+# opened. mkstemp draws eight random characters and builds its path for each file, which cost
+# as much as the create itself (a new capture writes about a hundred files).
+_TEMPORARY_COUNT = itertools.count()
+_TEMPORARY_TOKEN = [os.urandom(4).hex()]
+os.register_at_fork(after_in_child=lambda: _TEMPORARY_TOKEN.__setitem__(0, os.urandom(4).hex()))
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_BINARY", 0)
+
+
+def _new_temporary(folder: str, name: str) -> tuple[int, str]:
+    """A new temporary file beside ``name`` in ``folder`` (``0600`` until changed), open to
+    write: its descriptor and path."""
+    while True:
+        temp = f"{folder}{os.sep}.{name}.{_TEMPORARY_TOKEN[0]}{next(_TEMPORARY_COUNT):x}{TEMP}"
+        try:
+            return os.open(temp, _CREATE, 0o600), temp
+        except FileExistsError:
+            continue
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    """Write all of ``data`` to ``handle`` (``os.write`` may write less than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
 
 
 def _sync_file(descriptor: int, target: str) -> None:
