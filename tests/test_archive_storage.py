@@ -14,7 +14,7 @@ from threadkeep.archive import storage as storage_module
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.records import StoredDocument
 from threadkeep.archive.storage import RefusedPath, write_atomic_many
-from threadkeep.errors import ArchiveError
+from threadkeep.errors import ArchiveError, LockTimeout
 
 ESCAPES = ["../x", "/etc/passwd", "a/../../x", "a/../b", "a//b", "a/./b", "a/", "", "a\0b"]
 
@@ -134,6 +134,25 @@ def test_a_forked_child_names_its_temporary_files_apart_from_its_parent(tmp_path
         token = stream.read().decode()
     os.waitpid(child, 0)
     assert len(token) == 8 and token != storage_module._TEMPORARY_TOKEN[0]
+
+
+def test_where_the_system_has_no_flock_the_lock_is_filelocks_and_still_excludes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback lock (``filelock``, loaded only there) keeps a second holder out until
+    the first lets go, and names the lock file when it gives up."""
+    monkeypatch.setattr(storage_module, "_flock", lambda descriptor, timeout, where: False)
+    first, second = LocalStorage(tmp_path), LocalStorage(tmp_path)
+    with first.lock(timeout=1.0):
+        with (
+            pytest.raises(LockTimeout, match="held the store lock") as caught,
+            second.lock(timeout=0.2),
+        ):
+            pass  # pragma: no cover - the lock is held
+        assert caught.value.path == str(tmp_path / "lock")
+    with second.lock(timeout=1.0):
+        second.write_atomic("a.json", b"1")
+    assert first.read("a.json") == b"1"
 
 
 def test_a_storage_without_a_batch_write_is_written_one_file_after_another() -> None:

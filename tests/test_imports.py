@@ -159,6 +159,14 @@ def test_importing_threadkeep_loads_no_network_parsing_or_archive_code(code: str
         ),
         # Reading a store (show, history) loads no parser, lxml, bs4 or httpx.
         ("from threadkeep.archive import Archive", ("threadkeep.parsing", "lxml", "bs4", "httpx")),
+        # Showing a stored thread loads neither verify's and repair's code nor the lock's
+        # fallback for a system without flock (each costs a `threadkeep show` 10-15 ms).
+        (
+            "import tempfile\nfrom threadkeep.archive import Archive\n"
+            "with tempfile.TemporaryDirectory() as folder:\n"
+            "    assert Archive(folder).thread('1') is None",
+            ("threadkeep.archive.maintenance", "filelock"),
+        ),
         # WARC files: warcio loads when a file is written, not with the writer's module.
         ("import threadkeep.warc.write", ("warcio", "threadkeep.archive", "httpx")),
         ("from threadkeep.archive import Archive", ("warcio", "threadkeep.warc")),

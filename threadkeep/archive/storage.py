@@ -32,8 +32,6 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-import filelock
-
 from threadkeep.errors import ArchiveError, LockTimeout
 from threadkeep.files import TEMP, is_temporary
 
@@ -387,7 +385,10 @@ class LocalStorage:
 
     @contextlib.contextmanager
     def _filelock(self, timeout: float) -> Iterator[None]:
-        """The store's write lock taken by ``filelock`` (a system without ``flock``)."""
+        """The store's write lock taken by ``filelock`` (a system without ``flock``; loaded
+        only there: 15 ms of every command's start otherwise)."""
+        import filelock
+
         guard = filelock.FileLock(str(self.root / "lock"), timeout=timeout)
         try:
             self.root.mkdir(parents=True, exist_ok=True)

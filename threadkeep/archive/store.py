@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadkeep._version import __version__
-from threadkeep.archive import layout, maintenance, order, views
+from threadkeep.archive import layout, order, views
 from threadkeep.archive.apply import capture
 from threadkeep.archive.fetched import CaptureLike
 from threadkeep.archive.files import StoreFiles
 from threadkeep.archive.layout import refuse_foreign_folder
 from threadkeep.archive.log import CaptureLog
-from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
 from threadkeep.archive.media import MediaEntry, MediaStore, file_key
 from threadkeep.archive.records import AddResult, CaptureEntry, DocumentRecord, TweetRecord
 from threadkeep.archive.s3 import is_s3, open_storage
@@ -44,6 +43,7 @@ from threadkeep.errors import ArchiveError
 
 if TYPE_CHECKING:
     from threadkeep.archive.export import ExportArchived
+    from threadkeep.archive.maintenance import RepairReport, ReparseReport, VerifyReport
     from threadkeep.archive.warc_export import WarcExported
     from threadkeep.models import Origin, Tweet
 
@@ -307,6 +307,8 @@ class Archive:
             >>> report.ok, report.captures, report.snapshots, report.problems
             (True, 1, 1, ())
         """
+        from threadkeep.archive import maintenance  # loaded by the commands that need it
+
         # In use now: captures made since another process switched it are only in the new one.
         format, generation = self.files.info()
         return maintenance.verify(
@@ -329,6 +331,8 @@ class Archive:
             >>> report.generation, report.replayed, report.failed
             (2, 1, ())
         """
+        from threadkeep.archive import maintenance
+
         return maintenance.reparse(self.files, self.log)
 
     def repair(self) -> RepairReport:
@@ -348,6 +352,8 @@ class Archive:
             >>> report.ok, report.generation, report.unrepaired
             (True, None, ())
         """
+        from threadkeep.archive import maintenance
+
         self.upgrade()
         return maintenance.repair(
             self.files, self.log, self.files.generation(), media=self.media_store
@@ -653,6 +659,8 @@ class Archive:
         generation stays on disk. Every command that writes does this first; reading
         commands read an older store as it is.
         """
+        from threadkeep.archive import maintenance
+
         return maintenance.upgrade(self.files, self.log)
 
     def _reader(self) -> views.Reader:
