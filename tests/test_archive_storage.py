@@ -121,6 +121,19 @@ def test_a_short_write_is_continued_until_the_file_is_whole(
     assert sizes[:11] == [10240 - 1000 * n for n in range(11)]
 
 
+def test_a_write_that_writes_nothing_fails_the_batch_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = LocalStorage(tmp_path)
+    storage.write_atomic("a/old.json", b"old")
+    monkeypatch.setattr(os, "write", lambda descriptor, data: 0)
+    with pytest.raises(ArchiveError, match=r"could not write .*a/old\.json.*wrote none"):
+        storage.write_atomic_many([("a/old.json", b"new"), ("a/other.json", b"x")])
+    monkeypatch.undo()
+    assert storage.read("a/old.json") == b"old"
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["old.json"]
+
+
 def test_a_forked_child_names_its_temporary_files_apart_from_its_parent(tmp_path: Path) -> None:
     """The counter is copied into a child by ``fork``: without a token of its own, parent and
     child would try the same names one after the other."""

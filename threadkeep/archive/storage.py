@@ -570,10 +570,14 @@ def _new_temporary(folder: str, name: str) -> tuple[int, str]:
 
 
 def _write_all(handle: int, data: bytes) -> None:
-    """Write all of ``data`` to ``handle`` (``os.write`` may write less than it is given)."""
+    """Write all of ``data`` to ``handle`` (``os.write`` may write less than it is given; a
+    write that writes nothing at all is a failure, not a reason to try for ever)."""
     view = memoryview(data)
     while view:
-        view = view[os.write(handle, view) :]
+        written = os.write(handle, view)
+        if not written:
+            raise OSError(errno.EIO, "the file system wrote none of the bytes given")
+        view = view[written:]
 
 
 def _sync_file(descriptor: int, target: str) -> None:
