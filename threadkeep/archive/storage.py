@@ -120,8 +120,9 @@ class Storage(Protocol):
 class LocalStorage:
     """The embedded default: a folder on the local disk.
 
-    Writes go through a temporary file, ``fsync`` and a rename; the lock is a ``filelock``
-    file in the folder. A path that would leave the folder raises :class:`ArchiveError`.
+    Writes go through a temporary file, ``fsync`` and a rename; the lock is an exclusive
+    ``flock`` of the file ``lock`` in the folder (``filelock``'s, where a system has none). A
+    path that would leave the folder raises :class:`ArchiveError`.
 
     Examples:
         >>> import tempfile
