@@ -514,21 +514,29 @@ def _without(patches: list[tuple[object, str, object]], data: bytes) -> object:
             setattr(module, name, value)
 
 
+def _first_article_row() -> int:
+    """Where the first article row stands in the table of kinds: every row before it is a
+    kind detector an article page goes through first."""
+    from threadkeep.parsing import kinds
+
+    return next(n for n, kind in enumerate(kinds.KINDS) if kind.name == "article")
+
+
 def pieces() -> dict[str, list[tuple[object, str, object]]]:
     """What a full parse of an article does that the family floor leaves out, each as the
     patches that leave it out (for ``--pieces``): every piece is work no article page needs
-    for its result, which :func:`account` checks page by page before timing."""
+    for its result, which :func:`account` checks page by page (all left out at once) before
+    timing."""
     from threadkeep import parsing
     from threadkeep.parsing import embeds, html, inputs, kinds
 
-    first_article = next(n for n, kind in enumerate(kinds.KINDS) if kind.name == "article")
     return {
         "attribute scan (limits)": [(html, "_check_attributes", lambda data, source: None)],
         "tag count (limits)": [(html, "_check_tags", lambda data, source: None)],
         "encoding detection": [(html, "detect", lambda data: ("utf-8", True))],
         "web-archive check": [(parsing, "capture_time", lambda raw, url: None)],
         "kind detection": [
-            (parsing, "KINDS", kinds.KINDS[first_article:]),
+            (parsing, "KINDS", kinds.KINDS[_first_article_row() :]),
             (embeds, "has_embeds", lambda root: True),
         ],
         "input form sniffing": [(inputs, "_form", lambda raw: "html")],
@@ -546,13 +554,12 @@ def alone(data: bytes) -> dict[str, Callable[[], object]]:
     page = inputs.Input(data)
     loaded = page.page  # the tree, parsed once: the detectors read it
     result = threadkeep.parse(data)
-    first_article = next(n for n, kind in enumerate(kinds.KINDS) if kind.name == "article")
 
     def detectors() -> None:
         fresh = inputs.Input.__new__(inputs.Input)
         fresh.raw, fresh.url, fresh.form = data, None, "html"
         fresh.__dict__["page"] = loaded  # a cached property: what full had parsed already
-        for kind in kinds.KINDS[:first_article]:
+        for kind in kinds.KINDS[: _first_article_row()]:
             kind.find(fresh)
         embeds.has_embeds(loaded.root)
 
